@@ -1,0 +1,102 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { Failures, ParsedRecord } from '../shared/batch';
+import { SendFailedError } from '../shared/errors';
+import type { Logger, Metrics } from '../shared/log';
+import {
+  type AckMessage,
+  type RequestMessage,
+  type ResponseMessage,
+  SCHEMA_VERSION,
+} from '../shared/messages';
+import type { RetryPolicy } from '../shared/retry';
+import { sendAll } from '../shared/sqs';
+import type { StringsStore } from './strings-store';
+
+/** Everything the generator's domain logic touches, passed in so tests can use fakes. */
+export interface GeneratorDeps {
+  readonly store: StringsStore;
+  readonly sqs: SQSClient;
+  readonly responseQueueUrl: string;
+  /** Makes a fresh 64-character string. */
+  readonly generate: () => string;
+  readonly clock: () => Date;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly retry?: RetryPolicy;
+}
+
+/**
+ * Generates and records a string for each request, then replies with one SendMessageBatch.
+ * A request seen before (at-least-once delivery) gets the string recorded the first time,
+ * never a new one, so the requestor can't receive two different values for one request.
+ */
+export async function handleRequests(
+  deps: GeneratorDeps,
+  items: readonly ParsedRecord<RequestMessage>[],
+): Promise<Failures> {
+  const failures: Failures = new Map();
+  const replies: { messageId: string; response: ResponseMessage }[] = [];
+  await Promise.all(
+    items.map(async ({ record, message }) => {
+      try {
+        const { stored, created } = await deps.store.recordGenerated({
+          requestId: message.requestId,
+          value: deps.generate(),
+          generatedAt: deps.clock().toISOString(),
+        });
+        deps.metrics.add(created ? 'Generated' : 'Duplicate');
+        if (!created) {
+          deps.logger.info('request seen before; re-sending the stored string', {
+            requestId: message.requestId,
+            messageId: record.messageId,
+          });
+        }
+        replies.push({
+          messageId: record.messageId,
+          response: {
+            v: SCHEMA_VERSION,
+            type: 'response',
+            requestId: stored.requestId,
+            value: stored.value,
+            generatedAt: stored.generatedAt,
+          },
+        });
+      } catch (error) {
+        failures.set(record.messageId, error);
+      }
+    }),
+  );
+  const unsent = await sendAll(
+    deps.sqs,
+    deps.responseQueueUrl,
+    replies.map(({ messageId, response }) => ({ id: messageId, body: JSON.stringify(response) })),
+    deps.retry,
+  );
+  for (const failure of unsent) {
+    failures.set(failure.id, new SendFailedError([failure.id], failure.reason));
+  }
+  return failures;
+}
+
+/**
+ * Marks each acknowledged string. A repeated ack changes nothing; an ack for a request the
+ * generator never saw is an error (it means a message went astray), not a silent no-op.
+ */
+export async function handleAcks(
+  deps: GeneratorDeps,
+  items: readonly ParsedRecord<AckMessage>[],
+): Promise<Failures> {
+  const failures: Failures = new Map();
+  const at = deps.clock().toISOString();
+  await Promise.all(
+    items.map(async ({ record, message }) => {
+      try {
+        const { firstTime } = await deps.store.markAcknowledged(message.requestId, at);
+        deps.metrics.add(firstTime ? 'Acknowledged' : 'Duplicate');
+      } catch (error) {
+        failures.set(record.messageId, error);
+      }
+    }),
+  );
+  return failures;
+}

@@ -1,0 +1,52 @@
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { processBatch } from '../shared/batch';
+import { parseBody, RequestStringsCommand, ResponseMessage, validate } from '../shared/messages';
+import { handleResponses, type RequestorDeps, requestStrings } from './domain';
+
+/** What an on-demand or scheduled invocation returns. */
+export interface RequestStringsResult {
+  readonly requestIds: string[];
+}
+
+/** Settings of the requestor that are not dependencies. */
+export interface RequestorSettings {
+  readonly responseDlqUrl: string;
+  /** Strings asked for when an invocation names no count. */
+  readonly defaultCount: number;
+}
+
+function isSqsEvent(event: unknown): event is SQSEvent {
+  return Array.isArray((event as { Records?: unknown } | null)?.Records);
+}
+
+/**
+ * The requestor's Lambda handler. It has two triggers: an SQS batch from the response queue,
+ * answered with a partial batch response; or `{ "count": N }` from the schedule or a direct
+ * invoke (an empty payload asks for the default count), answered with the new request ids.
+ */
+export function createRequestorHandler(deps: RequestorDeps, settings: RequestorSettings) {
+  return async (event: unknown): Promise<SQSBatchResponse | RequestStringsResult> => {
+    try {
+      if (isSqsEvent(event)) {
+        return await processBatch(event.Records, {
+          parse: (body) => parseBody(ResponseMessage, body, 'response message'),
+          handle: (items) => handleResponses(deps, items),
+          deadLetter: { sqs: deps.sqs, queueUrl: settings.responseDlqUrl },
+          logger: deps.logger,
+          metrics: deps.metrics,
+          retry: deps.retry,
+        });
+      }
+      const isEmpty =
+        event === null ||
+        event === undefined ||
+        (typeof event === 'object' && Object.keys(event).length === 0);
+      const { count } = isEmpty
+        ? { count: settings.defaultCount }
+        : validate(RequestStringsCommand, event, 'requestor invocation payload');
+      return { requestIds: await requestStrings(deps, count) };
+    } finally {
+      deps.metrics.flush();
+    }
+  };
+}

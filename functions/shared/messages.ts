@@ -1,0 +1,106 @@
+import * as v from 'valibot';
+import { InvalidMessageError } from './errors';
+import { REQUEST_ID_PATTERN } from './ids';
+import { VALUE_PATTERN } from './random-string';
+
+/** The version every message this code sends carries; a consumer rejects any other. */
+export const SCHEMA_VERSION = 1;
+
+/** Our messages are a few hundred bytes; anything larger is not one of them. */
+export const MAX_BODY_BYTES = 4096;
+
+const requestId = v.pipe(v.string(), v.regex(REQUEST_ID_PATTERN, 'must be a ULID'));
+const timestamp = v.pipe(v.string(), v.isoTimestamp('must be an ISO-8601 timestamp'));
+const value = v.pipe(v.string(), v.regex(VALUE_PATTERN, 'must be 64 characters of [A-Za-z0-9]'));
+const version = v.literal(SCHEMA_VERSION, `must be ${SCHEMA_VERSION}`);
+
+/** requestor -> generator: please generate a string for this request. */
+export const RequestMessage = v.strictObject({
+  v: version,
+  type: v.literal('request'),
+  requestId,
+  requestedAt: timestamp,
+});
+export type RequestMessage = v.InferOutput<typeof RequestMessage>;
+
+/** generator -> requestor: the string generated for a request. */
+export const ResponseMessage = v.strictObject({
+  v: version,
+  type: v.literal('response'),
+  requestId,
+  value,
+  generatedAt: timestamp,
+});
+export type ResponseMessage = v.InferOutput<typeof ResponseMessage>;
+
+/** requestor -> generator: the string for this request is stored. */
+export const AckMessage = v.strictObject({
+  v: version,
+  type: v.literal('ack'),
+  requestId,
+  storedAt: timestamp,
+});
+export type AckMessage = v.InferOutput<typeof AckMessage>;
+
+/** The most strings one invocation of the requestor may ask for. */
+export const MAX_REQUEST_COUNT = 10_000;
+
+/** Payload of an on-demand or scheduled requestor invocation. */
+export const RequestStringsCommand = v.strictObject({
+  count: v.pipe(
+    v.number(),
+    v.integer('must be an integer'),
+    v.minValue(1, 'must be at least 1'),
+    v.maxValue(MAX_REQUEST_COUNT, `must be at most ${MAX_REQUEST_COUNT}`),
+  ),
+});
+export type RequestStringsCommand = v.InferOutput<typeof RequestStringsCommand>;
+
+/** Any schema this module defines. */
+type Schema = v.GenericSchema<unknown, unknown>;
+
+/** Validates a parsed value, turning schema issues into one readable error naming each field. */
+export function validate<S extends Schema>(
+  schema: S,
+  input: unknown,
+  what: string,
+): v.InferOutput<S> {
+  const result = v.safeParse(schema, input);
+  if (result.success) return result.output;
+  const issues = result.issues
+    .map((issue) => {
+      const path = issue.path?.map((item) => String(item.key)).join('.');
+      return path ? `${path}: ${issue.message}` : issue.message;
+    })
+    .join('; ');
+  const wrongVersion = result.issues.some((issue) => issue.path?.[0]?.key === 'v');
+  throw new InvalidMessageError(
+    `invalid ${what}: ${issues}`,
+    wrongVersion ? 'UnsupportedVersion' : 'InvalidMessage',
+  );
+}
+
+/** Parses an SQS body: size first (cheap), then JSON, then the schema. */
+export function parseBody<S extends Schema>(
+  schema: S,
+  body: string,
+  what: string,
+): v.InferOutput<S> {
+  const bytes = Buffer.byteLength(body, 'utf8');
+  if (bytes > MAX_BODY_BYTES) {
+    throw new InvalidMessageError(
+      `${what} body is ${bytes} bytes, over the ${MAX_BODY_BYTES}-byte limit`,
+      'Oversize',
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (error) {
+    throw new InvalidMessageError(
+      `${what} body is not JSON: ${(error as Error).message}`,
+      'InvalidJson',
+    );
+  }
+  return validate(schema, json, what);
+}
