@@ -1,5 +1,6 @@
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { processBatch } from '../shared/batch';
+import { withInvocation } from '../shared/log';
 import { AckMessage, parseBody, RequestMessage } from '../shared/messages';
 import { type GeneratorDeps, handleAcks, handleRequests } from './domain';
 
@@ -20,8 +21,12 @@ export class UnexpectedSourceError extends Error {
  * The generator's Lambda handler: requests and acks arrive through separate event source
  * mappings, so each batch is routed by its source queue ARN.
  */
-export function createGeneratorHandler(deps: GeneratorDeps, queues: GeneratorQueues) {
-  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+export function createGeneratorHandler(base: GeneratorDeps, queues: GeneratorQueues) {
+  return async (
+    event: SQSEvent,
+    context?: Pick<Context, 'awsRequestId'>,
+  ): Promise<SQSBatchResponse> => {
+    const deps = withInvocation(base, context);
     try {
       const requests: SQSRecord[] = [];
       const acks: SQSRecord[] = [];

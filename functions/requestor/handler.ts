@@ -1,5 +1,6 @@
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { processBatch } from '../shared/batch';
+import { withInvocation } from '../shared/log';
 import { parseBody, RequestStringsCommand, ResponseMessage, validate } from '../shared/messages';
 import { handleResponses, type RequestorDeps, requestStrings } from './domain';
 
@@ -24,8 +25,12 @@ function isSqsEvent(event: unknown): event is SQSEvent {
  * answered with a partial batch response; or `{ "count": N }` from the schedule or a direct
  * invoke (an empty payload asks for the default count), answered with the new request ids.
  */
-export function createRequestorHandler(deps: RequestorDeps, settings: RequestorSettings) {
-  return async (event: unknown): Promise<SQSBatchResponse | RequestStringsResult> => {
+export function createRequestorHandler(base: RequestorDeps, settings: RequestorSettings) {
+  return async (
+    event: unknown,
+    context?: Pick<Context, 'awsRequestId'>,
+  ): Promise<SQSBatchResponse | RequestStringsResult> => {
+    const deps = withInvocation(base, context);
     try {
       if (isSqsEvent(event)) {
         return await processBatch(event.Records, {

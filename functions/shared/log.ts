@@ -102,3 +102,12 @@ export class Metrics {
     this.counts.clear();
   }
 }
+
+/** Dependencies with a logger that stamps every line with the Lambda invocation's request id. */
+export function withInvocation<D extends { readonly logger: Logger }>(
+  deps: D,
+  context?: { readonly awsRequestId?: string },
+): D {
+  if (!context?.awsRequestId) return deps;
+  return { ...deps, logger: deps.logger.child({ awsRequestId: context.awsRequestId }) };
+}

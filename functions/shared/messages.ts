@@ -70,14 +70,24 @@ export function validate<S extends Schema>(
   const issues = result.issues
     .map((issue) => {
       const path = issue.path?.map((item) => String(item.key)).join('.');
-      return path ? `${path}: ${issue.message}` : issue.message;
+      return path ? `${path}: ${describeIssue(issue)}` : describeIssue(issue);
     })
     .join('; ');
-  const wrongVersion = result.issues.some((issue) => issue.path?.[0]?.key === 'v');
+  const version = (input as { v?: unknown } | null)?.v;
+  const wrongVersion =
+    typeof input === 'object' && version !== undefined && version !== SCHEMA_VERSION;
   throw new InvalidMessageError(
     `invalid ${what}: ${issues}`,
     wrongVersion ? 'UnsupportedVersion' : 'InvalidMessage',
   );
+}
+
+/** Valibot's messages for object keys are generic; say plainly what is wrong. */
+function describeIssue(issue: v.BaseIssue<unknown>): string {
+  if (issue.kind === 'schema' && issue.type === 'strict_object' && issue.path) {
+    return issue.expected === 'never' ? 'is not allowed' : 'is required';
+  }
+  return issue.message;
 }
 
 /** Parses an SQS body: size first (cheap), then JSON, then the schema. */

@@ -1,0 +1,116 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+import type { GeneratedString, StringsStore } from '../../functions/generator/strings-store';
+import type { RequestsStore } from '../../functions/requestor/requests-store';
+import { ConflictError, UnknownRequestError } from '../../functions/shared/errors';
+import { Logger, Metrics } from '../../functions/shared/log';
+import type { RetryPolicy } from '../../functions/shared/retry';
+
+export const NOW = new Date('2026-11-24T12:00:00.000Z');
+export const clock = (): Date => NOW;
+export const noDelay: RetryPolicy = { maxAttempts: 3, baseDelayMs: 1, sleep: async () => {} };
+export const VALUE_A = 'A'.repeat(64);
+export const VALUE_B = 'b'.repeat(64);
+export const REQUEST_ID = '01JDQK8Z9X0000000000000000';
+export const OTHER_ID = '01JDQK8Z9X0000000000000001';
+
+/** Captures log and EMF lines so tests can read them as objects. */
+export function observability(service: string) {
+  const lines: Record<string, unknown>[] = [];
+  const sink = (line: string) => lines.push(JSON.parse(line));
+  return {
+    lines,
+    logger: new Logger({ service }, sink, clock),
+    metrics: new Metrics('Test', service, sink, clock),
+    /** Sum of a metric over every flushed EMF line. */
+    metric(name: string): number {
+      return lines
+        .filter((line) => '_aws' in line)
+        .reduce((sum, line) => sum + (Number(line[name]) || 0), 0);
+    },
+  };
+}
+
+/** An in-memory Strings table with the same conditional semantics as the DynamoDB store. */
+export class FakeStringsStore implements StringsStore {
+  readonly items = new Map<string, GeneratedString & { status: string; acknowledgedAt?: string }>();
+  failNextWrite?: Error;
+
+  async recordGenerated(record: GeneratedString) {
+    this.throwIfArmed();
+    const existing = this.items.get(record.requestId);
+    if (existing) return { stored: existing, created: false };
+    this.items.set(record.requestId, { ...record, status: 'GENERATED' });
+    return { stored: record, created: true };
+  }
+
+  async markAcknowledged(requestId: string, at: string) {
+    this.throwIfArmed();
+    const existing = this.items.get(requestId);
+    if (!existing) throw new UnknownRequestError(requestId);
+    const firstTime = existing.status !== 'ACKNOWLEDGED';
+    existing.status = 'ACKNOWLEDGED';
+    existing.acknowledgedAt ??= at;
+    return { firstTime };
+  }
+
+  private throwIfArmed() {
+    const error = this.failNextWrite;
+    this.failNextWrite = undefined;
+    if (error) throw error;
+  }
+}
+
+/** An in-memory Requests table with the same conditional semantics as the DynamoDB store. */
+export class FakeRequestsStore implements RequestsStore {
+  readonly items = new Map<
+    string,
+    { requestedAt: string; status: string; value?: string; storedAt?: string }
+  >();
+
+  async recordRequested(requests: readonly { requestId: string; requestedAt: string }[]) {
+    for (const r of requests) this.items.set(r.requestId, { ...r, status: 'REQUESTED' });
+  }
+
+  async storeValue(requestId: string, value: string, at: string) {
+    const existing = this.items.get(requestId);
+    if (!existing) throw new UnknownRequestError(requestId);
+    if (existing.value !== undefined && existing.value !== value) {
+      throw new ConflictError(requestId, 'a different value is already stored');
+    }
+    const firstTime = existing.status !== 'STORED';
+    existing.value = value;
+    existing.status = 'STORED';
+    existing.storedAt ??= at;
+    return { firstTime, storedAt: existing.storedAt };
+  }
+}
+
+export const REQUEST_QUEUE_ARN = 'arn:aws:sqs:us-east-1:123456789012:p-request';
+export const ACK_QUEUE_ARN = 'arn:aws:sqs:us-east-1:123456789012:p-ack';
+export const RESPONSE_QUEUE_ARN = 'arn:aws:sqs:us-east-1:123456789012:p-response';
+
+let counter = 0;
+/** An SQS event record as Lambda delivers it. */
+export function sqsRecord(body: unknown, eventSourceARN: string, receiveCount = 1): SQSRecord {
+  counter += 1;
+  return {
+    messageId: `00000000-0000-4000-8000-${String(counter).padStart(12, '0')}`,
+    receiptHandle: `handle-${counter}`,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    attributes: {
+      ApproximateReceiveCount: String(receiveCount),
+      SentTimestamp: String(NOW.getTime()),
+      SenderId: 'AIDAEXAMPLE',
+      ApproximateFirstReceiveTimestamp: String(NOW.getTime()),
+    },
+    messageAttributes: {},
+    md5OfBody: 'not-checked',
+    eventSource: 'aws:sqs',
+    eventSourceARN,
+    awsRegion: 'us-east-1',
+  };
+}
+
+/** A real SQSClient; tests intercept its sends with aws-sdk-client-mock. */
+export const newSqsClient = () => new SQSClient({ region: 'us-east-1' });

@@ -1,0 +1,258 @@
+import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { GeneratorDeps } from '../../functions/generator/domain';
+import { createGeneratorHandler, UnexpectedSourceError } from '../../functions/generator/handler';
+import {
+  ACK_QUEUE_ARN,
+  clock,
+  FakeStringsStore,
+  newSqsClient,
+  noDelay,
+  observability,
+  REQUEST_ID,
+  REQUEST_QUEUE_ARN,
+  sqsRecord,
+  VALUE_A,
+  VALUE_B,
+} from './fakes';
+
+const RESPONSE_QUEUE_URL = 'https://sqs.test/response';
+const REQUEST_DLQ_URL = 'https://sqs.test/request-dlq';
+const ACK_DLQ_URL = 'https://sqs.test/ack-dlq';
+
+const request = (requestId: string) => ({
+  v: 1,
+  type: 'request',
+  requestId,
+  requestedAt: '2026-11-24T11:59:00.000Z',
+});
+const ack = (requestId: string) => ({
+  v: 1,
+  type: 'ack',
+  requestId,
+  storedAt: '2026-11-24T11:59:30.000Z',
+});
+
+function setup() {
+  const sqs = newSqsClient();
+  const sqsMock = mockClient(sqs);
+  sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+  const store = new FakeStringsStore();
+  const obs = observability('generator');
+  const values = [VALUE_A, VALUE_B];
+  const deps: GeneratorDeps = {
+    store,
+    sqs,
+    responseQueueUrl: RESPONSE_QUEUE_URL,
+    generate: () => values.shift() ?? 'Z'.repeat(64),
+    clock,
+    logger: obs.logger,
+    metrics: obs.metrics,
+    retry: noDelay,
+  };
+  const handler = createGeneratorHandler(deps, {
+    requestQueueArn: REQUEST_QUEUE_ARN,
+    requestDlqUrl: REQUEST_DLQ_URL,
+    ackQueueArn: ACK_QUEUE_ARN,
+    ackDlqUrl: ACK_DLQ_URL,
+  });
+  const sentTo = (url: string) =>
+    sqsMock
+      .commandCalls(SendMessageBatchCommand)
+      .filter((call) => call.args[0].input.QueueUrl === url)
+      .flatMap((call) => call.args[0].input.Entries ?? []);
+  return { handler, store, sqsMock, obs, sentTo };
+}
+
+describe('generator on a request', () => {
+  let t: ReturnType<typeof setup>;
+  beforeEach(() => {
+    t = setup();
+  });
+
+  it('records a generated string and replies with it on the response queue', async () => {
+    const result = await t.handler({
+      Records: [sqsRecord(request(REQUEST_ID), REQUEST_QUEUE_ARN)],
+    });
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(t.store.items.get(REQUEST_ID)).toMatchObject({ value: VALUE_A, status: 'GENERATED' });
+    const [entry] = t.sentTo(RESPONSE_QUEUE_URL);
+    expect(JSON.parse(entry?.MessageBody ?? '')).toEqual({
+      v: 1,
+      type: 'response',
+      requestId: REQUEST_ID,
+      value: VALUE_A,
+      generatedAt: '2026-11-24T12:00:00.000Z',
+    });
+    expect(t.obs.metric('Generated')).toBe(1);
+  });
+
+  it('re-sends the stored string when a request is delivered twice', async () => {
+    await t.handler({ Records: [sqsRecord(request(REQUEST_ID), REQUEST_QUEUE_ARN)] });
+    await t.handler({ Records: [sqsRecord(request(REQUEST_ID), REQUEST_QUEUE_ARN, 2)] });
+
+    const bodies = t.sentTo(RESPONSE_QUEUE_URL).map((e) => JSON.parse(e.MessageBody ?? ''));
+    expect(bodies.map((b) => b.value)).toEqual([VALUE_A, VALUE_A]);
+    expect(t.store.items.size).toBe(1);
+    expect(t.obs.metric('Generated')).toBe(1);
+    expect(t.obs.metric('Duplicate')).toBe(1);
+  });
+
+  it('replies to a whole batch with one SendMessageBatch call', async () => {
+    const ids = Array.from(
+      { length: 10 },
+      (_, i) => `01JDQK8Z9X00000000000000${String(i).padStart(2, '0')}`,
+    );
+    const records = ids.map((id) => sqsRecord(request(id), REQUEST_QUEUE_ARN));
+
+    const result = await t.handler({ Records: records });
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(t.sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(1);
+    expect(t.sentTo(RESPONSE_QUEUE_URL)).toHaveLength(10);
+  });
+
+  it('reports only the message whose reply SQS kept refusing', async () => {
+    const good = sqsRecord(request(REQUEST_ID), REQUEST_QUEUE_ARN);
+    const refused = sqsRecord(request('01JDQK8Z9X0000000000000009'), REQUEST_QUEUE_ARN);
+    t.sqsMock.on(SendMessageBatchCommand).callsFake((input) => ({
+      Successful: [],
+      Failed: input.Entries.filter((e: { Id: string }) => e.Id === refused.messageId).map(
+        (e: { Id: string }) => ({ Id: e.Id, Code: 'InternalError', SenderFault: false }),
+      ),
+    }));
+
+    const result = await t.handler({ Records: [good, refused] });
+
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: refused.messageId }]);
+    // Retried, then given up: the first call had both entries, the retries only the refused one.
+    const calls = t.sqsMock.commandCalls(SendMessageBatchCommand);
+    expect(calls.map((c) => c.args[0].input.Entries?.length)).toEqual([2, 1, 1]);
+  });
+
+  it('retries a message whose record could not be written, without failing the others', async () => {
+    t.store.failNextWrite = Object.assign(new Error('throughput exceeded'), {
+      name: 'ProvisionedThroughputExceededException',
+    });
+    const first = sqsRecord(request(REQUEST_ID), REQUEST_QUEUE_ARN);
+    const second = sqsRecord(request('01JDQK8Z9X0000000000000009'), REQUEST_QUEUE_ARN);
+
+    const result = await t.handler({ Records: [first, second] });
+
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: first.messageId }]);
+    expect(t.sentTo(RESPONSE_QUEUE_URL)).toHaveLength(1);
+    expect(t.sentTo(REQUEST_DLQ_URL)).toHaveLength(0);
+    expect(t.obs.lines.some((l) => l.level === 'WARN' && l.messageId === first.messageId)).toBe(
+      true,
+    );
+  });
+});
+
+describe('generator rejects what can never succeed', () => {
+  let t: ReturnType<typeof setup>;
+  beforeEach(() => {
+    t = setup();
+  });
+
+  it.each([
+    ['invalid JSON', '{"v":1,', 'InvalidJson'],
+    ['a wrong schema version', { ...request(REQUEST_ID), v: 2 }, 'UnsupportedVersion'],
+    ['a missing field', { v: 1, type: 'request', requestId: REQUEST_ID }, 'InvalidMessage'],
+    [
+      'a malformed request id',
+      { ...request(REQUEST_ID), requestId: 'not-a-ulid' },
+      'InvalidMessage',
+    ],
+    ['an oversize body', { ...request(REQUEST_ID), pad: 'x'.repeat(5000) }, 'Oversize'],
+  ])(
+    'sends %s to the request DLQ with the reason, and completes the rest',
+    async (_, body, code) => {
+      const poison = sqsRecord(body, REQUEST_QUEUE_ARN);
+      const good = sqsRecord(request(REQUEST_ID), REQUEST_QUEUE_ARN);
+
+      const result = await t.handler({ Records: [poison, good] });
+
+      expect(result.batchItemFailures).toEqual([]);
+      const [dead] = t.sentTo(REQUEST_DLQ_URL);
+      expect(dead?.MessageBody).toBe(poison.body);
+      expect(dead?.MessageAttributes?.FailureCode?.StringValue).toBe(code);
+      expect(dead?.MessageAttributes?.SourceMessageId?.StringValue).toBe(poison.messageId);
+      expect(t.sentTo(RESPONSE_QUEUE_URL)).toHaveLength(1);
+      const logged = t.obs.lines.find(
+        (l) => l.level === 'ERROR' && l.messageId === poison.messageId,
+      );
+      expect(logged?.failureCode).toBe(code);
+      expect(t.obs.metric('Rejected')).toBe(1);
+    },
+  );
+
+  it('leaves a poison message to the redrive policy when the DLQ send fails', async () => {
+    t.sqsMock.on(SendMessageBatchCommand).rejects(new Error('network down'));
+    const poison = sqsRecord('not json', REQUEST_QUEUE_ARN);
+
+    const result = await t.handler({ Records: [poison] });
+
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: poison.messageId }]);
+  });
+
+  it('fails loudly on a record from a queue it does not consume', async () => {
+    const stray = sqsRecord(request(REQUEST_ID), 'arn:aws:sqs:us-east-1:123456789012:other');
+    await expect(t.handler({ Records: [stray] })).rejects.toBeInstanceOf(UnexpectedSourceError);
+  });
+});
+
+describe('generator on an ack', () => {
+  let t: ReturnType<typeof setup>;
+  beforeEach(async () => {
+    t = setup();
+    await t.handler({ Records: [sqsRecord(request(REQUEST_ID), REQUEST_QUEUE_ARN)] });
+  });
+
+  it('marks the string acknowledged', async () => {
+    const result = await t.handler({ Records: [sqsRecord(ack(REQUEST_ID), ACK_QUEUE_ARN)] });
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(t.store.items.get(REQUEST_ID)).toMatchObject({
+      status: 'ACKNOWLEDGED',
+      acknowledgedAt: '2026-11-24T12:00:00.000Z',
+    });
+    expect(t.obs.metric('Acknowledged')).toBe(1);
+  });
+
+  it('treats a duplicate ack as done, counting it once', async () => {
+    await t.handler({ Records: [sqsRecord(ack(REQUEST_ID), ACK_QUEUE_ARN)] });
+    const result = await t.handler({ Records: [sqsRecord(ack(REQUEST_ID), ACK_QUEUE_ARN, 2)] });
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(t.obs.metric('Acknowledged')).toBe(1);
+    expect(t.obs.metric('Duplicate')).toBe(1);
+    expect(t.sentTo(ACK_DLQ_URL)).toHaveLength(0);
+  });
+
+  it('dead-letters an ack for a request it never saw', async () => {
+    const stray = sqsRecord(ack('01JDQK8Z9X000000000000000Z'), ACK_QUEUE_ARN);
+
+    const result = await t.handler({ Records: [stray] });
+
+    expect(result.batchItemFailures).toEqual([]);
+    const [dead] = t.sentTo(ACK_DLQ_URL);
+    expect(dead?.MessageAttributes?.FailureCode?.StringValue).toBe('UnknownRequest');
+    expect(t.sqsMock.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
+
+  it('routes a mixed event to each queue’s logic and DLQ', async () => {
+    const result = await t.handler({
+      Records: [
+        sqsRecord(ack(REQUEST_ID), ACK_QUEUE_ARN),
+        sqsRecord('garbage', REQUEST_QUEUE_ARN),
+        sqsRecord('garbage', ACK_QUEUE_ARN),
+      ],
+    });
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(t.sentTo(REQUEST_DLQ_URL)).toHaveLength(1);
+    expect(t.sentTo(ACK_DLQ_URL)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,239 @@
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { RequestorDeps } from '../../functions/requestor/domain';
+import { createRequestorHandler } from '../../functions/requestor/handler';
+import { InvalidMessageError, SendFailedError } from '../../functions/shared/errors';
+import { newRequestId } from '../../functions/shared/ids';
+import {
+  clock,
+  FakeRequestsStore,
+  newSqsClient,
+  noDelay,
+  observability,
+  REQUEST_ID,
+  RESPONSE_QUEUE_ARN,
+  sqsRecord,
+  VALUE_A,
+  VALUE_B,
+} from './fakes';
+
+const REQUEST_QUEUE_URL = 'https://sqs.test/request';
+const ACK_QUEUE_URL = 'https://sqs.test/ack';
+const RESPONSE_DLQ_URL = 'https://sqs.test/response-dlq';
+
+const response = (requestId: string, value = VALUE_A) => ({
+  v: 1,
+  type: 'response',
+  requestId,
+  value,
+  generatedAt: '2026-11-24T11:59:30.000Z',
+});
+
+function setup() {
+  const sqs = newSqsClient();
+  const sqsMock = mockClient(sqs);
+  sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+  const store = new FakeRequestsStore();
+  const obs = observability('requestor');
+  const deps: RequestorDeps = {
+    store,
+    sqs,
+    requestQueueUrl: REQUEST_QUEUE_URL,
+    ackQueueUrl: ACK_QUEUE_URL,
+    newId: (now) => newRequestId(now),
+    clock,
+    logger: obs.logger,
+    metrics: obs.metrics,
+    retry: noDelay,
+  };
+  const handler = createRequestorHandler(deps, {
+    responseDlqUrl: RESPONSE_DLQ_URL,
+    defaultCount: 3,
+  });
+  const sentTo = (url: string) =>
+    sqsMock
+      .commandCalls(SendMessageBatchCommand)
+      .filter((call) => call.args[0].input.QueueUrl === url)
+      .flatMap((call) => call.args[0].input.Entries ?? []);
+  return { handler, store, sqsMock, obs, sentTo };
+}
+
+describe('requestor asked for strings', () => {
+  let t: ReturnType<typeof setup>;
+  beforeEach(() => {
+    t = setup();
+  });
+
+  it('records each request as REQUESTED and sends one request message per id', async () => {
+    const result = (await t.handler({ count: 25 })) as { requestIds: string[] };
+
+    expect(result.requestIds).toHaveLength(25);
+    expect(new Set(result.requestIds).size).toBe(25);
+    for (const id of result.requestIds) {
+      expect(t.store.items.get(id)).toMatchObject({ status: 'REQUESTED' });
+    }
+    const sent = t.sentTo(REQUEST_QUEUE_URL).map((e) => JSON.parse(e.MessageBody ?? ''));
+    expect(sent.map((m) => m.requestId).sort()).toEqual([...result.requestIds].sort());
+    expect(sent[0]).toEqual({
+      v: 1,
+      type: 'request',
+      requestId: result.requestIds[0],
+      requestedAt: '2026-11-24T12:00:00.000Z',
+    });
+    expect(t.obs.metric('Requested')).toBe(25);
+  });
+
+  it('sends in batches of ten (one billed request each)', async () => {
+    await t.handler({ count: 25 });
+    const sizes = t.sqsMock
+      .commandCalls(SendMessageBatchCommand)
+      .map((c) => c.args[0].input.Entries?.length);
+    expect(sizes.sort()).toEqual([10, 10, 5]);
+  });
+
+  it('asks for the default count when invoked with an empty payload (the schedule)', async () => {
+    const result = (await t.handler({})) as { requestIds: string[] };
+    expect(result.requestIds).toHaveLength(3);
+  });
+
+  it('retries only the entries SQS failed, then succeeds', async () => {
+    let calls = 0;
+    t.sqsMock.on(SendMessageBatchCommand).callsFake((input) => {
+      calls += 1;
+      const [first] = input.Entries as { Id: string }[];
+      return calls === 1
+        ? {
+            Successful: [],
+            Failed: [{ Id: first?.Id, Code: 'ServiceUnavailable', SenderFault: false }],
+          }
+        : { Successful: [], Failed: [] };
+    });
+
+    const result = (await t.handler({ count: 4 })) as { requestIds: string[] };
+
+    const sizes = t.sqsMock
+      .commandCalls(SendMessageBatchCommand)
+      .map((c) => c.args[0].input.Entries?.length);
+    expect(sizes).toEqual([4, 1]);
+    expect(result.requestIds).toHaveLength(4);
+  });
+
+  it('fails naming the requests that could not be sent after every retry', async () => {
+    t.sqsMock.on(SendMessageBatchCommand).rejects(new Error('throttled'));
+
+    const error = await t.handler({ count: 2 }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(SendFailedError);
+    expect((error as SendFailedError).failedIds).toHaveLength(2);
+    expect(t.sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(noDelay.maxAttempts);
+  });
+
+  it.each([
+    [{ count: 0 }, /count: must be at least 1/],
+    [{ count: 10_001 }, /count: must be at most 10000/],
+    [{ count: 2.5 }, /count: must be an integer/],
+    [{ count: '5' }, /count/],
+    [{ count: 1, extra: true }, /extra: is not allowed/],
+  ])('rejects the payload %j with an error naming the field', async (payload, message) => {
+    const error = await t.handler(payload).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidMessageError);
+    expect((error as Error).message).toMatch(message);
+    expect(t.store.items.size).toBe(0);
+  });
+});
+
+describe('requestor on a response', () => {
+  let t: ReturnType<typeof setup>;
+  beforeEach(async () => {
+    t = setup();
+    await t.store.recordRequested([
+      { requestId: REQUEST_ID, requestedAt: '2026-11-24T11:59:00.000Z' },
+    ]);
+  });
+
+  it('stores the string against its request, then sends an ack', async () => {
+    const result = await t.handler({
+      Records: [sqsRecord(response(REQUEST_ID), RESPONSE_QUEUE_ARN)],
+    });
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(t.store.items.get(REQUEST_ID)).toMatchObject({ status: 'STORED', value: VALUE_A });
+    const [ack] = t.sentTo(ACK_QUEUE_URL).map((e) => JSON.parse(e.MessageBody ?? ''));
+    expect(ack).toEqual({
+      v: 1,
+      type: 'ack',
+      requestId: REQUEST_ID,
+      storedAt: '2026-11-24T12:00:00.000Z',
+    });
+    expect(t.obs.metric('Stored')).toBe(1);
+  });
+
+  it('stores a duplicate response once and acknowledges it again', async () => {
+    await t.handler({ Records: [sqsRecord(response(REQUEST_ID), RESPONSE_QUEUE_ARN)] });
+    const result = await t.handler({
+      Records: [sqsRecord(response(REQUEST_ID), RESPONSE_QUEUE_ARN, 2)],
+    });
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(t.sentTo(ACK_QUEUE_URL)).toHaveLength(2);
+    expect(t.obs.metric('Stored')).toBe(1);
+    expect(t.obs.metric('Duplicate')).toBe(1);
+  });
+
+  it('dead-letters a response that contradicts the stored value', async () => {
+    await t.handler({ Records: [sqsRecord(response(REQUEST_ID, VALUE_A), RESPONSE_QUEUE_ARN)] });
+    const conflicting = sqsRecord(response(REQUEST_ID, VALUE_B), RESPONSE_QUEUE_ARN);
+
+    await t.handler({ Records: [conflicting] });
+
+    expect(t.store.items.get(REQUEST_ID)?.value).toBe(VALUE_A);
+    const [dead] = t.sentTo(RESPONSE_DLQ_URL);
+    expect(dead?.MessageAttributes?.FailureCode?.StringValue).toBe('Conflict');
+  });
+
+  it('dead-letters a response for a request it never made', async () => {
+    const stray = sqsRecord(response('01JDQK8Z9X000000000000000Z'), RESPONSE_QUEUE_ARN);
+
+    const result = await t.handler({ Records: [stray] });
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(t.sentTo(RESPONSE_DLQ_URL)[0]?.MessageAttributes?.FailureCode?.StringValue).toBe(
+      'UnknownRequest',
+    );
+    expect(t.sentTo(ACK_QUEUE_URL)).toHaveLength(0);
+  });
+
+  it('reports a response whose ack could not be sent, so it comes back and is acked again', async () => {
+    const record = sqsRecord(response(REQUEST_ID), RESPONSE_QUEUE_ARN);
+    t.sqsMock.on(SendMessageBatchCommand).callsFake((input) => ({
+      Successful: [],
+      Failed: input.Entries.map((e: { Id: string }) => ({
+        Id: e.Id,
+        Code: 'InternalError',
+        SenderFault: false,
+      })),
+    }));
+
+    const result = await t.handler({ Records: [record] });
+
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: record.messageId }] });
+    expect(t.store.items.get(REQUEST_ID)?.status).toBe('STORED');
+  });
+
+  it.each([
+    ['invalid JSON', 'nope', 'InvalidJson'],
+    ['a wrong schema version', { ...response(REQUEST_ID), v: 0 }, 'UnsupportedVersion'],
+    ['a short value', response(REQUEST_ID, 'abc'), 'InvalidMessage'],
+    ['a value outside the alphabet', response(REQUEST_ID, `${'a'.repeat(63)}!`), 'InvalidMessage'],
+  ])('dead-letters %s and stores the rest of the batch', async (_, body, code) => {
+    const poison = sqsRecord(body, RESPONSE_QUEUE_ARN);
+    const good = sqsRecord(response(REQUEST_ID), RESPONSE_QUEUE_ARN);
+
+    const result = await t.handler({ Records: [poison, good] });
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(t.sentTo(RESPONSE_DLQ_URL)[0]?.MessageAttributes?.FailureCode?.StringValue).toBe(code);
+    expect(t.store.items.get(REQUEST_ID)?.status).toBe('STORED');
+  });
+});
