@@ -1,0 +1,165 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+/** The most SQS allows for a visibility timeout. */
+const MAX_VISIBILITY_TIMEOUT_SECONDS = 12 * 60 * 60;
+
+/**
+ * The visibility timeout a queue needs for a Lambda consumer: AWS recommends at least six times
+ * the function timeout (room for retries of throttled invocations) plus the batching window
+ * (messages are already invisible while the batch fills).
+ */
+export function visibilityTimeoutFor(
+  consumerTimeout: Duration,
+  maxBatchingWindow: Duration,
+): Duration {
+  const seconds = 6 * consumerTimeout.toSeconds() + maxBatchingWindow.toSeconds();
+  if (seconds > MAX_VISIBILITY_TIMEOUT_SECONDS) {
+    throw new Error(
+      `visibility timeout 6 x ${consumerTimeout.toSeconds()}s + ${maxBatchingWindow.toSeconds()}s = ${seconds}s exceeds the SQS maximum of ${MAX_VISIBILITY_TIMEOUT_SECONDS}s; lower the consumer timeout or batching window`,
+    );
+  }
+  return Duration.seconds(seconds);
+}
+
+/** How a queue's consumer polls it. */
+export interface QueueConsumerProps {
+  /** The function that processes the queue; its timeout sets the queue's visibility timeout. */
+  readonly function: lambda.Function;
+  /**
+   * Messages per invocation (above 10 needs a batching window).
+   * @default 10
+   */
+  readonly batchSize?: number;
+  /**
+   * How long the event source mapping may wait to fill a batch.
+   * @default Duration.seconds(1)
+   */
+  readonly maxBatchingWindow?: Duration;
+  /**
+   * Most concurrent invocations this queue may cause (2..1000).
+   * @default 5
+   */
+  readonly maxConcurrency?: number;
+}
+
+/** Properties of a {@link QueueWithDlq}. */
+export interface QueueWithDlqProps {
+  /** Physical name of the queue; the DLQ is named `<queueName>-dlq`. */
+  readonly queueName: string;
+  /** The Lambda function that consumes the queue, with its polling settings. */
+  readonly consumer: QueueConsumerProps;
+  /**
+   * Receives before a message moves to the DLQ. AWS advises at least 5 for Lambda consumers.
+   * @default 5
+   */
+  readonly maxReceiveCount?: number;
+  /**
+   * How long an unprocessed message stays in the queue.
+   * @default Duration.days(4)
+   */
+  readonly retentionPeriod?: Duration;
+  /**
+   * How long a dead-lettered message stays in the DLQ; longer than the queue's, so a message
+   * cannot expire in the DLQ before it would have expired at the source.
+   * @default Duration.days(14)
+   */
+  readonly deadLetterRetentionPeriod?: Duration;
+  /**
+   * Alarm when the oldest message in the queue is at least this old (the consumer is stuck or
+   * falling behind).
+   * @default Duration.minutes(5)
+   */
+  readonly oldestMessageAlarmThreshold?: Duration;
+  /**
+   * What happens to both queues when they leave the stack.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * A source queue with its dead-letter queue, its Lambda consumer (partial batch responses) and
+ * its alarms. The visibility timeout is derived from the consumer, never set by hand.
+ */
+export class QueueWithDlq extends Construct {
+  /** The queue producers send to and the consumer polls. */
+  public readonly queue: sqs.Queue;
+  /** Where messages go after `maxReceiveCount` failed receives, or when the consumer rejects them. */
+  public readonly deadLetterQueue: sqs.Queue;
+  /** The event source mapping feeding the consumer. */
+  public readonly eventSource: SqsEventSource;
+  /** Fires when any message is in the DLQ. */
+  public readonly deadLetterAlarm: cloudwatch.Alarm;
+  /** Fires when the oldest message in the queue is older than the threshold. */
+  public readonly oldestMessageAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: QueueWithDlqProps) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
+    const maxReceiveCount = props.maxReceiveCount ?? 5;
+    if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 5 || maxReceiveCount > 1000) {
+      throw new Error(`maxReceiveCount must be an integer from 5 to 1000, got ${maxReceiveCount}`);
+    }
+    const batchSize = props.consumer.batchSize ?? 10;
+    const maxBatchingWindow = props.consumer.maxBatchingWindow ?? Duration.seconds(1);
+    const consumerTimeout = props.consumer.function.timeout ?? Duration.seconds(3);
+
+    this.deadLetterQueue = new sqs.Queue(this, 'Dlq', {
+      queueName: `${props.queueName}-dlq`,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: props.deadLetterRetentionPeriod ?? Duration.days(14),
+      removalPolicy,
+    });
+
+    this.queue = new sqs.Queue(this, 'Queue', {
+      queueName: props.queueName,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: props.retentionPeriod ?? Duration.days(4),
+      visibilityTimeout: visibilityTimeoutFor(consumerTimeout, maxBatchingWindow),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
+      removalPolicy,
+    });
+
+    this.eventSource = new SqsEventSource(this.queue, {
+      batchSize,
+      maxBatchingWindow,
+      maxConcurrency: props.consumer.maxConcurrency ?? 5,
+      reportBatchItemFailures: true,
+    });
+    props.consumer.function.addEventSource(this.eventSource);
+
+    this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DlqNotEmptyAlarm', {
+      alarmName: `${props.queueName}-dlq-not-empty`,
+      alarmDescription: `Messages in ${props.queueName}-dlq: they failed ${maxReceiveCount} times or were rejected. Inspect them, then redrive.`,
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    const threshold = props.oldestMessageAlarmThreshold ?? Duration.minutes(5);
+    this.oldestMessageAlarm = new cloudwatch.Alarm(this, 'OldestMessageAlarm', {
+      alarmName: `${props.queueName}-oldest-message-age`,
+      alarmDescription: `The oldest message in ${props.queueName} is at least ${threshold.toSeconds()}s old: its consumer is failing or falling behind.`,
+      metric: this.queue.metricApproximateAgeOfOldestMessage({
+        period: Duration.minutes(1),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: threshold.toSeconds(),
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+}

@@ -1,0 +1,216 @@
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { loadConfig, type PipelineConfig } from './config';
+import { Monitoring } from './constructs/monitoring';
+import { PipelineFunction } from './constructs/pipeline-function';
+import { QueueWithDlq } from './constructs/queue-with-dlq';
+import { RequestorSchedule } from './constructs/requestor-schedule';
+
+/** CloudWatch namespace of the functions' embedded-metric-format metrics. */
+export const METRICS_NAMESPACE = 'StringPipeline';
+
+/** Properties of a {@link StringPipelineStack}. */
+export interface StringPipelineStackProps extends StackProps {
+  /**
+   * The pipeline settings.
+   * @default - read from CDK context with `loadConfig` (see lib/config.ts for the keys)
+   */
+  readonly config?: PipelineConfig;
+}
+
+const entry = (path: string): string =>
+  fileURLToPath(new URL(`../functions/${path}`, import.meta.url));
+
+/**
+ * The requestor/generator pipeline:
+ *
+ * ```
+ * Scheduler -> requestor -> [request queue] -> generator -> [response queue] -> requestor
+ *                  |                              ^
+ *                  +--------> [ack queue] --------+
+ * ```
+ *
+ * The requestor records requests in the Requests table and asks for strings on the request
+ * queue; the generator stores each string in the Strings table and answers on the response
+ * queue; the requestor stores the answer and acknowledges it on the ack queue, and the generator
+ * marks the string acknowledged. Every queue has a DLQ and alarms.
+ */
+export class StringPipelineStack extends Stack {
+  /** The settings the stack was built with. */
+  public readonly config: PipelineConfig;
+  /** Requests from the requestor to the generator. */
+  public readonly requestQueue: QueueWithDlq;
+  /** Generated strings from the generator back to the requestor. */
+  public readonly responseQueue: QueueWithDlq;
+  /** Acknowledgements from the requestor to the generator. */
+  public readonly ackQueue: QueueWithDlq;
+  /** The requestor's table: one item per request. */
+  public readonly requestsTable: dynamodb.Table;
+  /** The generator's table: one item per generated string. */
+  public readonly stringsTable: dynamodb.Table;
+  /** Sends requests (on schedule) and stores responses. */
+  public readonly requestor: PipelineFunction;
+  /** Generates strings for requests and records acknowledgements. */
+  public readonly generator: PipelineFunction;
+  /** Invokes the requestor at a fixed rate. */
+  public readonly schedule: RequestorSchedule;
+  /** The dashboard. */
+  public readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: StringPipelineStackProps = {}) {
+    super(scope, id, props);
+    const config = props.config ?? loadConfig(this.node);
+    this.config = config;
+    const name = this.stackName;
+    const removalPolicy = config.stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.requestsTable = this.table('RequestsTable', `${name}-requests`, config, removalPolicy);
+    this.stringsTable = this.table('StringsTable', `${name}-strings`, config, removalPolicy);
+
+    const functionDefaults = {
+      memorySize: config.memorySize,
+      logRetention: config.logRetentionDays as logs.RetentionDays,
+      removalPolicy,
+    };
+    this.requestor = new PipelineFunction(this, 'Requestor', {
+      ...functionDefaults,
+      entry: entry('requestor/index.ts'),
+      functionName: `${name}-requestor`,
+      description: 'Requests strings on a schedule, stores the responses and acknowledges them',
+      timeout: Duration.seconds(config.requestorTimeoutSeconds),
+      environment: {
+        REQUESTS_TABLE_NAME: this.requestsTable.tableName,
+        METRICS_NAMESPACE,
+        DEFAULT_REQUEST_COUNT: String(config.requestsPerTick),
+      },
+    });
+    this.generator = new PipelineFunction(this, 'Generator', {
+      ...functionDefaults,
+      entry: entry('generator/index.ts'),
+      functionName: `${name}-generator`,
+      description: 'Generates and stores a string per request, and records acknowledgements',
+      timeout: Duration.seconds(config.generatorTimeoutSeconds),
+      environment: {
+        STRINGS_TABLE_NAME: this.stringsTable.tableName,
+        METRICS_NAMESPACE,
+      },
+    });
+
+    const queueDefaults = {
+      maxReceiveCount: config.maxReceiveCount,
+      oldestMessageAlarmThreshold: Duration.seconds(config.oldestMessageAlarmSeconds),
+      removalPolicy,
+    };
+    const consumerDefaults = {
+      batchSize: config.batchSize,
+      maxBatchingWindow: Duration.seconds(config.maxBatchingWindowSeconds),
+      maxConcurrency: config.maxConcurrency,
+    };
+    this.requestQueue = new QueueWithDlq(this, 'Request', {
+      ...queueDefaults,
+      queueName: `${name}-request`,
+      consumer: { ...consumerDefaults, function: this.generator.function },
+    });
+    this.ackQueue = new QueueWithDlq(this, 'Ack', {
+      ...queueDefaults,
+      queueName: `${name}-ack`,
+      consumer: { ...consumerDefaults, function: this.generator.function },
+    });
+    this.responseQueue = new QueueWithDlq(this, 'Response', {
+      ...queueDefaults,
+      queueName: `${name}-response`,
+      consumer: { ...consumerDefaults, function: this.requestor.function },
+    });
+
+    // The requestor owns the Requests table, produces requests and acks, and dead-letters
+    // responses it can never process.
+    const requestor = this.requestor.function;
+    this.requestsTable.grantReadWriteData(requestor);
+    this.requestQueue.queue.grantSendMessages(requestor);
+    this.ackQueue.queue.grantSendMessages(requestor);
+    this.responseQueue.deadLetterQueue.grantSendMessages(requestor);
+    requestor.addEnvironment('REQUEST_QUEUE_URL', this.requestQueue.queue.queueUrl);
+    requestor.addEnvironment('ACK_QUEUE_URL', this.ackQueue.queue.queueUrl);
+    requestor.addEnvironment('RESPONSE_DLQ_URL', this.responseQueue.deadLetterQueue.queueUrl);
+
+    // The generator owns the Strings table, produces responses, and dead-letters requests and
+    // acks it can never process. It tells its two sources apart by queue ARN.
+    const generator = this.generator.function;
+    this.stringsTable.grantReadWriteData(generator);
+    this.responseQueue.queue.grantSendMessages(generator);
+    this.requestQueue.deadLetterQueue.grantSendMessages(generator);
+    this.ackQueue.deadLetterQueue.grantSendMessages(generator);
+    generator.addEnvironment('RESPONSE_QUEUE_URL', this.responseQueue.queue.queueUrl);
+    generator.addEnvironment('REQUEST_QUEUE_ARN', this.requestQueue.queue.queueArn);
+    generator.addEnvironment('REQUEST_DLQ_URL', this.requestQueue.deadLetterQueue.queueUrl);
+    generator.addEnvironment('ACK_QUEUE_ARN', this.ackQueue.queue.queueArn);
+    generator.addEnvironment('ACK_DLQ_URL', this.ackQueue.deadLetterQueue.queueUrl);
+
+    this.schedule = new RequestorSchedule(this, 'Schedule', {
+      target: requestor,
+      scheduleName: `${name}-schedule`,
+      rate: Duration.minutes(config.scheduleRateMinutes),
+      count: config.requestsPerTick,
+      enabled: config.scheduleEnabled,
+      removalPolicy,
+    });
+
+    const queues = [this.requestQueue, this.responseQueue, this.ackQueue];
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      dashboardName: name,
+      metricsNamespace: METRICS_NAMESPACE,
+      queues,
+      functions: [
+        {
+          service: 'requestor',
+          function: requestor,
+          metricNames: ['Requested', 'Stored', 'Duplicate', 'Rejected'],
+        },
+        {
+          service: 'generator',
+          function: generator,
+          metricNames: ['Generated', 'Acknowledged', 'Duplicate', 'Rejected'],
+        },
+      ],
+      alarms: [
+        ...queues.flatMap((q) => [q.deadLetterAlarm, q.oldestMessageAlarm]),
+        this.schedule.deadLetterAlarm,
+      ],
+    });
+
+    // Output ids are a contract: the local cloud, its commands and tests look them up by name.
+    const output = (outputId: string, value: string, description: string) =>
+      new CfnOutput(this, outputId, { value, description });
+    output('RequestQueueUrl', this.requestQueue.queue.queueUrl, 'Request queue');
+    output('RequestDlqUrl', this.requestQueue.deadLetterQueue.queueUrl, 'Request DLQ');
+    output('ResponseQueueUrl', this.responseQueue.queue.queueUrl, 'Response queue');
+    output('ResponseDlqUrl', this.responseQueue.deadLetterQueue.queueUrl, 'Response DLQ');
+    output('AckQueueUrl', this.ackQueue.queue.queueUrl, 'Ack queue');
+    output('AckDlqUrl', this.ackQueue.deadLetterQueue.queueUrl, 'Ack DLQ');
+    output('RequestsTableName', this.requestsTable.tableName, 'Requests table (requestor)');
+    output('StringsTableName', this.stringsTable.tableName, 'Strings table (generator)');
+    output('RequestorFunctionName', requestor.functionName, 'Requestor function');
+    output('GeneratorFunctionName', generator.functionName, 'Generator function');
+    output('DashboardName', this.monitoring.dashboard.dashboardName, 'CloudWatch dashboard');
+  }
+
+  private table(
+    id: string,
+    tableName: string,
+    config: PipelineConfig,
+    removalPolicy: RemovalPolicy,
+  ): dynamodb.Table {
+    return new dynamodb.Table(this, id, {
+      tableName,
+      partitionKey: { name: 'requestId', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: config.stage === 'prod',
+      removalPolicy,
+    });
+  }
+}
