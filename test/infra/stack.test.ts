@@ -1,0 +1,146 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { resourcesOf, type Synthesized, synth } from './synth';
+
+let s: Synthesized;
+
+beforeAll(() => {
+  s = synth();
+});
+
+describe('the dev stack', () => {
+  it('is called StringPipeline', () => {
+    expect(s.stack.stackName).toBe('StringPipeline');
+    expect(s.stack.node.id).toBe('StringPipeline');
+  });
+
+  it.each([
+    ['Requests', 'requests'],
+    ['Strings', 'strings'],
+  ])(
+    'has an on-demand, encrypted, point-in-time-recoverable %s table keyed by requestId',
+    (_, suffix) => {
+      s.template.hasResourceProperties('AWS::DynamoDB::Table', {
+        TableName: `StringPipeline-${suffix}`,
+        KeySchema: [{ AttributeName: 'requestId', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'requestId', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        SSESpecification: { SSEEnabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        GlobalSecondaryIndexes: Match.absent(),
+        TimeToLiveSpecification: Match.absent(),
+      });
+    },
+  );
+
+  it('deletes tables, queues and log groups with the stack', () => {
+    for (const type of ['AWS::DynamoDB::Table', 'AWS::SQS::Queue', 'AWS::Logs::LogGroup']) {
+      const resources = Object.values(resourcesOf(s.template, type));
+      expect(resources.length).toBeGreaterThan(0);
+      for (const resource of resources) expect(resource.DeletionPolicy).toBe('Delete');
+    }
+    s.template.allResourcesProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
+  });
+
+  it('invokes the requestor every minute with {"count": 10}, retrying and dead-lettering failures', () => {
+    s.template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Name: 'StringPipeline-schedule',
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Target: {
+        Arn: { 'Fn::GetAtt': [s.logicalId(s.stack.requestor.function), 'Arn'] },
+        Input: JSON.stringify({ count: 10 }),
+        DeadLetterConfig: {
+          Arn: { 'Fn::GetAtt': [s.logicalId(s.stack.schedule.deadLetterQueue), 'Arn'] },
+        },
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 60 },
+      },
+    });
+  });
+
+  it('lets the schedule invoke the requestor and nothing else', () => {
+    s.template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: s.logicalId(s.stack.schedule.role) }],
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({ Action: 'lambda:InvokeFunction' }),
+          Match.objectLike({
+            Action: 'sqs:SendMessage',
+            Resource: { 'Fn::GetAtt': [s.logicalId(s.stack.schedule.deadLetterQueue), 'Arn'] },
+          }),
+        ],
+      },
+    });
+  });
+
+  it('alarms on every DLQ, including the schedule’s, and on every source queue’s oldest message', () => {
+    const alarms = Object.values(resourcesOf(s.template, 'AWS::CloudWatch::Alarm')).map(
+      (alarm) => alarm.Properties as { MetricName: string; AlarmName: string },
+    );
+    const named = (metric: string) =>
+      alarms
+        .filter((alarm) => alarm.MetricName === metric)
+        .map((alarm) => alarm.AlarmName)
+        .sort();
+    expect(named('ApproximateNumberOfMessagesVisible')).toEqual([
+      'StringPipeline-ack-dlq-not-empty',
+      'StringPipeline-request-dlq-not-empty',
+      'StringPipeline-response-dlq-not-empty',
+      'StringPipeline-schedule-dlq-not-empty',
+    ]);
+    expect(named('ApproximateAgeOfOldestMessage')).toEqual([
+      'StringPipeline-ack-oldest-message-age',
+      'StringPipeline-request-oldest-message-age',
+      'StringPipeline-response-oldest-message-age',
+    ]);
+  });
+
+  it('has a dashboard named after the stack with queue, function and pipeline metrics', () => {
+    const dashboards = Object.values(resourcesOf(s.template, 'AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    const props = dashboards[0]?.Properties as { DashboardName: string; DashboardBody: unknown };
+    expect(props.DashboardName).toBe('StringPipeline');
+    const body = JSON.stringify(props.DashboardBody);
+    for (const metric of [
+      'ApproximateNumberOfMessagesVisible',
+      'ApproximateNumberOfMessagesNotVisible',
+      'ApproximateAgeOfOldestMessage',
+      'Invocations',
+      'Errors',
+      'Duration',
+      'Throttles',
+    ]) {
+      expect(body).toContain(`\\"${metric}\\"`);
+    }
+    for (const [service, metrics] of [
+      ['requestor', ['Requested', 'Stored', 'Rejected']],
+      ['generator', ['Generated', 'Acknowledged', 'Rejected']],
+    ] as const) {
+      for (const metric of metrics) {
+        expect(body).toContain(
+          `[\\"StringPipeline\\",\\"${metric}\\",\\"Service\\",\\"${service}\\"`,
+        );
+      }
+    }
+  });
+
+  it('outputs the queue URLs, table names, function names and dashboard name', () => {
+    const { stack } = s;
+    const expected = {
+      RequestQueueUrl: { Ref: s.logicalId(stack.requestQueue.queue) },
+      RequestDlqUrl: { Ref: s.logicalId(stack.requestQueue.deadLetterQueue) },
+      ResponseQueueUrl: { Ref: s.logicalId(stack.responseQueue.queue) },
+      ResponseDlqUrl: { Ref: s.logicalId(stack.responseQueue.deadLetterQueue) },
+      AckQueueUrl: { Ref: s.logicalId(stack.ackQueue.queue) },
+      AckDlqUrl: { Ref: s.logicalId(stack.ackQueue.deadLetterQueue) },
+      RequestsTableName: { Ref: s.logicalId(stack.requestsTable) },
+      StringsTableName: { Ref: s.logicalId(stack.stringsTable) },
+      RequestorFunctionName: { Ref: s.logicalId(stack.requestor.function) },
+      GeneratorFunctionName: { Ref: s.logicalId(stack.generator.function) },
+      DashboardName: { Ref: s.logicalId(stack.monitoring.dashboard) },
+    };
+    for (const [id, value] of Object.entries(expected)) {
+      s.template.hasOutput(id, { Value: value });
+    }
+  });
+});
