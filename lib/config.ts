@@ -20,7 +20,7 @@ export type Stage = 'dev' | 'prod';
  * | `maxBatchingWindowSeconds`   | `1`     | Seconds an event source mapping may wait to fill a batch (0..300).      |
  * | `maxConcurrency`             | `5`     | Maximum concurrent invocations per event source mapping (2..1000).      |
  * | `maxReceiveCount`            | `5`     | Receives before a message moves to its queue's DLQ (5..1000).           |
- * | `oldestMessageAlarmSeconds`  | `300`   | Alarm when the oldest message in a source queue is at least this old (seconds). |
+ * | `oldestMessageAlarmSeconds`  | `300`   | Alarm when the oldest message in a source queue is at least this old, in seconds (60..1209600). |
  * | `memorySize`                 | `256`   | Memory of both functions in MB (128..10240).                            |
  * | `logRetentionDays`           | `30`    | Days the functions' logs are kept; one of CloudWatch's allowed values (1, 3, 5, 7, 14, 30, 60, 90, ...). |
  * | `requestorTimeoutSeconds`    | `30`    | Requestor timeout (1..900); the response queue's visibility timeout is derived from it. |
