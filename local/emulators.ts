@@ -1,0 +1,214 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
+import dynalite from 'dynalite';
+import { buildApp } from 'fauxqs';
+
+/**
+ * Counts every AWS API call that reaches the emulators, by `Service.Action`, and the DynamoDB
+ * request units they consume, so benchmarks can price a run the way AWS would bill it.
+ */
+export class ApiMeter {
+  calls: Record<string, number> = {};
+  writeRequestUnits = 0;
+  readRequestUnits = 0;
+
+  count(service: string, action: string): void {
+    const key = `${service}.${action}`;
+    this.calls[key] = (this.calls[key] ?? 0) + 1;
+  }
+
+  reset(): void {
+    this.calls = {};
+    this.writeRequestUnits = 0;
+    this.readRequestUnits = 0;
+  }
+}
+
+/** What fauxqs keeps per queue, read directly so that watching the queues costs no API calls. */
+export interface QueueState {
+  readonly messages: unknown[];
+  readonly delayedMessages: unknown[];
+  readonly inflightMessages: Map<string, unknown>;
+  readonly fifoMessages?: Map<string, unknown[]>;
+  readonly fifoDelayed?: Map<string, unknown[]>;
+  notifyWaiters(): void;
+}
+interface SqsStoreLike {
+  getQueue(url: string): QueueState | undefined;
+  listQueues(): { url: string }[];
+}
+
+/** A running fauxqs on 127.0.0.1. */
+export interface SqsEmulator {
+  readonly endpoint: string;
+  /** fauxqs's state of the queue at `url`, or undefined. */
+  queue(url: string): QueueState | undefined;
+  /** Ends every pending long poll now (they return what is there, usually nothing). */
+  wakePollers(): void;
+  stop(): Promise<void>;
+}
+
+// fauxqs does not export its store, and the only way to end a long poll early without leaving a
+// dangling waiter (which would later swallow messages into a dead connection) is to notify it.
+// So we construct the store ourselves and hand it to buildApp.
+async function newSqsStore(): Promise<SqsStoreLike> {
+  const url = new URL('../node_modules/fauxqs/dist/sqs/sqsStore.js', import.meta.url);
+  const { SqsStore } = (await import(url.href)) as { SqsStore: new () => SqsStoreLike };
+  const store = new SqsStore();
+  // Queue URLs on the address clients used (127.0.0.1:port), not sqs.<region>.localhost, which
+  // needs DNS support that many machines lack. The SDK sends each call to its queue URL's host.
+  Object.assign(store, { host: '' });
+  return store;
+}
+
+/** Starts fauxqs in-process on 127.0.0.1 and a free port, counting calls into `meter`. */
+export async function startSqs(meter: ApiMeter, region: string): Promise<SqsEmulator> {
+  const sqsStore = await newSqsStore();
+  const app = buildApp({
+    logger: false,
+    defaultRegion: region,
+    // Only the SQS store matters to us; fauxqs makes the others when they are missing.
+    stores: { sqsStore } as unknown as NonNullable<Parameters<typeof buildApp>[0]>['stores'],
+  });
+  app.addHook('onRequest', async (request: { headers: Record<string, unknown>; url: string }) => {
+    const target = request.headers['x-amz-target'];
+    const action =
+      typeof target === 'string'
+        ? target.slice(target.indexOf('.') + 1)
+        : new URLSearchParams(request.url.split('?')[1] ?? '').get('Action');
+    if (action) meter.count('SQS', action);
+  });
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    endpoint: address.replace('localhost', '127.0.0.1'),
+    queue: (url) => sqsStore.getQueue(url),
+    wakePollers: () => {
+      for (const { url } of sqsStore.listQueues()) sqsStore.getQueue(url)?.notifyWaiters();
+    },
+    stop: async () => {
+      for (const { url } of sqsStore.listQueues()) sqsStore.getQueue(url)?.notifyWaiters();
+      await app.close();
+    },
+  };
+}
+
+/** A running dynalite on 127.0.0.1. */
+export interface DynamoDbEmulator {
+  readonly endpoint: string;
+  /** Stops and starts dynalite on the same port, as a crash and restart would; on-disk data survives. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const WRITE_ACTIONS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
+const READ_ACTIONS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan']);
+
+/**
+ * Starts dynalite in-process on 127.0.0.1 and a free port, counting calls and request units
+ * into `meter`. With `dataDir` the tables live on disk and survive a restart.
+ */
+export async function startDynamoDb(meter: ApiMeter, dataDir?: string): Promise<DynamoDbEmulator> {
+  let server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path: dataDir });
+  const meterRequests = (s: Server) => {
+    const [handler] = s.listeners('request') as ((
+      req: IncomingMessage,
+      res: ServerResponse,
+    ) => void)[];
+    if (!handler) throw new Error('dynalite has no request handler to meter');
+    s.removeAllListeners('request');
+    s.on('request', (req: IncomingMessage, res: ServerResponse) =>
+      meterDynamoDb(meter, handler, req, res),
+    );
+  };
+  meterRequests(server);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const close = (s: Server) =>
+    new Promise<void>((resolve, reject) => {
+      s.closeAllConnections();
+      s.close((error) => (error ? reject(error) : resolve()));
+    });
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    restart: async () => {
+      await close(server);
+      server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path: dataDir });
+      meterRequests(server);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => resolve());
+      });
+    },
+    stop: () => close(server),
+  };
+}
+
+/**
+ * Counts the call, asks dynalite for the consumed capacity (as `ReturnConsumedCapacity: TOTAL`
+ * would on AWS) and adds it to the meter. The extra `ConsumedCapacity` field in the response is
+ * ignored by clients that did not ask for it.
+ */
+function meterDynamoDb(
+  meter: ApiMeter,
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
+  const target = req.headers['x-amz-target'];
+  const action = typeof target === 'string' ? target.slice(target.indexOf('.') + 1) : undefined;
+  if (!action || !(WRITE_ACTIONS.has(action) || READ_ACTIONS.has(action))) {
+    if (action) meter.count('DynamoDB', action);
+    handler(req, res);
+    return;
+  }
+  meter.count('DynamoDB', action);
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  req.on('end', () => {
+    let body = Buffer.concat(chunks).toString('utf8');
+    try {
+      const parsed = JSON.parse(body) as Record<string, unknown>;
+      if (parsed.ReturnConsumedCapacity === undefined || parsed.ReturnConsumedCapacity === 'NONE') {
+        parsed.ReturnConsumedCapacity = 'TOTAL';
+        body = JSON.stringify(parsed);
+      }
+    } catch {
+      // Not JSON: let dynalite reject it with its own error.
+    }
+    const replay = Object.assign(new PassThrough(), {
+      headers: { ...req.headers, 'content-length': String(Buffer.byteLength(body)) },
+      method: req.method,
+      url: req.url,
+      socket: req.socket,
+    });
+    const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
+    res.end = ((chunk?: unknown) => {
+      addCapacity(meter, action, res.statusCode, chunk);
+      return end(chunk);
+    }) as typeof res.end;
+    handler(replay as unknown as IncomingMessage, res);
+    replay.end(body);
+  });
+}
+
+function addCapacity(meter: ApiMeter, action: string, status: number, chunk: unknown): void {
+  const isWrite = WRITE_ACTIONS.has(action);
+  if (status !== 200) {
+    // AWS charges a failed conditional write one write unit; other errors cost nothing.
+    if (isWrite && typeof chunk === 'string' && chunk.includes('ConditionalCheckFailed')) {
+      meter.writeRequestUnits += 1;
+    }
+    return;
+  }
+  if (typeof chunk !== 'string' || !chunk.includes('ConsumedCapacity')) return;
+  const { ConsumedCapacity } = JSON.parse(chunk) as {
+    ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[];
+  };
+  const units = [ConsumedCapacity ?? []].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+  if (isWrite) meter.writeRequestUnits += units;
+  else meter.readRequestUnits += units;
+}

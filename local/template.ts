@@ -1,0 +1,259 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** A CloudFormation resource as it appears in a synthesized template. */
+export interface CfnResource {
+  readonly Type: string;
+  readonly Properties?: Record<string, unknown>;
+  readonly Metadata?: Record<string, unknown>;
+  readonly DependsOn?: string | string[];
+  readonly Condition?: string;
+}
+
+/** A synthesized stack: its template and where its assets live. */
+export interface StackArtifact {
+  readonly stackName: string;
+  readonly assemblyDir: string;
+  readonly resources: Record<string, CfnResource>;
+  readonly outputs: Record<string, { Value: unknown }>;
+  readonly parameters: Record<string, { Default?: unknown }>;
+}
+
+/** The template, assembly or a resource in it is something the local cloud cannot run. */
+export class TemplateError extends Error {
+  override readonly name = 'TemplateError';
+}
+
+/**
+ * Resource types the local cloud runs. Everything else must be listed in {@link INERT_TYPES} or
+ * the template is rejected: silently skipping a resource would make local runs lie.
+ */
+export const EMULATED_TYPES = new Set([
+  'AWS::SQS::Queue',
+  'AWS::DynamoDB::Table',
+  'AWS::Lambda::Function',
+  'AWS::Lambda::EventSourceMapping',
+  'AWS::Scheduler::Schedule',
+]);
+
+/**
+ * Resource types that exist only to secure, observe or describe the stack on AWS. They change
+ * nothing about how messages flow, so locally they are accepted and not enforced (IAM is not
+ * checked locally: the infra tests pin each function's permissions instead).
+ */
+export const INERT_TYPES = new Set([
+  'AWS::CDK::Metadata',
+  'AWS::IAM::Role',
+  'AWS::IAM::Policy',
+  'AWS::SQS::QueuePolicy',
+  'AWS::Logs::LogGroup',
+  'AWS::Lambda::Permission',
+  'AWS::CloudWatch::Alarm',
+  'AWS::CloudWatch::Dashboard',
+]);
+
+/**
+ * Reads a stack's template from a cloud assembly (the `cdk.out` directory) and checks that every
+ * resource in it is one the local cloud understands.
+ *
+ * @param stackName the stack to read; default: the only stack in the assembly
+ * @throws TemplateError naming the missing stack or each unsupported resource and its type
+ */
+export function loadStack(assemblyDir: string, stackName?: string): StackArtifact {
+  const manifestPath = join(assemblyDir, 'manifest.json');
+  if (!existsSync(manifestPath)) {
+    throw new TemplateError(`No cloud assembly in ${assemblyDir}: manifest.json is missing`);
+  }
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+    artifacts?: Record<string, { type: string; properties?: { templateFile?: string } }>;
+  };
+  const stacks = Object.entries(manifest.artifacts ?? {}).filter(
+    ([, artifact]) => artifact.type === 'aws:cloudformation:stack',
+  );
+  const chosen = stackName ? stacks.find(([id]) => id === stackName) : stacks[0];
+  if (!chosen) {
+    const names = stacks.map(([id]) => id).join(', ') || 'none';
+    throw new TemplateError(
+      `Stack ${stackName ?? '(any)'} is not in the cloud assembly ${assemblyDir} (stacks: ${names})`,
+    );
+  }
+  if (!stackName && stacks.length > 1) {
+    throw new TemplateError(
+      `The cloud assembly has ${stacks.length} stacks (${stacks.map(([id]) => id).join(', ')}): say which one to run`,
+    );
+  }
+  const [id, artifact] = chosen;
+  const templateFile = artifact.properties?.templateFile ?? `${id}.template.json`;
+  const template = JSON.parse(readFileSync(join(assemblyDir, templateFile), 'utf8')) as {
+    Resources?: Record<string, CfnResource>;
+    Outputs?: Record<string, { Value: unknown }>;
+    Parameters?: Record<string, { Default?: unknown }>;
+  };
+  const resources = template.Resources ?? {};
+  const unsupported = Object.entries(resources)
+    .filter(([, r]) => !EMULATED_TYPES.has(r.Type) && !INERT_TYPES.has(r.Type))
+    .map(([logicalId, r]) => `${logicalId} (${r.Type})`);
+  if (unsupported.length > 0) {
+    throw new TemplateError(
+      `The local cloud cannot run ${unsupported.length === 1 ? 'this resource' : 'these resources'} of stack ${id}: ${unsupported.join(', ')}`,
+    );
+  }
+  const conditional = Object.entries(resources)
+    .filter(([, r]) => r.Condition !== undefined && EMULATED_TYPES.has(r.Type))
+    .map(([logicalId]) => logicalId);
+  if (conditional.length > 0) {
+    throw new TemplateError(
+      `The local cloud does not evaluate template conditions; conditional resources: ${conditional.join(', ')}`,
+    );
+  }
+  return {
+    stackName: id,
+    assemblyDir,
+    resources,
+    outputs: template.Outputs ?? {},
+    parameters: template.Parameters ?? {},
+  };
+}
+
+/** What a logical id resolves to locally: its `Ref` value and its `Fn::GetAtt` attributes. */
+export interface LocalResource {
+  readonly ref: string;
+  readonly attributes: Record<string, string>;
+}
+
+/**
+ * Resolves the intrinsic functions a CDK template uses (`Ref`, `Fn::GetAtt`, `Fn::Join`, `Fn::Sub`,
+ * `Fn::Select`, `Fn::Split`, `Fn::GetAZs`) against local values. Anything else is an error naming
+ * the function and where it was found.
+ */
+export class IntrinsicResolver {
+  private readonly pseudo: Record<string, string>;
+
+  constructor(
+    private readonly stack: StackArtifact,
+    private readonly resolved: Map<string, LocalResource>,
+    env: { region: string; accountId: string },
+  ) {
+    this.pseudo = {
+      'AWS::Region': env.region,
+      'AWS::AccountId': env.accountId,
+      'AWS::Partition': 'aws',
+      'AWS::URLSuffix': 'amazonaws.com',
+      'AWS::StackName': stack.stackName,
+      'AWS::StackId': `arn:aws:cloudformation:${env.region}:${env.accountId}:stack/${stack.stackName}/local`,
+      'AWS::NotificationARNs': '',
+    };
+  }
+
+  /** Resolves `value` to plain JSON; `where` names the property for error messages. */
+  resolve(value: unknown, where: string): unknown {
+    if (Array.isArray(value)) return value.map((v, i) => this.resolve(v, `${where}[${i}]`));
+    if (value === null || typeof value !== 'object') return value;
+    const entries = Object.entries(value as Record<string, unknown>);
+    const [first] = entries;
+    if (entries.length === 1 && first && (first[0] === 'Ref' || first[0].startsWith('Fn::'))) {
+      return this.intrinsic(first[0], first[1], where);
+    }
+    return Object.fromEntries(entries.map(([k, v]) => [k, this.resolve(v, `${where}.${k}`)]));
+  }
+
+  /** Resolves `value` and requires a string. */
+  string(value: unknown, where: string): string {
+    const resolved = this.resolve(value, where);
+    if (typeof resolved === 'number') return String(resolved);
+    if (typeof resolved !== 'string') {
+      throw new TemplateError(
+        `${where} should resolve to a string, got ${JSON.stringify(resolved)}`,
+      );
+    }
+    return resolved;
+  }
+
+  private intrinsic(fn: string, arg: unknown, where: string): unknown {
+    switch (fn) {
+      case 'Ref':
+        return this.ref(String(arg), where);
+      case 'Fn::GetAtt': {
+        const [logicalId, attribute] = Array.isArray(arg) ? arg : String(arg).split('.');
+        return this.getAtt(String(logicalId), String(attribute), where);
+      }
+      case 'Fn::Join': {
+        const [separator, parts] = arg as [string, unknown[]];
+        return (this.resolve(parts, where) as unknown[]).map(String).join(separator);
+      }
+      case 'Fn::Sub': {
+        const [text, vars] = Array.isArray(arg) ? arg : [arg, {}];
+        const values = this.resolve(vars, where) as Record<string, unknown>;
+        return String(text).replace(/\$\{([^}!][^}]*)\}/g, (_, name: string) => {
+          if (name in values) return String(values[name]);
+          if (name.includes('.')) {
+            const [logicalId, attribute] = name.split('.', 2) as [string, string];
+            return this.getAtt(logicalId, attribute, where);
+          }
+          return this.ref(name, where);
+        });
+      }
+      case 'Fn::Select': {
+        const [index, list] = arg as [unknown, unknown];
+        const items = this.resolve(list, where) as unknown[];
+        const item = items[Number(this.resolve(index, where))];
+        if (item === undefined)
+          throw new TemplateError(`Fn::Select index out of range at ${where}`);
+        return item;
+      }
+      case 'Fn::Split': {
+        const [separator, text] = arg as [string, unknown];
+        return this.string(text, where).split(separator);
+      }
+      case 'Fn::GetAZs':
+        return ['a', 'b', 'c'].map((zone) => `${this.pseudo['AWS::Region']}${zone}`);
+      default:
+        throw new TemplateError(`The local cloud cannot resolve ${fn} (at ${where})`);
+    }
+  }
+
+  private ref(name: string, where: string): string {
+    const pseudo = this.pseudo[name];
+    if (pseudo !== undefined) return pseudo;
+    const parameter = this.stack.parameters[name];
+    if (parameter) {
+      if (parameter.Default === undefined) {
+        throw new TemplateError(`Parameter ${name} (used at ${where}) has no default`);
+      }
+      return String(parameter.Default);
+    }
+    return this.local(name, where).ref;
+  }
+
+  private getAtt(logicalId: string, attribute: string, where: string): string {
+    const value = this.local(logicalId, where).attributes[attribute];
+    if (value === undefined) {
+      const type = this.stack.resources[logicalId]?.Type ?? 'unknown type';
+      throw new TemplateError(
+        `The local cloud has no ${attribute} attribute for ${logicalId} (${type}), used at ${where}`,
+      );
+    }
+    return value;
+  }
+
+  private local(logicalId: string, where: string): LocalResource {
+    const resolved = this.resolved.get(logicalId);
+    if (resolved) return resolved;
+    const resource = this.stack.resources[logicalId];
+    if (!resource)
+      throw new TemplateError(`${where} refers to ${logicalId}, which is not in the template`);
+    throw new TemplateError(
+      `${where} refers to ${logicalId} (${resource.Type}), which has no local value`,
+    );
+  }
+}
+
+/** The resources of `type`, with their logical ids. */
+export function resourcesOfType(
+  stack: StackArtifact,
+  type: string,
+): [logicalId: string, properties: Record<string, unknown>, resource: CfnResource][] {
+  return Object.entries(stack.resources)
+    .filter(([, r]) => r.Type === type)
+    .map(([id, r]) => [id, r.Properties ?? {}, r]);
+}
