@@ -1,0 +1,227 @@
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { Worker } from 'node:worker_threads';
+
+/** A function as the local cloud runs it, resolved from the template. */
+export interface FunctionSpec {
+  readonly logicalId: string;
+  readonly name: string;
+  /** Absolute path of the bundled module (the asset's `index.mjs`). */
+  readonly entry: string;
+  /** Export to call, from the template's `Handler` (`index.handler` -> `handler`). */
+  readonly handlerName: string;
+  readonly timeoutSeconds: number;
+  readonly memorySize: number;
+  readonly environment: Record<string, string>;
+}
+
+/** How an invocation ended, shaped like Lambda's Invoke response. */
+export interface InvokeOutcome {
+  readonly result?: unknown;
+  readonly error?: { errorType: string; errorMessage: string };
+  readonly durationMs: number;
+  readonly coldStart: boolean;
+}
+
+/** Per-function counters for the cost model. */
+export interface FunctionMetrics {
+  invocations: number;
+  errors: number;
+  totalDurationMs: number;
+  coldStarts: number;
+}
+
+interface Environment {
+  readonly id: string;
+  readonly worker: Worker;
+  busy: boolean;
+  pending?: {
+    readonly id: number;
+    readonly resolve: (outcome: Omit<InvokeOutcome, 'coldStart'>) => void;
+    readonly timer: NodeJS.Timeout;
+  };
+  initialized: boolean;
+}
+
+const WORKER = new URL('./lambda-worker.mjs', import.meta.url);
+
+/**
+ * Runs one function the way Lambda does: each execution environment is a worker thread with the
+ * function's own environment variables and module state, handles one invocation at a time, and is
+ * reused while warm. A new environment is started (a cold start) when all are busy. An invocation
+ * that outlives the function timeout ends with `Sandbox.Timedout` and its environment is discarded,
+ * as is one whose thread dies.
+ */
+export class FunctionRunner {
+  readonly metrics: FunctionMetrics = {
+    invocations: 0,
+    errors: 0,
+    totalDurationMs: 0,
+    coldStarts: 0,
+  };
+  private readonly environments = new Set<Environment>();
+  private nextId = 1;
+  private running = 0;
+  private stopped = false;
+
+  constructor(
+    readonly spec: FunctionSpec,
+    private readonly context: {
+      region: string;
+      accountId: string;
+      /** Environment added to the function's own (endpoints, credentials, Lambda variables). */
+      environment: Record<string, string>;
+      log: (line: string) => void;
+    },
+  ) {}
+
+  /** Invocations in progress. */
+  get active(): number {
+    return this.running;
+  }
+
+  /** Runs one invocation and resolves with its outcome; never rejects. */
+  async invoke(event: unknown): Promise<InvokeOutcome> {
+    if (this.stopped) throw new Error(`${this.spec.name} is stopped`);
+    this.running += 1;
+    try {
+      let coldStart = false;
+      let environment = [...this.environments].find((e) => !e.busy);
+      if (!environment) {
+        environment = this.start();
+        coldStart = true;
+      }
+      environment.busy = true;
+      const outcome = await this.run(environment, event);
+      environment.busy = false;
+      this.metrics.invocations += 1;
+      this.metrics.totalDurationMs += outcome.durationMs;
+      if (coldStart) this.metrics.coldStarts += 1;
+      if (outcome.error) this.metrics.errors += 1;
+      return { ...outcome, coldStart };
+    } finally {
+      this.running -= 1;
+    }
+  }
+
+  /** Terminates every environment. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all([...this.environments].map((e) => this.discard(e)));
+  }
+
+  private start(): Environment {
+    const id = randomUUID().replaceAll('-', '');
+    const { spec, context } = this;
+    const worker = new Worker(WORKER, {
+      workerData: {
+        entry: spec.entry,
+        handlerName: spec.handlerName,
+        functionName: spec.name,
+        memorySize: spec.memorySize,
+        region: context.region,
+        accountId: context.accountId,
+        logGroupName: `/aws/lambda/${spec.name}`,
+        environmentId: id,
+      },
+      env: {
+        ...context.environment,
+        ...spec.environment,
+        AWS_LAMBDA_FUNCTION_NAME: spec.name,
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memorySize),
+        AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+        AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${spec.name}`,
+        AWS_LAMBDA_LOG_STREAM_NAME: `local/[$LATEST]${id}`,
+        AWS_REGION: context.region,
+        AWS_DEFAULT_REGION: context.region,
+      },
+      // Lambda's memory setting caps the heap; a runaway handler fails here as it would there.
+      resourceLimits: { maxOldGenerationSizeMb: spec.memorySize },
+      execArgv: spec.environment.NODE_OPTIONS?.includes('--enable-source-maps')
+        ? ['--enable-source-maps']
+        : [],
+      stdout: true,
+      stderr: true,
+    });
+    const environment: Environment = { id, worker, busy: false, initialized: false };
+    this.environments.add(environment);
+    for (const stream of [worker.stdout, worker.stderr]) {
+      createInterface({ input: stream }).on('line', (line) => this.context.log(line));
+    }
+    worker.on(
+      'message',
+      (message: {
+        type: string;
+        id?: number;
+        durationMs: number;
+        result?: unknown;
+        error?: InvokeOutcome['error'];
+      }) => {
+        if (message.type === 'init') {
+          environment.initialized = true;
+          return;
+        }
+        const pending = environment.pending;
+        if (!pending || pending.id !== message.id) return;
+        clearTimeout(pending.timer);
+        environment.pending = undefined;
+        pending.resolve({
+          ...(message.error ? { error: message.error } : { result: message.result }),
+          durationMs: message.durationMs,
+        });
+      },
+    );
+    const died = (reason: string) => {
+      this.environments.delete(environment);
+      const pending = environment.pending;
+      if (!pending) return;
+      clearTimeout(pending.timer);
+      environment.pending = undefined;
+      pending.resolve({
+        error: {
+          errorType: 'Runtime.ExitError',
+          errorMessage: `RequestId: ${pending.id} Error: Runtime exited: ${reason}`,
+        },
+        durationMs: 0,
+      });
+    };
+    worker.on('error', (error) => died(error.message));
+    worker.on('exit', (code) => died(`exit status ${code}`));
+    return environment;
+  }
+
+  private run(environment: Environment, event: unknown): Promise<Omit<InvokeOutcome, 'coldStart'>> {
+    const timeoutMs = this.spec.timeoutSeconds * 1000;
+    const id = this.nextId++;
+    const started = Date.now();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        environment.pending = undefined;
+        this.context.log(
+          JSON.stringify({
+            level: 'ERROR',
+            source: 'local-cloud',
+            function: this.spec.name,
+            message: `Task timed out after ${this.spec.timeoutSeconds.toFixed(2)} seconds`,
+          }),
+        );
+        // Lambda throws the environment away after a timeout; so do we.
+        void this.discard(environment);
+        resolve({
+          error: {
+            errorType: 'Sandbox.Timedout',
+            errorMessage: `Task timed out after ${this.spec.timeoutSeconds.toFixed(2)} seconds`,
+          },
+          durationMs: timeoutMs,
+        });
+      }, timeoutMs);
+      environment.pending = { id, resolve, timer };
+      environment.worker.postMessage({ id, event, deadline: started + timeoutMs });
+    });
+  }
+
+  private async discard(environment: Environment): Promise<void> {
+    this.environments.delete(environment);
+    await environment.worker.terminate();
+  }
+}
