@@ -1,0 +1,296 @@
+import { createHash } from 'node:crypto';
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  type MessageAttributeValue,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { InvokeOutcome } from './lambda-runtime';
+
+/** An SQS event source mapping as the template declares it. */
+export interface EventSourceSpec {
+  readonly logicalId: string;
+  readonly queueUrl: string;
+  readonly queueArn: string;
+  readonly functionName: string;
+  /** @default 10 */
+  readonly batchSize: number;
+  /** Seconds to gather a batch. @default 0 */
+  readonly maximumBatchingWindowInSeconds: number;
+  /** Whether the function reports partial batch failures. */
+  readonly reportBatchItemFailures: boolean;
+  /** Concurrent batches. @default 5 pollers without a limit */
+  readonly maximumConcurrency: number;
+  readonly enabled: boolean;
+}
+
+/** Lambda's synchronous payload limit; a batch never grows beyond it. */
+const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
+/** ESM long polls use the maximum wait, as Lambda's pollers do. */
+const LONG_POLL_SECONDS = 20;
+
+/**
+ * Emulates Lambda's SQS event source mapping as AWS documents it: pollers long-poll the queue,
+ * gather up to `batchSize` messages or until the batching window closes, invoke the function with
+ * a faithful SQS event, and delete only the messages that succeeded. A thrown error, a timeout or
+ * an invalid partial-batch response fails the whole batch; failed messages are left to reappear
+ * after the visibility timeout, and SQS moves them to the DLQ after `maxReceiveCount` receives.
+ * At most `maximumConcurrency` batches are in flight at once.
+ */
+export class SqsEventSource {
+  private readonly pollers: Promise<void>[] = [];
+  private paused = false;
+  private stopped = false;
+  private busy = 0;
+  private resumeWaiters: (() => void)[] = [];
+
+  constructor(
+    readonly spec: EventSourceSpec,
+    private readonly deps: {
+      sqs: SQSClient;
+      region: string;
+      invoke: (event: SQSEvent) => Promise<InvokeOutcome>;
+      /** Divides the batching window, to run time-based behaviour faster locally. */
+      timeScale: number;
+      /** Ends pending long polls on this mapping's queue. */
+      wakePollers: () => void;
+      log: (fields: Record<string, unknown>) => void;
+    },
+  ) {}
+
+  /** Batches being gathered or processed right now. */
+  get inFlight(): number {
+    return this.busy;
+  }
+
+  start(): void {
+    if (!this.spec.enabled) return;
+    for (let i = 0; i < this.spec.maximumConcurrency; i++) this.pollers.push(this.poll());
+  }
+
+  /** Stops polling once the batches in progress are done; resolves when they are. */
+  async pause(): Promise<void> {
+    this.paused = true;
+    this.deps.wakePollers();
+    while (this.busy > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
+  resume(): void {
+    this.paused = false;
+    for (const wake of this.resumeWaiters.splice(0)) wake();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.resume();
+    this.deps.wakePollers();
+    await Promise.all(this.pollers);
+  }
+
+  private async poll(): Promise<void> {
+    while (!this.stopped) {
+      if (this.paused) {
+        await new Promise<void>((resolve) => this.resumeWaiters.push(resolve));
+        continue;
+      }
+      try {
+        await this.pollOnce();
+      } catch (error) {
+        if (this.stopped) return;
+        this.deps.log({
+          level: 'ERROR',
+          message: 'Event source poller failed; retrying',
+          eventSource: this.spec.logicalId,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  }
+
+  private async pollOnce(): Promise<void> {
+    // A batch counts as in flight from its first received message, so pause() waits for it.
+    let holding = false;
+    const hold = () => {
+      if (holding) return;
+      holding = true;
+      this.busy += 1;
+    };
+    try {
+      const messages = await this.gather(hold);
+      if (messages.length === 0) return;
+      const outcome = await this.deps.invoke(this.event(messages));
+      const failed = this.failedIds(messages, outcome);
+      const succeeded = messages.filter((m) => !failed.has(m.MessageId ?? ''));
+      await this.delete(succeeded);
+    } finally {
+      if (holding) this.busy -= 1;
+    }
+  }
+
+  /** Receives until the batch is full, the window closes or the payload limit is near. */
+  private async gather(hold: () => void): Promise<Message[]> {
+    const { batchSize, maximumBatchingWindowInSeconds } = this.spec;
+    const windowMs = (maximumBatchingWindowInSeconds * 1000) / this.deps.timeScale;
+    const batch: Message[] = [];
+    let bytes = 0;
+    let deadline: number | undefined;
+    while (batch.length < batchSize && !this.stopped && !(this.paused && batch.length === 0)) {
+      const remainingMs = deadline === undefined ? undefined : deadline - Date.now();
+      if (remainingMs !== undefined && remainingMs <= 0) break;
+      // Whole seconds only: a window shorter than a second is waited out, then checked once more.
+      const waitSeconds =
+        remainingMs === undefined ? LONG_POLL_SECONDS : Math.floor(remainingMs / 1000);
+      if (remainingMs !== undefined && waitSeconds === 0) {
+        await new Promise((resolve) => setTimeout(resolve, remainingMs));
+      }
+      const received = await this.deps.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: this.spec.queueUrl,
+          MaxNumberOfMessages: Math.min(10, batchSize - batch.length),
+          WaitTimeSeconds: waitSeconds,
+          MessageSystemAttributeNames: ['All'],
+          MessageAttributeNames: ['All'],
+        }),
+      );
+      for (const message of received.Messages ?? []) {
+        hold();
+        batch.push(message);
+        bytes += Buffer.byteLength(message.Body ?? '');
+      }
+      if (batch.length === 0) {
+        if (this.paused) break;
+        continue;
+      }
+      if (windowMs === 0 || bytes >= MAX_PAYLOAD_BYTES - 256 * 1024) break;
+      if (remainingMs !== undefined && waitSeconds === 0) break;
+      deadline ??= Date.now() + windowMs;
+    }
+    return batch;
+  }
+
+  private event(messages: Message[]): SQSEvent {
+    return { Records: messages.map((m) => this.record(m)) };
+  }
+
+  private record(message: Message): SQSRecord {
+    const attributes = message.Attributes ?? {};
+    const messageAttributes = Object.fromEntries(
+      Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
+        name,
+        lambdaAttribute(value),
+      ]),
+    );
+    return {
+      messageId: message.MessageId ?? '',
+      receiptHandle: message.ReceiptHandle ?? '',
+      body: message.Body ?? '',
+      attributes: {
+        ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+        SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
+        SenderId: attributes.SenderId ?? '000000000000',
+        ApproximateFirstReceiveTimestamp:
+          attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+        ...(attributes.AWSTraceHeader ? { AWSTraceHeader: attributes.AWSTraceHeader } : {}),
+      },
+      messageAttributes,
+      md5OfBody:
+        message.MD5OfBody ??
+        createHash('md5')
+          .update(message.Body ?? '')
+          .digest('hex'),
+      ...(message.MD5OfMessageAttributes
+        ? { md5OfMessageAttributes: message.MD5OfMessageAttributes }
+        : {}),
+      eventSource: 'aws:sqs',
+      eventSourceARN: this.spec.queueArn,
+      awsRegion: this.deps.region,
+    } as SQSRecord;
+  }
+
+  /**
+   * The message ids to keep, per AWS's rules: everything on a function error; with
+   * ReportBatchItemFailures, the listed ids, or everything if the response is invalid (not an
+   * object, a non-list `batchItemFailures`, or an id that is empty or not in the batch).
+   */
+  private failedIds(messages: Message[], outcome: InvokeOutcome): Set<string> {
+    const all = new Set(messages.map((m) => m.MessageId ?? ''));
+    if (outcome.error) {
+      this.deps.log({
+        level: 'WARN',
+        message: 'Function failed; the whole batch will be retried after the visibility timeout',
+        eventSource: this.spec.logicalId,
+        function: this.spec.functionName,
+        errorType: outcome.error.errorType,
+        errorMessage: outcome.error.errorMessage,
+        batchSize: messages.length,
+      });
+      return all;
+    }
+    if (!this.spec.reportBatchItemFailures) return new Set();
+    const result = outcome.result;
+    if (result === null || result === undefined) return new Set();
+    const invalid = (reason: string) => {
+      this.deps.log({
+        level: 'WARN',
+        message: `Invalid partial batch response (${reason}); the whole batch will be retried`,
+        eventSource: this.spec.logicalId,
+        function: this.spec.functionName,
+        response: JSON.stringify(result).slice(0, 500),
+      });
+      return all;
+    };
+    if (typeof result !== 'object' || Array.isArray(result)) return invalid('not an object');
+    const failures = (result as { batchItemFailures?: unknown }).batchItemFailures;
+    if (failures === undefined || failures === null) return new Set();
+    if (!Array.isArray(failures)) return invalid('batchItemFailures is not a list');
+    const failed = new Set<string>();
+    for (const failure of failures) {
+      const id = (failure as { itemIdentifier?: unknown } | null)?.itemIdentifier;
+      if (typeof id !== 'string' || id === '') return invalid('empty or missing itemIdentifier');
+      if (!all.has(id)) return invalid(`itemIdentifier ${id} is not in the batch`);
+      failed.add(id);
+    }
+    return failed;
+  }
+
+  private async delete(messages: Message[]): Promise<void> {
+    for (let i = 0; i < messages.length; i += 10) {
+      const chunk = messages.slice(i, i + 10);
+      const result = await this.deps.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: this.spec.queueUrl,
+          Entries: chunk.map((m, index) => ({
+            Id: String(index),
+            ReceiptHandle: m.ReceiptHandle ?? '',
+          })),
+        }),
+      );
+      for (const failure of result.Failed ?? []) {
+        // The message will be delivered again: harmless for idempotent consumers, but worth seeing.
+        this.deps.log({
+          level: 'WARN',
+          message: 'Could not delete a processed message',
+          eventSource: this.spec.logicalId,
+          code: failure.Code,
+          reason: failure.Message,
+        });
+      }
+    }
+  }
+}
+
+/** SQS API message attribute -> the shape Lambda puts in an SQS event record. */
+function lambdaAttribute(value: MessageAttributeValue) {
+  return {
+    dataType: value.DataType ?? 'String',
+    ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
+    ...(value.BinaryValue !== undefined
+      ? { binaryValue: Buffer.from(value.BinaryValue).toString('base64') }
+      : {}),
+    stringListValues: value.StringListValues ?? [],
+    binaryListValues: (value.BinaryListValues ?? []).map((b) => Buffer.from(b).toString('base64')),
+  };
+}

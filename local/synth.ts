@@ -1,0 +1,20 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createApp } from '../lib/app';
+
+const CDK_JSON = fileURLToPath(new URL('../cdk.json', import.meta.url));
+
+/**
+ * Synthesizes the CDK app in-process into `outdir`, bundling the handlers as `cdk synth` does, with
+ * the context of `cdk.json` plus `context` (string values, as `-c key=value` passes them). Much
+ * faster than spawning the CDK CLI, and the same template.
+ *
+ * @returns the cloud assembly directory
+ */
+export function synthesize(outdir: string, context: Record<string, string> = {}): string {
+  const cdkJson = JSON.parse(readFileSync(CDK_JSON, 'utf8')) as {
+    context?: Record<string, unknown>;
+  };
+  const { app } = createApp({ outdir, context: { ...cdkJson.context, ...context } });
+  return app.synth().directory;
+}
