@@ -15,6 +15,10 @@ export function synthesize(outdir: string, context: Record<string, string> = {})
   const cdkJson = JSON.parse(readFileSync(CDK_JSON, 'utf8')) as {
     context?: Record<string, unknown>;
   };
-  const { app } = createApp({ outdir, context: { ...cdkJson.context, ...context } });
+  const { app } = createApp({
+    outdir,
+    // The CLI sets this; without it the template does not say where each function's bundle is.
+    context: { 'aws:cdk:enable-asset-metadata': true, ...cdkJson.context, ...context },
+  });
   return app.synth().directory;
 }

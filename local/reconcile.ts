@@ -1,0 +1,167 @@
+import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+
+/** The three pipeline queues, by the prefix of their stack output keys. */
+export const QUEUES = ['Request', 'Response', 'Ack'] as const;
+export type QueueKey = (typeof QUEUES)[number];
+
+/** Messages in a queue right now (visible, in flight, delayed). */
+export interface QueueDepth {
+  readonly visible: number;
+  readonly inFlight: number;
+  readonly delayed: number;
+}
+
+/** Where every request stands, from both services' tables and the queues. */
+export interface Reconciliation {
+  /** Items in the requestor's Requests table. */
+  readonly requested: number;
+  /** Requests with a received string (`STORED`). */
+  readonly stored: number;
+  /** Items in the generator's Strings table. */
+  readonly generated: number;
+  /** Strings marked `ACKNOWLEDGED`. */
+  readonly acknowledged: number;
+  /** Round trips complete: `STORED` and `ACKNOWLEDGED` with the same value. */
+  readonly complete: number;
+  /** Request ids whose stored and generated values differ (should never happen). */
+  readonly mismatched: string[];
+  /** Expected request ids that are not complete, with the stage each reached. */
+  readonly incomplete: { requestId: string; stage: string }[];
+  /** Items in either table for request ids nobody asked for (only when `expected` is given). */
+  readonly unexpected: string[];
+  readonly queues: Record<QueueKey, QueueDepth>;
+  readonly deadLetters: Record<QueueKey, number>;
+}
+
+/** Everything a reconciliation needs: clients and the stack outputs naming tables and queues. */
+export interface ReconcileInput {
+  readonly sqs: SQSClient;
+  readonly dynamodb: DynamoDBClient;
+  readonly outputs: Record<string, string>;
+  /** The request ids a run asked for; without it every item in the tables counts. */
+  readonly expected?: readonly string[];
+}
+
+/** Reads both tables and all six queues and says how far each request got. */
+export async function reconcile(input: ReconcileInput): Promise<Reconciliation> {
+  const { outputs } = input;
+  const [requests, strings, queues, deadLetters] = await Promise.all([
+    scanAll(input.dynamodb, output(outputs, 'RequestsTableName')),
+    scanAll(input.dynamodb, output(outputs, 'StringsTableName')),
+    depths(input.sqs, outputs, 'QueueUrl'),
+    depths(input.sqs, outputs, 'DlqUrl'),
+  ]);
+  const ids = input.expected ? new Set(input.expected) : new Set([...requests.keys(), ...strings.keys()]);
+  let complete = 0;
+  const mismatched: string[] = [];
+  const incomplete: { requestId: string; stage: string }[] = [];
+  for (const id of ids) {
+    const request = requests.get(id);
+    const string = strings.get(id);
+    if (request?.status === 'STORED' && string?.status === 'ACKNOWLEDGED') {
+      if (request.value === string.value) complete += 1;
+      else mismatched.push(id);
+      continue;
+    }
+    incomplete.push({ requestId: id, stage: stageOf(request?.status, string?.status) });
+  }
+  const unexpected = input.expected
+    ? [...new Set([...requests.keys(), ...strings.keys()])].filter((id) => !ids.has(id))
+    : [];
+  const count = (items: Map<string, Item>, status: string) =>
+    [...items.values()].filter((i) => i.status === status).length;
+  return {
+    requested: requests.size,
+    stored: count(requests, 'STORED'),
+    generated: strings.size,
+    acknowledged: count(strings, 'ACKNOWLEDGED'),
+    complete,
+    mismatched,
+    incomplete,
+    unexpected,
+    queues: mapQueues(queues, (d) => d),
+    deadLetters: mapQueues(deadLetters, (d) => d.visible + d.inFlight + d.delayed),
+  };
+}
+
+/** True when every expected round trip completed and nothing is left anywhere. */
+export function isClean(r: Reconciliation): boolean {
+  const queued = QUEUES.some((q) => r.queues[q].visible + r.queues[q].inFlight + r.queues[q].delayed > 0);
+  const dead = QUEUES.some((q) => r.deadLetters[q] > 0);
+  return (
+    r.incomplete.length === 0 && r.mismatched.length === 0 && r.unexpected.length === 0 && !queued && !dead
+  );
+}
+
+/** The furthest stage a request reached, from its two records. */
+function stageOf(request?: string, string?: string): string {
+  if (request === 'STORED') return 'stored, not acknowledged';
+  if (string === 'ACKNOWLEDGED') return 'acknowledged, not stored';
+  if (string === 'GENERATED') return 'generated, not stored';
+  if (request === 'REQUESTED') return 'requested, not generated';
+  return 'never recorded';
+}
+
+interface Item {
+  readonly status?: string;
+  readonly value?: string;
+}
+
+async function scanAll(dynamodb: DynamoDBClient, table: string): Promise<Map<string, Item>> {
+  const items = new Map<string, Item>();
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await dynamodb.send(
+      new ScanCommand({
+        TableName: table,
+        ProjectionExpression: 'requestId, #status, #value',
+        ExpressionAttributeNames: { '#status': 'status', '#value': 'value' },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const id = item.requestId?.S;
+      if (id) items.set(id, { status: item.status?.S, value: item.value?.S });
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+async function depths(
+  sqs: SQSClient,
+  outputs: Record<string, string>,
+  suffix: 'QueueUrl' | 'DlqUrl',
+): Promise<QueueDepth[]> {
+  return Promise.all(
+    QUEUES.map(async (q) => {
+      const { Attributes = {} } = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: output(outputs, `${q}${suffix}`),
+          AttributeNames: [
+            'ApproximateNumberOfMessages',
+            'ApproximateNumberOfMessagesNotVisible',
+            'ApproximateNumberOfMessagesDelayed',
+          ],
+        }),
+      );
+      return {
+        visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+        inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+        delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
+      };
+    }),
+  );
+}
+
+function mapQueues<T, U>(values: T[], f: (value: T) => U): Record<QueueKey, U> {
+  return Object.fromEntries(QUEUES.map((q, i) => [q, f(values[i] as T)])) as Record<QueueKey, U>;
+}
+
+/** A stack output by key, or an error naming the missing key. */
+export function output(outputs: Record<string, string>, key: string): string {
+  const value = outputs[key];
+  if (!value) throw new Error(`The stack has no output ${key} (outputs: ${Object.keys(outputs).join(', ') || 'none'})`);
+  return value;
+}
