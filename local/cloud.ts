@@ -114,6 +114,10 @@ export interface LocalCloud {
   /** Stops the event source mappings that feed `fn` (once their batches in progress are done). */
   pauseConsumer(fn: string): Promise<void>;
   resumeConsumer(fn: string): void;
+  /** Stops running the schedules (after the runs in progress); the rest keeps going. */
+  stopSchedules(): Promise<void>;
+  /** Kills every execution environment of `fn` mid-invocation; returns how many died. */
+  crashFunction(fn: string): Promise<number>;
   /** Restarts dynalite on the same port, like a database crash; on-disk data survives. */
   restartDynamoDb(): Promise<void>;
   /** Resolves when no source queue holds a visible, delayed or in-flight message and nothing runs. */
@@ -342,6 +346,10 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
         const name = runner(fn).spec.name;
         for (const source of eventSources.filter((s) => s.spec.functionName === name))
           source.resume();
+      },
+      crashFunction: (fn) => runner(fn).crash(),
+      async stopSchedules() {
+        await Promise.all(schedules.map((s) => s.stop()));
       },
       restartDynamoDb: () => dynamoEmulator.restart(),
       async waitForIdle({ timeoutMs = 60_000 } = {}) {

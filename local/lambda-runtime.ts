@@ -104,6 +104,16 @@ export class FunctionRunner {
     }
   }
 
+  /**
+   * Kills every environment now, as a crash or an out-of-memory kill would: invocations in
+   * progress end with `Runtime.ExitError`. Returns how many environments died.
+   */
+  async crash(): Promise<number> {
+    const victims = [...this.environments];
+    await Promise.all(victims.map((e) => this.discard(e)));
+    return victims.length;
+  }
+
   /** Terminates every environment. */
   async stop(): Promise<void> {
     this.stopped = true;
