@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import dynalite from 'dynalite';
@@ -109,41 +109,65 @@ const READ_ACTIONS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan']);
  * into `meter`. With `dataDir` the tables live on disk and survive a restart.
  */
 export async function startDynamoDb(meter: ApiMeter, dataDir?: string): Promise<DynamoDbEmulator> {
-  let server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path: dataDir });
-  const meterRequests = (s: Server) => {
-    const [handler] = s.listeners('request') as ((
-      req: IncomingMessage,
-      res: ServerResponse,
-    ) => void)[];
-    if (!handler) throw new Error('dynalite has no request handler to meter');
-    s.removeAllListeners('request');
-    s.on('request', (req: IncomingMessage, res: ServerResponse) =>
-      meterDynamoDb(meter, handler, req, res),
-    );
-  };
-  meterRequests(server);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const close = (s: Server) =>
-    new Promise<void>((resolve, reject) => {
-      s.closeAllConnections();
-      s.close((error) => (error ? reject(error) : resolve()));
-    });
+  let instance = await serveDynalite(meter, 0, dataDir);
+  const port = instance.port;
   return {
     endpoint: `http://127.0.0.1:${port}`,
     restart: async () => {
-      await close(server);
-      server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path: dataDir });
-      meterRequests(server);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, '127.0.0.1', () => resolve());
-      });
+      await instance.close();
+      instance = await serveDynalite(meter, port, dataDir);
     },
-    stop: () => close(server),
+    stop: () => instance.close(),
+  };
+}
+
+/**
+ * One dynalite server. Closing it first turns new requests away (the connection is reset, as a
+ * crashed database would, and clients retry), then waits for the requests in progress: closing
+ * LevelDB under a running operation makes dynalite throw where nobody can catch it.
+ */
+async function serveDynalite(
+  meter: ApiMeter,
+  port: number,
+  dataDir: string | undefined,
+): Promise<{ port: number; close(): Promise<void> }> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path: dataDir });
+  const [handler] = server.listeners('request') as ((
+    req: IncomingMessage,
+    res: ServerResponse,
+  ) => void)[];
+  if (!handler) throw new Error('dynalite has no request handler to meter');
+  server.removeAllListeners('request');
+  let closing = false;
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (closing) {
+      req.socket.destroy();
+      return;
+    }
+    inFlight += 1;
+    res.once('close', () => {
+      inFlight -= 1;
+      if (inFlight === 0) drained?.();
+    });
+    meterDynamoDb(meter, handler, req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
+      closing = true;
+      const closed = new Promise<void>((resolve, reject) =>
+        server.close((error) => (error ? reject(error) : resolve())),
+      );
+      if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+      server.closeAllConnections();
+      await closed;
+    },
   };
 }
 

@@ -44,6 +44,8 @@ export class SqsEventSource {
   private paused = false;
   private stopped = false;
   private busy = 0;
+  /** ReceiveMessage calls on the wire; a paused mapping must have none, or one could take messages. */
+  private receiving = 0;
   private resumeWaiters: (() => void)[] = [];
 
   constructor(
@@ -73,8 +75,12 @@ export class SqsEventSource {
   /** Stops polling once the batches in progress are done; resolves when they are. */
   async pause(): Promise<void> {
     this.paused = true;
-    this.deps.wakePollers();
-    while (this.busy > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    // A receive already sent may reach the queue after this wake-up and start a fresh long poll,
+    // so keep waking until every poller is parked.
+    while (this.busy > 0 || this.receiving > 0) {
+      this.deps.wakePollers();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
 
   resume(): void {
@@ -146,15 +152,20 @@ export class SqsEventSource {
       if (remainingMs !== undefined && waitSeconds === 0) {
         await new Promise((resolve) => setTimeout(resolve, remainingMs));
       }
-      const received = await this.deps.sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: this.spec.queueUrl,
-          MaxNumberOfMessages: Math.min(10, batchSize - batch.length),
-          WaitTimeSeconds: waitSeconds,
-          MessageSystemAttributeNames: ['All'],
-          MessageAttributeNames: ['All'],
-        }),
-      );
+      this.receiving += 1;
+      const received = await this.deps.sqs
+        .send(
+          new ReceiveMessageCommand({
+            QueueUrl: this.spec.queueUrl,
+            MaxNumberOfMessages: Math.min(10, batchSize - batch.length),
+            WaitTimeSeconds: waitSeconds,
+            MessageSystemAttributeNames: ['All'],
+            MessageAttributeNames: ['All'],
+          }),
+        )
+        .finally(() => {
+          this.receiving -= 1;
+        });
       for (const message of received.Messages ?? []) {
         hold();
         batch.push(message);
