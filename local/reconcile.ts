@@ -52,7 +52,9 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciliation> 
     depths(input.sqs, outputs, 'QueueUrl'),
     depths(input.sqs, outputs, 'DlqUrl'),
   ]);
-  const ids = input.expected ? new Set(input.expected) : new Set([...requests.keys(), ...strings.keys()]);
+  const ids = input.expected
+    ? new Set(input.expected)
+    : new Set([...requests.keys(), ...strings.keys()]);
   let complete = 0;
   const mismatched: string[] = [];
   const incomplete: { requestId: string; stage: string }[] = [];
@@ -87,10 +89,16 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciliation> 
 
 /** True when every expected round trip completed and nothing is left anywhere. */
 export function isClean(r: Reconciliation): boolean {
-  const queued = QUEUES.some((q) => r.queues[q].visible + r.queues[q].inFlight + r.queues[q].delayed > 0);
+  const queued = QUEUES.some(
+    (q) => r.queues[q].visible + r.queues[q].inFlight + r.queues[q].delayed > 0,
+  );
   const dead = QUEUES.some((q) => r.deadLetters[q] > 0);
   return (
-    r.incomplete.length === 0 && r.mismatched.length === 0 && r.unexpected.length === 0 && !queued && !dead
+    r.incomplete.length === 0 &&
+    r.mismatched.length === 0 &&
+    r.unexpected.length === 0 &&
+    !queued &&
+    !dead
   );
 }
 
@@ -162,6 +170,9 @@ function mapQueues<T, U>(values: T[], f: (value: T) => U): Record<QueueKey, U> {
 /** A stack output by key, or an error naming the missing key. */
 export function output(outputs: Record<string, string>, key: string): string {
   const value = outputs[key];
-  if (!value) throw new Error(`The stack has no output ${key} (outputs: ${Object.keys(outputs).join(', ') || 'none'})`);
+  if (!value)
+    throw new Error(
+      `The stack has no output ${key} (outputs: ${Object.keys(outputs).join(', ') || 'none'})`,
+    );
   return value;
 }

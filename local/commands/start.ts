@@ -16,7 +16,14 @@ import { synthesize } from '../synth';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const STAGES = ['Requested', 'Generated', 'Stored', 'Acknowledged', 'Duplicate', 'Rejected'] as const;
+const STAGES = [
+  'Requested',
+  'Generated',
+  'Stored',
+  'Acknowledged',
+  'Duplicate',
+  'Rejected',
+] as const;
 type StageCounts = Record<(typeof STAGES)[number], number>;
 const MAX_PER_INVOKE = 10_000;
 
@@ -49,7 +56,8 @@ function parseOptions(argv: string[]): Options {
     throw new UsageError(`--requests must be an integer from 1 to 1000000, got ${values.requests}`);
   }
   const timeScale = Number(values['time-scale']);
-  if (!(timeScale > 0)) throw new UsageError(`--time-scale must be a positive number, got ${values['time-scale']}`);
+  if (!(timeScale > 0))
+    throw new UsageError(`--time-scale must be a positive number, got ${values['time-scale']}`);
   return {
     requests,
     keep: values.keep ?? false,
@@ -107,14 +115,21 @@ async function main(): Promise<number> {
     console.log(
       `Local cloud up in ${seconds()} s (synth ${synthSeconds} s): SQS ${cloud.endpoints.sqs}, DynamoDB ${cloud.endpoints.dynamodb}`,
     );
-    console.log(`Asking the requestor for ${options.requests} strings; function logs in ${logFile}`);
+    console.log(
+      `Asking the requestor for ${options.requests} strings; function logs in ${logFile}`,
+    );
 
     const requestIds = await requestStrings(cloud, options.requests);
     const progress = startProgress(sqs, cloud.outputs, counts, options.requests);
     await cloud.waitForIdle({ timeoutMs: Math.max(60_000, options.requests * 20) });
     await progress.stop();
 
-    const summary = await reconcile({ sqs, dynamodb, outputs: cloud.outputs, expected: requestIds });
+    const summary = await reconcile({
+      sqs,
+      dynamodb,
+      outputs: cloud.outputs,
+      expected: requestIds,
+    });
     printSummary(summary, options.requests, counts);
     // With --data, records of earlier runs are expected in the tables.
     const ok = isClean(options.dataDir ? { ...summary, unexpected: [] } : summary);
@@ -163,7 +178,10 @@ function startProgress(
         const { Attributes = {} } = await sqs.send(
           new GetQueueAttributesCommand({
             QueueUrl: outputs[`${q}QueueUrl`],
-            AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+            AttributeNames: [
+              'ApproximateNumberOfMessages',
+              'ApproximateNumberOfMessagesNotVisible',
+            ],
           }),
         );
         return `${q.toLowerCase()} ${Attributes.ApproximateNumberOfMessages ?? 0}+${Attributes.ApproximateNumberOfMessagesNotVisible ?? 0}`;
@@ -204,10 +222,14 @@ function printSummary(r: Reconciliation, total: number, counts: StageCounts): vo
   ];
   console.log('\nReconciliation');
   for (const [label, value] of rows) console.log(`  ${label.padEnd(38)} ${value}`);
-  if (r.mismatched.length > 0) console.log(`  values differ for: ${r.mismatched.slice(0, 10).join(', ')}`);
-  for (const { requestId, stage } of r.incomplete.slice(0, 10)) console.log(`  missing ${requestId}: ${stage}`);
-  if (r.incomplete.length > 10) console.log(`  ... and ${r.incomplete.length - 10} more incomplete`);
-  if (r.unexpected.length > 0) console.log(`  unexpected records: ${r.unexpected.slice(0, 10).join(', ')}`);
+  if (r.mismatched.length > 0)
+    console.log(`  values differ for: ${r.mismatched.slice(0, 10).join(', ')}`);
+  for (const { requestId, stage } of r.incomplete.slice(0, 10))
+    console.log(`  missing ${requestId}: ${stage}`);
+  if (r.incomplete.length > 10)
+    console.log(`  ... and ${r.incomplete.length - 10} more incomplete`);
+  if (r.unexpected.length > 0)
+    console.log(`  unexpected records: ${r.unexpected.slice(0, 10).join(', ')}`);
 }
 
 function printEndpoints(cloud: LocalCloud): void {
@@ -224,7 +246,9 @@ main().then(
   (error: unknown) => {
     if (error instanceof UsageError || (error instanceof TypeError && 'code' in error)) {
       console.error(`Usage error: ${error.message}`);
-      console.error('usage: npm start -- [--requests N] [--keep] [--data DIR] [--time-scale X] [--schedules]');
+      console.error(
+        'usage: npm start -- [--requests N] [--keep] [--data DIR] [--time-scale X] [--schedules]',
+      );
       process.exit(2);
     }
     console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
