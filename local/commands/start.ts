@@ -3,7 +3,7 @@
  * live progress, and finish with a reconciliation of both services' records. Exits 1 if any round
  * trip is missing, 2 on bad options.
  *
- *   npm start -- [--requests N] [--keep] [--data DIR] [--time-scale X] [--schedules]
+ *   npm start -- [--requests N] [--keep] [--data DIR] [--time-scale X] [--schedules] [-c key=value]...
  */
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -37,6 +37,8 @@ interface Options {
   readonly dataDir?: string;
   readonly timeScale: number;
   readonly schedules: boolean;
+  /** CDK context, as `cdk synth -c key=value` takes it. */
+  readonly context: Record<string, string>;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -48,6 +50,7 @@ function parseOptions(argv: string[]): Options {
       data: { type: 'string' },
       'time-scale': { type: 'string', default: '1' },
       schedules: { type: 'boolean', default: false },
+      context: { type: 'string', short: 'c', multiple: true, default: [] },
     },
     strict: true,
   });
@@ -58,7 +61,14 @@ function parseOptions(argv: string[]): Options {
   const timeScale = Number(values['time-scale']);
   if (!(timeScale > 0))
     throw new UsageError(`--time-scale must be a positive number, got ${values['time-scale']}`);
+  const context: Record<string, string> = {};
+  for (const pair of values.context ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new UsageError(`-c takes key=value, got ${JSON.stringify(pair)}`);
+    context[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
   return {
+    context,
     requests,
     keep: values.keep ?? false,
     dataDir: values.data ? resolve(values.data) : undefined,
@@ -75,7 +85,7 @@ async function main(): Promise<number> {
   mkdirSync(home, { recursive: true });
 
   const synthStarted = performance.now();
-  const assemblyDir = synthesize(join(home, 'cdk.out'));
+  const assemblyDir = synthesize(join(home, 'cdk.out'), options.context);
   const synthSeconds = seconds(synthStarted);
 
   // Function logs go to a file (they are JSON lines, EMF included); the console shows progress.
@@ -244,10 +254,16 @@ The local cloud stays up until Ctrl-C. Point the AWS CLI or SDK at it (any crede
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error)) {
+    // Bad options, and bad -c values (ConfigError names the key), are the caller's to fix.
+    const usage = error instanceof UsageError || (error instanceof TypeError && 'code' in error);
+    if (error instanceof Error && error.name === 'ConfigError') {
+      console.error(`Invalid context: ${error.message}`);
+      process.exit(2);
+    }
+    if (usage) {
       console.error(`Usage error: ${error.message}`);
       console.error(
-        'usage: npm start -- [--requests N] [--keep] [--data DIR] [--time-scale X] [--schedules]',
+        'usage: npm start -- [--requests N] [--keep] [--data DIR] [--time-scale X] [--schedules] [-c key=value]...',
       );
       process.exit(2);
     }
