@@ -75,8 +75,14 @@ export class SqsEventSource {
   /** Stops polling once the batches in progress are done; resolves when they are. */
   async pause(): Promise<void> {
     this.paused = true;
-    // A receive already sent may reach the queue after this wake-up and start a fresh long poll,
-    // so keep waking until every poller is parked.
+    await this.park();
+  }
+
+  /**
+   * Waits until no batch is in progress and no receive is on the wire. A receive already sent may
+   * reach the queue after a wake-up and start a fresh 20 s long poll, so keep waking until then.
+   */
+  private async park(): Promise<void> {
     while (this.busy > 0 || this.receiving > 0) {
       this.deps.wakePollers();
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -91,7 +97,7 @@ export class SqsEventSource {
   async stop(): Promise<void> {
     this.stopped = true;
     this.resume();
-    this.deps.wakePollers();
+    await this.park();
     await Promise.all(this.pollers);
   }
 

@@ -89,6 +89,17 @@ describe('the schedule on the local cloud', () => {
   });
 });
 
+describe('stopping the local cloud', () => {
+  it('closes both emulator ports', async () => {
+    const h = await startHarness();
+    const { sqs, dynamodb } = h.cloud.endpoints;
+    expect((await fetch(dynamodb)).status).toBe(200); // dynalite's health check
+    await h.stop();
+    await expect(fetch(sqs)).rejects.toThrow();
+    await expect(fetch(dynamodb)).rejects.toThrow();
+  });
+});
+
 describe('npm start', () => {
   it('runs a round trip end to end and prints the reconciliation', () => {
     const run = spawnSync('npx', ['tsx', 'local/commands/start.ts', '--requests', '25'], {
