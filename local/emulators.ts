@@ -33,6 +33,7 @@ export interface QueueState {
   readonly fifoMessages?: Map<string, unknown[]>;
   readonly fifoDelayed?: Map<string, unknown[]>;
   notifyWaiters(): void;
+  processTimers(): void;
 }
 interface SqsStoreLike {
   getQueue(url: string): QueueState | undefined;
@@ -78,6 +79,11 @@ export async function startSqs(meter: ApiMeter, region: string): Promise<SqsEmul
         ? target.slice(target.indexOf('.') + 1)
         : new URLSearchParams(request.url.split('?')[1] ?? '').get('Action');
     if (action) meter.count('SQS', action);
+    // fauxqs returns expired in-flight messages to the queue only when it next receives from it;
+    // SQS counts them as visible at once. Catch up before counting.
+    if (action === 'GetQueueAttributes') {
+      for (const { url } of sqsStore.listQueues()) sqsStore.getQueue(url)?.processTimers();
+    }
   });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return {

@@ -13,6 +13,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type LocalCloud, startLocalCloud } from '../cloud';
 import { isClean, QUEUES, type Reconciliation, reconcile } from '../reconcile';
 import { synthesize } from '../synth';
+import { UsageError } from './args';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -26,10 +27,6 @@ const STAGES = [
 ] as const;
 type StageCounts = Record<(typeof STAGES)[number], number>;
 const MAX_PER_INVOKE = 10_000;
-
-class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
 
 interface Options {
   readonly requests: number;

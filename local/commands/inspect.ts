@@ -1,0 +1,224 @@
+/**
+ * `npm run inspect`: queue depths, in-flight counts, DLQ contents (with the reason each message was
+ * dead-lettered) and table counts by status, for the local cloud or a deployed stack.
+ *
+ *   npm run inspect -- [--endpoint URL] [--region REGION] [--stack NAME] [--state FILE] [--peek N] [--json]
+ */
+import { pathToFileURL } from 'node:url';
+import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { QUEUES, type QueueKey } from '../reconcile';
+import { requireOutput, type Target } from '../target';
+import { parse, run, TARGET_OPTIONS, TARGET_USAGE, targetFrom, UsageError } from './args';
+
+/** A dead-lettered message, as inspect shows it. */
+export interface DeadLetter {
+  readonly messageId: string;
+  readonly receiveCount: number;
+  /** Set when a handler rejected the message (`InvalidJson`, `UnknownRequest`, ...). */
+  readonly failureCode?: string;
+  readonly failureReason?: string;
+  /** The body, cut to 200 characters. */
+  readonly body: string;
+}
+
+export interface QueueReport {
+  readonly queue: QueueKey;
+  readonly url: string;
+  readonly visible: number;
+  readonly inFlight: number;
+  readonly delayed: number;
+  readonly dlq: {
+    readonly url: string;
+    readonly visible: number;
+    readonly inFlight: number;
+    readonly peeked: DeadLetter[];
+  };
+}
+
+export interface InspectReport {
+  readonly target: string;
+  readonly queues: QueueReport[];
+  /** Items per `status`, per table. */
+  readonly tables: {
+    readonly Requests: Record<string, number>;
+    readonly Strings: Record<string, number>;
+  };
+}
+
+/**
+ * Reads every queue's depth, peeks at up to `peek` messages per DLQ (with a zero visibility
+ * timeout, so nothing is hidden from a redrive), and counts table items by status.
+ */
+export async function inspect(
+  target: Target,
+  options: { peek?: number } = {},
+): Promise<InspectReport> {
+  const sqs = new SQSClient(target.clientConfig('sqs'));
+  const dynamodb = new DynamoDBClient(target.clientConfig('dynamodb'));
+  try {
+    const queues = await Promise.all(
+      QUEUES.map(async (queue): Promise<QueueReport> => {
+        const url = requireOutput(target, `${queue}QueueUrl`);
+        const dlqUrl = requireOutput(target, `${queue}DlqUrl`);
+        const [source, dlq, peeked] = await Promise.all([
+          depth(sqs, url),
+          depth(sqs, dlqUrl),
+          peek(sqs, dlqUrl, options.peek ?? 5),
+        ]);
+        return {
+          queue,
+          url,
+          ...source,
+          dlq: { url: dlqUrl, visible: dlq.visible, inFlight: dlq.inFlight, peeked },
+        };
+      }),
+    );
+    const [Requests, Strings] = await Promise.all([
+      countByStatus(dynamodb, requireOutput(target, 'RequestsTableName')),
+      countByStatus(dynamodb, requireOutput(target, 'StringsTableName')),
+    ]);
+    return { target: target.description, queues, tables: { Requests, Strings } };
+  } finally {
+    sqs.destroy();
+    dynamodb.destroy();
+  }
+}
+
+async function depth(sqs: SQSClient, url: string) {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
+    }),
+  );
+  return {
+    visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+    delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
+  };
+}
+
+async function peek(sqs: SQSClient, url: string, limit: number): Promise<DeadLetter[]> {
+  const seen = new Map<string, DeadLetter>();
+  // SQS samples servers, so a few receives may be needed to see `limit` distinct messages.
+  for (let attempt = 0; attempt < Math.ceil(limit / 10) + 2 && seen.size < limit; attempt++) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        MaxNumberOfMessages: Math.min(10, limit),
+        VisibilityTimeout: 0,
+        WaitTimeSeconds: 0,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+      }),
+    );
+    if (Messages.length === 0) break;
+    for (const message of Messages) {
+      if (seen.size < limit && message.MessageId) seen.set(message.MessageId, deadLetter(message));
+    }
+  }
+  return [...seen.values()];
+}
+
+function deadLetter(message: Message): DeadLetter {
+  const attributes = message.MessageAttributes ?? {};
+  const body = message.Body ?? '';
+  return {
+    messageId: message.MessageId ?? '',
+    receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 0),
+    ...(attributes.FailureCode?.StringValue
+      ? { failureCode: attributes.FailureCode.StringValue }
+      : {}),
+    ...(attributes.FailureReason?.StringValue
+      ? { failureReason: attributes.FailureReason.StringValue }
+      : {}),
+    body: body.length > 200 ? `${body.slice(0, 200)}…` : body,
+  };
+}
+
+async function countByStatus(
+  dynamodb: DynamoDBClient,
+  table: string,
+): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await dynamodb.send(
+      new ScanCommand({
+        TableName: table,
+        ProjectionExpression: '#status',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const status = item.status?.S ?? '(none)';
+      counts[status] = (counts[status] ?? 0) + 1;
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return counts;
+}
+
+/** The report as a human reads it. */
+export function formatReport(report: InspectReport): string {
+  const lines = [
+    `Target: ${report.target}`,
+    '',
+    'queue      visible  in flight  delayed | DLQ visible  in flight',
+  ];
+  for (const q of report.queues) {
+    lines.push(
+      `${q.queue.toLowerCase().padEnd(10)} ${String(q.visible).padStart(7)}  ${String(q.inFlight).padStart(9)}  ${String(q.delayed).padStart(7)} | ${String(q.dlq.visible).padStart(11)}  ${String(q.dlq.inFlight).padStart(9)}`,
+    );
+  }
+  for (const q of report.queues) {
+    if (q.dlq.peeked.length === 0) continue;
+    lines.push('', `${q.queue.toLowerCase()} DLQ:`);
+    for (const m of q.dlq.peeked) {
+      const reason = m.failureCode
+        ? `${m.failureCode}: ${m.failureReason ?? ''}`
+        : `failed ${m.receiveCount} receives`;
+      lines.push(`  ${m.messageId}  ${reason}`, `    ${m.body}`);
+    }
+  }
+  const statuses = (counts: Record<string, number>) =>
+    Object.entries(counts)
+      .map(([status, n]) => `${status} ${n}`)
+      .join(', ') || 'empty';
+  lines.push(
+    '',
+    `Requests table: ${statuses(report.tables.Requests)}`,
+    `Strings table:  ${statuses(report.tables.Strings)}`,
+  );
+  return lines.join('\n');
+}
+
+const USAGE = `npm run inspect -- ${TARGET_USAGE} [--peek N] [--json]`;
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  run(USAGE, async () => {
+    const values = parse(process.argv.slice(2), {
+      ...TARGET_OPTIONS,
+      peek: { type: 'string', default: '5' },
+      json: { type: 'boolean', default: false },
+    });
+    const peekCount = Number(values.peek);
+    if (!Number.isInteger(peekCount) || peekCount < 0 || peekCount > 100) {
+      throw new UsageError(`--peek must be an integer from 0 to 100, got ${values.peek}`);
+    }
+    const report = await inspect(await targetFrom(values), { peek: peekCount });
+    console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
+    return 0;
+  });
+}
