@@ -1,0 +1,122 @@
+import { spawnSync } from 'node:child_process';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isClean } from '../../local/reconcile';
+import { type Harness, startHarness } from './harness';
+
+const ALPHABET = /^[A-Za-z0-9]{64}$/;
+
+describe('the pipeline on the local cloud', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.stop());
+
+  it('turns N requests into N generated, stored and acknowledged records and leaves every queue empty', async () => {
+    const ids = await h.requestStrings(120);
+    expect(new Set(ids).size).toBe(120);
+    await h.cloud.waitForIdle();
+
+    const summary = await h.reconcile(ids);
+    expect(summary).toMatchObject({
+      requested: 120,
+      generated: 120,
+      stored: 120,
+      acknowledged: 120,
+      complete: 120,
+      mismatched: [],
+      incomplete: [],
+      unexpected: [],
+      deadLetters: { Request: 0, Response: 0, Ack: 0 },
+    });
+    expect(isClean(summary)).toBe(true);
+
+    const { Items = [] } = await h.dynamodb.send(
+      new ScanCommand({ TableName: h.cloud.outputs.StringsTableName }),
+    );
+    for (const item of Items) expect(item.value?.S).toMatch(ALPHABET);
+    expect(h.metric('Requested')).toBe(120);
+    expect(h.metric('Acknowledged')).toBe(120);
+    expect(h.metric('Rejected')).toBe(0);
+  });
+
+  it('counts every API call made, by service and action, and each function invocation', async () => {
+    h.cloud.resetMetrics();
+    const ids = await h.requestStrings(30);
+    await h.cloud.waitForIdle();
+    expect((await h.reconcile(ids)).incomplete).toEqual([]);
+
+    const { calls, writeRequestUnits, lambda } = h.cloud.metrics();
+    expect(calls['Lambda.Invoke']).toBe(1);
+    // 30 requests, 30 responses and 30 acks: at least 9 batches of 10 each sent and deleted.
+    expect(calls['SQS.SendMessageBatch']).toBeGreaterThanOrEqual(9);
+    expect(calls['SQS.DeleteMessageBatch']).toBeGreaterThanOrEqual(9);
+    expect(calls['SQS.ReceiveMessage']).toBeGreaterThanOrEqual(9);
+    // Four writes of an item under 1 KB per round trip: requested, generated, stored, acknowledged.
+    expect(writeRequestUnits).toBeGreaterThanOrEqual(120);
+    const requestor = lambda[h.cloud.outputs.RequestorFunctionName ?? ''];
+    const generator = lambda[h.cloud.outputs.GeneratorFunctionName ?? ''];
+    expect(requestor?.invocations).toBeGreaterThanOrEqual(4); // the invoke + >= 3 response batches
+    expect(generator?.invocations).toBeGreaterThanOrEqual(6); // >= 3 request and 3 ack batches
+    expect(requestor?.errors).toBe(0);
+    expect(generator?.totalDurationMs).toBeGreaterThan(0);
+  });
+
+  it('rejects a bad requestor payload with an error naming the field', async () => {
+    const { error } = await h.cloud.invoke(h.cloud.outputs.RequestorFunctionName ?? '', {
+      count: 0,
+    });
+    expect(error?.errorMessage).toMatch(/count/);
+  });
+});
+
+describe('the schedule on the local cloud', () => {
+  it('invokes the requestor at the template rate (sped up) and every scheduled request completes', async () => {
+    // rate(1 minute) / 120 = every 0.5 s, 10 strings each.
+    const h = await startHarness({ schedules: true, timeScale: 120 });
+    try {
+      await h.until('two scheduled ticks were requested', () => h.metric('Requested') >= 20);
+      await h.cloud.stopSchedules();
+      await h.cloud.waitForIdle();
+      const summary = await h.reconcile();
+      expect(summary.requested % 10).toBe(0);
+      expect(summary.complete).toBe(summary.requested);
+      expect(summary.incomplete).toEqual([]);
+    } finally {
+      await h.stop();
+    }
+  });
+});
+
+describe('stopping the local cloud', () => {
+  it('closes both emulator ports', async () => {
+    const h = await startHarness();
+    const { sqs, dynamodb } = h.cloud.endpoints;
+    expect((await fetch(dynamodb)).status).toBe(200); // dynalite's health check
+    await h.stop();
+    await expect(fetch(sqs)).rejects.toThrow();
+    await expect(fetch(dynamodb)).rejects.toThrow();
+  });
+});
+
+describe('npm start', () => {
+  it('runs a round trip end to end and prints the reconciliation', () => {
+    const run = spawnSync('npx', ['tsx', 'local/commands/start.ts', '--requests', '25'], {
+      encoding: 'utf8',
+      timeout: 90_000,
+    });
+    expect(run.stdout).toMatch(/complete round trips\s+25\/25/);
+    expect(run.stdout).toMatch(/OK: 25\/25 round trips/);
+    expect(run.status).toBe(0);
+  });
+
+  it('refuses a bad option with exit code 2 and names it', () => {
+    const run = spawnSync('npx', ['tsx', 'local/commands/start.ts', '--requests', 'many'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.stderr).toMatch(/--requests must be an integer/);
+    expect(run.status).toBe(2);
+  });
+});
