@@ -139,8 +139,8 @@ const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const DEFAULT_OUTDIR = '.local-cloud/cdk.out';
 /** Lambda's synchronous invocation payload limit. */
 const MAX_INVOKE_PAYLOAD_BYTES = 6 * 1024 * 1024;
-/** Pollers per mapping when the template sets no maximum concurrency (Lambda starts with five). */
-const DEFAULT_POLLERS = 5;
+/** Lambda's limit on an SQS mapping's concurrent batches when the template sets none. */
+const DEFAULT_MAXIMUM_CONCURRENCY = 1250;
 
 /**
  * Starts a local cloud running the synthesized stack: SQS (fauxqs) and DynamoDB (dynalite) on
@@ -656,7 +656,7 @@ function describeEventSources(
       batchSize: Number(props.BatchSize ?? 10),
       maximumBatchingWindowInSeconds: Number(props.MaximumBatchingWindowInSeconds ?? 0),
       reportBatchItemFailures: responseTypes.includes('ReportBatchItemFailures'),
-      maximumConcurrency: Number(scaling?.MaximumConcurrency ?? DEFAULT_POLLERS),
+      maximumConcurrency: Number(scaling?.MaximumConcurrency ?? DEFAULT_MAXIMUM_CONCURRENCY),
       enabled: props.Enabled !== false && props.Enabled !== 'false',
     };
   });

@@ -21,13 +21,17 @@ export interface EventSourceSpec {
   readonly maximumBatchingWindowInSeconds: number;
   /** Whether the function reports partial batch failures. */
   readonly reportBatchItemFailures: boolean;
-  /** Concurrent batches. @default 5 pollers without a limit */
+  /** Most batches at once (`ScalingConfig.MaximumConcurrency`); pollers start at 5 and scale up to it. */
   readonly maximumConcurrency: number;
   readonly enabled: boolean;
 }
 
 /** Lambda's synchronous payload limit; a batch never grows beyond it. */
 const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
+/** Lambda starts an SQS mapping with five concurrent pollers... */
+const INITIAL_POLLERS = 5;
+/** ...and adds up to 300 a minute while batches keep coming full. */
+const SCALE_UP_INTERVAL_MS = 60_000 / 300;
 /** ESM long polls use the maximum wait, as Lambda's pollers do. */
 const LONG_POLL_SECONDS = 20;
 
@@ -40,7 +44,8 @@ const LONG_POLL_SECONDS = 20;
  * At most `maximumConcurrency` batches are in flight at once.
  */
 export class SqsEventSource {
-  private readonly pollers: Promise<void>[] = [];
+  private readonly pollers = new Set<Promise<void>>();
+  private lastScaleUp = 0;
   private paused = false;
   private stopped = false;
   private busy = 0;
@@ -69,7 +74,18 @@ export class SqsEventSource {
 
   start(): void {
     if (!this.spec.enabled) return;
-    for (let i = 0; i < this.spec.maximumConcurrency; i++) this.pollers.push(this.poll());
+    const initial = Math.min(INITIAL_POLLERS, this.spec.maximumConcurrency);
+    for (let i = 0; i < initial; i++) this.addPoller();
+  }
+
+  /** Pollers running now: five to start, more while the queue keeps them busy. */
+  get pollerCount(): number {
+    return this.pollers.size;
+  }
+
+  private addPoller(): void {
+    const poller: Promise<void> = this.poll().finally(() => this.pollers.delete(poller));
+    this.pollers.add(poller);
   }
 
   /** Stops polling once the batches in progress are done; resolves when they are. */
@@ -98,7 +114,7 @@ export class SqsEventSource {
     this.stopped = true;
     this.resume();
     await this.park();
-    await Promise.all(this.pollers);
+    while (this.pollers.size > 0) await Promise.all([...this.pollers]);
   }
 
   private async poll(): Promise<void> {
@@ -108,7 +124,11 @@ export class SqsEventSource {
         continue;
       }
       try {
-        await this.pollOnce();
+        const received = await this.pollOnce();
+        // Scale like Lambda: up (to the maximum, at most 300 a minute) while batches come full,
+        // back down to the initial pollers when a long poll finds nothing.
+        if (received >= this.spec.batchSize) this.scaleUp();
+        else if (received === 0 && !this.paused && this.pollers.size > INITIAL_POLLERS) return;
       } catch (error) {
         if (this.stopped) return;
         this.deps.log({
@@ -122,7 +142,16 @@ export class SqsEventSource {
     }
   }
 
-  private async pollOnce(): Promise<void> {
+  private scaleUp(): void {
+    const now = Date.now();
+    if (this.pollers.size >= this.spec.maximumConcurrency) return;
+    if (now - this.lastScaleUp < SCALE_UP_INTERVAL_MS / this.deps.timeScale) return;
+    this.lastScaleUp = now;
+    this.addPoller();
+  }
+
+  /** Gathers and processes one batch; returns how many messages it held. */
+  private async pollOnce(): Promise<number> {
     // A batch counts as in flight from its first received message, so pause() waits for it.
     let holding = false;
     const hold = () => {
@@ -132,11 +161,12 @@ export class SqsEventSource {
     };
     try {
       const messages = await this.gather(hold);
-      if (messages.length === 0) return;
+      if (messages.length === 0) return 0;
       const outcome = await this.deps.invoke(this.event(messages));
       const failed = this.failedIds(messages, outcome);
       const succeeded = messages.filter((m) => !failed.has(m.MessageId ?? ''));
       await this.delete(succeeded);
+      return messages.length;
     } finally {
       if (holding) this.busy -= 1;
     }
