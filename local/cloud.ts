@@ -1,33 +1,26 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import {
-  type AttributeDefinition,
-  CreateTableCommand,
-  DynamoDBClient,
-  type GlobalSecondaryIndex,
-  type KeySchemaElement,
-  type LocalSecondaryIndex,
-  ResourceInUseException,
-} from '@aws-sdk/client-dynamodb';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  SetQueueAttributesCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { ApiMeter, startDynamoDb, startSqs } from './emulators';
-import { type EventSourceSpec, SqsEventSource } from './event-source';
+import { SqsEventSource } from './event-source';
 import { FunctionRunner, type FunctionSpec } from './lambda-runtime';
+import {
+  ACCOUNT_ID,
+  createQueues,
+  createTables,
+  describeEventSources,
+  describeFunctions,
+  describeSchedules,
+  type LocalQueue,
+  REGION,
+  registerInertResources,
+} from './provision';
 import { ScheduleRunner } from './scheduler';
 import { synthesize } from './synth';
-import {
-  IntrinsicResolver,
-  type LocalResource,
-  loadStack,
-  resourcesOfType,
-  type StackArtifact,
-  TemplateError,
-} from './template';
+import { IntrinsicResolver, type LocalResource, loadStack } from './template';
+
+export type { LocalQueue } from './provision';
 
 /** Options of {@link startLocalCloud}. */
 export interface LocalCloudOptions {
@@ -50,18 +43,6 @@ export interface LocalCloudOptions {
   readonly stateFile?: string;
   /** Sink for function logs and local-cloud diagnostics, one JSON line each. @default discard */
   readonly log?: (line: string) => void;
-}
-
-/** A queue as the local cloud created it. */
-export interface LocalQueue {
-  readonly logicalId: string;
-  readonly name: string;
-  readonly url: string;
-  readonly arn: string;
-  readonly dlqArn?: string;
-  readonly maxReceiveCount?: number;
-  /** The visibility timeout in force locally (after `timeScale`), in seconds. */
-  readonly visibilityTimeoutSeconds: number;
 }
 
 /** Counters for the cost model. */
@@ -133,14 +114,10 @@ export class LocalCloudError extends Error {
   override readonly name = 'LocalCloudError';
 }
 
-const REGION = 'us-east-1';
-const ACCOUNT_ID = '000000000000';
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const DEFAULT_OUTDIR = '.local-cloud/cdk.out';
 /** Lambda's synchronous invocation payload limit. */
 const MAX_INVOKE_PAYLOAD_BYTES = 6 * 1024 * 1024;
-/** Lambda's limit on an SQS mapping's concurrent batches when the template sets none. */
-const DEFAULT_MAXIMUM_CONCURRENCY = 1250;
 
 /**
  * Starts a local cloud running the synthesized stack: SQS (fauxqs) and DynamoDB (dynalite) on
@@ -410,288 +387,4 @@ function fifoCount(groups: Map<string, unknown[]> | undefined): number {
 
 function arnOf(spec: FunctionSpec): string {
   return `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${spec.name}`;
-}
-
-async function createTables(
-  stack: StackArtifact,
-  dynamodb: DynamoDBClient,
-  resolver: IntrinsicResolver,
-  locals: Map<string, LocalResource>,
-): Promise<Record<string, { logicalId: string; name: string }>> {
-  const tables: Record<string, { logicalId: string; name: string }> = {};
-  for (const [logicalId, props] of resourcesOfType(stack, 'AWS::DynamoDB::Table')) {
-    const name = props.TableName
-      ? resolver.string(props.TableName, `${logicalId}.TableName`)
-      : `${stack.stackName}-${logicalId}`;
-    const throughput = { ReadCapacityUnits: 5, WriteCapacityUnits: 5 };
-    const onDemand = props.BillingMode === 'PAY_PER_REQUEST';
-    const index = (i: Record<string, unknown>) => ({
-      IndexName: i.IndexName,
-      KeySchema: i.KeySchema,
-      Projection: i.Projection,
-      ...(onDemand ? {} : { ProvisionedThroughput: throughput }),
-    });
-    try {
-      await dynamodb.send(
-        new CreateTableCommand({
-          TableName: name,
-          KeySchema: props.KeySchema as KeySchemaElement[],
-          AttributeDefinitions: props.AttributeDefinitions as AttributeDefinition[],
-          ...(onDemand
-            ? { BillingMode: 'PAY_PER_REQUEST' }
-            : { ProvisionedThroughput: throughput }),
-          ...(Array.isArray(props.GlobalSecondaryIndexes)
-            ? {
-                GlobalSecondaryIndexes: props.GlobalSecondaryIndexes.map(
-                  index,
-                ) as GlobalSecondaryIndex[],
-              }
-            : {}),
-          ...(Array.isArray(props.LocalSecondaryIndexes)
-            ? {
-                LocalSecondaryIndexes: props.LocalSecondaryIndexes.map(
-                  (i: Record<string, unknown>) => ({
-                    IndexName: i.IndexName,
-                    KeySchema: i.KeySchema,
-                    Projection: i.Projection,
-                  }),
-                ) as LocalSecondaryIndex[],
-              }
-            : {}),
-        }),
-      );
-    } catch (error) {
-      // Kept from an earlier run with the same data directory.
-      if (!(error instanceof ResourceInUseException)) throw error;
-    }
-    const arn = `arn:aws:dynamodb:${REGION}:${ACCOUNT_ID}:table/${name}`;
-    locals.set(logicalId, {
-      ref: name,
-      attributes: { Arn: arn, StreamArn: `${arn}/stream/local` },
-    });
-    tables[logicalId] = { logicalId, name };
-  }
-  return tables;
-}
-
-/** Queue attributes SQS accepts on CreateQueue, as CloudFormation names them. */
-const QUEUE_ATTRIBUTES = [
-  'DelaySeconds',
-  'MaximumMessageSize',
-  'MessageRetentionPeriod',
-  'ReceiveMessageWaitTimeSeconds',
-  'VisibilityTimeout',
-  'FifoQueue',
-  'ContentBasedDeduplication',
-  'DeduplicationScope',
-  'FifoThroughputLimit',
-] as const;
-
-async function createQueues(
-  stack: StackArtifact,
-  sqs: SQSClient,
-  resolver: IntrinsicResolver,
-  locals: Map<string, LocalResource>,
-  timeScale: number,
-): Promise<Map<string, LocalQueue>> {
-  const queues = new Map<string, LocalQueue>();
-  const declared = resourcesOfType(stack, 'AWS::SQS::Queue');
-  // Every queue first, then the redrive policies: a policy names its DLQ by ARN.
-  for (const [logicalId, props] of declared) {
-    const fifo = props.FifoQueue === true || props.FifoQueue === 'true';
-    const name = props.QueueName
-      ? resolver.string(props.QueueName, `${logicalId}.QueueName`)
-      : `${stack.stackName}-${logicalId}${fifo ? '.fifo' : ''}`;
-    const attributes: Record<string, string> = {};
-    for (const key of QUEUE_ATTRIBUTES) {
-      if (props[key] !== undefined)
-        attributes[key] = String(resolver.resolve(props[key], `${logicalId}.${key}`));
-    }
-    const visibility = Math.max(
-      1,
-      Math.round(Number(attributes.VisibilityTimeout ?? 30) / timeScale),
-    );
-    attributes.VisibilityTimeout = String(visibility);
-    const { QueueUrl } = await sqs.send(
-      new CreateQueueCommand({ QueueName: name, Attributes: attributes }),
-    );
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-    );
-    const url = QueueUrl ?? '';
-    const arn = Attributes?.QueueArn ?? '';
-    locals.set(logicalId, { ref: url, attributes: { Arn: arn, QueueName: name, QueueUrl: url } });
-    queues.set(logicalId, { logicalId, name, url, arn, visibilityTimeoutSeconds: visibility });
-  }
-  for (const [logicalId, props] of declared) {
-    if (props.RedrivePolicy === undefined) continue;
-    const policy = resolver.resolve(props.RedrivePolicy, `${logicalId}.RedrivePolicy`) as {
-      deadLetterTargetArn?: string;
-      maxReceiveCount?: number | string;
-    };
-    const queue = queues.get(logicalId);
-    if (!queue || !policy.deadLetterTargetArn) continue;
-    const maxReceiveCount = Number(policy.maxReceiveCount);
-    await sqs.send(
-      new SetQueueAttributesCommand({
-        QueueUrl: queue.url,
-        Attributes: {
-          RedrivePolicy: JSON.stringify({
-            deadLetterTargetArn: policy.deadLetterTargetArn,
-            maxReceiveCount,
-          }),
-        },
-      }),
-    );
-    queues.set(logicalId, { ...queue, dlqArn: policy.deadLetterTargetArn, maxReceiveCount });
-  }
-  return queues;
-}
-
-/** Inert resources still have names other resources and outputs refer to. */
-function registerInertResources(stack: StackArtifact, locals: Map<string, LocalResource>): void {
-  const nameProperty: Record<string, string> = {
-    'AWS::IAM::Role': 'RoleName',
-    'AWS::Logs::LogGroup': 'LogGroupName',
-    'AWS::CloudWatch::Dashboard': 'DashboardName',
-    'AWS::CloudWatch::Alarm': 'AlarmName',
-  };
-  for (const [logicalId, resource] of Object.entries(stack.resources)) {
-    if (locals.has(logicalId)) continue;
-    const property = nameProperty[resource.Type];
-    const declared = property ? resource.Properties?.[property] : undefined;
-    const name = typeof declared === 'string' ? declared : logicalId;
-    const service = resource.Type.split('::')[1]?.toLowerCase() ?? 'local';
-    locals.set(logicalId, {
-      ref: name,
-      attributes: { Arn: `arn:aws:${service}:${REGION}:${ACCOUNT_ID}:${name}` },
-    });
-  }
-}
-
-function describeFunctions(
-  stack: StackArtifact,
-  resolver: IntrinsicResolver,
-  locals: Map<string, LocalResource>,
-): FunctionSpec[] {
-  const specs: FunctionSpec[] = [];
-  const functions = resourcesOfType(stack, 'AWS::Lambda::Function');
-  // Names first: environments may refer to other functions.
-  for (const [logicalId, props] of functions) {
-    const name = props.FunctionName
-      ? resolver.string(props.FunctionName, `${logicalId}.FunctionName`)
-      : `${stack.stackName}-${logicalId}`;
-    locals.set(logicalId, {
-      ref: name,
-      attributes: { Arn: `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${name}` },
-    });
-  }
-  for (const [logicalId, props, resource] of functions) {
-    const name = locals.get(logicalId)?.ref ?? logicalId;
-    const runtime = String(props.Runtime ?? '');
-    if (!runtime.startsWith('nodejs')) {
-      throw new TemplateError(
-        `${logicalId}: the local cloud runs Node.js functions only, got runtime ${runtime || 'none'}`,
-      );
-    }
-    const assetPath = resource.Metadata?.['aws:asset:path'];
-    if (typeof assetPath !== 'string') {
-      throw new TemplateError(
-        `${logicalId}: no bundled asset (aws:asset:path metadata); inline code is not supported locally`,
-      );
-    }
-    const handler = String(props.Handler ?? 'index.handler');
-    const dot = handler.lastIndexOf('.');
-    const file = handler.slice(0, dot);
-    const dir = join(stack.assemblyDir, assetPath);
-    const entry = ['.mjs', '.js', '.cjs']
-      .map((ext) => join(dir, `${file}${ext}`))
-      .find((p) => existsSync(p));
-    if (!entry)
-      throw new TemplateError(`${logicalId}: handler file ${file}.mjs/.js not found in ${dir}`);
-    const variables =
-      (props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
-    const environment = Object.fromEntries(
-      Object.entries(variables).map(([key, value]) => [
-        key,
-        resolver.string(value, `${logicalId}.Environment.Variables.${key}`),
-      ]),
-    );
-    specs.push({
-      logicalId,
-      name,
-      entry,
-      handlerName: handler.slice(dot + 1),
-      timeoutSeconds: Number(props.Timeout ?? 3),
-      memorySize: Number(props.MemorySize ?? 128),
-      environment,
-    });
-  }
-  return specs;
-}
-
-function describeEventSources(
-  stack: StackArtifact,
-  resolver: IntrinsicResolver,
-  queues: Map<string, LocalQueue>,
-  runner: (fn: string) => FunctionRunner,
-): EventSourceSpec[] {
-  return resourcesOfType(stack, 'AWS::Lambda::EventSourceMapping').map(([logicalId, props]) => {
-    const sourceArn = resolver.string(props.EventSourceArn, `${logicalId}.EventSourceArn`);
-    const queue = [...queues.values()].find((q) => q.arn === sourceArn);
-    if (!queue) {
-      throw new TemplateError(
-        `${logicalId}: the local cloud emulates SQS event sources only, got ${sourceArn}`,
-      );
-    }
-    const functionName = runner(resolver.string(props.FunctionName, `${logicalId}.FunctionName`))
-      .spec.name;
-    const scaling = props.ScalingConfig as { MaximumConcurrency?: number } | undefined;
-    const responseTypes = (props.FunctionResponseTypes as string[] | undefined) ?? [];
-    return {
-      logicalId,
-      queueUrl: queue.url,
-      queueArn: queue.arn,
-      functionName,
-      batchSize: Number(props.BatchSize ?? 10),
-      maximumBatchingWindowInSeconds: Number(props.MaximumBatchingWindowInSeconds ?? 0),
-      reportBatchItemFailures: responseTypes.includes('ReportBatchItemFailures'),
-      maximumConcurrency: Number(scaling?.MaximumConcurrency ?? DEFAULT_MAXIMUM_CONCURRENCY),
-      enabled: props.Enabled !== false && props.Enabled !== 'false',
-    };
-  });
-}
-
-function describeSchedules(
-  stack: StackArtifact,
-  resolver: IntrinsicResolver,
-  queues: Map<string, LocalQueue>,
-  runner: (fn: string) => FunctionRunner,
-) {
-  return resourcesOfType(stack, 'AWS::Scheduler::Schedule').map(([logicalId, props]) => {
-    const target = props.Target as {
-      Arn: unknown;
-      Input?: unknown;
-      RetryPolicy?: { MaximumRetryAttempts?: number };
-      DeadLetterConfig?: { Arn?: unknown };
-    };
-    const functionArn = resolver.string(target.Arn, `${logicalId}.Target.Arn`);
-    const dlqArn = target.DeadLetterConfig?.Arn
-      ? resolver.string(target.DeadLetterConfig.Arn, `${logicalId}.Target.DeadLetterConfig.Arn`)
-      : undefined;
-    const input =
-      target.Input === undefined ? {} : resolver.string(target.Input, `${logicalId}.Target.Input`);
-    return {
-      logicalId,
-      name: props.Name ? resolver.string(props.Name, `${logicalId}.Name`) : logicalId,
-      expression: resolver.string(props.ScheduleExpression, `${logicalId}.ScheduleExpression`),
-      enabled: props.State !== 'DISABLED',
-      functionName: runner(functionArn).spec.name,
-      input: typeof input === 'string' ? (JSON.parse(input) as unknown) : input,
-      maximumRetryAttempts: Number(target.RetryPolicy?.MaximumRetryAttempts ?? 185),
-      deadLetterQueueUrl: dlqArn
-        ? [...queues.values()].find((q) => q.arn === dlqArn)?.url
-        : undefined,
-    };
-  });
 }
