@@ -1,0 +1,252 @@
+/**
+ * Cold-start proxy: bundle each handler exactly as CDK does, then time `await import()` of the
+ * bundle in fresh Node processes, beside an empty handler and a floor that only constructs the
+ * SQS and DynamoDB clients.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type BuildOptions, build, type Metafile } from 'esbuild';
+import { LAMBDA_DEFAULTS } from '../lib/constructs/pipeline-function';
+import { median, REPO_ROOT } from './util';
+
+/** One bundle: a real handler, or a reference point. */
+export interface Variant {
+  readonly name: string;
+  /** Entry file under the repo, or inline source resolved from the repo root. */
+  readonly entry: { readonly file: string } | { readonly source: string };
+}
+
+/** The handlers CDK deploys, plus the two reference points the goal is measured against. */
+export const VARIANTS: readonly Variant[] = [
+  { name: 'empty', entry: { source: 'export const handler = async () => ({});\n' } },
+  {
+    name: 'floor',
+    entry: {
+      // The least any handler of this design can load: both clients, constructed at module scope
+      // as functions/shared/clients.ts does. Exported so esbuild cannot drop them.
+      source: [
+        "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
+        "import { SQSClient } from '@aws-sdk/client-sqs';",
+        'export const sqs = new SQSClient({});',
+        'export const dynamodb = new DynamoDBClient({});',
+        'export const handler = async () => ({});',
+        '',
+      ].join('\n'),
+    },
+  },
+  { name: 'requestor', entry: { file: 'functions/requestor/index.ts' } },
+  { name: 'generator', entry: { file: 'functions/generator/index.ts' } },
+];
+
+/** What a bundle is made of: bytes in the output per package. */
+export interface PackageBytes {
+  readonly name: string;
+  readonly bytes: number;
+}
+
+/** One variant's bundle and import timings. */
+export interface ColdStartResult {
+  readonly name: string;
+  /** index.mjs as shipped (target node24). */
+  readonly bundleBytes: number;
+  /** The source map next to it, loaded at start because NODE_OPTIONS has --enable-source-maps. */
+  readonly sourceMapBytes: number;
+  /** Bytes in the output per package, largest first; our code is "functions/". */
+  readonly packages: PackageBytes[];
+  readonly importMs: { readonly median: number; readonly min: number; readonly runs: number[] };
+}
+
+/** Options of {@link measureColdStarts}. */
+export interface ColdStartOptions {
+  /** Timed imports per variant (after one untimed warm-up round). */
+  readonly runs: number;
+  /** NODE_OPTIONS of the timed processes. @default the functions' own, `--enable-source-maps` */
+  readonly nodeOptions?: string;
+}
+
+/**
+ * The esbuild options NodejsFunction derives from `LAMBDA_DEFAULTS.bundling` (see
+ * aws-cdk-lib/aws-lambda-nodejs bundling.js `buildEsbuildArgs`): `--bundle --platform=node
+ * --format --target --minify --sourcemap --external --banner:js --main-fields`, output index.mjs.
+ */
+export function cdkEsbuildOptions(target: string): BuildOptions {
+  const bundling = LAMBDA_DEFAULTS.bundling;
+  return {
+    bundle: true,
+    platform: 'node',
+    format: bundling.format === 'esm' ? 'esm' : 'cjs',
+    target,
+    minify: bundling.minify,
+    sourcemap: bundling.sourceMap,
+    external: [...bundling.externalModules],
+    banner: { js: bundling.banner },
+    mainFields: [...bundling.mainFields],
+    absWorkingDir: REPO_ROOT,
+    metafile: true,
+    logLevel: 'silent',
+  };
+}
+
+/** The runtime's Node major, as esbuild's target (`node24` for NODEJS_24_X). */
+export function lambdaTarget(): string {
+  const major = /nodejs(\d+)/.exec(LAMBDA_DEFAULTS.runtime.name)?.[1];
+  if (!major) throw new Error(`cannot read a Node version from ${LAMBDA_DEFAULTS.runtime.name}`);
+  return `node${major}`;
+}
+
+async function bundle(variant: Variant, outfile: string, target: string): Promise<Metafile> {
+  const entry =
+    'file' in variant.entry
+      ? { entryPoints: [variant.entry.file] }
+      : {
+          stdin: {
+            contents: variant.entry.source,
+            loader: 'ts' as const,
+            resolveDir: REPO_ROOT,
+            sourcefile: `${variant.name}.ts`,
+          },
+        };
+  const result = await build({ ...cdkEsbuildOptions(target), ...entry, outfile });
+  return result.metafile ?? { inputs: {}, outputs: {} };
+}
+
+/**
+ * Bytes each package contributes to the output, from esbuild's metafile. Inputs under
+ * node_modules are grouped by package name (scoped names keep their scope); our own sources as
+ * "functions/"; whatever the output holds beyond its inputs (banner, esbuild's helpers) as
+ * "(banner, esbuild runtime)".
+ */
+export function packageBytes(metafile: Metafile, outfileSuffix = 'index.mjs'): PackageBytes[] {
+  const output = Object.entries(metafile.outputs).find(([path]) => path.endsWith(outfileSuffix));
+  if (!output) return [];
+  const [, { inputs, bytes }] = output;
+  const totals = new Map<string, number>();
+  let accounted = 0;
+  for (const [path, { bytesInOutput }] of Object.entries(inputs)) {
+    totals.set(packageOf(path), (totals.get(packageOf(path)) ?? 0) + bytesInOutput);
+    accounted += bytesInOutput;
+  }
+  if (bytes > accounted) totals.set('(banner, esbuild runtime)', bytes - accounted);
+  return [...totals]
+    .map(([name, n]) => ({ name, bytes: n }))
+    .filter((p) => p.bytes > 0)
+    .sort((a, b) => b.bytes - a.bytes);
+}
+
+/** The npm package an input path belongs to, or "functions/" for our code. */
+export function packageOf(path: string): string {
+  const at = path.lastIndexOf('node_modules/');
+  if (at >= 0) {
+    const [scope, name] = path.slice(at + 'node_modules/'.length).split('/');
+    return scope?.startsWith('@') ? `${scope}/${name}` : (scope ?? path);
+  }
+  if (path.startsWith('functions/')) return 'functions/';
+  return '(entry)';
+}
+
+/** The environment a handler module reads at import time; readEnv fails fast without it. */
+const HANDLER_ENV: Record<string, string> = {
+  AWS_REGION: 'us-east-1',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  REQUESTS_TABLE_NAME: 'bench-requests',
+  STRINGS_TABLE_NAME: 'bench-strings',
+  REQUEST_QUEUE_URL: 'http://127.0.0.1:1/000000000000/bench-request',
+  ACK_QUEUE_URL: 'http://127.0.0.1:1/000000000000/bench-ack',
+  RESPONSE_QUEUE_URL: 'http://127.0.0.1:1/000000000000/bench-response',
+  RESPONSE_DLQ_URL: 'http://127.0.0.1:1/000000000000/bench-response-dlq',
+  REQUEST_DLQ_URL: 'http://127.0.0.1:1/000000000000/bench-request-dlq',
+  ACK_DLQ_URL: 'http://127.0.0.1:1/000000000000/bench-ack-dlq',
+  REQUEST_QUEUE_ARN: 'arn:aws:sqs:us-east-1:000000000000:bench-request',
+  ACK_QUEUE_ARN: 'arn:aws:sqs:us-east-1:000000000000:bench-ack',
+  METRICS_NAMESPACE: 'Bench',
+  DEFAULT_REQUEST_COUNT: '10',
+};
+
+// Times only the import: process start-up is the same for every variant and would drown the gap.
+const LOADER = `const t0 = performance.now();
+await import(process.argv[2]);
+process.stdout.write(String(performance.now() - t0));
+`;
+
+function timeImport(loader: string, file: string, nodeOptions: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [loader, pathToFileURL(file).href], {
+      // A clean environment: no tsx loader, nothing the bench process inherited.
+      env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: nodeOptions, ...HANDLER_ENV },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk;
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      err += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = Number(out);
+      if (code === 0 && Number.isFinite(ms)) resolve(ms);
+      else
+        reject(new Error(`importing ${file} failed (exit ${code}): ${err.trim().slice(0, 500)}`));
+    });
+  });
+}
+
+/**
+ * Bundles every variant twice into a temporary directory (removed afterwards): for the Lambda
+ * runtime's target (sizes and package breakdown, as deployed) and for the Node running this
+ * bench (timings; Node 20 cannot be trusted to run node24-targeted output), then times the
+ * imports, interleaving variants and rotating their order each round so drift and position
+ * affect every variant alike.
+ */
+export async function measureColdStarts(opts: ColdStartOptions): Promise<ColdStartResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-cold-start-'));
+  try {
+    const localTarget = `node${process.versions.node.split('.')[0]}`;
+    const shipped = lambdaTarget();
+    const built = await Promise.all(
+      VARIANTS.map(async (variant) => {
+        const deployed = join(dir, variant.name, 'index.mjs');
+        const metafile = await bundle(variant, deployed, shipped);
+        const local = join(dir, `${variant.name}-local`, 'index.mjs');
+        await bundle(variant, local, localTarget);
+        return {
+          variant,
+          local,
+          bundleBytes: statSync(deployed).size,
+          sourceMapBytes: statSync(`${deployed}.map`).size,
+          packages: packageBytes(metafile),
+        };
+      }),
+    );
+    const loader = join(dir, 'loader.mjs');
+    writeFileSync(loader, LOADER);
+    const nodeOptions = opts.nodeOptions ?? '--enable-source-maps';
+    const timings = new Map<string, number[]>(built.map((b) => [b.variant.name, []]));
+    // Round 0 warms the file cache and is discarded.
+    for (let round = 0; round <= opts.runs; round++) {
+      for (let i = 0; i < built.length; i++) {
+        const entry = built[(i + round) % built.length];
+        if (!entry) continue;
+        const ms = await timeImport(loader, entry.local, nodeOptions);
+        if (round > 0) timings.get(entry.variant.name)?.push(ms);
+      }
+    }
+    return built.map((b) => {
+      const runs = timings.get(b.variant.name) ?? [];
+      return {
+        name: b.variant.name,
+        bundleBytes: b.bundleBytes,
+        sourceMapBytes: b.sourceMapBytes,
+        packages: b.packages,
+        importMs: { median: median(runs), min: Math.min(...runs), runs },
+      };
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
