@@ -56,16 +56,27 @@ export interface ColdStartResult {
   readonly sourceMapBytes: number;
   /** Bytes in the output per package, largest first; our code is "functions/". */
   readonly packages: PackageBytes[];
-  readonly importMs: { readonly median: number; readonly min: number; readonly runs: number[] };
+  /** With the functions' NODE_OPTIONS (`--enable-source-maps`), as deployed. */
+  readonly importMs: ImportTimes;
+  /** The same bundle without `--enable-source-maps`: what parsing the source map costs at start. */
+  readonly importMsWithoutSourceMaps: ImportTimes;
+}
+
+/** Import times of one variant, in milliseconds. */
+export interface ImportTimes {
+  readonly median: number;
+  readonly min: number;
+  readonly runs: number[];
 }
 
 /** Options of {@link measureColdStarts}. */
 export interface ColdStartOptions {
-  /** Timed imports per variant (after one untimed warm-up round). */
+  /** Timed imports per variant and setting (after one untimed warm-up round). */
   readonly runs: number;
-  /** NODE_OPTIONS of the timed processes. @default the functions' own, `--enable-source-maps` */
-  readonly nodeOptions?: string;
 }
+
+/** The functions' NODE_OPTIONS (PipelineFunction sets it), and none, to show what it costs. */
+const NODE_OPTIONS = { deployed: '--enable-source-maps', withoutSourceMaps: '' } as const;
 
 /**
  * The esbuild options NodejsFunction derives from `LAMBDA_DEFAULTS.bundling` (see
@@ -200,8 +211,8 @@ function timeImport(loader: string, file: string, nodeOptions: string): Promise<
  * Bundles every variant twice into a temporary directory (removed afterwards): for the Lambda
  * runtime's target (sizes and package breakdown, as deployed) and for the Node running this
  * bench (timings; Node 20 cannot be trusted to run node24-targeted output), then times the
- * imports, interleaving variants and rotating their order each round so drift and position
- * affect every variant alike.
+ * imports with and without `--enable-source-maps`, interleaving variants and settings and
+ * rotating their order each round so drift and position affect every one alike.
  */
 export async function measureColdStarts(opts: ColdStartOptions): Promise<ColdStartResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-cold-start-'));
@@ -225,27 +236,33 @@ export async function measureColdStarts(opts: ColdStartOptions): Promise<ColdSta
     );
     const loader = join(dir, 'loader.mjs');
     writeFileSync(loader, LOADER);
-    const nodeOptions = opts.nodeOptions ?? '--enable-source-maps';
-    const timings = new Map<string, number[]>(built.map((b) => [b.variant.name, []]));
+    const timings = new Map<string, number[]>();
+    const key = (variant: string, setting: keyof typeof NODE_OPTIONS) => `${variant}/${setting}`;
+    const settings = Object.keys(NODE_OPTIONS) as (keyof typeof NODE_OPTIONS)[];
+    const slots = built.flatMap((entry) => settings.map((setting) => ({ entry, setting })));
     // Round 0 warms the file cache and is discarded.
     for (let round = 0; round <= opts.runs; round++) {
-      for (let i = 0; i < built.length; i++) {
-        const entry = built[(i + round) % built.length];
-        if (!entry) continue;
-        const ms = await timeImport(loader, entry.local, nodeOptions);
-        if (round > 0) timings.get(entry.variant.name)?.push(ms);
+      for (let i = 0; i < slots.length; i++) {
+        const slot = slots[(i + round) % slots.length];
+        if (!slot) continue;
+        const ms = await timeImport(loader, slot.entry.local, NODE_OPTIONS[slot.setting]);
+        if (round === 0) continue;
+        const k = key(slot.entry.variant.name, slot.setting);
+        timings.set(k, [...(timings.get(k) ?? []), ms]);
       }
     }
-    return built.map((b) => {
-      const runs = timings.get(b.variant.name) ?? [];
-      return {
-        name: b.variant.name,
-        bundleBytes: b.bundleBytes,
-        sourceMapBytes: b.sourceMapBytes,
-        packages: b.packages,
-        importMs: { median: median(runs), min: Math.min(...runs), runs },
-      };
-    });
+    const times = (variant: string, setting: keyof typeof NODE_OPTIONS): ImportTimes => {
+      const runs = timings.get(key(variant, setting)) ?? [];
+      return { median: median(runs), min: Math.min(...runs), runs };
+    };
+    return built.map((b) => ({
+      name: b.variant.name,
+      bundleBytes: b.bundleBytes,
+      sourceMapBytes: b.sourceMapBytes,
+      packages: b.packages,
+      importMs: times(b.variant.name, 'deployed'),
+      importMsWithoutSourceMaps: times(b.variant.name, 'withoutSourceMaps'),
+    }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -298,3 +298,26 @@ export function explainGap(
     }))
     .sort((a, b) => Math.abs(b.dollarsPerMillion) - Math.abs(a.dollarsPerMillion));
 }
+
+/** What an idle pipeline's event source mappings do while no messages arrive. */
+export interface IdlePolling {
+  /** Event source mappings (queues with a Lambda consumer). */
+  readonly mappings: number;
+  /** Pollers per mapping while idle; Lambda keeps five for a standard queue. @default 5 */
+  readonly pollersPerMapping?: number;
+  /** Each empty long poll waits this long before the next one. @default 20 */
+  readonly longPollSeconds?: number;
+  /** @default 30 */
+  readonly days?: number;
+}
+
+/**
+ * SQS requests the mappings' pollers make on idle queues in a month: each poller repeats a 20 s
+ * long poll that comes back empty. AWS bills them, traffic or not, so this is the design's
+ * standing cost, not a per-round-trip one.
+ */
+export function idlePollingRequests(idle: IdlePolling): number {
+  const pollers = idle.pollersPerMapping ?? 5;
+  const seconds = (idle.days ?? 30) * 86_400;
+  return (idle.mappings * pollers * seconds) / (idle.longPollSeconds ?? 20);
+}

@@ -5,6 +5,7 @@ import {
   floorUsage,
   gapPercent,
   gbSeconds,
+  idlePollingRequests,
   naiveUsage,
   priceUsage,
   US_EAST_1_PRICES,
@@ -167,5 +168,11 @@ describe('the cost model', () => {
       writeRequestUnit: US_EAST_1_PRICES.writeRequestUnit * 2,
     };
     expect(priceUsage({ ...none, writeRequestUnits: 1e6 }, doubled).total).toBeCloseTo(1.25, 9);
+  });
+
+  it('puts idle polling at five 20-second long polls per mapping, about $0.78 a month for three queues', () => {
+    const requests = idlePollingRequests({ mappings: 3 });
+    expect(requests).toBe(1_944_000); // 3 x 5 x 3 a minute x 43,200 minutes
+    expect(requests * US_EAST_1_PRICES.sqsRequest).toBeCloseTo(0.7776, 9);
   });
 });
