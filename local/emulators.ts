@@ -199,15 +199,21 @@ function meterDynamoDb(
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
-    let body = Buffer.concat(chunks).toString('utf8');
-    try {
-      const parsed = JSON.parse(body) as Record<string, unknown>;
-      if (parsed.ReturnConsumedCapacity === undefined || parsed.ReturnConsumedCapacity === 'NONE') {
-        parsed.ReturnConsumedCapacity = 'TOTAL';
-        body = JSON.stringify(parsed);
+    // String surgery, not JSON.parse/stringify: this runs for every DynamoDB call.
+    const original = Buffer.concat(chunks).toString('utf8');
+    const asked = /"ReturnConsumedCapacity"\s*:\s*"(\w+)"/.exec(original)?.[1];
+    let body = original;
+    if (asked === undefined) {
+      const open = original.indexOf('{');
+      const empty = /^\{\s*\}$/.test(original.trim());
+      if (open >= 0) {
+        body = `${original.slice(0, open + 1)}"ReturnConsumedCapacity":"TOTAL"${empty ? '' : ','}${original.slice(open + 1)}`;
       }
-    } catch {
-      // Not JSON: let dynalite reject it with its own error.
+    } else if (asked === 'NONE') {
+      body = original.replace(
+        /"ReturnConsumedCapacity"\s*:\s*"NONE"/,
+        '"ReturnConsumedCapacity":"TOTAL"',
+      );
     }
     const replay = Object.assign(new PassThrough(), {
       headers: { ...req.headers, 'content-length': String(Buffer.byteLength(body)) },
@@ -217,7 +223,7 @@ function meterDynamoDb(
     });
     const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
     res.end = ((chunk?: unknown) => {
-      addCapacity(meter, action, res.statusCode, chunk);
+      addCapacity(meter, action, res.statusCode, chunk, asked === 'INDEXES');
       return end(chunk);
     }) as typeof res.end;
     handler(replay as unknown as IncomingMessage, res);
@@ -225,7 +231,13 @@ function meterDynamoDb(
   });
 }
 
-function addCapacity(meter: ApiMeter, action: string, status: number, chunk: unknown): void {
+function addCapacity(
+  meter: ApiMeter,
+  action: string,
+  status: number,
+  chunk: unknown,
+  perIndex: boolean,
+): void {
   const isWrite = WRITE_ACTIONS.has(action);
   if (status !== 200) {
     // AWS charges a failed conditional write one write unit; other errors cost nothing.
@@ -235,10 +247,17 @@ function addCapacity(meter: ApiMeter, action: string, status: number, chunk: unk
     return;
   }
   if (typeof chunk !== 'string' || !chunk.includes('ConsumedCapacity')) return;
-  const { ConsumedCapacity } = JSON.parse(chunk) as {
-    ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[];
-  };
-  const units = [ConsumedCapacity ?? []].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+  let units = 0;
+  if (perIndex) {
+    // INDEXES repeats each unit count per table and index: read only the totals.
+    const { ConsumedCapacity } = JSON.parse(chunk) as {
+      ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[];
+    };
+    units = [ConsumedCapacity ?? []].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+  } else {
+    // TOTAL: one CapacityUnits per table touched, and nothing else in a response is named so.
+    for (const match of chunk.matchAll(/"CapacityUnits":([\d.]+)/g)) units += Number(match[1]);
+  }
   if (isWrite) meter.writeRequestUnits += units;
   else meter.readRequestUnits += units;
 }

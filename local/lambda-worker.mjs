@@ -10,6 +10,16 @@ const { entry, handlerName, functionName, memorySize, region, accountId, logGrou
   workerData;
 
 if (!parentPort) throw new Error('lambda-worker.mjs must run in a worker thread');
+if (workerData.discardOutput) {
+  // Nobody reads this environment's logs: drop them here rather than ship them to the parent.
+  const discard = (_chunk, encoding, callback) => {
+    const done = typeof encoding === 'function' ? encoding : callback;
+    if (typeof done === 'function') queueMicrotask(done);
+    return true;
+  };
+  process.stdout.write = discard;
+  process.stderr.write = discard;
+}
 const port = parentPort;
 
 /** @type {Promise<(event: unknown, context: object) => unknown>} */
