@@ -11,10 +11,16 @@ declare module 'vitest' {
   }
 }
 
-/** Synthesizes the pipeline once per test run, so each local-cloud test file does not bundle it again. */
+/**
+ * Gives the run its own temporary directory, removed at the end (every `new App()` and every
+ * bundling makes a `cdk.out*` or esbuild directory there, which nothing else would clean up), and
+ * synthesizes the pipeline once, so each local-cloud test file does not bundle it again.
+ */
 export default function setup(project: TestProject): () => void {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const dir = mkdtempSync(join(tmpdir(), 'string-pipeline-assembly-'));
-  project.provide('pipelineAssembly', synthesize(dir));
-  return () => rmSync(dir, { recursive: true, force: true });
+  const root = mkdtempSync(join(tmpdir(), 'string-pipeline-test-'));
+  // Test processes start after this and inherit it, so their os.tmpdir() is inside `root`.
+  process.env.TMPDIR = root;
+  project.provide('pipelineAssembly', synthesize(join(root, 'pipeline.out')));
+  return () => rmSync(root, { recursive: true, force: true });
 }
