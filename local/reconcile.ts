@@ -142,25 +142,26 @@ async function depths(
   outputs: Record<string, string>,
   suffix: 'QueueUrl' | 'DlqUrl',
 ): Promise<QueueDepth[]> {
-  return Promise.all(
-    QUEUES.map(async (q) => {
-      const { Attributes = {} } = await sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: output(outputs, `${q}${suffix}`),
-          AttributeNames: [
-            'ApproximateNumberOfMessages',
-            'ApproximateNumberOfMessagesNotVisible',
-            'ApproximateNumberOfMessagesDelayed',
-          ],
-        }),
-      );
-      return {
-        visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
-        inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
-        delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
-      };
+  return Promise.all(QUEUES.map((q) => queueDepth(sqs, output(outputs, `${q}${suffix}`))));
+}
+
+/** A queue's visible, in-flight and delayed message counts (SQS's approximate numbers). */
+export async function queueDepth(sqs: SQSClient, url: string): Promise<QueueDepth> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
     }),
   );
+  return {
+    visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+    delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
+  };
 }
 
 function mapQueues<T, U>(values: T[], f: (value: T) => U): Record<QueueKey, U> {

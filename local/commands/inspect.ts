@@ -6,13 +6,8 @@
  */
 import { pathToFileURL } from 'node:url';
 import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import {
-  GetQueueAttributesCommand,
-  type Message,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
-import { QUEUES, type QueueKey } from '../reconcile';
+import { type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { QUEUES, type QueueKey, queueDepth } from '../reconcile';
 import { requireOutput, type Target } from '../target';
 import { parse, run, TARGET_OPTIONS, TARGET_USAGE, targetFrom, UsageError } from './args';
 
@@ -67,8 +62,8 @@ export async function inspect(
         const url = requireOutput(target, `${queue}QueueUrl`);
         const dlqUrl = requireOutput(target, `${queue}DlqUrl`);
         const [source, dlq, peeked] = await Promise.all([
-          depth(sqs, url),
-          depth(sqs, dlqUrl),
+          queueDepth(sqs, url),
+          queueDepth(sqs, dlqUrl),
           peek(sqs, dlqUrl, options.peek ?? 5),
         ]);
         return {
@@ -88,24 +83,6 @@ export async function inspect(
     sqs.destroy();
     dynamodb.destroy();
   }
-}
-
-async function depth(sqs: SQSClient, url: string) {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: url,
-      AttributeNames: [
-        'ApproximateNumberOfMessages',
-        'ApproximateNumberOfMessagesNotVisible',
-        'ApproximateNumberOfMessagesDelayed',
-      ],
-    }),
-  );
-  return {
-    visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
-    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
-    delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
-  };
 }
 
 async function peek(sqs: SQSClient, url: string, limit: number): Promise<DeadLetter[]> {

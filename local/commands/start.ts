@@ -9,9 +9,9 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { type LocalCloud, startLocalCloud } from '../cloud';
-import { isClean, QUEUES, type Reconciliation, reconcile } from '../reconcile';
+import { isClean, output, QUEUES, queueDepth, type Reconciliation, reconcile } from '../reconcile';
 import { synthesize } from '../synth';
 import { UsageError } from './args';
 
@@ -182,16 +182,8 @@ function startProgress(
   const render = async () => {
     const depths = await Promise.all(
       QUEUES.map(async (q) => {
-        const { Attributes = {} } = await sqs.send(
-          new GetQueueAttributesCommand({
-            QueueUrl: outputs[`${q}QueueUrl`],
-            AttributeNames: [
-              'ApproximateNumberOfMessages',
-              'ApproximateNumberOfMessagesNotVisible',
-            ],
-          }),
-        );
-        return `${q.toLowerCase()} ${Attributes.ApproximateNumberOfMessages ?? 0}+${Attributes.ApproximateNumberOfMessagesNotVisible ?? 0}`;
+        const { visible, inFlight } = await queueDepth(sqs, output(outputs, `${q}QueueUrl`));
+        return `${q.toLowerCase()} ${visible}+${inFlight}`;
       }),
     );
     const line =

@@ -1,7 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
   type Message,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
@@ -9,7 +8,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { inject } from 'vitest';
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '../../local/cloud';
-import { type Reconciliation, reconcile } from '../../local/reconcile';
+import { queueDepth, type Reconciliation, reconcile } from '../../local/reconcile';
 
 /** A local cloud running the pipeline, with clients and its captured logs. */
 export interface Harness {
@@ -110,16 +109,8 @@ export async function startHarness(options: LocalCloudOptions = {}): Promise<Har
     },
     reconcile: (expected) => reconcile({ sqs, dynamodb, outputs: cloud.outputs, expected }),
     async depth(key) {
-      const { Attributes = {} } = await sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: url(key),
-          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-        }),
-      );
-      return {
-        visible: Number(Attributes.ApproximateNumberOfMessages),
-        inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible),
-      };
+      const { visible, inFlight } = await queueDepth(sqs, url(key));
+      return { visible, inFlight };
     },
     async drain(key, expected) {
       const messages: Message[] = [];

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import {
-  GetQueueAttributesCommand,
   type MessageAttributeValue,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
@@ -13,6 +12,7 @@ import {
 import type { SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud';
+import { queueDepth } from '../../local/reconcile';
 import { PROBES, type ProbeName, synthesizeProbes } from './fixtures/probe-app';
 
 /** One invocation of the probe, as it recorded itself. */
@@ -110,16 +110,8 @@ async function startProbe(stackName: ProbeName): Promise<Probe> {
       return [...ids].sort();
     },
     async queueDepth() {
-      const { Attributes = {} } = await sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: queue.url,
-          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-        }),
-      );
-      return {
-        visible: Number(Attributes.ApproximateNumberOfMessages),
-        inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible),
-      };
+      const { visible, inFlight } = await queueDepth(sqs, queue.url);
+      return { visible, inFlight };
     },
     async stop() {
       sqs.destroy();
