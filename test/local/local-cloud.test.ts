@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isClean } from '../../local/reconcile';
@@ -109,6 +112,25 @@ describe('npm start', () => {
     expect(run.stdout).toMatch(/complete round trips\s+25\/25/);
     expect(run.stdout).toMatch(/OK: 25\/25 round trips/);
     expect(run.status).toBe(0);
+  });
+
+  it('keeps DynamoDB data on disk across runs with --data', () => {
+    const data = mkdtempSync(join(tmpdir(), 'string-pipeline-data-'));
+    try {
+      const start = () =>
+        spawnSync('npx', ['tsx', 'local/commands/start.ts', '--requests', '10', '--data', data], {
+          encoding: 'utf8',
+          timeout: 90_000,
+        });
+      expect(start().status).toBe(0);
+      const second = start();
+      expect(second.status).toBe(0);
+      // The second run's tables hold both runs' records; its own ten still reconcile exactly.
+      expect(second.stdout).toMatch(/requested \(Requests table\)\s+20/);
+      expect(second.stdout).toMatch(/complete round trips\s+10\/10/);
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
   });
 
   it('refuses a bad option with exit code 2 and names it', () => {
