@@ -148,13 +148,17 @@ describe('event source mapping parity: failures and retries', () => {
     const deliveries = await probe.deliveries(failing);
     expect(receiveCounts(deliveries)).toEqual([1, 2]);
     const invocations = await probe.invocations();
-    const startOf = (n: number) =>
-      invocations.find((i) =>
-        i.records.some((r) => r.messageId === failing && receiveCounts([r])[0] === n),
-      )?.startedAt ?? 0;
-    // Not before the visibility timeout has passed (a little slack for timer granularity).
-    expect(startOf(2) - startOf(1)).toBeGreaterThanOrEqual(
-      settings.visibilityTimeoutSeconds * 1000 - 100,
+    const second = invocations.find((i) =>
+      i.records.some((r) => r.messageId === failing && receiveCounts([r])[0] === 2),
+    );
+    const firstReceivedAt = Number(deliveries[1]?.attributes.ApproximateFirstReceiveTimestamp);
+    // The second delivery cannot start before the first receive plus the visibility timeout
+    // (20 ms of slack for timer granularity).
+    expect(second?.startedAt ?? 0).toBeGreaterThanOrEqual(
+      firstReceivedAt + settings.visibilityTimeoutSeconds * 1000 - 20,
+    );
+    expect(firstReceivedAt).toBe(
+      Number(deliveries[0]?.attributes.ApproximateFirstReceiveTimestamp),
     );
   });
 
