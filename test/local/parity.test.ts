@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteMessageBatchCommand,
   type MessageAttributeValue,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
@@ -11,68 +12,92 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalCloud, startLocalCloud } from '../../local/cloud';
+import { type LocalCloud, type LocalQueue, startLocalCloud } from '../../local/cloud';
 import { queueDepth } from '../../local/reconcile';
-import { PROBES, type ProbeName, synthesizeProbes } from './fixtures/probe-app';
+import { type ProbeProps, synthesizeProbe } from './fixtures/probe-app';
+
+// Each SQS event source mapping behaviour AWS documents (../../../shared/AWS-FACTS.md), checked
+// over the wire against the local cloud running a probe function that records its invocations.
 
 /** One invocation of the probe, as it recorded itself. */
 interface Invocation {
   readonly startedAt: number;
   /** Missing when the invocation never finished (it timed out). */
   readonly endedAt?: number;
+  readonly batchSize: number;
+  readonly messageIds: string[];
+  /** ApproximateReceiveCount of each record, in the order of `messageIds`. */
+  readonly receiveCounts: number[];
   readonly records: SQSRecord[];
 }
 
-/** A probe stack running on its own local cloud, with helpers to drive and observe it. */
+/** The probe running on its own local cloud, with helpers to drive and observe it. */
 interface Probe {
   readonly cloud: LocalCloud;
-  /** Sends bodies in one SendMessageBatch; returns their message ids in order. */
+  /** The source queue as the local cloud created it (visibility timeout after `timeScale`). */
+  readonly queue: LocalQueue;
+  /** Sends the bodies (as JSON) in one SendMessageBatch; returns their message ids in order. */
   send(bodies: object[], attributes?: Record<string, MessageAttributeValue>): Promise<string[]>;
+  /** Every recorded invocation, oldest first. */
   invocations(): Promise<Invocation[]>;
-  /** Every delivery of a message (its records across invocations), oldest first. */
-  deliveries(messageId: string): Promise<SQSRecord[]>;
-  /** Resolves once `condition` holds on the recorded invocations. */
+  /** Resolves with the invocations once `condition` holds on them. */
   until(what: string, condition: (invocations: Invocation[]) => boolean): Promise<Invocation[]>;
-  /** Message ids now in the DLQ (received with a zero visibility timeout). */
-  deadLetters(): Promise<string[]>;
-  queueDepth(): Promise<{ visible: number; inFlight: number }>;
+  /** Waits until the poller holds `count` messages of the source queue in flight. */
+  untilInFlight(count: number): Promise<void>;
+  /** Takes every message off the DLQ and returns their ids. */
+  drainDlq(): Promise<string[]>;
+  depth(): Promise<{ visible: number; inFlight: number }>;
   stop(): Promise<void>;
 }
 
-const assemblyRoot = mkdtempSync(join(tmpdir(), 'string-pipeline-probe-'));
-let assemblyDir: string;
-beforeAll(() => {
-  assemblyDir = synthesizeProbes(assemblyRoot);
-});
-afterAll(() => rmSync(assemblyRoot, { recursive: true, force: true }));
+const root = mkdtempSync(join(tmpdir(), 'string-pipeline-parity-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function startProbe(stackName: ProbeName): Promise<Probe> {
-  const cloud = await startLocalCloud({ assemblyDir, stackName });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function startProbe(
+  name: string,
+  props: ProbeProps,
+  options: { timeScale?: number } = {},
+): Promise<Probe> {
+  const assemblyDir = synthesizeProbe(join(root, name), props);
+  const cloud = await startLocalCloud({ assemblyDir, ...options });
   const sqs = new SQSClient(cloud.clientConfig('sqs'));
   const dynamodb = new DynamoDBClient(cloud.clientConfig('dynamodb'));
-  const queue = Object.values(cloud.queues).find((q) => q.name === stackName);
-  const dlq = Object.values(cloud.queues).find((q) => q.name === `${stackName}-dlq`);
-  const table = Object.values(cloud.tables)[0];
-  if (!queue || !dlq || !table)
-    throw new Error(`probe ${stackName} is missing its queue, DLQ or table`);
+  const stop = async () => {
+    sqs.destroy();
+    dynamodb.destroy();
+    await cloud.stop();
+  };
+  const { QueueUrl, DlqUrl, TableName } = cloud.outputs;
+  const queue = Object.values(cloud.queues).find((q) => q.url === QueueUrl);
+  if (!queue || !DlqUrl || !TableName) {
+    await stop();
+    throw new Error(
+      `the probe stack lacks its queue, DLQ or table: ${JSON.stringify(cloud.outputs)}`,
+    );
+  }
 
   const invocations = async (): Promise<Invocation[]> => {
     const { Items = [] } = await dynamodb.send(
-      new ScanCommand({ TableName: table.name, ConsistentRead: true }),
+      new ScanCommand({ TableName, ConsistentRead: true }),
     );
     return Items.map((item) => ({
       startedAt: Number(item.startedAt?.N),
       ...(item.endedAt?.N ? { endedAt: Number(item.endedAt.N) } : {}),
+      batchSize: Number(item.batchSize?.N),
+      messageIds: (item.messageIds?.L ?? []).map((v) => v.S ?? ''),
+      receiveCounts: (item.receiveCounts?.L ?? []).map((v) => Number(v.N)),
       records: JSON.parse(item.records?.S ?? '[]') as SQSRecord[],
     })).sort((a, b) => a.startedAt - b.startedAt);
   };
-  const deliveries = async (messageId: string) =>
-    (await invocations()).flatMap((i) => i.records.filter((r) => r.messageId === messageId));
+  const deadline = () => Date.now() + 30_000;
 
   return {
     cloud,
+    queue,
     async send(bodies, attributes) {
-      const { Successful = [] } = await sqs.send(
+      const { Successful = [], Failed = [] } = await sqs.send(
         new SendMessageBatchCommand({
           QueueUrl: queue.url,
           Entries: bodies.map((body, i) => ({
@@ -82,144 +107,182 @@ async function startProbe(stackName: ProbeName): Promise<Probe> {
           })),
         }),
       );
+      if (Failed.length > 0) throw new Error(`could not send: ${JSON.stringify(Failed)}`);
       return bodies.map((_, i) => Successful.find((s) => s.Id === String(i))?.MessageId ?? '');
     },
     invocations,
-    deliveries,
     async until(what, condition) {
-      const deadline = Date.now() + 30_000;
+      const end = deadline();
       for (;;) {
         const current = await invocations();
         if (condition(current)) return current;
-        if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+        await sleep(25);
       }
     },
-    async deadLetters() {
-      const ids = new Set<string>();
-      for (let attempt = 0; attempt < 3; attempt++) {
+    async untilInFlight(count) {
+      const end = deadline();
+      while ((await queueDepth(sqs, queue.url)).inFlight !== count) {
+        if (Date.now() > end) throw new Error(`the queue never had ${count} messages in flight`);
+        await sleep(10);
+      }
+    },
+    async drainDlq() {
+      const ids: string[] = [];
+      for (;;) {
         const { Messages = [] } = await sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: dlq.url,
-            MaxNumberOfMessages: 10,
-            VisibilityTimeout: 0,
+          new ReceiveMessageCommand({ QueueUrl: DlqUrl, MaxNumberOfMessages: 10 }),
+        );
+        if (Messages.length === 0) return ids.sort();
+        ids.push(...Messages.map((m) => m.MessageId ?? ''));
+        await sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: DlqUrl,
+            Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
           }),
         );
-        for (const m of Messages) ids.add(m.MessageId ?? '');
       }
-      return [...ids].sort();
     },
-    async queueDepth() {
+    async depth() {
       const { visible, inFlight } = await queueDepth(sqs, queue.url);
       return { visible, inFlight };
     },
-    async stop() {
-      sqs.destroy();
-      dynamodb.destroy();
-      await cloud.stop();
-    },
+    stop,
   };
 }
 
-const receiveCounts = (records: SQSRecord[]) =>
-  records.map((r) => Number(r.attributes.ApproximateReceiveCount));
+/** The invocations that held `messageId`, oldest first. */
+const holding = (invocations: Invocation[], messageId: string) =>
+  invocations.filter((i) => i.messageIds.includes(messageId));
+
+/** `messageId`'s ApproximateReceiveCount in each invocation that held it. */
+const receiveCounts = (invocations: Invocation[], messageId: string) =>
+  holding(invocations, messageId).map((i) => i.receiveCounts[i.messageIds.indexOf(messageId)]);
+
+/** When SQS first handed `messageId` to the mapping (ApproximateFirstReceiveTimestamp). */
+function firstReceivedAt(invocation: Invocation | undefined, messageId: string): number {
+  const record = invocation?.records.find((r) => r.messageId === messageId);
+  return Number(record?.attributes.ApproximateFirstReceiveTimestamp);
+}
+
+/** Timer granularity: fauxqs checks expired visibility every 20 ms. */
+const SLACK_MS = 25;
 
 describe('event source mapping parity: failures and retries', () => {
-  const settings = PROBES.ProbeRetries;
+  // Function timeout 1 s; the queue's 2 s visibility timeout runs at 1 s under timeScale 2.
+  const props = { maxReceiveCount: 2, visibilityTimeoutSeconds: 2, timeoutSeconds: 1 };
   let probe: Probe;
   beforeAll(async () => {
-    probe = await startProbe('ProbeRetries');
+    probe = await startProbe('retries', props, { timeScale: 2 });
   });
-  afterAll(() => probe.stop());
+  afterAll(() => probe?.stop());
 
   it('deletes the successes of a partial batch response and redelivers only the failures', async () => {
-    const [ok1, failing, ok2] = await probe.send([{ n: 1 }, { fail: true }, { n: 2 }]);
+    const [ok1 = '', failing = '', ok2 = ''] = await probe.send([
+      { n: 1 },
+      { fail: true },
+      { n: 2 },
+    ]);
     await probe.cloud.waitForIdle();
 
-    expect(await probe.deliveries(ok1 ?? '')).toHaveLength(1);
-    expect(await probe.deliveries(ok2 ?? '')).toHaveLength(1);
-    expect(await probe.deliveries(failing ?? '')).toHaveLength(settings.maxReceiveCount);
+    const all = await probe.invocations();
+    const [first, retry] = holding(all, failing);
+    expect(first?.messageIds.sort()).toEqual([ok1, failing, ok2].sort());
+    expect(holding(all, ok1)).toHaveLength(1);
+    expect(holding(all, ok2)).toHaveLength(1);
+    expect(retry?.messageIds).toEqual([failing]);
+    expect(retry?.startedAt).toBeGreaterThanOrEqual(
+      firstReceivedAt(first, failing) + probe.queue.visibilityTimeoutSeconds * 1000 - SLACK_MS,
+    );
+    expect(await probe.drainDlq()).toEqual([failing]);
   });
 
-  it('redelivers a failed message after the visibility timeout, with a growing receive count', async () => {
-    const [failing = ''] = await probe.send([{ fail: true, case: 'visibility' }]);
+  it('redelivers a failed message once its visibility timeout expires, with a growing receive count', async () => {
+    const [failing = ''] = await probe.send([{ fail: true }]);
     await probe.cloud.waitForIdle();
 
-    const deliveries = await probe.deliveries(failing);
-    expect(receiveCounts(deliveries)).toEqual([1, 2]);
-    const invocations = await probe.invocations();
-    const second = invocations.find((i) =>
-      i.records.some((r) => r.messageId === failing && receiveCounts([r])[0] === 2),
+    const all = await probe.invocations();
+    expect(receiveCounts(all, failing)).toEqual([1, 2]);
+    const [first, second] = holding(all, failing);
+    expect(second?.startedAt).toBeGreaterThanOrEqual(
+      firstReceivedAt(first, failing) + probe.queue.visibilityTimeoutSeconds * 1000 - SLACK_MS,
     );
-    const firstReceivedAt = Number(deliveries[1]?.attributes.ApproximateFirstReceiveTimestamp);
-    // The second delivery cannot start before the first receive plus the visibility timeout
-    // (20 ms of slack for timer granularity).
-    expect(second?.startedAt ?? 0).toBeGreaterThanOrEqual(
-      firstReceivedAt + settings.visibilityTimeoutSeconds * 1000 - 20,
-    );
-    expect(firstReceivedAt).toBe(
-      Number(deliveries[0]?.attributes.ApproximateFirstReceiveTimestamp),
-    );
+    // The first receive stays the first receive.
+    expect(firstReceivedAt(second, failing)).toBe(firstReceivedAt(first, failing));
+    await probe.drainDlq();
   });
 
-  it('moves a message to the DLQ after maxReceiveCount receives and stops delivering it', async () => {
-    const [failing = ''] = await probe.send([{ fail: true, case: 'redrive' }]);
+  it('moves a message to the DLQ after maxReceiveCount receives and delivers it no more', async () => {
+    const [failing = ''] = await probe.send([{ fail: true }]);
     await probe.cloud.waitForIdle();
 
-    expect(await probe.deliveries(failing)).toHaveLength(settings.maxReceiveCount);
-    expect(await probe.deadLetters()).toContain(failing);
-    expect(await probe.queueDepth()).toEqual({ visible: 0, inFlight: 0 });
+    expect(holding(await probe.invocations(), failing)).toHaveLength(props.maxReceiveCount);
+    expect(await probe.drainDlq()).toEqual([failing]);
+    expect(await probe.depth()).toEqual({ visible: 0, inFlight: 0 });
   });
 
-  it('retries the whole batch when the function throws', async () => {
+  it('fails the whole batch when the function throws', async () => {
     const [ok = '', throwing = ''] = await probe.send([{ n: 3 }, { throw: true }]);
     await probe.cloud.waitForIdle();
 
-    // The good message shared the failing batch, so it is delivered again too, and dead-lettered.
-    expect(receiveCounts(await probe.deliveries(ok))).toEqual([1, 2]);
-    expect(receiveCounts(await probe.deliveries(throwing))).toEqual([1, 2]);
-    expect(await probe.deadLetters()).toEqual(expect.arrayContaining([ok, throwing]));
+    const all = await probe.invocations();
+    // The good message shared the failing batch, so it comes back too, and is dead-lettered.
+    expect(holding(all, ok)[0]?.messageIds).toContain(throwing);
+    expect(receiveCounts(all, ok)).toEqual([1, 2]);
+    expect(receiveCounts(all, throwing)).toEqual([1, 2]);
+    expect(await probe.drainDlq()).toEqual([ok, throwing].sort());
   });
 
-  it('retries the whole batch when the partial batch response is invalid', async () => {
-    const [ok = '', invalid = ''] = await probe.send([{ n: 4 }, { invalid: true }]);
+  it('fails the whole batch when a batch item failure has an empty itemIdentifier', async () => {
+    const [ok = '', invalid = ''] = await probe.send([{ n: 4 }, { invalid: 'empty' }]);
     await probe.cloud.waitForIdle();
 
-    expect(receiveCounts(await probe.deliveries(ok))).toEqual([1, 2]);
-    expect(receiveCounts(await probe.deliveries(invalid))).toEqual([1, 2]);
+    const all = await probe.invocations();
+    expect(receiveCounts(all, ok)).toEqual([1, 2]);
+    expect(receiveCounts(all, invalid)).toEqual([1, 2]);
+    expect(await probe.drainDlq()).toEqual([ok, invalid].sort());
   });
 
-  it('retries the whole batch when the function times out', async () => {
-    const [slow = ''] = await probe.send([{ sleepMs: settings.timeoutSeconds * 1000 + 500 }]);
+  it('fails the whole batch when a batch item failure names a message not in the batch', async () => {
+    const [ok = '', invalid = ''] = await probe.send([{ n: 5 }, { invalid: 'unknown' }]);
     await probe.cloud.waitForIdle();
 
-    const invocations = (await probe.invocations()).filter((i) =>
-      i.records.some((r) => r.messageId === slow),
-    );
-    expect(invocations).toHaveLength(settings.maxReceiveCount);
-    // The function was stopped at its timeout: it never got to record its end.
-    for (const invocation of invocations) expect(invocation.endedAt).toBeUndefined();
-    expect(await probe.deadLetters()).toContain(slow);
+    const all = await probe.invocations();
+    expect(receiveCounts(all, ok)).toEqual([1, 2]);
+    expect(receiveCounts(all, invalid)).toEqual([1, 2]);
+    expect(await probe.drainDlq()).toEqual([ok, invalid].sort());
   });
 
-  it('builds SQS event records as Lambda does', async () => {
-    const body = { n: 5, text: 'héllo' };
-    const [id = ''] = await probe.send([body], {
+  it('fails the whole batch when the function times out', async () => {
+    const [ok = '', slow = ''] = await probe.send([
+      { n: 6 },
+      { sleepMs: props.timeoutSeconds * 1000 + 1000 },
+    ]);
+    await probe.cloud.waitForIdle();
+
+    const all = await probe.invocations();
+    expect(receiveCounts(all, ok)).toEqual([1, 2]);
+    expect(receiveCounts(all, slow)).toEqual([1, 2]);
+    // Each was stopped at the timeout: it never got to record its end.
+    for (const invocation of holding(all, slow)) expect(invocation.endedAt).toBeUndefined();
+    expect(await probe.drainDlq()).toEqual([ok, slow].sort());
+  });
+
+  it('builds each SQS event record as Lambda does', async () => {
+    const body = JSON.stringify({ n: 7, text: 'héllo' });
+    const [id = ''] = await probe.send([{ n: 7, text: 'héllo' }], {
       Colour: { DataType: 'String', StringValue: 'blue' },
       Size: { DataType: 'Number', StringValue: '3' },
+      Blob: { DataType: 'Binary', BinaryValue: Uint8Array.from([1, 2, 3]) },
     });
     await probe.cloud.waitForIdle();
 
-    const [record] = await probe.deliveries(id);
-    const queue = Object.values(probe.cloud.queues).find((q) => q.name === 'ProbeRetries');
-    expect(record).toMatchObject({
+    const [invocation] = holding(await probe.invocations(), id);
+    expect(invocation?.records).toHaveLength(1);
+    expect(invocation?.records[0]).toEqual({
       messageId: id,
       receiptHandle: expect.any(String),
-      body: JSON.stringify(body),
-      eventSource: 'aws:sqs',
-      eventSourceARN: queue?.arn,
-      awsRegion: probe.cloud.region,
-      md5OfBody: createHash('md5').update(JSON.stringify(body)).digest('hex'),
+      body,
       attributes: {
         ApproximateReceiveCount: '1',
         SentTimestamp: expect.stringMatching(/^\d{13}$/),
@@ -234,65 +297,96 @@ describe('event source mapping parity: failures and retries', () => {
           binaryListValues: [],
         },
         Size: { dataType: 'Number', stringValue: '3', stringListValues: [], binaryListValues: [] },
+        Blob: {
+          dataType: 'Binary',
+          binaryValue: Buffer.from([1, 2, 3]).toString('base64'),
+          stringListValues: [],
+          binaryListValues: [],
+        },
       },
+      md5OfBody: createHash('md5').update(body).digest('hex'),
+      md5OfMessageAttributes: expect.stringMatching(/^[0-9a-f]{32}$/),
+      eventSource: 'aws:sqs',
+      eventSourceARN: probe.cloud.outputs.QueueArn,
+      awsRegion: probe.cloud.region,
     });
+    expect(probe.cloud.outputs.QueueArn).toBe(probe.queue.arn);
   });
 });
 
 describe('event source mapping parity: batching', () => {
-  const settings = PROBES.ProbeWindow;
+  const props = {
+    batchSize: 5,
+    maxBatchingWindowSeconds: 2,
+    timeoutSeconds: 5,
+    visibilityTimeoutSeconds: 30,
+  };
+  const windowMs = props.maxBatchingWindowSeconds * 1000;
   let probe: Probe;
   beforeAll(async () => {
-    probe = await startProbe('ProbeWindow');
+    probe = await startProbe('batching', props);
   });
-  afterAll(() => probe.stop());
+  afterAll(() => probe?.stop());
 
-  it('gathers messages that arrive within the batching window into one invocation', async () => {
+  it('gathers messages sent within the batching window into one invocation', async () => {
     const [first = ''] = await probe.send([{ n: 1 }]);
-    // Once the poller holds the first message, the window is open: the next two join it.
-    const deadline = Date.now() + 10_000;
-    while ((await probe.queueDepth()).inFlight !== 1) {
-      if (Date.now() > deadline) throw new Error('the poller never took the first message');
-    }
+    // The window opens once the mapping holds the first message; these two arrive inside it.
+    await probe.untilInFlight(1);
     const later = await probe.send([{ n: 2 }, { n: 3 }]);
     await probe.cloud.waitForIdle();
 
-    const invocations = (await probe.invocations()).filter((i) =>
-      i.records.some((r) => r.messageId === first),
-    );
-    expect(invocations).toHaveLength(1);
-    expect(invocations[0]?.records.map((r) => r.messageId).sort()).toEqual(
-      [first, ...later].sort(),
+    const batches = holding(await probe.invocations(), first);
+    expect(batches).toHaveLength(1);
+    expect(batches[0]?.messageIds.sort()).toEqual([first, ...later].sort());
+    // A batch short of the batch size waits for the window to close.
+    expect(batches[0]?.startedAt).toBeGreaterThanOrEqual(
+      firstReceivedAt(batches[0], first) + windowMs - SLACK_MS,
     );
   });
 
-  it('never puts more than the batch size in one invocation', async () => {
-    await probe.send(Array.from({ length: 10 }, (_, n) => ({ n })));
-    await probe.send(Array.from({ length: 2 }, (_, n) => ({ n })));
+  it('invokes with at most the batch size, without waiting for the window once a batch is full', async () => {
+    const sent = [
+      ...(await probe.send(Array.from({ length: 10 }, (_, n) => ({ n })))),
+      ...(await probe.send([{ n: 10 }, { n: 11 }])),
+    ];
     await probe.cloud.waitForIdle();
 
-    const sizes = (await probe.invocations()).map((i) => i.records.length);
-    expect(Math.max(...sizes)).toBe(settings.batchSize);
-    expect(sizes.reduce((a, b) => a + b, 0)).toBe(3 + 12);
+    const batches = (await probe.invocations()).filter((i) =>
+      i.messageIds.some((id) => sent.includes(id)),
+    );
+    expect(batches.flatMap((b) => b.messageIds).sort()).toEqual([...sent].sort());
+    expect(Math.max(...batches.map((b) => b.batchSize))).toBe(props.batchSize);
+    for (const full of batches.filter((b) => b.batchSize === props.batchSize)) {
+      const received = Math.max(...full.messageIds.map((id) => firstReceivedAt(full, id)));
+      expect(full.startedAt - received).toBeLessThan(windowMs);
+    }
   });
 });
 
-describe('event source mapping parity: concurrency', () => {
-  const settings = PROBES.ProbeConcurrency;
+describe('event source mapping parity: maximum concurrency', () => {
+  const props = {
+    batchSize: 1,
+    maxConcurrency: 3,
+    timeoutSeconds: 5,
+    visibilityTimeoutSeconds: 30,
+  };
   let probe: Probe;
   beforeAll(async () => {
-    probe = await startProbe('ProbeConcurrency');
+    probe = await startProbe('concurrency', props);
   });
-  afterAll(() => probe.stop());
+  afterAll(() => probe?.stop());
 
-  it('runs up to, and never more than, the maximum concurrency at once', async () => {
-    await probe.send(Array.from({ length: 10 }, (_, n) => ({ n, sleepMs: 300 })));
-    await probe.send(Array.from({ length: 5 }, (_, n) => ({ n, sleepMs: 300 })));
+  it('runs as many batches at once as the maximum concurrency allows, and never more', async () => {
+    const bodies = Array.from({ length: 10 }, (_, n) => ({ n, sleepMs: 300 }));
+    await probe.send(bodies);
+    await probe.send(bodies.slice(0, 5));
     const invocations = await probe.until(
       'all 15 messages were handled',
       (all) => all.filter((i) => i.endedAt !== undefined).length === 15,
     );
 
+    // The handler's own start and end lie inside each invocation, so the overlap they show is
+    // never more than the real one.
     const edges = invocations.flatMap((i) => [
       { at: i.startedAt, delta: 1 },
       { at: i.endedAt ?? i.startedAt, delta: -1 },
@@ -304,6 +398,9 @@ describe('event source mapping parity: concurrency', () => {
       running += edge.delta;
       peak = Math.max(peak, running);
     }
-    expect(peak).toBe(settings.maxConcurrency);
+    expect(peak).toBe(props.maxConcurrency);
+    // An execution environment runs one invocation at a time: never more than the maximum.
+    const name = probe.cloud.outputs.FunctionName ?? '';
+    expect(probe.cloud.metrics().lambda[name]?.coldStarts).toBe(props.maxConcurrency);
   });
 });
