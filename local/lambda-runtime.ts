@@ -38,19 +38,25 @@ interface Environment {
   pending?: {
     readonly id: number;
     readonly resolve: (outcome: Omit<InvokeOutcome, 'coldStart'>) => void;
-    readonly timer: NodeJS.Timeout;
+    /** The init limit while the environment loads, then the function timeout. */
+    timer: NodeJS.Timeout;
+    /** Starts the function timeout once the environment has loaded the handler. */
+    onInit?: () => void;
   };
   initialized: boolean;
 }
 
 const WORKER = new URL('./lambda-worker.mjs', import.meta.url);
+/** Lambda gives the Init phase (loading the handler module) 10 s, apart from the function timeout. */
+const INIT_TIMEOUT_MS = 10_000;
 
 /**
  * Runs one function the way Lambda does: each execution environment is a worker thread with the
  * function's own environment variables and module state, handles one invocation at a time, and is
- * reused while warm. A new environment is started (a cold start) when all are busy. An invocation
- * that outlives the function timeout ends with `Sandbox.Timedout` and its environment is discarded,
- * as is one whose thread dies.
+ * reused while warm. A new environment is started (a cold start) when all are busy. Loading the
+ * handler has its own 10 s limit; the function timeout starts once it is loaded, as on Lambda. An
+ * invocation that outlives either ends with `Sandbox.Timedout` and its environment is discarded, as
+ * is one whose thread dies.
  */
 export class FunctionRunner {
   readonly metrics: FunctionMetrics = {
@@ -175,6 +181,7 @@ export class FunctionRunner {
       }) => {
         if (message.type === 'init') {
           environment.initialized = true;
+          environment.pending?.onInit?.();
           return;
         }
         const pending = environment.pending;
@@ -209,30 +216,53 @@ export class FunctionRunner {
   private run(environment: Environment, event: unknown): Promise<Omit<InvokeOutcome, 'coldStart'>> {
     const timeoutMs = this.spec.timeoutSeconds * 1000;
     const id = this.nextId++;
-    const started = Date.now();
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const timedOut = (message: string, durationMs: number) => {
         environment.pending = undefined;
         this.context.log?.(
           JSON.stringify({
             level: 'ERROR',
             source: 'local-cloud',
             function: this.spec.name,
-            message: `Task timed out after ${this.spec.timeoutSeconds.toFixed(2)} seconds`,
+            message,
           }),
         );
         // Lambda throws the environment away after a timeout; so do we.
         void this.discard(environment);
-        resolve({
-          error: {
-            errorType: 'Sandbox.Timedout',
-            errorMessage: `Task timed out after ${this.spec.timeoutSeconds.toFixed(2)} seconds`,
+        resolve({ error: { errorType: 'Sandbox.Timedout', errorMessage: message }, durationMs });
+      };
+      const functionTimeout = () =>
+        setTimeout(
+          () =>
+            timedOut(
+              `Task timed out after ${this.spec.timeoutSeconds.toFixed(2)} seconds`,
+              timeoutMs,
+            ),
+          timeoutMs,
+        );
+      if (environment.initialized) {
+        environment.pending = { id, resolve, timer: functionTimeout() };
+      } else {
+        const pending: NonNullable<Environment['pending']> = {
+          id,
+          resolve,
+          timer: setTimeout(
+            () =>
+              timedOut(
+                `Init timed out after ${(INIT_TIMEOUT_MS / 1000).toFixed(2)} seconds`,
+                INIT_TIMEOUT_MS,
+              ),
+            INIT_TIMEOUT_MS,
+          ),
+          onInit: () => {
+            clearTimeout(pending.timer);
+            pending.timer = functionTimeout();
+            pending.onInit = undefined;
           },
-          durationMs: timeoutMs,
-        });
-      }, timeoutMs);
-      environment.pending = { id, resolve, timer };
-      environment.worker.postMessage({ id, event, deadline: started + timeoutMs });
+        };
+        environment.pending = pending;
+      }
+      environment.worker.postMessage({ id, event, timeoutMs });
     });
   }
 

@@ -41,9 +41,11 @@ init.catch(() => {});
 port.on(
   'message',
   async (
-    /** @type {{ id: number, event: unknown, deadline: number, requestId?: string }} */ message,
+    /** @type {{ id: number, event: unknown, timeoutMs: number, requestId?: string }} */ message,
   ) => {
     const awsRequestId = message.requestId ?? randomUUID();
+    // The function timeout runs from the end of init, as on Lambda (init has its own limit).
+    let deadline = Date.now() + message.timeoutMs;
     const context = {
       awsRequestId,
       functionName,
@@ -53,11 +55,12 @@ port.on(
       logGroupName,
       logStreamName: `local/[$LATEST]${workerData.environmentId}`,
       callbackWaitsForEmptyEventLoop: true,
-      getRemainingTimeInMillis: () => Math.max(0, message.deadline - Date.now()),
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     };
     const started = performance.now();
     try {
       const handler = await init;
+      deadline = Date.now() + message.timeoutMs;
       const result = await handler(message.event, context);
       port.postMessage({
         type: 'result',
