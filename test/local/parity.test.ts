@@ -404,3 +404,23 @@ describe('event source mapping parity: maximum concurrency', () => {
     expect(probe.cloud.metrics().lambda[name]?.coldStarts).toBe(props.maxConcurrency);
   });
 });
+
+describe('event source mapping parity: cold starts', () => {
+  // The module takes longer to load than the function may run.
+  const props = { timeoutSeconds: 1, initDelayMs: 1500 };
+  let probe: Probe;
+  beforeAll(async () => {
+    probe = await startProbe('cold-start', props);
+  });
+  afterAll(() => probe?.stop());
+
+  it('does not count a cold start against the function timeout', async () => {
+    const [id = ''] = await probe.send([{ n: 1 }]);
+    await probe.cloud.waitForIdle();
+
+    const batches = holding(await probe.invocations(), id);
+    expect(batches).toHaveLength(1);
+    expect(batches[0]?.endedAt).toBeDefined();
+    expect(await probe.drainDlq()).toEqual([]);
+  });
+});
