@@ -363,47 +363,50 @@ describe('event source mapping parity: batching', () => {
   });
 });
 
-describe('event source mapping parity: maximum concurrency', () => {
-  const props = {
-    batchSize: 1,
-    maxConcurrency: 3,
-    timeoutSeconds: 5,
-    visibilityTimeoutSeconds: 30,
-  };
-  let probe: Probe;
-  beforeAll(async () => {
-    probe = await startProbe('concurrency', props);
-  });
-  afterAll(() => probe?.stop());
+describe.each([
+  { maxConcurrency: 3, case: 'below the five pollers a mapping starts with' },
+  { maxConcurrency: 7, case: 'above them, reached by scaling up' },
+])(
+  'event source mapping parity: maximum concurrency $maxConcurrency ($case)',
+  ({ maxConcurrency }) => {
+    const props = { batchSize: 1, maxConcurrency, timeoutSeconds: 5, visibilityTimeoutSeconds: 30 };
+    let probe: Probe;
+    beforeAll(async () => {
+      probe = await startProbe(`concurrency-${maxConcurrency}`, props);
+    });
+    afterAll(() => probe?.stop());
 
-  it('runs as many batches at once as the maximum concurrency allows, and never more', async () => {
-    const bodies = Array.from({ length: 10 }, (_, n) => ({ n, sleepMs: 300 }));
-    await probe.send(bodies);
-    await probe.send(bodies.slice(0, 5));
-    const invocations = await probe.until(
-      'all 15 messages were handled',
-      (all) => all.filter((i) => i.endedAt !== undefined).length === 15,
-    );
+    it('runs as many batches at once as the maximum concurrency allows, and never more', async () => {
+      const count = maxConcurrency * 5;
+      for (let n = 0; n < count; n += 10) {
+        await probe.send(Array.from({ length: Math.min(10, count - n) }, () => ({ sleepMs: 300 })));
+      }
+      const invocations = await probe.until(
+        `all ${count} messages were handled`,
+        (all) => all.filter((i) => i.endedAt !== undefined).length === count,
+      );
 
-    // The handler's own start and end lie inside each invocation, so the overlap they show is
-    // never more than the real one.
-    const edges = invocations.flatMap((i) => [
-      { at: i.startedAt, delta: 1 },
-      { at: i.endedAt ?? i.startedAt, delta: -1 },
-    ]);
-    edges.sort((a, b) => a.at - b.at || a.delta - b.delta);
-    let running = 0;
-    let peak = 0;
-    for (const edge of edges) {
-      running += edge.delta;
-      peak = Math.max(peak, running);
-    }
-    expect(peak).toBe(props.maxConcurrency);
-    // An execution environment runs one invocation at a time: never more than the maximum.
-    const name = probe.cloud.outputs.FunctionName ?? '';
-    expect(probe.cloud.metrics().lambda[name]?.coldStarts).toBe(props.maxConcurrency);
-  });
-});
+      // The handler's own start and end lie inside each invocation, so the overlap they show is
+      // never more than the real one.
+      const edges = invocations.flatMap((i) => [
+        { at: i.startedAt, delta: 1 },
+        { at: i.endedAt ?? i.startedAt, delta: -1 },
+      ]);
+      edges.sort((a, b) => a.at - b.at || a.delta - b.delta);
+      let running = 0;
+      let peak = 0;
+      for (const edge of edges) {
+        running += edge.delta;
+        peak = Math.max(peak, running);
+      }
+      expect(peak).toBe(maxConcurrency);
+      // An execution environment runs one invocation at a time, and a new one starts only when all
+      // are busy: as many environments as batches ever ran at once.
+      const name = probe.cloud.outputs.FunctionName ?? '';
+      expect(probe.cloud.metrics().lambda[name]?.coldStarts).toBe(maxConcurrency);
+    });
+  },
+);
 
 describe('event source mapping parity: cold starts', () => {
   // The module takes longer to load than the function may run.
