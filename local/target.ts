@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 
@@ -13,6 +14,8 @@ export interface ClientConfig {
   region: string;
   endpoint?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** A profile from the shared AWS config files, for credentials. */
+  profile?: string;
 }
 
 /** A deployed (or locally running) pipeline stack: its outputs and how to reach its services. */
@@ -24,6 +27,10 @@ export interface Target {
   readonly outputs: Record<string, string>;
   /** Human-readable description, for command output. */
   readonly description: string;
+  /**
+   * Settings for an SDK client of `service`.
+   * @throws TargetError for a service the target does not run (the local cloud: Lambda, CloudFormation)
+   */
   clientConfig(service: Service): ClientConfig;
 }
 
@@ -31,11 +38,13 @@ export interface Target {
 export interface TargetOptions {
   /** One endpoint for every service (LocalStack: http://localhost:4566). */
   readonly endpoint?: string;
-  /** @default AWS_REGION, then us-east-1 */
+  /** @default AWS_REGION, AWS_DEFAULT_REGION, the profile's region, then us-east-1 */
   readonly region?: string;
   /** @default StringPipeline */
   readonly stack?: string;
-  /** The state file a local cloud started with `npm start -- --keep` writes. */
+  /** A profile from the shared AWS config files. @default AWS_PROFILE, then `default` */
+  readonly profile?: string;
+  /** The state file a local cloud started with `npm start -- --keep` writes. @default .local-cloud/state.json */
   readonly stateFile?: string;
 }
 
@@ -44,8 +53,15 @@ export class TargetError extends Error {
   override readonly name = 'TargetError';
 }
 
+/** Where `npm start` has its local cloud write its endpoints and outputs. */
 export const DEFAULT_STATE_FILE = '.local-cloud/state.json';
+/** The stack name `bin/app.ts` deploys. */
+export const DEFAULT_STACK_NAME = 'StringPipeline';
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+// LocalStack accepts any credentials; `test` is what its own tools use.
+const LOCALSTACK_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+const START_HINT =
+  'start a local cloud with `npm start -- --keep`, pass --endpoint for LocalStack, or configure AWS credentials (--profile, AWS_PROFILE, AWS_ACCESS_KEY_ID)';
 
 /**
  * Finds the pipeline to talk to, in this order:
@@ -53,25 +69,21 @@ const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
  * 2. neither `region` nor `stack` given and a local cloud's state file exists: that local cloud.
  * 3. otherwise AWS, with the default credential chain; outputs from DescribeStacks.
  *
- * @throws TargetError naming what is missing (stack, outputs, a running local cloud)
+ * @throws TargetError naming what is missing: the stack, a running local cloud, credentials
  */
 export async function resolveTarget(options: TargetOptions = {}): Promise<Target> {
   const stateFile = resolve(options.stateFile ?? DEFAULT_STATE_FILE);
-  const region =
-    options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  const stackName = options.stack ?? 'StringPipeline';
+  const stackName = options.stack ?? DEFAULT_STACK_NAME;
+  const envRegion = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  const profile = options.profile;
 
   if (options.endpoint) {
     const endpoint = options.endpoint;
+    const region = envRegion ?? 'us-east-1';
     const config = (): ClientConfig => ({
       region,
       endpoint,
-      credentials: process.env.AWS_ACCESS_KEY_ID
-        ? {
-            accessKeyId: process.env.AWS_ACCESS_KEY_ID,
-            secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? '',
-          }
-        : { accessKeyId: 'test', secretAccessKey: 'test' },
+      ...(profile ? { profile } : { credentials: envCredentials() ?? LOCALSTACK_CREDENTIALS }),
     });
     const outputs = await stackOutputs(stackName, config(), `at ${endpoint}`);
     return {
@@ -85,37 +97,13 @@ export async function resolveTarget(options: TargetOptions = {}): Promise<Target
   }
 
   if (!options.region && !options.stack && existsSync(stateFile)) {
-    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as {
-      region: string;
-      stackName: string;
-      endpoints: { sqs: string; dynamodb: string };
-      outputs: Record<string, string>;
-    };
-    return {
-      kind: 'local',
-      region: state.region,
-      stackName: state.stackName,
-      outputs: state.outputs,
-      description: `local cloud (SQS ${state.endpoints.sqs}, DynamoDB ${state.endpoints.dynamodb})`,
-      clientConfig(service) {
-        if (service !== 'sqs' && service !== 'dynamodb') {
-          throw new TargetError(`The local cloud serves SQS and DynamoDB only, not ${service}`);
-        }
-        return {
-          region: state.region,
-          endpoint: state.endpoints[service],
-          credentials: LOCAL_CREDENTIALS,
-        };
-      },
-    };
+    return localTarget(stateFile);
   }
 
-  const config = (): ClientConfig => ({ region });
-  const outputs = await stackOutputs(stackName, config(), `in ${region}`, () =>
-    existsSync(stateFile)
-      ? ''
-      : ` (no local cloud is running either: start one with \`npm start -- --keep\`, or pass --endpoint for LocalStack)`,
-  );
+  const region = envRegion ?? (await profileRegion(profile)) ?? 'us-east-1';
+  const config = (): ClientConfig => ({ region, ...(profile ? { profile } : {}) });
+  await requireCredentials(config(), existsSync(stateFile) ? undefined : stateFile);
+  const outputs = await stackOutputs(stackName, config(), `in ${region}`);
   return {
     kind: 'aws',
     region,
@@ -126,11 +114,127 @@ export async function resolveTarget(options: TargetOptions = {}): Promise<Target
   };
 }
 
+/** The contents of a local cloud's state file (see local/API.md). */
+interface LocalState {
+  region: string;
+  stackName: string;
+  endpoints: { sqs: string; dynamodb: string };
+  outputs: Record<string, string>;
+}
+
+async function localTarget(stateFile: string): Promise<Target> {
+  const state = readState(stateFile);
+  // The cloud removes its state file when it stops; one left behind by a killed process points
+  // at closed ports, which would otherwise surface as a bare ECONNREFUSED from the first call.
+  if (!(await answers(state.endpoints.sqs))) {
+    throw new TargetError(
+      `The local cloud in ${stateFile} is not running (nothing answers at ${state.endpoints.sqs}): start one with \`npm start -- --keep\`, or delete the stale file`,
+    );
+  }
+  return {
+    kind: 'local',
+    region: state.region,
+    stackName: state.stackName,
+    outputs: state.outputs,
+    description: `local cloud (SQS ${state.endpoints.sqs}, DynamoDB ${state.endpoints.dynamodb})`,
+    clientConfig(service) {
+      if (service !== 'sqs' && service !== 'dynamodb') {
+        throw new TargetError(`The local cloud serves SQS and DynamoDB only, not ${service}`);
+      }
+      return {
+        region: state.region,
+        endpoint: state.endpoints[service],
+        credentials: LOCAL_CREDENTIALS,
+      };
+    },
+  };
+}
+
+function readState(stateFile: string): LocalState {
+  let state: unknown;
+  try {
+    state = JSON.parse(readFileSync(stateFile, 'utf8'));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new TargetError(`Could not read the local cloud state file ${stateFile}: ${reason}`);
+  }
+  const s = (state ?? {}) as Partial<Record<keyof LocalState, unknown>>;
+  const endpoints = (s.endpoints ?? {}) as Record<string, unknown>;
+  const missing = [
+    typeof s.region === 'string' ? '' : 'region',
+    typeof s.stackName === 'string' ? '' : 'stackName',
+    typeof endpoints.sqs === 'string' ? '' : 'endpoints.sqs',
+    typeof endpoints.dynamodb === 'string' ? '' : 'endpoints.dynamodb',
+    typeof s.outputs === 'object' && s.outputs !== null ? '' : 'outputs',
+  ].filter(Boolean);
+  if (missing.length > 0) {
+    throw new TargetError(`The local cloud state file ${stateFile} has no ${missing.join(', ')}`);
+  }
+  return state as LocalState;
+}
+
+/** Whether something accepts TCP connections at the URL's host and port. */
+function answers(url: string): Promise<boolean> {
+  const { hostname, port, protocol } = new URL(url);
+  return new Promise((done) => {
+    const socket = connect({
+      host: hostname,
+      port: Number(port || (protocol === 'https:' ? 443 : 80)),
+    });
+    socket.setTimeout(2000);
+    const finish = (ok: boolean) => {
+      socket.destroy();
+      done(ok);
+    };
+    socket.once('connect', () => finish(true));
+    socket.once('error', () => finish(false));
+    socket.once('timeout', () => finish(false));
+  });
+}
+
+function envCredentials(): ClientConfig['credentials'] {
+  const accessKeyId = process.env.AWS_ACCESS_KEY_ID;
+  if (!accessKeyId) return undefined;
+  return { accessKeyId, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? '' };
+}
+
+/** The region the shared config files give the profile, if any. */
+async function profileRegion(profile: string | undefined): Promise<string | undefined> {
+  const client = new CloudFormationClient(profile ? { profile } : {});
+  try {
+    return await client.config.region();
+  } catch {
+    return undefined;
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * Resolves credentials before any call, so "no credentials" is reported as such (and, when no
+ * local cloud is running either, with every way to get a target) instead of as a failed call.
+ */
+async function requireCredentials(config: ClientConfig, absentStateFile?: string): Promise<void> {
+  const client = new CloudFormationClient(config);
+  try {
+    await client.config.credentials();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const where = config.profile ? ` for profile ${config.profile}` : '';
+    throw new TargetError(
+      absentStateFile
+        ? `No local cloud is running (no ${absentStateFile}) and no AWS credentials were found${where} (${reason}): ${START_HINT}`
+        : `No AWS credentials were found${where} (${reason})`,
+    );
+  } finally {
+    client.destroy();
+  }
+}
+
 async function stackOutputs(
   stackName: string,
   config: ClientConfig,
   where: string,
-  hint: () => string = () => '',
 ): Promise<Record<string, string>> {
   const cloudformation = new CloudFormationClient(config);
   try {
@@ -145,7 +249,18 @@ async function stackOutputs(
   } catch (error) {
     if (error instanceof TargetError) throw error;
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    throw new TargetError(`Could not read stack ${stackName} ${where}: ${reason}${hint()}`);
+    if (config.endpoint && /ECONNREFUSED/.test(reason)) {
+      throw new TargetError(
+        `Nothing answers at ${config.endpoint}: start LocalStack (docker compose -f docker-compose.localstack.yml up -d) or check --endpoint`,
+      );
+    }
+    // DescribeStacks answers an unknown stack with a ValidationError "Stack with id X does not exist".
+    if (/does not exist/i.test(reason)) {
+      throw new TargetError(
+        `Stack ${stackName} not found ${where} (deploy it first, or pass --stack NAME)`,
+      );
+    }
+    throw new TargetError(`Could not read stack ${stackName} ${where}: ${reason}`);
   } finally {
     cloudformation.destroy();
   }

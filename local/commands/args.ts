@@ -11,10 +11,13 @@ export const TARGET_OPTIONS = {
   endpoint: { type: 'string' },
   region: { type: 'string' },
   stack: { type: 'string' },
+  profile: { type: 'string' },
   state: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
-export const TARGET_USAGE = '[--endpoint URL] [--region REGION] [--stack NAME] [--state FILE]';
+/** The target options, for usage lines. */
+export const TARGET_USAGE =
+  '[--endpoint URL] [--region REGION] [--stack NAME] [--profile NAME] [--state FILE]';
 
 /** Parses argv strictly; unknown options and missing values become a {@link UsageError}. */
 export function parse<O extends NonNullable<ParseArgsConfig['options']>>(
@@ -33,12 +36,14 @@ export function targetFrom(values: {
   endpoint?: string;
   region?: string;
   stack?: string;
+  profile?: string;
   state?: string;
 }): Promise<Target> {
   return resolveTarget({
     endpoint: values.endpoint,
     region: values.region,
     stack: values.stack,
+    profile: values.profile,
     stateFile: values.state,
   });
 }
