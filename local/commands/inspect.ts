@@ -22,6 +22,7 @@ export interface DeadLetter {
   readonly body: string;
 }
 
+/** One pipeline queue and its DLQ, as inspect shows them. */
 export interface QueueReport {
   readonly queue: QueueKey;
   readonly url: string;
@@ -36,6 +37,7 @@ export interface QueueReport {
   };
 }
 
+/** Everything inspect reports about a target. */
 export interface InspectReport {
   readonly target: string;
   readonly queues: QueueReport[];
@@ -61,11 +63,10 @@ export async function inspect(
       QUEUES.map(async (queue): Promise<QueueReport> => {
         const url = requireOutput(target, `${queue}QueueUrl`);
         const dlqUrl = requireOutput(target, `${queue}DlqUrl`);
-        const [source, dlq, peeked] = await Promise.all([
-          queueDepth(sqs, url),
-          queueDepth(sqs, dlqUrl),
-          peek(sqs, dlqUrl, options.peek ?? 5),
-        ]);
+        const [source, dlq] = await Promise.all([queueDepth(sqs, url), queueDepth(sqs, dlqUrl)]);
+        // After the counts: a peeked message is in flight for an instant, and an emulator may
+        // count it so until its next receive.
+        const peeked = await peek(sqs, dlqUrl, options.peek ?? 5);
         return {
           queue,
           url,

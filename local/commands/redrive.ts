@@ -7,6 +7,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import {
+  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   ListMessageMoveTasksCommand,
@@ -28,26 +29,61 @@ const FAILURE_ATTRIBUTES = new Set([
   'SourceQueueArn',
 ]);
 
+/** What to redrive, and how. */
 export interface RedriveOptions {
   readonly queues: readonly QueueKey[];
   /** Report what would move, move nothing. */
   readonly dryRun?: boolean;
-  /** Move at most this many messages per queue. @default all */
+  /** Move at most this many messages per queue (forces the copy, which can stop at a count). @default all */
   readonly max?: number;
+  /** Called on every poll of a running move task. */
+  readonly onProgress?: (progress: MoveProgress) => void;
+  /** How often to poll a move task. @default 1000 */
+  readonly pollMs?: number;
+  /** How long to follow a move task before giving up on it (it keeps running). @default 60000 */
+  readonly followMs?: number;
 }
 
+/** A running move task's progress, as ListMessageMoveTasks reports it. */
+export interface MoveProgress {
+  readonly queue: QueueKey;
+  readonly moved: number;
+  readonly toMove?: number;
+}
+
+/** A dead letter the copy could not move (`send`: still in the DLQ) or not delete (`delete`: now in both queues). */
+export interface RedriveFailure {
+  readonly messageId: string;
+  readonly stage: 'send' | 'delete';
+  readonly reason: string;
+}
+
+/** What happened to one queue's dead letters. */
 export interface RedriveResult {
   readonly queue: QueueKey;
   /** `move-task`: SQS StartMessageMoveTask; `copy`: receive, send, delete. */
   readonly method: 'move-task' | 'copy' | 'dry-run';
   /** Messages in the DLQ before the redrive. */
   readonly waiting: number;
+  /** Messages that would move (dry run) or were asked to move: `waiting`, capped by `max`. */
+  readonly toMove: number;
+  /** Messages sent back to the source queue. */
   readonly moved: number;
-  /** The move task's handle, when SQS does the moving (it runs asynchronously). */
+  /** Messages the copy could not move or not delete, with the reason; empty for a move task. */
+  readonly failed: RedriveFailure[];
+  /** The move task's handle, when SQS does the moving. */
   readonly taskHandle?: string;
 }
 
-/** Moves each named queue's dead letters back to it. */
+/** A move task that failed, or that is still running when we stop following it. */
+export class MoveTaskError extends Error {
+  override readonly name = 'MoveTaskError';
+}
+
+/**
+ * Moves each named queue's dead letters back to its source queue: with StartMessageMoveTask where
+ * the target has it, otherwise (the local cloud, fauxqs, or `max` given) by copying.
+ */
 export async function redrive(target: Target, options: RedriveOptions): Promise<RedriveResult[]> {
   const sqs = new SQSClient(target.clientConfig('sqs'));
   try {
@@ -74,11 +110,12 @@ async function redriveOne(
     }),
   );
   const waiting = Number(dlq.ApproximateNumberOfMessages ?? 0);
-  if (options.dryRun) return { queue, method: 'dry-run', waiting, moved: 0 };
-  if (waiting === 0)
-    return { queue, method: target.kind === 'local' ? 'copy' : 'move-task', waiting, moved: 0 };
+  const toMove = Math.min(waiting, options.max ?? waiting);
+  const result = { queue, waiting, toMove, moved: 0, failed: [] };
+  if (options.dryRun) return { ...result, method: 'dry-run' };
+  if (toMove === 0) return { ...result, method: target.kind === 'local' ? 'copy' : 'move-task' };
 
-  // A move task moves everything; --max needs the copy loop, which can stop at a count.
+  // A move task moves everything; --max needs the copy, which can stop at a count.
   if (target.kind !== 'local' && options.max === undefined) {
     const { Attributes: source = {} } = await sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: sourceUrl, AttributeNames: ['QueueArn'] }),
@@ -90,93 +127,145 @@ async function redriveOne(
           DestinationArn: source.QueueArn,
         }),
       );
-      const moved = await followMoveTask(sqs, dlq.QueueArn ?? '', TaskHandle);
-      return { queue, method: 'move-task', waiting, moved, taskHandle: TaskHandle };
+      const moved = await followMoveTask(sqs, queue, dlq.QueueArn ?? '', TaskHandle, options);
+      return { ...result, method: 'move-task', moved, taskHandle: TaskHandle };
     } catch (error) {
-      // Emulators without message move tasks answer with an unknown-operation error: copy instead.
+      // Emulators without message move tasks answer with an unknown-action error: copy instead.
       if (!isUnsupported(error)) throw error;
     }
   }
-  const moved = await copyBack(sqs, dlqUrl, sourceUrl, options.max ?? Number.POSITIVE_INFINITY);
-  return { queue, method: 'copy', waiting, moved };
+  // Only the messages there now: a redriven message that fails again and comes back to the DLQ
+  // during the copy is not chased round the loop.
+  const copied = await copyBack(sqs, dlqUrl, sourceUrl, toMove);
+  return { ...result, method: 'copy', ...copied };
 }
 
 function isUnsupported(error: unknown): boolean {
   const name = error instanceof Error ? error.name : '';
   const message = error instanceof Error ? error.message : String(error);
-  return /UnsupportedOperation|InvalidAction|UnknownOperation|NotImplemented/i.test(
+  return /UnsupportedOperation|InvalidAction|UnknownOperation|NotImplemented|Unknown action/i.test(
     `${name} ${message}`,
   );
 }
 
-/** Waits (up to a minute) for a move task to finish and returns how many messages it moved. */
+/** Follows a move task until it ends, reporting progress, and returns how many messages it moved. */
 async function followMoveTask(
   sqs: SQSClient,
+  queue: QueueKey,
   sourceArn: string,
   handle: string | undefined,
+  options: RedriveOptions,
 ): Promise<number> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
+  const deadline = Date.now() + (options.followMs ?? 60_000);
+  for (;;) {
     const { Results = [] } = await sqs.send(
       new ListMessageMoveTasksCommand({ SourceArn: sourceArn, MaxResults: 10 }),
     );
     const task = Results.find((t) => t.TaskHandle === handle) ?? Results[0];
+    const moved = task?.ApproximateNumberOfMessagesMoved ?? 0;
+    options.onProgress?.({ queue, moved, toMove: task?.ApproximateNumberOfMessagesToMove });
     if (task && task.Status !== 'RUNNING') {
-      if (task.Status === 'FAILED')
-        throw new Error(`The move task failed: ${task.FailureReason ?? 'no reason given'}`);
-      return task.ApproximateNumberOfMessagesMoved ?? 0;
+      if (task.Status === 'FAILED') {
+        throw new MoveTaskError(
+          `The move task for the ${queue.toLowerCase()} DLQ failed after ${moved} messages: ${task.FailureReason ?? 'no reason given'}`,
+        );
+      }
+      return moved;
     }
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    if (Date.now() > deadline) {
+      throw new MoveTaskError(
+        `The move task for the ${queue.toLowerCase()} DLQ is still running (${moved} moved so far); follow it in the SQS console or with \`npm run inspect\``,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1000));
   }
-  throw new Error('The move task is still running after a minute; follow it in the SQS console');
 }
 
 /**
  * Receives up to 10 at a time from the DLQ, sends copies (body and attributes, minus the failure
- * attributes) to the source queue, and deletes from the DLQ only what was sent. A message whose
- * send failed stays in the DLQ and becomes visible again after its visibility timeout.
+ * attributes) to the source queue, and deletes from the DLQ only what was sent. Messages whose
+ * send failed are made visible in the DLQ again at the end, so they are neither lost nor retried
+ * within this run.
  */
 async function copyBack(
   sqs: SQSClient,
   dlqUrl: string,
   sourceUrl: string,
-  max: number,
-): Promise<number> {
+  limit: number,
+): Promise<{ moved: number; failed: RedriveFailure[] }> {
+  let received = 0;
   let moved = 0;
-  while (moved < max) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: dlqUrl,
-        MaxNumberOfMessages: Math.min(10, max - moved),
-        WaitTimeSeconds: 1,
-        VisibilityTimeout: 30,
-        MessageAttributeNames: ['All'],
-      }),
-    );
-    if (Messages.length === 0) break;
-    const { Successful = [] } = await sqs.send(
-      new SendMessageBatchCommand({
-        QueueUrl: sourceUrl,
-        Entries: Messages.map((m, i) => ({
-          Id: String(i),
-          MessageBody: m.Body ?? '',
-          MessageAttributes: keepAttributes(m.MessageAttributes),
-        })),
-      }),
-    );
-    if (Successful.length === 0) throw new Error(`Could not send any message back to ${sourceUrl}`);
-    await sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: dlqUrl,
-        Entries: Successful.map((s) => ({
-          Id: s.Id,
-          ReceiptHandle: Messages[Number(s.Id)]?.ReceiptHandle,
-        })),
-      }),
-    );
-    moved += Successful.length;
+  const failed: RedriveFailure[] = [];
+  const unsent: { Id: string; ReceiptHandle: string }[] = [];
+  try {
+    while (received < limit) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: dlqUrl,
+          MaxNumberOfMessages: Math.min(10, limit - received),
+          // Returns as soon as any message is there; waits only if the count was approximate.
+          WaitTimeSeconds: 1,
+          // Long enough to keep the messages of a failed send out of the next receives of this run.
+          VisibilityTimeout: 300,
+          MessageAttributeNames: ['All'],
+        }),
+      );
+      if (Messages.length === 0) break;
+      received += Messages.length;
+      const { Successful = [], Failed = [] } = await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: sourceUrl,
+          Entries: Messages.map((m, i) => ({
+            Id: String(i),
+            MessageBody: m.Body ?? '',
+            MessageAttributes: keepAttributes(m.MessageAttributes),
+          })),
+        }),
+      );
+      for (const f of Failed) {
+        const message = Messages[Number(f.Id)];
+        failed.push({
+          messageId: message?.MessageId ?? '',
+          stage: 'send',
+          reason: `${f.Code ?? 'Error'}: ${f.Message ?? 'no reason given'}`,
+        });
+        if (message?.ReceiptHandle)
+          unsent.push({ Id: String(unsent.length), ReceiptHandle: message.ReceiptHandle });
+      }
+      if (Successful.length === 0) continue;
+      const deleted = await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: dlqUrl,
+          Entries: Successful.map((s) => ({
+            Id: s.Id,
+            ReceiptHandle: Messages[Number(s.Id)]?.ReceiptHandle,
+          })),
+        }),
+      );
+      for (const f of deleted.Failed ?? []) {
+        failed.push({
+          messageId: Messages[Number(f.Id)]?.MessageId ?? '',
+          stage: 'delete',
+          reason: `${f.Code ?? 'Error'}: ${f.Message ?? 'no reason given'}`,
+        });
+      }
+      moved += Successful.length;
+    }
+  } finally {
+    // Give back what could not be sent, so it stays redrivable. Best effort: if this fails too,
+    // the messages reappear in the DLQ when the receive's visibility timeout runs out.
+    for (let i = 0; i < unsent.length; i += 10) {
+      await sqs
+        .send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: dlqUrl,
+            Entries: unsent.slice(i, i + 10).map((e) => ({ ...e, VisibilityTimeout: 0 })),
+          }),
+        )
+        .catch(() => undefined);
+    }
   }
-  return moved;
+  return { moved, failed };
 }
 
 function keepAttributes(
@@ -205,14 +294,32 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     }
     const target = await targetFrom(values);
     console.log(`Target: ${target.description}`);
-    for (const r of await redrive(target, { queues, dryRun: values['dry-run'], max })) {
+    const results = await redrive(target, {
+      queues,
+      dryRun: values['dry-run'],
+      max,
+      onProgress: (p) =>
+        console.log(
+          `  ${p.queue.toLowerCase()} DLQ: move task moved ${p.moved}${p.toMove === undefined ? '' : ` of ${p.toMove}`}`,
+        ),
+    });
+    for (const r of results) {
       const what =
-        r.method === 'dry-run' ? `would move ${r.waiting}` : `moved ${r.moved} of ${r.waiting}`;
+        r.method === 'dry-run'
+          ? `would move ${r.toMove} of ${r.waiting}`
+          : `moved ${r.moved} of ${r.waiting}`;
       console.log(
         `${r.queue.toLowerCase()} DLQ -> ${r.queue.toLowerCase()} queue: ${what} (${r.method})`,
       );
+      for (const f of r.failed) {
+        const outcome =
+          f.stage === 'send'
+            ? 'not moved, still in the DLQ'
+            : 'moved but not deleted from the DLQ, so it is in both';
+        console.log(`  ${f.messageId}: ${outcome}: ${f.reason}`);
+      }
     }
-    return 0;
+    return results.some((r) => r.failed.length > 0) ? 1 : 0;
   });
 }
 
