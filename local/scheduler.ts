@@ -30,6 +30,10 @@ export function rateMs(expression: string, where: string): number {
       `${where}: the local cloud runs rate(...) schedules only, got ${JSON.stringify(expression)}`,
     );
   }
+  // EventBridge refuses it too; locally it would fire without pause.
+  if (Number(match[1]) === 0) {
+    throw new TemplateError(`${where}: a rate must be positive, got ${JSON.stringify(expression)}`);
+  }
   return Number(match[1]) * (UNIT_MS[unit] ?? 0);
 }
 

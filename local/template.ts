@@ -174,7 +174,8 @@ export class IntrinsicResolver {
       case 'Ref':
         return this.ref(String(arg), where);
       case 'Fn::GetAtt': {
-        const [logicalId, attribute] = Array.isArray(arg) ? arg : String(arg).split('.');
+        // Attribute names may hold dots themselves (`Endpoint.Address`): split at the first one.
+        const [logicalId, attribute] = Array.isArray(arg) ? arg : splitAtFirstDot(String(arg));
         return this.getAtt(String(logicalId), String(attribute), where);
       }
       case 'Fn::Join': {
@@ -184,10 +185,12 @@ export class IntrinsicResolver {
       case 'Fn::Sub': {
         const [text, vars] = Array.isArray(arg) ? arg : [arg, {}];
         const values = this.resolve(vars, where) as Record<string, unknown>;
-        return String(text).replace(/\$\{([^}!][^}]*)\}/g, (_, name: string) => {
+        return String(text).replace(/\$\{(!?)([^}]*)\}/g, (_, bang: string, name: string) => {
+          // `${!Literal}` is CloudFormation's escape for a literal `${Literal}`.
+          if (bang) return `\${${name}}`;
           if (name in values) return String(values[name]);
           if (name.includes('.')) {
-            const [logicalId, attribute] = name.split('.', 2) as [string, string];
+            const [logicalId, attribute] = splitAtFirstDot(name);
             return this.getAtt(logicalId, attribute, where);
           }
           return this.ref(name, where);
@@ -246,6 +249,11 @@ export class IntrinsicResolver {
       `${where} refers to ${logicalId} (${resource.Type}), which has no local value`,
     );
   }
+}
+
+function splitAtFirstDot(name: string): [string, string] {
+  const dot = name.indexOf('.');
+  return dot < 0 ? [name, ''] : [name.slice(0, dot), name.slice(dot + 1)];
 }
 
 /** The resources of `type`, with their logical ids. */

@@ -46,6 +46,21 @@ describe('loading a synthesized stack', () => {
     expect(() => loadStack(dir)).toThrow('Topic (AWS::SNS::Topic), Api (AWS::ApiGateway::RestApi)');
   });
 
+  it('names a single resource it cannot run, with its type and the stack', () => {
+    const dir = assembly({
+      Q: { Type: 'AWS::SQS::Queue' },
+      Bus: { Type: 'AWS::Events::EventBus' },
+    });
+    expect(() => loadStack(dir)).toThrow(
+      'The local cloud cannot run this resource of stack Demo: Bus (AWS::Events::EventBus)',
+    );
+  });
+
+  it('refuses conditional resources rather than guess the condition', () => {
+    const dir = assembly({ Q: { Type: 'AWS::SQS::Queue', Condition: 'IsProd' } });
+    expect(() => loadStack(dir)).toThrow('conditional resources: Q');
+  });
+
   it('accepts the resources that only secure or observe the stack', () => {
     const dir = assembly({
       Role: { Type: 'AWS::IAM::Role' },
@@ -60,6 +75,27 @@ describe('loading a synthesized stack', () => {
       'Stack Other is not in the cloud assembly',
     );
     expect(() => loadStack(assembly({}), 'Other')).toThrow('(stacks: Demo)');
+  });
+
+  it('asks which stack to run when the assembly has several', () => {
+    const dir = assembly({});
+    writeFileSync(
+      join(dir, 'manifest.json'),
+      JSON.stringify({
+        artifacts: {
+          Demo: {
+            type: 'aws:cloudformation:stack',
+            properties: { templateFile: 'Demo.template.json' },
+          },
+          Other: {
+            type: 'aws:cloudformation:stack',
+            properties: { templateFile: 'Demo.template.json' },
+          },
+        },
+      }),
+    );
+    expect(() => loadStack(dir)).toThrow('2 stacks (Demo, Other): say which one to run');
+    expect(loadStack(dir, 'Other').stackName).toBe('Other');
   });
 
   it('refuses a directory that is not a cloud assembly', () => {
@@ -103,9 +139,29 @@ describe('resolving intrinsics', () => {
       'a/000000000000',
     );
     expect(resolver.resolve({ 'Fn::Select': [1, { 'Fn::Split': [',', 'a,b,c'] }] }, 'x')).toBe('b');
+    expect(resolver.resolve({ 'Fn::GetAtt': 'Queue.Arn' }, 'x')).toBe(
+      'arn:aws:sqs:us-east-1:000000000000:q',
+    );
     expect(resolver.resolve({ nested: [{ Ref: 'AWS::StackName' }] }, 'x')).toEqual({
       nested: ['Demo'],
     });
+  });
+
+  it('writes an escaped Fn::Sub placeholder as a literal one', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub syntax
+    expect(resolver.resolve({ 'Fn::Sub': '${!Stage}-${Stage}' }, 'x')).toBe('${Stage}-dev');
+  });
+
+  it('resolves Fn::Sub references to attributes whose names contain a dot', () => {
+    const withEndpoint = new IntrinsicResolver(
+      loadStack(dir),
+      new Map([['Queue', { ref: 'q', attributes: { 'Endpoint.Address': 'db.local' } }]]),
+      { region: 'us-east-1', accountId: '000000000000' },
+    );
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub syntax
+    expect(withEndpoint.resolve({ 'Fn::Sub': 'host=${Queue.Endpoint.Address}' }, 'x')).toBe(
+      'host=db.local',
+    );
   });
 
   it('names the intrinsic and the property it cannot resolve', () => {
@@ -122,6 +178,12 @@ describe('resolving intrinsics', () => {
     expect(() => resolver.resolve({ 'Fn::GetAtt': ['Queue', 'Nope'] }, 'P')).toThrow(
       'no Nope attribute for Queue',
     );
+    expect(() => resolver.resolve({ 'Fn::If': ['IsProd', 'a', 'b'] }, 'Q.Properties.Name')).toThrow(
+      'The local cloud cannot resolve Fn::If (at Q.Properties.Name)',
+    );
+    expect(() => resolver.resolve({ 'Fn::Select': [3, ['a']] }, 'Q.Name')).toThrow(
+      'Fn::Select index out of range at Q.Name',
+    );
   });
 });
 
@@ -130,6 +192,7 @@ describe('schedule rates', () => {
     expect(rateMs('rate(1 minute)', 'S')).toBe(60_000);
     expect(rateMs('rate(5 minutes)', 'S')).toBe(300_000);
     expect(rateMs('rate(2 hours)', 'S')).toBe(7_200_000);
+    expect(rateMs('rate(1 day)', 'S')).toBe(86_400_000);
   });
 
   it('refuses cron and malformed expressions, naming the schedule', () => {
@@ -137,5 +200,8 @@ describe('schedule rates', () => {
       'Nightly: the local cloud runs rate(...) schedules only',
     );
     expect(() => rateMs('rate(1 fortnight)', 'S')).toThrow(TemplateError);
+    // EventBridge wants a positive value; a zero rate would fire locally without pause.
+    expect(() => rateMs('rate(0 minutes)', 'Busy')).toThrow('Busy: a rate must be positive');
+    expect(() => rateMs('at(2026-01-01T00:00:00)', 'Once')).toThrow(TemplateError);
   });
 });
