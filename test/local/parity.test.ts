@@ -207,7 +207,7 @@ describe('event source mapping parity: failures and retries', () => {
     expect(second?.startedAt).toBeGreaterThanOrEqual(
       firstReceivedAt(first, failing) + probe.queue.visibilityTimeoutSeconds * 1000 - SLACK_MS,
     );
-    // The first receive stays the first receive.
+    // ApproximateFirstReceiveTimestamp keeps the first receive across redeliveries.
     expect(firstReceivedAt(second, failing)).toBe(firstReceivedAt(first, failing));
     await probe.drainDlq();
   });
