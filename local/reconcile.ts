@@ -71,7 +71,7 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciliation> 
   const unexpected = input.expected
     ? [...new Set([...requests.keys(), ...strings.keys()])].filter((id) => !ids.has(id))
     : [];
-  const count = (items: Map<string, Item>, status: string) =>
+  const count = (items: Map<string, RecordItem>, status: string) =>
     [...items.values()].filter((i) => i.status === status).length;
   return {
     requested: requests.size,
@@ -111,13 +111,18 @@ function stageOf(request?: string, string?: string): string {
   return 'never recorded';
 }
 
-interface Item {
+/** What both services record per request: its stage and the string. */
+export interface RecordItem {
   readonly status?: string;
   readonly value?: string;
 }
 
-async function scanAll(dynamodb: DynamoDBClient, table: string): Promise<Map<string, Item>> {
-  const items = new Map<string, Item>();
+/** Every item of a pipeline table (Requests or Strings), by request id, read page by page. */
+export async function scanAll(
+  dynamodb: DynamoDBClient,
+  table: string,
+): Promise<Map<string, RecordItem>> {
+  const items = new Map<string, RecordItem>();
   let start: Record<string, AttributeValue> | undefined;
   do {
     const page = await dynamodb.send(

@@ -5,9 +5,9 @@
  *   npm run inspect -- [--endpoint URL] [--region REGION] [--stack NAME] [--state FILE] [--peek N] [--json]
  */
 import { pathToFileURL } from 'node:url';
-import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { QUEUES, type QueueKey, queueDepth } from '../reconcile';
+import { QUEUES, type QueueKey, queueDepth, scanAll } from '../reconcile';
 import { requireOutput, type Target } from '../target';
 import { parse, run, TARGET_OPTIONS, TARGET_USAGE, targetFrom, UsageError } from './args';
 
@@ -129,22 +129,9 @@ async function countByStatus(
   table: string,
 ): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await dynamodb.send(
-      new ScanCommand({
-        TableName: table,
-        ProjectionExpression: '#status',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const status = item.status?.S ?? '(none)';
-      counts[status] = (counts[status] ?? 0) + 1;
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
+  for (const { status = '(none)' } of (await scanAll(dynamodb, table)).values()) {
+    counts[status] = (counts[status] ?? 0) + 1;
+  }
   return counts;
 }
 
