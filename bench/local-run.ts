@@ -5,8 +5,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { type LocalCloudMetrics, startLocalCloud } from '../local/cloud';
-import { reconcile } from '../local/reconcile';
 import { loadStack, resourcesOfType } from '../local/template';
+import { reconcile } from '../ops/reconcile';
 
 /** How the template's event source mappings poll; the bare-emulator replay copies it. */
 export interface MappingSettings {

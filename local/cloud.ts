@@ -122,7 +122,7 @@ const MAX_INVOKE_PAYLOAD_BYTES = 6 * 1024 * 1024;
 /**
  * Starts a local cloud running the synthesized stack: SQS (fauxqs) and DynamoDB (dynalite) on
  * 127.0.0.1, each function in its own worker-thread environments, SQS event source mappings and
- * schedules emulated as AWS documents them. See local/API.md.
+ * schedules emulated as AWS documents them. Each method of {@link LocalCloud} is documented there.
  *
  * @throws TemplateError if the template holds something the local cloud cannot run
  */

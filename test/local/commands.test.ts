@@ -24,10 +24,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import dynalite from 'dynalite';
 import { buildApp } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inspect } from '../../local/commands/inspect';
-import { type MoveProgress, parseQueues, redrive } from '../../local/commands/redrive';
-import { QUEUES } from '../../local/reconcile';
-import { resolveTarget, type Target, TargetError } from '../../local/target';
+import { parseQueues } from '../../commands/redrive';
+import { inspect } from '../../ops/inspect';
+import { QUEUES } from '../../ops/reconcile';
+import { type MoveProgress, redrive } from '../../ops/redrive';
+import { resolveTarget, type Target, TargetError } from '../../ops/target';
 import { startHarness } from './harness';
 
 const REGION = 'us-east-1';
@@ -37,7 +38,7 @@ const execFileAsync = promisify(execFile);
 
 /** Runs a command's CLI in a child process (synchronously: only for cases needing no server here). */
 const cli = (script: string, args: string[], env: NodeJS.ProcessEnv = process.env) =>
-  spawnSync(TSX, [`local/commands/${script}.ts`, ...args], {
+  spawnSync(TSX, [`commands/${script}.ts`, ...args], {
     encoding: 'utf8',
     timeout: 60_000,
     env,
@@ -411,7 +412,7 @@ describe('inspect and redrive against fauxqs and dynalite', () => {
     // Asynchronously: the emulators answering the command run in this process.
     const { stdout } = await execFileAsync(
       TSX,
-      ['local/commands/inspect.ts', '--state', join(dir, 'cli.json'), '--json'],
+      ['commands/inspect.ts', '--state', join(dir, 'cli.json'), '--json'],
       { timeout: 60_000 },
     );
     const report = JSON.parse(stdout);
@@ -424,13 +425,7 @@ describe('inspect and redrive against fauxqs and dynalite', () => {
     await send(url(target, 'ResponseDlqUrl'), [{ body: '1' }, { body: '2' }]);
     const { stdout } = await execFileAsync(
       TSX,
-      [
-        'local/commands/redrive.ts',
-        '--state',
-        join(dir, 'cli-redrive.json'),
-        '--queue',
-        'response',
-      ],
+      ['commands/redrive.ts', '--state', join(dir, 'cli-redrive.json'), '--queue', 'response'],
       { timeout: 60_000 },
     );
     expect(stdout).toMatch(/response DLQ -> response queue: moved 2 of 2 \(copy\)/);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isClean } from '../../local/reconcile';
+import { isClean } from '../../ops/reconcile';
 import { openPipeline, type Pipeline } from './pipeline';
 
 // Runs against a fresh local cloud; `npm run test:e2e` with PIPELINE_ENDPOINT (LocalStack) or

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { Message } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { isClean } from '../../local/reconcile';
+import { isClean } from '../../ops/reconcile';
 import { type Harness, startHarness } from './harness';
 
 /** Runs `body` against a fresh local cloud and always stops it. */

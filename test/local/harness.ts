@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { inject } from 'vitest';
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '../../local/cloud';
-import { queueDepth, type Reconciliation, reconcile } from '../../local/reconcile';
+import { queueDepth, type Reconciliation, reconcile } from '../../ops/reconcile';
 
 /** A local cloud running the pipeline, with clients and its captured logs. */
 export interface Harness {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isClean } from '../../local/reconcile';
+import { isClean } from '../../ops/reconcile';
 import { startHarness } from './harness';
 
 describe('load', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isClean } from '../../local/reconcile';
+import { isClean } from '../../ops/reconcile';
 import { type Harness, startHarness } from './harness';
 
 const ALPHABET = /^[A-Za-z0-9]{64}$/;
@@ -105,7 +105,7 @@ describe('stopping the local cloud', () => {
 
 describe('npm start', () => {
   it('runs a round trip end to end and prints the reconciliation', () => {
-    const run = spawnSync('npx', ['tsx', 'local/commands/start.ts', '--requests', '25'], {
+    const run = spawnSync('npx', ['tsx', 'commands/start.ts', '--requests', '25'], {
       encoding: 'utf8',
       timeout: 90_000,
     });
@@ -118,7 +118,7 @@ describe('npm start', () => {
     const data = mkdtempSync(join(tmpdir(), 'string-pipeline-data-'));
     try {
       const start = () =>
-        spawnSync('npx', ['tsx', 'local/commands/start.ts', '--requests', '10', '--data', data], {
+        spawnSync('npx', ['tsx', 'commands/start.ts', '--requests', '10', '--data', data], {
           encoding: 'utf8',
           timeout: 90_000,
         });
@@ -134,7 +134,7 @@ describe('npm start', () => {
   });
 
   it('refuses a bad option with exit code 2 and names it', () => {
-    const run = spawnSync('npx', ['tsx', 'local/commands/start.ts', '--requests', 'many'], {
+    const run = spawnSync('npx', ['tsx', 'commands/start.ts', '--requests', 'many'], {
       encoding: 'utf8',
       timeout: 30_000,
     });

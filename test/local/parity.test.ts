@@ -13,10 +13,10 @@ import {
 import type { SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, type LocalQueue, startLocalCloud } from '../../local/cloud';
-import { queueDepth } from '../../local/reconcile';
+import { queueDepth } from '../../ops/reconcile';
 import { type ProbeProps, synthesizeProbe } from './fixtures/probe-app';
 
-// Each SQS event source mapping behaviour AWS documents (../../../shared/AWS-FACTS.md), checked
+// Each SQS event source mapping behaviour AWS documents (the Lambda developer guide, "Using Lambda with Amazon SQS"), checked
 // over the wire against the local cloud running a probe function that records its invocations.
 
 /** One invocation of the probe, as it recorded itself. */

@@ -1,8 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { isClean, type Reconciliation, reconcile } from '../../local/reconcile';
-import { requireOutput, resolveTarget } from '../../local/target';
+import { isClean, type Reconciliation, reconcile } from '../../ops/reconcile';
+import { requireOutput, resolveTarget } from '../../ops/target';
 import { startHarness } from './harness';
 
 /** The pipeline under test: the local cloud by default, or a deployed stack when pointed at one. */

@@ -114,7 +114,7 @@ export async function resolveTarget(options: TargetOptions = {}): Promise<Target
   };
 }
 
-/** The contents of a local cloud's state file (see local/API.md). */
+/** The contents of a local cloud's state file, as `startLocalCloud` writes it. */
 interface LocalState {
   region: string;
   stackName: string;

@@ -10,10 +10,17 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { type LocalCloud, startLocalCloud } from '../cloud';
-import { isClean, output, QUEUES, queueDepth, type Reconciliation, reconcile } from '../reconcile';
-import { synthesize } from '../synth';
-import { UsageError } from './args';
+import { type LocalCloud, startLocalCloud } from '../local/cloud';
+import { synthesize } from '../local/synth';
+import {
+  isClean,
+  output,
+  QUEUES,
+  queueDepth,
+  type Reconciliation,
+  reconcile,
+} from '../ops/reconcile';
+import { UsageError } from './cli';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 

@@ -1,5 +1,6 @@
+import { pathToFileURL } from 'node:url';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { resolveTarget, type Target, TargetError } from '../target';
+import { resolveTarget, type Target, TargetError } from '../ops/target';
 
 /** A command-line mistake: reported with the usage line and exit code 2. */
 export class UsageError extends Error {
@@ -69,4 +70,9 @@ export function run(usage: string, main: () => Promise<number | undefined>): voi
       process.exit(1);
     },
   );
+}
+
+/** True when the module at `moduleUrl` is the script node was started with (not an import). */
+export function isMain(moduleUrl: string): boolean {
+  return moduleUrl === pathToFileURL(process.argv[1] ?? '').href;
 }

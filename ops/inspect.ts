@@ -1,15 +1,11 @@
 /**
- * `npm run inspect`: queue depths, in-flight counts, DLQ contents (with the reason each message was
- * dead-lettered) and table counts by status, for the local cloud or a deployed stack.
- *
- *   npm run inspect -- [--endpoint URL] [--region REGION] [--stack NAME] [--state FILE] [--peek N] [--json]
- */
-import { pathToFileURL } from 'node:url';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+ * Queue depths, in-flight counts, DLQ contents (with the reason each message was dead-lettered)
+ * and table counts by status, for any target: the local cloud, LocalStack or a deployed stack.
+ * The command is `commands/inspect.ts`.
+ */ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { QUEUES, type QueueKey, queueDepth, scanAll } from '../reconcile';
-import { requireOutput, type Target } from '../target';
-import { parse, run, TARGET_OPTIONS, TARGET_USAGE, targetFrom, UsageError } from './args';
+import { QUEUES, type QueueKey, queueDepth, scanAll } from './reconcile';
+import { requireOutput, type Target } from './target';
 
 /** A dead-lettered message, as inspect shows it. */
 export interface DeadLetter {
@@ -167,23 +163,4 @@ export function formatReport(report: InspectReport): string {
     `Strings table:  ${statuses(report.tables.Strings)}`,
   );
   return lines.join('\n');
-}
-
-const USAGE = `npm run inspect -- ${TARGET_USAGE} [--peek N] [--json]`;
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  run(USAGE, async () => {
-    const values = parse(process.argv.slice(2), {
-      ...TARGET_OPTIONS,
-      peek: { type: 'string', default: '5' },
-      json: { type: 'boolean', default: false },
-    });
-    const peekCount = Number(values.peek);
-    if (!Number.isInteger(peekCount) || peekCount < 0 || peekCount > 100) {
-      throw new UsageError(`--peek must be an integer from 0 to 100, got ${values.peek}`);
-    }
-    const report = await inspect(await targetFrom(values), { peek: peekCount });
-    console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
-    return 0;
-  });
 }

@@ -1,0 +1,107 @@
+/**
+ * The names the parts of the pipeline agree on: record statuses, dead-letter attributes, metric
+ * names, message types, environment variables and stack output keys. The handlers, the local
+ * cloud, the operations tools and the benchmarks import them from here, so a rename is one edit.
+ *
+ * `lib/` does not import runtime code; it keeps its own copy in `lib/contract.ts`, and an infra
+ * test asserts that the two agree.
+ */
+
+/** Where a request stands, as the `status` attribute of its items records it. */
+export const Status = {
+  /** Requests table: the requestor recorded the request (before sending it). */
+  Requested: 'REQUESTED',
+  /** Strings table: the generator generated and recorded a string. */
+  Generated: 'GENERATED',
+  /** Requests table: the requestor stored the string it received. */
+  Stored: 'STORED',
+  /** Strings table: the generator received the requestor's acknowledgement. */
+  Acknowledged: 'ACKNOWLEDGED',
+} as const;
+export type Status = (typeof Status)[keyof typeof Status];
+
+/** Message attributes a handler sets when it dead-letters a message itself. */
+export const FailureAttribute = {
+  /** A short code: `InvalidJson`, `InvalidMessage`, `UnsupportedVersion`, `Oversize`, `UnknownRequest`, `Conflict`. */
+  Code: 'FailureCode',
+  /** What was wrong, in words (at most 1024 characters). */
+  Reason: 'FailureReason',
+  /** The id the message had on its source queue. */
+  SourceMessageId: 'SourceMessageId',
+  /** The ARN of the queue the message came from. */
+  SourceQueueArn: 'SourceQueueArn',
+} as const;
+/** Every dead-letter attribute name; a redriven message is sent without them. */
+export const FAILURE_ATTRIBUTE_NAMES: readonly string[] = Object.values(FailureAttribute);
+
+/** CloudWatch namespace of the functions' embedded-metric-format metrics. */
+export const METRICS_NAMESPACE = 'StringPipeline';
+
+/** The pipeline stages the functions count, one EMF metric each, with `Service` as dimension. */
+export const METRIC_NAMES = [
+  'Requested',
+  'Generated',
+  'Stored',
+  'Acknowledged',
+  'Duplicate',
+  'Rejected',
+] as const;
+export type MetricName = (typeof METRIC_NAMES)[number];
+
+/** The metrics each service emits (the `Service` dimension's values are the keys). */
+export const SERVICE_METRICS = {
+  requestor: ['Requested', 'Stored', 'Duplicate', 'Rejected'],
+  generator: ['Generated', 'Acknowledged', 'Duplicate', 'Rejected'],
+} as const satisfies Record<string, readonly MetricName[]>;
+
+/** The `type` field of each message. */
+export const MessageType = {
+  Request: 'request',
+  Response: 'response',
+  Ack: 'ack',
+} as const;
+export type MessageType = (typeof MessageType)[keyof typeof MessageType];
+
+/** Environment variables the stack sets and the handlers read. */
+export const Env = {
+  RequestsTableName: 'REQUESTS_TABLE_NAME',
+  StringsTableName: 'STRINGS_TABLE_NAME',
+  RequestQueueUrl: 'REQUEST_QUEUE_URL',
+  RequestQueueArn: 'REQUEST_QUEUE_ARN',
+  RequestDlqUrl: 'REQUEST_DLQ_URL',
+  ResponseQueueUrl: 'RESPONSE_QUEUE_URL',
+  ResponseDlqUrl: 'RESPONSE_DLQ_URL',
+  AckQueueUrl: 'ACK_QUEUE_URL',
+  AckQueueArn: 'ACK_QUEUE_ARN',
+  AckDlqUrl: 'ACK_DLQ_URL',
+  MetricsNamespace: 'METRICS_NAMESPACE',
+  DefaultRequestCount: 'DEFAULT_REQUEST_COUNT',
+} as const;
+
+/** The three pipeline queues, by the prefix of their stack output keys. */
+export const QUEUES = ['Request', 'Response', 'Ack'] as const;
+export type QueueKey = (typeof QUEUES)[number];
+
+/**
+ * Stack output keys. The local cloud, the operations tools, the benchmarks and the tests find
+ * queues, tables and functions by these, on every target.
+ */
+export const Output = {
+  RequestQueueUrl: 'RequestQueueUrl',
+  RequestDlqUrl: 'RequestDlqUrl',
+  ResponseQueueUrl: 'ResponseQueueUrl',
+  ResponseDlqUrl: 'ResponseDlqUrl',
+  AckQueueUrl: 'AckQueueUrl',
+  AckDlqUrl: 'AckDlqUrl',
+  RequestsTableName: 'RequestsTableName',
+  StringsTableName: 'StringsTableName',
+  RequestorFunctionName: 'RequestorFunctionName',
+  GeneratorFunctionName: 'GeneratorFunctionName',
+  DashboardName: 'DashboardName',
+} as const;
+export type OutputKey = (typeof Output)[keyof typeof Output];
+
+/** The output keys of a queue and of its dead-letter queue. */
+export function queueOutputs(queue: QueueKey): { queue: OutputKey; dlq: OutputKey } {
+  return { queue: `${queue}QueueUrl`, dlq: `${queue}DlqUrl` };
+}
