@@ -112,6 +112,9 @@ function classify(
               : 'sqs';
     if (service) return { service, action, protocol: 'query', query };
   }
+  // Other Lambda REST paths (layers, aliases, other API versions) are Lambda's to refuse.
+  if (scope === 'lambda')
+    return { service: 'lambda', action: `${req.method} ${path}`, protocol: 'rest' };
   return { unknown: scope ?? `${req.method} ${path}`, json: false };
 }
 
