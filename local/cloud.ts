@@ -253,6 +253,16 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     registerInertResources(stack, locals);
     const functionSpecs = describeFunctions(stack, resolver, locals);
     const roles = rolePolicies(stack, resolver, ACCOUNT_ID);
+    for (const role of roles.values()) {
+      if (role.unsupported.length === 0 || opts.iam === false) continue;
+      diagnostic({
+        level: 'WARN',
+        message:
+          'Every call with this role is denied: the local cloud cannot evaluate its policies',
+        role: role.logicalId,
+        reasons: role.unsupported,
+      });
+    }
     /** The session of the role a template property names, under `sessionName`. */
     const sessionOf = (roleProperty: unknown, sessionName: string, where: string) => {
       const roleId = roleLogicalId(roleProperty);
