@@ -1,13 +1,14 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Failures, ParsedRecord } from '../shared/batch';
 import { SendFailedError } from '../shared/errors';
-import type { Logger, Metrics } from '../shared/log';
+import type { Logger } from '../shared/logger';
 import {
   type AckMessage,
   type RequestMessage,
   type ResponseMessage,
   SCHEMA_VERSION,
 } from '../shared/messages';
+import type { Metrics } from '../shared/metrics';
 import type { RetryPolicy } from '../shared/retry';
 import { sendAll } from '../shared/sqs';
 import type { StringsStore } from './strings-store';

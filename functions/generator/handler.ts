@@ -1,6 +1,6 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { processBatch } from '../shared/batch';
-import { withInvocation } from '../shared/log';
+import { withInvocation } from '../shared/logger';
 import { AckMessage, parseBody, RequestMessage } from '../shared/messages';
 import { type GeneratorDeps, handleAcks, handleRequests } from './domain';
 

@@ -1,6 +1,7 @@
 import { dynamodb, sqs } from '../shared/clients';
 import { readEnv } from '../shared/env';
-import { Logger, Metrics } from '../shared/log';
+import { Logger } from '../shared/logger';
+import { Metrics } from '../shared/metrics';
 import { randomString } from '../shared/random-string';
 import { createGeneratorHandler } from './handler';
 import { dynamoStringsStore } from './strings-store';

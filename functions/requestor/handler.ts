@@ -1,6 +1,6 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { processBatch } from '../shared/batch';
-import { withInvocation } from '../shared/log';
+import { withInvocation } from '../shared/logger';
 import { parseBody, RequestStringsCommand, ResponseMessage, validate } from '../shared/messages';
 import { handleResponses, type RequestorDeps, requestStrings } from './domain';
 

@@ -1,6 +1,7 @@
 import { dynamodb, sqs } from '../shared/clients';
 import { positiveInt, readEnv } from '../shared/env';
-import { Logger, Metrics } from '../shared/log';
+import { Logger } from '../shared/logger';
+import { Metrics } from '../shared/metrics';
 import { defaultIdSource } from './domain';
 import { createRequestorHandler } from './handler';
 import { dynamoRequestsStore } from './requests-store';

@@ -4,9 +4,10 @@ import {
   UpdateItemCommand,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
+import { chunk, mapLimit } from '../shared/collections';
 import { existingAfterConditionFailure, isConditionFailure, toItem } from '../shared/dynamo';
 import { ConflictError, UnknownRequestError } from '../shared/errors';
-import { backoffMs, chunk, defaultRetry, mapLimit, type RetryPolicy } from '../shared/retry';
+import { backoffMs, defaultRetry, type RetryPolicy } from '../shared/retry';
 
 /** DynamoDB's limit on items per BatchWriteItem. */
 export const DYNAMO_BATCH_LIMIT = 25;

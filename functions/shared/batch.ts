@@ -1,7 +1,8 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { describeError, PermanentError } from './errors';
-import type { Logger, Metrics } from './log';
+import type { Logger } from './logger';
+import type { Metrics } from './metrics';
 import type { RetryPolicy } from './retry';
 import { sendAll } from './sqs';
 

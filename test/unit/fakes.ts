@@ -3,7 +3,8 @@ import type { SQSRecord } from 'aws-lambda';
 import type { GeneratedString, StringsStore } from '../../functions/generator/strings-store';
 import type { RequestsStore } from '../../functions/requestor/requests-store';
 import { ConflictError, UnknownRequestError } from '../../functions/shared/errors';
-import { Logger, Metrics } from '../../functions/shared/log';
+import { Logger } from '../../functions/shared/logger';
+import { Metrics } from '../../functions/shared/metrics';
 import type { RetryPolicy } from '../../functions/shared/retry';
 
 export const NOW = new Date('2026-11-24T12:00:00.000Z');

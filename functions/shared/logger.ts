@@ -1,7 +1,8 @@
 /** Where log lines go; tests pass an array's push. */
 export type LineSink = (line: string) => void;
 
-const stdout: LineSink = (line) => {
+/** Standard output, one line per call. */
+export const stdout: LineSink = (line) => {
   // Written raw, not via console: with Lambda's JSON log format console output is wrapped,
   // which would hide our fields and break EMF extraction.
   process.stdout.write(`${line}\n`);
@@ -49,57 +50,6 @@ export class Logger {
         ...fields,
       }),
     );
-  }
-}
-
-/** The pipeline stages we count, one CloudWatch metric each. */
-export type Stage =
-  | 'Requested'
-  | 'Generated'
-  | 'Stored'
-  | 'Acknowledged'
-  | 'Duplicate'
-  | 'Rejected';
-
-/**
- * Counts per stage, flushed as one CloudWatch Embedded Metric Format line per invocation, so
- * metrics cost no API calls and arrive with the logs.
- */
-export class Metrics {
-  private counts = new Map<Stage, number>();
-
-  constructor(
-    private readonly namespace: string,
-    private readonly service: string,
-    private readonly sink: LineSink = stdout,
-    private readonly clock: () => Date = () => new Date(),
-  ) {}
-
-  add(stage: Stage, count = 1): void {
-    if (count > 0) this.counts.set(stage, (this.counts.get(stage) ?? 0) + count);
-  }
-
-  /** Writes the EMF line (if anything was counted) and starts over. */
-  flush(): void {
-    if (this.counts.size === 0) return;
-    const names = [...this.counts.keys()];
-    this.sink(
-      JSON.stringify({
-        _aws: {
-          Timestamp: this.clock().getTime(),
-          CloudWatchMetrics: [
-            {
-              Namespace: this.namespace,
-              Dimensions: [['Service']],
-              Metrics: names.map((name) => ({ Name: name, Unit: 'Count' })),
-            },
-          ],
-        },
-        Service: this.service,
-        ...Object.fromEntries(this.counts),
-      }),
-    );
-    this.counts.clear();
   }
 }
 
