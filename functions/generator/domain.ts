@@ -1,5 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Failures, ParsedRecord } from '../shared/batch';
+import { MessageType } from '../shared/contract';
 import { SendFailedError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import {
@@ -56,7 +57,7 @@ export async function handleRequests(
           messageId: record.messageId,
           response: {
             v: SCHEMA_VERSION,
-            type: 'response',
+            type: MessageType.Response,
             requestId: stored.requestId,
             value: stored.value,
             generatedAt: stored.generatedAt,

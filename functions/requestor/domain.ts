@@ -1,5 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Failures, ParsedRecord } from '../shared/batch';
+import { MessageType } from '../shared/contract';
 import { SendFailedError } from '../shared/errors';
 import { newRequestId } from '../shared/ids';
 import type { Logger } from '../shared/logger';
@@ -48,7 +49,7 @@ export async function requestStrings(deps: RequestorDeps, count: number): Promis
     requests.map(({ requestId }) => {
       const message: RequestMessage = {
         v: SCHEMA_VERSION,
-        type: 'request',
+        type: MessageType.Request,
         requestId,
         requestedAt,
       };
@@ -90,7 +91,7 @@ export async function handleResponses(
         deps.metrics.add(firstTime ? 'Stored' : 'Duplicate');
         acks.push({
           messageId: record.messageId,
-          ack: { v: SCHEMA_VERSION, type: 'ack', requestId: message.requestId, storedAt },
+          ack: { v: SCHEMA_VERSION, type: MessageType.Ack, requestId: message.requestId, storedAt },
         });
       } catch (error) {
         failures.set(record.messageId, error);

@@ -1,5 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import { FailureAttribute } from './contract';
 import { describeError, PermanentError } from './errors';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
@@ -83,10 +84,10 @@ export async function processBatch<T>(
           id: record.messageId,
           body: record.body,
           attributes: {
-            FailureCode: error.code,
-            FailureReason: error.message.slice(0, 1024),
-            SourceMessageId: record.messageId,
-            SourceQueueArn: record.eventSourceARN,
+            [FailureAttribute.Code]: error.code,
+            [FailureAttribute.Reason]: error.message.slice(0, 1024),
+            [FailureAttribute.SourceMessageId]: record.messageId,
+            [FailureAttribute.SourceQueueArn]: record.eventSourceARN,
           },
         };
       }),

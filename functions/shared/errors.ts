@@ -1,3 +1,5 @@
+import { FailureCode } from './contract';
+
 /**
  * Failures a message can never recover from: retrying them only delays the DLQ. The batch
  * processor dead-letters them at once, with `code` and `message` as the recorded reason.
@@ -5,7 +7,7 @@
 export class PermanentError extends Error {
   override readonly name: string = 'PermanentError';
   constructor(
-    readonly code: string,
+    readonly code: FailureCode,
     message: string,
   ) {
     super(message);
@@ -15,7 +17,7 @@ export class PermanentError extends Error {
 /** The message body is not JSON, too large, or does not match its schema. */
 export class InvalidMessageError extends PermanentError {
   override readonly name = 'InvalidMessageError';
-  constructor(message: string, code = 'InvalidMessage') {
+  constructor(message: string, code: FailureCode = FailureCode.InvalidMessage) {
     super(code, message);
   }
 }
@@ -24,7 +26,7 @@ export class InvalidMessageError extends PermanentError {
 export class UnknownRequestError extends PermanentError {
   override readonly name = 'UnknownRequestError';
   constructor(readonly requestId: string) {
-    super('UnknownRequest', `no record of request ${requestId}`);
+    super(FailureCode.UnknownRequest, `no record of request ${requestId}`);
   }
 }
 
@@ -35,7 +37,7 @@ export class ConflictError extends PermanentError {
     readonly requestId: string,
     detail: string,
   ) {
-    super('Conflict', `request ${requestId}: ${detail}`);
+    super(FailureCode.Conflict, `request ${requestId}: ${detail}`);
   }
 }
 

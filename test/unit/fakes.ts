@@ -2,6 +2,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import type { GeneratedString, StringsStore } from '../../functions/generator/strings-store';
 import type { RequestsStore } from '../../functions/requestor/requests-store';
+import { Status } from '../../functions/shared/contract';
 import { ConflictError, UnknownRequestError } from '../../functions/shared/errors';
 import { Logger } from '../../functions/shared/logger';
 import { Metrics } from '../../functions/shared/metrics';
@@ -41,7 +42,7 @@ export class FakeStringsStore implements StringsStore {
     this.throwIfArmed();
     const existing = this.items.get(record.requestId);
     if (existing) return { stored: existing, created: false };
-    this.items.set(record.requestId, { ...record, status: 'GENERATED' });
+    this.items.set(record.requestId, { ...record, status: Status.Generated });
     return { stored: record, created: true };
   }
 
@@ -49,8 +50,8 @@ export class FakeStringsStore implements StringsStore {
     this.throwIfArmed();
     const existing = this.items.get(requestId);
     if (!existing) throw new UnknownRequestError(requestId);
-    const firstTime = existing.status !== 'ACKNOWLEDGED';
-    existing.status = 'ACKNOWLEDGED';
+    const firstTime = existing.status !== Status.Acknowledged;
+    existing.status = Status.Acknowledged;
     existing.acknowledgedAt ??= at;
     return { firstTime };
   }
@@ -70,7 +71,7 @@ export class FakeRequestsStore implements RequestsStore {
   >();
 
   async recordRequested(requests: readonly { requestId: string; requestedAt: string }[]) {
-    for (const r of requests) this.items.set(r.requestId, { ...r, status: 'REQUESTED' });
+    for (const r of requests) this.items.set(r.requestId, { ...r, status: Status.Requested });
   }
 
   async storeValue(requestId: string, value: string, at: string) {
@@ -79,9 +80,9 @@ export class FakeRequestsStore implements RequestsStore {
     if (existing.value !== undefined && existing.value !== value) {
       throw new ConflictError(requestId, 'a different value is already stored');
     }
-    const firstTime = existing.status !== 'STORED';
+    const firstTime = existing.status !== Status.Stored;
     existing.value = value;
-    existing.status = 'STORED';
+    existing.status = Status.Stored;
     existing.storedAt ??= at;
     return { firstTime, storedAt: existing.storedAt };
   }

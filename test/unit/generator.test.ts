@@ -4,6 +4,12 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { GeneratorDeps } from '../../functions/generator/domain';
 import { createGeneratorHandler, UnexpectedSourceError } from '../../functions/generator/handler';
 import {
+  FailureAttribute,
+  FailureCode,
+  MessageType,
+  Status,
+} from '../../functions/shared/contract';
+import {
   ACK_QUEUE_ARN,
   clock,
   FakeStringsStore,
@@ -23,13 +29,13 @@ const ACK_DLQ_URL = 'https://sqs.test/ack-dlq';
 
 const request = (requestId: string) => ({
   v: 1,
-  type: 'request',
+  type: MessageType.Request,
   requestId,
   requestedAt: '2026-11-24T11:59:00.000Z',
 });
 const ack = (requestId: string) => ({
   v: 1,
-  type: 'ack',
+  type: MessageType.Ack,
   requestId,
   storedAt: '2026-11-24T11:59:30.000Z',
 });
@@ -77,11 +83,14 @@ describe('generator on a request', () => {
     });
 
     expect(result.batchItemFailures).toEqual([]);
-    expect(t.store.items.get(REQUEST_ID)).toMatchObject({ value: VALUE_A, status: 'GENERATED' });
+    expect(t.store.items.get(REQUEST_ID)).toMatchObject({
+      value: VALUE_A,
+      status: Status.Generated,
+    });
     const [entry] = t.sentTo(RESPONSE_QUEUE_URL);
     expect(JSON.parse(entry?.MessageBody ?? '')).toEqual({
       v: 1,
-      type: 'response',
+      type: MessageType.Response,
       requestId: REQUEST_ID,
       value: VALUE_A,
       generatedAt: '2026-11-24T12:00:00.000Z',
@@ -157,15 +166,19 @@ describe('generator rejects what can never succeed', () => {
   });
 
   it.each([
-    ['invalid JSON', '{"v":1,', 'InvalidJson'],
-    ['a wrong schema version', { ...request(REQUEST_ID), v: 2 }, 'UnsupportedVersion'],
-    ['a missing field', { v: 1, type: 'request', requestId: REQUEST_ID }, 'InvalidMessage'],
+    ['invalid JSON', '{"v":1,', FailureCode.InvalidJson],
+    ['a wrong schema version', { ...request(REQUEST_ID), v: 2 }, FailureCode.UnsupportedVersion],
+    [
+      'a missing field',
+      { v: 1, type: MessageType.Request, requestId: REQUEST_ID },
+      FailureCode.InvalidMessage,
+    ],
     [
       'a malformed request id',
       { ...request(REQUEST_ID), requestId: 'not-a-ulid' },
-      'InvalidMessage',
+      FailureCode.InvalidMessage,
     ],
-    ['an oversize body', { ...request(REQUEST_ID), pad: 'x'.repeat(5000) }, 'Oversize'],
+    ['an oversize body', { ...request(REQUEST_ID), pad: 'x'.repeat(5000) }, FailureCode.Oversize],
   ])(
     'sends %s to the request DLQ with the reason, and completes the rest',
     async (_, body, code) => {
@@ -177,8 +190,10 @@ describe('generator rejects what can never succeed', () => {
       expect(result.batchItemFailures).toEqual([]);
       const [dead] = t.sentTo(REQUEST_DLQ_URL);
       expect(dead?.MessageBody).toBe(poison.body);
-      expect(dead?.MessageAttributes?.FailureCode?.StringValue).toBe(code);
-      expect(dead?.MessageAttributes?.SourceMessageId?.StringValue).toBe(poison.messageId);
+      expect(dead?.MessageAttributes?.[FailureAttribute.Code]?.StringValue).toBe(code);
+      expect(dead?.MessageAttributes?.[FailureAttribute.SourceMessageId]?.StringValue).toBe(
+        poison.messageId,
+      );
       expect(t.sentTo(RESPONSE_QUEUE_URL)).toHaveLength(1);
       const logged = t.obs.lines.find(
         (l) => l.level === 'ERROR' && l.messageId === poison.messageId,
@@ -215,7 +230,7 @@ describe('generator on an ack', () => {
 
     expect(result.batchItemFailures).toEqual([]);
     expect(t.store.items.get(REQUEST_ID)).toMatchObject({
-      status: 'ACKNOWLEDGED',
+      status: Status.Acknowledged,
       acknowledgedAt: '2026-11-24T12:00:00.000Z',
     });
     expect(t.obs.metric('Acknowledged')).toBe(1);
@@ -238,7 +253,9 @@ describe('generator on an ack', () => {
 
     expect(result.batchItemFailures).toEqual([]);
     const [dead] = t.sentTo(ACK_DLQ_URL);
-    expect(dead?.MessageAttributes?.FailureCode?.StringValue).toBe('UnknownRequest');
+    expect(dead?.MessageAttributes?.[FailureAttribute.Code]?.StringValue).toBe(
+      FailureCode.UnknownRequest,
+    );
     expect(t.sqsMock.commandCalls(SendMessageCommand)).toHaveLength(0);
   });
 
