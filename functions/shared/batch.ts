@@ -1,7 +1,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { FailureAttribute } from './contract';
-import { describeError, PermanentError } from './errors';
+import { PermanentError, requestIdOf } from './errors';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 import type { RetryPolicy } from './retry';
@@ -109,9 +109,9 @@ function logContext(record: SQSRecord, error: unknown): Record<string, unknown> 
   return {
     messageId: record.messageId,
     receiveCount: Number(record.attributes.ApproximateReceiveCount),
-    requestId: (error as { requestId?: unknown }).requestId ?? peekRequestId(record.body),
+    requestId: requestIdOf(error) ?? peekRequestId(record.body),
     ...(error instanceof PermanentError ? { failureCode: error.code } : {}),
-    ...describeError(error),
+    error,
   };
 }
 

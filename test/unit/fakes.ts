@@ -22,7 +22,7 @@ export function observability(service: string) {
   const sink = (line: string) => lines.push(JSON.parse(line));
   return {
     lines,
-    logger: new Logger({ service }, sink, clock),
+    logger: new Logger({ service }, { sink, clock, level: 'INFO' }),
     metrics: new Metrics('Test', service, sink, clock),
     /** Sum of a metric over every flushed EMF line. */
     metric(name: string): number {
@@ -36,7 +36,12 @@ export function observability(service: string) {
 /** An in-memory Strings table with the same conditional semantics as the DynamoDB store. */
 export class FakeStringsStore implements StringsStore {
   readonly items = new Map<string, GeneratedString & { status: string; acknowledgedAt?: string }>();
-  failNextWrite?: Error;
+  private armed: { readonly thrown: unknown } | undefined;
+
+  /** Makes the next write throw `thrown`, whatever it is (stores can throw non-Errors). */
+  failNextWrite(thrown: unknown): void {
+    this.armed = { thrown };
+  }
 
   async recordGenerated(record: GeneratedString) {
     this.throwIfArmed();
@@ -57,9 +62,9 @@ export class FakeStringsStore implements StringsStore {
   }
 
   private throwIfArmed() {
-    const error = this.failNextWrite;
-    this.failNextWrite = undefined;
-    if (error) throw error;
+    const armed = this.armed;
+    this.armed = undefined;
+    if (armed) throw armed.thrown;
   }
 }
 
