@@ -46,7 +46,11 @@ export class FakeStringsStore implements StringsStore {
   async recordGenerated(record: GeneratedString) {
     this.throwIfArmed();
     const existing = this.items.get(record.requestId);
-    if (existing) return { stored: existing, created: false };
+    if (existing) {
+      // Only the string's own fields, as the DynamoDB store returns (not status or ack time).
+      const { requestId, value, generatedAt } = existing;
+      return { stored: { requestId, value, generatedAt }, created: false };
+    }
     this.items.set(record.requestId, { ...record, status: Status.Generated });
     return { stored: record, created: true };
   }
