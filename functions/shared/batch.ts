@@ -34,7 +34,8 @@ export interface BatchDeps<T> {
  * maxReceiveCount). Permanent ones (bad JSON, wrong schema or version, oversize, unknown
  * request) are sent to the DLQ straight away with the reason as message attributes, so they
  * neither wait out the retries nor hold up the rest of the batch. If that send fails they fall
- * back to the redrive path: nothing is lost.
+ * back to the redrive path: nothing is lost. A store or handler may throw anything (`null`,
+ * a string, an Error): whatever it is fails only the records it was thrown for.
  */
 export async function processBatch<T>(
   records: readonly SQSRecord[],
