@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { dynamoStringsStore } from '../functions/generator/strings-store';
 import { dynamoRequestsStore } from '../functions/requestor/requests-store';
+import { chunk, mapLimit } from '../functions/shared/collections';
 import { MessageType } from '../functions/shared/contract';
 import { newRequestId } from '../functions/shared/ids';
 import {
@@ -24,7 +25,6 @@ import {
   SCHEMA_VERSION,
 } from '../functions/shared/messages';
 import { randomString } from '../functions/shared/random-string';
-import { chunk, mapLimit } from '../functions/shared/retry';
 import { type OutgoingMessage, SQS_BATCH_LIMIT, sendAll } from '../functions/shared/sqs';
 import { startDynamoDb, startSqs } from '../local/emulators';
 import type { MappingSettings } from './local-run';
