@@ -1,13 +1,15 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Failures, ParsedRecord } from '../shared/batch';
+import { MessageType } from '../shared/contract';
 import { SendFailedError } from '../shared/errors';
-import type { Logger, Metrics } from '../shared/log';
+import type { Logger } from '../shared/logger';
 import {
   type AckMessage,
   type RequestMessage,
   type ResponseMessage,
   SCHEMA_VERSION,
 } from '../shared/messages';
+import type { Metrics } from '../shared/metrics';
 import type { RetryPolicy } from '../shared/retry';
 import { sendAll } from '../shared/sqs';
 import type { StringsStore } from './strings-store';
@@ -55,7 +57,7 @@ export async function handleRequests(
           messageId: record.messageId,
           response: {
             v: SCHEMA_VERSION,
-            type: 'response',
+            type: MessageType.Response,
             requestId: stored.requestId,
             value: stored.value,
             generatedAt: stored.generatedAt,

@@ -1,4 +1,5 @@
 import { type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { Status } from '../shared/contract';
 import { existingAfterConditionFailure, isConditionFailure, toItem } from '../shared/dynamo';
 import { ConflictError, UnknownRequestError } from '../shared/errors';
 
@@ -25,7 +26,7 @@ export function dynamoStringsStore(client: DynamoDBClient, tableName: string): S
         await client.send(
           new PutItemCommand({
             TableName: tableName,
-            Item: toItem({ ...record, status: 'GENERATED' }),
+            Item: toItem({ ...record, status: Status.Generated }),
             ConditionExpression: 'attribute_not_exists(requestId)',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
@@ -63,11 +64,14 @@ export function dynamoStringsStore(client: DynamoDBClient, tableName: string): S
               'SET #status = :acknowledged, acknowledgedAt = if_not_exists(acknowledgedAt, :at)',
             ConditionExpression: 'attribute_exists(requestId)',
             ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':acknowledged': { S: 'ACKNOWLEDGED' }, ':at': { S: at } },
+            ExpressionAttributeValues: {
+              ':acknowledged': { S: Status.Acknowledged },
+              ':at': { S: at },
+            },
             ReturnValues: 'UPDATED_OLD',
           }),
         );
-        return { firstTime: output.Attributes?.status?.S !== 'ACKNOWLEDGED' };
+        return { firstTime: output.Attributes?.status?.S !== Status.Acknowledged };
       } catch (error) {
         if (isConditionFailure(error)) throw new UnknownRequestError(requestId);
         throw error;

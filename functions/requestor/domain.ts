@@ -1,14 +1,16 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Failures, ParsedRecord } from '../shared/batch';
+import { MessageType } from '../shared/contract';
 import { SendFailedError } from '../shared/errors';
 import { newRequestId } from '../shared/ids';
-import type { Logger, Metrics } from '../shared/log';
+import type { Logger } from '../shared/logger';
 import {
   type AckMessage,
   type RequestMessage,
   type ResponseMessage,
   SCHEMA_VERSION,
 } from '../shared/messages';
+import type { Metrics } from '../shared/metrics';
 import type { RetryPolicy } from '../shared/retry';
 import { sendAll } from '../shared/sqs';
 import type { RequestsStore } from './requests-store';
@@ -47,7 +49,7 @@ export async function requestStrings(deps: RequestorDeps, count: number): Promis
     requests.map(({ requestId }) => {
       const message: RequestMessage = {
         v: SCHEMA_VERSION,
-        type: 'request',
+        type: MessageType.Request,
         requestId,
         requestedAt,
       };
@@ -89,7 +91,7 @@ export async function handleResponses(
         deps.metrics.add(firstTime ? 'Stored' : 'Duplicate');
         acks.push({
           messageId: record.messageId,
-          ack: { v: SCHEMA_VERSION, type: 'ack', requestId: message.requestId, storedAt },
+          ack: { v: SCHEMA_VERSION, type: MessageType.Ack, requestId: message.requestId, storedAt },
         });
       } catch (error) {
         failures.set(record.messageId, error);

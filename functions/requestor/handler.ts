@@ -1,6 +1,6 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { processBatch } from '../shared/batch';
-import { withInvocation } from '../shared/log';
+import { invocationScope } from '../shared/invocation';
 import { parseBody, RequestStringsCommand, ResponseMessage, validate } from '../shared/messages';
 import { handleResponses, type RequestorDeps, requestStrings } from './domain';
 
@@ -26,11 +26,12 @@ function isSqsEvent(event: unknown): event is SQSEvent {
  * invoke (an empty payload asks for the default count), answered with the new request ids.
  */
 export function createRequestorHandler(base: RequestorDeps, settings: RequestorSettings) {
+  const begin = invocationScope();
   return async (
     event: unknown,
     context?: Pick<Context, 'awsRequestId'>,
   ): Promise<SQSBatchResponse | RequestStringsResult> => {
-    const deps = withInvocation(base, context);
+    const deps = begin(base, context);
     try {
       if (isSqsEvent(event)) {
         return await processBatch(event.Records, {

@@ -4,9 +4,11 @@ import {
   UpdateItemCommand,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
+import { chunk, mapLimit } from '../shared/collections';
+import { Status } from '../shared/contract';
 import { existingAfterConditionFailure, isConditionFailure, toItem } from '../shared/dynamo';
 import { ConflictError, UnknownRequestError } from '../shared/errors';
-import { backoffMs, chunk, defaultRetry, mapLimit, type RetryPolicy } from '../shared/retry';
+import { backoffMs, defaultRetry, type RetryPolicy } from '../shared/retry';
 
 /** DynamoDB's limit on items per BatchWriteItem. */
 export const DYNAMO_BATCH_LIMIT = 25;
@@ -41,7 +43,7 @@ export function dynamoRequestsStore(
     async recordRequested(requests) {
       const writes = requests.map(
         (request): WriteRequest => ({
-          PutRequest: { Item: toItem({ ...request, status: 'REQUESTED' }) },
+          PutRequest: { Item: toItem({ ...request, status: Status.Requested }) },
         }),
       );
       await mapLimit(chunk(writes, DYNAMO_BATCH_LIMIT), 4, (batch) =>
@@ -62,7 +64,7 @@ export function dynamoRequestsStore(
             ExpressionAttributeNames: { '#value': 'value', '#status': 'status' },
             ExpressionAttributeValues: {
               ':value': { S: value },
-              ':stored': { S: 'STORED' },
+              ':stored': { S: Status.Stored },
               ':at': { S: at },
             },
             ReturnValues: 'ALL_OLD',
@@ -70,7 +72,7 @@ export function dynamoRequestsStore(
           }),
         );
         const before = output.Attributes;
-        const firstTime = before?.status?.S !== 'STORED';
+        const firstTime = before?.status?.S !== Status.Stored;
         return { firstTime, storedAt: (!firstTime && before?.storedAt?.S) || at };
       } catch (error) {
         if (!isConditionFailure(error)) throw error;

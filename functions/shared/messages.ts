@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { FailureCode, MessageType } from './contract';
 import { InvalidMessageError } from './errors';
 import { REQUEST_ID_PATTERN } from './ids';
 import { VALUE_PATTERN } from './random-string';
@@ -17,7 +18,7 @@ const version = v.literal(SCHEMA_VERSION, `must be ${SCHEMA_VERSION}`);
 /** requestor -> generator: please generate a string for this request. */
 export const RequestMessage = v.strictObject({
   v: version,
-  type: v.literal('request'),
+  type: v.literal(MessageType.Request),
   requestId,
   requestedAt: timestamp,
 });
@@ -26,7 +27,7 @@ export type RequestMessage = v.InferOutput<typeof RequestMessage>;
 /** generator -> requestor: the string generated for a request. */
 export const ResponseMessage = v.strictObject({
   v: version,
-  type: v.literal('response'),
+  type: v.literal(MessageType.Response),
   requestId,
   value,
   generatedAt: timestamp,
@@ -36,7 +37,7 @@ export type ResponseMessage = v.InferOutput<typeof ResponseMessage>;
 /** requestor -> generator: the string for this request is stored. */
 export const AckMessage = v.strictObject({
   v: version,
-  type: v.literal('ack'),
+  type: v.literal(MessageType.Ack),
   requestId,
   storedAt: timestamp,
 });
@@ -78,7 +79,7 @@ export function validate<S extends Schema>(
     typeof input === 'object' && version !== undefined && version !== SCHEMA_VERSION;
   throw new InvalidMessageError(
     `invalid ${what}: ${issues}`,
-    wrongVersion ? 'UnsupportedVersion' : 'InvalidMessage',
+    wrongVersion ? FailureCode.UnsupportedVersion : FailureCode.InvalidMessage,
   );
 }
 
@@ -100,7 +101,7 @@ export function parseBody<S extends Schema>(
   if (bytes > MAX_BODY_BYTES) {
     throw new InvalidMessageError(
       `${what} body is ${bytes} bytes, over the ${MAX_BODY_BYTES}-byte limit`,
-      'Oversize',
+      FailureCode.Oversize,
     );
   }
   let json: unknown;
@@ -109,7 +110,7 @@ export function parseBody<S extends Schema>(
   } catch (error) {
     throw new InvalidMessageError(
       `${what} body is not JSON: ${(error as Error).message}`,
-      'InvalidJson',
+      FailureCode.InvalidJson,
     );
   }
   return validate(schema, json, what);

@@ -3,6 +3,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { RequestorDeps } from '../../functions/requestor/domain';
 import { createRequestorHandler } from '../../functions/requestor/handler';
+import {
+  FailureAttribute,
+  FailureCode,
+  MessageType,
+  Status,
+} from '../../functions/shared/contract';
 import { InvalidMessageError, SendFailedError } from '../../functions/shared/errors';
 import { newRequestId } from '../../functions/shared/ids';
 import {
@@ -24,7 +30,7 @@ const RESPONSE_DLQ_URL = 'https://sqs.test/response-dlq';
 
 const response = (requestId: string, value = VALUE_A) => ({
   v: 1,
-  type: 'response',
+  type: MessageType.Response,
   requestId,
   value,
   generatedAt: '2026-11-24T11:59:30.000Z',
@@ -71,13 +77,13 @@ describe('requestor asked for strings', () => {
     expect(result.requestIds).toHaveLength(25);
     expect(new Set(result.requestIds).size).toBe(25);
     for (const id of result.requestIds) {
-      expect(t.store.items.get(id)).toMatchObject({ status: 'REQUESTED' });
+      expect(t.store.items.get(id)).toMatchObject({ status: Status.Requested });
     }
     const sent = t.sentTo(REQUEST_QUEUE_URL).map((e) => JSON.parse(e.MessageBody ?? ''));
     expect(sent.map((m) => m.requestId).sort()).toEqual([...result.requestIds].sort());
     expect(sent[0]).toEqual({
       v: 1,
-      type: 'request',
+      type: MessageType.Request,
       requestId: result.requestIds[0],
       requestedAt: '2026-11-24T12:00:00.000Z',
     });
@@ -158,11 +164,11 @@ describe('requestor on a response', () => {
     });
 
     expect(result).toEqual({ batchItemFailures: [] });
-    expect(t.store.items.get(REQUEST_ID)).toMatchObject({ status: 'STORED', value: VALUE_A });
+    expect(t.store.items.get(REQUEST_ID)).toMatchObject({ status: Status.Stored, value: VALUE_A });
     const [ack] = t.sentTo(ACK_QUEUE_URL).map((e) => JSON.parse(e.MessageBody ?? ''));
     expect(ack).toEqual({
       v: 1,
-      type: 'ack',
+      type: MessageType.Ack,
       requestId: REQUEST_ID,
       storedAt: '2026-11-24T12:00:00.000Z',
     });
@@ -189,7 +195,9 @@ describe('requestor on a response', () => {
 
     expect(t.store.items.get(REQUEST_ID)?.value).toBe(VALUE_A);
     const [dead] = t.sentTo(RESPONSE_DLQ_URL);
-    expect(dead?.MessageAttributes?.FailureCode?.StringValue).toBe('Conflict');
+    expect(dead?.MessageAttributes?.[FailureAttribute.Code]?.StringValue).toBe(
+      FailureCode.Conflict,
+    );
   });
 
   it('dead-letters a response for a request it never made', async () => {
@@ -198,9 +206,9 @@ describe('requestor on a response', () => {
     const result = await t.handler({ Records: [stray] });
 
     expect(result).toEqual({ batchItemFailures: [] });
-    expect(t.sentTo(RESPONSE_DLQ_URL)[0]?.MessageAttributes?.FailureCode?.StringValue).toBe(
-      'UnknownRequest',
-    );
+    expect(
+      t.sentTo(RESPONSE_DLQ_URL)[0]?.MessageAttributes?.[FailureAttribute.Code]?.StringValue,
+    ).toBe(FailureCode.UnknownRequest);
     expect(t.sentTo(ACK_QUEUE_URL)).toHaveLength(0);
   });
 
@@ -218,14 +226,18 @@ describe('requestor on a response', () => {
     const result = await t.handler({ Records: [record] });
 
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: record.messageId }] });
-    expect(t.store.items.get(REQUEST_ID)?.status).toBe('STORED');
+    expect(t.store.items.get(REQUEST_ID)?.status).toBe(Status.Stored);
   });
 
   it.each([
-    ['invalid JSON', 'nope', 'InvalidJson'],
-    ['a wrong schema version', { ...response(REQUEST_ID), v: 0 }, 'UnsupportedVersion'],
-    ['a short value', response(REQUEST_ID, 'abc'), 'InvalidMessage'],
-    ['a value outside the alphabet', response(REQUEST_ID, `${'a'.repeat(63)}!`), 'InvalidMessage'],
+    ['invalid JSON', 'nope', FailureCode.InvalidJson],
+    ['a wrong schema version', { ...response(REQUEST_ID), v: 0 }, FailureCode.UnsupportedVersion],
+    ['a short value', response(REQUEST_ID, 'abc'), FailureCode.InvalidMessage],
+    [
+      'a value outside the alphabet',
+      response(REQUEST_ID, `${'a'.repeat(63)}!`),
+      FailureCode.InvalidMessage,
+    ],
   ])('dead-letters %s and stores the rest of the batch', async (_, body, code) => {
     const poison = sqsRecord(body, RESPONSE_QUEUE_ARN);
     const good = sqsRecord(response(REQUEST_ID), RESPONSE_QUEUE_ARN);
@@ -233,7 +245,9 @@ describe('requestor on a response', () => {
     const result = await t.handler({ Records: [poison, good] });
 
     expect(result).toEqual({ batchItemFailures: [] });
-    expect(t.sentTo(RESPONSE_DLQ_URL)[0]?.MessageAttributes?.FailureCode?.StringValue).toBe(code);
-    expect(t.store.items.get(REQUEST_ID)?.status).toBe('STORED');
+    expect(
+      t.sentTo(RESPONSE_DLQ_URL)[0]?.MessageAttributes?.[FailureAttribute.Code]?.StringValue,
+    ).toBe(code);
+    expect(t.store.items.get(REQUEST_ID)?.status).toBe(Status.Stored);
   });
 });

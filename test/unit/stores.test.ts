@@ -6,6 +6,7 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { dynamoStringsStore } from '../../functions/generator/strings-store';
@@ -13,6 +14,7 @@ import {
   dynamoRequestsStore,
   UnprocessedItemsError,
 } from '../../functions/requestor/requests-store';
+import { Status } from '../../functions/shared/contract';
 import { ConflictError, UnknownRequestError } from '../../functions/shared/errors';
 import { noDelay, REQUEST_ID, VALUE_A, VALUE_B } from './fakes';
 
@@ -38,7 +40,7 @@ describe('Strings table (generator)', () => {
 
     const input = ddb.commandCalls(PutItemCommand)[0]?.args[0].input;
     expect(input?.ConditionExpression).toBe('attribute_not_exists(requestId)');
-    expect(input?.Item?.status).toEqual({ S: 'GENERATED' });
+    expect(input?.Item?.status).toEqual({ S: Status.Generated });
   });
 
   it('returns the string already recorded when the conditional write fails', async () => {
@@ -81,8 +83,8 @@ describe('Strings table (generator)', () => {
   it('marks an ack conditionally and tells a duplicate apart', async () => {
     ddb
       .on(UpdateItemCommand)
-      .resolvesOnce({ Attributes: { status: { S: 'GENERATED' } } })
-      .resolvesOnce({ Attributes: { status: { S: 'ACKNOWLEDGED' } } });
+      .resolvesOnce({ Attributes: { status: { S: Status.Generated } } })
+      .resolvesOnce({ Attributes: { status: { S: Status.Acknowledged } } });
 
     expect(await store.markAcknowledged(REQUEST_ID, 'now')).toEqual({ firstTime: true });
     expect(await store.markAcknowledged(REQUEST_ID, 'now')).toEqual({ firstTime: false });
@@ -134,7 +136,7 @@ describe('Requests table (requestor)', () => {
   });
 
   it('stores a value only on a known request with no other value', async () => {
-    ddb.on(UpdateItemCommand).resolves({ Attributes: { status: { S: 'REQUESTED' } } });
+    ddb.on(UpdateItemCommand).resolves({ Attributes: { status: { S: Status.Requested } } });
 
     expect(await store.storeValue(REQUEST_ID, VALUE_A, 'now')).toEqual({
       firstTime: true,
@@ -149,7 +151,7 @@ describe('Requests table (requestor)', () => {
 
   it('keeps the first storedAt for a duplicate response', async () => {
     ddb.on(UpdateItemCommand).resolves({
-      Attributes: { status: { S: 'STORED' }, storedAt: { S: 'first' }, value: { S: VALUE_A } },
+      Attributes: { status: { S: Status.Stored }, storedAt: { S: 'first' }, value: { S: VALUE_A } },
     });
     expect(await store.storeValue(REQUEST_ID, VALUE_A, 'later')).toEqual({
       firstTime: false,
