@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -376,6 +377,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
               error: { errorType: 'AccessDeniedException', errorMessage },
               durationMs: 0,
               coldStart: false,
+              requestId: randomUUID(),
             };
           }
           return runner(spec.functionName).invoke(payload);

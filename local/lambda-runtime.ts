@@ -21,6 +21,13 @@ export interface InvokeOutcome {
   readonly error?: { errorType: string; errorMessage: string };
   readonly durationMs: number;
   readonly coldStart: boolean;
+  /** The request id the function saw (`context.awsRequestId`) and its START/END/REPORT lines name. */
+  readonly requestId: string;
+  /**
+   * The invocation's log lines, START to REPORT, when the runner captures logs (it has a `log`
+   * sink); what Invoke's `LogType: Tail` returns the end of.
+   */
+  readonly logs?: readonly string[];
 }
 
 /** Per-function counters for the cost model. */
@@ -31,13 +38,23 @@ export interface FunctionMetrics {
   coldStarts: number;
 }
 
+type RunOutcome = Omit<InvokeOutcome, 'coldStart'>;
+
 interface Environment {
   readonly id: string;
   readonly worker: Worker;
   busy: boolean;
+  /** Started from code that has since been replaced: discarded after its current invocation. */
+  retired: boolean;
   pending?: {
     readonly id: number;
-    readonly resolve: (outcome: Omit<InvokeOutcome, 'coldStart'>) => void;
+    readonly requestId: string;
+    readonly resolve: (outcome: RunOutcome) => void;
+    /** Log lines of this invocation so far (only when logs are captured). */
+    readonly lines: string[];
+    /** The worker's answer, held until its REPORT line has arrived too. */
+    answer?: RunOutcome;
+    reported: boolean;
     /** The init limit while the environment loads, then the function timeout. */
     timer: NodeJS.Timeout;
     /** Starts the function timeout once the environment has loaded the handler. */
@@ -69,6 +86,8 @@ export class FunctionRunner {
   private nextId = 1;
   private running = 0;
   private stopped = false;
+  /** The bundle new environments load; {@link FunctionRunner.updateCode} replaces it. */
+  private entry: string;
 
   constructor(
     readonly spec: FunctionSpec,
@@ -80,7 +99,29 @@ export class FunctionRunner {
       /** Where the function's stdout and stderr lines go; without it they are discarded at the source. */
       log?: (line: string) => void;
     },
-  ) {}
+  ) {
+    this.entry = spec.entry;
+  }
+
+  /** The bundle environments started from now on load. */
+  get codeEntry(): string {
+    return this.entry;
+  }
+
+  /**
+   * Swaps the function's code, as UpdateFunctionCode does: invocations that start from now on run
+   * in new environments loading `entry`; idle environments are discarded now, busy ones once
+   * their invocation (on the old code) has finished.
+   */
+  async updateCode(entry: string): Promise<void> {
+    this.entry = entry;
+    const idle: Environment[] = [];
+    for (const environment of this.environments) {
+      environment.retired = true;
+      if (!environment.busy) idle.push(environment);
+    }
+    await Promise.all(idle.map((e) => this.discard(e)));
+  }
 
   /** Invocations in progress. */
   get active(): number {
@@ -93,7 +134,7 @@ export class FunctionRunner {
     this.running += 1;
     try {
       let coldStart = false;
-      let environment = [...this.environments].find((e) => !e.busy);
+      let environment = [...this.environments].find((e) => !e.busy && !e.retired);
       if (!environment) {
         environment = this.start();
         coldStart = true;
@@ -101,6 +142,7 @@ export class FunctionRunner {
       environment.busy = true;
       const outcome = await this.run(environment, event);
       environment.busy = false;
+      if (environment.retired) void this.discard(environment);
       this.metrics.invocations += 1;
       this.metrics.totalDurationMs += outcome.durationMs;
       if (coldStart) this.metrics.coldStarts += 1;
@@ -132,7 +174,7 @@ export class FunctionRunner {
     const { spec, context } = this;
     const worker = new Worker(WORKER, {
       workerData: {
-        entry: spec.entry,
+        entry: this.entry,
         handlerName: spec.handlerName,
         functionName: spec.name,
         memorySize: spec.memorySize,
@@ -162,12 +204,27 @@ export class FunctionRunner {
       stdout: true,
       stderr: true,
     });
-    const environment: Environment = { id, worker, busy: false, initialized: false };
+    const environment: Environment = {
+      id,
+      worker,
+      busy: false,
+      retired: false,
+      initialized: false,
+    };
     this.environments.add(environment);
     const log = this.context.log;
     if (log) {
       for (const stream of [worker.stdout, worker.stderr]) {
-        createInterface({ input: stream }).on('line', log);
+        createInterface({ input: stream }).on('line', (line) => {
+          log(line);
+          const pending = environment.pending;
+          if (!pending) return;
+          pending.lines.push(line);
+          if (line.startsWith(`REPORT RequestId: ${pending.requestId}`)) {
+            pending.reported = true;
+            this.settle(environment);
+          }
+        });
       }
     }
     worker.on(
@@ -187,11 +244,12 @@ export class FunctionRunner {
         const pending = environment.pending;
         if (!pending || pending.id !== message.id) return;
         clearTimeout(pending.timer);
-        environment.pending = undefined;
-        pending.resolve({
+        pending.answer = {
           ...(message.error ? { error: message.error } : { result: message.result }),
           durationMs: message.durationMs,
-        });
+          requestId: pending.requestId,
+        };
+        this.settle(environment);
       },
     );
     const died = (reason: string) => {
@@ -200,12 +258,12 @@ export class FunctionRunner {
       if (!pending) return;
       clearTimeout(pending.timer);
       environment.pending = undefined;
+      const errorMessage = `RequestId: ${pending.requestId} Error: Runtime exited: ${reason}`;
       pending.resolve({
-        error: {
-          errorType: 'Runtime.ExitError',
-          errorMessage: `RequestId: ${pending.id} Error: Runtime exited: ${reason}`,
-        },
+        error: { errorType: 'Runtime.ExitError', errorMessage },
         durationMs: 0,
+        requestId: pending.requestId,
+        logs: this.endLines(pending, 0, errorMessage, 'error'),
       });
     };
     worker.on('error', (error) => died(error.message));
@@ -213,23 +271,52 @@ export class FunctionRunner {
     return environment;
   }
 
-  private run(environment: Environment, event: unknown): Promise<Omit<InvokeOutcome, 'coldStart'>> {
+  /** Resolves the invocation once the worker has answered and (when captured) its REPORT arrived. */
+  private settle(environment: Environment): void {
+    const pending = environment.pending;
+    if (!pending?.answer || (this.context.log && !pending.reported)) return;
+    environment.pending = undefined;
+    pending.resolve(this.context.log ? { ...pending.answer, logs: pending.lines } : pending.answer);
+  }
+
+  /**
+   * The END and REPORT lines the platform writes for an invocation its environment did not finish
+   * (a timeout, a crash), logged and added to its lines.
+   */
+  private endLines(
+    pending: NonNullable<Environment['pending']>,
+    durationMs: number,
+    message: string,
+    status: 'timeout' | 'error',
+  ): string[] | undefined {
+    const log = this.context.log;
+    if (!log) return undefined;
+    const { requestId } = pending;
+    const lines = [
+      `${new Date().toISOString()} ${requestId} ${message}`,
+      `END RequestId: ${requestId}`,
+      `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${Math.ceil(durationMs)} ms\tMemory Size: ${this.spec.memorySize} MB\tMax Memory Used: ${this.spec.memorySize} MB\tStatus: ${status}`,
+    ];
+    for (const line of lines) log(line);
+    return [...pending.lines, ...lines];
+  }
+
+  private run(environment: Environment, event: unknown): Promise<RunOutcome> {
     const timeoutMs = this.spec.timeoutSeconds * 1000;
     const id = this.nextId++;
+    const requestId = randomUUID();
     return new Promise((resolve) => {
       const timedOut = (message: string, durationMs: number) => {
+        const pending = environment.pending;
         environment.pending = undefined;
-        this.context.log?.(
-          JSON.stringify({
-            level: 'ERROR',
-            source: 'local-cloud',
-            function: this.spec.name,
-            message,
-          }),
-        );
         // Lambda throws the environment away after a timeout; so do we.
         void this.discard(environment);
-        resolve({ error: { errorType: 'Sandbox.Timedout', errorMessage: message }, durationMs });
+        resolve({
+          error: { errorType: 'Sandbox.Timedout', errorMessage: message },
+          durationMs,
+          requestId,
+          logs: pending ? this.endLines(pending, durationMs, message, 'timeout') : undefined,
+        });
       };
       const functionTimeout = () =>
         setTimeout(
@@ -241,11 +328,21 @@ export class FunctionRunner {
           timeoutMs,
         );
       if (environment.initialized) {
-        environment.pending = { id, resolve, timer: functionTimeout() };
+        environment.pending = {
+          id,
+          requestId,
+          resolve,
+          lines: [],
+          reported: false,
+          timer: functionTimeout(),
+        };
       } else {
         const pending: NonNullable<Environment['pending']> = {
           id,
+          requestId,
           resolve,
+          lines: [],
+          reported: false,
           timer: setTimeout(
             () =>
               timedOut(
@@ -262,7 +359,7 @@ export class FunctionRunner {
         };
         environment.pending = pending;
       }
-      environment.worker.postMessage({ id, event, timeoutMs });
+      environment.worker.postMessage({ id, event, timeoutMs, requestId });
     });
   }
 

@@ -4,6 +4,7 @@
 // runs as is in a Worker, whatever loader the parent uses.
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 
 const { entry, handlerName, functionName, memorySize, region, accountId, logGroupName } =
@@ -21,6 +22,18 @@ if (workerData.discardOutput) {
   process.stderr.write = discard;
 }
 const port = parentPort;
+const MB = 1024 * 1024;
+/** Init time of this environment, reported on its first REPORT line only (as a cold start). */
+let initDurationMs;
+let reportedInit = false;
+/** Highest heap seen: the thread's share of memory, since the process's RSS is shared by all. */
+let maxMemoryBytes = 0;
+/** Lambda's platform lines go through stdout too, so they stay in order with the handler's. */
+const platform = (line) => process.stdout.write(`${line}\n`);
+const trackMemory = () => {
+  const heap = getHeapStatistics();
+  maxMemoryBytes = Math.max(maxMemoryBytes, heap.total_heap_size + heap.external_memory);
+};
 
 /** @type {Promise<(event: unknown, context: object) => unknown>} */
 const init = (async () => {
@@ -32,7 +45,8 @@ const init = (async () => {
       name: 'Runtime.HandlerNotFound',
     });
   }
-  port.postMessage({ type: 'init', durationMs: performance.now() - started });
+  initDurationMs = performance.now() - started;
+  port.postMessage({ type: 'init', durationMs: initDurationMs });
   return handler;
 })();
 // Reported on the first invocation, as Lambda reports an init error; not an unhandled rejection.
@@ -57,29 +71,47 @@ port.on(
       callbackWaitsForEmptyEventLoop: true,
       getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     };
-    const started = performance.now();
+    platform(`START RequestId: ${awsRequestId} Version: $LATEST`);
+    let started = performance.now();
+    /** Ends the invocation as Lambda logs it: END, then REPORT (Init Duration after a cold start). */
+    const finish = (/** @type {object} */ outcome) => {
+      const durationMs = performance.now() - started;
+      trackMemory();
+      platform(`END RequestId: ${awsRequestId}`);
+      platform(
+        `REPORT RequestId: ${awsRequestId}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(durationMs))} ms\tMemory Size: ${memorySize} MB\tMax Memory Used: ${Math.ceil(maxMemoryBytes / MB)} MB` +
+          (initDurationMs !== undefined && !reportedInit
+            ? `\tInit Duration: ${initDurationMs.toFixed(2)} ms`
+            : ''),
+      );
+      reportedInit = true;
+      port.postMessage({ type: 'result', id: message.id, durationMs, ...outcome });
+    };
     try {
       const handler = await init;
+      // Duration excludes init, which REPORT shows apart, as Lambda does.
+      started = performance.now();
       deadline = Date.now() + message.timeoutMs;
       const result = await handler(message.event, context);
-      port.postMessage({
-        type: 'result',
-        id: message.id,
-        result,
-        durationMs: performance.now() - started,
-      });
+      finish({ result });
     } catch (error) {
       const e = /** @type {Error} */ (error instanceof Error ? error : new Error(String(error)));
-      port.postMessage({
-        type: 'result',
-        id: message.id,
-        durationMs: performance.now() - started,
-        error: {
-          errorType: e.name || 'Error',
-          errorMessage: e.message,
-          stackTrace: String(e.stack ?? '').split('\n'),
-        },
-      });
+      const failure = {
+        errorType: e.name || 'Error',
+        errorMessage: e.message,
+        stackTrace: String(e.stack ?? '').split('\n'),
+      };
+      // What the Node runtime logs for an unhandled error, in the JSON log format.
+      platform(
+        JSON.stringify({
+          timestamp: new Date().toISOString(),
+          level: 'ERROR',
+          requestId: awsRequestId,
+          message: 'Invoke Error',
+          ...failure,
+        }),
+      );
+      finish({ error: failure });
     }
   },
 );

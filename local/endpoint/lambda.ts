@@ -37,6 +37,8 @@ export interface LambdaBackend {
   ): Promise<{
     result?: unknown;
     error?: { errorType: string; errorMessage: string; stackTrace?: string[] };
+    /** The invocation's log lines, START to REPORT, when the engine captures them. */
+    logs?: readonly string[];
   }>;
   /** Starts an asynchronous (`Event`) invocation: queued, retried and dead-lettered as Lambda does. */
   invokeAsync(name: string, payload: unknown): void;
@@ -50,6 +52,8 @@ const PREFIX = '/2015-03-31';
 const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
 /** Asynchronous invocations (and SQS messages) accept up to 1 MiB since 2025. */
 const MAX_ASYNC_PAYLOAD_BYTES = 1024 * 1024;
+/** What `LogType: Tail` returns of an invocation's log. */
+const MAX_LOG_TAIL_BYTES = 4 * 1024;
 const STARTED = new Date().toISOString().replace('Z', '+0000');
 
 /** Recognises the Lambda REST paths and names their operation; undefined for any other path. */
@@ -139,6 +143,9 @@ export function lambdaService(backend: LambdaBackend): ServiceHandler {
         const outcome = await backend.invoke(target.name, payload);
         const headers: Record<string, string> = { 'x-amz-executed-version': '$LATEST' };
         if (outcome.error) headers['x-amz-function-error'] = 'Unhandled';
+        if (String(call.req.headers['x-amz-log-type'] ?? 'None') === 'Tail') {
+          headers['x-amz-log-result'] = logTail(outcome.logs ?? []);
+        }
         const text = JSON.stringify(outcome.error ?? outcome.result ?? null);
         call.res.writeHead(200, {
           'content-type': 'application/json',
@@ -232,6 +239,12 @@ export function lambdaService(backend: LambdaBackend): ServiceHandler {
         );
     }
   };
+}
+
+/** Lambda's `LogType: Tail`: the last 4 KB of the invocation's log, base64-encoded. */
+export function logTail(lines: readonly string[]): string {
+  const text = Buffer.from(lines.map((line) => `${line}\n`).join(''), 'utf8');
+  return text.subarray(Math.max(0, text.length - MAX_LOG_TAIL_BYTES)).toString('base64');
 }
 
 function configuration(f: LambdaFunctionInfo) {

@@ -9,7 +9,7 @@ interface LogEvent {
   readonly eventId: string;
 }
 
-/** Events kept per log group; the oldest go first, as retention would drop them. */
+/** Events kept per log group by default; the oldest go first, as retention would drop them. */
 const MAX_EVENTS_PER_GROUP = 20_000;
 const STREAM = 'local/[$LATEST]local';
 
@@ -20,12 +20,16 @@ const STREAM = 'local/[$LATEST]local';
 export class LogStore {
   private readonly groups = new Map<
     string,
-    { created: number; events: LogEvent[]; next: number }
+    { created: number; events: LogEvent[]; next: number; dropped: number }
   >();
+
+  /** @param maxEventsPerGroup events kept per group; past it the oldest tenth is dropped */
+  constructor(private readonly maxEventsPerGroup = MAX_EVENTS_PER_GROUP) {}
 
   /** Creates the group, empty, so DescribeLogGroups lists it before its first line. */
   createGroup(name: string): void {
-    if (!this.groups.has(name)) this.groups.set(name, { created: Date.now(), events: [], next: 0 });
+    if (!this.groups.has(name))
+      this.groups.set(name, { created: Date.now(), events: [], next: 0, dropped: 0 });
   }
 
   /** Adds a line; its time is its JSON `timestamp` field when it has one, else now. */
@@ -42,8 +46,31 @@ export class LogStore {
       message,
       eventId: String(entry.next++).padStart(20, '0'),
     });
-    if (entry.events.length > MAX_EVENTS_PER_GROUP)
-      entry.events.splice(0, entry.events.length / 10);
+    if (entry.events.length > this.maxEventsPerGroup) {
+      // A tenth at a time, so appending stays cheap at the bound.
+      const drop = Math.max(1, Math.floor(this.maxEventsPerGroup / 10));
+      entry.events.splice(0, drop);
+      entry.dropped += drop;
+    }
+  }
+
+  /**
+   * The group's events, oldest first. When some were dropped, the first is a notice saying how
+   * many, timed as the oldest kept event and with the id of the last dropped one, so readers that
+   * page by id or time see it once, where the gap is.
+   */
+  events(name: string): LogEvent[] {
+    const entry = this.groups.get(name);
+    if (!entry) return [];
+    const first = entry.events[0];
+    if (entry.dropped === 0 || !first) return entry.events;
+    const notice: LogEvent = {
+      timestamp: first.timestamp,
+      ingestionTime: first.ingestionTime,
+      message: `[local cloud] ${entry.dropped} older events dropped (this log group keeps the last ${this.maxEventsPerGroup})`,
+      eventId: String(entry.dropped - 1).padStart(20, '0'),
+    };
+    return [notice, ...entry.events];
   }
 
   groupNames(): string[] {
@@ -98,6 +125,7 @@ export function logsService(store: LogStore, region: string, accountId: string):
       case 'DescribeLogStreams': {
         if (!group) return missingGroup();
         const last = group.events[group.events.length - 1];
+        const first = store.events(groupName ?? '')[0];
         return sendJson(
           call.res,
           200,
@@ -106,7 +134,7 @@ export function logsService(store: LogStore, region: string, accountId: string):
               {
                 logStreamName: STREAM,
                 creationTime: group.created,
-                firstEventTimestamp: group.events[0]?.timestamp,
+                firstEventTimestamp: first?.timestamp,
                 lastEventTimestamp: last?.timestamp,
                 lastIngestionTime: last?.ingestionTime,
                 arn: `${groupArn(groupName ?? '')}:log-stream:${STREAM}`,
@@ -132,13 +160,15 @@ export function logsService(store: LogStore, region: string, accountId: string):
         const end = Number(params.endTime ?? Number.MAX_SAFE_INTEGER);
         const limit = Math.min(Number(params.limit ?? 10_000), 10_000);
         const after = typeof params.nextToken === 'string' ? params.nextToken : '';
-        const events = group.events.filter(
-          (e) =>
-            e.eventId > after &&
-            e.timestamp >= start &&
-            e.timestamp <= end &&
-            terms.every((t) => e.message.includes(t)),
-        );
+        const events = store
+          .events(groupName ?? '')
+          .filter(
+            (e) =>
+              e.eventId > after &&
+              e.timestamp >= start &&
+              e.timestamp <= end &&
+              terms.every((t) => e.message.includes(t)),
+          );
         const page = events.slice(0, limit);
         const more = events.length > limit;
         return sendJson(
@@ -164,7 +194,9 @@ export function logsService(store: LogStore, region: string, accountId: string):
         const token = typeof params.nextToken === 'string' ? params.nextToken : undefined;
         const fromHead = params.startFromHead === true || token?.startsWith('f/');
         const position = token ? Number(token.slice(2)) : undefined;
-        const all = group.events.filter((e) => e.timestamp >= start && e.timestamp <= end);
+        const all = store
+          .events(groupName ?? '')
+          .filter((e) => e.timestamp >= start && e.timestamp <= end);
         let from: number;
         let to: number;
         if (fromHead) {
