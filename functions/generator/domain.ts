@@ -47,12 +47,11 @@ export async function handleRequests(
           generatedAt: deps.clock().toISOString(),
         });
         deps.metrics.add(created ? 'Generated' : 'Duplicate');
-        if (!created) {
-          deps.logger.info('request seen before; re-sending the stored string', {
-            requestId: message.requestId,
-            messageId: record.messageId,
-          });
-        }
+        // One line per message on success too, so a requestId can be followed across both functions.
+        deps.logger.info(
+          created ? 'generated string' : 'request seen before; re-sending the stored string',
+          { requestId: message.requestId, messageId: record.messageId },
+        );
         replies.push({
           messageId: record.messageId,
           response: {
@@ -95,6 +94,10 @@ export async function handleAcks(
       try {
         const { firstTime } = await deps.store.markAcknowledged(message.requestId, at);
         deps.metrics.add(firstTime ? 'Acknowledged' : 'Duplicate');
+        deps.logger.info(firstTime ? 'acknowledged string' : 'ack seen before', {
+          requestId: message.requestId,
+          messageId: record.messageId,
+        });
       } catch (error) {
         failures.set(record.messageId, error);
       }

@@ -89,6 +89,10 @@ export async function handleResponses(
           at,
         );
         deps.metrics.add(firstTime ? 'Stored' : 'Duplicate');
+        deps.logger.info(firstTime ? 'stored response' : 'response seen before; re-acknowledging', {
+          requestId: message.requestId,
+          messageId: record.messageId,
+        });
         acks.push({
           messageId: record.messageId,
           ack: { v: SCHEMA_VERSION, type: MessageType.Ack, requestId: message.requestId, storedAt },
