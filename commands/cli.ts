@@ -42,6 +42,19 @@ export interface CommandSpec<O extends OptionSpecs> {
   readonly synopsis?: string;
   /** Whole command lines, each shown under "Examples". */
   readonly examples: readonly string[];
+  /**
+   * Positional arguments, in order (`FUNCTION`, `EVENT.json`); main receives them as given.
+   * @default none: a positional argument is a usage error
+   */
+  readonly arguments?: readonly ArgumentSpec[];
+}
+
+/** One positional argument: its name in usage lines and what it is. */
+export interface ArgumentSpec {
+  readonly name: string;
+  readonly description: string;
+  /** @default false */
+  readonly required?: boolean;
 }
 
 /** The options every command that talks to a deployed or local pipeline takes. */
@@ -88,7 +101,8 @@ export function synopsisOf(options: OptionSpecs): string {
 
 /** `usage: npm run inspect -- [--peek N] ...`, one line. */
 export function usageLine(spec: CommandSpec<OptionSpecs>): string {
-  return `usage: ${spec.invocation} ${spec.synopsis ?? synopsisOf(spec.options)}`;
+  const args = (spec.arguments ?? []).map((a) => (a.required ? a.name : `[${a.name}]`));
+  return `usage: ${[spec.invocation, ...args, spec.synopsis ?? synopsisOf(spec.options)].join(' ')}`;
 }
 
 /** What `--help` prints: usage, summary, every option described, examples. */
@@ -104,18 +118,41 @@ export function helpText(spec: CommandSpec<OptionSpecs>): string {
     return [flags, `${option.description}${fallback}`] as const;
   });
   rows.push(['-h, --help', 'show this help and exit']);
-  const width = Math.max(...rows.map(([flags]) => flags.length));
+  const args = (spec.arguments ?? []).map((a) => [a.name, a.description] as const);
+  const width = Math.max(...[...rows, ...args].map(([flags]) => flags.length));
   return [
     usageLine(spec),
     '',
     spec.summary,
     '',
+    ...(args.length > 0
+      ? ['Arguments:', ...args.map(([name, text]) => `  ${name.padEnd(width)}  ${text}`), '']
+      : []),
     'Options:',
     ...rows.map(([flags, text]) => `  ${flags.padEnd(width)}  ${text}`),
     '',
     'Examples:',
     ...spec.examples.map((example) => `  ${example}`),
   ].join('\n');
+}
+
+/**
+ * Parses argv strictly, positional arguments as `spec` declares them; unknown options, missing
+ * values, missing required arguments and extra ones become a {@link UsageError}.
+ */
+export function parseCommandLine<O extends OptionSpecs>(argv: string[], spec: CommandSpec<O>) {
+  const declared = spec.arguments ?? [];
+  let parsed: { values: ReturnType<typeof parse<O>>; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: argv, options: spec.options, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const extra = parsed.positionals[declared.length];
+  if (extra !== undefined) throw new UsageError(`Unexpected argument '${extra}'`);
+  const missing = declared.find((a, i) => a.required && parsed.positionals[i] === undefined);
+  if (missing) throw new UsageError(`Missing ${missing.name}`);
+  return parsed;
 }
 
 /** Parses argv strictly; unknown options, missing values and stray arguments become a {@link UsageError}. */
@@ -171,7 +208,10 @@ export function targetFrom(values: {
  */
 export function runCommand<O extends OptionSpecs>(
   spec: CommandSpec<O>,
-  main: (values: ReturnType<typeof parse<O>>) => Promise<number | undefined>,
+  main: (
+    values: ReturnType<typeof parse<O>>,
+    positionals: readonly string[],
+  ) => Promise<number | undefined>,
   argv: string[] = process.argv.slice(2),
 ): void {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -181,7 +221,10 @@ export function runCommand<O extends OptionSpecs>(
     process.exit(0);
   }
   Promise.resolve()
-    .then(() => main(parse(argv, spec.options)))
+    .then(() => {
+      const { values, positionals } = parseCommandLine(argv, spec);
+      return main(values, positionals);
+    })
     .then(
       (code) => process.exit(code ?? 0),
       (error: unknown) => {

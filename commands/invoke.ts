@@ -1,0 +1,117 @@
+/**
+ * `npm run invoke`: invokes one function with an event (a file, stdin or --payload) through the
+ * Lambda API and prints its result, its log tail and REPORT line, as `sam local invoke` does.
+ */
+import { readFileSync } from 'node:fs';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { resolveFunction } from '../ops/functions';
+import {
+  type CommandSpec,
+  isMain,
+  type OptionSpecs,
+  runCommand,
+  TARGET_OPTIONS,
+  targetFrom,
+  UsageError,
+} from './cli';
+
+const OPTIONS = {
+  ...TARGET_OPTIONS,
+  payload: {
+    type: 'string',
+    short: 'p',
+    placeholder: 'JSON',
+    description: 'the event, inline, instead of EVENT.json',
+  },
+  'no-logs': { type: 'boolean', default: false, description: 'do not print the log tail' },
+} as const satisfies OptionSpecs;
+
+/** What `npm run invoke -- --help` says. */
+export const INVOKE: CommandSpec<typeof OPTIONS> = {
+  invocation: 'npm run invoke --',
+  summary:
+    "Invokes a function synchronously through the Lambda API and prints its result (stdout), then the invocation's log tail and REPORT line (stderr). Exit 1 on a function error, naming its type and message. Target: --endpoint, else the running local cloud, else AWS.",
+  options: OPTIONS,
+  arguments: [
+    {
+      name: 'FUNCTION',
+      description: 'requestor, generator, a function name or logical id',
+      required: true,
+    },
+    {
+      name: 'EVENT.json',
+      description: 'file holding the event; - reads it from stdin (default: {})',
+    },
+  ],
+  examples: [
+    'npm run invoke -- requestor --payload \'{"count":3}\'',
+    'npm run event -- sqs --queue request | npm run invoke -- generator -',
+    'npm run invoke -- generator events/request.json --endpoint http://localhost:4566',
+  ],
+};
+
+/** The event text: --payload, the file, stdin for `-`, else `{}`; it must be JSON. */
+function readEvent(file: string | undefined, payload: string | undefined): string {
+  if (file !== undefined && payload !== undefined)
+    throw new UsageError('Give the event as EVENT.json or --payload, not both');
+  let text = payload ?? '{}';
+  if (file !== undefined) {
+    try {
+      text = readFileSync(file === '-' ? 0 : file, 'utf8');
+    } catch (error) {
+      throw new UsageError(
+        `Cannot read ${file === '-' ? 'stdin' : file}: ${(error as Error).message}`,
+        {
+          showUsage: false,
+        },
+      );
+    }
+  }
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`The event is not JSON: ${(error as Error).message}`, {
+      showUsage: false,
+    });
+  }
+  return text;
+}
+
+if (isMain(import.meta.url)) {
+  runCommand(INVOKE, async (values, [fn = '', file]) => {
+    const event = readEvent(file, values.payload);
+    const target = await targetFrom(values);
+    const { name } = await resolveFunction(target, fn);
+    const lambda = new LambdaClient(target.clientConfig('lambda'));
+    try {
+      const response = await lambda.send(
+        new InvokeCommand({
+          FunctionName: name,
+          Payload: Buffer.from(event),
+          LogType: values['no-logs'] ? 'None' : 'Tail',
+        }),
+      );
+      const body = Buffer.from(response.Payload ?? new Uint8Array()).toString('utf8');
+      if (response.LogResult) {
+        process.stderr.write(Buffer.from(response.LogResult, 'base64').toString('utf8'));
+      }
+      if (response.FunctionError) {
+        const error = JSON.parse(body || '{}') as { errorType?: string; errorMessage?: string };
+        console.error(
+          `${name} failed: ${error.errorType ?? response.FunctionError}: ${error.errorMessage ?? body}`,
+        );
+        return 1;
+      }
+      let shown = body;
+      try {
+        shown = JSON.stringify(JSON.parse(body), null, 2);
+      } catch {
+        // Not JSON: shown as returned.
+      }
+      console.log(shown);
+      return 0;
+    } finally {
+      lambda.destroy();
+    }
+  });
+}

@@ -1,0 +1,62 @@
+/**
+ * `npm run send`: puts one message on a queue of the stack, to feed the pipeline by hand or to
+ * try the poison path with a body its consumer will reject.
+ */
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { bodyProblem, sampleMessage } from '../ops/messages';
+import { resolveQueue } from '../ops/queues';
+import {
+  type CommandSpec,
+  isMain,
+  type OptionSpecs,
+  runCommand,
+  TARGET_OPTIONS,
+  targetFrom,
+} from './cli';
+
+const OPTIONS = { ...TARGET_OPTIONS } as const satisfies OptionSpecs;
+
+/** What `npm run send -- --help` says. */
+export const SEND: CommandSpec<typeof OPTIONS> = {
+  invocation: 'npm run send --',
+  summary:
+    'Sends one message to a queue of the stack and prints its message id. A body that is not a valid message for the queue is sent anyway, with a warning saying why its consumer will reject it. Target: --endpoint, else the running local cloud, else AWS.',
+  options: OPTIONS,
+  arguments: [
+    {
+      name: 'QUEUE',
+      description: 'request, response, ack, NAME-dlq, a queue name or URL',
+      required: true,
+    },
+    { name: 'BODY', description: 'the message body (default: a valid message for the queue)' },
+  ],
+  examples: [
+    'npm run send -- request',
+    `npm run send -- ack '{"v":1,"type":"ack"}'`,
+    'npm run send -- response "$(cat events/response.json)" --endpoint http://localhost:4566',
+  ],
+};
+
+if (isMain(import.meta.url)) {
+  runCommand(SEND, async (values, [queueName = '', given]) => {
+    const target = await targetFrom(values);
+    const queue = resolveQueue(target, queueName);
+    const body = given ?? sampleMessage(queue.key);
+    const problem = bodyProblem(queue.key, body);
+    if (problem) {
+      console.error(
+        `warning: not a valid ${queue.key.toLowerCase()} message, sent anyway (${problem})`,
+      );
+    }
+    const sqs = new SQSClient(target.clientConfig('sqs'));
+    try {
+      const { MessageId } = await sqs.send(
+        new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body }),
+      );
+      console.log(`Sent ${MessageId} to ${queue.label}: ${body}`);
+      return 0;
+    } finally {
+      sqs.destroy();
+    }
+  });
+}

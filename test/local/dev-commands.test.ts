@@ -1,0 +1,208 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { usageLine } from '../../commands/cli';
+import { EVENT } from '../../commands/event';
+import { INVOKE } from '../../commands/invoke';
+import { LOGS } from '../../commands/logs';
+import { SEND } from '../../commands/send';
+import { Output } from '../../functions/shared/contract';
+import { type LocalCloud, startLocalCloud } from '../../local/cloud';
+
+const TSX = join('node_modules', '.bin', 'tsx');
+const execFileAsync = promisify(execFile);
+
+interface Run {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+let cloud: LocalCloud;
+let dir: string;
+let stateFile: string;
+
+/** Runs a command against the test's local cloud (found through its state file, as a user's is). */
+async function cli(script: string, args: string[]): Promise<Run> {
+  try {
+    const { stdout, stderr } = await execFileAsync(
+      TSX,
+      [`commands/${script}.ts`, ...args, '--state', stateFile],
+      { timeout: 60_000 },
+    );
+    return { status: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: unknown; stdout?: string; stderr?: string };
+    if (typeof failed.code !== 'number') throw error;
+    return { status: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'dev-commands-'));
+  stateFile = join(dir, 'state.json');
+  cloud = await startLocalCloud({
+    assemblyDir: inject('pipelineAssembly'),
+    port: 0,
+    stateFile,
+    // Batching windows of 0.1 s: a message crosses the pipeline in well under a second.
+    timeScale: 10,
+    log: () => {},
+  });
+});
+afterAll(async () => {
+  await cloud?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const REPORT =
+  /^REPORT RequestId: ([0-9a-f-]{36})\tDuration: \d+\.\d{2} ms\tBilled Duration: \d+ ms\tMemory Size: \d+ MB\tMax Memory Used: \d+ MB/m;
+
+describe('npm run invoke', () => {
+  it("prints the result, then the invocation's START, log lines, END and REPORT with Init Duration on a cold start", async () => {
+    const run = await cli('invoke', ['requestor', '--payload', '{"count":2}']);
+    expect(run.stderr).toMatch(/^START RequestId: [0-9a-f-]{36} Version: \$LATEST$/m);
+    const requestId = /^START RequestId: (\S+)/m.exec(run.stderr)?.[1];
+    expect(run.stderr).toContain('"message":"requested strings"');
+    expect(run.stderr).toContain(`END RequestId: ${requestId}`);
+    expect(REPORT.exec(run.stderr)?.[1]).toBe(requestId);
+    expect(run.stderr).toMatch(/\tInit Duration: \d+\.\d{2} ms$/m);
+    expect(run.status).toBe(0);
+    const result = JSON.parse(run.stdout) as { requestIds: string[] };
+    expect(result.requestIds).toHaveLength(2);
+
+    // The same environment again: warm, so no Init Duration.
+    const warm = await cli('invoke', ['requestor', '--payload', '{"count":1}']);
+    expect(warm.stderr).toMatch(REPORT);
+    expect(warm.stderr).not.toContain('Init Duration');
+  });
+
+  it('exits 1 on a function error, naming its type and message, after the log tail', async () => {
+    const run = await cli('invoke', ['requestor', '--payload', '{"count":"many"}']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(REPORT);
+    expect(run.stderr.trimEnd().split('\n').pop()).toMatch(
+      new RegExp(`^${cloud.outputs[Output.RequestorFunctionName]} failed: \\w+: .*count`),
+    );
+  });
+
+  it('finds a function by logical id and takes the event from a file made by npm run event', async () => {
+    const event = await cli('event', ['sqs', '--queue', 'request']);
+    expect(event.status).toBe(0);
+    const parsed = JSON.parse(event.stdout) as { Records: Record<string, unknown>[] };
+    const record = parsed.Records[0] ?? {};
+    expect(record.eventSource).toBe('aws:sqs');
+    expect(record.eventSourceARN).toMatch(/^arn:aws:sqs:us-east-1:\d{12}:/);
+    expect(Object.keys(record).sort()).toEqual(
+      [
+        'attributes',
+        'awsRegion',
+        'body',
+        'eventSource',
+        'eventSourceARN',
+        'md5OfBody',
+        'messageAttributes',
+        'messageId',
+        'receiptHandle',
+      ].sort(),
+    );
+    const file = join(dir, 'request-event.json');
+    writeFileSync(file, event.stdout);
+    const logicalId = Object.values(cloud.functions).find(
+      (f) => f.name === cloud.outputs[Output.GeneratorFunctionName],
+    )?.logicalId;
+    const run = await cli('invoke', [logicalId ?? '', file]);
+    expect(run.stderr).toContain('"message":"generated string"');
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ batchItemFailures: [] });
+  });
+
+  it('refuses an event that is not JSON, and an unknown function with the ones there are', async () => {
+    const [bad, unknown] = await Promise.all([
+      cli('invoke', ['generator', '--payload', '{nope']),
+      cli('invoke', ['nosuch']),
+    ]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^The event is not JSON/);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toMatch(/^No function nosuch .*use requestor or generator/);
+  });
+});
+
+describe('npm run send and npm run logs', () => {
+  it("follows one request's requestId across both functions' logs", async () => {
+    const invoke = await cli('invoke', ['requestor', '--payload', '{"count":1}']);
+    const [requestId = ''] = (JSON.parse(invoke.stdout) as { requestIds: string[] }).requestIds;
+    await cloud.waitForIdle();
+    const logs = await cli('logs', ['--request-id', requestId, '--raw']);
+    expect(logs.status).toBe(0);
+    const lines = logs.stdout.trimEnd().split('\n');
+    const logged = (fn: string, message: string) =>
+      lines.some((l) => l.startsWith(`[${fn}]`) && l.includes(`"message":"${message}"`));
+    expect(logged('requestor', 'requested strings'), logs.stdout).toBe(true);
+    expect(logged('generator', 'generated string'), logs.stdout).toBe(true);
+    expect(logged('requestor', 'stored response'), logs.stdout).toBe(true);
+    expect(logged('generator', 'acknowledged string'), logs.stdout).toBe(true);
+    expect(lines.every((l) => l.includes(requestId))).toBe(true);
+  });
+
+  it('puts a message on a queue that its consumer then processes', async () => {
+    const send = await cli('send', ['request']);
+    expect(send.status).toBe(0);
+    expect(send.stderr).toBe('');
+    const requestId = /"requestId":"(\w+)"/.exec(send.stdout)?.[1] ?? '';
+    await cloud.waitForIdle();
+    const logs = await cli('logs', ['generator', '--request-id', requestId, '--raw']);
+    expect(logs.stdout).toContain('"message":"generated string"');
+  });
+
+  it('sends a schema-invalid body with a warning saying why it will be rejected', async () => {
+    const run = await cli('send', ['ack-dlq', '{"v":1,"type":"ack"}']);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(/^warning: not a valid ack message, sent anyway \(.*requestId/);
+  });
+
+  it("shows one function's REPORT lines, and nothing but problems with --quiet", async () => {
+    const [all, quiet] = await Promise.all([
+      cli('logs', ['requestor', '--raw']),
+      cli('logs', ['requestor', '--raw', '--quiet']),
+    ]);
+    expect(all.stdout).toMatch(/^\[requestor\] REPORT RequestId: /m);
+    expect(all.stdout).not.toContain('[generator]');
+    expect(quiet.stdout).not.toContain('REPORT');
+    expect(quiet.stdout).toContain('"level":"ERROR"');
+  });
+});
+
+describe('the development commands answer --help and refuse bad options', () => {
+  const commands = [
+    ['invoke', INVOKE],
+    ['event', EVENT],
+    ['send', SEND],
+    ['logs', LOGS],
+  ] as const;
+
+  it('prints usage with the arguments, and exits 0', async () => {
+    const runs = await Promise.all(commands.map(([script]) => cli(script, ['--help'])));
+    for (const [i, [script, spec]] of commands.entries()) {
+      expect(runs[i]?.status, script).toBe(0);
+      expect(runs[i]?.stdout.split('\n')[0], script).toBe(usageLine(spec));
+      expect(runs[i]?.stdout, script).toContain('Arguments:');
+    }
+  });
+
+  it('names a bad option, a missing argument or an extra one in one line, exit 2', async () => {
+    const [option, missing, extra] = await Promise.all([
+      cli('logs', ['--folow']),
+      cli('send', []),
+      cli('event', ['sqs', 'more']),
+    ]);
+    for (const run of [option, missing, extra]) expect(run.status).toBe(2);
+    expect(option.stderr).toMatch(/^Usage error: Unknown option '--folow'/);
+    expect(missing.stderr).toMatch(/^Usage error: Missing QUEUE/);
+    expect(extra.stderr).toMatch(/^Usage error: Unexpected argument 'more'/);
+  });
+});
