@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
-import { LAMBDA_DEFAULTS } from '../lib/constructs/pipeline-function';
+import { lambdaTarget, cdkEsbuildOptions as sharedEsbuildOptions } from '../local/bundle-options';
 import { median, REPO_ROOT } from './util';
 
 /** One bundle: a real handler, or a reference point. */
@@ -78,35 +78,12 @@ export interface ColdStartOptions {
 /** The functions' NODE_OPTIONS (PipelineFunction sets it), and none, to show what it costs. */
 const NODE_OPTIONS = { deployed: '--enable-source-maps', withoutSourceMaps: '' } as const;
 
-/**
- * The esbuild options NodejsFunction derives from `LAMBDA_DEFAULTS.bundling` (see
- * aws-cdk-lib/aws-lambda-nodejs bundling.js `buildEsbuildArgs`): `--bundle --platform=node
- * --format --target --minify --sourcemap --external --banner:js --main-fields`, output index.mjs.
- */
+/** The esbuild options CDK uses, from the repo root (shared with `npm run dev`). */
 export function cdkEsbuildOptions(target: string): BuildOptions {
-  const bundling = LAMBDA_DEFAULTS.bundling;
-  return {
-    bundle: true,
-    platform: 'node',
-    format: bundling.format === 'esm' ? 'esm' : 'cjs',
-    target,
-    minify: bundling.minify,
-    sourcemap: bundling.sourceMap,
-    external: [...bundling.externalModules],
-    banner: { js: bundling.banner },
-    mainFields: [...bundling.mainFields],
-    absWorkingDir: REPO_ROOT,
-    metafile: true,
-    logLevel: 'silent',
-  };
+  return sharedEsbuildOptions(target, REPO_ROOT);
 }
 
-/** The runtime's Node major, as esbuild's target (`node24` for NODEJS_24_X). */
-export function lambdaTarget(): string {
-  const major = /nodejs(\d+)/.exec(LAMBDA_DEFAULTS.runtime.name)?.[1];
-  if (!major) throw new Error(`cannot read a Node version from ${LAMBDA_DEFAULTS.runtime.name}`);
-  return `node${major}`;
-}
+export { lambdaTarget };
 
 async function bundle(variant: Variant, outfile: string, target: string): Promise<Metafile> {
   const entry =

@@ -109,8 +109,16 @@ export interface LocalCloud {
       readonly name: string;
       readonly memorySize: number;
       readonly timeoutSeconds: number;
+      /** The bundle the function's new execution environments load now. */
+      readonly entry: string;
     }
   >;
+  /**
+   * Replaces a function's code with the bundle at `entry`, as UpdateFunctionCode does:
+   * invocations that start afterwards run it in new environments; those in progress finish on
+   * the old code, whose environments are then retired. Queues and tables are untouched.
+   */
+  updateFunctionCode(fn: string, entry: string): Promise<void>;
   /** Client settings for talking to the endpoint as an administrator. */
   clientConfig(service: 'sqs' | 'dynamodb'): {
     region: string;
@@ -533,9 +541,13 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
             name: f.name,
             memorySize: f.memorySize,
             timeoutSeconds: f.timeoutSeconds,
+            get entry() {
+              return runner(f.logicalId).codeEntry;
+            },
           },
         ]),
       ),
+      updateFunctionCode: (fn, entry) => runner(fn).updateCode(entry),
       clientConfig,
       roleCredentials(fn) {
         const session = functionSessions.get(runner(fn).spec.name);

@@ -219,42 +219,9 @@ export class SqsEventSource {
   }
 
   private event(messages: Message[]): SQSEvent {
-    return { Records: messages.map((m) => this.record(m)) };
-  }
-
-  private record(message: Message): SQSRecord {
-    const attributes = message.Attributes ?? {};
-    const messageAttributes = Object.fromEntries(
-      Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
-        name,
-        lambdaAttribute(value),
-      ]),
-    );
     return {
-      messageId: message.MessageId ?? '',
-      receiptHandle: message.ReceiptHandle ?? '',
-      body: message.Body ?? '',
-      attributes: {
-        ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
-        SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
-        SenderId: attributes.SenderId ?? '000000000000',
-        ApproximateFirstReceiveTimestamp:
-          attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
-        ...(attributes.AWSTraceHeader ? { AWSTraceHeader: attributes.AWSTraceHeader } : {}),
-      },
-      messageAttributes,
-      md5OfBody:
-        message.MD5OfBody ??
-        createHash('md5')
-          .update(message.Body ?? '')
-          .digest('hex'),
-      ...(message.MD5OfMessageAttributes
-        ? { md5OfMessageAttributes: message.MD5OfMessageAttributes }
-        : {}),
-      eventSource: 'aws:sqs',
-      eventSourceARN: this.spec.queueArn,
-      awsRegion: this.deps.region,
-    } as SQSRecord;
+      Records: messages.map((m) => sqsEventRecord(m, this.spec.queueArn, this.deps.region)),
+    };
   }
 
   /**
@@ -329,7 +296,46 @@ export class SqsEventSource {
   }
 }
 
-/** SQS API message attribute -> the shape Lambda puts in an SQS event record. */
+/**
+ * The SQS event record Lambda's poller builds from a received message: what the local event source
+ * mapping delivers and `npm run event` prints.
+ */
+export function sqsEventRecord(message: Message, queueArn: string, region: string): SQSRecord {
+  const attributes = message.Attributes ?? {};
+  const messageAttributes = Object.fromEntries(
+    Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
+      name,
+      lambdaAttribute(value),
+    ]),
+  );
+  return {
+    messageId: message.MessageId ?? '',
+    receiptHandle: message.ReceiptHandle ?? '',
+    body: message.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
+      SenderId: attributes.SenderId ?? '000000000000',
+      ApproximateFirstReceiveTimestamp:
+        attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+      ...(attributes.AWSTraceHeader ? { AWSTraceHeader: attributes.AWSTraceHeader } : {}),
+    },
+    messageAttributes,
+    md5OfBody:
+      message.MD5OfBody ??
+      createHash('md5')
+        .update(message.Body ?? '')
+        .digest('hex'),
+    ...(message.MD5OfMessageAttributes
+      ? { md5OfMessageAttributes: message.MD5OfMessageAttributes }
+      : {}),
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: region,
+  } as SQSRecord;
+}
+/** SQS API message attribute -> the shape
+ Lambda puts in an SQS event record. */
 function lambdaAttribute(value: MessageAttributeValue) {
   return {
     dataType: value.DataType ?? 'String',

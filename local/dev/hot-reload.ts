@@ -1,0 +1,115 @@
+import { type FSWatcher, watch } from 'node:fs';
+import { join } from 'node:path';
+import type { LocalCloud } from '../cloud';
+import { entrySourceOf } from './function-sources';
+import { Rebuilder } from './rebuilder';
+
+/** What a reload did; `ms` runs from the first file change it answers (or the call) to the swap. */
+export type ReloadEvent =
+  | { readonly kind: 'reloaded'; readonly functions: readonly string[]; readonly ms: number }
+  | { readonly kind: 'unchanged'; readonly ms: number }
+  | { readonly kind: 'failed'; readonly errors: string; readonly ms: number };
+
+/** Options of {@link startHotReload}. */
+export interface HotReloadOptions {
+  readonly cloud: LocalCloud;
+  /** The project whose `functions/` is bundled and watched. */
+  readonly rootDir: string;
+  /** Where the bundles go; the caller removes it. */
+  readonly outDir: string;
+  /** Watch `functions/` and reload on each change. @default true */
+  readonly watch?: boolean;
+  /**
+   * Told of every reload, except that a build failure is told once until the code changes in a
+   * way that builds or fails differently.
+   */
+  readonly onReload?: (event: ReloadEvent) => void;
+}
+
+/** Hot reload of a running local cloud's functions. */
+export interface HotReload {
+  /** Rebuilds now and swaps the functions whose bundle changed. */
+  reload(): Promise<ReloadEvent>;
+  stop(): Promise<void>;
+}
+
+/** Quiet time after a file event before rebuilding: editors write a file in several events. */
+const SETTLE_MS = 15;
+
+/**
+ * Keeps the cloud's functions running the code under `rootDir/functions`: bundles each handler
+ * (found from its deployed bundle's source map) with CDK's esbuild options, then on every change
+ * rebuilds incrementally and swaps the changed functions' code (see
+ * {@link LocalCloud.updateFunctionCode}). A build error leaves the last good code serving.
+ *
+ * @throws Error when a function's handler source cannot be found, or the first build fails
+ */
+export async function startHotReload(options: HotReloadOptions): Promise<HotReload> {
+  const { cloud } = options;
+  const functions = Object.values(cloud.functions).map((f) => ({
+    name: f.name,
+    entry: entrySourceOf(f.entry),
+  }));
+  const rebuilder = new Rebuilder(options.rootDir, options.outDir);
+  let lastFailure: string | undefined;
+  const apply = async (
+    build: Promise<Awaited<ReturnType<Rebuilder['rebuild']>>>,
+    since: number,
+  ): Promise<ReloadEvent> => {
+    const result = await build;
+    const ms = () => Math.round(performance.now() - since);
+    if (!result.ok) {
+      const event: ReloadEvent = { kind: 'failed', errors: result.errors, ms: ms() };
+      if (result.errors !== lastFailure) options.onReload?.(event);
+      lastFailure = result.errors;
+      return event;
+    }
+    lastFailure = undefined;
+    await Promise.all(result.changed.map((f) => cloud.updateFunctionCode(f.name, f.bundle)));
+    const event: ReloadEvent =
+      result.changed.length > 0
+        ? { kind: 'reloaded', functions: result.changed.map((f) => f.name), ms: ms() }
+        : { kind: 'unchanged', ms: ms() };
+    if (event.kind === 'reloaded') options.onReload?.(event);
+    return event;
+  };
+
+  const first = await apply(rebuilder.start(functions), performance.now());
+  if (first.kind === 'failed') {
+    await rebuilder.stop();
+    throw new Error(`The handlers do not build:\n${first.errors}`);
+  }
+
+  // One reload at a time, in order of the changes.
+  let chain: Promise<unknown> = Promise.resolve();
+  const reload = (since = performance.now()): Promise<ReloadEvent> => {
+    const next = chain.then(() => apply(rebuilder.rebuild(), since));
+    chain = next.catch(() => {});
+    return next;
+  };
+
+  let watcher: FSWatcher | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let firstChange: number | undefined;
+  if (options.watch !== false) {
+    watcher = watch(join(options.rootDir, 'functions'), { recursive: true }, () => {
+      firstChange ??= performance.now();
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        const since = firstChange ?? performance.now();
+        firstChange = undefined;
+        void reload(since);
+      }, SETTLE_MS);
+    });
+  }
+
+  return {
+    reload: () => reload(),
+    async stop() {
+      watcher?.close();
+      clearTimeout(timer);
+      await chain;
+      await rebuilder.stop();
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { type BuildContext, context, type Message } from 'esbuild';
+import { cdkEsbuildOptions, lambdaTarget } from '../bundle-options';
+
+/** One function to keep bundled: its name and its entry, relative to the project root. */
+export interface RebuildTarget {
+  readonly name: string;
+  readonly entry: string;
+}
+
+/** A function whose bundle changed: where its new bundle is. */
+export interface RebuiltFunction {
+  readonly name: string;
+  readonly bundle: string;
+}
+
+/** What one rebuild did. */
+export type RebuildResult =
+  | { readonly ok: true; readonly changed: readonly RebuiltFunction[]; readonly ms: number }
+  | { readonly ok: false; readonly errors: string; readonly ms: number };
+
+/**
+ * Rebundles the handlers incrementally (esbuild's `context().rebuild()`) with the options CDK uses.
+ * Each successful build whose output differs is written to a new directory (`NAME/vN/index.mjs`),
+ * never over the bundle an environment may still be loading; unchanged bundles are not rewritten.
+ */
+export class Rebuilder {
+  private contexts: { target: RebuildTarget; ctx: BuildContext; hash?: string }[] = [];
+  private version = 0;
+
+  constructor(
+    private readonly rootDir: string,
+    private readonly outDir: string,
+  ) {}
+
+  /** Creates the build contexts and records what the current sources bundle to. */
+  async start(targets: readonly RebuildTarget[]): Promise<RebuildResult> {
+    this.contexts = await Promise.all(
+      targets.map(async (target) => ({
+        target,
+        ctx: await context({
+          ...cdkEsbuildOptions(lambdaTarget(), this.rootDir),
+          entryPoints: [join(this.rootDir, target.entry)],
+          // Same depth as the versioned directories, so the source map's relative paths hold.
+          outfile: join(this.outDir, target.name, 'current', 'index.mjs'),
+          write: false,
+        }),
+      })),
+    );
+    return this.rebuild();
+  }
+
+  /** Rebuilds every function; returns the ones whose bundle changed, or the build errors. */
+  async rebuild(): Promise<RebuildResult> {
+    const started = performance.now();
+    const ms = () => Math.round(performance.now() - started);
+    const results = await Promise.allSettled(this.contexts.map((c) => c.ctx.rebuild()));
+    const errors = results.flatMap((r) =>
+      r.status === 'rejected' ? formatErrors(r.reason as { errors?: Message[] }) : [],
+    );
+    if (errors.length > 0) return { ok: false, errors: [...new Set(errors)].join('\n'), ms: ms() };
+    this.version += 1;
+    const changed: RebuiltFunction[] = [];
+    for (const [i, result] of results.entries()) {
+      const entry = this.contexts[i];
+      if (!entry || result.status !== 'fulfilled') continue;
+      const files = result.value.outputFiles ?? [];
+      const hash = createHash('sha256');
+      for (const file of files) hash.update(file.contents);
+      const digest = hash.digest('hex');
+      if (digest === entry.hash) continue;
+      const dir = join(this.outDir, entry.target.name, `v${this.version}`);
+      mkdirSync(dir, { recursive: true });
+      for (const file of files) writeFileSync(join(dir, basename(file.path)), file.contents);
+      entry.hash = digest;
+      changed.push({ name: entry.target.name, bundle: join(dir, 'index.mjs') });
+    }
+    return { ok: true, changed, ms: ms() };
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.contexts.map((c) => c.ctx.dispose()));
+    this.contexts = [];
+  }
+}
+
+/** esbuild's errors as compiler-style lines: `functions/x.ts:3:7: error: ...`. */
+function formatErrors(failure: { errors?: Message[] }): string[] {
+  const errors = failure.errors ?? [];
+  if (errors.length === 0) return [String(failure)];
+  return errors.map((e) => {
+    const where = e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ` : '';
+    const line = e.location?.lineText ? `\n    ${e.location.lineText}` : '';
+    return `${where}error: ${e.text}${line}`;
+  });
+}
