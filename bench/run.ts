@@ -1,13 +1,18 @@
 /**
  * `npm run bench`: the cold-start proxy, cost per million round trips, local throughput and time
  * to first round trip, measured in one run, printed as tables and written to bench/results.json.
- *
- *   npm run bench -- [--round-trips N] [--runs N] [--skip-start] [--out FILE]
  */
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import {
+  type CommandSpec,
+  integerOption,
+  isMain,
+  type OptionSpecs,
+  type parse,
+  runCommand,
+} from '../commands/cli';
 import { synthesize } from '../local/synth';
 import { loadStack, resourcesOfType } from '../local/template';
 import { replayOnBareEmulators } from './bare-emulators';
@@ -35,28 +40,48 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 /** The issue's goals. */
 const GOALS = { coldStartVsFloor: 1.1, costGapPercent: 10, throughputRatio: 0.5 } as const;
 
-function options() {
-  const { values } = parseArgs({
-    options: {
-      'round-trips': { type: 'string', default: '3000' },
-      runs: { type: 'string', default: '15' },
-      'skip-start': { type: 'boolean', default: false },
-      out: { type: 'string', default: join(REPO_ROOT, 'bench', 'results.json') },
-    },
-    strict: true,
-  });
-  const roundTrips = Number(values['round-trips']);
-  if (!Number.isInteger(roundTrips) || roundTrips < 100 || roundTrips > 100_000) {
-    throw new Error(
-      `--round-trips must be an integer from 100 to 100000, got ${values['round-trips']}`,
-    );
-  }
-  const runs = Number(values.runs);
-  // The medians are only worth quoting over at least ten fresh processes.
-  if (!Number.isInteger(runs) || runs < 10 || runs > 1000) {
-    throw new Error(`--runs must be an integer from 10 to 1000, got ${values.runs}`);
-  }
-  return { roundTrips, runs, skipStart: values['skip-start'] ?? false, out: resolve(values.out) };
+const OPTIONS = {
+  'round-trips': {
+    type: 'string',
+    default: '3000',
+    placeholder: 'N',
+    description: 'round trips for the cost and throughput runs, 100 to 100000',
+  },
+  runs: {
+    type: 'string',
+    default: '15',
+    placeholder: 'N',
+    description: 'fresh processes per bundle for the cold-start medians, 10 to 1000',
+  },
+  'skip-start': {
+    type: 'boolean',
+    default: false,
+    description: 'do not time `npm start -- --requests 1`',
+  },
+  out: {
+    type: 'string',
+    placeholder: 'FILE',
+    description: 'where to write the results as JSON (default: bench/results.json)',
+  },
+} as const satisfies OptionSpecs;
+
+/** What `npm run bench -- --help` says. */
+export const BENCH: CommandSpec<typeof OPTIONS> = {
+  invocation: 'npm run bench --',
+  summary:
+    'Measures the cold-start proxy, the cost per million round trips, local throughput against bare emulators, and the time to the first round trip of `npm start`; prints tables and writes the figures as JSON. Takes several minutes.',
+  options: OPTIONS,
+  examples: ['npm run bench', 'npm run bench -- --round-trips 500 --runs 10 --skip-start'],
+};
+
+function options(values: ReturnType<typeof parse<typeof OPTIONS>>) {
+  return {
+    roundTrips: integerOption('round-trips', values['round-trips'], { min: 100, max: 100_000 }),
+    // The medians are only worth quoting over at least ten fresh processes.
+    runs: integerOption('runs', values.runs, { min: 10, max: 1000 }),
+    skipStart: values['skip-start'],
+    out: values.out ? resolve(values.out) : join(REPO_ROOT, 'bench', 'results.json'),
+  };
 }
 
 const usd = (n: number) => `$${n.toFixed(4)}`;
@@ -132,8 +157,7 @@ function costRow(label: string, pick: (c: Cost) => number, columns: Cost[]): str
   return [label, ...columns.map((c) => usd(pick(c)))];
 }
 
-async function main(): Promise<void> {
-  const opts = options();
+async function main(opts: ReturnType<typeof options>): Promise<void> {
   const startedAt = new Date();
   const benchStarted = performance.now();
   console.log(
@@ -377,10 +401,9 @@ function callTotals(calls: Record<string, number>): [string, string] {
   return [String(sum('SQS.')), String(sum('DynamoDB.'))];
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-    process.exit(1);
-  },
-);
+if (isMain(import.meta.url)) {
+  runCommand(BENCH, async (values) => {
+    await main(options(values));
+    return 0;
+  });
+}

@@ -143,9 +143,9 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     for (const stop of stoppers.splice(0).reverse()) await stop();
   };
   try {
-    const sqsEmulator = await startSqs(meter, REGION);
+    const sqsEmulator = await startSqs({ meter, region: REGION });
     stoppers.push(() => sqsEmulator.stop());
-    const dynamoEmulator = await startDynamoDb(meter, opts.dataDir);
+    const dynamoEmulator = await startDynamoDb({ meter, dataDir: opts.dataDir });
     stoppers.push(() => dynamoEmulator.stop());
     const clientConfig = (service: 'sqs' | 'dynamodb') => ({
       region: REGION,
@@ -213,7 +213,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
           region: REGION,
           timeScale,
           invoke: (event) => runner(spec.functionName).invoke(event),
-          wakePollers: () => sqsEmulator.queue(spec.queueUrl)?.notifyWaiters(),
+          wakePollers: () => sqsEmulator.wake(spec.queueUrl),
           log: diagnostic,
         }),
     );
@@ -265,15 +265,10 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
 
     const sourceQueueUrls = eventSources.map((s) => s.spec.queueUrl);
     const pending = () => {
-      const depths = sourceQueueUrls.map((url) => {
-        const state = sqsEmulator.queue(url);
-        return {
-          url,
-          visible: (state?.messages.length ?? 0) + fifoCount(state?.fifoMessages),
-          delayed: (state?.delayedMessages.length ?? 0) + fifoCount(state?.fifoDelayed),
-          inFlight: state?.inflightMessages.size ?? 0,
-        };
-      });
+      const depths = sourceQueueUrls.map((url) => ({
+        url,
+        ...(sqsEmulator.depth(url) ?? { visible: 0, delayed: 0, inFlight: 0 }),
+      }));
       const busy =
         eventSources.reduce((n, s) => n + s.inFlight, 0) +
         [...runners.values()].reduce((n, r) => n + r.active, 0) +
@@ -379,12 +374,6 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     await stopAll();
     throw error;
   }
-}
-
-function fifoCount(groups: Map<string, unknown[]> | undefined): number {
-  let count = 0;
-  for (const group of groups?.values() ?? []) count += group.length;
-  return count;
 }
 
 function arnOf(spec: FunctionSpec): string {

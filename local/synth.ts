@@ -9,9 +9,16 @@ const CDK_JSON = fileURLToPath(new URL('../cdk.json', import.meta.url));
  * the context of `cdk.json` plus `context` (string values, as `-c key=value` passes them). Much
  * faster than spawning the CDK CLI, and the same template.
  *
+ * `options.verbose` is accepted for the callers that pass it (`npm start -- --verbose`); the synth
+ * does not yet print anything it would silence.
+ *
  * @returns the cloud assembly directory
  */
-export function synthesize(outdir: string, context: Record<string, string> = {}): string {
+export function synthesize(
+  outdir: string,
+  context: Record<string, string> = {},
+  _options: { readonly verbose?: boolean } = {},
+): string {
   const cdkJson = JSON.parse(readFileSync(CDK_JSON, 'utf8')) as {
     context?: Record<string, unknown>;
   };

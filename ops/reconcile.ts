@@ -1,9 +1,13 @@
 import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-
-/** The three pipeline queues, by the prefix of their stack output keys. */
-export const QUEUES = ['Request', 'Response', 'Ack'] as const;
-export type QueueKey = (typeof QUEUES)[number];
+import {
+  Output,
+  type OutputKey,
+  QUEUES,
+  type QueueKey,
+  queueOutputs,
+  Status,
+} from '../functions/shared/contract';
 
 /** Messages in a queue right now (visible, in flight, delayed). */
 export interface QueueDepth {
@@ -16,13 +20,13 @@ export interface QueueDepth {
 export interface Reconciliation {
   /** Items in the requestor's Requests table. */
   readonly requested: number;
-  /** Requests with a received string (`STORED`). */
+  /** Requests with a received string (status {@link Status.Stored}). */
   readonly stored: number;
   /** Items in the generator's Strings table. */
   readonly generated: number;
-  /** Strings marked `ACKNOWLEDGED`. */
+  /** Strings with status {@link Status.Acknowledged}. */
   readonly acknowledged: number;
-  /** Round trips complete: `STORED` and `ACKNOWLEDGED` with the same value. */
+  /** Round trips complete: stored and acknowledged, with the same value. */
   readonly complete: number;
   /** Request ids whose stored and generated values differ (should never happen). */
   readonly mismatched: string[];
@@ -47,10 +51,10 @@ export interface ReconcileInput {
 export async function reconcile(input: ReconcileInput): Promise<Reconciliation> {
   const { outputs } = input;
   const [requests, strings, queues, deadLetters] = await Promise.all([
-    scanAll(input.dynamodb, output(outputs, 'RequestsTableName')),
-    scanAll(input.dynamodb, output(outputs, 'StringsTableName')),
-    depths(input.sqs, outputs, 'QueueUrl'),
-    depths(input.sqs, outputs, 'DlqUrl'),
+    scanAll(input.dynamodb, output(outputs, Output.RequestsTableName)),
+    scanAll(input.dynamodb, output(outputs, Output.StringsTableName)),
+    depths(input.sqs, outputs, 'queue'),
+    depths(input.sqs, outputs, 'dlq'),
   ]);
   const ids = input.expected
     ? new Set(input.expected)
@@ -61,7 +65,7 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciliation> 
   for (const id of ids) {
     const request = requests.get(id);
     const string = strings.get(id);
-    if (request?.status === 'STORED' && string?.status === 'ACKNOWLEDGED') {
+    if (request?.status === Status.Stored && string?.status === Status.Acknowledged) {
       if (request.value === string.value) complete += 1;
       else mismatched.push(id);
       continue;
@@ -75,9 +79,9 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciliation> 
     [...items.values()].filter((i) => i.status === status).length;
   return {
     requested: requests.size,
-    stored: count(requests, 'STORED'),
+    stored: count(requests, Status.Stored),
     generated: strings.size,
-    acknowledged: count(strings, 'ACKNOWLEDGED'),
+    acknowledged: count(strings, Status.Acknowledged),
     complete,
     mismatched,
     incomplete,
@@ -104,10 +108,10 @@ export function isClean(r: Reconciliation): boolean {
 
 /** The furthest stage a request reached, from its two records. */
 function stageOf(request?: string, string?: string): string {
-  if (request === 'STORED') return 'stored, not acknowledged';
-  if (string === 'ACKNOWLEDGED') return 'acknowledged, not stored';
-  if (string === 'GENERATED') return 'generated, not stored';
-  if (request === 'REQUESTED') return 'requested, not generated';
+  if (request === Status.Stored) return 'stored, not acknowledged';
+  if (string === Status.Acknowledged) return 'acknowledged, not stored';
+  if (string === Status.Generated) return 'generated, not stored';
+  if (request === Status.Requested) return 'requested, not generated';
   return 'never recorded';
 }
 
@@ -145,9 +149,9 @@ export async function scanAll(
 async function depths(
   sqs: SQSClient,
   outputs: Record<string, string>,
-  suffix: 'QueueUrl' | 'DlqUrl',
+  which: 'queue' | 'dlq',
 ): Promise<QueueDepth[]> {
-  return Promise.all(QUEUES.map((q) => queueDepth(sqs, output(outputs, `${q}${suffix}`))));
+  return Promise.all(QUEUES.map((q) => queueDepth(sqs, output(outputs, queueOutputs(q)[which]))));
 }
 
 /** A queue's visible, in-flight and delayed message counts (SQS's approximate numbers). */
@@ -174,7 +178,7 @@ function mapQueues<T, U>(values: T[], f: (value: T) => U): Record<QueueKey, U> {
 }
 
 /** A stack output by key, or an error naming the missing key. */
-export function output(outputs: Record<string, string>, key: string): string {
+export function output(outputs: Record<string, string>, key: OutputKey): string {
   const value = outputs[key];
   if (!value)
     throw new Error(

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import type { OutputKey } from '../functions/shared/contract';
 
 /** Where the pipeline the commands talk to runs. */
 export type TargetKind = 'local' | 'endpoint' | 'aws';
@@ -267,7 +268,7 @@ async function stackOutputs(
 }
 
 /** A stack output, or an error naming the missing key and the target. */
-export function requireOutput(target: Target, key: string): string {
+export function requireOutput(target: Target, key: OutputKey): string {
   const value = target.outputs[key];
   if (!value) {
     throw new TargetError(

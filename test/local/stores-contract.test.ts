@@ -35,7 +35,7 @@ let dynamo: DynamoDbEmulator;
 let client: DynamoDBClient;
 
 beforeAll(async () => {
-  dynamo = await startDynamoDb(new ApiMeter());
+  dynamo = await startDynamoDb({ meter: new ApiMeter() });
   client = new DynamoDBClient({
     region: 'us-east-1',
     endpoint: dynamo.endpoint,
