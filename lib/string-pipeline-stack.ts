@@ -1,13 +1,16 @@
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { loadConfig, type PipelineConfig } from './config';
+import { DeadLetterQueue } from './constructs/dead-letter-queue';
 import { Monitoring } from './constructs/monitoring';
 import { PipelineFunction } from './constructs/pipeline-function';
 import { QueueWithDlq } from './constructs/queue-with-dlq';
 import { RequestorSchedule } from './constructs/requestor-schedule';
+import { acknowledgeIsDeadLetterQueue } from './nag';
 
 /** CloudWatch namespace of the functions' embedded-metric-format metrics. */
 export const METRICS_NAMESPACE = 'StringPipeline';
@@ -57,6 +60,8 @@ export class StringPipelineStack extends Stack {
   public readonly generator: PipelineFunction;
   /** Invokes the requestor at a fixed rate. */
   public readonly schedule: RequestorSchedule;
+  /** Asynchronous requestor invocations (the schedule's ticks) that failed every retry. */
+  public readonly requestorFailures: DeadLetterQueue;
   /** The dashboard. */
   public readonly monitoring: Monitoring;
 
@@ -158,6 +163,22 @@ export class StringPipelineStack extends Stack {
       removalPolicy,
     });
 
+    // Scheduler invokes the requestor asynchronously: Lambda retries a failed tick twice (the
+    // same scheduled time, so the same request ids), then puts the event here with the error,
+    // which names the payload to re-invoke with.
+    this.requestorFailures = new DeadLetterQueue(this, 'RequestorFailureDlq', {
+      queueName: `${name}-requestor-failures`,
+      alarmDescription: `Asynchronous requestor invocations (scheduled ticks) failed every retry; see ${name}-requestor-failures, and re-invoke the requestor with each message's requestPayload.`,
+      removalPolicy,
+    });
+    // No queue's redrive policy names it (Lambda sends to it), so cdk-nag cannot tell.
+    acknowledgeIsDeadLetterQueue(this.requestorFailures);
+    requestor.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new SqsDestination(this.requestorFailures),
+    });
+
     const queues = [this.requestQueue, this.responseQueue, this.ackQueue];
     this.monitoring = new Monitoring(this, 'Monitoring', {
       dashboardName: name,
@@ -178,6 +199,7 @@ export class StringPipelineStack extends Stack {
       alarms: [
         ...queues.flatMap((q) => [q.deadLetterAlarm, q.oldestMessageAlarm]),
         this.schedule.deadLetterAlarm,
+        this.requestorFailures.notEmptyAlarm,
       ],
     });
 
@@ -190,6 +212,12 @@ export class StringPipelineStack extends Stack {
     output('ResponseDlqUrl', this.responseQueue.deadLetterQueue.queueUrl, 'Response DLQ');
     output('AckQueueUrl', this.ackQueue.queue.queueUrl, 'Ack queue');
     output('AckDlqUrl', this.ackQueue.deadLetterQueue.queueUrl, 'Ack DLQ');
+    output('ScheduleDlqUrl', this.schedule.deadLetterQueue.queueUrl, 'Schedule DLQ');
+    output(
+      'RequestorFailureDlqUrl',
+      this.requestorFailures.queueUrl,
+      'Failed asynchronous requestor invocations',
+    );
     output('RequestsTableName', this.requestsTable.tableName, 'Requests table (requestor)');
     output('StringsTableName', this.stringsTable.tableName, 'Strings table (generator)');
     output('RequestorFunctionName', requestor.functionName, 'Requestor function');
