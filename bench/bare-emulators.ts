@@ -19,10 +19,10 @@ import { chunk, mapLimit } from '../functions/shared/collections';
 import { MessageType } from '../functions/shared/contract';
 import { deriveRequestId } from '../functions/shared/ids';
 import {
+  ACK_SCHEMA_VERSION,
   type AckMessage,
   type RequestMessage,
   type ResponseMessage,
-  ACK_SCHEMA_VERSION,
   SCHEMA_VERSION,
 } from '../functions/shared/messages';
 import { randomString } from '../functions/shared/random-string';
