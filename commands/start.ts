@@ -288,7 +288,7 @@ function printSummary(r: Reconciliation, total: number, counts: StageCounts): vo
     ['duplicate deliveries absorbed', counts.Duplicate],
     ['in DLQs (request/response/ack)', QUEUES.map((q) => r.deadLetters[q]).join('/')],
     [
-      'failed invocations (schedule DLQ/requestor failures)',
+      'failed invocations (schedule/requestor)',
       FAILED_INVOCATION_OUTPUTS.map((key) => r.failedInvocations[key] ?? 0).join('/'),
     ],
     ['left in queues', QUEUES.map((q) => r.queues[q].visible + r.queues[q].inFlight).join('/')],
