@@ -5,8 +5,11 @@ import { existingAfterConditionFailure, isConditionFailure, toItem } from '../sh
 import { ConflictError, UnknownRequestError } from '../shared/errors';
 import { backoffMs, defaultRetry, type RetryPolicy } from '../shared/retry';
 
-/** Conditional PutItems in flight at once while recording one invocation's requests. */
-export const RECORD_CONCURRENCY = 16;
+/**
+ * Conditional PutItems in flight at once while recording one invocation's requests: 10,000
+ * single-item writes must fit the function's timeout, and the SDK keeps up to 50 sockets.
+ */
+export const RECORD_CONCURRENCY = 48;
 
 /** The requestor's persistence: what it asked for and what it received. */
 export interface RequestsStore {
