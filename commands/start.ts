@@ -15,8 +15,7 @@ import {
   queueOutputs,
   Status,
 } from '../functions/shared/contract';
-import { MAX_REQUEST_COUNT } from '../functions/shared/messages';
-import { type LocalCloud, startLocalCloud } from '../local/cloud';
+import { LOCAL_REQUESTS_PER_INVOKE, type LocalCloud, startLocalCloud } from '../local/cloud';
 import { synthesize } from '../local/synth';
 import {
   FAILED_INVOCATION_OUTPUTS,
@@ -227,12 +226,12 @@ async function main(options: Options): Promise<number> {
   }
 }
 
-/** Invokes the requestor as often as its per-call limit needs; returns every request id. */
+/** Invokes the requestor in chunks the local cloud serves in time; returns every request id. */
 async function requestStrings(cloud: LocalCloud, total: number): Promise<string[]> {
   const requestor = output(cloud.outputs, Output.RequestorFunctionName);
   const ids: string[] = [];
-  for (let sent = 0; sent < total; sent += MAX_REQUEST_COUNT) {
-    const count = Math.min(MAX_REQUEST_COUNT, total - sent);
+  for (let sent = 0; sent < total; sent += LOCAL_REQUESTS_PER_INVOKE) {
+    const count = Math.min(LOCAL_REQUESTS_PER_INVOKE, total - sent);
     const { result, error } = await cloud.invoke(requestor, { count });
     if (error) throw new Error(`The requestor failed: ${error.errorType}: ${error.errorMessage}`);
     ids.push(...(result as { requestIds: string[] }).requestIds);

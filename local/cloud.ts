@@ -411,3 +411,10 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
 function arnOf(spec: FunctionSpec): string {
   return `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${spec.name}`;
 }
+
+/**
+ * Requests per requestor invocation that commands and benchmarks ask of the local cloud. The
+ * requestor records each request with a conditional PutItem; dynalite serves a few hundred of
+ * those a second, so 10,000 in one invocation (fine on DynamoDB) would outlast its timeout here.
+ */
+export const LOCAL_REQUESTS_PER_INVOKE = 1_000;
