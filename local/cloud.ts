@@ -11,7 +11,7 @@ import { LogStore, logsService } from './endpoint/logs';
 import { sqsService } from './endpoint/sqs';
 import { mappingUuid, stackInfo } from './endpoint/stack-info';
 import { stsService } from './endpoint/sts';
-import { httpUpstream } from './endpoint/upstream';
+import { inProcessUpstream } from './endpoint/upstream';
 import { SqsEventSource } from './event-source';
 import { denialMessage, evaluate, type RolePolicies } from './iam/evaluator';
 import { roleLogicalId, rolePolicies } from './iam/policies';
@@ -190,14 +190,14 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     // One endpoint for every service. It starts before anything is provisioned, so queue URLs
     // carry its host and port; the Lambda, CloudFormation and Logs services are bound once the
     // stack is up (a call before that finds no function and no stack).
-    const sqsUpstream = httpUpstream(sqsEmulator.endpoint);
-    const dynamoUpstream = httpUpstream(dynamoEmulator.endpoint);
+    const sqsUpstream = inProcessUpstream(sqsEmulator.dispatch);
+    const dynamoUpstream = inProcessUpstream(dynamoEmulator.dispatch);
     const sessions = new RoleSessions(ACCOUNT_ID);
     const logStore = new LogStore();
     const services: Parameters<typeof startEndpoint>[0]['services'] = {
-      sqs: sqsService({ upstream: sqsUpstream.forward, region: REGION, accountId: ACCOUNT_ID }),
+      sqs: sqsService({ upstream: sqsUpstream, region: REGION, accountId: ACCOUNT_ID }),
       dynamodb: dynamodbService({
-        upstream: dynamoUpstream.forward,
+        upstream: dynamoUpstream,
         region: REGION,
         accountId: ACCOUNT_ID,
       }),
@@ -212,8 +212,6 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     });
     stoppers.push(async () => {
       await endpoint.stop();
-      sqsUpstream.close();
-      dynamoUpstream.close();
     });
     const clientConfig = (_service?: 'sqs' | 'dynamodb') => ({
       region: REGION,
