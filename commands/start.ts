@@ -15,7 +15,13 @@ import {
   queueOutputs,
   Status,
 } from '../functions/shared/contract';
-import { LOCAL_REQUESTS_PER_INVOKE, type LocalCloud, startLocalCloud } from '../local/cloud';
+import {
+  LOCAL_REQUESTS_PER_INVOKE,
+  type LocalCloud,
+  LocalCloudError,
+  startLocalCloud,
+} from '../local/cloud';
+import { PortInUseError } from '../local/endpoint/gateway';
 import { synthesize } from '../local/synth';
 import {
   FAILED_INVOCATION_OUTPUTS,
@@ -79,6 +85,13 @@ const OPTIONS = {
     default: false,
     description: 'show the synth and bundler output',
   },
+  port: {
+    type: 'string',
+    default: '4566',
+    placeholder: 'N',
+    description:
+      'port of the AWS endpoint (SQS, DynamoDB, Lambda, CloudFormation, STS, Logs) on 127.0.0.1; 0 picks a free one',
+  },
 } as const satisfies OptionSpecs;
 
 /** What `npm start -- --help` says. */
@@ -91,6 +104,7 @@ export const START: CommandSpec<typeof OPTIONS> = {
     'npm start',
     'npm start -- --requests 5000',
     'npm start -- --keep --data .local-cloud/data',
+    'npm start -- --keep --port 4567',
     'npm start -- -c batchSize=25 -c maxConcurrency=10',
   ],
 };
@@ -104,6 +118,7 @@ interface Options {
   /** CDK context, as `cdk synth -c key=value` takes it. */
   readonly context: Record<string, string>;
   readonly verbose: boolean;
+  readonly port: number;
 }
 
 function toOptions(values: ReturnType<typeof parse<typeof OPTIONS>>): Options {
@@ -124,6 +139,7 @@ function toOptions(values: ReturnType<typeof parse<typeof OPTIONS>>): Options {
     schedules: values.schedules,
     context,
     verbose: values.verbose,
+    port: integerOption('port', values.port, { min: 0, max: 65_535 }),
   };
 }
 
@@ -161,14 +177,24 @@ async function main(options: Options): Promise<number> {
     if (!firstRoundTrip && counts.Acknowledged > 0) firstRoundTrip = seconds();
   };
 
-  const cloud = await startLocalCloud({
-    assemblyDir,
-    dataDir: options.dataDir,
-    timeScale: options.timeScale,
-    schedules: options.schedules,
-    stateFile: join(home, 'state.json'),
-    log,
-  });
+  let cloud: LocalCloud;
+  try {
+    cloud = await startLocalCloud({
+      assemblyDir,
+      dataDir: options.dataDir,
+      timeScale: options.timeScale,
+      schedules: options.schedules,
+      stateFile: join(home, 'state.json'),
+      port: options.port,
+      log,
+    });
+  } catch (error) {
+    // A taken port or a cloud already running here: one line saying which, as for a bad option.
+    if (error instanceof PortInUseError || error instanceof LocalCloudError) {
+      throw new UsageError(error.message, { showUsage: false });
+    }
+    throw error;
+  }
   const stopCloud = async () => {
     await cloud.stop();
     await new Promise((done) => logStream.end(done));
@@ -182,7 +208,7 @@ async function main(options: Options): Promise<number> {
     const sqs = new SQSClient(cloud.clientConfig('sqs'));
     const dynamodb = new DynamoDBClient(cloud.clientConfig('dynamodb'));
     console.log(
-      `Local cloud up in ${seconds()} s (synth ${synthSeconds} s): SQS ${cloud.endpoints.sqs}, DynamoDB ${cloud.endpoints.dynamodb}`,
+      `Local cloud up in ${seconds()} s (synth ${synthSeconds} s): AWS endpoint ${cloud.endpoint} (SQS, DynamoDB, Lambda, CloudFormation, STS, Logs)`,
     );
     console.log(
       `Asking the requestor for ${options.requests} strings; function logs in ${logFile}`,
@@ -307,8 +333,12 @@ function printSummary(r: Reconciliation, total: number, counts: StageCounts): vo
 function printEndpoints(cloud: LocalCloud): void {
   console.log(`
 The local cloud stays up until Ctrl-C. Point the AWS CLI or SDK at it (any credentials, region ${cloud.region}):
-  aws --endpoint-url ${cloud.endpoints.sqs} sqs get-queue-attributes --queue-url ${cloud.outputs[Output.RequestQueueUrl]} --attribute-names All
-  aws --endpoint-url ${cloud.endpoints.dynamodb} dynamodb scan --table-name ${cloud.outputs[Output.RequestsTableName]}
+  export AWS_ENDPOINT_URL=${cloud.endpoint} AWS_REGION=${cloud.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
+  aws sqs get-queue-attributes --queue-url ${cloud.outputs[Output.RequestQueueUrl]} --attribute-names All
+  aws dynamodb scan --table-name ${cloud.outputs[Output.RequestsTableName]}
+  aws lambda invoke --function-name ${cloud.outputs[Output.RequestorFunctionName]} --payload '{"count":5}' --cli-binary-format raw-in-base64-out out.json
+  aws cloudformation describe-stacks --stack-name ${cloud.stackName}
+  aws logs tail /aws/lambda/${cloud.outputs[Output.GeneratorFunctionName]} --follow
   npm run inspect        # queue depths, DLQ contents and table counts
   npm run redrive -- --all`);
 }
