@@ -1,14 +1,39 @@
 import { defineConfig } from 'vitest/config';
 
+/** Settings every project shares. */
+const shared = {
+  // Infra tests bundle both handlers with esbuild; local-cloud tests start real emulators.
+  testTimeout: 120_000,
+  hookTimeout: 120_000,
+  pool: 'forks',
+  // We develop on Node 20 while Lambda runs Node 24; the SDK's upgrade notice is noise here.
+  env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+} as const;
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/local/global-setup.ts'],
-    // Infra tests bundle both handlers with esbuild; local-cloud tests start real emulators.
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
-    pool: 'forks',
-    // We develop on Node 20 while Lambda runs Node 24; the SDK's upgrade notice is noise here.
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    // Run by every project: a temporary directory for the run, removed at the end.
+    globalSetup: ['test/global-setup.ts'],
+    // Vitest's default (cores - 1) is one file at a time on 2 cores, yet local-cloud tests spend
+    // most of their time waiting on timers and sockets: run more files at once than there are cores.
+    maxWorkers: 4,
+    projects: [
+      {
+        // No emulator and no cloud assembly: `npm run test:unit`, for the edit loop.
+        test: {
+          ...shared,
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts', 'test/infra/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          ...shared,
+          name: 'local',
+          include: ['test/local/**/*.test.ts'],
+          globalSetup: ['test/local/global-setup.ts'],
+        },
+      },
+    ],
   },
 });
