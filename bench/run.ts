@@ -3,6 +3,7 @@
  * to first round trip, measured in one run, printed as tables and written to bench/results.json.
  *
  *   npm run bench -- [--round-trips N] [--runs N] [--skip-start] [--out FILE]
+ *                    [--memory-requests 100,1000,10000] [--only memory]
  */
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -28,6 +29,7 @@ import {
 } from './cost-model';
 import { type FirstRoundTripResult, timeFirstRoundTrip } from './first-round-trip';
 import { runOnLocalCloud } from './local-run';
+import { measureMemory, parseCounts, printMemory } from './memory';
 import { kB, REPO_ROOT, table } from './util';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -42,6 +44,8 @@ function options() {
       runs: { type: 'string', default: '15' },
       'skip-start': { type: 'boolean', default: false },
       out: { type: 'string', default: join(REPO_ROOT, 'bench', 'results.json') },
+      'memory-requests': { type: 'string', default: '100,1000,10000' },
+      only: { type: 'string' },
     },
     strict: true,
   });
@@ -56,7 +60,17 @@ function options() {
   if (!Number.isInteger(runs) || runs < 10 || runs > 1000) {
     throw new Error(`--runs must be an integer from 10 to 1000, got ${values.runs}`);
   }
-  return { roundTrips, runs, skipStart: values['skip-start'] ?? false, out: resolve(values.out) };
+  if (values.only !== undefined && values.only !== 'memory') {
+    throw new Error(`--only takes memory, got ${values.only}`);
+  }
+  return {
+    roundTrips,
+    runs,
+    skipStart: values['skip-start'] ?? false,
+    out: resolve(values.out),
+    memoryRequests: parseCounts(values['memory-requests'] ?? ''),
+    only: values.only,
+  };
 }
 
 const usd = (n: number) => `$${n.toFixed(4)}`;
@@ -134,6 +148,12 @@ function costRow(label: string, pick: (c: Cost) => number, columns: Cost[]): str
 
 async function main(): Promise<void> {
   const opts = options();
+  const memoryHeading = (n: string) =>
+    `\n${n}Peak memory of \`npm start -- --requests N\` (RSS sampled from /proc every 100 ms)`;
+  if (opts.only === 'memory') {
+    printMemory(await measureMemory(opts.memoryRequests), memoryHeading(''));
+    return;
+  }
   const startedAt = new Date();
   const benchStarted = performance.now();
   console.log(
@@ -304,6 +324,10 @@ async function main(): Promise<void> {
       );
     }
 
+    // 5. Memory, last: each count is a fresh npm start.
+    const memory = await measureMemory(opts.memoryRequests);
+    printMemory(memory, memoryHeading('5. '));
+
     const results = {
       timestamp: startedAt.toISOString(),
       node: process.version,
@@ -355,6 +379,7 @@ async function main(): Promise<void> {
         goal: GOALS.throughputRatio,
       },
       firstRoundTrip: firstRoundTrip ?? 'skipped',
+      memory,
     };
     writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);
     console.log(
