@@ -65,8 +65,12 @@ const concurrency = (maxConcurrency: number): ProbeProps => ({
   timeoutSeconds: 5,
   visibilityTimeoutSeconds: 30,
 });
-/** The module takes longer to load than the function may run. */
-const COLD_START = { timeoutSeconds: 1, initDelayMs: 1500 };
+/**
+ * The module takes longer to load than the function may run. The function has room for its first
+ * SDK calls on a busy machine, and the visibility timeout outlasts init and run together, or the
+ * message would be delivered again while the first invocation is still loading.
+ */
+const COLD_START = { timeoutSeconds: 2, initDelayMs: 3000, visibilityTimeoutSeconds: 30 };
 
 /** Every probe the groups below start, synthesized together in one app. */
 const PROBES: Record<string, ProbeProps> = {
