@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { AsyncInvoker, describeAsyncInvokeConfigs } from './async-invoke';
 import { ApiMeter, startDynamoDb, startSqs } from './emulators';
 import { cloudFormationService } from './endpoint/cloudformation';
 import { dynamodbService } from './endpoint/dynamodb';
@@ -12,7 +13,7 @@ import { LogStore, logsService } from './endpoint/logs';
 import { sqsService } from './endpoint/sqs';
 import { mappingUuid, stackInfo } from './endpoint/stack-info';
 import { stsService } from './endpoint/sts';
-import { httpUpstream } from './endpoint/upstream';
+import { inProcessUpstream } from './endpoint/upstream';
 import { SqsEventSource } from './event-source';
 import { denialMessage, evaluate, type RolePolicies } from './iam/evaluator';
 import { roleLogicalId, rolePolicies } from './iam/policies';
@@ -139,6 +140,12 @@ export interface LocalCloud {
     fn: string,
     payload: unknown,
   ): Promise<{ result?: unknown; error?: { errorType: string; errorMessage: string } }>;
+  /**
+   * Asynchronous invoke (`InvocationType: Event`), as EventBridge Scheduler invokes: accepted at
+   * once, then retried and sent to the on-failure destination as the function's
+   * EventInvokeConfig says. Resolves with the invocation's request id; `waitForIdle` waits for it.
+   */
+  invokeAsync(fn: string, payload: unknown): Promise<{ requestId: string }>;
   /** Stops the event source mappings that feed `fn` (once their batches in progress are done). */
   pauseConsumer(fn: string): Promise<void>;
   resumeConsumer(fn: string): void;
@@ -199,14 +206,14 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     // One endpoint for every service. It starts before anything is provisioned, so queue URLs
     // carry its host and port; the Lambda, CloudFormation and Logs services are bound once the
     // stack is up (a call before that finds no function and no stack).
-    const sqsUpstream = httpUpstream(sqsEmulator.endpoint);
-    const dynamoUpstream = httpUpstream(dynamoEmulator.endpoint);
+    const sqsUpstream = inProcessUpstream(sqsEmulator.dispatch);
+    const dynamoUpstream = inProcessUpstream(dynamoEmulator.dispatch);
     const sessions = new RoleSessions(ACCOUNT_ID);
     const logStore = new LogStore();
     const services: Parameters<typeof startEndpoint>[0]['services'] = {
-      sqs: sqsService({ upstream: sqsUpstream.forward, region: REGION, accountId: ACCOUNT_ID }),
+      sqs: sqsService({ upstream: sqsUpstream, region: REGION, accountId: ACCOUNT_ID }),
       dynamodb: dynamodbService({
-        upstream: dynamoUpstream.forward,
+        upstream: dynamoUpstream,
         region: REGION,
         accountId: ACCOUNT_ID,
       }),
@@ -221,8 +228,6 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     });
     stoppers.push(async () => {
       await endpoint.stop();
-      sqsUpstream.close();
-      dynamoUpstream.close();
     });
     const clientConfig = (_service?: 'sqs' | 'dynamodb') => ({
       region: REGION,
@@ -357,6 +362,16 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       await Promise.all(eventSources.map((s) => s.stop()));
     });
 
+    const asyncInvoker = new AsyncInvoker({
+      configs: describeAsyncInvokeConfigs(stack, resolver, queues, (fn) => runner(fn).spec.name),
+      invoke: (fn, payload, requestId) => runner(fn).invoke(payload, requestId),
+      functionArn: (fn) => arnOf(runner(fn).spec),
+      sqs,
+      timeScale,
+      log: diagnostic,
+    });
+    stoppers.push(() => asyncInvoker.stop());
+
     const schedules = describeSchedules(stack, resolver, queues, runner).map((spec) => {
       const target = stack.resources[spec.logicalId]?.Properties?.Target as
         | { RoleArn?: unknown }
@@ -388,7 +403,10 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
               requestId: randomUUID(),
             };
           }
-          return runner(spec.functionName).invoke(payload);
+          // Scheduler's delivery succeeds once Lambda accepts the event; Lambda's async retries and
+          // on-failure destination take it from there.
+          asyncInvoker.invoke(spec.functionName, payload);
+          return { durationMs: 0, coldStart: false };
         },
         log: diagnostic,
       });
@@ -410,7 +428,6 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     const disabledMappings = new Set(
       [...mappingUuids].filter(([, s]) => !s.spec.enabled).map(([uuid]) => uuid),
     );
-    const asyncInvocations = new Set<Promise<void>>();
     services.lambda = lambdaService({
       functions: () =>
         functionSpecs.map((spec) => {
@@ -430,22 +447,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
         }),
       invoke: (name, payload) => runner(name).invoke(payload),
       invokeAsync(name, payload) {
-        // Lambda retries a failed asynchronous invocation twice, then discards it.
-        const run = (async () => {
-          for (let attempt = 0; attempt <= 2; attempt++) {
-            const outcome = await runner(name).invoke(payload);
-            if (!outcome.error) return;
-            diagnostic({
-              level: 'ERROR',
-              message: 'Asynchronous invocation failed',
-              function: name,
-              attempt: attempt + 1,
-              errorType: outcome.error.errorType,
-              errorMessage: outcome.error.errorMessage,
-            });
-          }
-        })().finally(() => asyncInvocations.delete(run));
-        asyncInvocations.add(run);
+        asyncInvoker.invoke(name, payload);
       },
       eventSourceMappings: () =>
         [...mappingUuids].map(
@@ -473,9 +475,6 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
           await source.pause();
         }
       },
-    });
-    stoppers.push(async () => {
-      await Promise.all(asyncInvocations);
     });
     services.cloudformation = cloudFormationService(
       stackInfo(stack, locals, outputs, REGION, ACCOUNT_ID),
@@ -516,10 +515,10 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
         ...(sqsEmulator.depth(url) ?? { visible: 0, delayed: 0, inFlight: 0 }),
       }));
       const busy =
-        asyncInvocations.size +
         eventSources.reduce((n, s) => n + s.inFlight, 0) +
         [...runners.values()].reduce((n, r) => n + r.active, 0) +
-        schedules.reduce((n, s) => n + s.active, 0);
+        schedules.reduce((n, s) => n + s.active, 0) +
+        asyncInvoker.active;
       const idle = busy === 0 && depths.every((d) => d.visible + d.delayed + d.inFlight === 0);
       return { idle, busy, depths };
     };
@@ -566,6 +565,16 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
         // The payload crosses a JSON boundary, as it does on AWS.
         const outcome = await target.invoke(JSON.parse(JSON.stringify(payload ?? null)));
         return outcome.error ? { error: outcome.error } : { result: outcome.result };
+      },
+      async invokeAsync(fn, payload) {
+        const target = runner(fn);
+        meter.count('Lambda', 'Invoke');
+        return {
+          requestId: asyncInvoker.invoke(
+            target.spec.name,
+            JSON.parse(JSON.stringify(payload ?? null)),
+          ),
+        };
       },
       async pauseConsumer(fn) {
         const name = runner(fn).spec.name;
@@ -659,3 +668,10 @@ function refuseIfRunning(stateFile: string): void {
 function arnOf(spec: FunctionSpec): string {
   return `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${spec.name}`;
 }
+
+/**
+ * Requests per requestor invocation that commands and benchmarks ask of the local cloud. The
+ * requestor records each request with a conditional PutItem; dynalite serves a few hundred of
+ * those a second, so 10,000 in one invocation (fine on DynamoDB) would outlast its timeout here.
+ */
+export const LOCAL_REQUESTS_PER_INVOKE = 1_000;

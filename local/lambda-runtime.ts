@@ -64,6 +64,14 @@ interface Environment {
 }
 
 const WORKER = new URL('./lambda-worker.mjs', import.meta.url);
+/**
+ * The young generation of each environment's heap, in MB. With V8's default each busy environment
+ * held about 37 MB of RSS, with this about 23 MB (16 environments run at once under load); the
+ * price is more frequent, cheaper scavenges, which cost no measurable CPU. Young plus old
+ * generation stay capped at the function's memory size, as on Lambda, whose Node.js runtime splits
+ * the same total between them.
+ */
+const YOUNG_GENERATION_MB = 4;
 /** Lambda gives the Init phase (loading the handler module) 10 s, apart from the function timeout. */
 const INIT_TIMEOUT_MS = 10_000;
 
@@ -128,8 +136,12 @@ export class FunctionRunner {
     return this.running;
   }
 
-  /** Runs one invocation and resolves with its outcome; never rejects. */
-  async invoke(event: unknown): Promise<InvokeOutcome> {
+  /**
+   * Runs one invocation and resolves with its outcome; never rejects. `requestId` is the
+   * context's `awsRequestId` (Lambda keeps it across its retries of an async invocation).
+   * @default a new UUID per invocation
+   */
+  async invoke(event: unknown, requestId?: string): Promise<InvokeOutcome> {
     if (this.stopped) throw new Error(`${this.spec.name} is stopped`);
     this.running += 1;
     try {
@@ -140,7 +152,7 @@ export class FunctionRunner {
         coldStart = true;
       }
       environment.busy = true;
-      const outcome = await this.run(environment, event);
+      const outcome = await this.run(environment, event, requestId);
       environment.busy = false;
       if (environment.retired) void this.discard(environment);
       this.metrics.invocations += 1;
@@ -197,7 +209,10 @@ export class FunctionRunner {
         AWS_DEFAULT_REGION: context.region,
       },
       // Lambda's memory setting caps the heap; a runaway handler fails here as it would there.
-      resourceLimits: { maxOldGenerationSizeMb: spec.memorySize },
+      resourceLimits: {
+        maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
+        maxOldGenerationSizeMb: spec.memorySize - YOUNG_GENERATION_MB,
+      },
       execArgv: spec.environment.NODE_OPTIONS?.includes('--enable-source-maps')
         ? ['--enable-source-maps']
         : [],
@@ -301,10 +316,14 @@ export class FunctionRunner {
     return [...pending.lines, ...lines];
   }
 
-  private run(environment: Environment, event: unknown): Promise<RunOutcome> {
+  private run(
+    environment: Environment,
+    event: unknown,
+    givenRequestId: string | undefined,
+  ): Promise<RunOutcome> {
     const timeoutMs = this.spec.timeoutSeconds * 1000;
     const id = this.nextId++;
-    const requestId = randomUUID();
+    const requestId = givenRequestId ?? randomUUID();
     return new Promise((resolve) => {
       const timedOut = (message: string, durationMs: number) => {
         const pending = environment.pending;
