@@ -69,8 +69,11 @@ export interface LocalCloudOptions {
    * does. Other credentials act as administrator either way. @default true
    */
   readonly iam?: boolean;
-  /** Sink for function logs and local-cloud diagnostics, one JSON line each. @default discard */
-  readonly log?: (line: string) => void;
+  /**
+   * Sink for function logs and local-cloud diagnostics, one line each; a function's lines come
+   * with its name. @default discard
+   */
+  readonly log?: (line: string, functionName?: string) => void;
 }
 
 /** Counters for the cost model. */
@@ -327,7 +330,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
           log: captureLogs
             ? (line) => {
                 logStore.append(group, line);
-                opts.log?.(line);
+                opts.log?.(line, spec.name);
               }
             : undefined,
         }),

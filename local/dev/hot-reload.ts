@@ -1,4 +1,4 @@
-import { type FSWatcher, watch } from 'node:fs';
+import { type FSWatcher, readdirSync, statSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import type { LocalCloud } from '../cloud';
 import { entrySourceOf } from './function-sources';
@@ -55,26 +55,30 @@ export async function startHotReload(options: HotReloadOptions): Promise<HotRelo
   const apply = async (
     build: Promise<Awaited<ReturnType<Rebuilder['rebuild']>>>,
     since: number,
+    tell: (event: ReloadEvent) => void = (event) => options.onReload?.(event),
   ): Promise<ReloadEvent> => {
     const result = await build;
     const ms = () => Math.round(performance.now() - since);
     if (!result.ok) {
       const event: ReloadEvent = { kind: 'failed', errors: result.errors, ms: ms() };
-      if (result.errors !== lastFailure) options.onReload?.(event);
+      if (result.errors !== lastFailure) tell(event);
       lastFailure = result.errors;
       return event;
     }
+    const recovered = lastFailure !== undefined;
     lastFailure = undefined;
     await Promise.all(result.changed.map((f) => cloud.updateFunctionCode(f.name, f.bundle)));
     const event: ReloadEvent =
       result.changed.length > 0
         ? { kind: 'reloaded', functions: result.changed.map((f) => f.name), ms: ms() }
         : { kind: 'unchanged', ms: ms() };
-    if (event.kind === 'reloaded') options.onReload?.(event);
+    // A fix that builds to the code already serving is still news after a failure.
+    if (event.kind === 'reloaded' || recovered) tell(event);
     return event;
   };
 
-  const first = await apply(rebuilder.start(functions), performance.now());
+  // The first build replaces the synthesized bundles with ones the rebuilder tracks; not a reload.
+  const first = await apply(rebuilder.start(functions), performance.now(), () => {});
   if (first.kind === 'failed') {
     await rebuilder.stop();
     throw new Error(`The handlers do not build:\n${first.errors}`);
@@ -88,20 +92,19 @@ export async function startHotReload(options: HotReloadOptions): Promise<HotRelo
     return next;
   };
 
-  let watcher: FSWatcher | undefined;
   let timer: NodeJS.Timeout | undefined;
   let firstChange: number | undefined;
-  if (options.watch !== false) {
-    watcher = watch(join(options.rootDir, 'functions'), { recursive: true }, () => {
-      firstChange ??= performance.now();
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        const since = firstChange ?? performance.now();
-        firstChange = undefined;
-        void reload(since);
-      }, SETTLE_MS);
-    });
-  }
+  const changed = () => {
+    firstChange ??= performance.now();
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const since = firstChange ?? performance.now();
+      firstChange = undefined;
+      void reload(since);
+    }, SETTLE_MS);
+  };
+  const watcher =
+    options.watch === false ? undefined : watchTree(join(options.rootDir, 'functions'), changed);
 
   return {
     reload: () => reload(),
@@ -112,4 +115,49 @@ export async function startHotReload(options: HotReloadOptions): Promise<HotRelo
       await rebuilder.stop();
     },
   };
+}
+
+/**
+ * Calls `onChange` on any change under `root`. One non-recursive watcher per directory: a
+ * directory watch sees a file replaced by rename (as many editors save), which Node 20's recursive
+ * watcher on Linux, watching each file, misses after the first such save. New directories are
+ * watched as they appear.
+ */
+function watchTree(root: string, onChange: () => void): { close(): void } {
+  const watchers = new Map<string, FSWatcher>();
+  const add = (dir: string) => {
+    if (watchers.has(dir)) return;
+    try {
+      watchers.set(
+        dir,
+        watch(dir, (_event, file) => {
+          if (file) {
+            const path = join(dir, file);
+            if (isDirectory(path)) add(path);
+          }
+          onChange();
+        }),
+      );
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        if (entry.isDirectory() && entry.name !== 'node_modules') add(join(dir, entry.name));
+      }
+    } catch {
+      // Removed meanwhile: nothing to watch.
+    }
+  };
+  add(root);
+  return {
+    close() {
+      for (const watcher of watchers.values()) watcher.close();
+      watchers.clear();
+    },
+  };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

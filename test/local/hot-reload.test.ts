@@ -1,4 +1,12 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -149,10 +157,12 @@ describe('npm run dev hot reload', () => {
 
     const domain = join(root, 'functions/generator/domain.ts');
     const reloaded = nextReload();
+    // Saved as many editors do, by writing a new file and renaming it over the old one.
     writeFileSync(
-      domain,
+      `${domain}.swp`,
       readFileSync(domain, 'utf8').replace("'generated string'", "'generated string (edited)'"),
     );
+    renameSync(`${domain}.swp`, domain);
     const event = await reloaded;
     expect(event).toMatchObject({ kind: 'reloaded', functions: [generator] });
 
@@ -182,7 +192,9 @@ describe('npm run dev hot reload', () => {
     });
     expect(outcome).toEqual({ result: { batchItemFailures: [] } });
 
+    // Fixed: said once, though the code serving does not change.
+    const fixed = nextReload();
     writeFileSync(domain, good);
-    expect((await hot.reload()).kind).not.toBe('failed');
+    expect((await fixed).kind).toBe('unchanged');
   });
 });

@@ -1,0 +1,226 @@
+/**
+ * `npm run dev`: the local cloud for development. It serves the AWS endpoint, streams the
+ * functions' logs, and swaps a function's code a moment after its source under `functions/`
+ * is saved, keeping queued messages and table contents. Runs until Ctrl-C.
+ */
+import { type FSWatcher, mkdirSync, rmSync, watch } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Output, QUEUES, queueOutputs } from '../functions/shared/contract';
+import { type LocalCloud, LocalCloudError, startLocalCloud } from '../local/cloud';
+import { type ReloadEvent, startHotReload } from '../local/dev/hot-reload';
+import { PortInUseError } from '../local/endpoint/gateway';
+import { synthesize } from '../local/synth';
+import { FUNCTION_OUTPUTS } from '../ops/functions';
+import { formatLogLine, isProblem } from '../ops/log-format';
+import {
+  type CommandSpec,
+  integerOption,
+  isMain,
+  type OptionSpecs,
+  runCommand,
+  UsageError,
+} from './cli';
+
+const OPTIONS = {
+  port: {
+    type: 'string',
+    default: '4566',
+    placeholder: 'N',
+    description: 'port of the AWS endpoint on 127.0.0.1; 0 picks a free one',
+  },
+  schedules: {
+    type: 'boolean',
+    default: false,
+    description: "run the template's schedules (off by default, so nothing runs unasked)",
+  },
+  quiet: {
+    type: 'boolean',
+    short: 'q',
+    default: false,
+    description: 'show only warnings, errors and reloads, not successful invocations',
+  },
+  verbose: {
+    type: 'boolean',
+    default: false,
+    description: 'show metric (EMF) lines and the synth output too',
+  },
+  data: {
+    type: 'string',
+    placeholder: 'DIR',
+    description: 'keep the DynamoDB tables in DIR, across runs (default: in memory)',
+  },
+  'time-scale': {
+    type: 'string',
+    default: '1',
+    placeholder: 'X',
+    description: 'run visibility timeouts, batching windows and schedules X times faster',
+  },
+  context: {
+    type: 'string',
+    short: 'c',
+    multiple: true,
+    default: [],
+    placeholder: 'KEY=VALUE',
+    description: 'CDK context for the synth, as `cdk synth -c` takes it (repeatable)',
+  },
+  assembly: {
+    type: 'string',
+    placeholder: 'DIR',
+    description: 'run this cloud assembly (cdk synth output) instead of synthesizing',
+  },
+  state: {
+    type: 'string',
+    placeholder: 'FILE',
+    description:
+      'state file through which the other commands find this cloud (default: .local-cloud/state.json)',
+  },
+} as const satisfies OptionSpecs;
+
+/** What `npm run dev -- --help` says. */
+export const DEV: CommandSpec<typeof OPTIONS> = {
+  invocation: 'npm run dev --',
+  summary:
+    "Runs the stack on the local cloud for development until Ctrl-C: one AWS endpoint, the functions' logs streamed (a colour per function, JSON pretty-printed), and hot reload: saving a file under functions/ rebundles the handlers as CDK does and swaps the changed functions' code, keeping queued messages and table contents. Changes under lib/, bin/ or cdk.json need a restart.",
+  options: OPTIONS,
+  examples: [
+    'npm run dev',
+    'npm run dev -- --quiet --port 4567',
+    'npm run dev -- --schedules --time-scale 10',
+    'npm run dev -- -c batchSize=25',
+  ],
+};
+
+/** What the source of a line is called on screen, and its colour's index. */
+interface Label {
+  readonly name: string;
+  readonly index: number;
+}
+
+/** Prints function lines and diagnostics for a person: labelled, coloured, JSON indented. */
+function logPrinter(options: { quiet: boolean; verbose: boolean }) {
+  const labels = new Map<string, Label>();
+  const format = { colour: process.stdout.isTTY === true, pretty: true };
+  const local: Label = { name: 'local', index: Object.keys(FUNCTION_OUTPUTS).length };
+  return {
+    /** Names each function by its short name (`requestor`), in the colour order of the list. */
+    nameFunctions(cloud: LocalCloud): void {
+      for (const [index, [label, key]] of Object.entries(FUNCTION_OUTPUTS).entries()) {
+        const name = cloud.outputs[key];
+        if (name) labels.set(name, { name: label, index });
+      }
+    },
+    line(line: string, functionName?: string): void {
+      if (!options.verbose && line.includes('"_aws"')) return;
+      if (options.quiet && !isProblem(line)) return;
+      const label = functionName
+        ? (labels.get(functionName) ?? { name: functionName, index: labels.size })
+        : local;
+      console.log(formatLogLine(label.name, label.index, line, format));
+    },
+  };
+}
+
+function describeReload(event: ReloadEvent): string {
+  switch (event.kind) {
+    case 'reloaded':
+      return `Reloaded ${event.functions.join(', ')} in ${event.ms} ms: new invocations run the new code`;
+    case 'failed':
+      return `Build failed; the last good code keeps serving:\n${event.errors}`;
+    case 'unchanged':
+      return 'Builds again; the code serving is already this code';
+  }
+}
+
+function parseContext(pairs: readonly string[]): Record<string, string> {
+  const context: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new UsageError(`-c takes key=value, got ${JSON.stringify(pair)}`);
+    context[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return context;
+}
+
+if (isMain(import.meta.url)) {
+  runCommand(DEV, async (values) => {
+    const port = integerOption('port', values.port, { min: 0, max: 65_535 });
+    const timeScale = Number(values['time-scale']);
+    if (!(timeScale > 0))
+      throw new UsageError(`--time-scale must be a positive number, got ${values['time-scale']}`);
+    const context = parseContext(values.context);
+    const home = resolve('.local-cloud');
+    mkdirSync(home, { recursive: true });
+    const started = performance.now();
+    const elapsed = () => `${((performance.now() - started) / 1000).toFixed(2)} s`;
+
+    console.log('Starting the local cloud...');
+    const assemblyDir =
+      values.assembly ?? synthesize(join(home, 'cdk.out'), context, { verbose: values.verbose });
+    const printer = logPrinter({ quiet: values.quiet, verbose: values.verbose });
+    let cloud: LocalCloud;
+    try {
+      cloud = await startLocalCloud({
+        assemblyDir,
+        dataDir: values.data ? resolve(values.data) : undefined,
+        timeScale,
+        schedules: values.schedules,
+        stateFile: resolve(values.state ?? join(home, 'state.json')),
+        port,
+        log: (line, fn) => printer.line(line, fn),
+      });
+    } catch (error) {
+      if (error instanceof PortInUseError || error instanceof LocalCloudError) {
+        throw new UsageError(error.message, { showUsage: false });
+      }
+      throw error;
+    }
+    printer.nameFunctions(cloud);
+
+    const outDir = join(home, 'dev', String(process.pid));
+    const hot = await startHotReload({
+      cloud,
+      rootDir: process.cwd(),
+      outDir,
+      onReload: (event) => printer.line(describeReload(event)),
+    }).catch(async (error: unknown) => {
+      await cloud.stop();
+      throw error;
+    });
+    // Applying template changes to a running cloud is not done yet: say so instead of ignoring them.
+    const infraWatchers: FSWatcher[] = [];
+    for (const path of ['lib', 'bin', 'cdk.json']) {
+      try {
+        infraWatchers.push(
+          watch(path, { recursive: path !== 'cdk.json' }, (_event, file) => {
+            printer.line(
+              `${join(path === 'cdk.json' ? '' : path, String(file ?? ''))} changed: the infrastructure is applied at start; restart npm run dev to run the new template`,
+            );
+          }),
+        );
+      } catch {
+        // Not there (a project without bin/, say): nothing to watch.
+      }
+    }
+
+    const o = cloud.outputs;
+    console.log(`Local cloud ready in ${elapsed()} (Ctrl-C to stop)
+  AWS endpoint  ${cloud.endpoint}  (SQS, DynamoDB, Lambda, CloudFormation, STS, Logs; region ${cloud.region}, any credentials)
+  functions     ${Object.entries(FUNCTION_OUTPUTS)
+    .map(([label, key]) => `${label}=${o[key]}`)
+    .join('  ')}
+  queues        ${QUEUES.map((q) => `${q.toLowerCase()}=${o[queueOutputs(q).queue]?.split('/').pop()}`).join('  ')}
+  tables        requests=${o[Output.RequestsTableName]}  strings=${o[Output.StringsTableName]}
+  schedules     ${values.schedules ? 'running' : 'off (--schedules to run them)'}
+  hot reload    watching functions/ (save a handler to swap its code)
+Try: npm run invoke -- requestor --payload '{"count":3}'   npm run send -- request   npm run logs -- --follow`);
+
+    await new Promise<void>((done) => process.once('SIGINT', done));
+    console.log('\nStopping the local cloud...');
+    for (const watcher of infraWatchers) watcher.close();
+    await hot.stop();
+    await cloud.stop();
+    rmSync(outDir, { recursive: true, force: true });
+    console.log('Stopped: every port is closed.');
+    return 0;
+  });
+}
