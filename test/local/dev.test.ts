@@ -1,0 +1,99 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { usageLine } from '../../commands/cli';
+import { DEV } from '../../commands/dev';
+
+const TSX = join('node_modules', '.bin', 'tsx');
+
+describe('npm run dev', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dev-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints the endpoint and names, streams each invocation labelled by function, and stops on Ctrl-C saying so', async () => {
+    const stateFile = join(dir, 'state.json');
+    const child = spawn(
+      TSX,
+      [
+        'commands/dev.ts',
+        '--port',
+        '0',
+        '--state',
+        stateFile,
+        '--assembly',
+        inject('pipelineAssembly'),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    const waiters = new Set<() => void>();
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      for (const waiter of [...waiters]) waiter();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const printed = (pattern: RegExp) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (!pattern.test(out)) return;
+          waiters.delete(check);
+          resolve();
+        };
+        waiters.add(check);
+        check();
+        void exited.then(() =>
+          reject(new Error(`dev exited before printing ${pattern}:\n${out}${err}`)),
+        );
+      });
+    try {
+      await printed(/Local cloud ready in/);
+      const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { endpoint: string };
+      expect(out).toContain(`AWS endpoint  ${state.endpoint}`);
+      expect(out).toMatch(/queues {8}request=\S+ {2}response=\S+ {2}ack=\S+/);
+      expect(out).toMatch(/tables {8}requests=\S+ {2}strings=\S+/);
+      expect(out).toContain('schedules     off');
+
+      const lambda = new LambdaClient({
+        region: 'us-east-1',
+        endpoint: state.endpoint,
+        credentials: { accessKeyId: 'any', secretAccessKey: 'any' },
+      });
+      const functionName = /requestor=(\S+)/.exec(out)?.[1];
+      await lambda.send(
+        new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from('{"count":1}') }),
+      );
+      lambda.destroy();
+      await printed(/^\[requestor\] REPORT RequestId: /m);
+      // JSON lines are indented, one field a line.
+      expect(out).toMatch(/^\[requestor\] \{\n {2}"timestamp": /m);
+      expect(out).toMatch(/^ {2}"message": "requested strings",$/m);
+
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+      expect(out).toContain('Stopping the local cloud...');
+      expect(out.trimEnd().split('\n').pop()).toBe('Stopped: every port is closed.');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('answers --help with its usage', async () => {
+    const child = spawn(TSX, ['commands/dev.ts', '--help'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    expect(out.split('\n')[0]).toBe(usageLine(DEV));
+  });
+});
