@@ -33,6 +33,7 @@ import {
   usageFromMetrics,
 } from './cost-model';
 import { type FirstRoundTripResult, timeFirstRoundTrip } from './first-round-trip';
+import { measureHotReload } from './hot-reload';
 import { runOnLocalCloud } from './local-run';
 import { measureMemory, parseCounts, printMemory } from './memory';
 import { kB, REPO_ROOT, table } from './util';
@@ -367,6 +368,31 @@ async function main(opts: ReturnType<typeof options>): Promise<void> {
       );
     }
 
+    // Save-to-new-code of `npm run dev`.
+    const hotReload = await measureHotReload().catch((error: unknown) => ({
+      error: error instanceof Error ? error.message : String(error),
+    }));
+    console.log('\n4b. Hot reload (npm run dev): save of a handler file to new code');
+    if ('error' in hotReload) console.log(`   FAILED: ${hotReload.error}`);
+    else {
+      console.log(
+        table(
+          ['after the save', 'median ms', 'max ms'],
+          [
+            ['code swapped', String(hotReload.toSwapMs.median), String(hotReload.toSwapMs.max)],
+            [
+              'new code answering an invocation',
+              String(hotReload.toNewCodeMs.median),
+              String(hotReload.toNewCodeMs.max),
+            ],
+          ],
+        ),
+      );
+      console.log(
+        `   goal: new code under 1000 ms: ${verdict(hotReload.toNewCodeMs.median < 1000)}`,
+      );
+    }
+
     // 5. Memory, last: each count is a fresh npm start.
     const memory = await measureMemory(opts.memoryRequests);
     printMemory(memory, memoryHeading('5. '));
@@ -389,6 +415,7 @@ async function main(opts: ReturnType<typeof options>): Promise<void> {
         })),
         goal: GOALS.coldStartVsFloor,
       },
+      hotReload,
       cost: {
         prices: US_EAST_1_PRICES,
         calls: run.metrics.calls,

@@ -86,21 +86,26 @@ export async function startHotReload(options: HotReloadOptions): Promise<HotRelo
 
   // One reload at a time, in order of the changes.
   let chain: Promise<unknown> = Promise.resolve();
-  const reload = (since = performance.now()): Promise<ReloadEvent> => {
-    const next = chain.then(() => apply(rebuilder.rebuild(), since));
+  const reload = (since = performance.now(), files?: ReadonlySet<string>): Promise<ReloadEvent> => {
+    const next = chain.then(() => apply(rebuilder.rebuild(files), since));
     chain = next.catch(() => {});
     return next;
   };
 
   let timer: NodeJS.Timeout | undefined;
   let firstChange: number | undefined;
-  const changed = () => {
+  let files = new Set<string>();
+  const changed = (path: string) => {
     firstChange ??= performance.now();
+    files.add(path);
     clearTimeout(timer);
     timer = setTimeout(() => {
       const since = firstChange ?? performance.now();
+      const batch = files;
       firstChange = undefined;
-      void reload(since);
+      files = new Set();
+      // Only the functions that read a changed file are rebuilt.
+      void reload(since, batch);
     }, SETTLE_MS);
   };
   const watcher =
@@ -123,7 +128,7 @@ export async function startHotReload(options: HotReloadOptions): Promise<HotRelo
  * watcher on Linux, watching each file, misses after the first such save. New directories are
  * watched as they appear.
  */
-function watchTree(root: string, onChange: () => void): { close(): void } {
+function watchTree(root: string, onChange: (path: string) => void): { close(): void } {
   const watchers = new Map<string, FSWatcher>();
   const add = (dir: string) => {
     if (watchers.has(dir)) return;
@@ -131,11 +136,9 @@ function watchTree(root: string, onChange: () => void): { close(): void } {
       watchers.set(
         dir,
         watch(dir, (_event, file) => {
-          if (file) {
-            const path = join(dir, file);
-            if (isDirectory(path)) add(path);
-          }
-          onChange();
+          const path = join(dir, file ?? '');
+          if (file && isDirectory(path)) add(path);
+          onChange(path);
         }),
       );
       for (const entry of readdirSync(dir, { withFileTypes: true })) {

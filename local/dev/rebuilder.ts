@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { type BuildContext, context, type Message } from 'esbuild';
 import { cdkEsbuildOptions, lambdaTarget } from '../bundle-options';
 
@@ -27,7 +27,13 @@ export type RebuildResult =
  * never over the bundle an environment may still be loading; unchanged bundles are not rewritten.
  */
 export class Rebuilder {
-  private contexts: { target: RebuildTarget; ctx: BuildContext; hash?: string }[] = [];
+  private contexts: {
+    target: RebuildTarget;
+    ctx: BuildContext;
+    hash?: string;
+    /** Absolute paths of the files its last good build read; undefined until one succeeded. */
+    inputs?: Set<string>;
+  }[] = [];
   private version = 0;
 
   constructor(
@@ -52,20 +58,39 @@ export class Rebuilder {
     return this.rebuild();
   }
 
-  /** Rebuilds every function; returns the ones whose bundle changed, or the build errors. */
-  async rebuild(): Promise<RebuildResult> {
+  /**
+   * Rebuilds the functions that read one of `changedFiles` (absolute paths), or whose last build
+   * failed; every function when `changedFiles` is not given. Returns the ones whose bundle
+   * changed, or the build errors.
+   */
+  async rebuild(changedFiles?: ReadonlySet<string>): Promise<RebuildResult> {
     const started = performance.now();
     const ms = () => Math.round(performance.now() - started);
-    const results = await Promise.allSettled(this.contexts.map((c) => c.ctx.rebuild()));
+    const affected = this.contexts.filter(
+      (c) => !changedFiles || !c.inputs || [...changedFiles].some((f) => c.inputs?.has(f)),
+    );
+    const results = await Promise.allSettled(affected.map((c) => c.ctx.rebuild()));
     const errors = results.flatMap((r) =>
       r.status === 'rejected' ? formatErrors(r.reason as { errors?: Message[] }) : [],
     );
+    if (errors.length > 0) {
+      // A failed build says nothing of what the fix will read: rebuild these on any change.
+      for (const [i, result] of results.entries()) {
+        const entry = affected[i];
+        if (entry && result.status === 'rejected') entry.inputs = undefined;
+      }
+    }
     if (errors.length > 0) return { ok: false, errors: [...new Set(errors)].join('\n'), ms: ms() };
     this.version += 1;
     const changed: RebuiltFunction[] = [];
     for (const [i, result] of results.entries()) {
-      const entry = this.contexts[i];
+      const entry = affected[i];
       if (!entry || result.status !== 'fulfilled') continue;
+      entry.inputs = new Set(
+        Object.keys(result.value.metafile?.inputs ?? {}).map((input) =>
+          resolve(this.rootDir, input),
+        ),
+      );
       const files = result.value.outputFiles ?? [];
       const hash = createHash('sha256');
       for (const file of files) hash.update(file.contents);
