@@ -68,6 +68,12 @@ const OPTIONS = {
     placeholder: 'DIR',
     description: 'run this cloud assembly (cdk synth output) instead of synthesizing',
   },
+  inspect: {
+    type: 'string',
+    placeholder: 'PORT',
+    description:
+      'debug: the Node inspector on 127.0.0.1, the first function on PORT (9229 if --inspect is given alone), the next on PORT+1; one environment per function, no timeouts',
+  },
   state: {
     type: 'string',
     placeholder: 'FILE',
@@ -87,6 +93,7 @@ export const DEV: CommandSpec<typeof OPTIONS> = {
     'npm run dev -- --quiet --port 4567',
     'npm run dev -- --schedules --time-scale 10',
     'npm run dev -- -c batchSize=25',
+    'npm run dev -- --inspect',
   ],
 };
 
@@ -141,69 +148,82 @@ function parseContext(pairs: readonly string[]): Record<string, string> {
   return context;
 }
 
+/** `--inspect` alone means the default port, as for node itself. */
+const DEFAULT_INSPECT_ARG = '--inspect=9229';
+
 if (isMain(import.meta.url)) {
-  runCommand(DEV, async (values) => {
-    const port = integerOption('port', values.port, { min: 0, max: 65_535 });
-    const timeScale = Number(values['time-scale']);
-    if (!(timeScale > 0))
-      throw new UsageError(`--time-scale must be a positive number, got ${values['time-scale']}`);
-    const context = parseContext(values.context);
-    const home = resolve('.local-cloud');
-    mkdirSync(home, { recursive: true });
-    const started = performance.now();
-    const elapsed = () => `${((performance.now() - started) / 1000).toFixed(2)} s`;
+  const argv = process.argv
+    .slice(2)
+    .map((arg) => (arg === '--inspect' ? DEFAULT_INSPECT_ARG : arg));
+  runCommand(
+    DEV,
+    async (values) => {
+      const port = integerOption('port', values.port, { min: 0, max: 65_535 });
+      const timeScale = Number(values['time-scale']);
+      if (!(timeScale > 0))
+        throw new UsageError(`--time-scale must be a positive number, got ${values['time-scale']}`);
+      const context = parseContext(values.context);
+      const inspectPort =
+        values.inspect === undefined
+          ? undefined
+          : integerOption('inspect', values.inspect, { min: 1024, max: 65_534 });
+      const home = resolve('.local-cloud');
+      mkdirSync(home, { recursive: true });
+      const started = performance.now();
+      const elapsed = () => `${((performance.now() - started) / 1000).toFixed(2)} s`;
 
-    console.log('Starting the local cloud...');
-    const assemblyDir =
-      values.assembly ?? synthesize(join(home, 'cdk.out'), context, { verbose: values.verbose });
-    const printer = logPrinter({ quiet: values.quiet, verbose: values.verbose });
-    let cloud: LocalCloud;
-    try {
-      cloud = await startLocalCloud({
-        assemblyDir,
-        dataDir: values.data ? resolve(values.data) : undefined,
-        timeScale,
-        schedules: values.schedules,
-        stateFile: resolve(values.state ?? join(home, 'state.json')),
-        port,
-        log: (line, fn) => printer.line(line, fn),
-      });
-    } catch (error) {
-      if (error instanceof PortInUseError || error instanceof LocalCloudError) {
-        throw new UsageError(error.message, { showUsage: false });
-      }
-      throw error;
-    }
-    printer.nameFunctions(cloud);
-
-    const outDir = join(home, 'dev', String(process.pid));
-    const hot = await startHotReload({
-      cloud,
-      rootDir: process.cwd(),
-      outDir,
-      onReload: (event) => printer.line(describeReload(event)),
-    }).catch(async (error: unknown) => {
-      await cloud.stop();
-      throw error;
-    });
-    // Applying template changes to a running cloud is not done yet: say so instead of ignoring them.
-    const infraWatchers: FSWatcher[] = [];
-    for (const path of ['lib', 'bin', 'cdk.json']) {
+      console.log('Starting the local cloud...');
+      const assemblyDir =
+        values.assembly ?? synthesize(join(home, 'cdk.out'), context, { verbose: values.verbose });
+      const printer = logPrinter({ quiet: values.quiet, verbose: values.verbose });
+      let cloud: LocalCloud;
       try {
-        infraWatchers.push(
-          watch(path, { recursive: path !== 'cdk.json' }, (_event, file) => {
-            printer.line(
-              `${join(path === 'cdk.json' ? '' : path, String(file ?? ''))} changed: the infrastructure is applied at start; restart npm run dev to run the new template`,
-            );
-          }),
-        );
-      } catch {
-        // Not there (a project without bin/, say): nothing to watch.
+        cloud = await startLocalCloud({
+          assemblyDir,
+          dataDir: values.data ? resolve(values.data) : undefined,
+          timeScale,
+          schedules: values.schedules,
+          stateFile: resolve(values.state ?? join(home, 'state.json')),
+          port,
+          inspectPort,
+          log: (line, fn) => printer.line(line, fn),
+        });
+      } catch (error) {
+        if (error instanceof PortInUseError || error instanceof LocalCloudError) {
+          throw new UsageError(error.message, { showUsage: false });
+        }
+        throw error;
       }
-    }
+      printer.nameFunctions(cloud);
 
-    const o = cloud.outputs;
-    console.log(`Local cloud ready in ${elapsed()} (Ctrl-C to stop)
+      const outDir = join(home, 'dev', String(process.pid));
+      const hot = await startHotReload({
+        cloud,
+        rootDir: process.cwd(),
+        outDir,
+        onReload: (event) => printer.line(describeReload(event)),
+      }).catch(async (error: unknown) => {
+        await cloud.stop();
+        throw error;
+      });
+      // Applying template changes to a running cloud is not done yet: say so instead of ignoring them.
+      const infraWatchers: FSWatcher[] = [];
+      for (const path of ['lib', 'bin', 'cdk.json']) {
+        try {
+          infraWatchers.push(
+            watch(path, { recursive: path !== 'cdk.json' }, (_event, file) => {
+              printer.line(
+                `${join(path === 'cdk.json' ? '' : path, String(file ?? ''))} changed: the infrastructure is applied at start; restart npm run dev to run the new template`,
+              );
+            }),
+          );
+        } catch {
+          // Not there (a project without bin/, say): nothing to watch.
+        }
+      }
+
+      const o = cloud.outputs;
+      console.log(`Local cloud ready in ${elapsed()} (Ctrl-C to stop)
   AWS endpoint  ${cloud.endpoint}  (SQS, DynamoDB, Lambda, CloudFormation, STS, Logs; region ${cloud.region}, any credentials)
   functions     ${Object.entries(FUNCTION_OUTPUTS)
     .map(([label, key]) => `${label}=${o[key]}`)
@@ -211,16 +231,24 @@ if (isMain(import.meta.url)) {
   queues        ${QUEUES.map((q) => `${q.toLowerCase()}=${o[queueOutputs(q).queue]?.split('/').pop()}`).join('  ')}
   tables        requests=${o[Output.RequestsTableName]}  strings=${o[Output.StringsTableName]}
   schedules     ${values.schedules ? 'running' : 'off (--schedules to run them)'}
-  hot reload    watching functions/ (save a handler to swap its code)
+  hot reload    watching functions/ (save a handler to swap its code)${
+    inspectPort === undefined
+      ? ''
+      : `\n  inspector     ${Object.values(cloud.functions)
+          .map((f) => `${f.name} on 127.0.0.1:${f.inspectPort}`)
+          .join(', ')} (attach VS Code or chrome://inspect; reattach after a reload)`
+  }
 Try: npm run invoke -- requestor --payload '{"count":3}'   npm run send -- request   npm run logs -- --follow`);
 
-    await new Promise<void>((done) => process.once('SIGINT', done));
-    console.log('\nStopping the local cloud...');
-    for (const watcher of infraWatchers) watcher.close();
-    await hot.stop();
-    await cloud.stop();
-    rmSync(outDir, { recursive: true, force: true });
-    console.log('Stopped: every port is closed.');
-    return 0;
-  });
+      await new Promise<void>((done) => process.once('SIGINT', done));
+      console.log('\nStopping the local cloud...');
+      for (const watcher of infraWatchers) watcher.close();
+      await hot.stop();
+      await cloud.stop();
+      rmSync(outDir, { recursive: true, force: true });
+      console.log('Stopped: every port is closed.');
+      return 0;
+    },
+    argv,
+  );
 }

@@ -74,6 +74,12 @@ export interface LocalCloudOptions {
    * with its name. @default discard
    */
   readonly log?: (line: string, functionName?: string) => void;
+  /**
+   * Debug mode: each function runs in one execution environment with the Node inspector open on
+   * 127.0.0.1, the first function (in template order) on this port, the next on the one after,
+   * and no function timeout. @default off
+   */
+  readonly inspectPort?: number;
 }
 
 /** Counters for the cost model. */
@@ -115,6 +121,8 @@ export interface LocalCloud {
       readonly timeoutSeconds: number;
       /** The bundle the function's new execution environments load now. */
       readonly entry: string;
+      /** Its inspector's port, in debug mode (`inspectPort`). */
+      readonly inspectPort?: number;
     }
   >;
   /**
@@ -307,7 +315,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     // chosen port. Otherwise the lines are dropped at the source, which saves a good share of CPU.
     const captureLogs = opts.log !== undefined || opts.port !== undefined;
     const runners = new Map<string, FunctionRunner>();
-    for (const spec of functionSpecs) {
+    for (const [index, spec] of functionSpecs.entries()) {
       const group = `/aws/lambda/${spec.name}`;
       if (captureLogs) logStore.createGroup(group);
       const session = functionSessions.get(spec.name);
@@ -317,6 +325,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
         new FunctionRunner(spec, {
           region: REGION,
           accountId: ACCOUNT_ID,
+          inspectPort: opts.inspectPort === undefined ? undefined : opts.inspectPort + index,
           environment: {
             AWS_ACCESS_KEY_ID: credentials.accessKeyId,
             AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
@@ -339,6 +348,9 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     stoppers.push(async () => {
       await Promise.all([...runners.values()].map((r) => r.stop()));
     });
+    // Debug mode: each inspector is open from the start, for a debugger to attach before invoking.
+    if (opts.inspectPort !== undefined)
+      await Promise.all([...runners.values()].map((r) => r.warm()));
     const runner = (fn: string): FunctionRunner => {
       const found =
         runners.get(fn) ??
@@ -543,6 +555,10 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
             name: f.name,
             memorySize: f.memorySize,
             timeoutSeconds: f.timeoutSeconds,
+            inspectPort:
+              opts.inspectPort === undefined
+                ? undefined
+                : opts.inspectPort + functionSpecs.indexOf(f),
             get entry() {
               return runner(f.logicalId).codeEntry;
             },

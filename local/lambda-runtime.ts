@@ -61,6 +61,9 @@ interface Environment {
     onInit?: () => void;
   };
   initialized: boolean;
+  /** Resolves once the handler has loaded (or the environment died trying). */
+  readonly loaded: Promise<void>;
+  markLoaded: () => void;
 }
 
 const WORKER = new URL('./lambda-worker.mjs', import.meta.url);
@@ -106,6 +109,12 @@ export class FunctionRunner {
       environment: Record<string, string>;
       /** Where the function's stdout and stderr lines go; without it they are discarded at the source. */
       log?: (line: string) => void;
+      /**
+       * Debug mode: the function's one execution environment opens the Node inspector on this
+       * 127.0.0.1 port; invocations take turns in it, and no timeout ends one paused at a
+       * breakpoint. @default no inspector, environments as Lambda scales them
+       */
+      inspectPort?: number;
     },
   ) {
     this.entry = spec.entry;
@@ -129,6 +138,18 @@ export class FunctionRunner {
       if (!environment.busy) idle.push(environment);
     }
     await Promise.all(idle.map((e) => this.discard(e)));
+    // In debug mode the new code's inspector opens at once, unless the old one still holds the port.
+    if (this.context.inspectPort !== undefined && this.environments.size === 0) await this.warm();
+  }
+
+  /**
+   * Starts an execution environment now if none is ready, so its init (and in debug mode its
+   * inspector) does not wait for the first invocation.
+   */
+  async warm(): Promise<void> {
+    if (this.stopped) return;
+    const ready = [...this.environments].find((e) => !e.busy && !e.retired) ?? this.start();
+    await ready.loaded;
   }
 
   /** Invocations in progress. */
@@ -143,6 +164,16 @@ export class FunctionRunner {
    */
   async invoke(event: unknown, requestId?: string): Promise<InvokeOutcome> {
     if (this.stopped) throw new Error(`${this.spec.name} is stopped`);
+    if (this.context.inspectPort === undefined) return this.invokeNow(event, requestId);
+    // One environment, so one inspector port a debugger can attach to: invocations take turns.
+    const turn = this.turns.then(() => this.invokeNow(event, requestId));
+    this.turns = turn.catch(() => {});
+    return turn;
+  }
+
+  private turns: Promise<unknown> = Promise.resolve();
+
+  private async invokeNow(event: unknown, requestId?: string): Promise<InvokeOutcome> {
     this.running += 1;
     try {
       let coldStart = false;
@@ -154,7 +185,11 @@ export class FunctionRunner {
       environment.busy = true;
       const outcome = await this.run(environment, event, requestId);
       environment.busy = false;
-      if (environment.retired) void this.discard(environment);
+      if (environment.retired) {
+        // Its successor opens the same inspector port, so it must be gone first.
+        if (this.context.inspectPort !== undefined) await this.discard(environment);
+        else void this.discard(environment);
+      }
       this.metrics.invocations += 1;
       this.metrics.totalDurationMs += outcome.durationMs;
       if (coldStart) this.metrics.coldStarts += 1;
@@ -196,6 +231,7 @@ export class FunctionRunner {
         environmentId: id,
         // Shipping every log line to this thread only to drop it costs a good share of the CPU.
         discardOutput: !context.log,
+        inspectPort: context.inspectPort,
       },
       env: {
         ...context.environment,
@@ -225,6 +261,7 @@ export class FunctionRunner {
       busy: false,
       retired: false,
       initialized: false,
+      ...loadedSignal(),
     };
     this.environments.add(environment);
     const log = this.context.log;
@@ -253,6 +290,7 @@ export class FunctionRunner {
       }) => {
         if (message.type === 'init') {
           environment.initialized = true;
+          environment.markLoaded();
           environment.pending?.onInit?.();
           return;
         }
@@ -269,6 +307,7 @@ export class FunctionRunner {
     );
     const died = (reason: string) => {
       this.environments.delete(environment);
+      environment.markLoaded();
       const pending = environment.pending;
       if (!pending) return;
       clearTimeout(pending.timer);
@@ -321,7 +360,9 @@ export class FunctionRunner {
     event: unknown,
     givenRequestId: string | undefined,
   ): Promise<RunOutcome> {
-    const timeoutMs = this.spec.timeoutSeconds * 1000;
+    // A debugger may hold an invocation at a breakpoint for as long as it likes.
+    const timeoutMs =
+      this.context.inspectPort === undefined ? this.spec.timeoutSeconds * 1000 : 2 ** 31 - 1;
     const id = this.nextId++;
     const requestId = givenRequestId ?? randomUUID();
     return new Promise((resolve) => {
@@ -386,4 +427,13 @@ export class FunctionRunner {
     this.environments.delete(environment);
     await environment.worker.terminate();
   }
+}
+
+/** A promise and the function that resolves it, for {@link Environment}'s `loaded`. */
+function loadedSignal(): { loaded: Promise<void>; markLoaded: () => void } {
+  let markLoaded: () => void = () => {};
+  const loaded = new Promise<void>((resolve) => {
+    markLoaded = resolve;
+  });
+  return { loaded, markLoaded };
 }

@@ -22,6 +22,19 @@ if (workerData.discardOutput) {
   process.stderr.write = discard;
 }
 const port = parentPort;
+if (workerData.inspectPort !== undefined) {
+  // Debug mode: this thread's own inspector (a worker's is not reachable through the main
+  // process's --inspect in every debugger). Opened before the handler loads, so a debugger
+  // attached early sees the bundle's script and source map as they are parsed.
+  const inspector = await import('node:inspector');
+  try {
+    inspector.open(workerData.inspectPort, '127.0.0.1', false);
+  } catch (error) {
+    process.stderr.write(
+      `${JSON.stringify({ level: 'WARN', source: 'local-cloud', message: `Could not open the inspector on port ${workerData.inspectPort}: ${error instanceof Error ? error.message : String(error)}` })}\n`,
+    );
+  }
+}
 const MB = 1024 * 1024;
 /** Init time of this environment, reported on its first REPORT line only (as a cold start). */
 let initDurationMs;
