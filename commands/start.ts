@@ -10,6 +10,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { localCloudTarget } from '../console/local-target';
+import { createConsoleHandler } from '../console/server';
 import { type LocalCloud, startLocalCloud } from '../local/cloud';
 import { synthesize } from '../local/synth';
 import {
@@ -152,7 +154,9 @@ async function main(): Promise<number> {
         (firstRoundTrip ? ` (first round trip after ${firstRoundTrip} s, synth included)` : ''),
     );
     if (options.keep) {
+      cloud.mount('/_console', createConsoleHandler({ target: localCloudTarget(cloud) }).handle);
       printEndpoints(cloud);
+      console.log(`Console: ${cloud.endpoint}/_console/`);
       await new Promise(() => {}); // until Ctrl-C
     }
     sqs.destroy();

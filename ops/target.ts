@@ -7,7 +7,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 export type TargetKind = 'local' | 'endpoint' | 'aws';
 
 /** AWS services the commands and the end-to-end tests use. */
-export type Service = 'sqs' | 'dynamodb' | 'lambda' | 'cloudformation';
+export type Service = 'sqs' | 'dynamodb' | 'lambda' | 'cloudformation' | 'logs';
 
 /** Settings for an SDK client of one service. */
 export interface ClientConfig {
@@ -119,6 +119,8 @@ interface LocalState {
   region: string;
   stackName: string;
   endpoints: { sqs: string; dynamodb: string };
+  /** The single AWS endpoint serving every service, written by local clouds that have one. */
+  endpoint?: string;
   outputs: Record<string, string>;
 }
 
@@ -138,6 +140,9 @@ async function localTarget(stateFile: string): Promise<Target> {
     outputs: state.outputs,
     description: `local cloud (SQS ${state.endpoints.sqs}, DynamoDB ${state.endpoints.dynamodb})`,
     clientConfig(service) {
+      if (typeof state.endpoint === 'string') {
+        return { region: state.region, endpoint: state.endpoint, credentials: LOCAL_CREDENTIALS };
+      }
       if (service !== 'sqs' && service !== 'dynamodb') {
         throw new TargetError(`The local cloud serves SQS and DynamoDB only, not ${service}`);
       }
