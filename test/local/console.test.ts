@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -5,7 +6,11 @@ import chromium from '@sparticuz/chromium';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localCloudTarget } from '../../console/local-target';
-import { type ConsoleService, createConsoleHandler } from '../../console/server';
+import {
+  type ConsoleService,
+  createConsoleHandler,
+  startConsoleServer,
+} from '../../console/server';
 import { type Harness, startHarness } from './harness';
 
 /** What the page shows, as a DOM condition; the browser checks it until it holds or 10 s pass. */
@@ -161,6 +166,44 @@ describe('the console in a real browser', () => {
     await page.goto(`${base}#/alarms`);
     await page.waitForSelector('[data-alarm] .badge', WAIT);
     await screenshot('alarms');
+  });
+
+  it('is served standalone on 127.0.0.1 by startConsoleServer, the page and its API alike', async () => {
+    const server = await startConsoleServer({ target: localCloudTarget(h.cloud) });
+    try {
+      expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/_console\/$/);
+      const root = await fetch(server.url.replace('/_console/', '/'), { redirect: 'manual' });
+      expect(root.status).toBe(302);
+      expect(root.headers.get('location')).toBe('/_console/');
+      expect(await (await fetch(server.url)).text()).toContain('<script type="module"');
+      const meta = (await (await fetch(`${server.url}api/meta`)).json()) as { kind: string };
+      expect(meta.kind).toBe('local');
+      const missing = await fetch(`${server.url}api/queues/nope/peek`);
+      expect(missing.status).toBe(404);
+      expect(((await missing.json()) as { error: string }).error).toMatch(
+        /^No queue nope: the stack has request, request-dlq/,
+      );
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('answers --help with the AWS and LocalStack modes (exit 0) and a bad option in one line (exit 2)', async () => {
+    const tsx = join('node_modules', '.bin', 'tsx');
+    const cli = (...args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+        execFile(tsx, ['commands/console.ts', ...args], (error, stdout, stderr) =>
+          done({ code: error ? (error.code as number) : 0, stdout, stderr }),
+        );
+      });
+    const [help, bad] = await Promise.all([cli('--help'), cli('--port', 'x')]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/LocalStack\s+--endpoint/);
+    expect(help.stdout).toMatch(/AWS\s+--profile NAME.*\n.*Read-only unless --allow-writes/);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.split('\n')[0]).toBe(
+      'Usage error: --port must be an integer from 0 to 65535, got x',
+    );
   });
 
   it('shows a failing target as one sentence naming what failed', async () => {
