@@ -3,6 +3,8 @@
  * the AWS APIs and the stack's outputs, so the same code serves the local cloud, LocalStack and
  * a deployed stack. `server.ts` maps these methods to HTTP routes.
  */
+
+import { CloudFormationClient, paginateListStackResources } from '@aws-sdk/client-cloudformation';
 import {
   CloudWatchLogsClient,
   type FilteredLogEvent,
@@ -36,8 +38,11 @@ import { scanAll } from '../ops/reconcile';
 import { type RedriveResult, redrive } from '../ops/redrive';
 import { requireOutput, type Target } from '../ops/target';
 
-/** A queue of the stack, as the console names it: `request`, `request-dlq`, ... */
-export type QueueId = `${Lowercase<QueueKey>}` | `${Lowercase<QueueKey>}-dlq`;
+/**
+ * A queue of the stack, as the console names it: `request`, `request-dlq`, ..., and
+ * `schedule-dlq` (or another name) for queues the stack has beyond the pipeline's six.
+ */
+export type QueueId = `${Lowercase<QueueKey>}` | `${Lowercase<QueueKey>}-dlq` | (string & {});
 
 /** A queue's depth and settings. */
 export interface QueueInfo {
@@ -45,6 +50,8 @@ export interface QueueInfo {
   readonly name: string;
   readonly url: string;
   readonly isDlq: boolean;
+  /** A pipeline DLQ, whose messages a redrive sends back to its source queue. */
+  readonly redrivable: boolean;
   readonly visible: number;
   readonly inFlight: number;
   readonly delayed: number;
@@ -166,6 +173,9 @@ export class ConsoleApi {
   private counts?: Promise<Omit<StageCounts, 'deadLettered'>>;
   private countsUntil = 0;
   private readonly rate: { at: number; acknowledged: number }[] = [];
+  /** Queues of the stack beyond the six in its outputs (the schedule's DLQ), by id: URL. */
+  private extraQueues?: Promise<Map<string, string>>;
+  private readonly extraNotes: string[] = [];
 
   constructor(
     readonly target: Target,
@@ -218,18 +228,22 @@ export class ConsoleApi {
       roundTripsPerSecond: this.rateSeries(),
       notes: [
         'Age of the oldest message is a CloudWatch metric, which the SQS API does not expose; the console does not read CloudWatch metrics.',
+        ...this.extraNotes,
       ],
     };
   }
 
   /** Every queue of the stack with its depth and settings. */
   async queues(): Promise<QueueInfo[]> {
-    return Promise.all(this.queueIds().map((id) => this.queueInfo(id)));
+    const extra = await this.otherQueues();
+    return Promise.all(
+      [...this.queueIds(), ...extra.keys()].map((id) => this.queueInfo(id, extra.get(id))),
+    );
   }
 
   /** Up to `limit` messages of a queue, without consuming them (zero visibility timeout). */
   async peek(id: string, limit: number): Promise<DeadLetter[]> {
-    const url = this.queueUrl(id);
+    const url = (await this.otherQueues()).get(id) ?? this.queueUrl(id);
     return this.call(`ReceiveMessage on ${id}`, () => peek(this.sqs, url, limit));
   }
 
@@ -260,7 +274,7 @@ export class ConsoleApi {
   /** Deletes every message of a queue; `confirm` must repeat the queue's id. */
   async purge(id: string, confirm: unknown): Promise<{ purged: QueueId }> {
     this.requireWrites('purge a queue');
-    const url = this.queueUrl(id);
+    const url = (await this.otherQueues()).get(id) ?? this.queueUrl(id);
     if (confirm !== id) {
       throw new ConsoleRequestError(`Purging ${id} needs confirmation: type ${id} to confirm`, 400);
     }
@@ -496,8 +510,8 @@ export class ConsoleApi {
     );
   }
 
-  private async queueInfo(id: QueueId): Promise<QueueInfo> {
-    const url = this.queueUrl(id);
+  private async queueInfo(id: QueueId, extraUrl?: string): Promise<QueueInfo> {
+    const url = extraUrl ?? this.queueUrl(id);
     const { Attributes: a = {} } = await this.call(`GetQueueAttributes on ${id}`, () =>
       this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] })),
     );
@@ -518,6 +532,7 @@ export class ConsoleApi {
       name: decodeURIComponent(url.split('/').pop() ?? id),
       url,
       isDlq: id.endsWith('-dlq'),
+      redrivable: extraUrl === undefined && id.endsWith('-dlq'),
       visible: n(a.ApproximateNumberOfMessages) ?? 0,
       inFlight: n(a.ApproximateNumberOfMessagesNotVisible) ?? 0,
       delayed: n(a.ApproximateNumberOfMessagesDelayed) ?? 0,
@@ -525,6 +540,42 @@ export class ConsoleApi {
       retentionSeconds: n(a.MessageRetentionPeriod),
       ...(redrivePolicy ? { redrivePolicy } : {}),
     };
+  }
+
+  /**
+   * The stack's queues that are not among its outputs (the schedule's DLQ), from
+   * ListStackResources, read once. Without CloudFormation access the console shows the six it
+   * knows from the outputs and says so.
+   */
+  private otherQueues(): Promise<Map<string, string>> {
+    this.extraQueues ??= (async () => {
+      const known = new Set(Object.values(this.target.outputs));
+      const found = new Map<string, string>();
+      const cloudformation = new CloudFormationClient(this.target.clientConfig('cloudformation'));
+      try {
+        for await (const page of paginateListStackResources(
+          { client: cloudformation },
+          { StackName: this.target.stackName },
+        )) {
+          for (const r of page.StackResourceSummaries ?? []) {
+            const url = r.PhysicalResourceId ?? '';
+            if (r.ResourceType !== 'AWS::SQS::Queue' || known.has(url)) continue;
+            const id = /schedule/i.test(r.LogicalResourceId ?? '')
+              ? 'schedule-dlq'
+              : (r.LogicalResourceId ?? url).toLowerCase();
+            found.set(found.has(id) ? `${id}-${found.size}` : id, url);
+          }
+        }
+      } catch (error) {
+        this.extraNotes.push(
+          `Only the queues in the stack outputs are shown: ${upstream(`ListStackResources on ${this.target.stackName}`, error).message}.`,
+        );
+      } finally {
+        cloudformation.destroy();
+      }
+      return found;
+    })();
+    return this.extraQueues;
   }
 
   private tableName(which: string): string {

@@ -2,10 +2,10 @@ import type { Overview, QueueInfo } from '../api';
 import { usePoll } from './client';
 import { ErrorLine, time } from './shared';
 
-const BOX_W = 104;
+const BOX_W = 112;
 const FLOW_Y = 40;
 const DLQ_Y = 170;
-const X = (i: number) => 12 + i * 122;
+const X = (i: number) => 10 + i * 124;
 
 /** The flow, left to right, as the stack wires it. */
 const FLOW: ({ kind: 'fn' | 'schedule'; label: string } | { kind: 'queue'; id: string })[] = [
@@ -106,8 +106,25 @@ function Diagram({ queues }: { queues: QueueInfo[] }) {
             </g>
           );
         }
+        const scheduleDlq = node.kind === 'schedule' ? byId.get('schedule-dlq') : undefined;
         return (
           <g key={`n${i}`} class={`node ${node.kind}`}>
+            {scheduleDlq && (
+              <>
+                <line
+                  x1={x + BOX_W / 2}
+                  y1={FLOW_Y + 70}
+                  x2={x + BOX_W / 2}
+                  y2={DLQ_Y - 2}
+                  class="edge dead"
+                  marker-end="url(#arrow)"
+                />
+                <text x={x + BOX_W / 2 + 6} y={(FLOW_Y + 92 + DLQ_Y) / 2 + 4} class="small">
+                  failed invokes
+                </text>
+                <QueueBox q={scheduleDlq} x={x} y={DLQ_Y} dlq />
+              </>
+            )}
             <rect
               x={x}
               y={FLOW_Y + 22}
@@ -129,7 +146,8 @@ function Diagram({ queues }: { queues: QueueInfo[] }) {
 function RateChart({ series }: { series: Overview['roundTripsPerSecond'] }) {
   const w = 480;
   const h = 120;
-  const max = Math.max(1, ...series.map((s) => s.value));
+  const peak = Math.max(0, ...series.map((s) => s.value));
+  const max = Math.max(1, peak);
   const points = series
     .map((s, i) => `${(i / Math.max(1, series.length - 1)) * w},${h - (s.value / max) * (h - 10)}`)
     .join(' ');
@@ -140,7 +158,12 @@ function RateChart({ series }: { series: Overview['roundTripsPerSecond'] }) {
         Round trips per second: <strong data-testid="rate">{last}</strong> now, peak{' '}
         {max === 1 && last < 1 ? 0 : max}
       </figcaption>
-      <svg viewBox={`0 0 ${w} ${h}`} role="img" aria-label={`Round trips per second, now ${last}`}>
+      <svg
+        viewBox={`0 0 ${w} ${h}`}
+        preserveAspectRatio="none"
+        role="img"
+        aria-label={`Round trips per second, now ${last}`}
+      >
         <line x1={0} y1={h - 0.5} x2={w} y2={h - 0.5} class="axis" />
         {series.length > 1 && <polyline points={points} class="rate" />}
       </svg>

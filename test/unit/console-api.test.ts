@@ -1,3 +1,4 @@
+import { CloudFormationClient, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import {
   GetQueueAttributesCommand,
@@ -10,14 +11,34 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ConsoleApi } from '../../console/api';
 import type { Target, TargetKind } from '../../ops/target';
 
+const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/StringPipeline-request';
 const sqs = mockClient(SQSClient);
+const cloudformation = mockClient(CloudFormationClient);
 const dynamodb = mockClient(DynamoDBClient);
 beforeEach(() => {
   sqs.reset();
   dynamodb.reset();
+  cloudformation.reset();
+  cloudformation.on(ListStackResourcesCommand).resolves({
+    StackResourceSummaries: [
+      {
+        LogicalResourceId: 'RequestorScheduleDlqA1B2',
+        ResourceType: 'AWS::SQS::Queue',
+        PhysicalResourceId: `${QUEUE.replace('request', 'requestor-schedule')}-dlq`,
+        ResourceStatus: 'CREATE_COMPLETE',
+        LastUpdatedTimestamp: new Date(),
+      },
+      {
+        LogicalResourceId: 'RequestQueue',
+        ResourceType: 'AWS::SQS::Queue',
+        PhysicalResourceId: QUEUE,
+        ResourceStatus: 'CREATE_COMPLETE',
+        LastUpdatedTimestamp: new Date(),
+      },
+    ],
+  });
 });
 
-const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/StringPipeline-request';
 function target(kind: TargetKind): Target {
   return {
     kind,
@@ -116,6 +137,7 @@ describe('console API', () => {
         Object.assign(new Error('Access to the resource is denied'), { name: 'AccessDenied' }),
       );
     const api = new ConsoleApi(target('aws'));
+    cloudformation.on(ListStackResourcesCommand).rejects(new Error('no'));
     await expect(api.queues()).rejects.toThrow(
       /^GetQueueAttributes on request failed: AccessDenied: Access to the resource is denied$/,
     );
@@ -131,5 +153,9 @@ describe('console API', () => {
       reason: '2 messages in StringPipeline-request-dlq',
     });
     expect(alarms.find((a) => a.name === 'StringPipeline-ack-dlq-not-empty')?.state).toBe('OK');
+    // The schedule's DLQ is no stack output; ListStackResources finds it.
+    expect(
+      alarms.find((a) => a.name === 'StringPipeline-requestor-schedule-dlq-not-empty')?.state,
+    ).toBe('OK');
   });
 });
