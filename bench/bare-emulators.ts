@@ -1,28 +1,33 @@
 /**
  * The rate bare fauxqs and dynalite sustain for the pipeline's call mix, without the local cloud
  * around them (no worker-thread functions, no event source emulation, no metering): the ceiling
- * the local cloud's throughput is compared with.
+ * the local cloud's throughput is compared with. The replay calls the handlers' own stores and
+ * sender, so its calls are the pipeline's by construction, not by copy.
  */
 import { setMaxListeners } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import {
-  type AttributeValue,
-  BatchWriteItemCommand,
-  CreateTableCommand,
-  DynamoDBClient,
-  PutItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
   type Message,
   ReceiveMessageCommand,
-  SendMessageBatchCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import dynalite from 'dynalite';
-import { buildApp } from 'fauxqs';
+import { dynamoStringsStore } from '../functions/generator/strings-store';
+import { dynamoRequestsStore } from '../functions/requestor/requests-store';
+import { chunk, mapLimit } from '../functions/shared/collections';
+import { MessageType } from '../functions/shared/contract';
+import { deriveRequestId } from '../functions/shared/ids';
+import {
+  ACK_SCHEMA_VERSION,
+  type AckMessage,
+  type RequestMessage,
+  type ResponseMessage,
+  SCHEMA_VERSION,
+} from '../functions/shared/messages';
+import { randomString } from '../functions/shared/random-string';
+import { type OutgoingMessage, SQS_BATCH_LIMIT, sendAll } from '../functions/shared/sqs';
+import { startDynamoDb, startSqs } from '../local/emulators';
 import type { MappingSettings } from './local-run';
 
 /** Options of {@link replayOnBareEmulators}. */
@@ -51,85 +56,68 @@ export interface ReplayResult {
 
 const REGION = 'us-east-1';
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
-/** The limits the handlers batch by (functions/shared/sqs.ts, requests-store.ts). */
-const SQS_BATCH = 10;
-const DYNAMO_BATCH = 25;
-/** Concurrency of the requestor's BatchWriteItem and SendMessageBatch calls (mapLimit in functions/). */
-const WRITE_CONCURRENCY = 4;
-const SEND_CONCURRENCY = 8;
 /** The mappings' long poll. */
 const LONG_POLL_SECONDS = 20;
 
-/** Runs `fn` over `items` with at most `limit` in flight. */
-async function mapLimit<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const item = items[next++];
-        if (item !== undefined) await fn(item);
-      }
-    }),
-  );
-}
+/** Calls made by `Service.Action`, counted as each client sends them. */
+type CallCounts = Record<string, number>;
 
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-  return chunks;
+/**
+ * Counts every command `client` sends (once per call, whatever the SDK retries underneath), so
+ * the calls the stores and `sendAll` make are counted without touching them.
+ */
+function countCalls(client: SQSClient | DynamoDBClient, service: string, calls: CallCounts): void {
+  (client as SQSClient).middlewareStack.add(
+    (next, context) => (args) => {
+      const key = `${service}.${context.commandName?.replace(/Command$/, '')}`;
+      calls[key] = (calls[key] ?? 0) + 1;
+      return next(args);
+    },
+    { step: 'initialize', name: 'countCalls' },
+  );
 }
 
 /**
- * Starts a bare fauxqs and dynalite on 127.0.0.1 (free ports, stopped afterwards), creates three
- * queues and two tables like the stack's, and drives `roundTrips` round trips through them with
- * the SDK v3 clients: the same calls the handlers and event source mappings make (BatchWriteItem
- * and SendMessageBatch to request; per message a conditional PutItem or UpdateItem; one
- * SendMessageBatch reply and one DeleteMessageBatch per batch), with the mappings' batch size and
- * `maximumConcurrency` consumers per queue.
+ * Starts fauxqs and dynalite as the local cloud does (local/emulators.ts, without the meter),
+ * creates three queues and two tables like the stack's, and drives `roundTrips` round trips
+ * through them: the requestor's `recordRequested` and `sendAll`; per request batch the generator's
+ * `recordGenerated` and `sendAll`; per response batch the requestor's `storeValue` and `sendAll`;
+ * per ack batch `markAcknowledged`; one DeleteMessageBatch per 10 handled messages, as the
+ * mappings delete them, with the mappings' batch size and `maximumConcurrency` consumers per queue.
  */
 export async function replayOnBareEmulators(opts: ReplayOptions): Promise<ReplayResult> {
-  // buildApp, not fauxqs's CLI or startFauxqs, which listen on every interface.
-  const app = buildApp({ logger: false, defaultRegion: REGION });
-  const sqsEndpoint = (await app.listen({ host: '127.0.0.1', port: 0 })).replace(
-    'localhost',
-    '127.0.0.1',
-  );
-  const dynamo = dynalite({ createTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    dynamo.once('error', reject);
-    dynamo.listen(0, '127.0.0.1', () => resolve());
+  const sqsEmulator = await startSqs({ region: REGION });
+  const dynamoEmulator = await startDynamoDb();
+  const calls: CallCounts = {};
+  const sqs = new SQSClient({
+    region: REGION,
+    endpoint: sqsEmulator.endpoint,
+    credentials: CREDENTIALS,
   });
-  const dynamoEndpoint = `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`;
-  const sqs = new SQSClient({ region: REGION, endpoint: sqsEndpoint, credentials: CREDENTIALS });
   const ddb = new DynamoDBClient({
     region: REGION,
-    endpoint: dynamoEndpoint,
+    endpoint: dynamoEmulator.endpoint,
     credentials: CREDENTIALS,
   });
   try {
-    return await replay(sqs, ddb, opts);
+    const { queues, tables } = await createResources(sqs, ddb);
+    countCalls(sqs, 'SQS', calls);
+    countCalls(ddb, 'DynamoDB', calls);
+    return await replay(sqs, ddb, queues, tables, calls, opts);
   } finally {
     sqs.destroy();
     ddb.destroy();
-    await app.close();
-    await new Promise<void>((resolve) => dynamo.close(() => resolve()));
+    await sqsEmulator.stop();
+    await dynamoEmulator.stop();
   }
 }
 
-async function replay(
+type QueueName = 'request' | 'response' | 'ack';
+
+async function createResources(
   sqs: SQSClient,
   ddb: DynamoDBClient,
-  opts: ReplayOptions,
-): Promise<ReplayResult> {
-  const calls: Record<string, number> = {};
-  const count = (key: string) => {
-    calls[key] = (calls[key] ?? 0) + 1;
-  };
-
+): Promise<{ queues: Record<QueueName, string>; tables: { requests: string; strings: string } }> {
   const queueUrl = async (name: string) => {
     const { QueueUrl } = await sqs.send(
       new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: '60' } }),
@@ -137,12 +125,8 @@ async function replay(
     if (!QueueUrl) throw new Error(`fauxqs returned no URL for ${name}`);
     return QueueUrl;
   };
-  const queues = {
-    request: await queueUrl('bench-request'),
-    response: await queueUrl('bench-response'),
-    ack: await queueUrl('bench-ack'),
-  };
-  for (const TableName of ['bench-requests', 'bench-strings']) {
+  const tables = { requests: 'bench-requests', strings: 'bench-strings' };
+  for (const TableName of Object.values(tables)) {
     await ddb.send(
       new CreateTableCommand({
         TableName,
@@ -152,23 +136,36 @@ async function replay(
       }),
     );
   }
-
-  const sendBatch = async (url: string, bodies: string[]) => {
-    count('SQS.SendMessageBatch');
-    const { Failed = [] } = await sqs.send(
-      new SendMessageBatchCommand({
-        QueueUrl: url,
-        Entries: bodies.map((MessageBody, i) => ({ Id: String(i), MessageBody })),
-      }),
-    );
-    if (Failed.length > 0) throw new Error(`SendMessageBatch failed: ${JSON.stringify(Failed)}`);
+  return {
+    queues: {
+      request: await queueUrl('bench-request'),
+      response: await queueUrl('bench-response'),
+      ack: await queueUrl('bench-ack'),
+    },
+    tables,
   };
+}
+
+async function replay(
+  sqs: SQSClient,
+  ddb: DynamoDBClient,
+  queues: Record<QueueName, string>,
+  tables: { requests: string; strings: string },
+  calls: CallCounts,
+  opts: ReplayOptions,
+): Promise<ReplayResult> {
+  const requestsStore = dynamoRequestsStore(ddb, tables.requests);
+  const stringsStore = dynamoStringsStore(ddb, tables.strings);
+  const send = async (url: string, messages: OutgoingMessage[]) => {
+    const failed = await sendAll(sqs, url, messages);
+    if (failed.length > 0) throw new Error(`sendAll failed: ${JSON.stringify(failed)}`);
+  };
+
   // Ends the consumers' long polls once the run is over.
   const stopPolling = new AbortController();
   // Every consumer's receive listens on it; that many listeners are expected, not a leak.
   setMaxListeners(0, stopPolling.signal);
   const receive = async (url: string, max: number, waitSeconds: number): Promise<Message[]> => {
-    count('SQS.ReceiveMessage');
     const { Messages = [] } = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: url,
@@ -182,8 +179,7 @@ async function replay(
     return Messages;
   };
   const deleteBatch = async (url: string, messages: Message[]) => {
-    for (const part of chunk(messages, SQS_BATCH)) {
-      count('SQS.DeleteMessageBatch');
+    for (const part of chunk(messages, SQS_BATCH_LIMIT)) {
       await sqs.send(
         new DeleteMessageBatchCommand({
           QueueUrl: url,
@@ -192,83 +188,60 @@ async function replay(
       );
     }
   };
-  const now = () => ({ S: new Date().toISOString() });
-  const value = 'x'.repeat(64);
-  const parse = (m: Message) => JSON.parse(m.Body ?? '{}') as { requestId: string };
+  const now = () => new Date().toISOString();
+  const body = <T>(m: Message) => JSON.parse(m.Body ?? '{}') as T;
+  const outgoing = (m: Message, message: ResponseMessage | AckMessage): OutgoingMessage => ({
+    id: m.MessageId ?? '',
+    body: JSON.stringify(message),
+  });
 
-  // What each consumer does with a batch, mirroring functions/generator and functions/requestor.
-  const handlers: Record<keyof typeof queues, (batch: Message[]) => Promise<void>> = {
+  // What each consumer does with a batch: the stores' calls per message, then one sendAll, as
+  // functions/generator/domain.ts and functions/requestor/domain.ts do (without their parsing,
+  // logging and metrics, which cost CPU but no calls).
+  const handlers: Record<QueueName, (batch: Message[]) => Promise<void>> = {
     request: async (batch) => {
-      await Promise.all(
+      const replies = await Promise.all(
         batch.map(async (m) => {
-          count('DynamoDB.PutItem');
-          await ddb.send(
-            new PutItemCommand({
-              TableName: 'bench-strings',
-              Item: {
-                requestId: { S: parse(m).requestId },
-                status: { S: 'GENERATED' },
-                value: { S: value },
-                generatedAt: now(),
-              },
-              ConditionExpression: 'attribute_not_exists(requestId)',
-            }),
-          );
+          const { requestId } = body<RequestMessage>(m);
+          const { stored } = await stringsStore.recordGenerated({
+            requestId,
+            value: randomString(),
+            generatedAt: now(),
+          });
+          return outgoing(m, {
+            v: SCHEMA_VERSION,
+            type: MessageType.Response,
+            requestId,
+            value: stored.value,
+            generatedAt: stored.generatedAt,
+          });
         }),
       );
-      const replies = batch.map((m) =>
-        JSON.stringify({ v: 1, type: 'response', requestId: parse(m).requestId, value }),
-      );
-      await mapLimit(chunk(replies, SQS_BATCH), SEND_CONCURRENCY, (part) =>
-        sendBatch(queues.response, part),
-      );
+      await send(queues.response, replies);
     },
     response: async (batch) => {
-      await Promise.all(
+      const at = now();
+      const acks = await Promise.all(
         batch.map(async (m) => {
-          count('DynamoDB.UpdateItem');
-          await ddb.send(
-            new UpdateItemCommand({
-              TableName: 'bench-requests',
-              Key: { requestId: { S: parse(m).requestId } },
-              UpdateExpression:
-                'SET #value = :value, #status = :stored, storedAt = if_not_exists(storedAt, :at)',
-              ConditionExpression:
-                'attribute_exists(requestId) AND (attribute_not_exists(#value) OR #value = :value)',
-              ExpressionAttributeNames: { '#value': 'value', '#status': 'status' },
-              ExpressionAttributeValues: {
-                ':value': { S: value },
-                ':stored': { S: 'STORED' },
-                ':at': now(),
-              },
-              ReturnValues: 'ALL_OLD',
-            }),
-          );
+          const { requestId, value } = body<ResponseMessage>(m);
+          const { storedAt } = await requestsStore.storeValue(requestId, value, at);
+          return outgoing(m, {
+            v: ACK_SCHEMA_VERSION,
+            type: MessageType.Ack,
+            requestId,
+            value,
+            storedAt,
+          });
         }),
       );
-      const acks = batch.map((m) =>
-        JSON.stringify({ v: 1, type: 'ack', requestId: parse(m).requestId }),
-      );
-      await mapLimit(chunk(acks, SQS_BATCH), SEND_CONCURRENCY, (part) =>
-        sendBatch(queues.ack, part),
-      );
+      await send(queues.ack, acks);
     },
     ack: async (batch) => {
+      const at = now();
       await Promise.all(
-        batch.map(async (m) => {
-          count('DynamoDB.UpdateItem');
-          await ddb.send(
-            new UpdateItemCommand({
-              TableName: 'bench-strings',
-              Key: { requestId: { S: parse(m).requestId } },
-              UpdateExpression:
-                'SET #status = :acknowledged, acknowledgedAt = if_not_exists(acknowledgedAt, :at)',
-              ConditionExpression: 'attribute_exists(requestId)',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':acknowledged': { S: 'ACKNOWLEDGED' }, ':at': now() },
-              ReturnValues: 'UPDATED_OLD',
-            }),
-          );
+        batch.map((m) => {
+          const ack = body<AckMessage>(m);
+          return stringsStore.markAcknowledged(ack.requestId, at, ack.value);
         }),
       );
     },
@@ -281,7 +254,7 @@ async function replay(
     finished = resolve;
   });
   let done = false;
-  const consumer = async (queue: keyof typeof queues) => {
+  const consumer = async (queue: QueueName) => {
     const url = queues[queue];
     while (!done) {
       // Gather a batch as the mapping does: a 20 s long poll, then up to 10 per receive until the
@@ -291,11 +264,11 @@ async function replay(
         while (batch.length < batchSize && !done) {
           const got = await receive(
             url,
-            Math.min(SQS_BATCH, batchSize - batch.length),
+            Math.min(SQS_BATCH_LIMIT, batchSize - batch.length),
             batch.length === 0 ? LONG_POLL_SECONDS : 0,
           );
           batch.push(...got);
-          if (got.length < SQS_BATCH) break;
+          if (got.length < SQS_BATCH_LIMIT) break;
         }
       } catch (error) {
         if (done) return;
@@ -316,31 +289,25 @@ async function replay(
   const consumers = (['request', 'response', 'ack'] as const).flatMap((queue) =>
     Array.from({ length: maximumConcurrency }, () => consumer(queue)),
   );
-  // The requestor: record every request, then send them, as requestStrings does.
-  const ids = Array.from({ length: opts.roundTrips }, (_, i) => String(i).padStart(26, '0'));
-  const requestedAt = new Date().toISOString();
-  await mapLimit(chunk(ids, DYNAMO_BATCH), WRITE_CONCURRENCY, async (part) => {
-    count('DynamoDB.BatchWriteItem');
-    const item = (requestId: string): Record<string, AttributeValue> => ({
-      requestId: { S: requestId },
-      requestedAt: { S: requestedAt },
-      status: { S: 'REQUESTED' },
-    });
-    const { UnprocessedItems = {} } = await ddb.send(
-      new BatchWriteItemCommand({
-        RequestItems: { 'bench-requests': part.map((id) => ({ PutRequest: { Item: item(id) } })) },
-      }),
-    );
-    if (Object.keys(UnprocessedItems).length > 0)
-      throw new Error('dynalite left items unprocessed');
-  });
-  await mapLimit(
-    chunk(
-      ids.map((requestId) => JSON.stringify({ v: 1, type: 'request', requestId, requestedAt })),
-      SQS_BATCH,
-    ),
-    SEND_CONCURRENCY,
-    (part) => sendBatch(queues.request, part),
+  // The requestor: record every request, then send them, as its requestStrings does.
+  const requestedAt = new Date();
+  const key = requestedAt.toISOString();
+  const requests = Array.from({ length: opts.roundTrips }, (_, index) => ({
+    requestId: deriveRequestId(key, index),
+    requestedAt: requestedAt.toISOString(),
+  }));
+  await requestsStore.recordRequested(requests);
+  await send(
+    queues.request,
+    requests.map(({ requestId }) => {
+      const message: RequestMessage = {
+        v: SCHEMA_VERSION,
+        type: MessageType.Request,
+        requestId,
+        requestedAt: requestedAt.toISOString(),
+      };
+      return { id: requestId, body: JSON.stringify(message) };
+    }),
   );
 
   await allAcknowledged;
@@ -350,9 +317,7 @@ async function replay(
   await mapLimit(
     Array.from({ length: Math.max(0, owed) }, (_, i) => urls[i % urls.length] ?? queues.request),
     3 * maximumConcurrency,
-    async (url) => {
-      await receive(url, SQS_BATCH, 0);
-    },
+    (url) => receive(url, SQS_BATCH_LIMIT, 0),
   );
   const seconds = (performance.now() - started) / 1000;
   const { user, system } = process.cpuUsage(cpu);
@@ -363,6 +328,6 @@ async function replay(
     seconds,
     roundTripsPerSecond: opts.roundTrips / seconds,
     cpuSeconds: (user + system) / 1e6,
-    calls,
+    calls: { ...calls },
   };
 }

@@ -4,9 +4,10 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { type LocalCloudMetrics, startLocalCloud } from '../local/cloud';
+import { Output } from '../functions/shared/contract';
+import { LOCAL_REQUESTS_PER_INVOKE, type LocalCloudMetrics, startLocalCloud } from '../local/cloud';
 import { loadStack, resourcesOfType } from '../local/template';
-import { reconcile } from '../ops/reconcile';
+import { output, reconcile } from '../ops/reconcile';
 
 /** How the template's event source mappings poll; the bare-emulator replay copies it. */
 export interface MappingSettings {
@@ -32,9 +33,6 @@ export interface CloudRunResult {
   readonly memoryMb: Record<string, number>;
   readonly mappings: MappingSettings;
 }
-
-/** The requestor's limit on strings per invocation. */
-const MAX_PER_INVOKE = 10_000;
 
 /**
  * The polling settings every mapping in the template shares (this stack derives all three from
@@ -71,8 +69,7 @@ export async function runOnLocalCloud(opts: {
 }): Promise<CloudRunResult> {
   const cloud = await startLocalCloud({ assemblyDir: opts.assemblyDir });
   try {
-    const requestor = cloud.outputs.RequestorFunctionName;
-    if (!requestor) throw new Error('the stack has no RequestorFunctionName output');
+    const requestor = output(cloud.outputs, Output.RequestorFunctionName);
     const ask = async (count: number): Promise<string[]> => {
       const { result, error } = await cloud.invoke(requestor, { count });
       if (error) throw new Error(`the requestor failed: ${error.errorType}: ${error.errorMessage}`);
@@ -86,8 +83,8 @@ export async function runOnLocalCloud(opts: {
     const ids: string[] = [];
     const cpu = process.cpuUsage();
     const started = performance.now();
-    for (let sent = 0; sent < opts.roundTrips; sent += MAX_PER_INVOKE) {
-      ids.push(...(await ask(Math.min(MAX_PER_INVOKE, opts.roundTrips - sent))));
+    for (let sent = 0; sent < opts.roundTrips; sent += LOCAL_REQUESTS_PER_INVOKE) {
+      ids.push(...(await ask(Math.min(LOCAL_REQUESTS_PER_INVOKE, opts.roundTrips - sent))));
     }
     await cloud.waitForIdle({ timeoutMs: Math.max(120_000, opts.roundTrips * 50) });
     const seconds = (performance.now() - started) / 1000;
@@ -112,7 +109,7 @@ export async function runOnLocalCloud(opts: {
       }
       return {
         roundTrips: opts.roundTrips,
-        roundTripsPerInvoke: Math.min(MAX_PER_INVOKE, opts.roundTrips),
+        roundTripsPerInvoke: Math.min(LOCAL_REQUESTS_PER_INVOKE, opts.roundTrips),
         seconds,
         roundTripsPerSecond: opts.roundTrips / seconds,
         cpuSeconds: (user + system) / 1e6,

@@ -1,13 +1,19 @@
 /**
  * `npm run bench`: the cold-start proxy, cost per million round trips, local throughput and time
  * to first round trip, measured in one run, printed as tables and written to bench/results.json.
- *
- *   npm run bench -- [--round-trips N] [--runs N] [--skip-start] [--out FILE]
  */
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import {
+  type CommandSpec,
+  integerOption,
+  isMain,
+  type OptionSpecs,
+  type parse,
+  runCommand,
+  UsageError,
+} from '../commands/cli';
 import { synthesize } from '../local/synth';
 import { loadStack, resourcesOfType } from '../local/template';
 import { replayOnBareEmulators } from './bare-emulators';
@@ -28,6 +34,7 @@ import {
 } from './cost-model';
 import { type FirstRoundTripResult, timeFirstRoundTrip } from './first-round-trip';
 import { runOnLocalCloud } from './local-run';
+import { measureMemory, parseCounts, printMemory } from './memory';
 import { kB, REPO_ROOT, table } from './util';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -35,28 +42,78 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 /** The issue's goals. */
 const GOALS = { coldStartVsFloor: 1.1, costGapPercent: 10, throughputRatio: 0.5 } as const;
 
-function options() {
-  const { values } = parseArgs({
-    options: {
-      'round-trips': { type: 'string', default: '3000' },
-      runs: { type: 'string', default: '15' },
-      'skip-start': { type: 'boolean', default: false },
-      out: { type: 'string', default: join(REPO_ROOT, 'bench', 'results.json') },
-    },
-    strict: true,
-  });
-  const roundTrips = Number(values['round-trips']);
-  if (!Number.isInteger(roundTrips) || roundTrips < 100 || roundTrips > 100_000) {
-    throw new Error(
-      `--round-trips must be an integer from 100 to 100000, got ${values['round-trips']}`,
-    );
+const OPTIONS = {
+  'round-trips': {
+    type: 'string',
+    default: '3000',
+    placeholder: 'N',
+    description: 'round trips for the cost and throughput runs, 100 to 100000',
+  },
+  runs: {
+    type: 'string',
+    default: '15',
+    placeholder: 'N',
+    description: 'fresh processes per bundle for the cold-start medians, 10 to 1000',
+  },
+  'skip-start': {
+    type: 'boolean',
+    default: false,
+    description: 'do not time `npm start -- --requests 1`',
+  },
+  out: {
+    type: 'string',
+    placeholder: 'FILE',
+    description: 'where to write the results as JSON (default: bench/results.json)',
+  },
+  'memory-requests': {
+    type: 'string',
+    default: '100,1000,10000',
+    placeholder: 'N,N,...',
+    description: 'request counts whose `npm start` peak RSS is measured, comma-separated',
+  },
+  only: {
+    type: 'string',
+    placeholder: 'memory',
+    description: 'run only this section (memory)',
+  },
+} as const satisfies OptionSpecs;
+
+/** What `npm run bench -- --help` says. */
+export const BENCH: CommandSpec<typeof OPTIONS> = {
+  invocation: 'npm run bench --',
+  summary:
+    'Measures the cold-start proxy, the cost per million round trips, local throughput against bare emulators, and the time to the first round trip of `npm start`; prints tables and writes the figures as JSON. Takes several minutes.',
+  options: OPTIONS,
+  examples: [
+    'npm run bench',
+    'npm run bench -- --round-trips 500 --runs 10 --skip-start',
+    'npm run bench -- --only memory --memory-requests 1000,10000',
+  ],
+};
+
+function options(values: ReturnType<typeof parse<typeof OPTIONS>>) {
+  return {
+    roundTrips: integerOption('round-trips', values['round-trips'], { min: 100, max: 100_000 }),
+    // The medians are only worth quoting over at least ten fresh processes.
+    runs: integerOption('runs', values.runs, { min: 10, max: 1000 }),
+    skipStart: values['skip-start'],
+    out: values.out ? resolve(values.out) : join(REPO_ROOT, 'bench', 'results.json'),
+    memoryRequests: memoryCounts(values['memory-requests']),
+    only: onlySection(values.only),
+  };
+}
+
+function memoryCounts(value: string): number[] {
+  try {
+    return parseCounts(value);
+  } catch (error) {
+    throw new UsageError(`--memory-requests: ${(error as Error).message}`);
   }
-  const runs = Number(values.runs);
-  // The medians are only worth quoting over at least ten fresh processes.
-  if (!Number.isInteger(runs) || runs < 10 || runs > 1000) {
-    throw new Error(`--runs must be an integer from 10 to 1000, got ${values.runs}`);
-  }
-  return { roundTrips, runs, skipStart: values['skip-start'] ?? false, out: resolve(values.out) };
+}
+
+function onlySection(value: string | undefined): 'memory' | undefined {
+  if (value === undefined || value === 'memory') return value;
+  throw new UsageError(`--only takes memory, got ${JSON.stringify(value)}`);
 }
 
 const usd = (n: number) => `$${n.toFixed(4)}`;
@@ -132,13 +189,19 @@ function costRow(label: string, pick: (c: Cost) => number, columns: Cost[]): str
   return [label, ...columns.map((c) => usd(pick(c)))];
 }
 
-async function main(): Promise<void> {
-  const opts = options();
+async function main(opts: ReturnType<typeof options>): Promise<void> {
   const startedAt = new Date();
   const benchStarted = performance.now();
   console.log(
     `string-pipeline benchmarks: Node ${process.version}, ${cpus().length} CPUs, ${startedAt.toISOString()}`,
   );
+
+  const memoryHeading = (n: string) =>
+    `\n${n}Peak memory of \`npm start -- --requests N\` (RSS sampled from /proc every 100 ms)`;
+  if (opts.only === 'memory') {
+    printMemory(await measureMemory(opts.memoryRequests), memoryHeading(''));
+    return;
+  }
 
   // 1. Cold start, first, while nothing else runs on the machine.
   const coldStart = await measureColdStarts({ runs: opts.runs });
@@ -304,6 +367,10 @@ async function main(): Promise<void> {
       );
     }
 
+    // 5. Memory, last: each count is a fresh npm start.
+    const memory = await measureMemory(opts.memoryRequests);
+    printMemory(memory, memoryHeading('5. '));
+
     const results = {
       timestamp: startedAt.toISOString(),
       node: process.version,
@@ -355,6 +422,7 @@ async function main(): Promise<void> {
         goal: GOALS.throughputRatio,
       },
       firstRoundTrip: firstRoundTrip ?? 'skipped',
+      memory,
     };
     writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);
     console.log(
@@ -377,10 +445,9 @@ function callTotals(calls: Record<string, number>): [string, string] {
   return [String(sum('SQS.')), String(sum('DynamoDB.'))];
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-    process.exit(1);
-  },
-);
+if (isMain(import.meta.url)) {
+  runCommand(BENCH, async (values) => {
+    await main(options(values));
+    return 0;
+  });
+}

@@ -1,35 +1,150 @@
+/**
+ * How every command reads its command line: one declaration per command (summary, options with
+ * their help, examples) gives the parser, `--help` and the usage line, so they cannot disagree.
+ */
 import { pathToFileURL } from 'node:url';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { resolveTarget, type Target, TargetError } from '../ops/target';
 
-/** A command-line mistake: reported with the usage line and exit code 2. */
+/** A command-line mistake: reported in one line (with the usage line unless told not to), exit 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+  /** Whether the usage line follows the message. */
+  readonly showUsage: boolean;
+
+  constructor(message: string, options: { showUsage?: boolean } = {}) {
+    super(message);
+    this.showUsage = options.showUsage ?? true;
+  }
+}
+
+/** One option: node's parseArgs settings plus what `--help` says about it. */
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>[string] & {
+  /** What the option does, in one line. */
+  readonly description: string;
+  /** Placeholder for the value in usage lines (`N`, `URL`). @default VALUE */
+  readonly placeholder?: string;
+};
+/** A command's options by long name. */
+export type OptionSpecs = Record<string, OptionSpec>;
+
+/** Everything a command tells its users about how to call it. */
+export interface CommandSpec<O extends OptionSpecs> {
+  /** How it is run, up to the options: `npm run inspect --`. */
+  readonly invocation: string;
+  /** What it does, in a sentence or two. */
+  readonly summary: string;
+  readonly options: O;
+  /**
+   * The options part of the usage line, when brackets around each option do not say it (required
+   * or exclusive options). @default every option, in brackets
+   */
+  readonly synopsis?: string;
+  /** Whole command lines, each shown under "Examples". */
+  readonly examples: readonly string[];
 }
 
 /** The options every command that talks to a deployed or local pipeline takes. */
 export const TARGET_OPTIONS = {
-  endpoint: { type: 'string' },
-  region: { type: 'string' },
-  stack: { type: 'string' },
-  profile: { type: 'string' },
-  state: { type: 'string' },
-} as const satisfies ParseArgsConfig['options'];
+  endpoint: {
+    type: 'string',
+    placeholder: 'URL',
+    description: 'one endpoint for every service, e.g. LocalStack at http://localhost:4566',
+  },
+  region: {
+    type: 'string',
+    placeholder: 'REGION',
+    description: 'AWS region (default: AWS_REGION, the profile region, us-east-1); means AWS',
+  },
+  stack: {
+    type: 'string',
+    placeholder: 'NAME',
+    description: 'stack name (default: StringPipeline); means AWS unless --endpoint is given',
+  },
+  profile: {
+    type: 'string',
+    placeholder: 'NAME',
+    description: 'profile from the shared AWS config files, for credentials',
+  },
+  state: {
+    type: 'string',
+    placeholder: 'FILE',
+    description: 'state file of a local cloud (default: .local-cloud/state.json)',
+  },
+} as const satisfies OptionSpecs;
 
-/** The target options, for usage lines. */
-export const TARGET_USAGE =
-  '[--endpoint URL] [--region REGION] [--stack NAME] [--profile NAME] [--state FILE]';
+/** `--name VALUE`, `--flag` or `-c, --name VALUE...`, as usage lines and help show an option. */
+function optionSyntax(name: string, spec: OptionSpec): string {
+  const value = spec.type === 'string' ? ` ${spec.placeholder ?? 'VALUE'}` : '';
+  return `--${name}${value}${spec.multiple ? '...' : ''}`;
+}
 
-/** Parses argv strictly; unknown options and missing values become a {@link UsageError}. */
-export function parse<O extends NonNullable<ParseArgsConfig['options']>>(
-  argv: string[],
-  options: O,
-) {
+/** The options of `options` as usage-line syntax: `[--peek N] [--json]`. */
+export function synopsisOf(options: OptionSpecs): string {
+  return Object.entries(options)
+    .map(([name, spec]) => `[${optionSyntax(name, spec)}]`)
+    .join(' ');
+}
+
+/** `usage: npm run inspect -- [--peek N] ...`, one line. */
+export function usageLine(spec: CommandSpec<OptionSpecs>): string {
+  return `usage: ${spec.invocation} ${spec.synopsis ?? synopsisOf(spec.options)}`;
+}
+
+/** What `--help` prints: usage, summary, every option described, examples. */
+export function helpText(spec: CommandSpec<OptionSpecs>): string {
+  const rows = Object.entries(spec.options).map(([name, option]) => {
+    const flags = `${option.short ? `-${option.short}, ` : '    '}${optionSyntax(name, option)}`;
+    const fallback =
+      option.default === undefined ||
+      option.default === false ||
+      (Array.isArray(option.default) && option.default.length === 0)
+        ? ''
+        : ` (default: ${String(option.default)})`;
+    return [flags, `${option.description}${fallback}`] as const;
+  });
+  rows.push(['-h, --help', 'show this help and exit']);
+  const width = Math.max(...rows.map(([flags]) => flags.length));
+  return [
+    usageLine(spec),
+    '',
+    spec.summary,
+    '',
+    'Options:',
+    ...rows.map(([flags, text]) => `  ${flags.padEnd(width)}  ${text}`),
+    '',
+    'Examples:',
+    ...spec.examples.map((example) => `  ${example}`),
+  ].join('\n');
+}
+
+/** Parses argv strictly; unknown options, missing values and stray arguments become a {@link UsageError}. */
+export function parse<O extends OptionSpecs>(argv: string[], options: O) {
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
+}
+
+/** An integer option's value, or a {@link UsageError} naming the option, its range and the value. */
+export function integerOption(
+  name: string,
+  raw: string,
+  range: { min: number; max?: number },
+): number {
+  const value = Number(raw);
+  const { min, max } = range;
+  if (
+    raw.trim() === '' ||
+    !Number.isInteger(value) ||
+    value < min ||
+    (max !== undefined && value > max)
+  ) {
+    const allowed = max === undefined ? `of at least ${min}` : `from ${min} to ${max}`;
+    throw new UsageError(`--${name} must be an integer ${allowed}, got ${raw}`);
+  }
+  return value;
 }
 
 /** The target named by the parsed target options. */
@@ -50,26 +165,39 @@ export function targetFrom(values: {
 }
 
 /**
- * Runs a command's main function and turns its outcome into an exit code: 0, the code it returns,
- * 2 for usage errors, 1 for anything else, each error printed as one line.
+ * Runs a command: `--help` or `-h` anywhere prints the help on stdout and exits 0; otherwise
+ * parses argv by `spec` and runs `main` with the values. Exit code: what `main` returns (0 if
+ * nothing), 2 for usage errors, 1 for anything else, each error printed as one line on stderr.
  */
-export function run(usage: string, main: () => Promise<number | undefined>): void {
+export function runCommand<O extends OptionSpecs>(
+  spec: CommandSpec<O>,
+  main: (values: ReturnType<typeof parse<O>>) => Promise<number | undefined>,
+  argv: string[] = process.argv.slice(2),
+): void {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  main().then(
-    (code) => process.exit(code ?? 0),
-    (error: unknown) => {
-      if (error instanceof UsageError) {
-        console.error(`Usage error: ${error.message}\nusage: ${usage}`);
-        process.exit(2);
-      }
-      if (error instanceof TargetError) {
-        console.error(error.message);
+  // Help wins over everything else on the line, mistakes included, as in most CLIs.
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(helpText(spec));
+    process.exit(0);
+  }
+  Promise.resolve()
+    .then(() => main(parse(argv, spec.options)))
+    .then(
+      (code) => process.exit(code ?? 0),
+      (error: unknown) => {
+        if (error instanceof UsageError) {
+          console.error(error.showUsage ? `Usage error: ${error.message}` : error.message);
+          if (error.showUsage) console.error(`${usageLine(spec)} (--help for details)`);
+          process.exit(2);
+        }
+        if (error instanceof TargetError) {
+          console.error(error.message);
+          process.exit(1);
+        }
+        console.error(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
         process.exit(1);
-      }
-      console.error(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
-      process.exit(1);
-    },
-  );
+      },
+    );
 }
 
 /** True when the module at `moduleUrl` is the script node was started with (not an import). */

@@ -1,27 +1,47 @@
 /**
  * `npm run inspect`: queue depths, in-flight counts, DLQ contents (with the reason each message was
  * dead-lettered) and table counts by status, for the local cloud or a deployed stack.
- *
- *   npm run inspect -- [--endpoint URL] [--region REGION] [--stack NAME] [--state FILE] [--peek N] [--json]
  */
-
 import { formatReport, inspect } from '../ops/inspect';
-import { isMain, parse, run, TARGET_OPTIONS, TARGET_USAGE, targetFrom, UsageError } from './cli';
+import {
+  type CommandSpec,
+  integerOption,
+  isMain,
+  type OptionSpecs,
+  runCommand,
+  TARGET_OPTIONS,
+  targetFrom,
+} from './cli';
 
-const USAGE = `npm run inspect -- ${TARGET_USAGE} [--peek N] [--json]`;
+const OPTIONS = {
+  ...TARGET_OPTIONS,
+  peek: {
+    type: 'string',
+    default: '5',
+    placeholder: 'N',
+    description: 'dead letters to show per DLQ, 0 to 100',
+  },
+  json: { type: 'boolean', default: false, description: 'print the report as JSON' },
+} as const satisfies OptionSpecs;
+
+/** What `npm run inspect -- --help` says. */
+export const INSPECT: CommandSpec<typeof OPTIONS> = {
+  invocation: 'npm run inspect --',
+  summary:
+    'Shows queue depths, in-flight and delayed counts, dead letters with the reason each was dead-lettered, and table counts by status. Target: --endpoint, else the running local cloud, else AWS.',
+  options: OPTIONS,
+  examples: [
+    'npm run inspect',
+    'npm run inspect -- --peek 20 --json',
+    'npm run inspect -- --endpoint http://localhost:4566',
+    'npm run inspect -- --profile prod --region eu-west-1',
+  ],
+};
 
 if (isMain(import.meta.url)) {
-  run(USAGE, async () => {
-    const values = parse(process.argv.slice(2), {
-      ...TARGET_OPTIONS,
-      peek: { type: 'string', default: '5' },
-      json: { type: 'boolean', default: false },
-    });
-    const peekCount = Number(values.peek);
-    if (!Number.isInteger(peekCount) || peekCount < 0 || peekCount > 100) {
-      throw new UsageError(`--peek must be an integer from 0 to 100, got ${values.peek}`);
-    }
-    const report = await inspect(await targetFrom(values), { peek: peekCount });
+  runCommand(INSPECT, async (values) => {
+    const peek = integerOption('peek', values.peek, { min: 0, max: 100 });
+    const report = await inspect(await targetFrom(values), { peek });
     console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
     return 0;
   });

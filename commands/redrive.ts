@@ -2,30 +2,61 @@
  * `npm run redrive`: move the messages in a DLQ back to its source queue, once the cause of their
  * failure is fixed. Uses SQS StartMessageMoveTask where the endpoint has it (AWS, LocalStack) and
  * an equivalent receive/send/delete loop where it does not (the local cloud).
- *
- *   npm run redrive -- (--queue request|response|ack | --all) [--dry-run] [--max N] [target options]
  */
-
-import { QUEUES, type QueueKey } from '../ops/reconcile';
+import { QUEUES, type QueueKey } from '../functions/shared/contract';
 import { redrive } from '../ops/redrive';
-import { isMain, parse, run, TARGET_OPTIONS, TARGET_USAGE, targetFrom, UsageError } from './cli';
+import {
+  type CommandSpec,
+  integerOption,
+  isMain,
+  type OptionSpecs,
+  runCommand,
+  synopsisOf,
+  TARGET_OPTIONS,
+  targetFrom,
+  UsageError,
+} from './cli';
 
-const USAGE = `npm run redrive -- (--queue request|response|ack | --all) [--dry-run] [--max N] ${TARGET_USAGE}`;
+const QUEUE_NAMES = QUEUES.map((q) => q.toLowerCase()).join('|');
+
+const OPTIONS = {
+  queue: {
+    type: 'string',
+    placeholder: QUEUE_NAMES,
+    description: 'the queue whose DLQ to empty back into it',
+  },
+  all: { type: 'boolean', default: false, description: "every queue's DLQ, one after the other" },
+  'dry-run': {
+    type: 'boolean',
+    default: false,
+    description: 'say how many messages would move, move none',
+  },
+  max: {
+    type: 'string',
+    placeholder: 'N',
+    description: 'move at most N messages per DLQ (copies instead of a move task)',
+  },
+  ...TARGET_OPTIONS,
+} as const satisfies OptionSpecs;
+
+/** What `npm run redrive -- --help` says. */
+export const REDRIVE: CommandSpec<typeof OPTIONS> = {
+  invocation: 'npm run redrive --',
+  summary:
+    'Moves dead letters back to their source queue once the cause of their failure is fixed: with SQS StartMessageMoveTask where the endpoint has it (AWS, LocalStack), by receive/send/delete where it does not (the local cloud). Failure attributes are dropped from moved messages.',
+  options: OPTIONS,
+  synopsis: `(--queue ${QUEUE_NAMES} | --all) ${synopsisOf({ 'dry-run': OPTIONS['dry-run'], max: OPTIONS.max, ...TARGET_OPTIONS })}`,
+  examples: [
+    'npm run redrive -- --queue response --dry-run',
+    'npm run redrive -- --all',
+    'npm run redrive -- --queue ack --max 10 --endpoint http://localhost:4566',
+  ],
+};
 
 if (isMain(import.meta.url)) {
-  run(USAGE, async () => {
-    const values = parse(process.argv.slice(2), {
-      ...TARGET_OPTIONS,
-      queue: { type: 'string' },
-      all: { type: 'boolean', default: false },
-      'dry-run': { type: 'boolean', default: false },
-      max: { type: 'string' },
-    });
-    const queues = parseQueues(values.queue, values.all ?? false);
-    const max = values.max === undefined ? undefined : Number(values.max);
-    if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
-      throw new UsageError(`--max must be a positive integer, got ${values.max}`);
-    }
+  runCommand(REDRIVE, async (values) => {
+    const queues = parseQueues(values.queue, values.all);
+    const max = values.max === undefined ? undefined : integerOption('max', values.max, { min: 1 });
     const target = await targetFrom(values);
     console.log(`Target: ${target.description}`);
     const results = await redrive(target, {
@@ -61,10 +92,11 @@ if (isMain(import.meta.url)) {
 export function parseQueues(queue: string | undefined, all: boolean): QueueKey[] {
   if (all && queue) throw new UsageError('give either --queue or --all, not both');
   if (all) return [...QUEUES];
-  if (!queue)
-    throw new UsageError('say which DLQ to redrive: --queue request|response|ack, or --all');
+  if (!queue) throw new UsageError(`say which DLQ to redrive: --queue ${QUEUE_NAMES}, or --all`);
   const key = QUEUES.find((q) => q.toLowerCase() === queue.toLowerCase());
   if (!key)
-    throw new UsageError(`unknown queue ${JSON.stringify(queue)}: use request, response or ack`);
+    throw new UsageError(
+      `unknown queue ${JSON.stringify(queue)}: use ${QUEUE_NAMES.replaceAll('|', ', ')}`,
+    );
   return [key];
 }

@@ -2,40 +2,114 @@
  * `npm start`: synthesize the app, start the local cloud, ask the requestor for strings, show
  * live progress, and finish with a reconciliation of both services' records. Exits 1 if any round
  * trip is missing, 2 on bad options.
- *
- *   npm start -- [--requests N] [--keep] [--data DIR] [--time-scale X] [--schedules] [-c key=value]...
  */
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { localCloudTarget } from '../console/local-target';
 import { createConsoleHandler } from '../console/server';
-import { type LocalCloud, startLocalCloud } from '../local/cloud';
+import {
+  METRIC_NAMES,
+  type MetricName,
+  Output,
+  QUEUES,
+  queueOutputs,
+  Status,
+} from '../functions/shared/contract';
+import {
+  LOCAL_REQUESTS_PER_INVOKE,
+  type LocalCloud,
+  LocalCloudError,
+  startLocalCloud,
+} from '../local/cloud';
+import { PortInUseError } from '../local/endpoint/gateway';
 import { synthesize } from '../local/synth';
 import {
+  FAILED_INVOCATION_OUTPUTS,
   isClean,
   output,
-  QUEUES,
   queueDepth,
   type Reconciliation,
   reconcile,
 } from '../ops/reconcile';
-import { UsageError } from './cli';
+import {
+  type CommandSpec,
+  integerOption,
+  isMain,
+  type OptionSpecs,
+  type parse,
+  runCommand,
+  UsageError,
+} from './cli';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+type StageCounts = Record<MetricName, number>;
 
-const STAGES = [
-  'Requested',
-  'Generated',
-  'Stored',
-  'Acknowledged',
-  'Duplicate',
-  'Rejected',
-] as const;
-type StageCounts = Record<(typeof STAGES)[number], number>;
-const MAX_PER_INVOKE = 10_000;
+const OPTIONS = {
+  requests: {
+    type: 'string',
+    short: 'n',
+    default: '100',
+    placeholder: 'N',
+    description: 'strings to ask the requestor for, 1 to 1000000',
+  },
+  keep: {
+    type: 'boolean',
+    default: false,
+    description: 'keep the local cloud running afterwards, for inspect and redrive, until Ctrl-C',
+  },
+  data: {
+    type: 'string',
+    placeholder: 'DIR',
+    description: 'keep the DynamoDB tables in DIR, across runs (default: in memory)',
+  },
+  'time-scale': {
+    type: 'string',
+    default: '1',
+    placeholder: 'X',
+    description: 'run schedules, visibility timeouts and batching windows X times faster',
+  },
+  schedules: {
+    type: 'boolean',
+    default: false,
+    description: "run the template's schedules too",
+  },
+  context: {
+    type: 'string',
+    short: 'c',
+    multiple: true,
+    default: [],
+    placeholder: 'KEY=VALUE',
+    description: 'CDK context for the synth, as `cdk synth -c` takes it (repeatable)',
+  },
+  verbose: {
+    type: 'boolean',
+    default: false,
+    description: 'show the synth and bundler output',
+  },
+  port: {
+    type: 'string',
+    default: '4566',
+    placeholder: 'N',
+    description:
+      'port of the AWS endpoint (SQS, DynamoDB, Lambda, CloudFormation, STS, Logs) on 127.0.0.1; 0 picks a free one',
+  },
+} as const satisfies OptionSpecs;
+
+/** What `npm start -- --help` says. */
+export const START: CommandSpec<typeof OPTIONS> = {
+  invocation: 'npm start --',
+  summary:
+    "Synthesizes the CDK app, runs it on the local cloud (fauxqs, dynalite, worker-thread functions), asks the requestor for strings, shows progress, and reconciles both services' records at the end. Exit 0 when every round trip completed, 1 otherwise. Function logs go to .local-cloud/functions.log.",
+  options: OPTIONS,
+  examples: [
+    'npm start',
+    'npm start -- --requests 5000',
+    'npm start -- --keep --data .local-cloud/data',
+    'npm start -- --keep --port 4567',
+    'npm start -- -c batchSize=25 -c maxConcurrency=10',
+  ],
+};
 
 interface Options {
   readonly requests: number;
@@ -45,83 +119,90 @@ interface Options {
   readonly schedules: boolean;
   /** CDK context, as `cdk synth -c key=value` takes it. */
   readonly context: Record<string, string>;
+  readonly verbose: boolean;
+  readonly port: number;
 }
 
-function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      requests: { type: 'string', short: 'n', default: '100' },
-      keep: { type: 'boolean', default: false },
-      data: { type: 'string' },
-      'time-scale': { type: 'string', default: '1' },
-      schedules: { type: 'boolean', default: false },
-      context: { type: 'string', short: 'c', multiple: true, default: [] },
-    },
-    strict: true,
-  });
-  const requests = Number(values.requests);
-  if (!Number.isInteger(requests) || requests < 1 || requests > 1_000_000) {
-    throw new UsageError(`--requests must be an integer from 1 to 1000000, got ${values.requests}`);
-  }
+function toOptions(values: ReturnType<typeof parse<typeof OPTIONS>>): Options {
   const timeScale = Number(values['time-scale']);
   if (!(timeScale > 0))
     throw new UsageError(`--time-scale must be a positive number, got ${values['time-scale']}`);
   const context: Record<string, string> = {};
-  for (const pair of values.context ?? []) {
+  for (const pair of values.context) {
     const eq = pair.indexOf('=');
     if (eq < 1) throw new UsageError(`-c takes key=value, got ${JSON.stringify(pair)}`);
     context[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return {
-    context,
-    requests,
-    keep: values.keep ?? false,
+    requests: integerOption('requests', values.requests, { min: 1, max: 1_000_000 }),
+    keep: values.keep,
     dataDir: values.data ? resolve(values.data) : undefined,
     timeScale,
-    schedules: values.schedules ?? false,
+    schedules: values.schedules,
+    context,
+    verbose: values.verbose,
+    port: integerOption('port', values.port, { min: 0, max: 65_535 }),
   };
 }
 
-async function main(): Promise<number> {
+async function main(options: Options): Promise<number> {
   const startedAt = performance.now();
   const seconds = (from = startedAt) => ((performance.now() - from) / 1000).toFixed(2);
-  const options = parseOptions(process.argv.slice(2));
   const home = resolve('.local-cloud');
   mkdirSync(home, { recursive: true });
 
   const synthStarted = performance.now();
-  const assemblyDir = synthesize(join(home, 'cdk.out'), options.context);
+  let assemblyDir: string;
+  try {
+    assemblyDir = synthesize(join(home, 'cdk.out'), options.context, { verbose: options.verbose });
+  } catch (error) {
+    // A bad -c value is the caller's to fix; ConfigError names the key and what it must be.
+    if (error instanceof Error && error.name === 'ConfigError') {
+      throw new UsageError(`Invalid context: ${error.message}`, { showUsage: false });
+    }
+    throw error;
+  }
   const synthSeconds = seconds(synthStarted);
 
   // Function logs go to a file (they are JSON lines, EMF included); the console shows progress.
   const logFile = join(home, 'functions.log');
   const logStream = createWriteStream(logFile, { flags: 'w' });
-  const counts = Object.fromEntries(STAGES.map((s) => [s, 0])) as StageCounts;
+  const counts = Object.fromEntries(METRIC_NAMES.map((name) => [name, 0])) as StageCounts;
   let firstRoundTrip: string | undefined;
   const log = (line: string) => {
     logStream.write(`${line}\n`);
     if (!line.includes('"_aws"')) return;
     const metrics = JSON.parse(line) as Record<string, unknown>;
-    for (const stage of STAGES) {
-      if (typeof metrics[stage] === 'number') counts[stage] += metrics[stage];
+    for (const name of METRIC_NAMES) {
+      if (typeof metrics[name] === 'number') counts[name] += metrics[name];
     }
     if (!firstRoundTrip && counts.Acknowledged > 0) firstRoundTrip = seconds();
   };
 
-  const cloud = await startLocalCloud({
-    assemblyDir,
-    dataDir: options.dataDir,
-    timeScale: options.timeScale,
-    schedules: options.schedules,
-    stateFile: join(home, 'state.json'),
-    log,
-  });
+  let cloud: LocalCloud;
+  try {
+    cloud = await startLocalCloud({
+      assemblyDir,
+      dataDir: options.dataDir,
+      timeScale: options.timeScale,
+      schedules: options.schedules,
+      stateFile: join(home, 'state.json'),
+      port: options.port,
+      log,
+    });
+  } catch (error) {
+    // A taken port or a cloud already running here: one line saying which, as for a bad option.
+    if (error instanceof PortInUseError || error instanceof LocalCloudError) {
+      throw new UsageError(error.message, { showUsage: false });
+    }
+    throw error;
+  }
   const stopCloud = async () => {
     await cloud.stop();
     await new Promise((done) => logStream.end(done));
   };
   process.once('SIGINT', () => {
+    console.log('\nInterrupted: stopping the local cloud');
     void stopCloud().then(() => process.exit(130));
   });
 
@@ -129,7 +210,7 @@ async function main(): Promise<number> {
     const sqs = new SQSClient(cloud.clientConfig('sqs'));
     const dynamodb = new DynamoDBClient(cloud.clientConfig('dynamodb'));
     console.log(
-      `Local cloud up in ${seconds()} s (synth ${synthSeconds} s): SQS ${cloud.endpoints.sqs}, DynamoDB ${cloud.endpoints.dynamodb}`,
+      `Local cloud up in ${seconds()} s (synth ${synthSeconds} s): AWS endpoint ${cloud.endpoint} (SQS, DynamoDB, Lambda, CloudFormation, STS, Logs)`,
     );
     console.log(
       `Asking the requestor for ${options.requests} strings; function logs in ${logFile}`,
@@ -138,19 +219,27 @@ async function main(): Promise<number> {
     const requestIds = await requestStrings(cloud, options.requests);
     const progress = startProgress(sqs, cloud.outputs, counts, options.requests);
     await cloud.waitForIdle({ timeoutMs: Math.max(60_000, options.requests * 20) });
+    // Ticks keep adding requests; stop them (a tick in flight finishes) so the run can settle,
+    // then every request in the tables is expected, the schedule's as well as ours.
+    if (options.schedules) {
+      await cloud.stopSchedules();
+      await cloud.waitForIdle({ timeoutMs: Math.max(60_000, options.requests * 20) });
+    }
     await progress.stop();
 
     const summary = await reconcile({
       sqs,
       dynamodb,
       outputs: cloud.outputs,
-      expected: requestIds,
+      expected: options.schedules ? undefined : requestIds,
     });
-    printSummary(summary, options.requests, counts);
+    // With schedules, the expected round trips are every request recorded, ticks' included.
+    const expectedTotal = options.schedules ? summary.requested : options.requests;
+    printSummary(summary, expectedTotal, counts);
     // With --data, records of earlier runs are expected in the tables.
     const ok = isClean(options.dataDir ? { ...summary, unexpected: [] } : summary);
     console.log(
-      `${ok ? 'OK' : 'FAILED'}: ${summary.complete}/${options.requests} round trips in ${seconds()} s` +
+      `${ok ? 'OK' : 'FAILED'}: ${summary.complete}/${expectedTotal} round trips in ${seconds()} s` +
         (firstRoundTrip ? ` (first round trip after ${firstRoundTrip} s, synth included)` : ''),
     );
     if (options.keep) {
@@ -167,13 +256,12 @@ async function main(): Promise<number> {
   }
 }
 
-/** Invokes the requestor as often as its 10,000-per-call limit needs; returns every request id. */
+/** Invokes the requestor in chunks the local cloud serves in time; returns every request id. */
 async function requestStrings(cloud: LocalCloud, total: number): Promise<string[]> {
-  const requestor = cloud.outputs.RequestorFunctionName;
-  if (!requestor) throw new Error('The stack has no RequestorFunctionName output');
+  const requestor = output(cloud.outputs, Output.RequestorFunctionName);
   const ids: string[] = [];
-  for (let sent = 0; sent < total; sent += MAX_PER_INVOKE) {
-    const count = Math.min(MAX_PER_INVOKE, total - sent);
+  for (let sent = 0; sent < total; sent += LOCAL_REQUESTS_PER_INVOKE) {
+    const count = Math.min(LOCAL_REQUESTS_PER_INVOKE, total - sent);
     const { result, error } = await cloud.invoke(requestor, { count });
     if (error) throw new Error(`The requestor failed: ${error.errorType}: ${error.errorMessage}`);
     ids.push(...(result as { requestIds: string[] }).requestIds);
@@ -193,7 +281,7 @@ function startProgress(
   const render = async () => {
     const depths = await Promise.all(
       QUEUES.map(async (q) => {
-        const { visible, inFlight } = await queueDepth(sqs, output(outputs, `${q}QueueUrl`));
+        const { visible, inFlight } = await queueDepth(sqs, output(outputs, queueOutputs(q).queue));
         return `${q.toLowerCase()} ${visible}+${inFlight}`;
       }),
     );
@@ -223,11 +311,15 @@ function printSummary(r: Reconciliation, total: number, counts: StageCounts): vo
   const rows: [string, number | string][] = [
     ['requested (Requests table)', r.requested],
     ['generated (Strings table)', r.generated],
-    ['stored (Requests: STORED)', r.stored],
-    ['acknowledged (Strings: ACKNOWLEDGED)', r.acknowledged],
+    [`stored (Requests: ${Status.Stored})`, r.stored],
+    [`acknowledged (Strings: ${Status.Acknowledged})`, r.acknowledged],
     ['complete round trips', `${r.complete}/${total}`],
     ['duplicate deliveries absorbed', counts.Duplicate],
     ['in DLQs (request/response/ack)', QUEUES.map((q) => r.deadLetters[q]).join('/')],
+    [
+      'failed invocations (schedule/requestor)',
+      FAILED_INVOCATION_OUTPUTS.map((key) => r.failedInvocations[key] ?? 0).join('/'),
+    ],
     ['left in queues', QUEUES.map((q) => r.queues[q].visible + r.queues[q].inFlight).join('/')],
   ];
   console.log('\nReconciliation');
@@ -245,29 +337,16 @@ function printSummary(r: Reconciliation, total: number, counts: StageCounts): vo
 function printEndpoints(cloud: LocalCloud): void {
   console.log(`
 The local cloud stays up until Ctrl-C. Point the AWS CLI or SDK at it (any credentials, region ${cloud.region}):
-  aws --endpoint-url ${cloud.endpoints.sqs} sqs get-queue-attributes --queue-url ${cloud.outputs.RequestQueueUrl} --attribute-names All
-  aws --endpoint-url ${cloud.endpoints.dynamodb} dynamodb scan --table-name ${cloud.outputs.RequestsTableName}
+  export AWS_ENDPOINT_URL=${cloud.endpoint} AWS_REGION=${cloud.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
+  aws sqs get-queue-attributes --queue-url ${cloud.outputs[Output.RequestQueueUrl]} --attribute-names All
+  aws dynamodb scan --table-name ${cloud.outputs[Output.RequestsTableName]}
+  aws lambda invoke --function-name ${cloud.outputs[Output.RequestorFunctionName]} --payload '{"count":5}' --cli-binary-format raw-in-base64-out out.json
+  aws cloudformation describe-stacks --stack-name ${cloud.stackName}
+  aws logs tail /aws/lambda/${cloud.outputs[Output.GeneratorFunctionName]} --follow
   npm run inspect        # queue depths, DLQ contents and table counts
   npm run redrive -- --all`);
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    // Bad options, and bad -c values (ConfigError names the key), are the caller's to fix.
-    const usage = error instanceof UsageError || (error instanceof TypeError && 'code' in error);
-    if (error instanceof Error && error.name === 'ConfigError') {
-      console.error(`Invalid context: ${error.message}`);
-      process.exit(2);
-    }
-    if (usage) {
-      console.error(`Usage error: ${error.message}`);
-      console.error(
-        'usage: npm start -- [--requests N] [--keep] [--data DIR] [--time-scale X] [--schedules] [-c key=value]...',
-      );
-      process.exit(2);
-    }
-    console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
-    process.exit(1);
-  },
-);
+if (isMain(import.meta.url)) {
+  runCommand(START, (values) => main(toOptions(values)));
+}

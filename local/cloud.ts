@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { AsyncInvoker, describeAsyncInvokeConfigs } from './async-invoke';
 import { ApiMeter, startDynamoDb, startSqs } from './emulators';
 import { cloudFormationService } from './endpoint/cloudformation';
 import { dynamodbService } from './endpoint/dynamodb';
@@ -11,7 +12,7 @@ import { LogStore, logsService } from './endpoint/logs';
 import { sqsService } from './endpoint/sqs';
 import { mappingUuid, stackInfo } from './endpoint/stack-info';
 import { stsService } from './endpoint/sts';
-import { httpUpstream } from './endpoint/upstream';
+import { inProcessUpstream } from './endpoint/upstream';
 import { SqsEventSource } from './event-source';
 import { denialMessage, evaluate, type RolePolicies } from './iam/evaluator';
 import { roleLogicalId, rolePolicies } from './iam/policies';
@@ -130,6 +131,12 @@ export interface LocalCloud {
     fn: string,
     payload: unknown,
   ): Promise<{ result?: unknown; error?: { errorType: string; errorMessage: string } }>;
+  /**
+   * Asynchronous invoke (`InvocationType: Event`), as EventBridge Scheduler invokes: accepted at
+   * once, then retried and sent to the on-failure destination as the function's
+   * EventInvokeConfig says. Resolves with the invocation's request id; `waitForIdle` waits for it.
+   */
+  invokeAsync(fn: string, payload: unknown): Promise<{ requestId: string }>;
   /** Stops the event source mappings that feed `fn` (once their batches in progress are done). */
   pauseConsumer(fn: string): Promise<void>;
   resumeConsumer(fn: string): void;
@@ -187,22 +194,22 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     for (const stop of stoppers.splice(0).reverse()) await stop();
   };
   try {
-    const sqsEmulator = await startSqs(meter, REGION);
+    const sqsEmulator = await startSqs({ meter, region: REGION });
     stoppers.push(() => sqsEmulator.stop());
-    const dynamoEmulator = await startDynamoDb(meter, opts.dataDir);
+    const dynamoEmulator = await startDynamoDb({ meter, dataDir: opts.dataDir });
     stoppers.push(() => dynamoEmulator.stop());
 
     // One endpoint for every service. It starts before anything is provisioned, so queue URLs
     // carry its host and port; the Lambda, CloudFormation and Logs services are bound once the
     // stack is up (a call before that finds no function and no stack).
-    const sqsUpstream = httpUpstream(sqsEmulator.endpoint);
-    const dynamoUpstream = httpUpstream(dynamoEmulator.endpoint);
+    const sqsUpstream = inProcessUpstream(sqsEmulator.dispatch);
+    const dynamoUpstream = inProcessUpstream(dynamoEmulator.dispatch);
     const sessions = new RoleSessions(ACCOUNT_ID);
     const logStore = new LogStore();
     const services: Parameters<typeof startEndpoint>[0]['services'] = {
-      sqs: sqsService({ upstream: sqsUpstream.forward, region: REGION, accountId: ACCOUNT_ID }),
+      sqs: sqsService({ upstream: sqsUpstream, region: REGION, accountId: ACCOUNT_ID }),
       dynamodb: dynamodbService({
-        upstream: dynamoUpstream.forward,
+        upstream: dynamoUpstream,
         region: REGION,
         accountId: ACCOUNT_ID,
       }),
@@ -219,8 +226,6 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     });
     stoppers.push(async () => {
       await endpoint.stop();
-      sqsUpstream.close();
-      dynamoUpstream.close();
     });
     const clientConfig = (_service?: 'sqs' | 'dynamodb') => ({
       region: REGION,
@@ -260,6 +265,16 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     registerInertResources(stack, locals);
     const functionSpecs = describeFunctions(stack, resolver, locals);
     const roles = rolePolicies(stack, resolver, ACCOUNT_ID);
+    for (const role of roles.values()) {
+      if (role.unsupported.length === 0 || opts.iam === false) continue;
+      diagnostic({
+        level: 'WARN',
+        message:
+          'Every call with this role is denied: the local cloud cannot evaluate its policies',
+        role: role.logicalId,
+        reasons: role.unsupported,
+      });
+    }
     /** The session of the role a template property names, under `sessionName`. */
     const sessionOf = (roleProperty: unknown, sessionName: string, where: string) => {
       const roleId = roleLogicalId(roleProperty);
@@ -337,13 +352,23 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
           region: REGION,
           timeScale,
           invoke: (event) => runner(spec.functionName).invoke(event),
-          wakePollers: () => sqsEmulator.queue(spec.queueUrl)?.notifyWaiters(),
+          wakePollers: () => sqsEmulator.wake(spec.queueUrl),
           log: diagnostic,
         }),
     );
     stoppers.push(async () => {
       await Promise.all(eventSources.map((s) => s.stop()));
     });
+
+    const asyncInvoker = new AsyncInvoker({
+      configs: describeAsyncInvokeConfigs(stack, resolver, queues, (fn) => runner(fn).spec.name),
+      invoke: (fn, payload, requestId) => runner(fn).invoke(payload, requestId),
+      functionArn: (fn) => arnOf(runner(fn).spec),
+      sqs,
+      timeScale,
+      log: diagnostic,
+    });
+    stoppers.push(() => asyncInvoker.stop());
 
     const schedules = describeSchedules(stack, resolver, queues, runner).map((spec) => {
       const target = stack.resources[spec.logicalId]?.Properties?.Target as
@@ -375,7 +400,10 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
               coldStart: false,
             };
           }
-          return runner(spec.functionName).invoke(payload);
+          // Scheduler's delivery succeeds once Lambda accepts the event; Lambda's async retries and
+          // on-failure destination take it from there.
+          asyncInvoker.invoke(spec.functionName, payload);
+          return { durationMs: 0, coldStart: false };
         },
         log: diagnostic,
       });
@@ -397,7 +425,6 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     const disabledMappings = new Set(
       [...mappingUuids].filter(([, s]) => !s.spec.enabled).map(([uuid]) => uuid),
     );
-    const asyncInvocations = new Set<Promise<void>>();
     services.lambda = lambdaService({
       functions: () =>
         functionSpecs.map((spec) => {
@@ -417,22 +444,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
         }),
       invoke: (name, payload) => runner(name).invoke(payload),
       invokeAsync(name, payload) {
-        // Lambda retries a failed asynchronous invocation twice, then discards it.
-        const run = (async () => {
-          for (let attempt = 0; attempt <= 2; attempt++) {
-            const outcome = await runner(name).invoke(payload);
-            if (!outcome.error) return;
-            diagnostic({
-              level: 'ERROR',
-              message: 'Asynchronous invocation failed',
-              function: name,
-              attempt: attempt + 1,
-              errorType: outcome.error.errorType,
-              errorMessage: outcome.error.errorMessage,
-            });
-          }
-        })().finally(() => asyncInvocations.delete(run));
-        asyncInvocations.add(run);
+        asyncInvoker.invoke(name, payload);
       },
       eventSourceMappings: () =>
         [...mappingUuids].map(
@@ -460,9 +472,6 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
           await source.pause();
         }
       },
-    });
-    stoppers.push(async () => {
-      await Promise.all(asyncInvocations);
     });
     services.cloudformation = cloudFormationService(
       stackInfo(stack, locals, outputs, REGION, ACCOUNT_ID),
@@ -498,20 +507,15 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
 
     const sourceQueueUrls = eventSources.map((s) => s.spec.queueUrl);
     const pending = () => {
-      const depths = sourceQueueUrls.map((url) => {
-        const state = sqsEmulator.queue(url);
-        return {
-          url,
-          visible: (state?.messages.length ?? 0) + fifoCount(state?.fifoMessages),
-          delayed: (state?.delayedMessages.length ?? 0) + fifoCount(state?.fifoDelayed),
-          inFlight: state?.inflightMessages.size ?? 0,
-        };
-      });
+      const depths = sourceQueueUrls.map((url) => ({
+        url,
+        ...(sqsEmulator.depth(url) ?? { visible: 0, delayed: 0, inFlight: 0 }),
+      }));
       const busy =
-        asyncInvocations.size +
         eventSources.reduce((n, s) => n + s.inFlight, 0) +
         [...runners.values()].reduce((n, r) => n + r.active, 0) +
-        schedules.reduce((n, s) => n + s.active, 0);
+        schedules.reduce((n, s) => n + s.active, 0) +
+        asyncInvoker.active;
       const idle = busy === 0 && depths.every((d) => d.visible + d.delayed + d.inFlight === 0);
       return { idle, busy, depths };
     };
@@ -554,6 +558,16 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
         // The payload crosses a JSON boundary, as it does on AWS.
         const outcome = await target.invoke(JSON.parse(JSON.stringify(payload ?? null)));
         return outcome.error ? { error: outcome.error } : { result: outcome.result };
+      },
+      async invokeAsync(fn, payload) {
+        const target = runner(fn);
+        meter.count('Lambda', 'Invoke');
+        return {
+          requestId: asyncInvoker.invoke(
+            target.spec.name,
+            JSON.parse(JSON.stringify(payload ?? null)),
+          ),
+        };
       },
       async pauseConsumer(fn) {
         const name = runner(fn).spec.name;
@@ -647,12 +661,13 @@ function refuseIfRunning(stateFile: string): void {
   );
 }
 
-function fifoCount(groups: Map<string, unknown[]> | undefined): number {
-  let count = 0;
-  for (const group of groups?.values() ?? []) count += group.length;
-  return count;
-}
-
 function arnOf(spec: FunctionSpec): string {
   return `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${spec.name}`;
 }
+
+/**
+ * Requests per requestor invocation that commands and benchmarks ask of the local cloud. The
+ * requestor records each request with a conditional PutItem; dynalite serves a few hundred of
+ * those a second, so 10,000 in one invocation (fine on DynamoDB) would outlast its timeout here.
+ */
+export const LOCAL_REQUESTS_PER_INVOKE = 1_000;

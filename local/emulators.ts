@@ -1,8 +1,12 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import dynalite from 'dynalite';
-import { buildApp } from 'fauxqs';
+import { buildFauxqs, type QueueDepth } from './fauxqs';
+
+export type { QueueDepth } from './fauxqs';
+
+const DEFAULT_REGION = 'us-east-1';
 
 /**
  * Counts every AWS API call that reaches the emulators, by `Service.Action`, and the DynamoDB
@@ -25,75 +29,52 @@ export class ApiMeter {
   }
 }
 
-/** What fauxqs keeps per queue, read directly so that watching the queues costs no API calls. */
-export interface QueueState {
-  readonly messages: unknown[];
-  readonly delayedMessages: unknown[];
-  readonly inflightMessages: Map<string, unknown>;
-  readonly fifoMessages?: Map<string, unknown[]>;
-  readonly fifoDelayed?: Map<string, unknown[]>;
-  notifyWaiters(): void;
-  processTimers(): void;
-}
-interface SqsStoreLike {
-  getQueue(url: string): QueueState | undefined;
-  listQueues(): { url: string }[];
-}
-
 /** A running fauxqs on 127.0.0.1. */
 export interface SqsEmulator {
   readonly endpoint: string;
-  /** fauxqs's state of the queue at `url`, or undefined. */
-  queue(url: string): QueueState | undefined;
-  /** Ends every pending long poll now (they return what is there, usually nothing). */
-  wakePollers(): void;
+  /** The queue's counts as fauxqs holds them (no API call, so watching costs nothing); undefined for an unknown queue. */
+  depth(url: string): QueueDepth | undefined;
+  /** Ends pending long polls on the queue at `url`, or on every queue (they return what is there, usually nothing). */
+  wake(url?: string): void;
+  /** Serves one request in-process, as if it had arrived on the emulator's port. */
+  dispatch(req: IncomingMessage, res: ServerResponse): void;
   stop(): Promise<void>;
 }
 
-// fauxqs does not export its store, and the only way to end a long poll early without leaving a
-// dangling waiter (which would later swallow messages into a dead connection) is to notify it.
-// So we construct the store ourselves and hand it to buildApp.
-async function newSqsStore(): Promise<SqsStoreLike> {
-  const url = new URL('../node_modules/fauxqs/dist/sqs/sqsStore.js', import.meta.url);
-  const { SqsStore } = (await import(url.href)) as { SqsStore: new () => SqsStoreLike };
-  const store = new SqsStore();
-  // Queue URLs on the address clients used (127.0.0.1:port), not sqs.<region>.localhost, which
-  // needs DNS support that many machines lack. The SDK sends each call to its queue URL's host.
-  Object.assign(store, { host: '' });
-  return store;
+/** Options of {@link startSqs}. */
+export interface SqsEmulatorOptions {
+  /** Region of the queue ARNs. @default us-east-1 */
+  readonly region?: string;
+  /** Counts every call by action. @default not counted */
+  readonly meter?: ApiMeter;
 }
 
-/** Starts fauxqs in-process on 127.0.0.1 and a free port, counting calls into `meter`. */
-export async function startSqs(meter: ApiMeter, region: string): Promise<SqsEmulator> {
-  const sqsStore = await newSqsStore();
-  const app = buildApp({
-    logger: false,
-    defaultRegion: region,
-    // Only the SQS store matters to us; fauxqs makes the others when they are missing.
-    stores: { sqsStore } as unknown as NonNullable<Parameters<typeof buildApp>[0]>['stores'],
-  });
+/**
+ * Starts fauxqs in-process on 127.0.0.1 and a free port, with queue URLs on that address. The
+ * tests, the benchmarks and the local cloud all start it here.
+ */
+export async function startSqs(options: SqsEmulatorOptions = {}): Promise<SqsEmulator> {
+  const { meter } = options;
+  const { app, queues } = await buildFauxqs(options.region ?? DEFAULT_REGION);
   app.addHook('onRequest', async (request: { headers: Record<string, unknown>; url: string }) => {
     const target = request.headers['x-amz-target'];
     const action =
       typeof target === 'string'
         ? target.slice(target.indexOf('.') + 1)
         : new URLSearchParams(request.url.split('?')[1] ?? '').get('Action');
-    if (action) meter.count('SQS', action);
-    // fauxqs returns expired in-flight messages to the queue only when it next receives from it;
-    // SQS counts them as visible at once. Catch up before counting.
-    if (action === 'GetQueueAttributes') {
-      for (const { url } of sqsStore.listQueues()) sqsStore.getQueue(url)?.processTimers();
-    }
+    if (action) meter?.count('SQS', action);
+    // SQS counts expired in-flight messages as visible at once; fauxqs only on its next receive.
+    if (action === 'GetQueueAttributes') queues.catchUpTimers();
   });
+  // Not fauxqs's startFauxqs or CLI, which listen on every interface.
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     endpoint: address.replace('localhost', '127.0.0.1'),
-    queue: (url) => sqsStore.getQueue(url),
-    wakePollers: () => {
-      for (const { url } of sqsStore.listQueues()) sqsStore.getQueue(url)?.notifyWaiters();
-    },
+    depth: (url) => queues.depth(url),
+    wake: (url) => queues.wake(url),
+    dispatch: (req, res) => app.server.emit('request', req, res),
     stop: async () => {
-      for (const { url } of sqsStore.listQueues()) sqsStore.getQueue(url)?.notifyWaiters();
+      queues.wake();
       await app.close();
     },
   };
@@ -104,17 +85,30 @@ export interface DynamoDbEmulator {
   readonly endpoint: string;
   /** Stops and starts dynalite on the same port, as a crash and restart would; on-disk data survives. */
   restart(): Promise<void>;
+  /** Serves one request in-process, as if it had arrived on the emulator's port. */
+  dispatch(req: IncomingMessage, res: ServerResponse): void;
   stop(): Promise<void>;
 }
 
 const WRITE_ACTIONS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
 const READ_ACTIONS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan']);
 
+/** Options of {@link startDynamoDb}. */
+export interface DynamoDbEmulatorOptions {
+  /** Counts every call by action, and the request units each consumes. @default not counted */
+  readonly meter?: ApiMeter;
+  /** dynalite's on-disk state, which survives a restart. @default in memory */
+  readonly dataDir?: string;
+}
+
 /**
- * Starts dynalite in-process on 127.0.0.1 and a free port, counting calls and request units
- * into `meter`. With `dataDir` the tables live on disk and survive a restart.
+ * Starts dynalite in-process on 127.0.0.1 and a free port, creating and deleting tables at once.
+ * The tests, the benchmarks and the local cloud all start it here.
  */
-export async function startDynamoDb(meter: ApiMeter, dataDir?: string): Promise<DynamoDbEmulator> {
+export async function startDynamoDb(
+  options: DynamoDbEmulatorOptions = {},
+): Promise<DynamoDbEmulator> {
+  const { meter, dataDir } = options;
   let instance = await serveDynalite(meter, 0, dataDir);
   const port = instance.port;
   return {
@@ -123,6 +117,7 @@ export async function startDynamoDb(meter: ApiMeter, dataDir?: string): Promise<
       await instance.close();
       instance = await serveDynalite(meter, port, dataDir);
     },
+    dispatch: (req, res) => instance.server.emit('request', req, res),
     stop: () => instance.close(),
   };
 }
@@ -133,10 +128,10 @@ export async function startDynamoDb(meter: ApiMeter, dataDir?: string): Promise<
  * LevelDB under a running operation makes dynalite throw where nobody can catch it.
  */
 async function serveDynalite(
-  meter: ApiMeter,
+  meter: ApiMeter | undefined,
   port: number,
   dataDir: string | undefined,
-): Promise<{ port: number; close(): Promise<void> }> {
+): Promise<{ port: number; server: Server; close(): Promise<void> }> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path: dataDir });
   const [handler] = server.listeners('request') as ((
     req: IncomingMessage,
@@ -157,7 +152,8 @@ async function serveDynalite(
       inFlight -= 1;
       if (inFlight === 0) drained?.();
     });
-    meterDynamoDb(meter, handler, req, res);
+    if (meter) meterDynamoDb(meter, handler, req, res);
+    else handler(req, res);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -165,6 +161,7 @@ async function serveDynalite(
   });
   return {
     port: (server.address() as AddressInfo).port,
+    server,
     close: async () => {
       closing = true;
       const closed = new Promise<void>((resolve, reject) =>

@@ -47,6 +47,14 @@ interface Environment {
 }
 
 const WORKER = new URL('./lambda-worker.mjs', import.meta.url);
+/**
+ * The young generation of each environment's heap, in MB. With V8's default each busy environment
+ * held about 37 MB of RSS, with this about 23 MB (16 environments run at once under load); the
+ * price is more frequent, cheaper scavenges, which cost no measurable CPU. Young plus old
+ * generation stay capped at the function's memory size, as on Lambda, whose Node.js runtime splits
+ * the same total between them.
+ */
+const YOUNG_GENERATION_MB = 4;
 /** Lambda gives the Init phase (loading the handler module) 10 s, apart from the function timeout. */
 const INIT_TIMEOUT_MS = 10_000;
 
@@ -87,8 +95,12 @@ export class FunctionRunner {
     return this.running;
   }
 
-  /** Runs one invocation and resolves with its outcome; never rejects. */
-  async invoke(event: unknown): Promise<InvokeOutcome> {
+  /**
+   * Runs one invocation and resolves with its outcome; never rejects. `requestId` is the
+   * context's `awsRequestId` (Lambda keeps it across its retries of an async invocation).
+   * @default a new UUID per invocation
+   */
+  async invoke(event: unknown, requestId?: string): Promise<InvokeOutcome> {
     if (this.stopped) throw new Error(`${this.spec.name} is stopped`);
     this.running += 1;
     try {
@@ -99,7 +111,7 @@ export class FunctionRunner {
         coldStart = true;
       }
       environment.busy = true;
-      const outcome = await this.run(environment, event);
+      const outcome = await this.run(environment, event, requestId);
       environment.busy = false;
       this.metrics.invocations += 1;
       this.metrics.totalDurationMs += outcome.durationMs;
@@ -155,7 +167,10 @@ export class FunctionRunner {
         AWS_DEFAULT_REGION: context.region,
       },
       // Lambda's memory setting caps the heap; a runaway handler fails here as it would there.
-      resourceLimits: { maxOldGenerationSizeMb: spec.memorySize },
+      resourceLimits: {
+        maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
+        maxOldGenerationSizeMb: spec.memorySize - YOUNG_GENERATION_MB,
+      },
       execArgv: spec.environment.NODE_OPTIONS?.includes('--enable-source-maps')
         ? ['--enable-source-maps']
         : [],
@@ -213,7 +228,11 @@ export class FunctionRunner {
     return environment;
   }
 
-  private run(environment: Environment, event: unknown): Promise<Omit<InvokeOutcome, 'coldStart'>> {
+  private run(
+    environment: Environment,
+    event: unknown,
+    requestId: string | undefined,
+  ): Promise<Omit<InvokeOutcome, 'coldStart'>> {
     const timeoutMs = this.spec.timeoutSeconds * 1000;
     const id = this.nextId++;
     return new Promise((resolve) => {
@@ -262,7 +281,7 @@ export class FunctionRunner {
         };
         environment.pending = pending;
       }
-      environment.worker.postMessage({ id, event, timeoutMs });
+      environment.worker.postMessage({ id, event, timeoutMs, requestId });
     });
   }
 

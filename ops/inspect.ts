@@ -4,7 +4,14 @@
  * The command is `commands/inspect.ts`.
  */ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { QUEUES, type QueueKey, queueDepth, scanAll } from './reconcile';
+import {
+  FailureAttribute,
+  Output,
+  QUEUES,
+  type QueueKey,
+  queueOutputs,
+} from '../functions/shared/contract';
+import { queueDepth, scanAll } from './reconcile';
 import { requireOutput, type Target } from './target';
 
 /** A dead-lettered message, as inspect shows it. */
@@ -61,8 +68,9 @@ export async function inspect(
   try {
     const queues = await Promise.all(
       QUEUES.map(async (queue): Promise<QueueReport> => {
-        const url = requireOutput(target, `${queue}QueueUrl`);
-        const dlqUrl = requireOutput(target, `${queue}DlqUrl`);
+        const keys = queueOutputs(queue);
+        const url = requireOutput(target, keys.queue);
+        const dlqUrl = requireOutput(target, keys.dlq);
         const [source, dlq] = await Promise.all([queueDepth(sqs, url), queueDepth(sqs, dlqUrl)]);
         // After the counts: a peeked message is in flight for an instant, and an emulator may
         // count it so until its next receive.
@@ -76,8 +84,8 @@ export async function inspect(
       }),
     );
     const [Requests, Strings] = await Promise.all([
-      countByStatus(dynamodb, requireOutput(target, 'RequestsTableName')),
-      countByStatus(dynamodb, requireOutput(target, 'StringsTableName')),
+      countByStatus(dynamodb, requireOutput(target, Output.RequestsTableName)),
+      countByStatus(dynamodb, requireOutput(target, Output.StringsTableName)),
     ]);
     return { target: target.description, queues, tables: { Requests, Strings } };
   } finally {
@@ -114,19 +122,16 @@ export async function peek(sqs: SQSClient, url: string, limit: number): Promise<
 
 function deadLetter(message: Message): DeadLetter {
   const attributes = message.MessageAttributes ?? {};
+  const failureCode = attributes[FailureAttribute.Code]?.StringValue;
+  const failureReason = attributes[FailureAttribute.Reason]?.StringValue;
+  const sourceMessageId = attributes[FailureAttribute.SourceMessageId]?.StringValue;
   const body = message.Body ?? '';
   return {
     messageId: message.MessageId ?? '',
     receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 0),
-    ...(attributes.FailureCode?.StringValue
-      ? { failureCode: attributes.FailureCode.StringValue }
-      : {}),
-    ...(attributes.FailureReason?.StringValue
-      ? { failureReason: attributes.FailureReason.StringValue }
-      : {}),
-    ...(attributes.SourceMessageId?.StringValue
-      ? { sourceMessageId: attributes.SourceMessageId.StringValue }
-      : {}),
+    ...(failureCode ? { failureCode } : {}),
+    ...(failureReason ? { failureReason } : {}),
+    ...(sourceMessageId ? { sourceMessageId } : {}),
     ...(message.Attributes?.SentTimestamp
       ? { sentAt: new Date(Number(message.Attributes.SentTimestamp)).toISOString() }
       : {}),

@@ -1,9 +1,13 @@
 import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-
-/** The three pipeline queues, by the prefix of their stack output keys. */
-export const QUEUES = ['Request', 'Response', 'Ack'] as const;
-export type QueueKey = (typeof QUEUES)[number];
+import {
+  Output,
+  type OutputKey,
+  QUEUES,
+  type QueueKey,
+  queueOutputs,
+  Status,
+} from '../functions/shared/contract';
 
 /** Messages in a queue right now (visible, in flight, delayed). */
 export interface QueueDepth {
@@ -16,15 +20,15 @@ export interface QueueDepth {
 export interface Reconciliation {
   /** Items in the requestor's Requests table. */
   readonly requested: number;
-  /** Requests with a received string (`STORED`). */
+  /** Requests with a received string (status {@link Status.Stored}). */
   readonly stored: number;
   /** Items in the generator's Strings table. */
   readonly generated: number;
-  /** Strings marked `ACKNOWLEDGED`. */
+  /** Strings with status {@link Status.Acknowledged}. */
   readonly acknowledged: number;
-  /** Round trips complete: `STORED` and `ACKNOWLEDGED` with the same value. */
+  /** Round trips complete: stored and acknowledged, with the same value. */
   readonly complete: number;
-  /** Request ids whose stored and generated values differ (should never happen). */
+  /** Request ids whose stored and generated values differ, at any stage (never in a clean run). */
   readonly mismatched: string[];
   /** Expected request ids that are not complete, with the stage each reached. */
   readonly incomplete: { requestId: string; stage: string }[];
@@ -32,7 +36,17 @@ export interface Reconciliation {
   readonly unexpected: string[];
   readonly queues: Record<QueueKey, QueueDepth>;
   readonly deadLetters: Record<QueueKey, number>;
+  /**
+   * Messages in the schedule's DLQ (ticks Scheduler could not deliver) and the requestor's
+   * on-failure queue (invocations that failed every retry), by output key; a stack without
+   * these outputs has none.
+   */
+  readonly failedInvocations: Partial<Record<FailedInvocationOutput, number>>;
 }
+
+/** The stack outputs naming the queues of failed requestor invocations. */
+export const FAILED_INVOCATION_OUTPUTS = [Output.ScheduleDlqUrl, Output.RequestorFailureDlqUrl];
+export type FailedInvocationOutput = (typeof FAILED_INVOCATION_OUTPUTS)[number];
 
 /** Everything a reconciliation needs: clients and the stack outputs naming tables and queues. */
 export interface ReconcileInput {
@@ -46,11 +60,13 @@ export interface ReconcileInput {
 /** Reads both tables and all six queues and says how far each request got. */
 export async function reconcile(input: ReconcileInput): Promise<Reconciliation> {
   const { outputs } = input;
-  const [requests, strings, queues, deadLetters] = await Promise.all([
-    scanAll(input.dynamodb, output(outputs, 'RequestsTableName')),
-    scanAll(input.dynamodb, output(outputs, 'StringsTableName')),
-    depths(input.sqs, outputs, 'QueueUrl'),
-    depths(input.sqs, outputs, 'DlqUrl'),
+  const invocationQueues = FAILED_INVOCATION_OUTPUTS.filter((key) => outputs[key]);
+  const [requests, strings, queues, deadLetters, failed] = await Promise.all([
+    scanAll(input.dynamodb, output(outputs, Output.RequestsTableName)),
+    scanAll(input.dynamodb, output(outputs, Output.StringsTableName)),
+    depths(input.sqs, outputs, 'queue'),
+    depths(input.sqs, outputs, 'dlq'),
+    Promise.all(invocationQueues.map((key) => queueDepth(input.sqs, output(outputs, key)))),
   ]);
   const ids = input.expected
     ? new Set(input.expected)
@@ -61,9 +77,16 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciliation> 
   for (const id of ids) {
     const request = requests.get(id);
     const string = strings.get(id);
-    if (request?.status === 'STORED' && string?.status === 'ACKNOWLEDGED') {
-      if (request.value === string.value) complete += 1;
-      else mismatched.push(id);
+    // Two values for one request is a failure at any stage: the generator refuses to
+    // acknowledge it, so it would otherwise only show as "stored, not acknowledged".
+    if (request?.value !== undefined && string?.value !== undefined) {
+      if (request.value !== string.value) {
+        mismatched.push(id);
+        continue;
+      }
+    }
+    if (request?.status === Status.Stored && string?.status === Status.Acknowledged) {
+      complete += 1;
       continue;
     }
     incomplete.push({ requestId: id, stage: stageOf(request?.status, string?.status) });
@@ -75,15 +98,21 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciliation> 
     [...items.values()].filter((i) => i.status === status).length;
   return {
     requested: requests.size,
-    stored: count(requests, 'STORED'),
+    stored: count(requests, Status.Stored),
     generated: strings.size,
-    acknowledged: count(strings, 'ACKNOWLEDGED'),
+    acknowledged: count(strings, Status.Acknowledged),
     complete,
     mismatched,
     incomplete,
     unexpected,
     queues: mapQueues(queues, (d) => d),
     deadLetters: mapQueues(deadLetters, (d) => d.visible + d.inFlight + d.delayed),
+    failedInvocations: Object.fromEntries(
+      invocationQueues.map((key, i) => {
+        const d = failed[i] as QueueDepth;
+        return [key, d.visible + d.inFlight + d.delayed];
+      }),
+    ),
   };
 }
 
@@ -92,7 +121,9 @@ export function isClean(r: Reconciliation): boolean {
   const queued = QUEUES.some(
     (q) => r.queues[q].visible + r.queues[q].inFlight + r.queues[q].delayed > 0,
   );
-  const dead = QUEUES.some((q) => r.deadLetters[q] > 0);
+  const dead =
+    QUEUES.some((q) => r.deadLetters[q] > 0) ||
+    Object.values(r.failedInvocations).some((n) => n > 0);
   return (
     r.incomplete.length === 0 &&
     r.mismatched.length === 0 &&
@@ -104,10 +135,10 @@ export function isClean(r: Reconciliation): boolean {
 
 /** The furthest stage a request reached, from its two records. */
 function stageOf(request?: string, string?: string): string {
-  if (request === 'STORED') return 'stored, not acknowledged';
-  if (string === 'ACKNOWLEDGED') return 'acknowledged, not stored';
-  if (string === 'GENERATED') return 'generated, not stored';
-  if (request === 'REQUESTED') return 'requested, not generated';
+  if (request === Status.Stored) return 'stored, not acknowledged';
+  if (string === Status.Acknowledged) return 'acknowledged, not stored';
+  if (string === Status.Generated) return 'generated, not stored';
+  if (request === Status.Requested) return 'requested, not generated';
   return 'never recorded';
 }
 
@@ -145,9 +176,9 @@ export async function scanAll(
 async function depths(
   sqs: SQSClient,
   outputs: Record<string, string>,
-  suffix: 'QueueUrl' | 'DlqUrl',
+  which: 'queue' | 'dlq',
 ): Promise<QueueDepth[]> {
-  return Promise.all(QUEUES.map((q) => queueDepth(sqs, output(outputs, `${q}${suffix}`))));
+  return Promise.all(QUEUES.map((q) => queueDepth(sqs, output(outputs, queueOutputs(q)[which]))));
 }
 
 /** A queue's visible, in-flight and delayed message counts (SQS's approximate numbers). */
@@ -174,7 +205,7 @@ function mapQueues<T, U>(values: T[], f: (value: T) => U): Record<QueueKey, U> {
 }
 
 /** A stack output by key, or an error naming the missing key. */
-export function output(outputs: Record<string, string>, key: string): string {
+export function output(outputs: Record<string, string>, key: OutputKey): string {
   const value = outputs[key];
   if (!value)
     throw new Error(

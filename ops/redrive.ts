@@ -14,16 +14,11 @@
   SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
-import type { QueueKey } from './reconcile';
+import { FAILURE_ATTRIBUTE_NAMES, type QueueKey, queueOutputs } from '../functions/shared/contract';
 import { requireOutput, type Target } from './target';
 
 /** Attributes the handlers add when they dead-letter a message; a redriven message starts clean. */
-const FAILURE_ATTRIBUTES = new Set([
-  'FailureCode',
-  'FailureReason',
-  'SourceMessageId',
-  'SourceQueueArn',
-]);
+const FAILURE_ATTRIBUTES = new Set(FAILURE_ATTRIBUTE_NAMES);
 
 /** What to redrive, and how. */
 export interface RedriveOptions {
@@ -97,8 +92,9 @@ async function redriveOne(
   queue: QueueKey,
   options: RedriveOptions,
 ): Promise<RedriveResult> {
-  const sourceUrl = requireOutput(target, `${queue}QueueUrl`);
-  const dlqUrl = requireOutput(target, `${queue}DlqUrl`);
+  const keys = queueOutputs(queue);
+  const sourceUrl = requireOutput(target, keys.queue);
+  const dlqUrl = requireOutput(target, keys.dlq);
   const { Attributes: dlq = {} } = await sqs.send(
     new GetQueueAttributesCommand({
       QueueUrl: dlqUrl,

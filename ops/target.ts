@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import type { OutputKey } from '../functions/shared/contract';
 
 /** Where the pipeline the commands talk to runs. */
 export type TargetKind = 'local' | 'endpoint' | 'aws';
@@ -97,7 +98,7 @@ export async function resolveTarget(options: TargetOptions = {}): Promise<Target
   }
 
   if (!options.region && !options.stack && existsSync(stateFile)) {
-    return localTarget(stateFile);
+    return localTarget(stateFile, options);
   }
 
   const region = envRegion ?? (await profileRegion(profile)) ?? 'us-east-1';
@@ -118,13 +119,14 @@ export async function resolveTarget(options: TargetOptions = {}): Promise<Target
 interface LocalState {
   region: string;
   stackName: string;
-  endpoints: { sqs: string; dynamodb: string };
-  /** The single AWS endpoint serving every service, written by local clouds that have one. */
+  /** The local cloud's single AWS endpoint (all services), when it serves one. */
   endpoint?: string;
+  pid?: number;
+  endpoints: { sqs: string; dynamodb: string };
   outputs: Record<string, string>;
 }
 
-async function localTarget(stateFile: string): Promise<Target> {
+async function localTarget(stateFile: string, options: TargetOptions): Promise<Target> {
   const state = readState(stateFile);
   // The cloud removes its state file when it stops; one left behind by a killed process points
   // at closed ports, which would otherwise surface as a bare ECONNREFUSED from the first call.
@@ -133,6 +135,21 @@ async function localTarget(stateFile: string): Promise<Target> {
       `The local cloud in ${stateFile} is not running (nothing answers at ${state.endpoints.sqs}): start one with \`npm start -- --keep\`, or delete the stale file`,
     );
   }
+  if (state.endpoint) {
+    // One endpoint for every service: reached exactly as LocalStack is, outputs from
+    // DescribeStacks, so the local run exercises the LocalStack code path.
+    const target = await resolveTarget({
+      ...options,
+      endpoint: state.endpoint,
+      region: state.region,
+      stack: state.stackName,
+    });
+    return {
+      ...target,
+      kind: 'local',
+      description: `local cloud at ${state.endpoint}${state.pid ? ` (pid ${state.pid})` : ''}`,
+    };
+  }
   return {
     kind: 'local',
     region: state.region,
@@ -140,9 +157,6 @@ async function localTarget(stateFile: string): Promise<Target> {
     outputs: state.outputs,
     description: `local cloud (SQS ${state.endpoints.sqs}, DynamoDB ${state.endpoints.dynamodb})`,
     clientConfig(service) {
-      if (typeof state.endpoint === 'string') {
-        return { region: state.region, endpoint: state.endpoint, credentials: LOCAL_CREDENTIALS };
-      }
       if (service !== 'sqs' && service !== 'dynamodb') {
         throw new TargetError(`The local cloud serves SQS and DynamoDB only, not ${service}`);
       }
@@ -272,7 +286,7 @@ async function stackOutputs(
 }
 
 /** A stack output, or an error naming the missing key and the target. */
-export function requireOutput(target: Target, key: string): string {
+export function requireOutput(target: Target, key: OutputKey): string {
   const value = target.outputs[key];
   if (!value) {
     throw new TargetError(

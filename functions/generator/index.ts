@@ -1,34 +1,36 @@
 import { dynamodb, sqs } from '../shared/clients';
+import { Env, Service } from '../shared/contract';
 import { readEnv } from '../shared/env';
-import { Logger, Metrics } from '../shared/log';
+import { Logger } from '../shared/logger';
+import { Metrics } from '../shared/metrics';
 import { randomString } from '../shared/random-string';
 import { createGeneratorHandler } from './handler';
 import { dynamoStringsStore } from './strings-store';
 
 const env = readEnv([
-  'STRINGS_TABLE_NAME',
-  'RESPONSE_QUEUE_URL',
-  'REQUEST_QUEUE_ARN',
-  'REQUEST_DLQ_URL',
-  'ACK_QUEUE_ARN',
-  'ACK_DLQ_URL',
-  'METRICS_NAMESPACE',
+  Env.StringsTableName,
+  Env.ResponseQueueUrl,
+  Env.RequestQueueArn,
+  Env.RequestDlqUrl,
+  Env.AckQueueArn,
+  Env.AckDlqUrl,
+  Env.MetricsNamespace,
 ]);
 
 export const handler = createGeneratorHandler(
   {
-    store: dynamoStringsStore(dynamodb, env.STRINGS_TABLE_NAME),
+    store: dynamoStringsStore(dynamodb, env[Env.StringsTableName]),
     sqs,
-    responseQueueUrl: env.RESPONSE_QUEUE_URL,
+    responseQueueUrl: env[Env.ResponseQueueUrl],
     generate: () => randomString(),
     clock: () => new Date(),
-    logger: new Logger({ service: 'generator' }),
-    metrics: new Metrics(env.METRICS_NAMESPACE, 'generator'),
+    logger: new Logger({ service: Service.Generator }),
+    metrics: new Metrics(env[Env.MetricsNamespace], Service.Generator),
   },
   {
-    requestQueueArn: env.REQUEST_QUEUE_ARN,
-    requestDlqUrl: env.REQUEST_DLQ_URL,
-    ackQueueArn: env.ACK_QUEUE_ARN,
-    ackDlqUrl: env.ACK_DLQ_URL,
+    requestQueueArn: env[Env.RequestQueueArn],
+    requestDlqUrl: env[Env.RequestDlqUrl],
+    ackQueueArn: env[Env.AckQueueArn],
+    ackDlqUrl: env[Env.AckDlqUrl],
   },
 );

@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { processBatch } from '../shared/batch';
-import { withInvocation } from '../shared/log';
+import { invocationScope } from '../shared/invocation';
 import { parseBody, RequestStringsCommand, ResponseMessage, validate } from '../shared/messages';
 import { handleResponses, type RequestorDeps, requestStrings } from './domain';
 
@@ -22,15 +23,17 @@ function isSqsEvent(event: unknown): event is SQSEvent {
 
 /**
  * The requestor's Lambda handler. It has two triggers: an SQS batch from the response queue,
- * answered with a partial batch response; or `{ "count": N }` from the schedule or a direct
- * invoke (an empty payload asks for the default count), answered with the new request ids.
+ * answered with a partial batch response; or `{ "count": N, "idempotencyKey": K }` (both
+ * optional: an empty payload asks for the default count under the Lambda request id) from the
+ * schedule or a direct invoke, answered with the request ids.
  */
 export function createRequestorHandler(base: RequestorDeps, settings: RequestorSettings) {
+  const begin = invocationScope();
   return async (
     event: unknown,
     context?: Pick<Context, 'awsRequestId'>,
   ): Promise<SQSBatchResponse | RequestStringsResult> => {
-    const deps = withInvocation(base, context);
+    const deps = begin(base, context);
     try {
       if (isSqsEvent(event)) {
         return await processBatch(event.Records, {
@@ -42,14 +45,15 @@ export function createRequestorHandler(base: RequestorDeps, settings: RequestorS
           retry: deps.retry,
         });
       }
-      const isEmpty =
-        event === null ||
-        event === undefined ||
-        (typeof event === 'object' && Object.keys(event).length === 0);
-      const { count } = isEmpty
-        ? { count: settings.defaultCount }
-        : validate(RequestStringsCommand, event, 'requestor invocation payload');
-      return { requestIds: await requestStrings(deps, count) };
+      const command =
+        event === null || event === undefined
+          ? {}
+          : validate(RequestStringsCommand, event, 'requestor invocation payload');
+      // Lambda keeps the request id on its own retries of an async invocation; a caller without
+      // a context (a test) gets a key of its own.
+      const idempotencyKey = command.idempotencyKey ?? context?.awsRequestId ?? randomUUID();
+      const count = command.count ?? settings.defaultCount;
+      return { requestIds: await requestStrings(deps, { count, idempotencyKey }) };
     } finally {
       deps.metrics.flush();
     }

@@ -1,32 +1,34 @@
 import { dynamodb, sqs } from '../shared/clients';
+import { Env, Service } from '../shared/contract';
 import { positiveInt, readEnv } from '../shared/env';
-import { Logger, Metrics } from '../shared/log';
+import { Logger } from '../shared/logger';
+import { Metrics } from '../shared/metrics';
 import { defaultIdSource } from './domain';
 import { createRequestorHandler } from './handler';
 import { dynamoRequestsStore } from './requests-store';
 
 const env = readEnv([
-  'REQUESTS_TABLE_NAME',
-  'REQUEST_QUEUE_URL',
-  'ACK_QUEUE_URL',
-  'RESPONSE_DLQ_URL',
-  'METRICS_NAMESPACE',
-  'DEFAULT_REQUEST_COUNT',
+  Env.RequestsTableName,
+  Env.RequestQueueUrl,
+  Env.AckQueueUrl,
+  Env.ResponseDlqUrl,
+  Env.MetricsNamespace,
+  Env.DefaultRequestCount,
 ]);
 
 export const handler = createRequestorHandler(
   {
-    store: dynamoRequestsStore(dynamodb, env.REQUESTS_TABLE_NAME),
+    store: dynamoRequestsStore(dynamodb, env[Env.RequestsTableName]),
     sqs,
-    requestQueueUrl: env.REQUEST_QUEUE_URL,
-    ackQueueUrl: env.ACK_QUEUE_URL,
-    newId: defaultIdSource,
+    requestQueueUrl: env[Env.RequestQueueUrl],
+    ackQueueUrl: env[Env.AckQueueUrl],
+    requestId: defaultIdSource,
     clock: () => new Date(),
-    logger: new Logger({ service: 'requestor' }),
-    metrics: new Metrics(env.METRICS_NAMESPACE, 'requestor'),
+    logger: new Logger({ service: Service.Requestor }),
+    metrics: new Metrics(env[Env.MetricsNamespace], Service.Requestor),
   },
   {
-    responseDlqUrl: env.RESPONSE_DLQ_URL,
-    defaultCount: positiveInt('DEFAULT_REQUEST_COUNT', env.DEFAULT_REQUEST_COUNT),
+    responseDlqUrl: env[Env.ResponseDlqUrl],
+    defaultCount: positiveInt(Env.DefaultRequestCount, env[Env.DefaultRequestCount]),
   },
 );

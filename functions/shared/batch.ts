@@ -1,7 +1,9 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import { describeError, PermanentError } from './errors';
-import type { Logger, Metrics } from './log';
+import { FailureAttribute } from './contract';
+import { PermanentError, requestIdOf } from './errors';
+import type { Logger } from './logger';
+import type { Metrics } from './metrics';
 import type { RetryPolicy } from './retry';
 import { sendAll } from './sqs';
 
@@ -32,7 +34,8 @@ export interface BatchDeps<T> {
  * maxReceiveCount). Permanent ones (bad JSON, wrong schema or version, oversize, unknown
  * request) are sent to the DLQ straight away with the reason as message attributes, so they
  * neither wait out the retries nor hold up the rest of the batch. If that send fails they fall
- * back to the redrive path: nothing is lost.
+ * back to the redrive path: nothing is lost. A store or handler may throw anything (`null`,
+ * a string, an Error): whatever it is fails only the records it was thrown for.
  */
 export async function processBatch<T>(
   records: readonly SQSRecord[],
@@ -82,10 +85,10 @@ export async function processBatch<T>(
           id: record.messageId,
           body: record.body,
           attributes: {
-            FailureCode: error.code,
-            FailureReason: error.message.slice(0, 1024),
-            SourceMessageId: record.messageId,
-            SourceQueueArn: record.eventSourceARN,
+            [FailureAttribute.Code]: error.code,
+            [FailureAttribute.Reason]: error.message.slice(0, 1024),
+            [FailureAttribute.SourceMessageId]: record.messageId,
+            [FailureAttribute.SourceQueueArn]: record.eventSourceARN,
           },
         };
       }),
@@ -107,9 +110,9 @@ function logContext(record: SQSRecord, error: unknown): Record<string, unknown> 
   return {
     messageId: record.messageId,
     receiveCount: Number(record.attributes.ApproximateReceiveCount),
-    requestId: (error as { requestId?: unknown }).requestId ?? peekRequestId(record.body),
+    requestId: requestIdOf(error) ?? peekRequestId(record.body),
     ...(error instanceof PermanentError ? { failureCode: error.code } : {}),
-    ...describeError(error),
+    error,
   };
 }
 

@@ -22,7 +22,7 @@ export type Status = (typeof Status)[keyof typeof Status];
 
 /** Message attributes a handler sets when it dead-letters a message itself. */
 export const FailureAttribute = {
-  /** A short code: `InvalidJson`, `InvalidMessage`, `UnsupportedVersion`, `Oversize`, `UnknownRequest`, `Conflict`. */
+  /** A short code, one of {@link FailureCode}. */
   Code: 'FailureCode',
   /** What was wrong, in words (at most 1024 characters). */
   Reason: 'FailureReason',
@@ -33,6 +33,23 @@ export const FailureAttribute = {
 } as const;
 /** Every dead-letter attribute name; a redriven message is sent without them. */
 export const FAILURE_ATTRIBUTE_NAMES: readonly string[] = Object.values(FailureAttribute);
+
+/** Why a handler dead-lettered a message: the value of its `FailureCode` attribute. */
+export const FailureCode = {
+  /** The body is not JSON. */
+  InvalidJson: 'InvalidJson',
+  /** The body does not match its message schema. */
+  InvalidMessage: 'InvalidMessage',
+  /** The body carries a schema version this code does not read. */
+  UnsupportedVersion: 'UnsupportedVersion',
+  /** The body is larger than any message of ours. */
+  Oversize: 'Oversize',
+  /** The message names a request the consumer has no record of. */
+  UnknownRequest: 'UnknownRequest',
+  /** The message contradicts what is recorded for its request. */
+  Conflict: 'Conflict',
+} as const;
+export type FailureCode = (typeof FailureCode)[keyof typeof FailureCode];
 
 /** CloudWatch namespace of the functions' embedded-metric-format metrics. */
 export const METRICS_NAMESPACE = 'StringPipeline';
@@ -48,11 +65,18 @@ export const METRIC_NAMES = [
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 
+/** The two functions, as the `service` field of their log lines and the `Service` metric dimension. */
+export const Service = {
+  Requestor: 'requestor',
+  Generator: 'generator',
+} as const;
+export type Service = (typeof Service)[keyof typeof Service];
+
 /** The metrics each service emits (the `Service` dimension's values are the keys). */
 export const SERVICE_METRICS = {
-  requestor: ['Requested', 'Stored', 'Duplicate', 'Rejected'],
-  generator: ['Generated', 'Acknowledged', 'Duplicate', 'Rejected'],
-} as const satisfies Record<string, readonly MetricName[]>;
+  [Service.Requestor]: ['Requested', 'Stored', 'Duplicate', 'Rejected'],
+  [Service.Generator]: ['Generated', 'Acknowledged', 'Duplicate', 'Rejected'],
+} as const satisfies Record<Service, readonly MetricName[]>;
 
 /** The `type` field of each message. */
 export const MessageType = {
@@ -93,6 +117,10 @@ export const Output = {
   ResponseDlqUrl: 'ResponseDlqUrl',
   AckQueueUrl: 'AckQueueUrl',
   AckDlqUrl: 'AckDlqUrl',
+  /** Scheduler's DLQ: ticks it could not deliver to the requestor. */
+  ScheduleDlqUrl: 'ScheduleDlqUrl',
+  /** The requestor's on-failure destination: async invocations that failed every retry. */
+  RequestorFailureDlqUrl: 'RequestorFailureDlqUrl',
   RequestsTableName: 'RequestsTableName',
   StringsTableName: 'StringsTableName',
   RequestorFunctionName: 'RequestorFunctionName',

@@ -1,3 +1,5 @@
+import { FailureCode } from './contract';
+
 /**
  * Failures a message can never recover from: retrying them only delays the DLQ. The batch
  * processor dead-letters them at once, with `code` and `message` as the recorded reason.
@@ -5,7 +7,7 @@
 export class PermanentError extends Error {
   override readonly name: string = 'PermanentError';
   constructor(
-    readonly code: string,
+    readonly code: FailureCode,
     message: string,
   ) {
     super(message);
@@ -15,7 +17,7 @@ export class PermanentError extends Error {
 /** The message body is not JSON, too large, or does not match its schema. */
 export class InvalidMessageError extends PermanentError {
   override readonly name = 'InvalidMessageError';
-  constructor(message: string, code = 'InvalidMessage') {
+  constructor(message: string, code: FailureCode = FailureCode.InvalidMessage) {
     super(code, message);
   }
 }
@@ -24,7 +26,7 @@ export class InvalidMessageError extends PermanentError {
 export class UnknownRequestError extends PermanentError {
   override readonly name = 'UnknownRequestError';
   constructor(readonly requestId: string) {
-    super('UnknownRequest', `no record of request ${requestId}`);
+    super(FailureCode.UnknownRequest, `no record of request ${requestId}`);
   }
 }
 
@@ -35,7 +37,7 @@ export class ConflictError extends PermanentError {
     readonly requestId: string,
     detail: string,
   ) {
-    super('Conflict', `request ${requestId}: ${detail}`);
+    super(FailureCode.Conflict, `request ${requestId}: ${detail}`);
   }
 }
 
@@ -55,8 +57,61 @@ export class SendFailedError extends Error {
   }
 }
 
-/** Describes any thrown value for a log line without losing its type. */
-export function describeError(error: unknown): { errorName: string; errorMessage: string } {
-  if (error instanceof Error) return { errorName: error.name, errorMessage: error.message };
-  return { errorName: typeof error, errorMessage: String(error) };
+/** A batch came from a queue the function has no route for: a deployment fault. */
+export class UnexpectedSourceError extends Error {
+  override readonly name = 'UnexpectedSourceError';
+  constructor(readonly sourceArn: string) {
+    super(`records from unexpected queue ${sourceArn}`);
+  }
+}
+
+/** A batch held records from more than one queue, which an event source mapping never does. */
+export class MixedSourcesError extends Error {
+  override readonly name = 'MixedSourcesError';
+  constructor(readonly sourceArns: readonly string[]) {
+    super(`one batch holds records from ${sourceArns.length} queues: ${sourceArns.join(', ')}`);
+  }
+}
+
+/** A thrown value as a log line shows it (Powertools' `error` key: name, message, stack). */
+export interface ErrorDescription {
+  readonly name: string;
+  readonly message: string;
+  readonly stack?: string;
+  /** Scalar properties the error carries (`code`, `requestId`, `$fault`, ...). */
+  readonly [property: string]: string | number | boolean | undefined;
+}
+
+/**
+ * Describes any thrown value for a log line, and never throws itself: JavaScript can throw
+ * `null`, `undefined`, strings or objects without a prototype (whose `String()` throws), and a
+ * failure to describe one must not turn one bad record into a failed batch. Only scalar
+ * properties are copied, because SDK errors carry the raw HTTP response, which is large and
+ * circular.
+ */
+export function describeError(error: unknown): ErrorDescription {
+  if (error instanceof Error) {
+    const out: Record<string, string | number | boolean | undefined> = {};
+    for (const [key, value] of Object.entries(error)) {
+      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+        out[key] = value;
+      }
+    }
+    return { ...out, name: error.name, message: error.message, stack: error.stack };
+  }
+  return { name: error === null ? 'null' : typeof error, message: safeString(error) };
+}
+
+function safeString(value: unknown): string {
+  try {
+    return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/** The pipeline request id a thrown value names, if it is an error of ours that carries one. */
+export function requestIdOf(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('requestId' in error)) return undefined;
+  return typeof error.requestId === 'string' ? error.requestId : undefined;
 }

@@ -4,7 +4,8 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { backoffMs, chunk, defaultRetry, mapLimit, type RetryPolicy } from './retry';
+import { chunk, mapLimit } from './collections';
+import { backoffMs, defaultRetry, type RetryPolicy } from './retry';
 
 /** SQS's limit on entries per SendMessageBatch. */
 export const SQS_BATCH_LIMIT = 10;

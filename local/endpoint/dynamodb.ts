@@ -18,7 +18,16 @@ export function dynamodbService(opts: {
     if (call.session) {
       let params: Record<string, unknown>;
       try {
-        params = JSON.parse(call.body.toString('utf8') || '{}') as Record<string, unknown>;
+        // A single-table call names its table (and index) at the top level; an attribute value
+        // cannot fake `"TableName":"` since quotes inside strings are escaped. Only batches and
+        // transactions need the whole body parsed.
+        const text = call.body.toString('utf8');
+        const table = /Batch|Transact/.test(call.action)
+          ? undefined
+          : /"TableName":"([^"\\]+)"/.exec(text)?.[1];
+        params = table
+          ? { TableName: table, IndexName: /"IndexName":"([^"\\]+)"/.exec(text)?.[1] }
+          : (JSON.parse(text || '{}') as Record<string, unknown>);
       } catch {
         sendJsonError(
           call.res,

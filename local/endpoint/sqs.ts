@@ -29,7 +29,12 @@ export function sqsService(opts: {
     if (call.session) {
       let params: Record<string, unknown>;
       try {
-        params = JSON.parse(call.body.toString('utf8') || '{}') as Record<string, unknown>;
+        // Most calls name one queue: read its URL without parsing the whole (batch) body.
+        const text = call.body.toString('utf8');
+        const queueUrl = /"QueueUrl":"([^"\\]+)"/.exec(text)?.[1];
+        params = queueUrl
+          ? { QueueUrl: queueUrl }
+          : (JSON.parse(text || '{}') as Record<string, unknown>);
       } catch {
         sendJsonError(call.res, 400, 'com.amazonaws.sqs#InvalidParameterValue', 'Invalid JSON', {
           contentType: JSON_1_0,

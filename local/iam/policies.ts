@@ -6,6 +6,37 @@ import {
 } from '../template';
 import type { PolicyStatement, RolePolicies, RolePolicy } from './evaluator';
 
+const LOGS = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'];
+/**
+ * The AWS managed policies CDK attaches to Lambda execution roles, as AWS publishes them (IAM
+ * console, "AWS managed policies" reference). Any other managed policy fails closed.
+ */
+const AWS_MANAGED_POLICIES: Record<string, PolicyStatement[]> = {
+  'service-role/AWSLambdaBasicExecutionRole': [
+    { effect: 'Allow', actions: LOGS, resources: ['*'] },
+  ],
+  'service-role/AWSLambdaSQSQueueExecutionRole': [
+    {
+      effect: 'Allow',
+      actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', ...LOGS],
+      resources: ['*'],
+    },
+  ],
+  AWSXRayDaemonWriteAccess: [
+    {
+      effect: 'Allow',
+      actions: [
+        'xray:PutTraceSegments',
+        'xray:PutTelemetryRecords',
+        'xray:GetSamplingRules',
+        'xray:GetSamplingTargets',
+        'xray:GetSamplingStatisticSummaries',
+      ],
+      resources: ['*'],
+    },
+  ],
+};
+
 /** Statement keys the evaluator understands; any other makes the role fail closed. */
 const UNDERSTOOD_KEYS = new Set(['Sid', 'Effect', 'Action', 'Resource']);
 
@@ -44,9 +75,10 @@ export function rolePolicies(
     const managed = (resolver.resolve(props.ManagedPolicyArns ?? [], logicalId) as string[]) ?? [];
     for (const arn of managed) {
       // Customer policies of this template are attached through their own `Roles`, below.
-      if (!arn.startsWith(`arn:aws:iam::${accountId}:`)) {
-        role.unsupported.push(`managed policy ${arn}, whose text the template does not hold`);
-      }
+      if (arn.startsWith(`arn:aws:iam::${accountId}:`)) continue;
+      const known = AWS_MANAGED_POLICIES[arn.replace(/^arn:aws[^:]*:iam::aws:policy\//, '')];
+      if (known) role.policies.push({ name: arn, statements: known });
+      else role.unsupported.push(`managed policy ${arn}, whose text the template does not hold`);
     }
   }
   for (const type of ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy']) {

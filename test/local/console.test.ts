@@ -199,7 +199,7 @@ describe('the console in a real browser', () => {
     const [help, bad] = await Promise.all([cli('--help'), cli('--port', 'x')]);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/LocalStack\s+--endpoint/);
-    expect(help.stdout).toMatch(/AWS\s+--profile NAME.*\n.*Read-only unless --allow-writes/);
+    expect(help.stdout).toMatch(/AWS\s+--profile NAME.*\n.*read-only unless --allow-writes/);
     expect(bad.code).toBe(2);
     expect(bad.stderr.split('\n')[0]).toBe(
       'Usage error: --port must be an integer from 0 to 65535, got x',

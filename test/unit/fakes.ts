@@ -1,9 +1,15 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import type { GeneratedString, StringsStore } from '../../functions/generator/strings-store';
+import {
+  type GeneratedString,
+  type StringsStore,
+  valueMismatch,
+} from '../../functions/generator/strings-store';
 import type { RequestsStore } from '../../functions/requestor/requests-store';
+import { Status } from '../../functions/shared/contract';
 import { ConflictError, UnknownRequestError } from '../../functions/shared/errors';
-import { Logger, Metrics } from '../../functions/shared/log';
+import { Logger } from '../../functions/shared/logger';
+import { Metrics } from '../../functions/shared/metrics';
 import type { RetryPolicy } from '../../functions/shared/retry';
 
 export const NOW = new Date('2026-11-24T12:00:00.000Z');
@@ -20,7 +26,7 @@ export function observability(service: string) {
   const sink = (line: string) => lines.push(JSON.parse(line));
   return {
     lines,
-    logger: new Logger({ service }, sink, clock),
+    logger: new Logger({ service }, { sink, clock, level: 'INFO' }),
     metrics: new Metrics('Test', service, sink, clock),
     /** Sum of a metric over every flushed EMF line. */
     metric(name: string): number {
@@ -34,30 +40,42 @@ export function observability(service: string) {
 /** An in-memory Strings table with the same conditional semantics as the DynamoDB store. */
 export class FakeStringsStore implements StringsStore {
   readonly items = new Map<string, GeneratedString & { status: string; acknowledgedAt?: string }>();
-  failNextWrite?: Error;
+  private armed: { readonly thrown: unknown } | undefined;
+
+  /** Makes the next write throw `thrown`, whatever it is (stores can throw non-Errors). */
+  failNextWrite(thrown: unknown): void {
+    this.armed = { thrown };
+  }
 
   async recordGenerated(record: GeneratedString) {
     this.throwIfArmed();
     const existing = this.items.get(record.requestId);
-    if (existing) return { stored: existing, created: false };
-    this.items.set(record.requestId, { ...record, status: 'GENERATED' });
+    if (existing) {
+      // Only the string's own fields, as the DynamoDB store returns (not status or ack time).
+      const { requestId, value, generatedAt } = existing;
+      return { stored: { requestId, value, generatedAt }, created: false };
+    }
+    this.items.set(record.requestId, { ...record, status: Status.Generated });
     return { stored: record, created: true };
   }
 
-  async markAcknowledged(requestId: string, at: string) {
+  async markAcknowledged(requestId: string, at: string, value: string | undefined) {
     this.throwIfArmed();
     const existing = this.items.get(requestId);
     if (!existing) throw new UnknownRequestError(requestId);
-    const firstTime = existing.status !== 'ACKNOWLEDGED';
-    existing.status = 'ACKNOWLEDGED';
+    if (value !== undefined && value !== existing.value) {
+      throw valueMismatch(requestId, value, existing.value);
+    }
+    const firstTime = existing.status !== Status.Acknowledged;
+    existing.status = Status.Acknowledged;
     existing.acknowledgedAt ??= at;
     return { firstTime };
   }
 
   private throwIfArmed() {
-    const error = this.failNextWrite;
-    this.failNextWrite = undefined;
-    if (error) throw error;
+    const armed = this.armed;
+    this.armed = undefined;
+    if (armed) throw armed.thrown;
   }
 }
 
@@ -69,7 +87,13 @@ export class FakeRequestsStore implements RequestsStore {
   >();
 
   async recordRequested(requests: readonly { requestId: string; requestedAt: string }[]) {
-    for (const r of requests) this.items.set(r.requestId, { ...r, status: 'REQUESTED' });
+    const pending: string[] = [];
+    for (const r of requests) {
+      const existing = this.items.get(r.requestId);
+      if (!existing) this.items.set(r.requestId, { ...r, status: Status.Requested });
+      if ((existing?.status ?? Status.Requested) === Status.Requested) pending.push(r.requestId);
+    }
+    return pending;
   }
 
   async storeValue(requestId: string, value: string, at: string) {
@@ -78,9 +102,9 @@ export class FakeRequestsStore implements RequestsStore {
     if (existing.value !== undefined && existing.value !== value) {
       throw new ConflictError(requestId, 'a different value is already stored');
     }
-    const firstTime = existing.status !== 'STORED';
+    const firstTime = existing.status !== Status.Stored;
     existing.value = value;
-    existing.status = 'STORED';
+    existing.status = Status.Stored;
     existing.storedAt ??= at;
     return { firstTime, storedAt: existing.storedAt };
   }

@@ -1,8 +1,16 @@
+import { createHash } from 'node:crypto';
 import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { GeneratorDeps } from '../../functions/generator/domain';
-import { createGeneratorHandler, UnexpectedSourceError } from '../../functions/generator/handler';
+import { createGeneratorHandler } from '../../functions/generator/handler';
+import {
+  FailureAttribute,
+  FailureCode,
+  MessageType,
+  Status,
+} from '../../functions/shared/contract';
+import { MixedSourcesError, UnexpectedSourceError } from '../../functions/shared/errors';
 import {
   ACK_QUEUE_ARN,
   clock,
@@ -23,16 +31,24 @@ const ACK_DLQ_URL = 'https://sqs.test/ack-dlq';
 
 const request = (requestId: string) => ({
   v: 1,
-  type: 'request',
+  type: MessageType.Request,
   requestId,
   requestedAt: '2026-11-24T11:59:00.000Z',
 });
-const ack = (requestId: string) => ({
+const ack = (requestId: string, value = VALUE_A) => ({
+  v: 2,
+  type: MessageType.Ack,
+  requestId,
+  value,
+  storedAt: '2026-11-24T11:59:30.000Z',
+});
+const legacyAck = (requestId: string) => ({
   v: 1,
-  type: 'ack',
+  type: MessageType.Ack,
   requestId,
   storedAt: '2026-11-24T11:59:30.000Z',
 });
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 function setup() {
   const sqs = newSqsClient();
@@ -77,11 +93,14 @@ describe('generator on a request', () => {
     });
 
     expect(result.batchItemFailures).toEqual([]);
-    expect(t.store.items.get(REQUEST_ID)).toMatchObject({ value: VALUE_A, status: 'GENERATED' });
+    expect(t.store.items.get(REQUEST_ID)).toMatchObject({
+      value: VALUE_A,
+      status: Status.Generated,
+    });
     const [entry] = t.sentTo(RESPONSE_QUEUE_URL);
     expect(JSON.parse(entry?.MessageBody ?? '')).toEqual({
       v: 1,
-      type: 'response',
+      type: MessageType.Response,
       requestId: REQUEST_ID,
       value: VALUE_A,
       generatedAt: '2026-11-24T12:00:00.000Z',
@@ -133,9 +152,11 @@ describe('generator on a request', () => {
   });
 
   it('retries a message whose record could not be written, without failing the others', async () => {
-    t.store.failNextWrite = Object.assign(new Error('throughput exceeded'), {
-      name: 'ProvisionedThroughputExceededException',
-    });
+    t.store.failNextWrite(
+      Object.assign(new Error('throughput exceeded'), {
+        name: 'ProvisionedThroughputExceededException',
+      }),
+    );
     const first = sqsRecord(request(REQUEST_ID), REQUEST_QUEUE_ARN);
     const second = sqsRecord(request('01JDQK8Z9X0000000000000009'), REQUEST_QUEUE_ARN);
 
@@ -148,6 +169,23 @@ describe('generator on a request', () => {
       true,
     );
   });
+  it.each([
+    ['null', null],
+    ['undefined', undefined],
+    ['a string', 'database on fire'],
+    ['an object without a prototype', Object.create(null)],
+  ])('retries only the record whose store write threw %s', async (_, thrown) => {
+    t.store.failNextWrite(thrown);
+    const first = sqsRecord(request(REQUEST_ID), REQUEST_QUEUE_ARN);
+    const second = sqsRecord(request('01JDQK8Z9X0000000000000009'), REQUEST_QUEUE_ARN);
+
+    const result = await t.handler({ Records: [first, second] });
+
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: first.messageId }]);
+    expect(t.sentTo(RESPONSE_QUEUE_URL)).toHaveLength(1);
+    const warning = t.obs.lines.find((l) => l.level === 'WARN' && l.messageId === first.messageId);
+    expect(warning?.requestId).toBe(REQUEST_ID);
+  });
 });
 
 describe('generator rejects what can never succeed', () => {
@@ -157,15 +195,19 @@ describe('generator rejects what can never succeed', () => {
   });
 
   it.each([
-    ['invalid JSON', '{"v":1,', 'InvalidJson'],
-    ['a wrong schema version', { ...request(REQUEST_ID), v: 2 }, 'UnsupportedVersion'],
-    ['a missing field', { v: 1, type: 'request', requestId: REQUEST_ID }, 'InvalidMessage'],
+    ['invalid JSON', '{"v":1,', FailureCode.InvalidJson],
+    ['a wrong schema version', { ...request(REQUEST_ID), v: 2 }, FailureCode.UnsupportedVersion],
+    [
+      'a missing field',
+      { v: 1, type: MessageType.Request, requestId: REQUEST_ID },
+      FailureCode.InvalidMessage,
+    ],
     [
       'a malformed request id',
       { ...request(REQUEST_ID), requestId: 'not-a-ulid' },
-      'InvalidMessage',
+      FailureCode.InvalidMessage,
     ],
-    ['an oversize body', { ...request(REQUEST_ID), pad: 'x'.repeat(5000) }, 'Oversize'],
+    ['an oversize body', { ...request(REQUEST_ID), pad: 'x'.repeat(5000) }, FailureCode.Oversize],
   ])(
     'sends %s to the request DLQ with the reason, and completes the rest',
     async (_, body, code) => {
@@ -177,8 +219,10 @@ describe('generator rejects what can never succeed', () => {
       expect(result.batchItemFailures).toEqual([]);
       const [dead] = t.sentTo(REQUEST_DLQ_URL);
       expect(dead?.MessageBody).toBe(poison.body);
-      expect(dead?.MessageAttributes?.FailureCode?.StringValue).toBe(code);
-      expect(dead?.MessageAttributes?.SourceMessageId?.StringValue).toBe(poison.messageId);
+      expect(dead?.MessageAttributes?.[FailureAttribute.Code]?.StringValue).toBe(code);
+      expect(dead?.MessageAttributes?.[FailureAttribute.SourceMessageId]?.StringValue).toBe(
+        poison.messageId,
+      );
       expect(t.sentTo(RESPONSE_QUEUE_URL)).toHaveLength(1);
       const logged = t.obs.lines.find(
         (l) => l.level === 'ERROR' && l.messageId === poison.messageId,
@@ -196,10 +240,91 @@ describe('generator rejects what can never succeed', () => {
 
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: poison.messageId }]);
   });
+});
 
-  it('fails loudly on a record from a queue it does not consume', async () => {
-    const stray = sqsRecord(request(REQUEST_ID), 'arn:aws:sqs:us-east-1:123456789012:other');
-    await expect(t.handler({ Records: [stray] })).rejects.toBeInstanceOf(UnexpectedSourceError);
+describe('generator log lines', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('carry the Lambda request id, the X-Ray trace id and whether it was a cold start', async () => {
+    const t = setup();
+    vi.stubEnv('_X_AMZN_TRACE_ID', 'Root=1-67891233-abcdef012345678912345678;Sampled=1');
+    await t.handler({ Records: [sqsRecord('bad', REQUEST_QUEUE_ARN)] }, { awsRequestId: 'inv-1' });
+    vi.stubEnv('_X_AMZN_TRACE_ID', 'Root=1-67891234-abcdef012345678912345678;Sampled=1');
+    await t.handler({ Records: [sqsRecord('bad', REQUEST_QUEUE_ARN)] }, { awsRequestId: 'inv-2' });
+
+    const errors = t.obs.lines.filter((line) => line.level === 'ERROR');
+    expect(errors.map((l) => [l.function_request_id, l.xray_trace_id, l.cold_start])).toEqual([
+      ['inv-1', '1-67891233-abcdef012345678912345678', true],
+      ['inv-2', '1-67891234-abcdef012345678912345678', false],
+    ]);
+    expect(errors[0]).toMatchObject({ service: 'generator', failureCode: FailureCode.InvalidJson });
+    expect(errors[0]?.error).toMatchObject({ name: 'InvalidMessageError' });
+  });
+});
+
+describe('generator routes a batch by its source queue', () => {
+  let t: ReturnType<typeof setup>;
+  beforeEach(() => {
+    t = setup();
+  });
+
+  it('answers an empty batch with no failures and no calls', async () => {
+    const result = await t.handler({ Records: [] });
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(t.sqsMock.calls()).toHaveLength(0);
+  });
+
+  it('sends poison from the ack queue to the ack DLQ, not the request DLQ', async () => {
+    const poison = sqsRecord('garbage', ACK_QUEUE_ARN);
+
+    const result = await t.handler({ Records: [poison] });
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(t.sentTo(ACK_DLQ_URL).map((e) => e.MessageBody)).toEqual(['garbage']);
+    expect(t.sentTo(REQUEST_DLQ_URL)).toHaveLength(0);
+  });
+
+  it('parses a request-queue batch as requests, so an ack body there is poison', async () => {
+    const misplaced = sqsRecord(legacyAck(REQUEST_ID), REQUEST_QUEUE_ARN);
+
+    await t.handler({ Records: [misplaced] });
+
+    const [dead] = t.sentTo(REQUEST_DLQ_URL);
+    expect(dead?.MessageAttributes?.[FailureAttribute.Code]?.StringValue).toBe(
+      FailureCode.InvalidMessage,
+    );
+    expect(t.store.items.size).toBe(0);
+  });
+
+  it('fails the whole batch from a queue it does not consume, naming the queue', async () => {
+    const other = 'arn:aws:sqs:us-east-1:123456789012:other';
+    const stray = sqsRecord(request(REQUEST_ID), other);
+
+    const error = await t.handler({ Records: [stray] }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(UnexpectedSourceError);
+    expect((error as UnexpectedSourceError).sourceArn).toBe(other);
+    expect(t.store.items.size).toBe(0);
+    expect(t.sqsMock.calls()).toHaveLength(0);
+    const logged = t.obs.lines.find((l) => l.level === 'ERROR');
+    expect(logged?.error).toMatchObject({ name: 'UnexpectedSourceError' });
+  });
+
+  it('fails a batch that mixes queues, touching neither', async () => {
+    const records = [
+      sqsRecord(request(REQUEST_ID), REQUEST_QUEUE_ARN),
+      sqsRecord(ack(REQUEST_ID), ACK_QUEUE_ARN),
+    ];
+
+    const error = await t.handler({ Records: records }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(MixedSourcesError);
+    expect((error as MixedSourcesError).sourceArns).toEqual([REQUEST_QUEUE_ARN, ACK_QUEUE_ARN]);
+    expect(t.store.items.size).toBe(0);
+    expect(t.sqsMock.calls()).toHaveLength(0);
   });
 });
 
@@ -215,7 +340,7 @@ describe('generator on an ack', () => {
 
     expect(result.batchItemFailures).toEqual([]);
     expect(t.store.items.get(REQUEST_ID)).toMatchObject({
-      status: 'ACKNOWLEDGED',
+      status: Status.Acknowledged,
       acknowledgedAt: '2026-11-24T12:00:00.000Z',
     });
     expect(t.obs.metric('Acknowledged')).toBe(1);
@@ -231,6 +356,49 @@ describe('generator on an ack', () => {
     expect(t.sentTo(ACK_DLQ_URL)).toHaveLength(0);
   });
 
+  it('dead-letters an ack naming a value it did not generate as Conflict, with both hashes, and leaves the string unacknowledged', async () => {
+    const foreign = sqsRecord(ack(REQUEST_ID, VALUE_B), ACK_QUEUE_ARN);
+
+    const result = await t.handler({ Records: [foreign] });
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(t.store.items.get(REQUEST_ID)?.status).toBe(Status.Generated);
+    const [dead] = t.sentTo(ACK_DLQ_URL);
+    expect(dead?.MessageAttributes?.[FailureAttribute.Code]?.StringValue).toBe(
+      FailureCode.Conflict,
+    );
+    const reason = dead?.MessageAttributes?.[FailureAttribute.Reason]?.StringValue ?? '';
+    expect(reason).toContain(sha256(VALUE_A));
+    expect(reason).toContain(sha256(VALUE_B));
+    expect(reason).not.toContain(VALUE_A);
+    expect(reason).not.toContain(VALUE_B);
+    expect(t.obs.metric('Acknowledged')).toBe(0);
+  });
+
+  it('still reads a version 1 ack (no value) in flight during a deploy, and marks it', async () => {
+    const result = await t.handler({ Records: [sqsRecord(legacyAck(REQUEST_ID), ACK_QUEUE_ARN)] });
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(t.store.items.get(REQUEST_ID)?.status).toBe(Status.Acknowledged);
+    expect(t.obs.lines.some((line) => String(line.message).startsWith('legacy ack'))).toBe(true);
+  });
+
+  it.each([
+    ['a version 3 ack', { ...ack(REQUEST_ID), v: 3 }, FailureCode.UnsupportedVersion],
+    [
+      'a version 2 ack without its value',
+      { ...legacyAck(REQUEST_ID), v: 2 },
+      FailureCode.InvalidMessage,
+    ],
+  ])('dead-letters %s', async (_, body, code) => {
+    await t.handler({ Records: [sqsRecord(body, ACK_QUEUE_ARN)] });
+
+    expect(t.sentTo(ACK_DLQ_URL)[0]?.MessageAttributes?.[FailureAttribute.Code]?.StringValue).toBe(
+      code,
+    );
+    expect(t.store.items.get(REQUEST_ID)?.status).toBe(Status.Generated);
+  });
+
   it('dead-letters an ack for a request it never saw', async () => {
     const stray = sqsRecord(ack('01JDQK8Z9X000000000000000Z'), ACK_QUEUE_ARN);
 
@@ -238,21 +406,9 @@ describe('generator on an ack', () => {
 
     expect(result.batchItemFailures).toEqual([]);
     const [dead] = t.sentTo(ACK_DLQ_URL);
-    expect(dead?.MessageAttributes?.FailureCode?.StringValue).toBe('UnknownRequest');
+    expect(dead?.MessageAttributes?.[FailureAttribute.Code]?.StringValue).toBe(
+      FailureCode.UnknownRequest,
+    );
     expect(t.sqsMock.commandCalls(SendMessageCommand)).toHaveLength(0);
-  });
-
-  it('routes a mixed event to each queue’s logic and DLQ', async () => {
-    const result = await t.handler({
-      Records: [
-        sqsRecord(ack(REQUEST_ID), ACK_QUEUE_ARN),
-        sqsRecord('garbage', REQUEST_QUEUE_ARN),
-        sqsRecord('garbage', ACK_QUEUE_ARN),
-      ],
-    });
-
-    expect(result.batchItemFailures).toEqual([]);
-    expect(t.sentTo(REQUEST_DLQ_URL)).toHaveLength(1);
-    expect(t.sentTo(ACK_DLQ_URL)).toHaveLength(1);
   });
 });

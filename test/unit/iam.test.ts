@@ -196,12 +196,15 @@ describe('policies from the template', () => {
     expect(r && evaluate(r, 'sqs:DeleteMessage', QUEUE).allowed).toBe(false);
   });
 
-  it('records Condition, NotAction and AWS managed policies as unsupported instead of skipping them', () => {
+  it('records Condition, NotAction and unknown AWS managed policies as unsupported instead of skipping them', () => {
     const s = stack({
       Role: {
         Type: 'AWS::IAM::Role',
         Properties: {
-          ManagedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
+          ManagedPolicyArns: [
+            'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+            'arn:aws:iam::aws:policy/AdministratorAccess',
+          ],
           Policies: [
             {
               PolicyName: 'inline',
@@ -229,8 +232,41 @@ describe('policies from the template', () => {
     expect(r?.unsupported).toEqual([
       'statement 0 of inline uses Condition',
       'statement 1 of inline uses NotAction',
-      'managed policy arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole, whose text the template does not hold',
+      'managed policy arn:aws:iam::aws:policy/AdministratorAccess, whose text the template does not hold',
     ]);
     expect(r && evaluate(r, 'sqs:SendMessage', QUEUE).allowed).toBe(false);
+  });
+
+  it('knows the AWS managed policies CDK gives Lambda roles', () => {
+    const s = stack({
+      Role: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          ManagedPolicyArns: [
+            {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:',
+                  { Ref: 'AWS::Partition' },
+                  ':iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+                ],
+              ],
+            },
+          ],
+        },
+      },
+    });
+    const r = rolePolicies(
+      s,
+      new IntrinsicResolver(s, locals, { region: 'us-east-1', accountId: '000000000000' }),
+      '000000000000',
+    ).get('Role');
+    expect(r?.unsupported).toEqual([]);
+    expect(
+      r &&
+        evaluate(r, 'logs:PutLogEvents', 'arn:aws:logs:us-east-1:000000000000:log-group:g').allowed,
+    ).toBe(true);
+    expect(r && evaluate(r, 'sqs:ReceiveMessage', QUEUE).allowed).toBe(false);
   });
 });

@@ -1,0 +1,95 @@
+/**
+ * The one place that knows fauxqs's internals. fauxqs's public API has no way to read a queue's
+ * depth without an API call or to end a long poll early, and the local cloud needs both (its idle
+ * check runs every 20 ms; pausing a consumer must not leave a 20 s long poll behind). So this file
+ * builds the fauxqs app on a store it holds, and exposes only the few operations the engine uses.
+ * If a fauxqs upgrade moves its store, this file is the one to change.
+ */
+import { buildApp } from 'fauxqs';
+
+/** A queue's message counts, read from fauxqs's state (no API call). */
+export interface QueueDepth {
+  readonly visible: number;
+  readonly delayed: number;
+  readonly inFlight: number;
+}
+
+/** What the engine reads from and does to fauxqs's queues directly. */
+export interface FauxqsQueues {
+  /** The queue's counts, as fauxqs holds them right now; undefined for an unknown queue. */
+  depth(url: string): QueueDepth | undefined;
+  /** Ends the pending long polls on the queue at `url`, or on every queue; they return what is there. */
+  wake(url?: string): void;
+  /**
+   * Returns expired in-flight messages and due delayed messages to their queues. fauxqs does this
+   * only when it next receives from a queue; SQS counts them as visible at once.
+   */
+  catchUpTimers(): void;
+}
+
+/** A fauxqs app, not yet listening, and the engine's handle on its queues. */
+export interface Fauxqs {
+  readonly app: ReturnType<typeof buildApp>;
+  readonly queues: FauxqsQueues;
+}
+
+/** The part of fauxqs's SqsQueue we use (public members of its class, but not exported). */
+interface StoreQueue {
+  readonly messages: readonly unknown[];
+  readonly delayedMessages: readonly unknown[];
+  readonly inflightMessages: ReadonlyMap<string, unknown>;
+  readonly fifoMessages?: ReadonlyMap<string, readonly unknown[]>;
+  readonly fifoDelayed?: ReadonlyMap<string, readonly unknown[]>;
+  /** Resolves every pending long poll now (each then returns what the queue holds). */
+  cancelWaiters(): void;
+}
+interface Store {
+  host: string;
+  getQueue(url: string): StoreQueue | undefined;
+  listQueues(): StoreQueue[];
+  processAllTimers(): void;
+}
+
+/**
+ * Builds fauxqs (SQS only matters; fauxqs makes its SNS and S3 stores itself) on a store we
+ * construct, because fauxqs does not export it. Queue URLs use the address clients connect to
+ * (127.0.0.1:port), not `sqs.<region>.localhost`, which needs DNS support many machines lack.
+ */
+export async function buildFauxqs(region: string): Promise<Fauxqs> {
+  const url = new URL('../node_modules/fauxqs/dist/sqs/sqsStore.js', import.meta.url);
+  const { SqsStore } = (await import(url.href)) as { SqsStore: new () => Store };
+  const store = new SqsStore();
+  // An empty host makes fauxqs build each queue URL from the request's Host header.
+  store.host = '';
+  const app = buildApp({
+    logger: false,
+    defaultRegion: region,
+    stores: { sqsStore: store } as unknown as NonNullable<Parameters<typeof buildApp>[0]>['stores'],
+  });
+  const queuesAt = (url?: string) =>
+    url === undefined ? store.listQueues() : [store.getQueue(url)].filter((q) => q !== undefined);
+  return {
+    app,
+    queues: {
+      depth(url) {
+        const queue = store.getQueue(url);
+        if (!queue) return undefined;
+        return {
+          visible: queue.messages.length + countAll(queue.fifoMessages),
+          delayed: queue.delayedMessages.length + countAll(queue.fifoDelayed),
+          inFlight: queue.inflightMessages.size,
+        };
+      },
+      wake(url) {
+        for (const queue of queuesAt(url)) queue.cancelWaiters();
+      },
+      catchUpTimers: () => store.processAllTimers(),
+    },
+  };
+}
+
+function countAll(groups: ReadonlyMap<string, readonly unknown[]> | undefined): number {
+  let count = 0;
+  for (const group of groups?.values() ?? []) count += group.length;
+  return count;
+}
