@@ -7,6 +7,8 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { localCloudTarget } from '../console/local-target';
+import { createConsoleHandler } from '../console/server';
 import {
   METRIC_NAMES,
   type MetricName,
@@ -241,7 +243,9 @@ async function main(options: Options): Promise<number> {
         (firstRoundTrip ? ` (first round trip after ${firstRoundTrip} s, synth included)` : ''),
     );
     if (options.keep) {
+      cloud.mount('/_console', createConsoleHandler({ target: localCloudTarget(cloud) }).handle);
       printEndpoints(cloud);
+      console.log(`Console: ${cloud.endpoint}/_console/`);
       await new Promise(() => {}); // until Ctrl-C
     }
     sqs.destroy();
