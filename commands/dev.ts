@@ -5,6 +5,8 @@
  */
 import { type FSWatcher, mkdirSync, rmSync, watch } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { localCloudTarget } from '../console/local-target';
+import { createConsoleHandler } from '../console/server';
 import { Output, QUEUES, queueOutputs } from '../functions/shared/contract';
 import { type LocalCloud, LocalCloudError, startLocalCloud } from '../local/cloud';
 import { type ReloadEvent, startHotReload } from '../local/dev/hot-reload';
@@ -195,6 +197,7 @@ if (isMain(import.meta.url)) {
         throw error;
       }
       printer.nameFunctions(cloud);
+      cloud.mount('/_console', createConsoleHandler({ target: localCloudTarget(cloud) }).handle);
 
       const outDir = join(home, 'dev', String(process.pid));
       const hot = await startHotReload({
@@ -225,6 +228,7 @@ if (isMain(import.meta.url)) {
       const o = cloud.outputs;
       console.log(`Local cloud ready in ${elapsed()} (Ctrl-C to stop)
   AWS endpoint  ${cloud.endpoint}  (SQS, DynamoDB, Lambda, CloudFormation, STS, Logs; region ${cloud.region}, any credentials)
+  console       ${cloud.endpoint}/_console/
   functions     ${Object.entries(FUNCTION_OUTPUTS)
     .map(([label, key]) => `${label}=${o[key]}`)
     .join('  ')}

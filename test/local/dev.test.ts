@@ -59,6 +59,9 @@ describe('npm run dev', () => {
       expect(out).toMatch(/queues {8}request=\S+ {2}response=\S+ {2}ack=\S+/);
       expect(out).toMatch(/tables {8}requests=\S+ {2}strings=\S+/);
       expect(out).toContain('schedules     off');
+      const consolePage = await fetch(`${state.endpoint}/_console/`);
+      expect(consolePage.status).toBe(200);
+      expect(out).toContain(`console       ${state.endpoint}/_console/`);
 
       const lambda = new LambdaClient({
         region: 'us-east-1',
