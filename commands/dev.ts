@@ -9,7 +9,14 @@ import { localCloudTarget } from '../console/local-target';
 import { createConsoleHandler } from '../console/server';
 import { Output, QUEUES, queueOutputs } from '../functions/shared/contract';
 import { type LocalCloud, LocalCloudError, startLocalCloud } from '../local/cloud';
-import { type ReloadEvent, startHotReload } from '../local/dev/hot-reload';
+import { type HotReload, type ReloadEvent, startHotReload } from '../local/dev/hot-reload';
+import {
+  InfraSynthError,
+  isEmptyChange,
+  recreateCloud,
+  synthesizeInBackground,
+  templateChange,
+} from '../local/dev/infra-reload';
 import { PortInUseError } from '../local/endpoint/gateway';
 import { synthesize } from '../local/synth';
 import { FUNCTION_OUTPUTS } from '../ops/functions';
@@ -19,6 +26,7 @@ import {
   integerOption,
   isMain,
   type OptionSpecs,
+  type parse,
   runCommand,
   UsageError,
 } from './cli';
@@ -49,7 +57,8 @@ const OPTIONS = {
   data: {
     type: 'string',
     placeholder: 'DIR',
-    description: 'keep the DynamoDB tables in DIR, across runs (default: in memory)',
+    description:
+      'keep the DynamoDB tables in DIR, across runs (default: a directory removed at exit)',
   },
   'time-scale': {
     type: 'string',
@@ -126,6 +135,10 @@ function logPrinter(options: { quiet: boolean; verbose: boolean }) {
         : local;
       console.log(formatLogLine(label.name, label.index, line, format));
     },
+    /** Says what the dev loop did (a reload, a recreation, a build error), even with --quiet. */
+    notice(text: string): void {
+      console.log(formatLogLine(local.name, local.index, text, format));
+    },
   };
 }
 
@@ -150,92 +163,142 @@ function parseContext(pairs: readonly string[]): Record<string, string> {
   return context;
 }
 
-/** `--inspect` alone means the default port, as for node itself. */
+/** What `--inspect` alone stands for: node's own default port. */
 const DEFAULT_INSPECT_ARG = '--inspect=9229';
 
-if (isMain(import.meta.url)) {
-  const argv = process.argv
-    .slice(2)
-    .map((arg) => (arg === '--inspect' ? DEFAULT_INSPECT_ARG : arg));
-  runCommand(
-    DEV,
-    async (values) => {
-      const port = integerOption('port', values.port, { min: 0, max: 65_535 });
-      const timeScale = Number(values['time-scale']);
-      if (!(timeScale > 0))
-        throw new UsageError(`--time-scale must be a positive number, got ${values['time-scale']}`);
-      const context = parseContext(values.context);
-      const inspectPort =
-        values.inspect === undefined
-          ? undefined
-          : integerOption('inspect', values.inspect, { min: 1024, max: 65_534 });
-      const home = resolve('.local-cloud');
-      mkdirSync(home, { recursive: true });
-      const started = performance.now();
-      const elapsed = () => `${((performance.now() - started) / 1000).toFixed(2)} s`;
+/** Ctrl-C resolves it. */
+const interrupted = () => new Promise<void>((done) => process.once('SIGINT', done));
 
-      console.log('Starting the local cloud...');
-      const assemblyDir =
-        values.assembly ?? synthesize(join(home, 'cdk.out'), context, { verbose: values.verbose });
-      const printer = logPrinter({ quiet: values.quiet, verbose: values.verbose });
-      let cloud: LocalCloud;
+/** Quiet time after an infrastructure file event before synthesizing. */
+const INFRA_SETTLE_MS = 300;
+
+async function main(values: ReturnType<typeof parse<typeof OPTIONS>>): Promise<number> {
+  const port = integerOption('port', values.port, { min: 0, max: 65_535 });
+  const timeScale = Number(values['time-scale']);
+  if (!(timeScale > 0))
+    throw new UsageError(`--time-scale must be a positive number, got ${values['time-scale']}`);
+  const context = parseContext(values.context);
+  const inspectPort =
+    values.inspect === undefined
+      ? undefined
+      : integerOption('inspect', values.inspect, { min: 1024, max: 65_534 });
+  const home = resolve('.local-cloud');
+  const devDir = join(home, 'dev', String(process.pid));
+  mkdirSync(devDir, { recursive: true });
+  const started = performance.now();
+  const elapsed = (from = started) => `${((performance.now() - from) / 1000).toFixed(2)} s`;
+
+  console.log('Starting the local cloud...');
+  let assemblyDir =
+    values.assembly ?? synthesize(join(home, 'cdk.out'), context, { verbose: values.verbose });
+  const printer = logPrinter({ quiet: values.quiet, verbose: values.verbose });
+  // Tables live on disk even without --data, so a new template's cloud finds them again.
+  const dataDir = resolve(values.data ?? join(devDir, 'data'));
+  const startCloud = async (assembly: string) => {
+    const cloud = await startLocalCloud({
+      assemblyDir: assembly,
+      dataDir,
+      timeScale,
+      schedules: values.schedules,
+      stateFile: resolve(values.state ?? join(home, 'state.json')),
+      // A recreated cloud keeps the endpoint the first one got (even with --port 0).
+      port: stack ? Number(new URL(stack.cloud.endpoint).port) : port,
+      inspectPort,
+      log: (line, fn) => printer.line(line, fn),
+    }).catch((error: unknown) => {
+      if (error instanceof PortInUseError || error instanceof LocalCloudError) {
+        throw new UsageError(error.message, { showUsage: false });
+      }
+      throw error;
+    });
+    printer.nameFunctions(cloud);
+    cloud.mount('/_console', createConsoleHandler({ target: localCloudTarget(cloud) }).handle);
+    return cloud;
+  };
+  const startHot = (cloud: LocalCloud) =>
+    startHotReload({
+      cloud,
+      rootDir: process.cwd(),
+      outDir: join(devDir, 'bundles'),
+      onReload: (event) => printer.notice(describeReload(event)),
+    }).catch(async (error: unknown) => {
+      await cloud.stop();
+      throw error;
+    });
+  let stack: { cloud: LocalCloud; hot: HotReload } | undefined;
+  const first = await startCloud(assemblyDir);
+  stack = { cloud: first, hot: await startHot(first) };
+
+  // Infrastructure: re-synth in the background; a change recreates the cloud, messages moved.
+  let infra = Promise.resolve();
+  const applyInfrastructure = async () => {
+    const from = performance.now();
+    printer.notice('Infrastructure source changed: synthesizing...');
+    let next: string;
+    try {
+      next = await synthesizeInBackground(join(home, 'cdk.out'), context);
+    } catch (error) {
+      const report = error instanceof InfraSynthError ? error.message : String(error);
+      printer.notice(`Synth failed; the running stack is unchanged:\n${report}`);
+      return;
+    }
+    const change = templateChange(assemblyDir, next);
+    if (isEmptyChange(change)) {
+      printer.notice(`Synth done in ${elapsed(from)}: no resource changed`);
+      assemblyDir = next;
+      return;
+    }
+    const parts = [
+      change.added.length > 0 ? `added ${change.added.join(', ')}` : '',
+      change.removed.length > 0 ? `removed ${change.removed.join(', ')}` : '',
+      change.changed.length > 0 ? `changed ${change.changed.join(', ')}` : '',
+    ].filter(Boolean);
+    printer.notice(
+      `Template changed (${parts.join('; ')}): recreating the local cloud on the same endpoint; queued messages move over, tables stay`,
+    );
+    const current = stack;
+    if (!current) return;
+    await current.hot.stop();
+    const recreated = await recreateCloud(current.cloud, () => startCloud(next));
+    stack = { cloud: recreated.cloud, hot: await startHot(recreated.cloud) };
+    assemblyDir = next;
+    printer.notice(
+      `Recreated in ${elapsed(from)}: ${recreated.restored} queued messages moved${recreated.lost > 0 ? `, ${recreated.lost} lost with their removed queues` : ''}`,
+    );
+  };
+  const infraWatchers: FSWatcher[] = [];
+  if (!values.assembly) {
+    let timer: NodeJS.Timeout | undefined;
+    for (const path of ['lib', 'bin', 'cdk.json']) {
       try {
-        cloud = await startLocalCloud({
-          assemblyDir,
-          dataDir: values.data ? resolve(values.data) : undefined,
-          timeScale,
-          schedules: values.schedules,
-          stateFile: resolve(values.state ?? join(home, 'state.json')),
-          port,
-          inspectPort,
-          log: (line, fn) => printer.line(line, fn),
-        });
-      } catch (error) {
-        if (error instanceof PortInUseError || error instanceof LocalCloudError) {
-          throw new UsageError(error.message, { showUsage: false });
-        }
-        throw error;
+        infraWatchers.push(
+          watch(path, { recursive: path !== 'cdk.json' }, () => {
+            clearTimeout(timer);
+            timer = setTimeout(() => {
+              infra = infra.then(applyInfrastructure).catch((error: unknown) => {
+                printer.notice(`Could not apply the infrastructure change: ${String(error)}`);
+              });
+            }, INFRA_SETTLE_MS);
+          }),
+        );
+      } catch {
+        // Not there (a project without bin/, say): nothing to watch.
       }
-      printer.nameFunctions(cloud);
-      cloud.mount('/_console', createConsoleHandler({ target: localCloudTarget(cloud) }).handle);
+    }
+  }
 
-      const outDir = join(home, 'dev', String(process.pid));
-      const hot = await startHotReload({
-        cloud,
-        rootDir: process.cwd(),
-        outDir,
-        onReload: (event) => printer.line(describeReload(event)),
-      }).catch(async (error: unknown) => {
-        await cloud.stop();
-        throw error;
-      });
-      // Applying template changes to a running cloud is not done yet: say so instead of ignoring them.
-      const infraWatchers: FSWatcher[] = [];
-      for (const path of ['lib', 'bin', 'cdk.json']) {
-        try {
-          infraWatchers.push(
-            watch(path, { recursive: path !== 'cdk.json' }, (_event, file) => {
-              printer.line(
-                `${join(path === 'cdk.json' ? '' : path, String(file ?? ''))} changed: the infrastructure is applied at start; restart npm run dev to run the new template`,
-              );
-            }),
-          );
-        } catch {
-          // Not there (a project without bin/, say): nothing to watch.
-        }
-      }
-
-      const o = cloud.outputs;
-      console.log(`Local cloud ready in ${elapsed()} (Ctrl-C to stop)
+  const cloud = stack.cloud;
+  const o = cloud.outputs;
+  console.log(`Local cloud ready in ${elapsed()} (Ctrl-C to stop)
   AWS endpoint  ${cloud.endpoint}  (SQS, DynamoDB, Lambda, CloudFormation, STS, Logs; region ${cloud.region}, any credentials)
   console       ${cloud.endpoint}/_console/
   functions     ${Object.entries(FUNCTION_OUTPUTS)
     .map(([label, key]) => `${label}=${o[key]}`)
     .join('  ')}
   queues        ${QUEUES.map((q) => `${q.toLowerCase()}=${o[queueOutputs(q).queue]?.split('/').pop()}`).join('  ')}
-  tables        requests=${o[Output.RequestsTableName]}  strings=${o[Output.StringsTableName]}
+  tables        requests=${o[Output.RequestsTableName]}  strings=${o[Output.StringsTableName]}${values.data ? ` (kept in ${values.data})` : ''}
   schedules     ${values.schedules ? 'running' : 'off (--schedules to run them)'}
-  hot reload    watching functions/ (save a handler to swap its code)${
+  hot reload    functions/ swaps code; ${values.assembly ? 'the template is fixed (--assembly)' : 'lib/, bin/, cdk.json re-synth and recreate the cloud'}${
     inspectPort === undefined
       ? ''
       : `\n  inspector     ${Object.values(cloud.functions)
@@ -244,15 +307,21 @@ if (isMain(import.meta.url)) {
   }
 Try: npm run invoke -- requestor --payload '{"count":3}'   npm run send -- request   npm run logs -- --follow`);
 
-      await new Promise<void>((done) => process.once('SIGINT', done));
-      console.log('\nStopping the local cloud...');
-      for (const watcher of infraWatchers) watcher.close();
-      await hot.stop();
-      await cloud.stop();
-      rmSync(outDir, { recursive: true, force: true });
-      console.log('Stopped: every port is closed.');
-      return 0;
-    },
-    argv,
-  );
+  await interrupted();
+  console.log('\nStopping the local cloud...');
+  for (const watcher of infraWatchers) watcher.close();
+  await infra;
+  await stack.hot.stop();
+  await stack.cloud.stop();
+  rmSync(devDir, { recursive: true, force: true });
+  console.log('Stopped: every port is closed.');
+  return 0;
+}
+
+if (isMain(import.meta.url)) {
+  // `--inspect` alone means the default port, as for node itself.
+  const argv = process.argv
+    .slice(2)
+    .map((arg) => (arg === '--inspect' ? DEFAULT_INSPECT_ARG : arg));
+  runCommand(DEV, main, argv);
 }
