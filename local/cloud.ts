@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { AsyncInvoker, describeAsyncInvokeConfigs } from './async-invoke';
@@ -225,7 +225,9 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     const sqsUpstream = inProcessUpstream(sqsEmulator.dispatch);
     const dynamoUpstream = inProcessUpstream(dynamoEmulator.dispatch);
     const sessions = new RoleSessions(ACCOUNT_ID);
-    const logStore = new LogStore();
+    // With a data directory the logs persist beside the tables, as CloudWatch keeps them.
+    const logStore = new LogStore(undefined, opts.dataDir ? join(opts.dataDir, 'logs') : undefined);
+    stoppers.push(() => logStore.close());
     const services: Parameters<typeof startEndpoint>[0]['services'] = {
       sqs: sqsService({ upstream: sqsUpstream, region: REGION, accountId: ACCOUNT_ID }),
       dynamodb: dynamodbService({

@@ -1,3 +1,5 @@
+import { createWriteStream, existsSync, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
 import { type Call, denial, type ServiceHandler } from './call';
 import { sendJson, sendJsonError } from './protocol';
 
@@ -23,13 +25,55 @@ export class LogStore {
     { created: number; events: LogEvent[]; next: number; dropped: number }
   >();
 
-  /** @param maxEventsPerGroup events kept per group; past it the oldest tenth is dropped */
-  constructor(private readonly maxEventsPerGroup = MAX_EVENTS_PER_GROUP) {}
+  private readonly files = new Map<string, WriteStream>();
 
-  /** Creates the group, empty, so DescribeLogGroups lists it before its first line. */
+  /**
+   * @param maxEventsPerGroup events kept per group; past it the oldest tenth is dropped
+   * @param dir where each group is also appended to, one JSON line per event, and read back from
+   *   when a later store opens the group (a cloud restarted with the same `--data`). Appends only:
+   *   a second store on the same directory never truncates what the first wrote.
+   */
+  constructor(
+    private readonly maxEventsPerGroup = MAX_EVENTS_PER_GROUP,
+    private readonly dir?: string,
+  ) {}
+
+  /** Creates the group (with what its file holds) so DescribeLogGroups lists it before its first line. */
   createGroup(name: string): void {
-    if (!this.groups.has(name))
-      this.groups.set(name, { created: Date.now(), events: [], next: 0, dropped: 0 });
+    if (this.groups.has(name)) return;
+    const entry = { created: Date.now(), events: [] as LogEvent[], next: 0, dropped: 0 };
+    this.groups.set(name, entry);
+    if (!this.dir) return;
+    mkdirSync(this.dir, { recursive: true });
+    const file = join(this.dir, `${encodeURIComponent(name)}.jsonl`);
+    if (existsSync(file)) {
+      const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+      const kept = lines.slice(-this.maxEventsPerGroup);
+      entry.dropped = lines.length - kept.length;
+      entry.next = entry.dropped;
+      for (const line of kept) {
+        try {
+          const { t, i, m } = JSON.parse(line) as { t: number; i: number; m: string };
+          entry.events.push({
+            timestamp: t,
+            ingestionTime: i,
+            message: m,
+            eventId: String(entry.next++).padStart(20, '0'),
+          });
+        } catch {
+          // A line cut short by a crash: the rest of the file still reads.
+        }
+      }
+      if (entry.events[0]) entry.created = entry.events[0].ingestionTime;
+    }
+    this.files.set(name, createWriteStream(file, { flags: 'a' }));
+  }
+
+  /** Finishes writing the groups' files. */
+  async close(): Promise<void> {
+    const files = [...this.files.values()];
+    this.files.clear();
+    await Promise.all(files.map((f) => new Promise((done) => f.end(done))));
   }
 
   /** Adds a line; its time is its JSON `timestamp` field when it has one, else now. */
@@ -40,12 +84,16 @@ export class LogStore {
     const now = Date.now();
     const stamp = /"timestamp"\s*:\s*"([^"]+)"/.exec(message)?.[1];
     const parsed = stamp ? Date.parse(stamp) : Number.NaN;
-    entry.events.push({
+    const event = {
       timestamp: Number.isNaN(parsed) ? now : parsed,
       ingestionTime: now,
       message,
       eventId: String(entry.next++).padStart(20, '0'),
-    });
+    };
+    entry.events.push(event);
+    this.files
+      .get(group)
+      ?.write(`${JSON.stringify({ t: event.timestamp, i: event.ingestionTime, m: message })}\n`);
     if (entry.events.length > this.maxEventsPerGroup) {
       // A tenth at a time, so appending stays cheap at the bound.
       const drop = Math.max(1, Math.floor(this.maxEventsPerGroup / 10));

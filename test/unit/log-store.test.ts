@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { logTail } from '../../local/endpoint/lambda';
 import { LogStore } from '../../local/endpoint/logs';
@@ -24,6 +27,38 @@ describe('the local log store', () => {
     expect(store.events('/aws/lambda/f').map((e) => e.message)).toEqual(
       Array.from({ length: 10 }, (_, i) => `line ${i}`),
     );
+  });
+});
+
+describe('the local log store with a data directory', () => {
+  it('reads back what an earlier store wrote, and appends without truncating it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'log-store-'));
+    try {
+      const first = new LogStore(10, dir);
+      first.createGroup('/aws/lambda/f');
+      first.append('/aws/lambda/f', 'from the first cloud');
+      await first.close();
+
+      const second = new LogStore(10, dir);
+      second.createGroup('/aws/lambda/f');
+      second.append('/aws/lambda/f', 'from the second cloud');
+      await second.close();
+      expect(second.events('/aws/lambda/f').map((e) => e.message)).toEqual([
+        'from the first cloud',
+        'from the second cloud',
+      ]);
+
+      // A store bounded below what the file holds keeps the newest and counts the rest.
+      const small = new LogStore(1, dir);
+      small.createGroup('/aws/lambda/f');
+      expect(small.events('/aws/lambda/f').map((e) => e.message)).toEqual([
+        '[local cloud] 1 older events dropped (this log group keeps the last 1)',
+        'from the second cloud',
+      ]);
+      await small.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
