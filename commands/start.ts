@@ -25,6 +25,7 @@ import {
   isMain,
   type OptionSpecs,
   type parse,
+  positiveNumberOption,
   runCommand,
   UsageError,
 } from './cli';
@@ -101,9 +102,6 @@ interface Options {
 }
 
 function toOptions(values: ReturnType<typeof parse<typeof OPTIONS>>): Options {
-  const timeScale = Number(values['time-scale']);
-  if (!(timeScale > 0))
-    throw new UsageError(`--time-scale must be a positive number, got ${values['time-scale']}`);
   const context: Record<string, string> = {};
   for (const pair of values.context) {
     const eq = pair.indexOf('=');
@@ -114,7 +112,7 @@ function toOptions(values: ReturnType<typeof parse<typeof OPTIONS>>): Options {
     requests: integerOption('requests', values.requests, { min: 1, max: 1_000_000 }),
     keep: values.keep,
     dataDir: values.data ? resolve(values.data) : undefined,
-    timeScale,
+    timeScale: positiveNumberOption('time-scale', values['time-scale']),
     schedules: values.schedules,
     context,
     verbose: values.verbose,
