@@ -79,7 +79,10 @@ const LOG_RETENTION_DAYS = [
   3653,
 ] as const;
 
-/** Raised when a context value or config field is unusable; the message names the key. */
+/**
+ * Raised when a context value, config field or construct setting is unusable; the message names
+ * the key.
+ */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -147,8 +150,7 @@ export function validateConfig(config: PipelineConfig): PipelineConfig {
     );
   }
   inRange(config, 'maxConcurrency', 2, 1000);
-  // AWS advises at least 5 receives for Lambda sources, so throttling alone cannot dead-letter a message.
-  inRange(config, 'maxReceiveCount', 5, 1000);
+  validateMaxReceiveCount(config.maxReceiveCount);
   inRange(config, 'oldestMessageAlarmSeconds', 60, 1_209_600);
   inRange(config, 'memorySize', 128, 10_240);
   if (!(LOG_RETENTION_DAYS as readonly number[]).includes(config.logRetentionDays)) {
@@ -161,13 +163,28 @@ export function validateConfig(config: PipelineConfig): PipelineConfig {
   return config;
 }
 
+/**
+ * Checks the receives before a message is dead-lettered (a redrive policy's `maxReceiveCount`):
+ * 5..1000. AWS advises at least 5 for Lambda sources, so throttling alone cannot dead-letter a
+ * message; SQS allows at most 1000. The config and `QueueWithDlq` both check it here.
+ *
+ * @throws ConfigError naming `maxReceiveCount`
+ */
+export function validateMaxReceiveCount(value: number): number {
+  integerInRange('maxReceiveCount', value, 5, 1000);
+  return value;
+}
+
 function inRange(
   config: PipelineConfig,
   key: (typeof INTEGER_KEYS)[number],
   min: number,
   max: number,
 ): void {
-  const value = config[key];
+  integerInRange(key, config[key], min, max);
+}
+
+function integerInRange(key: string, value: number, min: number, max: number): void {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new ConfigError(`${key} must be an integer from ${min} to ${max}, got ${value}`);
   }

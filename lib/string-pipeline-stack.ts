@@ -8,9 +8,7 @@ import { Monitoring } from './constructs/monitoring';
 import { PipelineFunction } from './constructs/pipeline-function';
 import { QueueWithDlq } from './constructs/queue-with-dlq';
 import { RequestorSchedule } from './constructs/requestor-schedule';
-
-/** CloudWatch namespace of the functions' embedded-metric-format metrics. */
-export const METRICS_NAMESPACE = 'StringPipeline';
+import { Env, METRICS_NAMESPACE, Output, SERVICE_METRICS } from './contract';
 
 /** Properties of a {@link StringPipelineStack}. */
 export interface StringPipelineStackProps extends StackProps {
@@ -82,9 +80,8 @@ export class StringPipelineStack extends Stack {
       description: 'Requests strings on a schedule, stores the responses and acknowledges them',
       timeout: Duration.seconds(config.requestorTimeoutSeconds),
       environment: {
-        REQUESTS_TABLE_NAME: this.requestsTable.tableName,
-        METRICS_NAMESPACE,
-        DEFAULT_REQUEST_COUNT: String(config.requestsPerTick),
+        [Env.MetricsNamespace]: METRICS_NAMESPACE,
+        [Env.DefaultRequestCount]: String(config.requestsPerTick),
       },
     });
     this.generator = new PipelineFunction(this, 'Generator', {
@@ -93,10 +90,7 @@ export class StringPipelineStack extends Stack {
       functionName: `${name}-generator`,
       description: 'Generates and stores a string per request, and records acknowledgements',
       timeout: Duration.seconds(config.generatorTimeoutSeconds),
-      environment: {
-        STRINGS_TABLE_NAME: this.stringsTable.tableName,
-        METRICS_NAMESPACE,
-      },
+      environment: { [Env.MetricsNamespace]: METRICS_NAMESPACE },
     });
 
     const queueDefaults = {
@@ -109,46 +103,50 @@ export class StringPipelineStack extends Stack {
       maxBatchingWindow: Duration.seconds(config.maxBatchingWindowSeconds),
       maxConcurrency: config.maxConcurrency,
     };
+    // Each consumer dead-letters messages it can never process itself, so it is told its DLQ. The
+    // generator serves two queues and tells their records apart by source queue ARN.
     this.requestQueue = new QueueWithDlq(this, 'Request', {
       ...queueDefaults,
       queueName: `${name}-request`,
-      consumer: { ...consumerDefaults, function: this.generator.function },
+      consumer: {
+        ...consumerDefaults,
+        function: this.generator,
+        queueArnEnv: Env.RequestQueueArn,
+        deadLetterQueueUrlEnv: Env.RequestDlqUrl,
+      },
     });
     this.ackQueue = new QueueWithDlq(this, 'Ack', {
       ...queueDefaults,
       queueName: `${name}-ack`,
-      consumer: { ...consumerDefaults, function: this.generator.function },
+      consumer: {
+        ...consumerDefaults,
+        function: this.generator,
+        queueArnEnv: Env.AckQueueArn,
+        deadLetterQueueUrlEnv: Env.AckDlqUrl,
+      },
     });
     this.responseQueue = new QueueWithDlq(this, 'Response', {
       ...queueDefaults,
       queueName: `${name}-response`,
-      consumer: { ...consumerDefaults, function: this.requestor.function },
+      consumer: {
+        ...consumerDefaults,
+        function: this.requestor,
+        deadLetterQueueUrlEnv: Env.ResponseDlqUrl,
+      },
     });
 
-    // The requestor owns the Requests table, produces requests and acks, and dead-letters
-    // responses it can never process.
+    // The requestor owns the Requests table and produces requests and acks; the generator owns
+    // the Strings table and produces responses.
+    this.requestor
+      .readsWrites(this.requestsTable, Env.RequestsTableName)
+      .sendsTo(this.requestQueue.queue, Env.RequestQueueUrl)
+      .sendsTo(this.ackQueue.queue, Env.AckQueueUrl);
+    this.generator
+      .readsWrites(this.stringsTable, Env.StringsTableName)
+      .sendsTo(this.responseQueue.queue, Env.ResponseQueueUrl);
+
     const requestor = this.requestor.function;
-    this.requestsTable.grantReadWriteData(requestor);
-    this.requestQueue.queue.grantSendMessages(requestor);
-    this.ackQueue.queue.grantSendMessages(requestor);
-    this.responseQueue.deadLetterQueue.grantSendMessages(requestor);
-    requestor.addEnvironment('REQUEST_QUEUE_URL', this.requestQueue.queue.queueUrl);
-    requestor.addEnvironment('ACK_QUEUE_URL', this.ackQueue.queue.queueUrl);
-    requestor.addEnvironment('RESPONSE_DLQ_URL', this.responseQueue.deadLetterQueue.queueUrl);
-
-    // The generator owns the Strings table, produces responses, and dead-letters requests and
-    // acks it can never process. It tells its two sources apart by queue ARN.
     const generator = this.generator.function;
-    this.stringsTable.grantReadWriteData(generator);
-    this.responseQueue.queue.grantSendMessages(generator);
-    this.requestQueue.deadLetterQueue.grantSendMessages(generator);
-    this.ackQueue.deadLetterQueue.grantSendMessages(generator);
-    generator.addEnvironment('RESPONSE_QUEUE_URL', this.responseQueue.queue.queueUrl);
-    generator.addEnvironment('REQUEST_QUEUE_ARN', this.requestQueue.queue.queueArn);
-    generator.addEnvironment('REQUEST_DLQ_URL', this.requestQueue.deadLetterQueue.queueUrl);
-    generator.addEnvironment('ACK_QUEUE_ARN', this.ackQueue.queue.queueArn);
-    generator.addEnvironment('ACK_DLQ_URL', this.ackQueue.deadLetterQueue.queueUrl);
-
     this.schedule = new RequestorSchedule(this, 'Schedule', {
       target: requestor,
       scheduleName: `${name}-schedule`,
@@ -164,16 +162,8 @@ export class StringPipelineStack extends Stack {
       metricsNamespace: METRICS_NAMESPACE,
       queues,
       functions: [
-        {
-          service: 'requestor',
-          function: requestor,
-          metricNames: ['Requested', 'Stored', 'Duplicate', 'Rejected'],
-        },
-        {
-          service: 'generator',
-          function: generator,
-          metricNames: ['Generated', 'Acknowledged', 'Duplicate', 'Rejected'],
-        },
+        { service: 'requestor', function: requestor, metricNames: SERVICE_METRICS.requestor },
+        { service: 'generator', function: generator, metricNames: SERVICE_METRICS.generator },
       ],
       alarms: [
         ...queues.flatMap((q) => [q.deadLetterAlarm, q.oldestMessageAlarm]),
@@ -181,20 +171,20 @@ export class StringPipelineStack extends Stack {
       ],
     });
 
-    // Output ids are a contract: the local cloud, its commands and tests look them up by name.
+    // Output ids are a contract: the local cloud, the operations tools and tests look them up.
     const output = (outputId: string, value: string, description: string) =>
       new CfnOutput(this, outputId, { value, description });
-    output('RequestQueueUrl', this.requestQueue.queue.queueUrl, 'Request queue');
-    output('RequestDlqUrl', this.requestQueue.deadLetterQueue.queueUrl, 'Request DLQ');
-    output('ResponseQueueUrl', this.responseQueue.queue.queueUrl, 'Response queue');
-    output('ResponseDlqUrl', this.responseQueue.deadLetterQueue.queueUrl, 'Response DLQ');
-    output('AckQueueUrl', this.ackQueue.queue.queueUrl, 'Ack queue');
-    output('AckDlqUrl', this.ackQueue.deadLetterQueue.queueUrl, 'Ack DLQ');
-    output('RequestsTableName', this.requestsTable.tableName, 'Requests table (requestor)');
-    output('StringsTableName', this.stringsTable.tableName, 'Strings table (generator)');
-    output('RequestorFunctionName', requestor.functionName, 'Requestor function');
-    output('GeneratorFunctionName', generator.functionName, 'Generator function');
-    output('DashboardName', this.monitoring.dashboard.dashboardName, 'CloudWatch dashboard');
+    output(Output.RequestQueueUrl, this.requestQueue.queue.queueUrl, 'Request queue');
+    output(Output.RequestDlqUrl, this.requestQueue.deadLetterQueue.queueUrl, 'Request DLQ');
+    output(Output.ResponseQueueUrl, this.responseQueue.queue.queueUrl, 'Response queue');
+    output(Output.ResponseDlqUrl, this.responseQueue.deadLetterQueue.queueUrl, 'Response DLQ');
+    output(Output.AckQueueUrl, this.ackQueue.queue.queueUrl, 'Ack queue');
+    output(Output.AckDlqUrl, this.ackQueue.deadLetterQueue.queueUrl, 'Ack DLQ');
+    output(Output.RequestsTableName, this.requestsTable.tableName, 'Requests table (requestor)');
+    output(Output.StringsTableName, this.stringsTable.tableName, 'Strings table (generator)');
+    output(Output.RequestorFunctionName, requestor.functionName, 'Requestor function');
+    output(Output.GeneratorFunctionName, generator.functionName, 'Generator function');
+    output(Output.DashboardName, this.monitoring.dashboard.dashboardName, 'CloudWatch dashboard');
   }
 
   private table(

@@ -24,6 +24,9 @@ export function synthesize(
   };
   const { app } = createApp({
     outdir,
+    // CDK's CloudFormation validation costs seconds per process and the local cloud has no use
+    // for it; test/infra/cli.test.ts checks that `cdk synth` passes it.
+    builtinCloudFormationValidation: false,
     // The CLI sets this; without it the template does not say where each function's bundle is.
     context: { 'aws:cdk:enable-asset-metadata': true, ...cdkJson.context, ...context },
   });

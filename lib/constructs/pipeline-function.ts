@@ -1,8 +1,10 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeXrayWildcard } from '../nag';
 
@@ -30,6 +32,8 @@ export const LAMBDA_DEFAULTS = {
     // Some CommonJS dependencies call require(); ESM output has none unless we define it.
     banner:
       "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+    // esbuild's file-size table on every synth is chatter; warnings and errors still show.
+    logLevel: LogLevel.WARNING,
   },
 } as const;
 
@@ -63,7 +67,8 @@ export interface PipelineFunctionProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
-   * Environment variables; more can be added with `function.addEnvironment`.
+   * Environment variables that name no resource (settings). A variable that names a resource is
+   * added with its grant, by {@link PipelineFunction.sendsTo} or {@link PipelineFunction.readsWrites}.
    * @default - only NODE_OPTIONS
    */
   readonly environment?: Record<string, string>;
@@ -76,7 +81,11 @@ export interface PipelineFunctionProps {
 
 /**
  * A Node.js Lambda function bundled locally with esbuild as a minified ESM file, with its own log
- * group and a role that may write only to that log group (other access is added with `grant*`).
+ * group and a role that may write only to that log group.
+ *
+ * Other access is added together with the environment variable that tells the code where to go
+ * ({@link sendsTo}, {@link readsWrites}, or a `QueueWithDlq` consumer), so neither exists without
+ * the other.
  */
 export class PipelineFunction extends Construct {
   /** The function. Grant access to it, or add environment variables, through this. */
@@ -131,5 +140,25 @@ export class PipelineFunction extends Construct {
     });
 
     acknowledgeXrayWildcard(this.role);
+  }
+
+  /**
+   * Lets the function send messages to `queue`, and tells it the queue's URL in `envVar`.
+   * @returns this function, to chain further bindings
+   */
+  public sendsTo(queue: sqs.IQueue, envVar: string): this {
+    queue.grantSendMessages(this.function);
+    this.function.addEnvironment(envVar, queue.queueUrl);
+    return this;
+  }
+
+  /**
+   * Lets the function read and write items of `table`, and tells it the table's name in `envVar`.
+   * @returns this function, to chain further bindings
+   */
+  public readsWrites(table: dynamodb.ITable, envVar: string): this {
+    table.grantReadWriteData(this.function);
+    this.function.addEnvironment(envVar, table.tableName);
+    return this;
   }
 }

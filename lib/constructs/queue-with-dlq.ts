@@ -1,9 +1,11 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { validateMaxReceiveCount } from '../config';
+import { DeadLetterQueue } from './dead-letter-queue';
+import type { PipelineFunction } from './pipeline-function';
 
 /** The most SQS allows for a visibility timeout. */
 const MAX_VISIBILITY_TIMEOUT_SECONDS = 12 * 60 * 60;
@@ -26,10 +28,22 @@ export function visibilityTimeoutFor(
   return Duration.seconds(seconds);
 }
 
-/** How a queue's consumer polls it. */
+/** How a queue's consumer polls it, and what it is told about the queue. */
 export interface QueueConsumerProps {
   /** The function that processes the queue; its timeout sets the queue's visibility timeout. */
-  readonly function: lambda.Function;
+  readonly function: PipelineFunction;
+  /**
+   * Environment variable that tells the consumer the queue's ARN (to tell its sources apart by a
+   * record's `eventSourceARN`). The event source mapping is what lets it read the queue.
+   * @default - the consumer is not told the ARN
+   */
+  readonly queueArnEnv?: string;
+  /**
+   * Environment variable that tells the consumer the DLQ's URL; the consumer may then send to the
+   * DLQ, to dead-letter a message it can never process without waiting for `maxReceiveCount`.
+   * @default - the consumer may not send to the DLQ and is not told its URL
+   */
+  readonly deadLetterQueueUrlEnv?: string;
   /**
    * Messages per invocation (above 10 needs a batching window).
    * @default 10
@@ -54,7 +68,8 @@ export interface QueueWithDlqProps {
   /** The Lambda function that consumes the queue, with its polling settings. */
   readonly consumer: QueueConsumerProps;
   /**
-   * Receives before a message moves to the DLQ. AWS advises at least 5 for Lambda consumers.
+   * Receives before a message moves to the DLQ (5..1000: AWS advises at least 5 for Lambda
+   * consumers).
    * @default 5
    */
   readonly maxReceiveCount?: number;
@@ -84,13 +99,15 @@ export interface QueueWithDlqProps {
 
 /**
  * A source queue with its dead-letter queue, its Lambda consumer (partial batch responses) and
- * its alarms. The visibility timeout is derived from the consumer, never set by hand.
+ * its alarms. The visibility timeout is derived from the consumer, never set by hand. The consumer
+ * gets the event source mapping and, if asked for, the queue's ARN and the DLQ's URL with the
+ * right to send to it.
  */
 export class QueueWithDlq extends Construct {
   /** The queue producers send to and the consumer polls. */
   public readonly queue: sqs.Queue;
   /** Where messages go after `maxReceiveCount` failed receives, or when the consumer rejects them. */
-  public readonly deadLetterQueue: sqs.Queue;
+  public readonly deadLetterQueue: DeadLetterQueue;
   /** The event source mapping feeding the consumer. */
   public readonly eventSource: SqsEventSource;
   /** Fires when any message is in the DLQ. */
@@ -101,52 +118,42 @@ export class QueueWithDlq extends Construct {
   constructor(scope: Construct, id: string, props: QueueWithDlqProps) {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
-    const maxReceiveCount = props.maxReceiveCount ?? 5;
-    if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 5 || maxReceiveCount > 1000) {
-      throw new Error(`maxReceiveCount must be an integer from 5 to 1000, got ${maxReceiveCount}`);
-    }
-    const batchSize = props.consumer.batchSize ?? 10;
+    const maxReceiveCount = validateMaxReceiveCount(props.maxReceiveCount ?? 5);
+    const consumer = props.consumer.function;
     const maxBatchingWindow = props.consumer.maxBatchingWindow ?? Duration.seconds(1);
-    const consumerTimeout = props.consumer.function.timeout ?? Duration.seconds(3);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'Dlq', {
+    this.deadLetterQueue = new DeadLetterQueue(this, 'Dlq', {
       queueName: `${props.queueName}-dlq`,
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
+      alarmDescription: `Messages in ${props.queueName}-dlq: they failed ${maxReceiveCount} times or were rejected. Inspect them, then redrive.`,
       retentionPeriod: props.deadLetterRetentionPeriod ?? Duration.days(14),
       removalPolicy,
     });
+    this.deadLetterAlarm = this.deadLetterQueue.notEmptyAlarm;
 
     this.queue = new sqs.Queue(this, 'Queue', {
       queueName: props.queueName,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: props.retentionPeriod ?? Duration.days(4),
-      visibilityTimeout: visibilityTimeoutFor(consumerTimeout, maxBatchingWindow),
+      visibilityTimeout: visibilityTimeoutFor(consumer.timeout, maxBatchingWindow),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
       removalPolicy,
     });
 
     this.eventSource = new SqsEventSource(this.queue, {
-      batchSize,
+      batchSize: props.consumer.batchSize ?? 10,
       maxBatchingWindow,
       maxConcurrency: props.consumer.maxConcurrency ?? 5,
       reportBatchItemFailures: true,
     });
-    props.consumer.function.addEventSource(this.eventSource);
-
-    this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DlqNotEmptyAlarm', {
-      alarmName: `${props.queueName}-dlq-not-empty`,
-      alarmDescription: `Messages in ${props.queueName}-dlq: they failed ${maxReceiveCount} times or were rejected. Inspect them, then redrive.`,
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(1),
-        statistic: cloudwatch.Stats.MAXIMUM,
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    // Grants the consumer's role what the poller needs: receive, delete, get attributes.
+    consumer.function.addEventSource(this.eventSource);
+    if (props.consumer.queueArnEnv) {
+      consumer.function.addEnvironment(props.consumer.queueArnEnv, this.queue.queueArn);
+    }
+    if (props.consumer.deadLetterQueueUrlEnv) {
+      consumer.sendsTo(this.deadLetterQueue, props.consumer.deadLetterQueueUrlEnv);
+    }
 
     const threshold = props.oldestMessageAlarmThreshold ?? Duration.minutes(5);
     this.oldestMessageAlarm = new cloudwatch.Alarm(this, 'OldestMessageAlarm', {

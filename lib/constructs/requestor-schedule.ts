@@ -1,12 +1,12 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeInvokeQualifiers, acknowledgeIsDeadLetterQueue } from '../nag';
+import { DeadLetterQueue } from './dead-letter-queue';
 
 /** Properties of a {@link RequestorSchedule}. */
 export interface RequestorScheduleProps {
@@ -46,7 +46,7 @@ export class RequestorSchedule extends Construct {
   /** The schedule. */
   public readonly schedule: scheduler.Schedule;
   /** Receives the invocations Scheduler gave up on. */
-  public readonly deadLetterQueue: sqs.Queue;
+  public readonly deadLetterQueue: DeadLetterQueue;
   /** The role Scheduler assumes to invoke the target. */
   public readonly role: iam.Role;
   /** Fires when any invocation was dead-lettered. */
@@ -56,13 +56,13 @@ export class RequestorSchedule extends Construct {
     super(scope, id);
     const rate = props.rate ?? Duration.minutes(1);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'Dlq', {
+    this.deadLetterQueue = new DeadLetterQueue(this, 'Dlq', {
       queueName: `${props.scheduleName}-dlq`,
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+      alarmDescription: `Scheduled requestor invocations could not be delivered; see ${props.scheduleName}-dlq.`,
+      removalPolicy: props.removalPolicy,
     });
+    this.deadLetterAlarm = this.deadLetterQueue.notEmptyAlarm;
+    // Unlike the pipeline's DLQs, no queue's redrive policy names this one, so cdk-nag cannot tell.
     acknowledgeIsDeadLetterQueue(this.deadLetterQueue);
 
     // Our own role, so the role lives (and is acknowledged) in this construct rather than at stack level.
@@ -85,19 +85,6 @@ export class RequestorSchedule extends Construct {
         maxEventAge: Duration.seconds(Math.max(60, rate.toSeconds())),
         retryAttempts: 2,
       }),
-    });
-
-    this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DlqNotEmptyAlarm', {
-      alarmName: `${props.scheduleName}-dlq-not-empty`,
-      alarmDescription: `Scheduled requestor invocations could not be delivered; see ${props.scheduleName}-dlq.`,
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(1),
-        statistic: cloudwatch.Stats.MAXIMUM,
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
   }
 }

@@ -1,32 +1,90 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const outdir = mkdtempSync(join(tmpdir(), 'string-pipeline-cli-'));
-afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+/** The CLI `npx cdk` would run: the pinned one in node_modules, started without npx's lookup. */
+const CDK_BIN = createRequire(import.meta.url).resolve('aws-cdk/bin/cdk');
 
-const cdk = (...args: string[]) =>
-  spawnSync('npx', ['cdk', ...args, '--output', outdir, '--no-notices'], {
-    encoding: 'utf8',
+interface Run {
+  readonly status: number | null;
+  readonly stderr: string;
+  readonly outdir: string;
+}
+
+const outdirs: string[] = [];
+afterAll(() => {
+  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs `cdk <args>` into its own output directory. */
+function cdk(...args: string[]): Promise<Run> {
+  const outdir = mkdtempSync(join(tmpdir(), 'string-pipeline-cli-'));
+  outdirs.push(outdir);
+  const child = spawn(process.execPath, [CDK_BIN, ...args, '--output', outdir, '--no-notices'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
     timeout: 90_000,
-    // No AWS account here: the synth must not need one.
-    env: { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' },
+    env: {
+      ...process.env,
+      // No AWS account here: the synth must not need one.
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_PROFILE: '',
+      // Nor the network.
+      CDK_DISABLE_CLI_TELEMETRY: 'true',
+    },
   });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stderr, outdir }));
+  });
+}
+
+// Both runs start together: each spends most of its time starting Node processes, and the two
+// can share the machine's cores while this worker waits.
+let synth: Promise<Run>;
+let badContext: Promise<Run>;
+beforeAll(() => {
+  synth = cdk('synth', '--quiet');
+  badContext = cdk('synth', '--quiet', '-c', 'batchSize=lots');
+});
 
 describe('the CDK CLI', () => {
-  it('synthesizes the app offline with the pinned 2.x CLI', () => {
-    const run = cdk('synth', '--quiet');
+  it('synthesizes the app offline with the pinned 2.x CLI, bundles included', async () => {
+    const run = await synth;
     expect(run.stderr).not.toMatch(/Error/);
     expect(run.status).toBe(0);
-    const template = JSON.parse(readFileSync(join(outdir, 'StringPipeline.template.json'), 'utf8'));
+    const template = JSON.parse(
+      readFileSync(join(run.outdir, 'StringPipeline.template.json'), 'utf8'),
+    ) as { Resources: Record<string, { Type: string; Properties: { Code?: { S3Key: string } } }> };
     expect(Object.keys(template.Resources).length).toBeGreaterThan(20);
-    expect(existsSync(join(outdir, 'manifest.json'))).toBe(true);
+    expect(existsSync(join(run.outdir, 'manifest.json'))).toBe(true);
+    const functions = Object.values(template.Resources).filter(
+      (resource) => resource.Type === 'AWS::Lambda::Function',
+    );
+    expect(functions).toHaveLength(2);
+    for (const fn of functions) {
+      const asset = `asset.${fn.Properties.Code?.S3Key.replace(/\.zip$/, '')}`;
+      expect(existsSync(join(run.outdir, asset, 'index.mjs'))).toBe(true);
+    }
   });
 
-  it('fails on a bad context value with one line naming the key', () => {
-    const run = cdk('synth', '--quiet', '-c', 'batchSize=lots');
+  it("passes CDK's built-in CloudFormation validation without a finding", async () => {
+    const run = await synth;
+    const report = JSON.parse(readFileSync(join(run.outdir, 'validation-report.json'), 'utf8')) as {
+      pluginReports: { violations?: unknown[] }[];
+    };
+    expect(report.pluginReports.flatMap((plugin) => plugin.violations ?? [])).toEqual([]);
+  });
+
+  it('fails on a bad context value with one line naming the key', async () => {
+    const run = await badContext;
     expect(run.status).not.toBe(0);
     expect(run.stderr).toMatch(/Invalid context: batchSize must be an integer, got "lots"/);
   });

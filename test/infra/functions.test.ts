@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PipelineFunction } from '../../lib/constructs/pipeline-function';
 import {
   actionsOn,
@@ -43,11 +42,14 @@ describe.each(['requestor', 'generator'] as const)('the %s function', (name) => 
   });
 
   it('ships a minified ESM bundle with the AWS SDK inside, a require shim and a source map', () => {
-    const assembly = (s.stack.node.root as App).synth();
-    const code = propertiesOf(s.template, s.logicalId(fn(name).function)).Code as {
-      S3Key: string;
-    };
-    const assetDir = join(assembly.directory, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
+    // `synth` skips bundling; the global setup synthesizes the app with its bundles once per run.
+    const assembly = inject('pipelineAssembly');
+    const bundled = JSON.parse(
+      readFileSync(join(assembly, `${s.stack.artifactId}.template.json`), 'utf8'),
+    ) as { Resources: Record<string, { Properties: { Code: { S3Key: string } } }> };
+    const code = bundled.Resources[s.logicalId(fn(name).function)]?.Properties.Code;
+    if (!code) throw new Error(`no ${name} function in the bundled template`);
+    const assetDir = join(assembly, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
     const bundle = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
     expect(bundle.startsWith("import { createRequire } from 'module';")).toBe(true);
     expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);

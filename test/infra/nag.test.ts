@@ -2,8 +2,7 @@ import { type CfnElement, type Stack, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../lib/app';
-import { type Synthesized, synth } from './synth';
+import { buildApp, type Synthesized, synth } from './synth';
 
 /*
  * cdk-nag 3 reports through CDK's policy-validation plugins, not through annotations, and honours
@@ -28,7 +27,7 @@ describe.each(['dev', 'prod'])('the AwsSolutions checks on the %s stack', (stage
   });
 
   it('would report a non-compliant resource (the check is live)', () => {
-    const { stack } = createApp({ context: { stage } });
+    const { stack } = buildApp({ stage });
     new sqs.Queue(stack, 'PlainQueue');
     expect(findings(stack).map((finding) => finding.rule)).toEqual(
       expect.arrayContaining(['AwsSolutions-SQS3', 'AwsSolutions-SQS4']),
@@ -38,20 +37,20 @@ describe.each(['dev', 'prod'])('the AwsSolutions checks on the %s stack', (stage
 
 describe('cdk synth -c nag=true', () => {
   it('runs the checks as a validation plugin and synthesizes cleanly', () => {
-    const { app } = createApp({ context: { nag: 'true' } });
+    const { app } = buildApp({ nag: 'true' });
     // Synthesis throws when a plugin reports a violation.
     const assembly = app.synth();
     expect(assembly.stacks.map((stack) => stack.stackName)).toEqual(['StringPipeline']);
   });
 
   it('fails synthesis on an unacknowledged finding', () => {
-    const { app, stack } = createApp({ context: { nag: 'true' } });
+    const { app, stack } = buildApp({ nag: 'true' });
     new sqs.Queue(stack, 'PlainQueue');
     expect(() => app.synth()).toThrow(/AwsSolutions-SQS4/);
   });
 
   it('acknowledges findings on the narrowest construct, each with a reason', () => {
-    const { stack } = createApp();
+    const { stack } = synth();
     const requestorId = stack.resolve(
       stack.getLogicalId(stack.requestor.function.node.defaultChild as CfnElement),
     );

@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { QueueWithDlq } from '../../lib/constructs/queue-with-dlq';
-import { propertiesOf, resourcesOf, type Synthesized, synth } from './synth';
+import { QueueWithDlq } from '../../lib/constructs/queue-with-dlq';
+import { buildApp, propertiesOf, resourcesOf, type Synthesized, synth } from './synth';
 
 let s: Synthesized;
 let pipes: Record<'request' | 'response' | 'ack', QueueWithDlq>;
@@ -132,4 +132,21 @@ describe('queue consumers', () => {
   it('exist only for the three source queues', () => {
     expect(Object.keys(resourcesOf(s.template, 'AWS::Lambda::EventSourceMapping'))).toHaveLength(3);
   });
+});
+
+describe('a queue built with its own receive count', () => {
+  it.each([4, 1001, 5.5])(
+    'refuses maxReceiveCount %s with the message a bad context value gets',
+    (maxReceiveCount) => {
+      const { stack } = buildApp();
+      expect(
+        () =>
+          new QueueWithDlq(stack, 'Extra', {
+            queueName: 'extra',
+            maxReceiveCount,
+            consumer: { function: stack.generator },
+          }),
+      ).toThrow(`maxReceiveCount must be an integer from 5 to 1000, got ${maxReceiveCount}`);
+    },
+  );
 });

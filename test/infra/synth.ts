@@ -1,4 +1,4 @@
-import { type CfnElement, Stack } from 'aws-cdk-lib';
+import { type App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { createApp } from '../../lib/app';
@@ -12,18 +12,49 @@ export interface Synthesized {
   readonly logicalId: (construct: IConstruct) => string;
 }
 
+/** Context and props that keep a test's app cheap: see {@link buildApp}. */
+const CHEAP = {
+  // Skips esbuild for every stack. Templates are the same except for the functions' S3Key, which
+  // is derived from the construct path instead of the bundle.
+  context: { 'aws:cdk:bundling-stacks': [] },
+  // CDK's own CloudFormation validation compiles a WebAssembly engine (about 2 s per process);
+  // test/infra/cli.test.ts runs it, through `cdk synth`, on the real app.
+  builtinCloudFormationValidation: false,
+} as const;
+
 /**
- * Builds the app with string context values (as the CLI passes them) and synthesizes the stack.
- * Bundles both handlers with esbuild, so call it once per file.
+ * Builds a new app, without bundling the handlers or running CDK's built-in template validation,
+ * for a test that changes the stack (adds a resource) and so cannot share {@link synth}'s.
+ */
+export function buildApp(context: Record<string, string> = {}): {
+  app: App;
+  stack: StringPipelineStack;
+} {
+  return createApp({ ...CHEAP, context: { ...CHEAP.context, ...context } });
+}
+
+const synthesized = new Map<string, Synthesized>();
+
+/**
+ * The stack built with string context values (as the CLI passes them), synthesized once per
+ * distinct context in this process and shared by every caller: do not change it.
+ *
+ * The handlers are not bundled (see {@link buildApp}); read bundles from the assembly the global
+ * setup synthesizes (`inject('pipelineAssembly')`).
  */
 export function synth(context: Record<string, string> = {}): Synthesized {
-  const { stack } = createApp({ context });
+  const key = JSON.stringify(Object.entries(context).sort(([a], [b]) => a.localeCompare(b)));
+  const cached = synthesized.get(key);
+  if (cached) return cached;
+  const { stack } = buildApp(context);
   const template = Template.fromStack(stack);
   const logicalId = (construct: IConstruct): string => {
     const element = (construct.node.defaultChild ?? construct) as CfnElement;
     return Stack.of(construct).resolve(element.logicalId) as string;
   };
-  return { stack, template, logicalId };
+  const result = { stack, template, logicalId };
+  synthesized.set(key, result);
+  return result;
 }
 
 type Json = Record<string, unknown>;
