@@ -126,13 +126,59 @@ describe('the commands refuse bad input', () => {
     expect(first(pair)).toBe('Usage error: -c takes key=value, got "batchSize"');
   });
 
-  it('exit 2 with one line naming a bad context value, before starting anything', async () => {
-    const run = await cli('start', ['-c', 'batchSize=lots']);
-    expect(run.status).toBe(2);
-    expect(lines(run.stderr)).toEqual([
+  it('exit 2 naming the option for numbers Number() would read but nobody means', async () => {
+    const [exponent, hex, negative, infinite] = await Promise.all([
+      cli('start', ['--requests', '1e3']),
+      cli('start', ['--requests', '0x10']),
+      cli('start', ['--requests', '-5']),
+      cli('start', ['--time-scale', 'Infinity']),
+    ]);
+    for (const run of [exponent, hex, negative, infinite]) {
+      expect(run.status).toBe(2);
+      expect(lines(run.stderr)).toHaveLength(2);
+    }
+    expect(lines(exponent.stderr)[0]).toBe(
+      'Usage error: --requests must be an integer from 1 to 1000000, got 1e3',
+    );
+    expect(lines(hex.stderr)[0]).toBe(
+      'Usage error: --requests must be an integer from 1 to 1000000, got 0x10',
+    );
+    expect(lines(negative.stderr)[0]).toMatch(/^Usage error: --requests got -5/);
+    expect(lines(infinite.stderr)[0]).toBe(
+      'Usage error: --time-scale must be a positive decimal number, got Infinity',
+    );
+  });
+
+  it('the bench refuses a bad option in one line and the usage line, exit 2', async () => {
+    const { stdout, stderr, code } = await execFileAsync(TSX, ['bench/run.ts', '--runs', '5'], {
+      timeout: 60_000,
+    }).then(
+      (done) => ({ ...done, code: 0 }),
+      (error: { stdout: string; stderr: string; code: number }) => error,
+    );
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(lines(stderr)).toEqual([
+      'Usage error: --runs must be an integer from 10 to 1000, got 5',
+      expect.stringMatching(/^usage: npm run bench -- /),
+    ]);
+  });
+
+  it('exit 2 with one line naming a bad context value or key, before starting anything', async () => {
+    const [value, key] = await Promise.all([
+      cli('start', ['-c', 'batchSize=lots']),
+      cli('start', ['-c', 'batchsize=0']),
+    ]);
+    expect(value.status).toBe(2);
+    expect(lines(value.stderr)).toEqual([
       'Invalid context: batchSize must be an integer, got "lots"',
     ]);
-    expect(run.stdout).toBe('');
+    expect(value.stdout).toBe('');
+    expect(key.status).toBe(2);
+    expect(lines(key.stderr)).toEqual([
+      'Invalid context: unknown context key "batchsize" (did you mean "batchSize"?)',
+    ]);
+    expect(key.stdout).toBe('');
   });
 
   it('say neither a local cloud nor AWS credentials were found', async () => {
