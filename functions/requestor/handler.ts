@@ -1,7 +1,9 @@
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { processBatch } from '../shared/batch';
+import { MalformedEventError } from '../shared/errors';
 import { invocationScope } from '../shared/invocation';
 import { parseBody, RequestStringsCommand, ResponseMessage, validate } from '../shared/messages';
+import { looksLikeSqsEvent, sqsRecordsOf } from '../shared/sqs-event';
 import { handleResponses, type RequestorDeps, requestStrings } from './domain';
 
 /** What an on-demand or scheduled invocation returns. */
@@ -16,14 +18,30 @@ export interface RequestorSettings {
   readonly defaultCount: number;
 }
 
-function isSqsEvent(event: unknown): event is SQSEvent {
-  return Array.isArray((event as { Records?: unknown } | null)?.Records);
+/**
+ * The count an on-demand or scheduled invocation asks for. `{}`, `null` and no payload at all
+ * mean the default count (the schedule sends `{}`); anything else must be `{ "count": N }`.
+ *
+ * @throws MalformedEventError for a payload that is not an object (an array, string, number, boolean)
+ * @throws InvalidMessageError naming the field for an object that is not a valid command
+ */
+function requestedCount(event: unknown, defaultCount: number): number {
+  if (event === null || event === undefined) return defaultCount;
+  if (typeof event !== 'object' || Array.isArray(event)) {
+    const kind = Array.isArray(event) ? 'an array' : `a ${typeof event}`;
+    throw new MalformedEventError(
+      `the requestor's payload must be an object such as {"count": 10}, or {} or null for the default count (${defaultCount}); got ${kind}`,
+    );
+  }
+  if (Object.keys(event).length === 0) return defaultCount;
+  return validate(RequestStringsCommand, event, 'requestor invocation payload').count;
 }
 
 /**
  * The requestor's Lambda handler. It has two triggers: an SQS batch from the response queue,
  * answered with a partial batch response; or `{ "count": N }` from the schedule or a direct
- * invoke (an empty payload asks for the default count), answered with the new request ids.
+ * invoke (`{}`, `null` or no payload asks for the default count), answered with the new request
+ * ids. Any other payload fails the invocation with an error saying what was expected.
  */
 export function createRequestorHandler(base: RequestorDeps, settings: RequestorSettings) {
   const begin = invocationScope();
@@ -33,8 +51,8 @@ export function createRequestorHandler(base: RequestorDeps, settings: RequestorS
   ): Promise<SQSBatchResponse | RequestStringsResult> => {
     const deps = begin(base, context);
     try {
-      if (isSqsEvent(event)) {
-        return await processBatch(event.Records, {
+      if (looksLikeSqsEvent(event)) {
+        return await processBatch(sqsRecordsOf(event), {
           parse: (body) => parseBody(ResponseMessage, body, 'response message'),
           handle: (items) => handleResponses(deps, items),
           deadLetter: { sqs: deps.sqs, queueUrl: settings.responseDlqUrl },
@@ -43,13 +61,7 @@ export function createRequestorHandler(base: RequestorDeps, settings: RequestorS
           retry: deps.retry,
         });
       }
-      const isEmpty =
-        event === null ||
-        event === undefined ||
-        (typeof event === 'object' && Object.keys(event).length === 0);
-      const { count } = isEmpty
-        ? { count: settings.defaultCount }
-        : validate(RequestStringsCommand, event, 'requestor invocation payload');
+      const count = requestedCount(event, settings.defaultCount);
       return { requestIds: await requestStrings(deps, count) };
     } finally {
       deps.metrics.flush();
