@@ -18,6 +18,11 @@ export class UsageError extends Error {
   }
 }
 
+/** A failure the user can act on, told in its own words: printed as its message alone, exit 1. */
+export class CommandError extends Error {
+  override readonly name = 'CommandError';
+}
+
 /** One option: node's parseArgs settings plus what `--help` says about it. */
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>[string] & {
   /** What the option does, in one line. */
@@ -215,7 +220,7 @@ export function runCommand<O extends OptionSpecs>(
           if (error.showUsage) console.error(`${usageLine(spec)} (--help for details)`);
           process.exit(2);
         }
-        if (error instanceof TargetError) {
+        if (error instanceof TargetError || error instanceof CommandError) {
           console.error(error.message);
           process.exit(1);
         }

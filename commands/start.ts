@@ -3,7 +3,7 @@
  * live progress, and finish with a reconciliation of both services' records. Exits 1 if any round
  * trip is missing, 2 on bad options.
  */
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -16,10 +16,12 @@ import {
   Status,
 } from '../functions/shared/contract';
 import { MAX_REQUEST_COUNT } from '../functions/shared/messages';
-import { type LocalCloud, startLocalCloud } from '../local/cloud';
-import { synthesize } from '../local/synth';
+import type { LocalCloud } from '../local/cloud';
+import { lockStateDir, type StateLock, StateLockedError } from '../local/state-lock';
+import { ensureWritableDir, UnusableDirectoryError } from '../local/writable-dir';
 import { isClean, output, queueDepth, type Reconciliation, reconcile } from '../ops/reconcile';
 import {
+  CommandError,
   type CommandSpec,
   integerOption,
   isMain,
@@ -44,6 +46,12 @@ const OPTIONS = {
     type: 'boolean',
     default: false,
     description: 'keep the local cloud running afterwards, for inspect and redrive, until Ctrl-C',
+  },
+  'state-dir': {
+    type: 'string',
+    placeholder: 'DIR',
+    description:
+      'where the state file, function logs and synth output go (default: .local-cloud); one running cloud per directory',
   },
   data: {
     type: 'string',
@@ -80,7 +88,7 @@ const OPTIONS = {
 export const START: CommandSpec<typeof OPTIONS> = {
   invocation: 'npm start --',
   summary:
-    "Synthesizes the CDK app, runs it on the local cloud (fauxqs, dynalite, worker-thread functions), asks the requestor for strings, shows progress, and reconciles both services' records at the end. Exit 0 when every round trip completed, 1 otherwise. Function logs go to .local-cloud/functions.log.",
+    "Synthesizes the CDK app, runs it on the local cloud (fauxqs, dynalite, worker-thread functions), asks the requestor for strings, shows progress, and reconciles both services' records at the end. Exit 0 when every round trip completed, 1 otherwise. Function logs go to functions.log in the state directory (.local-cloud unless --state-dir says otherwise); a second start on the same directory is refused while the first runs.",
   options: OPTIONS,
   examples: [
     'npm start',
@@ -94,6 +102,8 @@ interface Options {
   readonly requests: number;
   readonly keep: boolean;
   readonly dataDir?: string;
+  /** The state directory: state file, function log, synth output, lock. */
+  readonly home: string;
   readonly timeScale: number;
   readonly schedules: boolean;
   /** CDK context, as `cdk synth -c key=value` takes it. */
@@ -112,6 +122,7 @@ function toOptions(values: ReturnType<typeof parse<typeof OPTIONS>>): Options {
     requests: integerOption('requests', values.requests, { min: 1, max: 1_000_000 }),
     keep: values.keep,
     dataDir: values.data ? resolve(values.data) : undefined,
+    home: resolve(values['state-dir'] ?? '.local-cloud'),
     timeScale: positiveNumberOption('time-scale', values['time-scale']),
     schedules: values.schedules,
     context,
@@ -122,8 +133,40 @@ function toOptions(values: ReturnType<typeof parse<typeof OPTIONS>>): Options {
 async function main(options: Options): Promise<number> {
   const startedAt = performance.now();
   const seconds = (from = startedAt) => ((performance.now() - from) / 1000).toFixed(2);
-  const home = resolve('.local-cloud');
-  mkdirSync(home, { recursive: true });
+  const { home } = options;
+  let lock: StateLock;
+  try {
+    // Checked now, not when dynalite starts after the synth: it would hang or crash there.
+    if (options.dataDir) ensureWritableDir(options.dataDir, 'the --data directory');
+    ensureWritableDir(home, 'the state directory');
+    // Before anything touches the directory: a second start must not truncate the first one's
+    // log, overwrite its synth output or delete its state file.
+    lock = lockStateDir(home);
+  } catch (error) {
+    if (error instanceof StateLockedError || error instanceof UnusableDirectoryError) {
+      throw new CommandError(error.message);
+    }
+    throw error;
+  }
+  try {
+    return await runLocked(options, lock, seconds);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(
+  options: Options,
+  lock: StateLock,
+  seconds: (from?: number) => string,
+): Promise<number> {
+  const { home } = options;
+  // Loaded only now, so mistakes in options and directories are reported at once: aws-cdk-lib
+  // and the emulators take seconds to load.
+  const [{ synthesize }, { startLocalCloud }] = await Promise.all([
+    import('../local/synth'),
+    import('../local/cloud'),
+  ]);
 
   const synthStarted = performance.now();
   let assemblyDir: string;
@@ -161,13 +204,17 @@ async function main(options: Options): Promise<number> {
     stateFile: join(home, 'state.json'),
     log,
   });
+  lock.setEndpoint(cloud.endpoints.sqs);
   const stopCloud = async () => {
     await cloud.stop();
     await new Promise((done) => logStream.end(done));
   };
   process.once('SIGINT', () => {
     console.log('\nInterrupted: stopping the local cloud');
-    void stopCloud().then(() => process.exit(130));
+    void stopCloud().then(() => {
+      lock.release();
+      process.exit(130);
+    });
   });
 
   try {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import dynalite from 'dynalite';
 import { buildFauxqs, type QueueDepth } from './fauxqs';
+import { ensureWritableDir } from './writable-dir';
 
 export type { QueueDepth } from './fauxqs';
 
@@ -99,11 +100,15 @@ export interface DynamoDbEmulatorOptions {
 /**
  * Starts dynalite in-process on 127.0.0.1 and a free port, creating and deleting tables at once.
  * The tests, the benchmarks and the local cloud all start it here.
+ *
+ * @throws UnusableDirectoryError naming `dataDir` if it cannot be used
  */
 export async function startDynamoDb(
   options: DynamoDbEmulatorOptions = {},
 ): Promise<DynamoDbEmulator> {
   const { meter, dataDir } = options;
+  // dynalite would hang on some bad paths (under /proc) and crash from LevelDB on others.
+  if (dataDir) ensureWritableDir(dataDir, 'the DynamoDB data directory');
   let instance = await serveDynalite(meter, 0, dataDir);
   const port = instance.port;
   return {

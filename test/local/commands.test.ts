@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -241,5 +241,70 @@ describe('inspect and redrive from the command line', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/response DLQ -> response queue: moved 2 of 2 \(copy\)/);
     expect(await f.visible(target.outputs.ResponseQueueUrl ?? '')).toBe(2);
+  });
+});
+
+describe('npm start guards what another run or the disk would break', () => {
+  it('refuses a --data path it cannot use with one line naming it, exit 1', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'string-pipeline-data-'));
+    const file = join(home, 'file');
+    writeFileSync(file, 'not a directory');
+    try {
+      const [proc, regular] = await Promise.all([
+        cli('start', ['--data', '/proc/nope', '--state-dir', join(home, 'a')]),
+        cli('start', ['--data', file, '--state-dir', join(home, 'b')]),
+      ]);
+      expect(proc.status).toBe(1);
+      expect(lines(proc.stderr)).toEqual([
+        expect.stringMatching(/^Cannot use \/proc\/nope as the --data directory: cannot create it/),
+      ]);
+      expect(regular.status).toBe(1);
+      expect(lines(regular.stderr)).toEqual([
+        `Cannot use ${file} as the --data directory: it is not a directory`,
+      ]);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a second start on the same state directory, leaving the first one whole', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'string-pipeline-two-'));
+    const first = spawn(
+      TSX,
+      ['commands/start.ts', '--keep', '--requests', '1', '--state-dir', home],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    try {
+      let out = '';
+      await new Promise<void>((resolve, reject) => {
+        first.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          out += chunk;
+          if (out.includes('stays up until Ctrl-C')) resolve();
+        });
+        first.once('exit', (code) => reject(new Error(`first start exited ${code}: ${out}`)));
+      });
+      const log = readFileSync(join(home, 'functions.log'), 'utf8');
+      expect(log.length).toBeGreaterThan(0);
+
+      const second = await cli('start', ['--requests', '1', '--state-dir', home]);
+
+      expect(second.status).toBe(1);
+      expect(lines(second.stderr)).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^A local cloud is already running with state directory ${home}: pid \\d+, started \\S+Z, endpoint http://127\\.0\\.0\\.1:\\d+\\.`,
+          ),
+        ),
+      ]);
+      expect(readFileSync(join(home, 'functions.log'), 'utf8').startsWith(log)).toBe(true);
+      expect(existsSync(join(home, 'state.json'))).toBe(true);
+    } finally {
+      const exited = new Promise((resolve) => first.once('exit', resolve));
+      first.kill('SIGINT');
+      await exited;
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });
