@@ -26,6 +26,7 @@ export type Stage = 'dev' | 'prod';
  * | `logRetentionDays`           | `30`    | Days the functions' logs are kept; one of CloudWatch's allowed values (1, 3, 5, 7, 14, 30, 60, 90, ...). |
  * | `requestorTimeoutSeconds`    | `30`    | Requestor timeout (1..900); the response queue's visibility timeout is derived from it. |
  * | `generatorTimeoutSeconds`    | `10`    | Generator timeout (1..900); the request and ack queues' visibility timeouts are derived from it. |
+ * | `alarmEmail`                 | none    | An email address every alarm (and its recovery) is sent to through the alarm topic; the owner confirms the subscription once. |
  * | `nag`                        | `false` | `bin/app.ts` only: run the cdk-nag AwsSolutions checks during synth.    |
  */
 export interface PipelineConfig {
@@ -55,6 +56,8 @@ export interface PipelineConfig {
   readonly requestorTimeoutSeconds: number;
   /** @default 10 */
   readonly generatorTimeoutSeconds: number;
+  /** @default - no subscription */
+  readonly alarmEmail?: string;
 }
 
 /** The defaults, in one place. */
@@ -117,11 +120,15 @@ export function loadConfig(node: Node, overrides: Partial<PipelineConfig> = {}):
       INTEGER_KEYS.map((key) => [key, parseInteger(key, fromContext[key] ?? DEFAULT_CONFIG[key])]),
     ),
   } as PipelineConfig;
+  const email = node.tryGetContext('alarmEmail');
+  if (email !== undefined && email !== null && email !== '') {
+    Object.assign(parsed, { alarmEmail: email });
+  }
   return validateConfig({ ...parsed, ...overrides });
 }
 
 /** Context keys the app reads besides the {@link PipelineConfig} fields. */
-const APP_CONTEXT_KEYS = ['nag'] as const;
+const APP_CONTEXT_KEYS = ['alarmEmail', 'nag'] as const;
 
 /** Keys without `:` or a leading `@` that the CDK CLI itself keeps in context. */
 const CDK_CONTEXT_KEYS = ['acknowledged-issue-numbers', 'cli-telemetry'] as const;
@@ -209,6 +216,15 @@ export function validateConfig(config: PipelineConfig): PipelineConfig {
   }
   inRange(config, 'requestorTimeoutSeconds', 1, 900);
   inRange(config, 'generatorTimeoutSeconds', 1, 900);
+  // Deliberately loose: SNS checks the address by mailing it; this catches typos and stray values.
+  if (
+    config.alarmEmail !== undefined &&
+    (typeof config.alarmEmail !== 'string' || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(config.alarmEmail))
+  ) {
+    throw new ConfigError(
+      `alarmEmail must be an email address like ops@example.com, got ${JSON.stringify(config.alarmEmail)}`,
+    );
+  }
   return config;
 }
 

@@ -4,6 +4,8 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { loadConfig, type PipelineConfig } from './config';
+import { AlarmTopic } from './constructs/alarm-topic';
+import { FunctionAlarms } from './constructs/function-alarms';
 import { Monitoring } from './constructs/monitoring';
 import { PipelineFunction } from './constructs/pipeline-function';
 import { QueueWithDlq } from './constructs/queue-with-dlq';
@@ -57,6 +59,8 @@ export class StringPipelineStack extends Stack {
   public readonly schedule: RequestorSchedule;
   /** The dashboard. */
   public readonly monitoring: Monitoring;
+  /** Where every alarm of the stack is sent. */
+  public readonly alarmTopic: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: StringPipelineStackProps = {}) {
     super(scope, id, props);
@@ -156,6 +160,22 @@ export class StringPipelineStack extends Stack {
       removalPolicy,
     });
 
+    // Every alarm in the stack, including ones added after this line, notifies this topic.
+    this.alarmTopic = new AlarmTopic(this, 'Alarms', {
+      topicName: `${name}-alarms`,
+      email: config.alarmEmail,
+    });
+    const functionAlarms = [
+      new FunctionAlarms(this, 'RequestorAlarms', {
+        function: requestor,
+        alarmNamePrefix: `${name}-requestor`,
+      }),
+      new FunctionAlarms(this, 'GeneratorAlarms', {
+        function: generator,
+        alarmNamePrefix: `${name}-generator`,
+      }),
+    ];
+
     const queues = [this.requestQueue, this.responseQueue, this.ackQueue];
     this.monitoring = new Monitoring(this, 'Monitoring', {
       dashboardName: name,
@@ -168,6 +188,9 @@ export class StringPipelineStack extends Stack {
       alarms: [
         ...queues.flatMap((q) => [q.deadLetterAlarm, q.oldestMessageAlarm]),
         this.schedule.deadLetterAlarm,
+        this.schedule.targetErrorsAlarm,
+        this.schedule.droppedAlarm,
+        ...functionAlarms.flatMap((alarms) => [alarms.errors, alarms.throttles]),
       ],
     });
 
