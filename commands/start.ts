@@ -4,7 +4,7 @@
  * trip is missing, 2 on bad options.
  */
 import { createWriteStream } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import {
@@ -20,6 +20,7 @@ import type { LocalCloud } from '../local/cloud';
 import { lockStateDir, type StateLock, StateLockedError } from '../local/state-lock';
 import { ensureWritableDir, UnusableDirectoryError } from '../local/writable-dir';
 import { isClean, output, queueDepth, type Reconciliation, reconcile } from '../ops/reconcile';
+import { DEFAULT_STATE_FILE } from '../ops/target';
 import {
   CommandError,
   type CommandSpec,
@@ -246,7 +247,7 @@ async function runLocked(
         (firstRoundTrip ? ` (first round trip after ${firstRoundTrip} s, synth included)` : ''),
     );
     if (options.keep) {
-      printEndpoints(cloud);
+      printEndpoints(cloud, join(home, 'state.json'));
       await new Promise(() => {}); // until Ctrl-C
     }
     sqs.destroy();
@@ -331,13 +332,16 @@ function printSummary(r: Reconciliation, total: number, counts: StageCounts): vo
     console.log(`  unexpected records: ${r.unexpected.slice(0, 10).join(', ')}`);
 }
 
-function printEndpoints(cloud: LocalCloud): void {
+function printEndpoints(cloud: LocalCloud, stateFile: string): void {
+  // inspect and redrive find the default state file themselves; another one must be named.
+  const state =
+    stateFile === resolve(DEFAULT_STATE_FILE) ? '' : ` --state ${relative('.', stateFile)}`;
   console.log(`
 The local cloud stays up until Ctrl-C. Point the AWS CLI or SDK at it (any credentials, region ${cloud.region}):
   aws --endpoint-url ${cloud.endpoints.sqs} sqs get-queue-attributes --queue-url ${cloud.outputs[Output.RequestQueueUrl]} --attribute-names All
   aws --endpoint-url ${cloud.endpoints.dynamodb} dynamodb scan --table-name ${cloud.outputs[Output.RequestsTableName]}
-  npm run inspect        # queue depths, DLQ contents and table counts
-  npm run redrive -- --all`);
+  npm run inspect${state ? ` --${state}` : ''}        # queue depths, DLQ contents and table counts
+  npm run redrive -- --all${state}`);
 }
 
 if (isMain(import.meta.url)) {
