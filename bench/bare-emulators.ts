@@ -17,8 +17,9 @@ import { dynamoStringsStore } from '../functions/generator/strings-store';
 import { dynamoRequestsStore } from '../functions/requestor/requests-store';
 import { chunk, mapLimit } from '../functions/shared/collections';
 import { MessageType } from '../functions/shared/contract';
-import { newRequestId } from '../functions/shared/ids';
+import { deriveRequestId } from '../functions/shared/ids';
 import {
+  ACK_SCHEMA_VERSION,
   type AckMessage,
   type RequestMessage,
   type ResponseMessage,
@@ -224,7 +225,13 @@ async function replay(
         batch.map(async (m) => {
           const { requestId, value } = body<ResponseMessage>(m);
           const { storedAt } = await requestsStore.storeValue(requestId, value, at);
-          return outgoing(m, { v: SCHEMA_VERSION, type: MessageType.Ack, requestId, storedAt });
+          return outgoing(m, {
+            v: ACK_SCHEMA_VERSION,
+            type: MessageType.Ack,
+            requestId,
+            value,
+            storedAt,
+          });
         }),
       );
       await send(queues.ack, acks);
@@ -232,7 +239,10 @@ async function replay(
     ack: async (batch) => {
       const at = now();
       await Promise.all(
-        batch.map((m) => stringsStore.markAcknowledged(body<AckMessage>(m).requestId, at)),
+        batch.map((m) => {
+          const ack = body<AckMessage>(m);
+          return stringsStore.markAcknowledged(ack.requestId, at, ack.value);
+        }),
       );
     },
   };
@@ -281,8 +291,9 @@ async function replay(
   );
   // The requestor: record every request, then send them, as its requestStrings does.
   const requestedAt = new Date();
-  const requests = Array.from({ length: opts.roundTrips }, () => ({
-    requestId: newRequestId(requestedAt.getTime()),
+  const key = requestedAt.toISOString();
+  const requests = Array.from({ length: opts.roundTrips }, (_, index) => ({
+    requestId: deriveRequestId(key, index),
     requestedAt: requestedAt.toISOString(),
   }));
   await requestsStore.recordRequested(requests);

@@ -5,8 +5,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Output } from '../functions/shared/contract';
-import { MAX_REQUEST_COUNT } from '../functions/shared/messages';
-import { type LocalCloudMetrics, startLocalCloud } from '../local/cloud';
+import { LOCAL_REQUESTS_PER_INVOKE, type LocalCloudMetrics, startLocalCloud } from '../local/cloud';
 import { loadStack, resourcesOfType } from '../local/template';
 import { output, reconcile } from '../ops/reconcile';
 
@@ -84,8 +83,8 @@ export async function runOnLocalCloud(opts: {
     const ids: string[] = [];
     const cpu = process.cpuUsage();
     const started = performance.now();
-    for (let sent = 0; sent < opts.roundTrips; sent += MAX_REQUEST_COUNT) {
-      ids.push(...(await ask(Math.min(MAX_REQUEST_COUNT, opts.roundTrips - sent))));
+    for (let sent = 0; sent < opts.roundTrips; sent += LOCAL_REQUESTS_PER_INVOKE) {
+      ids.push(...(await ask(Math.min(LOCAL_REQUESTS_PER_INVOKE, opts.roundTrips - sent))));
     }
     await cloud.waitForIdle({ timeoutMs: Math.max(120_000, opts.roundTrips * 50) });
     const seconds = (performance.now() - started) / 1000;
@@ -110,7 +109,7 @@ export async function runOnLocalCloud(opts: {
       }
       return {
         roundTrips: opts.roundTrips,
-        roundTripsPerInvoke: Math.min(MAX_REQUEST_COUNT, opts.roundTrips),
+        roundTripsPerInvoke: Math.min(LOCAL_REQUESTS_PER_INVOKE, opts.roundTrips),
         seconds,
         roundTripsPerSecond: opts.roundTrips / seconds,
         cpuSeconds: (user + system) / 1e6,

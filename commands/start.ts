@@ -15,11 +15,17 @@ import {
   queueOutputs,
   Status,
 } from '../functions/shared/contract';
-import { MAX_REQUEST_COUNT } from '../functions/shared/messages';
 import type { LocalCloud } from '../local/cloud';
 import { lockStateDir, type StateLock, StateLockedError } from '../local/state-lock';
 import { ensureWritableDir, UnusableDirectoryError } from '../local/writable-dir';
-import { isClean, output, queueDepth, type Reconciliation, reconcile } from '../ops/reconcile';
+import {
+  FAILED_INVOCATION_OUTPUTS,
+  isClean,
+  output,
+  queueDepth,
+  type Reconciliation,
+  reconcile,
+} from '../ops/reconcile';
 import { DEFAULT_STATE_FILE } from '../ops/target';
 import {
   CommandError,
@@ -164,7 +170,7 @@ async function runLocked(
   const { home } = options;
   // Loaded only now, so mistakes in options and directories are reported at once: aws-cdk-lib
   // and the emulators take seconds to load.
-  const [{ synthesize }, { startLocalCloud }] = await Promise.all([
+  const [{ synthesize }, { startLocalCloud, LOCAL_REQUESTS_PER_INVOKE }] = await Promise.all([
     import('../local/synth'),
     import('../local/cloud'),
   ]);
@@ -228,22 +234,30 @@ async function runLocked(
       `Asking the requestor for ${options.requests} strings; function logs in ${logFile}`,
     );
 
-    const requestIds = await requestStrings(cloud, options.requests);
+    const requestIds = await requestStrings(cloud, options.requests, LOCAL_REQUESTS_PER_INVOKE);
     const progress = startProgress(sqs, cloud.outputs, counts, options.requests);
     await cloud.waitForIdle({ timeoutMs: Math.max(60_000, options.requests * 20) });
+    // Ticks keep adding requests; stop them (a tick in flight finishes) so the run can settle,
+    // then every request in the tables is expected, the schedule's as well as ours.
+    if (options.schedules) {
+      await cloud.stopSchedules();
+      await cloud.waitForIdle({ timeoutMs: Math.max(60_000, options.requests * 20) });
+    }
     await progress.stop();
 
     const summary = await reconcile({
       sqs,
       dynamodb,
       outputs: cloud.outputs,
-      expected: requestIds,
+      expected: options.schedules ? undefined : requestIds,
     });
-    printSummary(summary, options.requests, counts);
+    // With schedules, the expected round trips are every request recorded, ticks' included.
+    const expectedTotal = options.schedules ? summary.requested : options.requests;
+    printSummary(summary, expectedTotal, counts);
     // With --data, records of earlier runs are expected in the tables.
     const ok = isClean(options.dataDir ? { ...summary, unexpected: [] } : summary);
     console.log(
-      `${ok ? 'OK' : 'FAILED'}: ${summary.complete}/${options.requests} round trips in ${seconds()} s` +
+      `${ok ? 'OK' : 'FAILED'}: ${summary.complete}/${expectedTotal} round trips in ${seconds()} s` +
         (firstRoundTrip ? ` (first round trip after ${firstRoundTrip} s, synth included)` : ''),
     );
     if (options.keep) {
@@ -258,12 +272,16 @@ async function runLocked(
   }
 }
 
-/** Invokes the requestor as often as its per-call limit needs; returns every request id. */
-async function requestStrings(cloud: LocalCloud, total: number): Promise<string[]> {
+/** Invokes the requestor in chunks the local cloud serves in time; returns every request id. */
+async function requestStrings(
+  cloud: LocalCloud,
+  total: number,
+  perInvoke: number,
+): Promise<string[]> {
   const requestor = output(cloud.outputs, Output.RequestorFunctionName);
   const ids: string[] = [];
-  for (let sent = 0; sent < total; sent += MAX_REQUEST_COUNT) {
-    const count = Math.min(MAX_REQUEST_COUNT, total - sent);
+  for (let sent = 0; sent < total; sent += perInvoke) {
+    const count = Math.min(perInvoke, total - sent);
     const { result, error } = await cloud.invoke(requestor, { count });
     if (error) throw new Error(`The requestor failed: ${error.errorType}: ${error.errorMessage}`);
     ids.push(...(result as { requestIds: string[] }).requestIds);
@@ -318,6 +336,10 @@ function printSummary(r: Reconciliation, total: number, counts: StageCounts): vo
     ['complete round trips', `${r.complete}/${total}`],
     ['duplicate deliveries absorbed', counts.Duplicate],
     ['in DLQs (request/response/ack)', QUEUES.map((q) => r.deadLetters[q]).join('/')],
+    [
+      'failed invocations (schedule/requestor)',
+      FAILED_INVOCATION_OUTPUTS.map((key) => r.failedInvocations[key] ?? 0).join('/'),
+    ],
     ['left in queues', QUEUES.map((q) => r.queues[q].visible + r.queues[q].inFlight).join('/')],
   ];
   console.log('\nReconciliation');

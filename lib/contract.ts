@@ -43,6 +43,8 @@ export const Output = {
   ResponseDlqUrl: 'ResponseDlqUrl',
   AckQueueUrl: 'AckQueueUrl',
   AckDlqUrl: 'AckDlqUrl',
+  ScheduleDlqUrl: 'ScheduleDlqUrl',
+  RequestorFailureDlqUrl: 'RequestorFailureDlqUrl',
   RequestsTableName: 'RequestsTableName',
   StringsTableName: 'StringsTableName',
   RequestorFunctionName: 'RequestorFunctionName',

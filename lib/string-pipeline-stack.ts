@@ -1,16 +1,19 @@
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { loadConfig, type PipelineConfig } from './config';
 import { AlarmTopic } from './constructs/alarm-topic';
+import { DeadLetterQueue } from './constructs/dead-letter-queue';
 import { FunctionAlarms } from './constructs/function-alarms';
 import { Monitoring } from './constructs/monitoring';
 import { PipelineFunction } from './constructs/pipeline-function';
 import { QueueWithDlq } from './constructs/queue-with-dlq';
 import { RequestorSchedule } from './constructs/requestor-schedule';
 import { Env, METRICS_NAMESPACE, Output, SERVICE_METRICS } from './contract';
+import { acknowledgeIsDeadLetterQueue } from './nag';
 
 /** Properties of a {@link StringPipelineStack}. */
 export interface StringPipelineStackProps extends StackProps {
@@ -57,6 +60,8 @@ export class StringPipelineStack extends Stack {
   public readonly generator: PipelineFunction;
   /** Invokes the requestor at a fixed rate. */
   public readonly schedule: RequestorSchedule;
+  /** Asynchronous requestor invocations (the schedule's ticks) that failed every retry. */
+  public readonly requestorFailures: DeadLetterQueue;
   /** The dashboard. */
   public readonly monitoring: Monitoring;
   /** Where every alarm of the stack is sent. */
@@ -175,6 +180,21 @@ export class StringPipelineStack extends Stack {
         alarmNamePrefix: `${name}-generator`,
       }),
     ];
+    // Scheduler invokes the requestor asynchronously: Lambda retries a failed tick twice (the
+    // same scheduled time, so the same request ids), then puts the event here with the error,
+    // which names the payload to re-invoke with.
+    this.requestorFailures = new DeadLetterQueue(this, 'RequestorFailureDlq', {
+      queueName: `${name}-requestor-failures`,
+      alarmDescription: `Asynchronous requestor invocations (scheduled ticks) failed every retry; see ${name}-requestor-failures, and re-invoke the requestor with each message's requestPayload.`,
+      removalPolicy,
+    });
+    // No queue's redrive policy names it (Lambda sends to it), so cdk-nag cannot tell.
+    acknowledgeIsDeadLetterQueue(this.requestorFailures);
+    requestor.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new SqsDestination(this.requestorFailures),
+    });
 
     const queues = [this.requestQueue, this.responseQueue, this.ackQueue];
     this.monitoring = new Monitoring(this, 'Monitoring', {
@@ -191,6 +211,7 @@ export class StringPipelineStack extends Stack {
         this.schedule.targetErrorsAlarm,
         this.schedule.droppedAlarm,
         ...functionAlarms.flatMap((alarms) => [alarms.errors, alarms.throttles]),
+        this.requestorFailures.notEmptyAlarm,
       ],
     });
 
@@ -203,6 +224,12 @@ export class StringPipelineStack extends Stack {
     output(Output.ResponseDlqUrl, this.responseQueue.deadLetterQueue.queueUrl, 'Response DLQ');
     output(Output.AckQueueUrl, this.ackQueue.queue.queueUrl, 'Ack queue');
     output(Output.AckDlqUrl, this.ackQueue.deadLetterQueue.queueUrl, 'Ack DLQ');
+    output(Output.ScheduleDlqUrl, this.schedule.deadLetterQueue.queueUrl, 'Schedule DLQ');
+    output(
+      Output.RequestorFailureDlqUrl,
+      this.requestorFailures.queueUrl,
+      'Failed asynchronous requestor invocations',
+    );
     output(Output.RequestsTableName, this.requestsTable.tableName, 'Requests table (requestor)');
     output(Output.StringsTableName, this.stringsTable.tableName, 'Strings table (generator)');
     output(Output.RequestorFunctionName, requestor.functionName, 'Requestor function');

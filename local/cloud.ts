@@ -2,6 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { AsyncInvoker, describeAsyncInvokeConfigs } from './async-invoke';
 import { ApiMeter, startDynamoDb, startSqs } from './emulators';
 import { SqsEventSource } from './event-source';
 import { FunctionRunner, type FunctionSpec } from './lambda-runtime';
@@ -92,6 +93,12 @@ export interface LocalCloud {
     fn: string,
     payload: unknown,
   ): Promise<{ result?: unknown; error?: { errorType: string; errorMessage: string } }>;
+  /**
+   * Asynchronous invoke (`InvocationType: Event`), as EventBridge Scheduler invokes: accepted at
+   * once, then retried and sent to the on-failure destination as the function's
+   * EventInvokeConfig says. Resolves with the invocation's request id; `waitForIdle` waits for it.
+   */
+  invokeAsync(fn: string, payload: unknown): Promise<{ requestId: string }>;
   /** Stops the event source mappings that feed `fn` (once their batches in progress are done). */
   pauseConsumer(fn: string): Promise<void>;
   resumeConsumer(fn: string): void;
@@ -221,12 +228,26 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       await Promise.all(eventSources.map((s) => s.stop()));
     });
 
+    const asyncInvoker = new AsyncInvoker({
+      configs: describeAsyncInvokeConfigs(stack, resolver, queues, (fn) => runner(fn).spec.name),
+      invoke: (fn, payload, requestId) => runner(fn).invoke(payload, requestId),
+      functionArn: (fn) => arnOf(runner(fn).spec),
+      sqs,
+      timeScale,
+      log: diagnostic,
+    });
+    stoppers.push(() => asyncInvoker.stop());
+
+    // Scheduler invokes its target asynchronously: delivery succeeds once Lambda accepts the event.
     const schedules = describeSchedules(stack, resolver, queues, runner).map(
       (spec) =>
         new ScheduleRunner(spec, {
           sqs,
           timeScale,
-          invoke: (payload) => runner(spec.functionName).invoke(payload),
+          invoke: async (payload) => {
+            asyncInvoker.invoke(spec.functionName, payload);
+            return {};
+          },
           log: diagnostic,
         }),
     );
@@ -272,7 +293,8 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       const busy =
         eventSources.reduce((n, s) => n + s.inFlight, 0) +
         [...runners.values()].reduce((n, r) => n + r.active, 0) +
-        schedules.reduce((n, s) => n + s.active, 0);
+        schedules.reduce((n, s) => n + s.active, 0) +
+        asyncInvoker.active;
       const idle = busy === 0 && depths.every((d) => d.visible + d.delayed + d.inFlight === 0);
       return { idle, busy, depths };
     };
@@ -309,6 +331,16 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
         // The payload crosses a JSON boundary, as it does on AWS.
         const outcome = await target.invoke(JSON.parse(JSON.stringify(payload ?? null)));
         return outcome.error ? { error: outcome.error } : { result: outcome.result };
+      },
+      async invokeAsync(fn, payload) {
+        const target = runner(fn);
+        meter.count('Lambda', 'Invoke');
+        return {
+          requestId: asyncInvoker.invoke(
+            target.spec.name,
+            JSON.parse(JSON.stringify(payload ?? null)),
+          ),
+        };
       },
       async pauseConsumer(fn) {
         const name = runner(fn).spec.name;
@@ -379,3 +411,10 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
 function arnOf(spec: FunctionSpec): string {
   return `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${spec.name}`;
 }
+
+/**
+ * Requests per requestor invocation that commands and benchmarks ask of the local cloud. The
+ * requestor records each request with a conditional PutItem; dynalite serves a few hundred of
+ * those a second, so 10,000 in one invocation (fine on DynamoDB) would outlast its timeout here.
+ */
+export const LOCAL_REQUESTS_PER_INVOKE = 1_000;

@@ -87,8 +87,12 @@ export class FunctionRunner {
     return this.running;
   }
 
-  /** Runs one invocation and resolves with its outcome; never rejects. */
-  async invoke(event: unknown): Promise<InvokeOutcome> {
+  /**
+   * Runs one invocation and resolves with its outcome; never rejects. `requestId` is the
+   * context's `awsRequestId` (Lambda keeps it across its retries of an async invocation).
+   * @default a new UUID per invocation
+   */
+  async invoke(event: unknown, requestId?: string): Promise<InvokeOutcome> {
     if (this.stopped) throw new Error(`${this.spec.name} is stopped`);
     this.running += 1;
     try {
@@ -99,7 +103,7 @@ export class FunctionRunner {
         coldStart = true;
       }
       environment.busy = true;
-      const outcome = await this.run(environment, event);
+      const outcome = await this.run(environment, event, requestId);
       environment.busy = false;
       this.metrics.invocations += 1;
       this.metrics.totalDurationMs += outcome.durationMs;
@@ -213,7 +217,11 @@ export class FunctionRunner {
     return environment;
   }
 
-  private run(environment: Environment, event: unknown): Promise<Omit<InvokeOutcome, 'coldStart'>> {
+  private run(
+    environment: Environment,
+    event: unknown,
+    requestId: string | undefined,
+  ): Promise<Omit<InvokeOutcome, 'coldStart'>> {
     const timeoutMs = this.spec.timeoutSeconds * 1000;
     const id = this.nextId++;
     return new Promise((resolve) => {
@@ -262,7 +270,7 @@ export class FunctionRunner {
         };
         environment.pending = pending;
       }
-      environment.worker.postMessage({ id, event, timeoutMs });
+      environment.worker.postMessage({ id, event, timeoutMs, requestId });
     });
   }
 

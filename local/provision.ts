@@ -141,8 +141,11 @@ export async function createQueues(
       if (props[key] !== undefined)
         attributes[key] = String(resolver.resolve(props[key], `${logicalId}.${key}`));
     }
+    // Scaled, but never below the consumer's timeout: a shorter one would hand a batch still
+    // being processed to a second consumer, which AWS refuses to deploy.
     const visibility = Math.max(
       1,
+      consumerTimeoutSeconds(stack, logicalId),
       Math.round(Number(attributes.VisibilityTimeout ?? 30) / timeScale),
     );
     attributes.VisibilityTimeout = String(visibility);
@@ -180,6 +183,23 @@ export async function createQueues(
     queues.set(logicalId, { ...queue, dlqArn: policy.deadLetterTargetArn, maxReceiveCount });
   }
   return queues;
+}
+
+/**
+ * The longest timeout of the functions an event source mapping feeds from this queue (0 for a
+ * queue nobody consumes), read from the template before the functions are described.
+ */
+function consumerTimeoutSeconds(stack: StackArtifact, queueLogicalId: string): number {
+  let longest = 0;
+  for (const [, props] of resourcesOfType(stack, 'AWS::Lambda::EventSourceMapping')) {
+    const source = props.EventSourceArn as { 'Fn::GetAtt'?: unknown[] } | undefined;
+    if (source?.['Fn::GetAtt']?.[0] !== queueLogicalId) continue;
+    const target = props.FunctionName as { Ref?: string; 'Fn::GetAtt'?: unknown[] } | undefined;
+    const fnId = target?.Ref ?? target?.['Fn::GetAtt']?.[0];
+    const fn = typeof fnId === 'string' ? stack.resources[fnId] : undefined;
+    longest = Math.max(longest, Number(fn?.Properties?.Timeout ?? 3));
+  }
+  return longest;
 }
 
 /** Inert resources still have names other resources and outputs refer to. */

@@ -1,5 +1,5 @@
+import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { InvokeOutcome } from './lambda-runtime';
 import { TemplateError } from './template';
 
 /** An EventBridge Scheduler schedule that invokes a function, resolved from the template. */
@@ -37,22 +37,62 @@ export function rateMs(expression: string, where: string): number {
   return Number(match[1]) * (UNIT_MS[unit] ?? 0);
 }
 
+/** The values EventBridge Scheduler substitutes for its context attributes in a target's input. */
+export interface ScheduleContext {
+  readonly scheduleArn: string;
+  /** The tick's scheduled time, ISO-8601 to the second; the same on every retry of the tick. */
+  readonly scheduledTime: string;
+  /** One per attempt. */
+  readonly executionId: string;
+  readonly attemptNumber: number;
+}
+
 /**
- * Runs a schedule: every period (divided by `timeScale`) invokes the target asynchronously, retries
- * a failed invocation up to `maximumRetryAttempts` times, then sends the event to the schedule's
- * DLQ with the error, as EventBridge Scheduler does.
+ * The target input with Scheduler's context attributes (`<aws.scheduler.scheduled-time>` and the
+ * others) replaced, as Scheduler does at each invocation.
+ */
+export function substituteContext(input: unknown, context: ScheduleContext): unknown {
+  const values: Record<string, string> = {
+    '<aws.scheduler.schedule-arn>': context.scheduleArn,
+    '<aws.scheduler.scheduled-time>': context.scheduledTime,
+    '<aws.scheduler.execution-id>': context.executionId,
+    '<aws.scheduler.attempt-number>': String(context.attemptNumber),
+  };
+  const text = JSON.stringify(input).replace(
+    /<aws\.scheduler\.[a-z-]+>/g,
+    (attribute) => values[attribute] ?? attribute,
+  );
+  return JSON.parse(text) as unknown;
+}
+
+/**
+ * Runs a schedule: every period (divided by `timeScale`) delivers the target input, with the
+ * context attributes substituted, to `invoke`; an invocation that could not be delivered is
+ * retried up to `maximumRetryAttempts` times, then sent to the schedule's DLQ with the error, as
+ * EventBridge Scheduler does. Scheduler invokes a function asynchronously, so `invoke` reports
+ * delivery only: a function error is Lambda's to retry, not Scheduler's.
+ *
+ * Each tick's scheduled time advances by the schedule's own rate from the start (not the scaled
+ * period), so ticks stay distinct and read like the ones AWS would pass.
  */
 export class ScheduleRunner {
   private timer?: NodeJS.Timeout;
   private readonly running = new Set<Promise<void>>();
+  private readonly firstTick = Math.floor(Date.now() / 1000) * 1000;
+  private ticks = 0;
 
   constructor(
     readonly spec: ScheduleSpec,
     private readonly deps: {
-      invoke: (payload: unknown) => Promise<InvokeOutcome>;
+      /** Delivers the event; an `error` means it was not delivered. */
+      invoke: (
+        payload: unknown,
+      ) => Promise<{ error?: { errorType: string; errorMessage: string } }>;
       sqs: SQSClient;
       timeScale: number;
       log: (fields: Record<string, unknown>) => void;
+      /** @default `arn:aws:scheduler:us-east-1:000000000000:schedule/default/<name>` */
+      scheduleArn?: string;
     },
   ) {}
 
@@ -67,9 +107,15 @@ export class ScheduleRunner {
     this.timer = setInterval(() => this.fire(), Math.max(1, period));
   }
 
-  /** Fires one run now (what a tick does). */
+  /** Fires the next tick now (what the timer does). */
   fire(): Promise<void> {
-    const run = this.run().finally(() => this.running.delete(run));
+    this.ticks += 1;
+    const scheduledTime = new Date(
+      this.firstTick + this.ticks * rateMs(this.spec.expression, this.spec.logicalId),
+    )
+      .toISOString()
+      .replace('.000Z', 'Z');
+    const run = this.run(scheduledTime).finally(() => this.running.delete(run));
     this.running.add(run);
     return run;
   }
@@ -79,16 +125,25 @@ export class ScheduleRunner {
     await Promise.all(this.running);
   }
 
-  private async run(): Promise<void> {
-    let outcome: InvokeOutcome | undefined;
+  private async run(scheduledTime: string): Promise<void> {
+    let outcome: { error?: { errorType: string; errorMessage: string } } | undefined;
+    let payload: unknown;
     for (let attempt = 0; attempt <= this.spec.maximumRetryAttempts; attempt++) {
-      outcome = await this.deps.invoke(this.spec.input);
+      payload = substituteContext(this.spec.input, {
+        scheduleArn:
+          this.deps.scheduleArn ??
+          `arn:aws:scheduler:us-east-1:000000000000:schedule/default/${this.spec.name}`,
+        scheduledTime,
+        executionId: randomUUID(),
+        attemptNumber: attempt + 1,
+      });
+      outcome = await this.deps.invoke(payload);
       if (!outcome.error) return;
     }
     const error = outcome?.error;
     this.deps.log({
       level: 'ERROR',
-      message: 'Scheduled invocation failed after its retries',
+      message: 'Scheduled invocation could not be delivered after its retries',
       schedule: this.spec.name,
       errorType: error?.errorType,
       errorMessage: error?.errorMessage,
@@ -97,7 +152,7 @@ export class ScheduleRunner {
     await this.deps.sqs.send(
       new SendMessageCommand({
         QueueUrl: this.spec.deadLetterQueueUrl,
-        MessageBody: JSON.stringify(this.spec.input),
+        MessageBody: JSON.stringify(payload),
         MessageAttributes: {
           ERROR_CODE: { DataType: 'String', StringValue: error?.errorType ?? 'Unknown' },
           ERROR_MESSAGE: {

@@ -33,6 +33,7 @@ export const EMULATED_TYPES = new Set([
   'AWS::DynamoDB::Table',
   'AWS::Lambda::Function',
   'AWS::Lambda::EventSourceMapping',
+  'AWS::Lambda::EventInvokeConfig',
   'AWS::Scheduler::Schedule',
 ]);
 

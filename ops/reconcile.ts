@@ -28,7 +28,7 @@ export interface Reconciliation {
   readonly acknowledged: number;
   /** Round trips complete: stored and acknowledged, with the same value. */
   readonly complete: number;
-  /** Request ids whose stored and generated values differ (should never happen). */
+  /** Request ids whose stored and generated values differ, at any stage (never in a clean run). */
   readonly mismatched: string[];
   /** Expected request ids that are not complete, with the stage each reached. */
   readonly incomplete: { requestId: string; stage: string }[];
@@ -36,7 +36,17 @@ export interface Reconciliation {
   readonly unexpected: string[];
   readonly queues: Record<QueueKey, QueueDepth>;
   readonly deadLetters: Record<QueueKey, number>;
+  /**
+   * Messages in the schedule's DLQ (ticks Scheduler could not deliver) and the requestor's
+   * on-failure queue (invocations that failed every retry), by output key; a stack without
+   * these outputs has none.
+   */
+  readonly failedInvocations: Partial<Record<FailedInvocationOutput, number>>;
 }
+
+/** The stack outputs naming the queues of failed requestor invocations. */
+export const FAILED_INVOCATION_OUTPUTS = [Output.ScheduleDlqUrl, Output.RequestorFailureDlqUrl];
+export type FailedInvocationOutput = (typeof FAILED_INVOCATION_OUTPUTS)[number];
 
 /** Everything a reconciliation needs: clients and the stack outputs naming tables and queues. */
 export interface ReconcileInput {
@@ -50,11 +60,13 @@ export interface ReconcileInput {
 /** Reads both tables and all six queues and says how far each request got. */
 export async function reconcile(input: ReconcileInput): Promise<Reconciliation> {
   const { outputs } = input;
-  const [requests, strings, queues, deadLetters] = await Promise.all([
+  const invocationQueues = FAILED_INVOCATION_OUTPUTS.filter((key) => outputs[key]);
+  const [requests, strings, queues, deadLetters, failed] = await Promise.all([
     scanAll(input.dynamodb, output(outputs, Output.RequestsTableName)),
     scanAll(input.dynamodb, output(outputs, Output.StringsTableName)),
     depths(input.sqs, outputs, 'queue'),
     depths(input.sqs, outputs, 'dlq'),
+    Promise.all(invocationQueues.map((key) => queueDepth(input.sqs, output(outputs, key)))),
   ]);
   const ids = input.expected
     ? new Set(input.expected)
@@ -65,9 +77,16 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciliation> 
   for (const id of ids) {
     const request = requests.get(id);
     const string = strings.get(id);
+    // Two values for one request is a failure at any stage: the generator refuses to
+    // acknowledge it, so it would otherwise only show as "stored, not acknowledged".
+    if (request?.value !== undefined && string?.value !== undefined) {
+      if (request.value !== string.value) {
+        mismatched.push(id);
+        continue;
+      }
+    }
     if (request?.status === Status.Stored && string?.status === Status.Acknowledged) {
-      if (request.value === string.value) complete += 1;
-      else mismatched.push(id);
+      complete += 1;
       continue;
     }
     incomplete.push({ requestId: id, stage: stageOf(request?.status, string?.status) });
@@ -88,6 +107,12 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciliation> 
     unexpected,
     queues: mapQueues(queues, (d) => d),
     deadLetters: mapQueues(deadLetters, (d) => d.visible + d.inFlight + d.delayed),
+    failedInvocations: Object.fromEntries(
+      invocationQueues.map((key, i) => {
+        const d = failed[i] as QueueDepth;
+        return [key, d.visible + d.inFlight + d.delayed];
+      }),
+    ),
   };
 }
 
@@ -96,7 +121,9 @@ export function isClean(r: Reconciliation): boolean {
   const queued = QUEUES.some(
     (q) => r.queues[q].visible + r.queues[q].inFlight + r.queues[q].delayed > 0,
   );
-  const dead = QUEUES.some((q) => r.deadLetters[q] > 0);
+  const dead =
+    QUEUES.some((q) => r.deadLetters[q] > 0) ||
+    Object.values(r.failedInvocations).some((n) => n > 0);
   return (
     r.incomplete.length === 0 &&
     r.mismatched.length === 0 &&

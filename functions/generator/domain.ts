@@ -4,7 +4,7 @@ import { MessageType } from '../shared/contract';
 import { SendFailedError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import {
-  type AckMessage,
+  type AnyAckMessage,
   type RequestMessage,
   type ResponseMessage,
   SCHEMA_VERSION,
@@ -81,19 +81,28 @@ export async function handleRequests(
 }
 
 /**
- * Marks each acknowledged string. A repeated ack changes nothing; an ack for a request the
- * generator never saw is an error (it means a message went astray), not a silent no-op.
+ * Marks each acknowledged string, only if the ack names the value generated for it. A repeated
+ * ack changes nothing; an ack for a request the generator never saw is an error (it means a
+ * message went astray), not a silent no-op; an ack with another value (the requestor stored a
+ * string this generator did not send) is a Conflict, and the string stays unacknowledged.
  */
 export async function handleAcks(
   deps: GeneratorDeps,
-  items: readonly ParsedRecord<AckMessage>[],
+  items: readonly ParsedRecord<AnyAckMessage>[],
 ): Promise<Failures> {
   const failures: Failures = new Map();
   const at = deps.clock().toISOString();
   await Promise.all(
     items.map(async ({ record, message }) => {
       try {
-        const { firstTime } = await deps.store.markAcknowledged(message.requestId, at);
+        if (message.v === 1) {
+          deps.logger.warn('legacy ack without a value; acknowledged without proof', {
+            requestId: message.requestId,
+            messageId: record.messageId,
+          });
+        }
+        const value = message.v === 1 ? undefined : message.value;
+        const { firstTime } = await deps.store.markAcknowledged(message.requestId, at, value);
         deps.metrics.add(firstTime ? 'Acknowledged' : 'Duplicate');
       } catch (error) {
         failures.set(record.messageId, error);

@@ -2,7 +2,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { type Failures, type ParsedRecord, processBatch } from '../shared/batch';
 import { MixedSourcesError, UnexpectedSourceError } from '../shared/errors';
 import { invocationScope } from '../shared/invocation';
-import { AckMessage, parseBody, RequestMessage } from '../shared/messages';
+import { ACK_VERSIONS, AnyAckMessage, parseBody, RequestMessage } from '../shared/messages';
 import { sqsRecordsOf } from '../shared/sqs-event';
 import { type GeneratorDeps, handleAcks, handleRequests } from './domain';
 
@@ -54,7 +54,7 @@ export function createGeneratorHandler(base: GeneratorDeps, queues: GeneratorQue
     [
       queues.ackQueueArn,
       route({
-        parse: (body) => parseBody(AckMessage, body, 'ack message'),
+        parse: (body) => parseBody(AnyAckMessage, body, 'ack message', ACK_VERSIONS),
         handle: handleAcks,
         dlqUrl: queues.ackDlqUrl,
       }),

@@ -2,9 +2,10 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Failures, ParsedRecord } from '../shared/batch';
 import { MessageType } from '../shared/contract';
 import { SendFailedError } from '../shared/errors';
-import { newRequestId } from '../shared/ids';
+import { deriveRequestId } from '../shared/ids';
 import type { Logger } from '../shared/logger';
 import {
+  ACK_SCHEMA_VERSION,
   type AckMessage,
   type RequestMessage,
   type ResponseMessage,
@@ -21,32 +22,55 @@ export interface RequestorDeps {
   readonly sqs: SQSClient;
   readonly requestQueueUrl: string;
   readonly ackQueueUrl: string;
-  readonly newId: (now: number) => string;
+  /** The id of the `index`-th request of the invocation keyed `key`; the same for a retry. */
+  readonly requestId: (key: string, index: number) => string;
   readonly clock: () => Date;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly retry?: RetryPolicy;
 }
 
-export const defaultIdSource = (now: number): string => newRequestId(now);
+export const defaultIdSource = deriveRequestId;
+
+/** One invocation's ask: how many strings, and the key that makes a retry re-send the same. */
+export interface RequestStrings {
+  readonly count: number;
+  readonly idempotencyKey: string;
+}
 
 /**
  * Asks for `count` strings: records each request as REQUESTED first (so an unanswered request
  * is visible in the table), then sends the request messages in batches of 10.
- * Throws SendFailedError, naming the requests, if some could not be sent after retries.
+ *
+ * Request ids derive from the idempotency key and the index, and recording never overwrites an
+ * existing request, so an invocation retried with the same key (after a crash, a timeout or a
+ * failed send) re-records nothing and re-sends every request not yet answered: none is left
+ * recorded but unsent, and none is asked for twice under two ids. A request delivered twice is
+ * absorbed downstream (the generator returns the string it recorded the first time).
+ *
+ * Throws SendFailedError, naming the key to retry with, if some could not be sent after retries.
  */
-export async function requestStrings(deps: RequestorDeps, count: number): Promise<string[]> {
-  const now = deps.clock();
-  const requestedAt = now.toISOString();
-  const requests = Array.from({ length: count }, () => ({
-    requestId: deps.newId(now.getTime()),
+export async function requestStrings(
+  deps: RequestorDeps,
+  { count, idempotencyKey }: RequestStrings,
+): Promise<string[]> {
+  const requestedAt = deps.clock().toISOString();
+  const requests = Array.from({ length: count }, (_, index) => ({
+    requestId: deps.requestId(idempotencyKey, index),
     requestedAt,
   }));
-  await deps.store.recordRequested(requests);
+  const toSend = await deps.store.recordRequested(requests);
+  if (toSend.length < count) {
+    deps.logger.info('invocation retried; re-sending only the requests not yet answered', {
+      idempotencyKey,
+      count,
+      resending: toSend.length,
+    });
+  }
   const unsent = await sendAll(
     deps.sqs,
     deps.requestQueueUrl,
-    requests.map(({ requestId }) => {
+    toSend.map((requestId) => {
       const message: RequestMessage = {
         v: SCHEMA_VERSION,
         type: MessageType.Request,
@@ -57,20 +81,25 @@ export async function requestStrings(deps: RequestorDeps, count: number): Promis
     }),
     deps.retry,
   );
-  deps.metrics.add('Requested', count - unsent.length);
+  deps.metrics.add('Requested', toSend.length - unsent.length);
   if (unsent.length > 0) {
     throw new SendFailedError(
       unsent.map((failure) => failure.id),
-      unsent[0]?.reason ?? 'unknown',
+      `${unsent[0]?.reason ?? 'unknown'}; retry with ${JSON.stringify({ count, idempotencyKey })}`,
     );
   }
-  deps.logger.info('requested strings', { count, firstRequestId: requests[0]?.requestId });
+  deps.logger.info('requested strings', {
+    count,
+    idempotencyKey,
+    firstRequestId: requests[0]?.requestId,
+  });
   return requests.map((request) => request.requestId);
 }
 
 /**
  * Stores each received string against its request, then acknowledges the stored ones with
- * one SendMessageBatch. A response delivered twice is stored once and acknowledged again
+ * one SendMessageBatch. The ack carries the stored value, so the generator can refuse to
+ * acknowledge a string that is not the one it generated. A response delivered twice is stored once and acknowledged again
  * (the first ack may be the one that was lost).
  */
 export async function handleResponses(
@@ -91,7 +120,13 @@ export async function handleResponses(
         deps.metrics.add(firstTime ? 'Stored' : 'Duplicate');
         acks.push({
           messageId: record.messageId,
-          ack: { v: SCHEMA_VERSION, type: MessageType.Ack, requestId: message.requestId, storedAt },
+          ack: {
+            v: ACK_SCHEMA_VERSION,
+            type: MessageType.Ack,
+            requestId: message.requestId,
+            value: message.value,
+            storedAt,
+          },
         });
       } catch (error) {
         failures.set(record.messageId, error);

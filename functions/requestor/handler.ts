@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { processBatch } from '../shared/batch';
 import { MalformedEventError } from '../shared/errors';
@@ -19,29 +20,30 @@ export interface RequestorSettings {
 }
 
 /**
- * The count an on-demand or scheduled invocation asks for. `{}`, `null` and no payload at all
- * mean the default count (the schedule sends `{}`); anything else must be `{ "count": N }`.
+ * The command of an on-demand or scheduled invocation. `null` or no payload is the empty
+ * command (the default count); otherwise it must be an object, `{ "count": N, "idempotencyKey": K }`
+ * with both fields optional.
  *
  * @throws MalformedEventError for a payload that is not an object (an array, string, number, boolean)
  * @throws InvalidMessageError naming the field for an object that is not a valid command
  */
-function requestedCount(event: unknown, defaultCount: number): number {
-  if (event === null || event === undefined) return defaultCount;
+function invocationCommand(event: unknown, defaultCount: number): RequestStringsCommand {
+  if (event === null || event === undefined) return {};
   if (typeof event !== 'object' || Array.isArray(event)) {
     const kind = Array.isArray(event) ? 'an array' : `a ${typeof event}`;
     throw new MalformedEventError(
       `the requestor's payload must be an object such as {"count": 10}, or {} or null for the default count (${defaultCount}); got ${kind}`,
     );
   }
-  if (Object.keys(event).length === 0) return defaultCount;
-  return validate(RequestStringsCommand, event, 'requestor invocation payload').count;
+  return validate(RequestStringsCommand, event, 'requestor invocation payload');
 }
 
 /**
  * The requestor's Lambda handler. It has two triggers: an SQS batch from the response queue,
- * answered with a partial batch response; or `{ "count": N }` from the schedule or a direct
- * invoke (`{}`, `null` or no payload asks for the default count), answered with the new request
- * ids. Any other payload fails the invocation with an error saying what was expected.
+ * answered with a partial batch response; or `{ "count": N, "idempotencyKey": K }` (both
+ * optional: an empty payload asks for the default count under the Lambda request id) from the
+ * schedule or a direct invoke, answered with the request ids. A payload that is not an object
+ * fails the invocation with an error saying what was expected.
  */
 export function createRequestorHandler(base: RequestorDeps, settings: RequestorSettings) {
   const begin = invocationScope();
@@ -61,8 +63,12 @@ export function createRequestorHandler(base: RequestorDeps, settings: RequestorS
           retry: deps.retry,
         });
       }
-      const count = requestedCount(event, settings.defaultCount);
-      return { requestIds: await requestStrings(deps, count) };
+      const command = invocationCommand(event, settings.defaultCount);
+      // Lambda keeps the request id on its own retries of an async invocation; a caller without
+      // a context (a test) gets a key of its own.
+      const idempotencyKey = command.idempotencyKey ?? context?.awsRequestId ?? randomUUID();
+      const count = command.count ?? settings.defaultCount;
+      return { requestIds: await requestStrings(deps, { count, idempotencyKey }) };
     } finally {
       deps.metrics.flush();
     }

@@ -22,7 +22,7 @@ export const handler = createRequestorHandler(
     sqs,
     requestQueueUrl: env[Env.RequestQueueUrl],
     ackQueueUrl: env[Env.AckQueueUrl],
-    newId: defaultIdSource,
+    requestId: defaultIdSource,
     clock: () => new Date(),
     logger: new Logger({ service: Service.Requestor }),
     metrics: new Metrics(env[Env.MetricsNamespace], Service.Requestor),

@@ -1,22 +1,26 @@
-import {
-  BatchWriteItemCommand,
-  type DynamoDBClient,
-  UpdateItemCommand,
-  type WriteRequest,
-} from '@aws-sdk/client-dynamodb';
-import { chunk, mapLimit } from '../shared/collections';
+import { type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { mapLimit } from '../shared/collections';
 import { Status } from '../shared/contract';
 import { existingAfterConditionFailure, isConditionFailure, toItem } from '../shared/dynamo';
 import { ConflictError, UnknownRequestError } from '../shared/errors';
 import { backoffMs, defaultRetry, type RetryPolicy } from '../shared/retry';
 
-/** DynamoDB's limit on items per BatchWriteItem. */
-export const DYNAMO_BATCH_LIMIT = 25;
+/**
+ * Conditional PutItems in flight at once while recording one invocation's requests: 10,000
+ * single-item writes must fit the function's timeout, and the SDK keeps up to 50 sockets.
+ */
+export const RECORD_CONCURRENCY = 48;
 
 /** The requestor's persistence: what it asked for and what it received. */
 export interface RequestsStore {
-  /** Records new requests as REQUESTED. */
-  recordRequested(requests: readonly { requestId: string; requestedAt: string }[]): Promise<void>;
+  /**
+   * Records requests as REQUESTED, each only if its id is new, so recording again (a retried
+   * invocation) never downgrades a request that has progressed. Resolves with the ids still
+   * waiting for a string (new, or recorded before and still REQUESTED): the ones to send.
+   */
+  recordRequested(
+    requests: readonly { requestId: string; requestedAt: string }[],
+  ): Promise<string[]>;
   /**
    * Stores the value received for a request. Idempotent: a second delivery of the same value
    * succeeds with `firstTime: false` and the original `storedAt`.
@@ -28,9 +32,16 @@ export interface RequestsStore {
   ): Promise<{ firstTime: boolean; storedAt: string }>;
 }
 
-/** The requests table is unreachable for these items after every retry. */
-export class UnprocessedItemsError extends Error {
-  override readonly name = 'UnprocessedItemsError';
+/** A request could not be recorded after every retry. */
+export class RecordFailedError extends Error {
+  override readonly name = 'RecordFailedError';
+  constructor(
+    readonly requestId: string,
+    override readonly cause: unknown,
+  ) {
+    const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    super(`request ${requestId} not recorded: ${detail}`);
+  }
 }
 
 /** Requests table on DynamoDB. */
@@ -41,14 +52,14 @@ export function dynamoRequestsStore(
 ): RequestsStore {
   return {
     async recordRequested(requests) {
-      const writes = requests.map(
-        (request): WriteRequest => ({
-          PutRequest: { Item: toItem({ ...request, status: Status.Requested }) },
-        }),
-      );
-      await mapLimit(chunk(writes, DYNAMO_BATCH_LIMIT), 4, (batch) =>
-        batchWrite(client, tableName, batch, retry),
-      );
+      // One conditional PutItem per request instead of BatchWriteItem, which takes no
+      // conditions: each is billed the same write unit, and a failed condition (1 WRU, only on
+      // a retry) tells us the request exists and how far it got.
+      const pending = await mapLimit(requests, RECORD_CONCURRENCY, async (request) => {
+        const status = await putIfNew(client, tableName, request, retry);
+        return status === Status.Requested ? request.requestId : undefined;
+      });
+      return pending.filter((id): id is string => id !== undefined);
     },
 
     async storeValue(requestId, value, at) {
@@ -84,23 +95,50 @@ export function dynamoRequestsStore(
   };
 }
 
-async function batchWrite(
+/** Errors DynamoDB answers when it sheds load; worth another try after a pause. */
+const THROTTLES = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+]);
+
+/**
+ * Puts a REQUESTED item unless one exists; resolves with the status the request now has.
+ * Throttles are retried with backoff beyond the SDK's own attempts.
+ */
+async function putIfNew(
   client: DynamoDBClient,
   tableName: string,
-  writes: WriteRequest[],
+  request: { requestId: string; requestedAt: string },
   retry: RetryPolicy,
-): Promise<void> {
-  let pending = writes;
-  for (let attempt = 1; pending.length > 0; attempt++) {
-    if (attempt > retry.maxAttempts) {
-      throw new UnprocessedItemsError(
-        `${pending.length} item(s) still unprocessed in ${tableName} after ${retry.maxAttempts} attempts`,
+): Promise<string | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: toItem({ ...request, status: Status.Requested }),
+          ConditionExpression: 'attribute_not_exists(requestId)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
       );
+      return Status.Requested;
+    } catch (error) {
+      if (isConditionFailure(error)) {
+        const existing = await existingAfterConditionFailure(
+          client,
+          tableName,
+          request.requestId,
+          error,
+        );
+        return existing?.status;
+      }
+      const name = (error as { name?: unknown } | null)?.name;
+      if (typeof name !== 'string' || !THROTTLES.has(name) || attempt >= retry.maxAttempts) {
+        throw new RecordFailedError(request.requestId, error);
+      }
+      await retry.sleep(backoffMs(retry, attempt));
     }
-    if (attempt > 1) await retry.sleep(backoffMs(retry, attempt - 1));
-    const output = await client.send(
-      new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }),
-    );
-    pending = output.UnprocessedItems?.[tableName] ?? [];
   }
 }

@@ -117,6 +117,10 @@ export const Output = {
   ResponseDlqUrl: 'ResponseDlqUrl',
   AckQueueUrl: 'AckQueueUrl',
   AckDlqUrl: 'AckDlqUrl',
+  /** Scheduler's DLQ: ticks it could not deliver to the requestor. */
+  ScheduleDlqUrl: 'ScheduleDlqUrl',
+  /** The requestor's on-failure destination: async invocations that failed every retry. */
+  RequestorFailureDlqUrl: 'RequestorFailureDlqUrl',
   RequestsTableName: 'RequestsTableName',
   StringsTableName: 'StringsTableName',
   RequestorFunctionName: 'RequestorFunctionName',

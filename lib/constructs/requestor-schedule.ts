@@ -10,7 +10,7 @@ import { DeadLetterQueue } from './dead-letter-queue';
 
 /** Properties of a {@link RequestorSchedule}. */
 export interface RequestorScheduleProps {
-  /** The function to invoke with `{ "count": N }`. */
+  /** The function to invoke with `{ "count": N, "idempotencyKey": <scheduled time> }`. */
   readonly target: lambda.IFunction;
   /**
    * Physical name of the schedule; its DLQ is `<scheduleName>-dlq`.
@@ -22,7 +22,7 @@ export interface RequestorScheduleProps {
    */
   readonly rate?: Duration;
   /**
-   * Strings requested per invocation, sent as `{ "count": N }`.
+   * Strings requested per invocation, sent as `{ "count": N, "idempotencyKey": <scheduled time> }`.
    * @default 10
    */
   readonly count?: number;
@@ -86,7 +86,12 @@ export class RequestorSchedule extends Construct {
       enabled: props.enabled ?? true,
       target: new LambdaInvoke(props.target, {
         role: this.role,
-        input: scheduler.ScheduleTargetInput.fromObject({ count: props.count ?? 10 }),
+        // The scheduled time is the same on every retry of one tick, so a retried tick
+        // re-sends the same requests instead of asking for new ones.
+        input: scheduler.ScheduleTargetInput.fromObject({
+          count: props.count ?? 10,
+          idempotencyKey: scheduler.ContextAttribute.scheduledTime,
+        }),
         deadLetterQueue: this.deadLetterQueue,
         // A tick that cannot run before the next one is due is superseded by it.
         maxEventAge: Duration.seconds(Math.max(60, rate.toSeconds())),

@@ -174,7 +174,7 @@ describe('a prod stack with every setting changed', () => {
       ScheduleExpression: 'rate(5 minutes)',
       State: 'DISABLED',
       Target: Match.objectLike({
-        Input: JSON.stringify({ count: 25 }),
+        Input: JSON.stringify({ count: 25, idempotencyKey: '<aws.scheduler.scheduled-time>' }),
         RetryPolicy: Match.objectLike({ MaximumEventAgeInSeconds: 300 }),
       }),
     });

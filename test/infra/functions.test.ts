@@ -176,6 +176,8 @@ describe('IAM', () => {
               stack.ackQueue.queue,
               stack.responseQueue.queue,
               stack.responseQueue.deadLetterQueue,
+              // Its on-failure destination: Lambda sends failed async events with its role.
+              stack.requestorFailures,
               stack.requestor.logGroup,
             ]
           : [

@@ -70,6 +70,7 @@ describe('cdk synth -c nag=true', () => {
         'StringPipeline/Generator/Role AwsSolutions-IAM5[Resource::*]',
         'StringPipeline/Requestor/Role AwsSolutions-IAM5[Resource::*]',
         'StringPipeline/Schedule/Dlq AwsSolutions-SQS3',
+        'StringPipeline/RequestorFailureDlq AwsSolutions-SQS3',
         `StringPipeline/Schedule/Role AwsSolutions-IAM5[Resource::<${requestorId}.Arn>:*]`,
       ].sort(),
     );

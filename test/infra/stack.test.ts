@@ -1,4 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resourcesOf, type Synthesized, synth } from './synth';
 
@@ -42,18 +43,45 @@ describe('the dev stack', () => {
     s.template.allResourcesProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
   });
 
-  it('invokes the requestor every minute with {"count": 10}, retrying and dead-lettering failures', () => {
+  it('invokes the requestor every minute with {"count": 10} keyed by the scheduled time, retrying and dead-lettering failures', () => {
     s.template.hasResourceProperties('AWS::Scheduler::Schedule', {
       Name: 'StringPipeline-schedule',
       ScheduleExpression: 'rate(1 minute)',
       State: 'ENABLED',
       Target: {
         Arn: { 'Fn::GetAtt': [s.logicalId(s.stack.requestor.function), 'Arn'] },
-        Input: JSON.stringify({ count: 10 }),
+        // Scheduler substitutes the tick's scheduled time, the same on every retry of the tick.
+        Input: JSON.stringify({ count: 10, idempotencyKey: '<aws.scheduler.scheduled-time>' }),
         DeadLetterConfig: {
           Arn: { 'Fn::GetAtt': [s.logicalId(s.stack.schedule.deadLetterQueue), 'Arn'] },
         },
         RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 60 },
+      },
+    });
+  });
+
+  it('retries a failed asynchronous requestor invocation twice, then sends it to its failure queue', () => {
+    const failures = s.logicalId(s.stack.requestorFailures);
+    s.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: s.logicalId(s.stack.requestor.function) },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 21_600,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [failures, 'Arn'] } } },
+    });
+    s.template.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: 'StringPipeline-requestor-failures',
+      SqsManagedSseEnabled: true,
+    });
+    s.template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: s.logicalId(s.stack.requestor.function.role as IConstruct) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: Match.arrayWith(['sqs:SendMessage']),
+            Resource: { 'Fn::GetAtt': [failures, 'Arn'] },
+          }),
+        ]),
       },
     });
   });
@@ -85,6 +113,7 @@ describe('the dev stack', () => {
     expect(named('ApproximateNumberOfMessagesVisible')).toEqual([
       'StringPipeline-ack-dlq-not-empty',
       'StringPipeline-request-dlq-not-empty',
+      'StringPipeline-requestor-failures-not-empty',
       'StringPipeline-response-dlq-not-empty',
       'StringPipeline-schedule-dlq-not-empty',
     ]);
@@ -124,7 +153,7 @@ describe('the dev stack', () => {
     }
   });
 
-  it('outputs the queue URLs, table names, function names and dashboard name', () => {
+  it('outputs the queue URLs (the schedule’s and the requestor’s failure queues too), table names, function names and dashboard name', () => {
     const { stack } = s;
     const expected = {
       RequestQueueUrl: { Ref: s.logicalId(stack.requestQueue.queue) },
@@ -133,6 +162,8 @@ describe('the dev stack', () => {
       ResponseDlqUrl: { Ref: s.logicalId(stack.responseQueue.deadLetterQueue) },
       AckQueueUrl: { Ref: s.logicalId(stack.ackQueue.queue) },
       AckDlqUrl: { Ref: s.logicalId(stack.ackQueue.deadLetterQueue) },
+      ScheduleDlqUrl: { Ref: s.logicalId(stack.schedule.deadLetterQueue) },
+      RequestorFailureDlqUrl: { Ref: s.logicalId(stack.requestorFailures) },
       RequestsTableName: { Ref: s.logicalId(stack.requestsTable) },
       StringsTableName: { Ref: s.logicalId(stack.stringsTable) },
       RequestorFunctionName: { Ref: s.logicalId(stack.requestor.function) },

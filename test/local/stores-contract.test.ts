@@ -2,6 +2,7 @@
  * One contract for each store, run against the in-memory fakes the unit tests use and against
  * the DynamoDB stores on dynalite, so a fake cannot drift from DynamoDB's conditional writes.
  */
+import { createHash } from 'node:crypto';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dynamoStringsStore, type StringsStore } from '../../functions/generator/strings-store';
@@ -136,6 +137,35 @@ describe.each(requestsStores)('RequestsStore contract: $name', (implementation) 
     expect(items.map((item) => item?.status)).toEqual(ids.map(() => Status.Requested));
   });
 
+  it('says which requests still wait for a string: new ones and ones recorded but unanswered', async () => {
+    const answered = newRequestId();
+    await s.store.recordRequested([{ requestId: answered, requestedAt: T1 }]);
+    await s.store.storeValue(answered, VALUE_A, T1);
+    await s.store.recordRequested([{ requestId: id, requestedAt: T1 }]);
+    const fresh = newRequestId();
+
+    const pending = await s.store.recordRequested(
+      [answered, id, fresh].map((requestId) => ({ requestId, requestedAt: T2 })),
+    );
+
+    expect(pending.sort()).toEqual([id, fresh].sort());
+  });
+
+  it('never downgrades a STORED request when it is recorded again (a retried invocation)', async () => {
+    await s.store.recordRequested([{ requestId: id, requestedAt: T1 }]);
+    await s.store.storeValue(id, VALUE_A, T2);
+
+    await s.store.recordRequested([{ requestId: id, requestedAt: T2 }]);
+
+    expect(await s.peek(id)).toEqual({
+      requestId: id,
+      requestedAt: T1,
+      status: Status.Stored,
+      value: VALUE_A,
+      storedAt: T2,
+    });
+  });
+
   it('stores the first value received, with the time it was stored', async () => {
     await s.store.recordRequested([{ requestId: id, requestedAt: T1 }]);
 
@@ -205,7 +235,7 @@ describe.each(stringsStores)('StringsStore contract: $name', (implementation) =>
 
   it('returns the original string after it was acknowledged, leaving it acknowledged', async () => {
     await s.store.recordGenerated(generated(id));
-    await s.store.markAcknowledged(id, T2);
+    await s.store.markAcknowledged(id, T2, VALUE_A);
 
     expect(await s.store.recordGenerated(generated(id, VALUE_B, T2))).toEqual({
       stored: generated(id),
@@ -217,7 +247,7 @@ describe.each(stringsStores)('StringsStore contract: $name', (implementation) =>
   it('marks the first ack, with its time', async () => {
     await s.store.recordGenerated(generated(id));
 
-    expect(await s.store.markAcknowledged(id, T2)).toEqual({ firstTime: true });
+    expect(await s.store.markAcknowledged(id, T2, VALUE_A)).toEqual({ firstTime: true });
     expect(await s.peek(id)).toEqual({
       ...generated(id),
       status: Status.Acknowledged,
@@ -227,14 +257,37 @@ describe.each(stringsStores)('StringsStore contract: $name', (implementation) =>
 
   it('tells a duplicate ack apart and keeps the first ack time', async () => {
     await s.store.recordGenerated(generated(id));
-    await s.store.markAcknowledged(id, T1);
+    await s.store.markAcknowledged(id, T1, VALUE_A);
 
-    expect(await s.store.markAcknowledged(id, T2)).toEqual({ firstTime: false });
+    expect(await s.store.markAcknowledged(id, T2, VALUE_A)).toEqual({ firstTime: false });
     expect(await s.peek(id)).toMatchObject({ acknowledgedAt: T1 });
   });
 
   it('refuses an ack for an unknown request with UnknownRequestError, creating nothing', async () => {
-    await expect(s.store.markAcknowledged(id, T1)).rejects.toBeInstanceOf(UnknownRequestError);
+    await expect(s.store.markAcknowledged(id, T1, VALUE_A)).rejects.toBeInstanceOf(
+      UnknownRequestError,
+    );
     expect(await s.peek(id)).toBeUndefined();
   });
+
+  it('refuses an ack naming another value with ConflictError, naming both hashes, and leaves the string unacknowledged', async () => {
+    await s.store.recordGenerated(generated(id));
+
+    const error = await s.store.markAcknowledged(id, T2, VALUE_B).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ConflictError);
+    expect((error as Error).message).toContain(`sha256:${sha256(VALUE_A)}`);
+    expect((error as Error).message).toContain(`sha256:${sha256(VALUE_B)}`);
+    expect((error as Error).message).not.toContain(VALUE_A);
+    expect(await s.peek(id)).toEqual({ ...generated(id), status: Status.Generated });
+  });
+
+  it('marks a legacy ack (no value) as before', async () => {
+    await s.store.recordGenerated(generated(id));
+
+    expect(await s.store.markAcknowledged(id, T2, undefined)).toEqual({ firstTime: true });
+    expect(await s.peek(id)).toMatchObject({ status: Status.Acknowledged });
+  });
 });
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');

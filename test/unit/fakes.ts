@@ -1,6 +1,10 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import type { GeneratedString, StringsStore } from '../../functions/generator/strings-store';
+import {
+  type GeneratedString,
+  type StringsStore,
+  valueMismatch,
+} from '../../functions/generator/strings-store';
 import type { RequestsStore } from '../../functions/requestor/requests-store';
 import { Status } from '../../functions/shared/contract';
 import { ConflictError, UnknownRequestError } from '../../functions/shared/errors';
@@ -55,10 +59,13 @@ export class FakeStringsStore implements StringsStore {
     return { stored: record, created: true };
   }
 
-  async markAcknowledged(requestId: string, at: string) {
+  async markAcknowledged(requestId: string, at: string, value: string | undefined) {
     this.throwIfArmed();
     const existing = this.items.get(requestId);
     if (!existing) throw new UnknownRequestError(requestId);
+    if (value !== undefined && value !== existing.value) {
+      throw valueMismatch(requestId, value, existing.value);
+    }
     const firstTime = existing.status !== Status.Acknowledged;
     existing.status = Status.Acknowledged;
     existing.acknowledgedAt ??= at;
@@ -80,7 +87,13 @@ export class FakeRequestsStore implements RequestsStore {
   >();
 
   async recordRequested(requests: readonly { requestId: string; requestedAt: string }[]) {
-    for (const r of requests) this.items.set(r.requestId, { ...r, status: Status.Requested });
+    const pending: string[] = [];
+    for (const r of requests) {
+      const existing = this.items.get(r.requestId);
+      if (!existing) this.items.set(r.requestId, { ...r, status: Status.Requested });
+      if ((existing?.status ?? Status.Requested) === Status.Requested) pending.push(r.requestId);
+    }
+    return pending;
   }
 
   async storeValue(requestId: string, value: string, at: string) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -38,12 +39,20 @@ const request = (requestId: string) => ({
   requestId,
   requestedAt: '2026-11-24T11:59:00.000Z',
 });
-const ack = (requestId: string) => ({
+const ack = (requestId: string, value = VALUE_A) => ({
+  v: 2,
+  type: MessageType.Ack,
+  requestId,
+  value,
+  storedAt: '2026-11-24T11:59:30.000Z',
+});
+const legacyAck = (requestId: string) => ({
   v: 1,
   type: MessageType.Ack,
   requestId,
   storedAt: '2026-11-24T11:59:30.000Z',
 });
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 function setup() {
   const sqs = newSqsClient();
@@ -283,7 +292,7 @@ describe('generator routes a batch by its source queue', () => {
   });
 
   it('parses a request-queue batch as requests, so an ack body there is poison', async () => {
-    const misplaced = sqsRecord(ack(REQUEST_ID), REQUEST_QUEUE_ARN);
+    const misplaced = sqsRecord(legacyAck(REQUEST_ID), REQUEST_QUEUE_ARN);
 
     await t.handler({ Records: [misplaced] });
 
@@ -349,6 +358,49 @@ describe('generator on an ack', () => {
     expect(t.obs.metric('Acknowledged')).toBe(1);
     expect(t.obs.metric('Duplicate')).toBe(1);
     expect(t.sentTo(ACK_DLQ_URL)).toHaveLength(0);
+  });
+
+  it('dead-letters an ack naming a value it did not generate as Conflict, with both hashes, and leaves the string unacknowledged', async () => {
+    const foreign = sqsRecord(ack(REQUEST_ID, VALUE_B), ACK_QUEUE_ARN);
+
+    const result = await t.handler({ Records: [foreign] });
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(t.store.items.get(REQUEST_ID)?.status).toBe(Status.Generated);
+    const [dead] = t.sentTo(ACK_DLQ_URL);
+    expect(dead?.MessageAttributes?.[FailureAttribute.Code]?.StringValue).toBe(
+      FailureCode.Conflict,
+    );
+    const reason = dead?.MessageAttributes?.[FailureAttribute.Reason]?.StringValue ?? '';
+    expect(reason).toContain(sha256(VALUE_A));
+    expect(reason).toContain(sha256(VALUE_B));
+    expect(reason).not.toContain(VALUE_A);
+    expect(reason).not.toContain(VALUE_B);
+    expect(t.obs.metric('Acknowledged')).toBe(0);
+  });
+
+  it('still reads a version 1 ack (no value) in flight during a deploy, and marks it', async () => {
+    const result = await t.handler({ Records: [sqsRecord(legacyAck(REQUEST_ID), ACK_QUEUE_ARN)] });
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(t.store.items.get(REQUEST_ID)?.status).toBe(Status.Acknowledged);
+    expect(t.obs.lines.some((line) => String(line.message).startsWith('legacy ack'))).toBe(true);
+  });
+
+  it.each([
+    ['a version 3 ack', { ...ack(REQUEST_ID), v: 3 }, FailureCode.UnsupportedVersion],
+    [
+      'a version 2 ack without its value',
+      { ...legacyAck(REQUEST_ID), v: 2 },
+      FailureCode.InvalidMessage,
+    ],
+  ])('dead-letters %s', async (_, body, code) => {
+    await t.handler({ Records: [sqsRecord(body, ACK_QUEUE_ARN)] });
+
+    expect(t.sentTo(ACK_DLQ_URL)[0]?.MessageAttributes?.[FailureAttribute.Code]?.StringValue).toBe(
+      code,
+    );
+    expect(t.store.items.get(REQUEST_ID)?.status).toBe(Status.Generated);
   });
 
   it('dead-letters an ack for a request it never saw', async () => {

@@ -59,8 +59,8 @@ describe('request ids', () => {
 
 describe('message parsing', () => {
   it('names every invalid field in one error', () => {
-    expect(() => parseBody(AckMessage, '{"v":1,"type":"ack","requestId":"x"}', 'ack')).toThrow(
-      /invalid ack: requestId: must be a ULID; storedAt: is required/,
+    expect(() => parseBody(AckMessage, '{"v":2,"type":"ack","requestId":"x"}', 'ack')).toThrow(
+      /invalid ack: requestId: must be a ULID; value: is required; storedAt: is required/,
     );
   });
 });

@@ -14,7 +14,7 @@ import {
   MalformedEventError,
   SendFailedError,
 } from '../../functions/shared/errors';
-import { newRequestId } from '../../functions/shared/ids';
+import { deriveRequestId, REQUEST_ID_PATTERN } from '../../functions/shared/ids';
 import {
   clock,
   FakeRequestsStore,
@@ -51,7 +51,7 @@ function setup() {
     sqs,
     requestQueueUrl: REQUEST_QUEUE_URL,
     ackQueueUrl: ACK_QUEUE_URL,
-    newId: (now) => newRequestId(now),
+    requestId: deriveRequestId,
     clock,
     logger: obs.logger,
     metrics: obs.metrics,
@@ -140,6 +140,9 @@ describe('requestor asked for strings', () => {
   });
 
   it.each([
+    [{ count: 1, idempotencyKey: '' }, /idempotencyKey: must be 1 to 128 characters/],
+    [{ count: 1, idempotencyKey: 'a b' }, /idempotencyKey: must be 1 to 128 characters/],
+    [{ count: 1, idempotencyKey: 'k'.repeat(129) }, /idempotencyKey/],
     [{ count: 0 }, /count: must be at least 1/],
     [{ count: 10_001 }, /count: must be at most 10000/],
     [{ count: 2.5 }, /count: must be an integer/],
@@ -150,6 +153,100 @@ describe('requestor asked for strings', () => {
     expect(error).toBeInstanceOf(InvalidMessageError);
     expect((error as Error).message).toMatch(message);
     expect(t.store.items.size).toBe(0);
+  });
+});
+
+describe('requestor retried (a crash, a timeout, a failed send)', () => {
+  let t: ReturnType<typeof setup>;
+  beforeEach(() => {
+    t = setup();
+  });
+  const KEY = '2026-11-24T12:00:00Z';
+  const requested = () =>
+    [...t.store.items.entries()].filter(([, item]) => item.status === Status.Requested);
+  const sentIds = () =>
+    t.sentTo(REQUEST_QUEUE_URL).map((e) => JSON.parse(e.MessageBody ?? '').requestId as string);
+
+  it('derives the same ULID-shaped ids from the same key, timed by the key', async () => {
+    const first = (await t.handler({ count: 3, idempotencyKey: KEY })) as { requestIds: string[] };
+    const again = (await t.handler({ count: 3, idempotencyKey: KEY })) as { requestIds: string[] };
+    const other = (await t.handler({ count: 3, idempotencyKey: 'other-key' })) as {
+      requestIds: string[];
+    };
+
+    expect(again.requestIds).toEqual(first.requestIds);
+    expect(new Set([...first.requestIds, ...other.requestIds]).size).toBe(6);
+    for (const id of [...first.requestIds, ...other.requestIds]) {
+      expect(id).toMatch(REQUEST_ID_PATTERN);
+    }
+    expect(first.requestIds[0]?.slice(0, 10)).toBe(deriveRequestId(KEY, 0).slice(0, 10));
+    expect(first.requestIds[0]?.slice(0, 10)).toBe(
+      deriveRequestId('2026-11-24T12:00:00.000Z', 99).slice(0, 10),
+    );
+  });
+
+  it('keys an invocation without a key by its Lambda request id, which async retries keep', async () => {
+    const context = { awsRequestId: 'c0ffee00-0000-4000-8000-000000000001' };
+    const first = (await t.handler({ count: 2 }, context)) as { requestIds: string[] };
+    const retry = (await t.handler({ count: 2 }, context)) as { requestIds: string[] };
+
+    expect(retry.requestIds).toEqual(first.requestIds);
+    expect(first.requestIds).toEqual([0, 1].map((i) => deriveRequestId(context.awsRequestId, i)));
+  });
+
+  it('after a send that finally fails, names the key to retry with; the retry completes every request under the same ids', async () => {
+    t.sqsMock.on(SendMessageBatchCommand).rejects(new Error('throttled'));
+
+    const error = await t.handler({ count: 25, idempotencyKey: KEY }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(SendFailedError);
+    expect((error as Error).message).toContain(`retry with {"count":25,"idempotencyKey":"${KEY}"}`);
+    expect(requested()).toHaveLength(25);
+
+    t.sqsMock.reset();
+    t.sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+    const retry = (await t.handler({ count: 25, idempotencyKey: KEY })) as {
+      requestIds: string[];
+    };
+
+    expect(t.store.items.size).toBe(25);
+    expect(retry.requestIds.sort()).toEqual([...t.store.items.keys()].sort());
+    expect(sentIds().sort()).toEqual(retry.requestIds.sort());
+    for (const id of retry.requestIds) {
+      await t.handler({ Records: [sqsRecord(response(id), RESPONSE_QUEUE_ARN)] });
+    }
+    expect(requested()).toEqual([]);
+  });
+
+  it('after a crash between recording and sending, a retry sends every recorded request and records nothing new', async () => {
+    // The process dies after the table write: nothing reaches SQS.
+    t.sqsMock.on(SendMessageBatchCommand).callsFake(() => {
+      throw new Error('Runtime exited');
+    });
+    await t.handler({ count: 12, idempotencyKey: KEY }).catch(() => undefined);
+    const orphans = requested().map(([id]) => id);
+    expect(orphans).toHaveLength(12);
+
+    t.sqsMock.reset();
+    t.sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+    await t.handler({ count: 12, idempotencyKey: KEY });
+
+    expect(t.store.items.size).toBe(12);
+    expect(sentIds().sort()).toEqual(orphans.sort());
+  });
+
+  it('on a retry re-sends only requests still REQUESTED and never downgrades a STORED one', async () => {
+    const { requestIds } = (await t.handler({ count: 3, idempotencyKey: KEY })) as {
+      requestIds: string[];
+    };
+    const [answered] = requestIds as [string];
+    await t.handler({ Records: [sqsRecord(response(answered), RESPONSE_QUEUE_ARN)] });
+    t.sqsMock.resetHistory();
+
+    await t.handler({ count: 3, idempotencyKey: KEY });
+
+    expect(t.store.items.get(answered)).toMatchObject({ status: Status.Stored, value: VALUE_A });
+    expect(sentIds().sort()).toEqual(requestIds.filter((id) => id !== answered).sort());
   });
 });
 
@@ -171,9 +268,10 @@ describe('requestor on a response', () => {
     expect(t.store.items.get(REQUEST_ID)).toMatchObject({ status: Status.Stored, value: VALUE_A });
     const [ack] = t.sentTo(ACK_QUEUE_URL).map((e) => JSON.parse(e.MessageBody ?? ''));
     expect(ack).toEqual({
-      v: 1,
+      v: 2,
       type: MessageType.Ack,
       requestId: REQUEST_ID,
+      value: VALUE_A,
       storedAt: '2026-11-24T12:00:00.000Z',
     });
     expect(t.obs.metric('Stored')).toBe(1);

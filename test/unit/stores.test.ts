@@ -1,5 +1,4 @@
 import {
-  BatchWriteItemCommand,
   ConditionalCheckFailedException,
   DynamoDBClient,
   GetItemCommand,
@@ -12,7 +11,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { dynamoStringsStore } from '../../functions/generator/strings-store';
 import {
   dynamoRequestsStore,
-  UnprocessedItemsError,
+  RECORD_CONCURRENCY,
+  RecordFailedError,
 } from '../../functions/requestor/requests-store';
 import { Status } from '../../functions/shared/contract';
 import { ConflictError, UnknownRequestError } from '../../functions/shared/errors';
@@ -86,53 +86,108 @@ describe('Strings table (generator)', () => {
       .resolvesOnce({ Attributes: { status: { S: Status.Generated } } })
       .resolvesOnce({ Attributes: { status: { S: Status.Acknowledged } } });
 
-    expect(await store.markAcknowledged(REQUEST_ID, 'now')).toEqual({ firstTime: true });
-    expect(await store.markAcknowledged(REQUEST_ID, 'now')).toEqual({ firstTime: false });
+    expect(await store.markAcknowledged(REQUEST_ID, 'now', VALUE_A)).toEqual({ firstTime: true });
+    expect(await store.markAcknowledged(REQUEST_ID, 'now', VALUE_A)).toEqual({
+      firstTime: false,
+    });
     const input = ddb.commandCalls(UpdateItemCommand)[0]?.args[0].input;
-    expect(input?.ConditionExpression).toBe('attribute_exists(requestId)');
+    expect(input?.ConditionExpression).toBe('attribute_exists(requestId) AND #value = :value');
+    expect(input?.ExpressionAttributeValues?.[':value']).toEqual({ S: VALUE_A });
+    expect(input?.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
     expect(input?.UpdateExpression).toContain('if_not_exists(acknowledgedAt');
   });
 
   it('turns an ack for an unknown request into UnknownRequestError', async () => {
     ddb.on(UpdateItemCommand).rejects(conditionFailed());
-    await expect(store.markAcknowledged(REQUEST_ID, 'now')).rejects.toBeInstanceOf(
+    ddb.on(GetItemCommand).resolves({});
+    await expect(store.markAcknowledged(REQUEST_ID, 'now', VALUE_A)).rejects.toBeInstanceOf(
       UnknownRequestError,
     );
+  });
+
+  it('turns an ack naming another value into ConflictError from the item the write returned', async () => {
+    ddb
+      .on(UpdateItemCommand)
+      .rejects(conditionFailed({ requestId: { S: REQUEST_ID }, value: { S: VALUE_A } }));
+
+    await expect(store.markAcknowledged(REQUEST_ID, 'now', VALUE_B)).rejects.toBeInstanceOf(
+      ConflictError,
+    );
+    expect(ddb.commandCalls(GetItemCommand)).toHaveLength(0);
   });
 });
 
 describe('Requests table (requestor)', () => {
   const store = dynamoRequestsStore(client, 'Requests', noDelay);
 
-  it('records requests 25 per BatchWriteItem and retries unprocessed items', async () => {
+  const throttled = () =>
+    Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' });
+
+  it('records each request with a conditional PutItem, so an existing one is never overwritten', async () => {
+    ddb.on(PutItemCommand).resolves({});
     const requests = Array.from({ length: 30 }, (_, i) => ({
       requestId: `id-${i}`,
       requestedAt: 'now',
     }));
-    let first = true;
-    ddb.on(BatchWriteItemCommand).callsFake((input) => {
-      const writes = input.RequestItems.Requests;
-      if (first && writes.length === 25) {
-        first = false;
-        return { UnprocessedItems: { Requests: writes.slice(0, 2) } };
-      }
-      return { UnprocessedItems: {} };
-    });
 
-    await store.recordRequested(requests);
+    expect(await store.recordRequested(requests)).toEqual(requests.map((r) => r.requestId));
 
-    const sizes = ddb
-      .commandCalls(BatchWriteItemCommand)
-      .map((c) => c.args[0].input.RequestItems?.Requests?.length);
-    expect(sizes.sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual([2, 5, 25]);
+    const calls = ddb.commandCalls(PutItemCommand).map((c) => c.args[0].input);
+    expect(calls).toHaveLength(30);
+    expect(calls[0]?.ConditionExpression).toBe('attribute_not_exists(requestId)');
+    expect(calls[0]?.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
   });
 
-  it('gives up with a clear error when items stay unprocessed', async () => {
-    ddb.on(BatchWriteItemCommand).callsFake((input) => ({ UnprocessedItems: input.RequestItems }));
-    await expect(
-      store.recordRequested([{ requestId: 'a', requestedAt: 'now' }]),
-    ).rejects.toBeInstanceOf(UnprocessedItemsError);
-    expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(noDelay.maxAttempts);
+  it('re-sends a recorded request still REQUESTED and skips one already STORED', async () => {
+    ddb
+      .on(PutItemCommand, { Item: { requestId: { S: 'waiting' } } }, false)
+      .rejects(conditionFailed({ requestId: { S: 'waiting' }, status: { S: Status.Requested } }))
+      .on(PutItemCommand, { Item: { requestId: { S: 'answered' } } }, false)
+      .rejects(conditionFailed({ requestId: { S: 'answered' }, status: { S: Status.Stored } }));
+
+    const pending = await store.recordRequested([
+      { requestId: 'waiting', requestedAt: 'now' },
+      { requestId: 'answered', requestedAt: 'now' },
+    ]);
+
+    expect(pending).toEqual(['waiting']);
+  });
+
+  it('retries a throttled put, then records it', async () => {
+    ddb.on(PutItemCommand).rejectsOnce(throttled()).resolves({});
+
+    expect(await store.recordRequested([{ requestId: 'a', requestedAt: 'now' }])).toEqual(['a']);
+    expect(ddb.commandCalls(PutItemCommand)).toHaveLength(2);
+  });
+
+  it('gives up with an error naming the request when puts stay throttled', async () => {
+    ddb.on(PutItemCommand).rejects(throttled());
+
+    const error = await store
+      .recordRequested([{ requestId: 'a', requestedAt: 'now' }])
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(RecordFailedError);
+    expect((error as Error).message).toMatch(/request a not recorded: .*slow down/);
+    expect(ddb.commandCalls(PutItemCommand)).toHaveLength(noDelay.maxAttempts);
+  });
+
+  it(`keeps at most ${RECORD_CONCURRENCY} puts in flight`, async () => {
+    let inFlight = 0;
+    let most = 0;
+    ddb.on(PutItemCommand).callsFake(async () => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await Promise.resolve();
+      inFlight -= 1;
+      return {};
+    });
+
+    await store.recordRequested(
+      Array.from({ length: 100 }, (_, i) => ({ requestId: `id-${i}`, requestedAt: 'now' })),
+    );
+
+    expect(most).toBe(RECORD_CONCURRENCY);
   });
 
   it('stores a value only on a known request with no other value', async () => {
