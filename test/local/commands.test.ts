@@ -165,10 +165,12 @@ describe('the commands refuse bad input', () => {
   });
 
   it('exit 2 with one line naming a bad context value or key, before starting anything', async () => {
+    // Each its own state directory: one running start locks a directory against another.
+    const home = mkdtempSync(join(tmpdir(), 'string-pipeline-context-'));
     const [value, key] = await Promise.all([
-      cli('start', ['-c', 'batchSize=lots']),
-      cli('start', ['-c', 'batchsize=0']),
-    ]);
+      cli('start', ['-c', 'batchSize=lots', '--state-dir', join(home, 'value')]),
+      cli('start', ['-c', 'batchsize=0', '--state-dir', join(home, 'key')]),
+    ]).finally(() => rmSync(home, { recursive: true, force: true }));
     expect(value.status).toBe(2);
     expect(lines(value.stderr)).toEqual([
       'Invalid context: batchSize must be an integer, got "lots"',
