@@ -16,6 +16,7 @@ import {
   Status,
 } from '../functions/shared/contract';
 import type { LocalCloud } from '../local/cloud';
+import { PortInUseError } from '../local/endpoint/gateway';
 import { lockStateDir, type StateLock, StateLockedError } from '../local/state-lock';
 import { ensureWritableDir, UnusableDirectoryError } from '../local/writable-dir';
 import {
@@ -89,6 +90,13 @@ const OPTIONS = {
     default: false,
     description: 'show the synth and bundler output',
   },
+  port: {
+    type: 'string',
+    default: '4566',
+    placeholder: 'N',
+    description:
+      'port of the AWS endpoint (SQS, DynamoDB, Lambda, CloudFormation, STS, Logs) on 127.0.0.1; 0 picks a free one',
+  },
 } as const satisfies OptionSpecs;
 
 /** What `npm start -- --help` says. */
@@ -101,6 +109,7 @@ export const START: CommandSpec<typeof OPTIONS> = {
     'npm start',
     'npm start -- --requests 5000',
     'npm start -- --keep --data .local-cloud/data',
+    'npm start -- --keep --port 4567',
     'npm start -- -c batchSize=25 -c maxConcurrency=10',
   ],
 };
@@ -116,6 +125,7 @@ interface Options {
   /** CDK context, as `cdk synth -c key=value` takes it. */
   readonly context: Record<string, string>;
   readonly verbose: boolean;
+  readonly port: number;
 }
 
 function toOptions(values: ReturnType<typeof parse<typeof OPTIONS>>): Options {
@@ -134,6 +144,7 @@ function toOptions(values: ReturnType<typeof parse<typeof OPTIONS>>): Options {
     schedules: values.schedules,
     context,
     verbose: values.verbose,
+    port: integerOption('port', values.port, { min: 0, max: 65_535 }),
   };
 }
 
@@ -170,10 +181,8 @@ async function runLocked(
   const { home } = options;
   // Loaded only now, so mistakes in options and directories are reported at once: aws-cdk-lib
   // and the emulators take seconds to load.
-  const [{ synthesize }, { startLocalCloud, LOCAL_REQUESTS_PER_INVOKE }] = await Promise.all([
-    import('../local/synth'),
-    import('../local/cloud'),
-  ]);
+  const [{ synthesize }, { startLocalCloud, LocalCloudError, LOCAL_REQUESTS_PER_INVOKE }] =
+    await Promise.all([import('../local/synth'), import('../local/cloud')]);
 
   const synthStarted = performance.now();
   let assemblyDir: string;
@@ -203,15 +212,25 @@ async function runLocked(
     if (!firstRoundTrip && counts.Acknowledged > 0) firstRoundTrip = seconds();
   };
 
-  const cloud = await startLocalCloud({
-    assemblyDir,
-    dataDir: options.dataDir,
-    timeScale: options.timeScale,
-    schedules: options.schedules,
-    stateFile: join(home, 'state.json'),
-    log,
-  });
-  lock.setEndpoint(cloud.endpoints.sqs);
+  let cloud: LocalCloud;
+  try {
+    cloud = await startLocalCloud({
+      assemblyDir,
+      dataDir: options.dataDir,
+      timeScale: options.timeScale,
+      schedules: options.schedules,
+      stateFile: join(home, 'state.json'),
+      port: options.port,
+      log,
+    });
+  } catch (error) {
+    // A taken port or a cloud already running here: one line saying which, as for a bad option.
+    if (error instanceof PortInUseError || error instanceof LocalCloudError) {
+      throw new UsageError(error.message, { showUsage: false });
+    }
+    throw error;
+  }
+  lock.setEndpoint(cloud.endpoint);
   const stopCloud = async () => {
     await cloud.stop();
     await new Promise((done) => logStream.end(done));
@@ -228,7 +247,7 @@ async function runLocked(
     const sqs = new SQSClient(cloud.clientConfig('sqs'));
     const dynamodb = new DynamoDBClient(cloud.clientConfig('dynamodb'));
     console.log(
-      `Local cloud up in ${seconds()} s (synth ${synthSeconds} s): SQS ${cloud.endpoints.sqs}, DynamoDB ${cloud.endpoints.dynamodb}`,
+      `Local cloud up in ${seconds()} s (synth ${synthSeconds} s): AWS endpoint ${cloud.endpoint} (SQS, DynamoDB, Lambda, CloudFormation, STS, Logs)`,
     );
     console.log(
       `Asking the requestor for ${options.requests} strings; function logs in ${logFile}`,
@@ -360,8 +379,12 @@ function printEndpoints(cloud: LocalCloud, stateFile: string): void {
     stateFile === resolve(DEFAULT_STATE_FILE) ? '' : ` --state ${relative('.', stateFile)}`;
   console.log(`
 The local cloud stays up until Ctrl-C. Point the AWS CLI or SDK at it (any credentials, region ${cloud.region}):
-  aws --endpoint-url ${cloud.endpoints.sqs} sqs get-queue-attributes --queue-url ${cloud.outputs[Output.RequestQueueUrl]} --attribute-names All
-  aws --endpoint-url ${cloud.endpoints.dynamodb} dynamodb scan --table-name ${cloud.outputs[Output.RequestsTableName]}
+  export AWS_ENDPOINT_URL=${cloud.endpoint} AWS_REGION=${cloud.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
+  aws sqs get-queue-attributes --queue-url ${cloud.outputs[Output.RequestQueueUrl]} --attribute-names All
+  aws dynamodb scan --table-name ${cloud.outputs[Output.RequestsTableName]}
+  aws lambda invoke --function-name ${cloud.outputs[Output.RequestorFunctionName]} --payload '{"count":5}' --cli-binary-format raw-in-base64-out out.json
+  aws cloudformation describe-stacks --stack-name ${cloud.stackName}
+  aws logs tail /aws/lambda/${cloud.outputs[Output.GeneratorFunctionName]} --follow
   npm run inspect${state ? ` --${state}` : ''}        # queue depths, DLQ contents and table counts
   npm run redrive -- --all${state}`);
 }

@@ -1,10 +1,22 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { AsyncInvoker, describeAsyncInvokeConfigs } from './async-invoke';
 import { ApiMeter, startDynamoDb, startSqs } from './emulators';
+import { cloudFormationService } from './endpoint/cloudformation';
+import { dynamodbService } from './endpoint/dynamodb';
+import { startEndpoint } from './endpoint/gateway';
+import { type EventSourceMappingInfo, lambdaService } from './endpoint/lambda';
+import { LogStore, logsService } from './endpoint/logs';
+import { sqsService } from './endpoint/sqs';
+import { mappingUuid, stackInfo } from './endpoint/stack-info';
+import { stsService } from './endpoint/sts';
+import { inProcessUpstream } from './endpoint/upstream';
 import { SqsEventSource } from './event-source';
+import { denialMessage, evaluate, type RolePolicies } from './iam/evaluator';
+import { roleLogicalId, rolePolicies } from './iam/policies';
+import { type RoleSession, RoleSessions } from './iam/sessions';
 import { FunctionRunner, type FunctionSpec } from './lambda-runtime';
 import {
   ACCOUNT_ID,
@@ -40,8 +52,22 @@ export interface LocalCloudOptions {
   readonly timeScale?: number;
   /** Run the template's schedules. @default false */
   readonly schedules?: boolean;
-  /** Write `{ region, endpoints, stackName, outputs }` here for `inspect`/`redrive`. @default not written */
+  /**
+   * Write `{ region, endpoint, endpoints, port, pid, stackName, outputs }` here for discovery by
+   * `inspect`/`redrive`. A second cloud with the same file is refused while the first runs.
+   * @default not written
+   */
   readonly stateFile?: string;
+  /**
+   * Port of the single AWS endpoint on 127.0.0.1 serving SQS, DynamoDB, Lambda, CloudFormation,
+   * STS and CloudWatch Logs. `npm start` uses 4566, LocalStack's. @default 0, any free port
+   */
+  readonly port?: number;
+  /**
+   * Enforce the template's IAM policies on the functions', pollers' and schedules' calls, as AWS
+   * does. Other credentials act as administrator either way. @default true
+   */
+  readonly iam?: boolean;
   /** Sink for function logs and local-cloud diagnostics, one JSON line each. @default discard */
   readonly log?: (line: string) => void;
 }
@@ -67,6 +93,9 @@ export interface LocalCloudMetrics {
 /** A running local cloud. */
 export interface LocalCloud {
   readonly region: string;
+  /** The single AWS endpoint (`http://127.0.0.1:PORT`), for `AWS_ENDPOINT_URL`. */
+  readonly endpoint: string;
+  /** The endpoint again, per service, for tools that configure each client separately. */
   readonly endpoints: { readonly sqs: string; readonly dynamodb: string };
   readonly stackName: string;
   /** Stack outputs with intrinsics resolved. */
@@ -82,11 +111,20 @@ export interface LocalCloud {
       readonly timeoutSeconds: number;
     }
   >;
-  /** Client settings for talking to the emulators. */
+  /** Client settings for talking to the endpoint as an administrator. */
   clientConfig(service: 'sqs' | 'dynamodb'): {
     region: string;
     endpoint: string;
     credentials: { accessKeyId: string; secretAccessKey: string };
+  };
+  /**
+   * The credentials `fn`'s code runs with: its execution role's session, which the endpoint
+   * evaluates against the role's policies. Handy to reproduce a function's call by hand.
+   */
+  roleCredentials(fn: string): {
+    accessKeyId: string;
+    secretAccessKey: string;
+    sessionToken: string;
   };
   /** Synchronous invoke by function name or logical id. */
   invoke(
@@ -141,6 +179,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
   const diagnostic = (fields: Record<string, unknown>) =>
     sink(JSON.stringify({ timestamp: new Date().toISOString(), source: 'local-cloud', ...fields }));
 
+  if (opts.stateFile) refuseIfRunning(opts.stateFile);
   const assemblyDir = opts.assemblyDir ?? synthesize(resolve(DEFAULT_OUTDIR), opts.context);
   const stack = loadStack(assemblyDir, opts.stackName);
 
@@ -154,18 +193,58 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     stoppers.push(() => sqsEmulator.stop());
     const dynamoEmulator = await startDynamoDb({ meter, dataDir: opts.dataDir });
     stoppers.push(() => dynamoEmulator.stop());
-    const clientConfig = (service: 'sqs' | 'dynamodb') => ({
+
+    // One endpoint for every service. It starts before anything is provisioned, so queue URLs
+    // carry its host and port; the Lambda, CloudFormation and Logs services are bound once the
+    // stack is up (a call before that finds no function and no stack).
+    const sqsUpstream = inProcessUpstream(sqsEmulator.dispatch);
+    const dynamoUpstream = inProcessUpstream(dynamoEmulator.dispatch);
+    const sessions = new RoleSessions(ACCOUNT_ID);
+    const logStore = new LogStore();
+    const services: Parameters<typeof startEndpoint>[0]['services'] = {
+      sqs: sqsService({ upstream: sqsUpstream, region: REGION, accountId: ACCOUNT_ID }),
+      dynamodb: dynamodbService({
+        upstream: dynamoUpstream,
+        region: REGION,
+        accountId: ACCOUNT_ID,
+      }),
+      sts: stsService(ACCOUNT_ID),
+      logs: logsService(logStore, REGION, ACCOUNT_ID),
+    };
+    const endpoint = await startEndpoint({
+      port: opts.port ?? 0,
+      services,
+      sessions: opts.iam === false ? undefined : sessions,
+      meter,
+    });
+    stoppers.push(async () => {
+      await endpoint.stop();
+    });
+    const clientConfig = (_service?: 'sqs' | 'dynamodb') => ({
       region: REGION,
-      endpoint: service === 'sqs' ? sqsEmulator.endpoint : dynamoEmulator.endpoint,
+      endpoint: endpoint.url,
       credentials: CREDENTIALS,
     });
-    // The pollers' client skips the SDK's MD5 check of every received body: Lambda's own pollers
+    // Pollers' clients skip the SDK's MD5 check of every received body: Lambda's own pollers
     // are not SDK clients, and on a 2-core machine the hashing costs throughput.
-    const sqs = new SQSClient({ ...clientConfig('sqs'), md5: false });
-    const dynamodb = new DynamoDBClient(clientConfig('dynamodb'));
+    const sqs = new SQSClient({ ...clientConfig(), md5: false });
+    const dynamodb = new DynamoDBClient(clientConfig());
+    const roleClients = new Map<string, SQSClient>();
+    /** An SQS client signing as `session`, as Lambda's pollers and the scheduler use the role. */
+    const sqsAs = (session: RoleSession | undefined): SQSClient => {
+      if (!session || opts.iam === false) return sqs;
+      const key = session.credentials.accessKeyId;
+      let client = roleClients.get(key);
+      if (!client) {
+        client = new SQSClient({ ...clientConfig(), credentials: session.credentials, md5: false });
+        roleClients.set(key, client);
+      }
+      return client;
+    };
     stoppers.push(async () => {
       sqs.destroy();
       dynamodb.destroy();
+      for (const client of roleClients.values()) client.destroy();
     });
 
     const locals = new Map<string, LocalResource>();
@@ -178,24 +257,70 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     const queues = await createQueues(stack, sqs, resolver, locals, timeScale);
     registerInertResources(stack, locals);
     const functionSpecs = describeFunctions(stack, resolver, locals);
-
-    const functionEnvironment = {
-      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_SQS: sqsEmulator.endpoint,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamoEmulator.endpoint,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs_local',
+    const roles = rolePolicies(stack, resolver, ACCOUNT_ID);
+    for (const role of roles.values()) {
+      if (role.unsupported.length === 0 || opts.iam === false) continue;
+      diagnostic({
+        level: 'WARN',
+        message:
+          'Every call with this role is denied: the local cloud cannot evaluate its policies',
+        role: role.logicalId,
+        reasons: role.unsupported,
+      });
+    }
+    /** The session of the role a template property names, under `sessionName`. */
+    const sessionOf = (roleProperty: unknown, sessionName: string, where: string) => {
+      const roleId = roleLogicalId(roleProperty);
+      const role: RolePolicies = roles.get(roleId ?? '') ?? {
+        logicalId: roleId ?? where,
+        name: roleId ?? where,
+        arn: String(roleProperty),
+        policies: [],
+        unsupported: [`${where} uses a role from outside the template`],
+      };
+      return sessions.issue(role, sessionName);
     };
+    const functionSessions = new Map(
+      functionSpecs.map((spec) => [
+        spec.name,
+        sessionOf(
+          stack.resources[spec.logicalId]?.Properties?.Role,
+          spec.name,
+          `${spec.logicalId}.Role`,
+        ),
+      ]),
+    );
+
+    // Function logs feed the Logs API whenever someone reads them: a log sink, or an endpoint on a
+    // chosen port. Otherwise the lines are dropped at the source, which saves a good share of CPU.
+    const captureLogs = opts.log !== undefined || opts.port !== undefined;
     const runners = new Map<string, FunctionRunner>();
     for (const spec of functionSpecs) {
+      const group = `/aws/lambda/${spec.name}`;
+      if (captureLogs) logStore.createGroup(group);
+      const session = functionSessions.get(spec.name);
+      const credentials = opts.iam === false || !session ? CREDENTIALS : session.credentials;
       runners.set(
         spec.logicalId,
         new FunctionRunner(spec, {
           region: REGION,
           accountId: ACCOUNT_ID,
-          environment: functionEnvironment,
-          log: opts.log,
+          environment: {
+            AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+            ...('sessionToken' in credentials
+              ? { AWS_SESSION_TOKEN: credentials.sessionToken }
+              : {}),
+            AWS_ENDPOINT_URL: endpoint.url,
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+            AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs_local',
+          },
+          log: captureLogs
+            ? (line) => {
+                logStore.append(group, line);
+                opts.log?.(line);
+              }
+            : undefined,
         }),
       );
     }
@@ -216,7 +341,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     const eventSources = describeEventSources(stack, resolver, queues, runner).map(
       (spec) =>
         new SqsEventSource(spec, {
-          sqs,
+          sqs: sqsAs(functionSessions.get(spec.functionName)),
           region: REGION,
           timeScale,
           invoke: (event) => runner(spec.functionName).invoke(event),
@@ -238,19 +363,44 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     });
     stoppers.push(() => asyncInvoker.stop());
 
-    // Scheduler invokes its target asynchronously: delivery succeeds once Lambda accepts the event.
-    const schedules = describeSchedules(stack, resolver, queues, runner).map(
-      (spec) =>
-        new ScheduleRunner(spec, {
-          sqs,
-          timeScale,
-          invoke: async (payload) => {
-            asyncInvoker.invoke(spec.functionName, payload);
-            return {};
-          },
-          log: diagnostic,
-        }),
-    );
+    const schedules = describeSchedules(stack, resolver, queues, runner).map((spec) => {
+      const target = stack.resources[spec.logicalId]?.Properties?.Target as
+        | { RoleArn?: unknown }
+        | undefined;
+      // EventBridge Scheduler's session name is not the function's; the schedule's name reads well.
+      const session = sessionOf(target?.RoleArn, spec.name, `${spec.logicalId}.Target.RoleArn`);
+      const functionArn = arnOf(runner(spec.functionName).spec);
+      return new ScheduleRunner(spec, {
+        sqs: sqsAs(session),
+        timeScale,
+        invoke: async (payload) => {
+          // The scheduler invokes with its role: a missing lambda:InvokeFunction fails the
+          // attempt, which is retried and dead-lettered like any failed invocation.
+          const decision =
+            opts.iam === false
+              ? { allowed: true as const }
+              : evaluate(session.role, 'lambda:InvokeFunction', functionArn);
+          if (!decision.allowed) {
+            const errorMessage = denialMessage(
+              session.principalArn,
+              'lambda:InvokeFunction',
+              functionArn,
+              decision,
+            );
+            return {
+              error: { errorType: 'AccessDeniedException', errorMessage },
+              durationMs: 0,
+              coldStart: false,
+            };
+          }
+          // Scheduler's delivery succeeds once Lambda accepts the event; Lambda's async retries and
+          // on-failure destination take it from there.
+          asyncInvoker.invoke(spec.functionName, payload);
+          return { durationMs: 0, coldStart: false };
+        },
+        log: diagnostic,
+      });
+    });
     stoppers.push(async () => {
       await Promise.all(schedules.map((s) => s.stop()));
     });
@@ -262,17 +412,81 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       ]),
     );
 
+    const mappingUuids = new Map(
+      eventSources.map((s) => [mappingUuid(stack.stackName, s.spec.logicalId), s]),
+    );
+    const disabledMappings = new Set(
+      [...mappingUuids].filter(([, s]) => !s.spec.enabled).map(([uuid]) => uuid),
+    );
+    services.lambda = lambdaService({
+      functions: () =>
+        functionSpecs.map((spec) => {
+          const props = stack.resources[spec.logicalId]?.Properties ?? {};
+          return {
+            name: spec.name,
+            arn: arnOf(spec),
+            runtime: String(props.Runtime ?? ''),
+            handler: String(props.Handler ?? ''),
+            roleArn: functionSessions.get(spec.name)?.role.arn ?? '',
+            memorySize: spec.memorySize,
+            timeoutSeconds: spec.timeoutSeconds,
+            environment: spec.environment,
+            description: typeof props.Description === 'string' ? props.Description : undefined,
+            architectures: props.Architectures as string[] | undefined,
+          };
+        }),
+      invoke: (name, payload) => runner(name).invoke(payload),
+      invokeAsync(name, payload) {
+        asyncInvoker.invoke(name, payload);
+      },
+      eventSourceMappings: () =>
+        [...mappingUuids].map(
+          ([uuid, source]): EventSourceMappingInfo => ({
+            uuid,
+            functionArn: arnOf(runner(source.spec.functionName).spec),
+            eventSourceArn: source.spec.queueArn,
+            batchSize: source.spec.batchSize,
+            maximumBatchingWindowInSeconds: source.spec.maximumBatchingWindowInSeconds,
+            functionResponseTypes: source.spec.reportBatchItemFailures
+              ? ['ReportBatchItemFailures']
+              : [],
+            maximumConcurrency: source.spec.maximumConcurrency,
+            enabled: !disabledMappings.has(uuid),
+          }),
+        ),
+      async setMappingEnabled(uuid, enabled) {
+        const source = mappingUuids.get(uuid);
+        if (!source) throw new LocalCloudError(`No event source mapping ${uuid}`);
+        if (enabled) {
+          disabledMappings.delete(uuid);
+          source.resume();
+        } else {
+          disabledMappings.add(uuid);
+          await source.pause();
+        }
+      },
+    });
+    services.cloudformation = cloudFormationService(
+      stackInfo(stack, locals, outputs, REGION, ACCOUNT_ID),
+    );
+
     for (const source of eventSources) source.start();
     if (opts.schedules) for (const schedule of schedules) schedule.start();
 
-    const endpoints = { sqs: sqsEmulator.endpoint, dynamodb: dynamoEmulator.endpoint };
+    const endpoints = { sqs: endpoint.url, dynamodb: endpoint.url };
     if (opts.stateFile) {
       const stateFile = opts.stateFile;
       mkdirSync(dirname(stateFile), { recursive: true });
-      writeFileSync(
-        stateFile,
-        `${JSON.stringify({ region: REGION, endpoints, stackName: stack.stackName, outputs }, null, 2)}\n`,
-      );
+      const state = {
+        region: REGION,
+        endpoint: endpoint.url,
+        endpoints,
+        port: endpoint.port,
+        pid: process.pid,
+        stackName: stack.stackName,
+        outputs,
+      };
+      writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
       stoppers.unshift(async () => rmSync(stateFile, { force: true }));
     }
 
@@ -302,6 +516,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     let stopped = false;
     return {
       region: REGION,
+      endpoint: endpoint.url,
       endpoints,
       stackName: stack.stackName,
       outputs,
@@ -319,6 +534,11 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
         ]),
       ),
       clientConfig,
+      roleCredentials(fn) {
+        const session = functionSessions.get(runner(fn).spec.name);
+        if (!session) throw new LocalCloudError(`${fn} has no execution role session`);
+        return session.credentials;
+      },
       async invoke(fn, payload) {
         const target = runner(fn);
         const size = Buffer.byteLength(JSON.stringify(payload ?? null));
@@ -406,6 +626,29 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * Refuses to start a second local cloud on a state file whose cloud still runs (its pid is alive),
+ * naming that one. A file left by a cloud that died is stale and is overwritten.
+ */
+function refuseIfRunning(stateFile: string): void {
+  if (!existsSync(stateFile)) return;
+  let state: { pid?: unknown; endpoint?: unknown };
+  try {
+    state = JSON.parse(readFileSync(stateFile, 'utf8')) as typeof state;
+  } catch {
+    return;
+  }
+  if (typeof state.pid !== 'number') return;
+  try {
+    process.kill(state.pid, 0);
+  } catch {
+    return;
+  }
+  throw new LocalCloudError(
+    `A local cloud already runs with state file ${stateFile}: pid ${state.pid}, endpoint ${String(state.endpoint)}; stop it first or use another state directory`,
+  );
 }
 
 function arnOf(spec: FunctionSpec): string {

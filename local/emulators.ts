@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import dynalite from 'dynalite';
@@ -37,6 +37,8 @@ export interface SqsEmulator {
   depth(url: string): QueueDepth | undefined;
   /** Ends pending long polls on the queue at `url`, or on every queue (they return what is there, usually nothing). */
   wake(url?: string): void;
+  /** Serves one request in-process, as if it had arrived on the emulator's port. */
+  dispatch(req: IncomingMessage, res: ServerResponse): void;
   stop(): Promise<void>;
 }
 
@@ -71,6 +73,7 @@ export async function startSqs(options: SqsEmulatorOptions = {}): Promise<SqsEmu
     endpoint: address.replace('localhost', '127.0.0.1'),
     depth: (url) => queues.depth(url),
     wake: (url) => queues.wake(url),
+    dispatch: (req, res) => app.server.emit('request', req, res),
     stop: async () => {
       queues.wake();
       await app.close();
@@ -83,6 +86,8 @@ export interface DynamoDbEmulator {
   readonly endpoint: string;
   /** Stops and starts dynalite on the same port, as a crash and restart would; on-disk data survives. */
   restart(): Promise<void>;
+  /** Serves one request in-process, as if it had arrived on the emulator's port. */
+  dispatch(req: IncomingMessage, res: ServerResponse): void;
   stop(): Promise<void>;
 }
 
@@ -117,6 +122,7 @@ export async function startDynamoDb(
       await instance.close();
       instance = await serveDynalite(meter, port, dataDir);
     },
+    dispatch: (req, res) => instance.server.emit('request', req, res),
     stop: () => instance.close(),
   };
 }
@@ -130,7 +136,7 @@ async function serveDynalite(
   meter: ApiMeter | undefined,
   port: number,
   dataDir: string | undefined,
-): Promise<{ port: number; close(): Promise<void> }> {
+): Promise<{ port: number; server: Server; close(): Promise<void> }> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path: dataDir });
   const [handler] = server.listeners('request') as ((
     req: IncomingMessage,
@@ -160,6 +166,7 @@ async function serveDynalite(
   });
   return {
     port: (server.address() as AddressInfo).port,
+    server,
     close: async () => {
       closing = true;
       const closed = new Promise<void>((resolve, reject) =>

@@ -98,7 +98,7 @@ export async function resolveTarget(options: TargetOptions = {}): Promise<Target
   }
 
   if (!options.region && !options.stack && existsSync(stateFile)) {
-    return localTarget(stateFile);
+    return localTarget(stateFile, options);
   }
 
   const region = envRegion ?? (await profileRegion(profile)) ?? 'us-east-1';
@@ -119,11 +119,14 @@ export async function resolveTarget(options: TargetOptions = {}): Promise<Target
 interface LocalState {
   region: string;
   stackName: string;
+  /** The local cloud's single AWS endpoint (all services), when it serves one. */
+  endpoint?: string;
+  pid?: number;
   endpoints: { sqs: string; dynamodb: string };
   outputs: Record<string, string>;
 }
 
-async function localTarget(stateFile: string): Promise<Target> {
+async function localTarget(stateFile: string, options: TargetOptions): Promise<Target> {
   const state = readState(stateFile);
   // The cloud removes its state file when it stops; one left behind by a killed process points
   // at closed ports, which would otherwise surface as a bare ECONNREFUSED from the first call.
@@ -131,6 +134,21 @@ async function localTarget(stateFile: string): Promise<Target> {
     throw new TargetError(
       `The local cloud in ${stateFile} is not running (nothing answers at ${state.endpoints.sqs}): start one with \`npm start -- --keep\`, or delete the stale file`,
     );
+  }
+  if (state.endpoint) {
+    // One endpoint for every service: reached exactly as LocalStack is, outputs from
+    // DescribeStacks, so the local run exercises the LocalStack code path.
+    const target = await resolveTarget({
+      ...options,
+      endpoint: state.endpoint,
+      region: state.region,
+      stack: state.stackName,
+    });
+    return {
+      ...target,
+      kind: 'local',
+      description: `local cloud at ${state.endpoint}${state.pid ? ` (pid ${state.pid})` : ''}`,
+    };
   }
   return {
     kind: 'local',

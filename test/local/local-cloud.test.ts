@@ -105,7 +105,7 @@ describe('stopping the local cloud', () => {
 
 describe('npm start', () => {
   it('runs a round trip end to end and prints the reconciliation', () => {
-    const run = spawnSync('npx', ['tsx', 'commands/start.ts', '--requests', '25'], {
+    const run = spawnSync('npx', ['tsx', 'commands/start.ts', '--requests', '25', '--port', '0'], {
       encoding: 'utf8',
       timeout: 90_000,
     });
@@ -118,10 +118,14 @@ describe('npm start', () => {
     const data = mkdtempSync(join(tmpdir(), 'string-pipeline-data-'));
     try {
       const start = () =>
-        spawnSync('npx', ['tsx', 'commands/start.ts', '--requests', '10', '--data', data], {
-          encoding: 'utf8',
-          timeout: 90_000,
-        });
+        spawnSync(
+          'npx',
+          ['tsx', 'commands/start.ts', '--requests', '10', '--data', data, '--port', '0'],
+          {
+            encoding: 'utf8',
+            timeout: 90_000,
+          },
+        );
       expect(start().status).toBe(0);
       const second = start();
       expect(second.status).toBe(0);

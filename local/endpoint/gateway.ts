@@ -1,0 +1,252 @@
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { RoleSessions } from '../iam/sessions';
+import type { Call, ServiceHandler } from './call';
+import { lambdaOperation } from './lambda';
+import {
+  parseSignature,
+  readBody,
+  type ServiceName,
+  sendJson,
+  sendJsonError,
+  sendRestError,
+  sendXmlError,
+} from './protocol';
+
+/** Counts calls by service and action (the `ApiMeter` of `local/emulators.ts` fits). */
+export interface CallMeter {
+  count(service: string, action: string): void;
+}
+
+/** Options of {@link startEndpoint}. */
+export interface EndpointOptions {
+  /** Port on 127.0.0.1; 0 picks a free one. @default 4566, LocalStack's */
+  readonly port?: number;
+  /** The services served; a call for another gets an error naming it. */
+  readonly services: Partial<Record<ServiceName, ServiceHandler>>;
+  /** Recognises role sessions' credentials; without it every caller is an administrator. */
+  readonly sessions?: RoleSessions;
+  /**
+   * Counts the calls the endpoint answers itself (Lambda, CloudFormation, STS, Logs). SQS and
+   * DynamoDB calls are counted by the emulators they reach, with the capacity they consume, so a
+   * call is never counted twice. @default not counted
+   */
+  readonly meter?: CallMeter;
+  /** Decides whether to answer a call with an injected fault instead (see `faults.ts`). */
+  readonly faults?: (call: Call) => boolean;
+}
+
+/** A running endpoint. */
+export interface Endpoint {
+  /** `http://127.0.0.1:PORT`, for `AWS_ENDPOINT_URL`. */
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** The port is taken; the message names it and, where it can tell, the process holding it. */
+export class PortInUseError extends Error {
+  override readonly name = 'PortInUseError';
+}
+
+/** Display names for metering, as the rest of the project counts calls (`SQS.SendMessage`). */
+const METER_NAME: Record<ServiceName, string> = {
+  sqs: 'SQS',
+  dynamodb: 'DynamoDB',
+  lambda: 'Lambda',
+  cloudformation: 'CloudFormation',
+  sts: 'STS',
+  logs: 'Logs',
+};
+const TARGET_PREFIX: [string, ServiceName][] = [
+  ['AmazonSQS.', 'sqs'],
+  ['DynamoDB_20120810.', 'dynamodb'],
+  ['Logs_20140328.', 'logs'],
+];
+const CFN_ACTIONS =
+  /^(Describe|List|Get|Create|Update|Delete|Validate|Estimate|Signal|Continue|Cancel|Execute|Detect)(Stack|Change|Template|Type|Export|Import)/;
+const HEALTH_PATHS = new Set(['/', '/_localstack/health']);
+const STS_ACTIONS = new Set([
+  'GetCallerIdentity',
+  'AssumeRole',
+  'GetSessionToken',
+  'GetAccessKeyInfo',
+]);
+
+/** Which service a request is for and in which protocol, or why it is for none we serve. */
+function classify(
+  req: IncomingMessage,
+  body: Buffer,
+):
+  | { service: ServiceName; action: string; protocol: Call['protocol']; query?: URLSearchParams }
+  | { unknown: string; json: boolean } {
+  const target = req.headers['x-amz-target'];
+  if (typeof target === 'string') {
+    for (const [prefix, service] of TARGET_PREFIX) {
+      if (target.startsWith(prefix)) {
+        return { service, action: target.slice(prefix.length), protocol: 'json' };
+      }
+    }
+    return { unknown: target.split('.')[0] ?? target, json: true };
+  }
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  const lambda = lambdaOperation(req.method ?? 'GET', path);
+  if (lambda) return { service: 'lambda', action: lambda, protocol: 'rest' };
+  const contentType = String(req.headers['content-type'] ?? '');
+  const query = contentType.includes('application/x-www-form-urlencoded')
+    ? new URLSearchParams(body.toString('utf8'))
+    : new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+  const action = query.get('Action');
+  const scope = parseSignature(req.headers.authorization)?.service;
+  if (action) {
+    const service: ServiceName | undefined =
+      scope === 'sqs' || scope === 'cloudformation' || scope === 'sts'
+        ? scope
+        : scope
+          ? undefined
+          : STS_ACTIONS.has(action)
+            ? 'sts'
+            : CFN_ACTIONS.test(action)
+              ? 'cloudformation'
+              : 'sqs';
+    if (service) return { service, action, protocol: 'query', query };
+  }
+  // Other Lambda REST paths (layers, aliases, other API versions) are Lambda's to refuse.
+  if (scope === 'lambda')
+    return { service: 'lambda', action: `${req.method} ${path}`, protocol: 'rest' };
+  return { unknown: scope ?? `${req.method} ${path}`, json: false };
+}
+
+/**
+ * Starts the single endpoint that serves every emulated service on 127.0.0.1, LocalStack-style:
+ * it tells services apart by protocol (the `X-Amz-Target` prefix for SQS, DynamoDB and Logs, the
+ * REST path for Lambda, the `Action` parameter and the SigV4 credential scope for the query
+ * protocol of CloudFormation, STS and SQS), identifies role sessions by their access key, and hands
+ * each call to its service. A call for a service or operation we do not serve gets that service's
+ * own error shape, never a hang.
+ *
+ * @throws PortInUseError when the port is taken
+ */
+export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
+  const requested = opts.port ?? 4566;
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      sendJsonError(
+        res,
+        500,
+        'InternalFailure',
+        `Local endpoint error: ${(error as Error).message}`,
+      );
+    });
+  });
+  // SQS long polls last 20 s; Node's default request timeout (5 min) is fine, keep-alive is not.
+  server.keepAliveTimeout = 60_000;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    if (req.method === 'GET' && HEALTH_PATHS.has(req.url ?? '')) {
+      // What LocalStack answers, so readiness checks written for it work here too.
+      const running = Object.fromEntries(Object.keys(opts.services).map((s) => [s, 'running']));
+      sendJson(res, 200, { services: running, edition: 'local-cloud' }, {}, 'application/json');
+      return;
+    }
+    const route = classify(req, body);
+    if ('unknown' in route) {
+      const message = `The local cloud does not serve ${route.unknown}; it serves SQS, DynamoDB, Lambda, CloudFormation, STS and CloudWatch Logs`;
+      if (route.json) sendJsonError(res, 400, 'UnknownOperationException', message);
+      else sendXmlError(res, 400, 'InvalidAction', message);
+      return;
+    }
+    const session = opts.sessions?.lookup(parseSignature(req.headers.authorization)?.accessKeyId);
+    const call: Call = { req, res, body, ...route, session };
+    if (opts.faults?.(call)) return;
+    const service = opts.services[route.service];
+    if (!service) {
+      const message = `The local cloud does not serve ${METER_NAME[route.service]} on this endpoint`;
+      if (route.protocol === 'rest')
+        sendRestError(res, 400, 'UnsupportedOperationException', message);
+      else if (route.protocol === 'json')
+        sendJsonError(res, 400, 'UnknownOperationException', message);
+      else sendXmlError(res, 400, 'InvalidAction', message);
+      return;
+    }
+    if (route.service !== 'sqs' && route.service !== 'dynamodb') {
+      opts.meter?.count(METER_NAME[route.service], route.action);
+    }
+    await service(call);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') {
+        const holder = portHolder(requested);
+        reject(
+          new PortInUseError(
+            `Port ${requested} on 127.0.0.1 is already in use${holder ? ` by ${holder}` : ''}; stop it or choose another port (--port N, 0 for any free one)`,
+          ),
+        );
+      } else reject(error);
+    });
+    server.listen(requested, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    stop: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+/**
+ * Best effort, Linux only: which process listens on `port` (`pid 123 (node server.js)`), found
+ * through /proc; undefined when it cannot tell (another OS, another user's process).
+ */
+export function portHolder(port: number): string | undefined {
+  try {
+    const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+    const inodes = new Set<string>();
+    for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+      for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+        const fields = line.trim().split(/\s+/);
+        // local_address is field 1 (ADDR:PORT), state 0A is LISTEN, inode is field 9.
+        if (fields[1]?.endsWith(`:${hexPort}`) && fields[3] === '0A' && fields[9]) {
+          inodes.add(fields[9]);
+        }
+      }
+    }
+    if (inodes.size === 0) return undefined;
+    for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+      let fds: string[];
+      try {
+        fds = readdirSync(`/proc/${pid}/fd`);
+      } catch {
+        continue;
+      }
+      for (const fd of fds) {
+        let link: string;
+        try {
+          link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+        } catch {
+          continue;
+        }
+        const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
+        if (inode && inodes.has(inode)) {
+          const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+          return `pid ${pid} (${cmd.slice(0, 120)})`;
+        }
+      }
+    }
+  } catch {
+    // Not Linux, or /proc unreadable: the port number alone has to do.
+  }
+  return undefined;
+}

@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import type { RolePolicies } from './evaluator';
+
+/** Credentials as Lambda hands them to a function (`AWS_ACCESS_KEY_ID`, ...). */
+export interface SessionCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+}
+
+/** Who is calling: a role session (a function's or a schedule's), evaluated against its role. */
+export interface RoleSession {
+  readonly role: RolePolicies;
+  /** The session name: the function's name, as Lambda names its sessions. */
+  readonly sessionName: string;
+  /** `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`, the principal in denial messages. */
+  readonly principalArn: string;
+  /** `AROA...:SESSION`, what GetCallerIdentity calls the UserId. */
+  readonly userId: string;
+  readonly credentials: SessionCredentials;
+}
+
+/**
+ * Issues one set of credentials per role session and recognises them on the endpoint, the way
+ * Lambda gives each function its execution role's session: the access key id is what the SigV4
+ * signature carries, so it identifies the role. Other access keys are not sessions (administrator).
+ */
+export class RoleSessions {
+  private readonly byAccessKey = new Map<string, RoleSession>();
+
+  constructor(private readonly accountId: string) {}
+
+  /** The session of `role` named `sessionName`, issuing its credentials on first use. */
+  issue(role: RolePolicies, sessionName: string): RoleSession {
+    const digest = createHash('sha256').update(`${role.logicalId}/${sessionName}`).digest('hex');
+    const accessKeyId = `ASIA${digest.slice(0, 16).toUpperCase()}`;
+    const existing = this.byAccessKey.get(accessKeyId);
+    if (existing) return existing;
+    const session: RoleSession = {
+      role,
+      sessionName,
+      principalArn: `arn:aws:sts::${this.accountId}:assumed-role/${role.name}/${sessionName}`,
+      userId: `AROA${digest.slice(16, 32).toUpperCase()}:${sessionName}`,
+      credentials: {
+        accessKeyId,
+        secretAccessKey: digest.slice(32, 72),
+        sessionToken: `local-session/${role.name}/${sessionName}`,
+      },
+    };
+    this.byAccessKey.set(accessKeyId, session);
+    return session;
+  }
+
+  /** The session these credentials belong to, or undefined for anyone else. */
+  lookup(accessKeyId: string | undefined): RoleSession | undefined {
+    return accessKeyId === undefined ? undefined : this.byAccessKey.get(accessKeyId);
+  }
+}
