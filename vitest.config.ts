@@ -10,12 +10,20 @@ const shared = {
   env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
 } as const;
 
+/** Synthesizes (or finds in the cache) the bundled pipeline and provides `pipelineAssembly`. */
+const ASSEMBLY_SETUP = 'test/local/global-setup.ts';
+
 export default defineConfig({
   test: {
-    ...shared,
-    // Declared on the root only, so it runs once per run; every project sees what it provides.
-    globalSetup: ['test/local/global-setup.ts'],
+    // Run by every project: a temporary directory for the run, removed at the end.
+    globalSetup: ['test/global-setup.ts'],
+    // Vitest's default (cores - 1) is one file at a time on 2 cores, yet local-cloud tests spend
+    // most of their time waiting on timers and sockets: run one more file than there are cores.
+    // Not more: time-scaled fault tests (2 s visibility) and 1 s probe timeouts need the CPU when
+    // they ask for it, and four files at once made them fail on a loaded machine.
+    maxWorkers: 3,
     projects: [
+      // No emulator and no cloud assembly: with infra, `npm run test:unit`, for the edit loop.
       { test: { ...shared, name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       {
         test: {
@@ -26,9 +34,18 @@ export default defineConfig({
           // and test/infra/synth.ts shares each synthesized stack among the files. The files
           // only read the shared stacks; a test that changes a stack builds its own.
           isolate: false,
+          // The bundle-contents test reads the bundled assembly (cached by its inputs' hash).
+          globalSetup: [ASSEMBLY_SETUP],
         },
       },
-      { test: { ...shared, name: 'local', include: ['test/local/**/*.test.ts'] } },
+      {
+        test: {
+          ...shared,
+          name: 'local',
+          include: ['test/local/**/*.test.ts'],
+          globalSetup: [ASSEMBLY_SETUP],
+        },
+      },
     ],
   },
 });

@@ -12,6 +12,7 @@ import {
   type OptionSpecs,
   type parse,
   runCommand,
+  UsageError,
 } from '../commands/cli';
 import { synthesize } from '../local/synth';
 import { loadStack, resourcesOfType } from '../local/template';
@@ -33,6 +34,7 @@ import {
 } from './cost-model';
 import { type FirstRoundTripResult, timeFirstRoundTrip } from './first-round-trip';
 import { runOnLocalCloud } from './local-run';
+import { measureMemory, parseCounts, printMemory } from './memory';
 import { kB, REPO_ROOT, table } from './util';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -63,6 +65,17 @@ const OPTIONS = {
     placeholder: 'FILE',
     description: 'where to write the results as JSON (default: bench/results.json)',
   },
+  'memory-requests': {
+    type: 'string',
+    default: '100,1000,10000',
+    placeholder: 'N,N,...',
+    description: 'request counts whose `npm start` peak RSS is measured, comma-separated',
+  },
+  only: {
+    type: 'string',
+    placeholder: 'memory',
+    description: 'run only this section (memory)',
+  },
 } as const satisfies OptionSpecs;
 
 /** What `npm run bench -- --help` says. */
@@ -71,7 +84,11 @@ export const BENCH: CommandSpec<typeof OPTIONS> = {
   summary:
     'Measures the cold-start proxy, the cost per million round trips, local throughput against bare emulators, and the time to the first round trip of `npm start`; prints tables and writes the figures as JSON. Takes several minutes.',
   options: OPTIONS,
-  examples: ['npm run bench', 'npm run bench -- --round-trips 500 --runs 10 --skip-start'],
+  examples: [
+    'npm run bench',
+    'npm run bench -- --round-trips 500 --runs 10 --skip-start',
+    'npm run bench -- --only memory --memory-requests 1000,10000',
+  ],
 };
 
 function options(values: ReturnType<typeof parse<typeof OPTIONS>>) {
@@ -81,7 +98,22 @@ function options(values: ReturnType<typeof parse<typeof OPTIONS>>) {
     runs: integerOption('runs', values.runs, { min: 10, max: 1000 }),
     skipStart: values['skip-start'],
     out: values.out ? resolve(values.out) : join(REPO_ROOT, 'bench', 'results.json'),
+    memoryRequests: memoryCounts(values['memory-requests']),
+    only: onlySection(values.only),
   };
+}
+
+function memoryCounts(value: string): number[] {
+  try {
+    return parseCounts(value);
+  } catch (error) {
+    throw new UsageError(`--memory-requests: ${(error as Error).message}`);
+  }
+}
+
+function onlySection(value: string | undefined): 'memory' | undefined {
+  if (value === undefined || value === 'memory') return value;
+  throw new UsageError(`--only takes memory, got ${JSON.stringify(value)}`);
 }
 
 const usd = (n: number) => `$${n.toFixed(4)}`;
@@ -163,6 +195,13 @@ async function main(opts: ReturnType<typeof options>): Promise<void> {
   console.log(
     `string-pipeline benchmarks: Node ${process.version}, ${cpus().length} CPUs, ${startedAt.toISOString()}`,
   );
+
+  const memoryHeading = (n: string) =>
+    `\n${n}Peak memory of \`npm start -- --requests N\` (RSS sampled from /proc every 100 ms)`;
+  if (opts.only === 'memory') {
+    printMemory(await measureMemory(opts.memoryRequests), memoryHeading(''));
+    return;
+  }
 
   // 1. Cold start, first, while nothing else runs on the machine.
   const coldStart = await measureColdStarts({ runs: opts.runs });
@@ -328,6 +367,10 @@ async function main(opts: ReturnType<typeof options>): Promise<void> {
       );
     }
 
+    // 5. Memory, last: each count is a fresh npm start.
+    const memory = await measureMemory(opts.memoryRequests);
+    printMemory(memory, memoryHeading('5. '));
+
     const results = {
       timestamp: startedAt.toISOString(),
       node: process.version,
@@ -379,6 +422,7 @@ async function main(opts: ReturnType<typeof options>): Promise<void> {
         goal: GOALS.throughputRatio,
       },
       firstRoundTrip: firstRoundTrip ?? 'skipped',
+      memory,
     };
     writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);
     console.log(

@@ -7,6 +7,8 @@ import { createWriteStream } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { localCloudTarget } from '../console/local-target';
+import { createConsoleHandler } from '../console/server';
 import {
   METRIC_NAMES,
   type MetricName,
@@ -280,7 +282,9 @@ async function runLocked(
         (firstRoundTrip ? ` (first round trip after ${firstRoundTrip} s, synth included)` : ''),
     );
     if (options.keep) {
+      cloud.mount('/_console', createConsoleHandler({ target: localCloudTarget(cloud) }).handle);
       printEndpoints(cloud, join(home, 'state.json'));
+      console.log(`Console: ${cloud.endpoint}/_console/`);
       await new Promise(() => {}); // until Ctrl-C
     }
     sqs.destroy();

@@ -6,7 +6,7 @@ import { AsyncInvoker, describeAsyncInvokeConfigs } from './async-invoke';
 import { ApiMeter, startDynamoDb, startSqs } from './emulators';
 import { cloudFormationService } from './endpoint/cloudformation';
 import { dynamodbService } from './endpoint/dynamodb';
-import { startEndpoint } from './endpoint/gateway';
+import { type RouteHandler, startEndpoint } from './endpoint/gateway';
 import { type EventSourceMappingInfo, lambdaService } from './endpoint/lambda';
 import { LogStore, logsService } from './endpoint/logs';
 import { sqsService } from './endpoint/sqs';
@@ -150,6 +150,11 @@ export interface LocalCloud {
   waitForIdle(opts?: { timeoutMs?: number }): Promise<void>;
   metrics(): LocalCloudMetrics;
   resetMetrics(): void;
+  /**
+   * Serves `handler` on the endpoint for requests under `prefix` (`/_console`), beside the AWS
+   * APIs; a second mount on the same prefix replaces the first.
+   */
+  mount(prefix: string, handler: RouteHandler): void;
   /** Stops schedules, pollers, functions and emulators, freeing every port. */
   stop(): Promise<void>;
 }
@@ -211,9 +216,11 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       sts: stsService(ACCOUNT_ID),
       logs: logsService(logStore, REGION, ACCOUNT_ID),
     };
+    const routes = new Map<string, RouteHandler>();
     const endpoint = await startEndpoint({
       port: opts.port ?? 0,
       services,
+      routes,
       sessions: opts.iam === false ? undefined : sessions,
       meter,
     });
@@ -615,6 +622,9 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
             totalDurationMs: 0,
             coldStarts: 0,
           });
+      },
+      mount(prefix, handler) {
+        routes.set(prefix, handler);
       },
       async stop() {
         if (stopped) return;

@@ -21,6 +21,10 @@ export interface DeadLetter {
   /** Set when a handler rejected the message (`InvalidJson`, `UnknownRequest`, ...). */
   readonly failureCode?: string;
   readonly failureReason?: string;
+  /** The id the message had on its source queue, when a handler dead-lettered it. */
+  readonly sourceMessageId?: string;
+  /** When the message was sent to this queue (for a dead letter: when it was dead-lettered or, if SQS moved it, first sent). */
+  readonly sentAt?: string;
   /** The body, cut to 200 characters. */
   readonly body: string;
 }
@@ -90,7 +94,11 @@ export async function inspect(
   }
 }
 
-async function peek(sqs: SQSClient, url: string, limit: number): Promise<DeadLetter[]> {
+/**
+ * Up to `limit` distinct messages of a queue, received with a zero visibility timeout so they stay
+ * visible (each receive still counts towards the message's receive count).
+ */
+export async function peek(sqs: SQSClient, url: string, limit: number): Promise<DeadLetter[]> {
   const seen = new Map<string, DeadLetter>();
   // SQS samples servers, so a few receives may be needed to see `limit` distinct messages.
   for (let attempt = 0; attempt < Math.ceil(limit / 10) + 2 && seen.size < limit; attempt++) {
@@ -101,7 +109,7 @@ async function peek(sqs: SQSClient, url: string, limit: number): Promise<DeadLet
         VisibilityTimeout: 0,
         WaitTimeSeconds: 0,
         MessageAttributeNames: ['All'],
-        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+        MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
       }),
     );
     if (Messages.length === 0) break;
@@ -116,12 +124,17 @@ function deadLetter(message: Message): DeadLetter {
   const attributes = message.MessageAttributes ?? {};
   const failureCode = attributes[FailureAttribute.Code]?.StringValue;
   const failureReason = attributes[FailureAttribute.Reason]?.StringValue;
+  const sourceMessageId = attributes[FailureAttribute.SourceMessageId]?.StringValue;
   const body = message.Body ?? '';
   return {
     messageId: message.MessageId ?? '',
     receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 0),
     ...(failureCode ? { failureCode } : {}),
     ...(failureReason ? { failureReason } : {}),
+    ...(sourceMessageId ? { sourceMessageId } : {}),
+    ...(message.Attributes?.SentTimestamp
+      ? { sentAt: new Date(Number(message.Attributes.SentTimestamp)).toISOString() }
+      : {}),
     body: body.length > 200 ? `${body.slice(0, 200)}…` : body,
   };
 }

@@ -8,7 +8,7 @@ import type { OutputKey } from '../functions/shared/contract';
 export type TargetKind = 'local' | 'endpoint' | 'aws';
 
 /** AWS services the commands and the end-to-end tests use. */
-export type Service = 'sqs' | 'dynamodb' | 'lambda' | 'cloudformation';
+export type Service = 'sqs' | 'dynamodb' | 'lambda' | 'cloudformation' | 'logs';
 
 /** Settings for an SDK client of one service. */
 export interface ClientConfig {

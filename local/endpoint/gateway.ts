@@ -19,6 +19,13 @@ export interface CallMeter {
   count(service: string, action: string): void;
 }
 
+/** Answers plain HTTP requests under a path prefix (a web page beside the AWS APIs). */
+export type RouteHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+) => Promise<void>;
+
 /** Options of {@link startEndpoint}. */
 export interface EndpointOptions {
   /** Port on 127.0.0.1; 0 picks a free one. @default 4566, LocalStack's */
@@ -35,6 +42,11 @@ export interface EndpointOptions {
   readonly meter?: CallMeter;
   /** Decides whether to answer a call with an injected fault instead (see `faults.ts`). */
   readonly faults?: (call: Call) => boolean;
+  /**
+   * Handlers by path prefix (`/_console`), looked up on every request so they can be added while
+   * the endpoint runs. A request under a prefix never reaches the AWS services. @default none
+   */
+  readonly routes?: ReadonlyMap<string, RouteHandler>;
 }
 
 /** A running endpoint. */
@@ -154,6 +166,10 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
       const running = Object.fromEntries(Object.keys(opts.services).map((s) => [s, 'running']));
       sendJson(res, 200, { services: running, edition: 'local-cloud' }, {}, 'application/json');
       return;
+    }
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    for (const [prefix, routeHandler] of opts.routes ?? []) {
+      if (path === prefix || path.startsWith(`${prefix}/`)) return routeHandler(req, res, body);
     }
     const route = classify(req, body);
     if ('unknown' in route) {

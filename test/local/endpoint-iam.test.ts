@@ -52,9 +52,12 @@ function withoutGrant(policyPrefix: string, action: string, resourceId: string):
     });
   }
   // Scaled visibility timeouts never drop below the consumer's function timeout (as AWS
-  // requires), so the redelivery cases give the functions 1 s: five receives then take ~5 s.
+  // requires), so the redelivery cases give the functions 3 s (time enough on a loaded machine)
+  // and dead-letter after two receives: a refused message reaches its DLQ in about 6 s.
   for (const resource of Object.values(template.Resources)) {
-    if (resource.Type === 'AWS::Lambda::Function') resource.Properties.Timeout = 1;
+    if (resource.Type === 'AWS::Lambda::Function') resource.Properties.Timeout = 3;
+    const redrive = resource.Properties.RedrivePolicy as { maxReceiveCount?: number } | undefined;
+    if (resource.Type === 'AWS::SQS::Queue' && redrive) redrive.maxReceiveCount = 2;
   }
   writeFileSync(file, JSON.stringify(template));
   return dir;

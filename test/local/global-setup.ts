@@ -1,6 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { synthesize } from '../../local/synth';
 
@@ -11,16 +9,13 @@ declare module 'vitest' {
   }
 }
 
+/** Where `npm start` keeps its assemblies: a test run and `npm start` reuse each other's synth. */
+const ASSEMBLIES = fileURLToPath(new URL('../../.local-cloud/cdk.out', import.meta.url));
+
 /**
- * Gives the run its own temporary directory, removed at the end (every `new App()` and every
- * bundling makes a `cdk.out*` or esbuild directory there, which nothing else would clean up), and
- * synthesizes the pipeline once, so each local-cloud test file does not bundle it again.
+ * Synthesizes the pipeline once for the local-cloud tests (or finds the assembly of unchanged
+ * sources from an earlier run or `npm start`), so no test file bundles it again.
  */
-export default function setup(project: TestProject): () => void {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const root = mkdtempSync(join(tmpdir(), 'string-pipeline-test-'));
-  // Test processes start after this and inherit it, so their os.tmpdir() is inside `root`.
-  process.env.TMPDIR = root;
-  project.provide('pipelineAssembly', synthesize(join(root, 'pipeline.out')));
-  return () => rmSync(root, { recursive: true, force: true });
+export default function setup(project: TestProject): void {
+  project.provide('pipelineAssembly', synthesize(ASSEMBLIES));
 }

@@ -14,10 +14,11 @@ import type { SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, type LocalQueue, startLocalCloud } from '../../local/cloud';
 import { queueDepth } from '../../ops/reconcile';
-import { type ProbeProps, synthesizeProbe } from './fixtures/probe-app';
+import { type ProbeProps, probeStackName, synthesizeProbes } from './fixtures/probe-app';
 
 // Each SQS event source mapping behaviour AWS documents (the Lambda developer guide, "Using Lambda with Amazon SQS"), checked
 // over the wire against the local cloud running a probe function that records its invocations.
+// Each group has its own probe stack and local cloud; all the stacks come from one synth.
 
 /** One invocation of the probe, as it recorded itself. */
 interface Invocation {
@@ -50,18 +51,57 @@ interface Probe {
   stop(): Promise<void>;
 }
 
+/** Function timeout 1 s; the queue's 2 s visibility timeout runs at 1 s under timeScale 2. */
+const RETRIES = { maxReceiveCount: 2, visibilityTimeoutSeconds: 2, timeoutSeconds: 1 };
+const BATCHING = {
+  batchSize: 5,
+  maxBatchingWindowSeconds: 2,
+  timeoutSeconds: 5,
+  visibilityTimeoutSeconds: 30,
+};
+const concurrency = (maxConcurrency: number): ProbeProps => ({
+  batchSize: 1,
+  maxConcurrency,
+  timeoutSeconds: 5,
+  visibilityTimeoutSeconds: 30,
+});
+/**
+ * The module takes longer to load than the function may run. The function has room for its first
+ * SDK calls on a busy machine, and the visibility timeout outlasts init and run together, or the
+ * message would be delivered again while the first invocation is still loading.
+ */
+const COLD_START = { timeoutSeconds: 2, initDelayMs: 3000, visibilityTimeoutSeconds: 30 };
+
+/** Every probe the groups below start, synthesized together in one app. */
+const PROBES: Record<string, ProbeProps> = {
+  'partial-batches': RETRIES,
+  'whole-batch-failures': RETRIES,
+  batching: BATCHING,
+  'concurrency-3': concurrency(3),
+  'concurrency-7': concurrency(7),
+  'cold-start': COLD_START,
+};
+
 const root = mkdtempSync(join(tmpdir(), 'string-pipeline-parity-'));
+let assemblyDir: string;
+beforeAll(() => {
+  assemblyDir = synthesizeProbes(join(root, 'probes.out'), PROBES);
+});
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Starts the probe called `name` on its own local cloud. With `warm`, invokes it with no records
+ * first, so that no test's first batch pays the cold start: on a busy 2-core machine (a test run
+ * runs several files at once) a cold start plus the SDK's first connection can outlast a 1 s
+ * function timeout, which would fail a batch that the test expects to succeed.
+ */
 async function startProbe(
   name: string,
-  props: ProbeProps,
-  options: { timeScale?: number } = {},
+  { warm = false, timeScale }: { warm?: boolean; timeScale?: number } = {},
 ): Promise<Probe> {
-  const assemblyDir = synthesizeProbe(join(root, name), props);
-  const cloud = await startLocalCloud({ assemblyDir, ...options });
+  const cloud = await startLocalCloud({ assemblyDir, stackName: probeStackName(name), timeScale });
   const sqs = new SQSClient(cloud.clientConfig('sqs'));
   const dynamodb = new DynamoDBClient(cloud.clientConfig('dynamodb'));
   const stop = async () => {
@@ -76,6 +116,12 @@ async function startProbe(
     throw new Error(
       `the probe stack lacks its queue, DLQ or table: ${JSON.stringify(cloud.outputs)}`,
     );
+  }
+  // A timed-out environment is discarded, so try again (a few times) until one is warm.
+  for (let attempt = 1; warm; attempt++) {
+    const { error } = await cloud.invoke(cloud.outputs.FunctionName ?? '', { Records: [] });
+    if (!error) break;
+    if (attempt === 3) throw new Error(`the probe failed to warm up: ${error.errorMessage}`);
   }
 
   const invocations = async (): Promise<Invocation[]> => {
@@ -168,12 +214,10 @@ function firstReceivedAt(invocation: Invocation | undefined, messageId: string):
 /** Timer granularity: fauxqs checks expired visibility every 20 ms. */
 const SLACK_MS = 25;
 
-describe('event source mapping parity: failures and retries', () => {
-  // Function timeout 1 s; the queue's 2 s visibility timeout runs at 1 s under timeScale 2.
-  const props = { maxReceiveCount: 2, visibilityTimeoutSeconds: 2, timeoutSeconds: 1 };
+describe('event source mapping parity: partial batch responses, redelivery and the DLQ', () => {
   let probe: Probe;
   beforeAll(async () => {
-    probe = await startProbe('retries', props, { timeScale: 2 });
+    probe = await startProbe('partial-batches', { warm: true, timeScale: 2 });
   });
   afterAll(() => probe?.stop());
 
@@ -216,56 +260,9 @@ describe('event source mapping parity: failures and retries', () => {
     const [failing = ''] = await probe.send([{ fail: true }]);
     await probe.cloud.waitForIdle();
 
-    expect(holding(await probe.invocations(), failing)).toHaveLength(props.maxReceiveCount);
+    expect(holding(await probe.invocations(), failing)).toHaveLength(RETRIES.maxReceiveCount);
     expect(await probe.drainDlq()).toEqual([failing]);
     expect(await probe.depth()).toEqual({ visible: 0, inFlight: 0 });
-  });
-
-  it('fails the whole batch when the function throws', async () => {
-    const [ok = '', throwing = ''] = await probe.send([{ n: 3 }, { throw: true }]);
-    await probe.cloud.waitForIdle();
-
-    const all = await probe.invocations();
-    // The good message shared the failing batch, so it comes back too, and is dead-lettered.
-    expect(holding(all, ok)[0]?.messageIds).toContain(throwing);
-    expect(receiveCounts(all, ok)).toEqual([1, 2]);
-    expect(receiveCounts(all, throwing)).toEqual([1, 2]);
-    expect(await probe.drainDlq()).toEqual([ok, throwing].sort());
-  });
-
-  it('fails the whole batch when a batch item failure has an empty itemIdentifier', async () => {
-    const [ok = '', invalid = ''] = await probe.send([{ n: 4 }, { invalid: 'empty' }]);
-    await probe.cloud.waitForIdle();
-
-    const all = await probe.invocations();
-    expect(receiveCounts(all, ok)).toEqual([1, 2]);
-    expect(receiveCounts(all, invalid)).toEqual([1, 2]);
-    expect(await probe.drainDlq()).toEqual([ok, invalid].sort());
-  });
-
-  it('fails the whole batch when a batch item failure names a message not in the batch', async () => {
-    const [ok = '', invalid = ''] = await probe.send([{ n: 5 }, { invalid: 'unknown' }]);
-    await probe.cloud.waitForIdle();
-
-    const all = await probe.invocations();
-    expect(receiveCounts(all, ok)).toEqual([1, 2]);
-    expect(receiveCounts(all, invalid)).toEqual([1, 2]);
-    expect(await probe.drainDlq()).toEqual([ok, invalid].sort());
-  });
-
-  it('fails the whole batch when the function times out', async () => {
-    const [ok = '', slow = ''] = await probe.send([
-      { n: 6 },
-      { sleepMs: props.timeoutSeconds * 1000 + 1000 },
-    ]);
-    await probe.cloud.waitForIdle();
-
-    const all = await probe.invocations();
-    expect(receiveCounts(all, ok)).toEqual([1, 2]);
-    expect(receiveCounts(all, slow)).toEqual([1, 2]);
-    // Each was stopped at the timeout: it never got to record its end.
-    for (const invocation of holding(all, slow)) expect(invocation.endedAt).toBeUndefined();
-    expect(await probe.drainDlq()).toEqual([ok, slow].sort());
   });
 
   it('builds each SQS event record as Lambda does', async () => {
@@ -314,17 +311,66 @@ describe('event source mapping parity: failures and retries', () => {
   });
 });
 
-describe('event source mapping parity: batching', () => {
-  const props = {
-    batchSize: 5,
-    maxBatchingWindowSeconds: 2,
-    timeoutSeconds: 5,
-    visibilityTimeoutSeconds: 30,
-  };
-  const windowMs = props.maxBatchingWindowSeconds * 1000;
+describe('event source mapping parity: whole-batch failures', () => {
   let probe: Probe;
   beforeAll(async () => {
-    probe = await startProbe('batching', props);
+    probe = await startProbe('whole-batch-failures', { warm: true, timeScale: 2 });
+  });
+  afterAll(() => probe?.stop());
+
+  it('fails the whole batch when the function throws', async () => {
+    const [ok = '', throwing = ''] = await probe.send([{ n: 3 }, { throw: true }]);
+    await probe.cloud.waitForIdle();
+
+    const all = await probe.invocations();
+    // The good message shared the failing batch, so it comes back too, and is dead-lettered.
+    expect(holding(all, ok)[0]?.messageIds).toContain(throwing);
+    expect(receiveCounts(all, ok)).toEqual([1, 2]);
+    expect(receiveCounts(all, throwing)).toEqual([1, 2]);
+    expect(await probe.drainDlq()).toEqual([ok, throwing].sort());
+  });
+
+  it('fails the whole batch when a batch item failure has an empty itemIdentifier', async () => {
+    const [ok = '', invalid = ''] = await probe.send([{ n: 4 }, { invalid: 'empty' }]);
+    await probe.cloud.waitForIdle();
+
+    const all = await probe.invocations();
+    expect(receiveCounts(all, ok)).toEqual([1, 2]);
+    expect(receiveCounts(all, invalid)).toEqual([1, 2]);
+    expect(await probe.drainDlq()).toEqual([ok, invalid].sort());
+  });
+
+  it('fails the whole batch when a batch item failure names a message not in the batch', async () => {
+    const [ok = '', invalid = ''] = await probe.send([{ n: 5 }, { invalid: 'unknown' }]);
+    await probe.cloud.waitForIdle();
+
+    const all = await probe.invocations();
+    expect(receiveCounts(all, ok)).toEqual([1, 2]);
+    expect(receiveCounts(all, invalid)).toEqual([1, 2]);
+    expect(await probe.drainDlq()).toEqual([ok, invalid].sort());
+  });
+
+  it('fails the whole batch when the function times out', async () => {
+    const [ok = '', slow = ''] = await probe.send([
+      { n: 6 },
+      { sleepMs: RETRIES.timeoutSeconds * 1000 + 1000 },
+    ]);
+    await probe.cloud.waitForIdle();
+
+    const all = await probe.invocations();
+    expect(receiveCounts(all, ok)).toEqual([1, 2]);
+    expect(receiveCounts(all, slow)).toEqual([1, 2]);
+    // Each was stopped at the timeout: it never got to record its end.
+    for (const invocation of holding(all, slow)) expect(invocation.endedAt).toBeUndefined();
+    expect(await probe.drainDlq()).toEqual([ok, slow].sort());
+  });
+});
+
+describe('event source mapping parity: batching', () => {
+  const windowMs = BATCHING.maxBatchingWindowSeconds * 1000;
+  let probe: Probe;
+  beforeAll(async () => {
+    probe = await startProbe('batching', { warm: true });
   });
   afterAll(() => probe?.stop());
 
@@ -355,24 +401,22 @@ describe('event source mapping parity: batching', () => {
       i.messageIds.some((id) => sent.includes(id)),
     );
     expect(batches.flatMap((b) => b.messageIds).sort()).toEqual([...sent].sort());
-    expect(Math.max(...batches.map((b) => b.batchSize))).toBe(props.batchSize);
-    for (const full of batches.filter((b) => b.batchSize === props.batchSize)) {
+    expect(Math.max(...batches.map((b) => b.batchSize))).toBe(BATCHING.batchSize);
+    for (const full of batches.filter((b) => b.batchSize === BATCHING.batchSize)) {
       const received = Math.max(...full.messageIds.map((id) => firstReceivedAt(full, id)));
       expect(full.startedAt - received).toBeLessThan(windowMs);
     }
   });
 });
 
-describe.each([
-  { maxConcurrency: 3, case: 'below the five pollers a mapping starts with' },
-  { maxConcurrency: 7, case: 'above them, reached by scaling up' },
-])(
-  'event source mapping parity: maximum concurrency $maxConcurrency ($case)',
-  ({ maxConcurrency }) => {
-    const props = { batchSize: 1, maxConcurrency, timeoutSeconds: 5, visibilityTimeoutSeconds: 30 };
+for (const { maxConcurrency, when } of [
+  { maxConcurrency: 3, when: 'below the five pollers a mapping starts with' },
+  { maxConcurrency: 7, when: 'above them, reached by scaling up' },
+]) {
+  describe(`event source mapping parity: maximum concurrency ${maxConcurrency} (${when})`, () => {
     let probe: Probe;
     beforeAll(async () => {
-      probe = await startProbe(`concurrency-${maxConcurrency}`, props);
+      probe = await startProbe(`concurrency-${maxConcurrency}`);
     });
     afterAll(() => probe?.stop());
 
@@ -405,15 +449,13 @@ describe.each([
       const name = probe.cloud.outputs.FunctionName ?? '';
       expect(probe.cloud.metrics().lambda[name]?.coldStarts).toBe(maxConcurrency);
     });
-  },
-);
+  });
+}
 
 describe('event source mapping parity: cold starts', () => {
-  // The module takes longer to load than the function may run.
-  const props = { timeoutSeconds: 1, initDelayMs: 1500 };
   let probe: Probe;
   beforeAll(async () => {
-    probe = await startProbe('cold-start', props);
+    probe = await startProbe('cold-start');
   });
   afterAll(() => probe?.stop());
 

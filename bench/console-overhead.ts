@@ -1,0 +1,97 @@
+/**
+ * `npm run bench:console`: how much the console's polling slows the pipeline. Times N round
+ * trips on a fresh local cloud without the console and with it polling as an open Overview page
+ * does (overview every second, the Queues page's DLQ peek every 2 s), alternating, and prints the
+ * median of each and the slowdown.
+ *
+ *   npm run bench:console -- [--round-trips N] [--runs N]
+ */
+
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { localCloudTarget } from '../console/local-target';
+import { createConsoleHandler } from '../console/server';
+import { startLocalCloud } from '../local/cloud';
+import { synthesize } from '../local/synth';
+import { REPO_ROOT } from './util';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+/**
+ * Requests per requestor invocation: 10,000 in one call can outlast the requestor's 30 s timeout
+ * on a loaded 2-core machine, and the figure is about the pipeline, not one long invocation.
+ */
+const PER_INVOKE = 2000;
+
+async function timeRun(assemblyDir: string, roundTrips: number, withConsole: boolean) {
+  const cloud = await startLocalCloud({ assemblyDir });
+  let polling = true;
+  const polls: Promise<void>[] = [];
+  try {
+    const requestor = cloud.outputs.RequestorFunctionName ?? '';
+    await cloud.invoke(requestor, { count: 20 });
+    await cloud.waitForIdle();
+    if (withConsole) {
+      const service = createConsoleHandler({ target: localCloudTarget(cloud) });
+      cloud.mount('/_console', service.handle);
+      const poll = async (path: string, everyMs: number) => {
+        while (polling) {
+          const res = await fetch(`${cloud.endpoint}/_console/api${path}`);
+          if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
+          await res.arrayBuffer();
+          await new Promise((done) => setTimeout(done, everyMs));
+        }
+      };
+      polls.push(poll('/overview', 1000), poll('/queues/request-dlq/peek?n=20', 2000));
+    }
+    const started = performance.now();
+    for (let sent = 0; sent < roundTrips; sent += PER_INVOKE) {
+      const { error } = await cloud.invoke(requestor, {
+        count: Math.min(PER_INVOKE, roundTrips - sent),
+      });
+      if (error) throw new Error(`the requestor failed: ${error.errorMessage}`);
+    }
+    await cloud.waitForIdle({ timeoutMs: Math.max(120_000, roundTrips * 50) });
+    return (performance.now() - started) / 1000;
+  } finally {
+    polling = false;
+    await Promise.all(polls);
+    await cloud.stop();
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      'round-trips': { type: 'string', default: '10000' },
+      runs: { type: 'string', default: '3' },
+    },
+    strict: true,
+  });
+  const roundTrips = Number(values['round-trips']);
+  const runs = Number(values.runs);
+  const assemblyDir = synthesize(join(REPO_ROOT, '.local-cloud', 'cdk.out'));
+  const times = { without: [] as number[], with: [] as number[] };
+  for (let i = 0; i < runs; i++) {
+    // Alternating, so drift in the machine's load falls on both sides.
+    for (const withConsole of [false, true]) {
+      const seconds = await timeRun(assemblyDir, roundTrips, withConsole);
+      (withConsole ? times.with : times.without).push(seconds);
+      console.log(
+        `run ${i + 1} ${withConsole ? 'with console   ' : 'without console'}: ${seconds.toFixed(2)} s`,
+      );
+    }
+  }
+  const a = median(times.without);
+  const b = median(times.with);
+  console.log(
+    `${roundTrips} round trips, median of ${runs}: ${a.toFixed(2)} s without the console, ${b.toFixed(2)} s with it polling: ${(((b - a) / a) * 100).toFixed(1)}% slower`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});

@@ -1,0 +1,80 @@
+/**
+ * `npm run bench:tests`: wall time of each step of `npm test` (biome, tsc, vitest) and of the
+ * slowest test files, as vitest reports them. A figure to watch, not a test: nothing here fails
+ * on time.
+ *
+ *   npx tsx bench/test-time.ts [--top N]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { REPO_ROOT, table } from './util';
+
+/** One step of `npm test`. */
+interface Step {
+  readonly name: string;
+  readonly seconds: number;
+  readonly ok: boolean;
+}
+
+function timed(name: string, command: string, args: string[]): Step {
+  const started = performance.now();
+  const run = spawnSync(command, args, { cwd: REPO_ROOT, stdio: 'ignore' });
+  return { name, seconds: (performance.now() - started) / 1000, ok: run.status === 0 };
+}
+
+function main(): void {
+  const { values } = parseArgs({
+    options: { top: { type: 'string', default: '8' } },
+    strict: true,
+  });
+  const top = Number(values.top);
+  if (!Number.isInteger(top) || top < 1)
+    throw new Error(`--top takes a positive integer, got ${values.top}`);
+
+  const bin = (name: string) => join(REPO_ROOT, 'node_modules', '.bin', name);
+  const dir = mkdtempSync(join(tmpdir(), 'bench-tests-'));
+  try {
+    const report = join(dir, 'vitest.json');
+    const steps = [
+      timed('biome check .', bin('biome'), ['check', '.']),
+      timed('tsc --noEmit', bin('tsc'), ['--noEmit']),
+      timed('vitest run', bin('vitest'), ['run', '--reporter=json', `--outputFile=${report}`]),
+    ];
+    const total = steps.reduce((n, s) => n + s.seconds, 0);
+    console.log('Wall time of `npm test`, step by step');
+    console.log(
+      table(
+        ['step', 'seconds', 'result'],
+        [
+          ...steps.map((s) => [s.name, s.seconds.toFixed(1), s.ok ? 'passed' : 'FAILED']),
+          ['total', total.toFixed(1), steps.every((s) => s.ok) ? 'passed' : 'FAILED'],
+        ],
+      ),
+    );
+    const files = (
+      JSON.parse(readFileSync(report, 'utf8')) as {
+        testResults: { name: string; startTime: number; endTime: number }[];
+      }
+    ).testResults
+      .map((f) => ({
+        name: relative(REPO_ROOT, f.name),
+        seconds: (f.endTime - f.startTime) / 1000,
+      }))
+      .sort((a, b) => b.seconds - a.seconds);
+    console.log(`\nSlowest test files (they run in parallel, so these overlap)`);
+    console.log(
+      table(
+        ['file', 'seconds'],
+        files.slice(0, top).map((f) => [f.name, f.seconds.toFixed(1)]),
+      ),
+    );
+    console.log(`   goal: npm test under 60 s: ${total < 60 ? 'met' : 'MISSED'}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main();

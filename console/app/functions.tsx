@@ -1,0 +1,106 @@
+import { useState } from 'preact/hooks';
+import type { FunctionInfo } from '../api';
+import { api, usePoll } from './client';
+import { ErrorLine, type Meta, time } from './shared';
+
+function InvokeForm({ fn, meta }: { fn: FunctionInfo; meta: Meta }) {
+  const [payload, setPayload] = useState(
+    JSON.stringify(fn.key === 'requestor' ? meta.examples.invoke : {}, null, 0),
+  );
+  const [outcome, setOutcome] = useState<{ ok?: string; error?: string }>({});
+  const submit = (e: Event) => {
+    e.preventDefault();
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(payload);
+    } catch {
+      setOutcome({ error: 'The payload is not JSON' });
+      return;
+    }
+    setOutcome({ ok: `Invoking ${fn.name}…` });
+    api<{ functionError?: string; result: unknown }>(`/functions/${fn.key}/invoke`, {
+      payload: parsed,
+    }).then(
+      (r) =>
+        setOutcome(
+          r.functionError
+            ? { error: `${fn.key} failed (${r.functionError}): ${JSON.stringify(r.result)}` }
+            : { ok: `${fn.key} returned ${JSON.stringify(r.result).slice(0, 300)}` },
+        ),
+      (err: Error) => setOutcome({ error: err.message }),
+    );
+  };
+  const id = `payload-${fn.key}`;
+  return (
+    <form onSubmit={submit} class="panel" aria-label={`Invoke ${fn.key}`}>
+      <label for={id}>Payload</label>
+      <input
+        id={id}
+        class="mono"
+        value={payload}
+        onInput={(e) => setPayload(e.currentTarget.value)}
+      />
+      <button type="submit" disabled={!meta.writable}>
+        Invoke {fn.key}
+      </button>
+      {outcome.ok && (
+        <p role="status" data-testid={`invoke-${fn.key}`}>
+          {outcome.ok}
+        </p>
+      )}
+      <ErrorLine error={outcome.error} />
+    </form>
+  );
+}
+
+/** Both functions: configuration, statistics from REPORT lines, recent logs, and an invoke form. */
+export function FunctionsPage({ meta }: { meta: Meta }) {
+  const { data, error } = usePoll<FunctionInfo[]>('/functions', 3000);
+  return (
+    <section aria-labelledby="functions-h">
+      <h2 id="functions-h">Functions</h2>
+      <ErrorLine error={error} />
+      <div class="cards">
+        {(data ?? []).map((fn) => (
+          <article key={fn.key} class="card" data-function={fn.key}>
+            <h3>
+              {fn.key} <span class="small mono">{fn.name}</span>
+            </h3>
+            <dl class="facts">
+              <dt>Runtime</dt>
+              <dd>{fn.runtime ?? '–'}</dd>
+              <dt>Architecture</dt>
+              <dd>{fn.architectures.join(', ') || '–'}</dd>
+              <dt>Memory</dt>
+              <dd>{fn.memorySize ?? '–'} MB</dd>
+              <dt>Timeout</dt>
+              <dd>{fn.timeoutSeconds ?? '–'} s</dd>
+              <dt>Environment</dt>
+              <dd class="mono small">{fn.environmentKeys.join(' ')}</dd>
+              <dt>Invocations (REPORT lines, 15 min)</dt>
+              <dd>
+                {fn.reports.invocations}
+                {fn.reports.p50Ms !== undefined
+                  ? `, p50 ${fn.reports.p50Ms} ms, p99 ${fn.reports.p99Ms} ms`
+                  : ''}
+              </dd>
+            </dl>
+            <InvokeForm fn={fn} meta={meta} />
+            <h4>Recent log lines</h4>
+            {fn.recentLogs.length === 0 ? (
+              <p class="empty">None in the last 15 minutes.</p>
+            ) : (
+              <ul class="logs">
+                {fn.recentLogs.slice(-12).map((l, i) => (
+                  <li key={i}>
+                    <span class="when">{time(l.timestamp)}</span> <code>{l.message}</code>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </article>
+        ))}
+      </div>
+    </section>
+  );
+}

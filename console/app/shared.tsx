@@ -1,0 +1,31 @@
+import type { ConsoleApi } from '../api';
+
+/** What `/api/meta` answers. */
+export type Meta = ReturnType<ConsoleApi['meta']>;
+
+/** A failure, as one sentence in an alert region (nothing when there is none). */
+export function ErrorLine({ error }: { error?: string }) {
+  return error ? (
+    <p class="error" role="alert">
+      {error}
+    </p>
+  ) : null;
+}
+
+/** An ISO time as the local clock shows it, with milliseconds. */
+export function time(iso: unknown): string {
+  if (typeof iso !== 'string' || !iso) return '—';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime())
+    ? String(iso)
+    : `${d.toLocaleTimeString(undefined, { hour12: false })}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+}
+
+/** A link to a request's journey. */
+export function RequestLink({ id }: { id: string }) {
+  return (
+    <a class="mono" href={`#/journey/${encodeURIComponent(id)}`}>
+      {id}
+    </a>
+  );
+}

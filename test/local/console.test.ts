@@ -1,0 +1,233 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import chromium from '@sparticuz/chromium';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localCloudTarget } from '../../console/local-target';
+import {
+  type ConsoleService,
+  createConsoleHandler,
+  startConsoleServer,
+} from '../../console/server';
+import { type Harness, startHarness } from './harness';
+
+/** What the page shows, as a DOM condition; the browser checks it until it holds or 10 s pass. */
+const WAIT = { timeout: 10_000 };
+
+let h: Harness;
+let service: ConsoleService;
+let browser: Browser;
+let page: Page;
+let base: string;
+// The run's own temporary directory (TMPDIR, see global-setup.ts) is removed when the run ends;
+// the screenshots go beside it so a person can still look at what the test saw.
+const shots = mkdtempSync(join(dirname(tmpdir()), 'string-pipeline-console-'));
+
+beforeAll(async () => {
+  const [harness, executablePath] = await Promise.all([startHarness(), chromium.executablePath()]);
+  h = harness;
+  service = createConsoleHandler({ target: localCloudTarget(h.cloud) });
+  h.cloud.mount('/_console', service.handle);
+  base = `${h.cloud.endpoint}/_console/`;
+  browser = await puppeteer.launch({
+    executablePath,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--headless',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--no-first-run',
+      '--disable-dev-shm-usage',
+    ],
+  });
+  page = await browser.newPage();
+  await page.setViewport({ width: 1200, height: 820 });
+  page.on('pageerror', (error) => console.error(`page error: ${String(error)}`));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  service?.close();
+  await h?.stop();
+  console.log(`Console screenshots: ${shots}`);
+});
+
+/** Resolves once the element at `selector` shows exactly `text`. */
+async function shows(selector: string, text: string): Promise<void> {
+  await page.waitForFunction(
+    (sel, want) => document.querySelector(sel)?.textContent?.trim() === want,
+    WAIT,
+    selector,
+    text,
+  );
+}
+
+async function screenshot(name: string): Promise<void> {
+  const path = join(shots, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  console.log(`screenshot: ${path}`);
+}
+
+describe('the console in a real browser', () => {
+  it('shows the counts the tables hold and a poison message with its reason, redrives it, follows a journey and invokes the requestor', async () => {
+    const ids = await h.requestStrings(12);
+    await h.send('RequestQueueUrl', [{ body: 'not json at all' }]);
+    await h.cloud.waitForIdle();
+    const dlq = h.cloud.outputs.RequestDlqUrl ?? '';
+    await h.until('the poison message is in the request DLQ', async () => {
+      return (await h.depth('RequestDlqUrl')).visible === 1;
+    });
+    const truth = await h.reconcile(ids);
+    expect(truth.complete).toBe(12);
+
+    // Overview: the counts by stage are the tables' counts, the DLQ shows its message.
+    await page.goto(`${base}#/overview`);
+    await shows('[data-stage=requested]', String(truth.requested));
+    await shows('[data-stage=generated]', String(truth.generated));
+    await shows('[data-stage=stored]', String(truth.stored));
+    await shows('[data-stage=acknowledged]', String(truth.acknowledged));
+    await shows('[data-stage=deadLettered]', '1');
+    await shows('g[data-queue=request-dlq] [data-count=visible]', '1');
+    await screenshot('overview');
+
+    // Queues: the dead letter with the reason the generator gave, then a redrive.
+    await page.goto(`${base}#/queues`);
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('td.failure')].some((td) =>
+          td.textContent?.includes('InvalidJson'),
+        ),
+      WAIT,
+    );
+    const failure = await page.$eval('td.failure', (td) => td.textContent ?? '');
+    expect(failure).toMatch(/InvalidJson.*not JSON/);
+    await screenshot('queues');
+    // With the generator paused, the redriven message stays on the request queue to be counted.
+    const generator = h.cloud.outputs.GeneratorFunctionName ?? '';
+    await h.cloud.pauseConsumer(generator);
+    await page.click('form[aria-label="Redrive request-dlq"] button');
+    await page.waitForFunction(
+      () => document.querySelector('[role=status]')?.textContent?.startsWith('Moved 1 of 1'),
+      WAIT,
+    );
+    await shows('tr[data-queue=request-dlq] [data-count=visible]', '0');
+    await shows('tr[data-queue=request] [data-count=visible]', '1');
+    expect((await h.depth('RequestDlqUrl')).visible).toBe(0);
+    h.cloud.resumeConsumer(generator);
+    expect(dlq).not.toBe('');
+
+    // Tables, then the journey of the first request listed.
+    await page.goto(`${base}#/tables`);
+    await page.waitForSelector('table.items tbody a', WAIT);
+    await screenshot('tables');
+    const firstId = await page.$eval('table.items tbody a', (a) => a.textContent ?? '');
+    expect(ids).toContain(firstId);
+    await page.click('table.items tbody a');
+    await page.waitForSelector('li[data-step=acknowledged].done', WAIT);
+    // The requestor logs the first id of each batch: type it into the journey form.
+    const logged = ids[0] ?? '';
+    await page.$eval('#journey-id', (input) => {
+      (input as HTMLInputElement).value = '';
+    });
+    await page.type('#journey-id', logged);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(
+      (id) => document.querySelector('ul.logs')?.textContent?.includes(id),
+      WAIT,
+      logged,
+    );
+    expect(await page.$eval('ul.logs', (ul) => ul.textContent ?? '')).toContain(
+      'requested strings',
+    );
+    await page.waitForSelector('li[data-step=acknowledged].done', WAIT);
+    await screenshot('journey');
+
+    // Functions: invoke the requestor from the page; the overview counts the new requests.
+    await page.goto(`${base}#/functions`);
+    await page.waitForSelector('form[aria-label="Invoke requestor"] button:not([disabled])', WAIT);
+    const payload = 'form[aria-label="Invoke requestor"] input';
+    await page.$eval(payload, (input) => {
+      (input as HTMLInputElement).value = '';
+    });
+    await page.type(payload, '{"count":3}');
+    await page.click('form[aria-label="Invoke requestor"] button');
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid=invoke-requestor]')?.textContent?.includes('returned'),
+      WAIT,
+    );
+    await screenshot('functions');
+    await page.goto(`${base}#/overview`);
+    await shows('[data-stage=requested]', String(truth.requested + 3));
+
+    await page.goto(`${base}#/alarms`);
+    await page.waitForSelector('[data-alarm] .badge', WAIT);
+    await screenshot('alarms');
+  });
+
+  it('is served standalone on 127.0.0.1 by startConsoleServer, the page and its API alike', async () => {
+    const server = await startConsoleServer({ target: localCloudTarget(h.cloud) });
+    try {
+      expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/_console\/$/);
+      const root = await fetch(server.url.replace('/_console/', '/'), { redirect: 'manual' });
+      expect(root.status).toBe(302);
+      expect(root.headers.get('location')).toBe('/_console/');
+      expect(await (await fetch(server.url)).text()).toContain('<script type="module"');
+      const meta = (await (await fetch(`${server.url}api/meta`)).json()) as { kind: string };
+      expect(meta.kind).toBe('local');
+      const missing = await fetch(`${server.url}api/queues/nope/peek`);
+      expect(missing.status).toBe(404);
+      expect(((await missing.json()) as { error: string }).error).toMatch(
+        /^No queue nope: the stack has request, request-dlq/,
+      );
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('answers --help with the AWS and LocalStack modes (exit 0) and a bad option in one line (exit 2)', async () => {
+    const tsx = join('node_modules', '.bin', 'tsx');
+    const cli = (...args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+        execFile(tsx, ['commands/console.ts', ...args], (error, stdout, stderr) =>
+          done({ code: error ? (error.code as number) : 0, stdout, stderr }),
+        );
+      });
+    const [help, bad] = await Promise.all([cli('--help'), cli('--port', 'x')]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/LocalStack\s+--endpoint/);
+    expect(help.stdout).toMatch(/AWS\s+--profile NAME.*\n.*read-only unless --allow-writes/);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.split('\n')[0]).toBe(
+      'Usage error: --port must be an integer from 0 to 65535, got x',
+    );
+  });
+
+  it('shows a failing target as one sentence naming what failed', async () => {
+    const broken = createConsoleHandler({
+      target: {
+        ...localCloudTarget(h.cloud),
+        clientConfig: () => ({
+          region: 'us-east-1',
+          endpoint: 'http://127.0.0.1:9',
+          credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+        }),
+      },
+      basePath: '/_broken',
+    });
+    h.cloud.mount('/_broken', broken.handle);
+    try {
+      await page.goto(`${h.cloud.endpoint}/_broken/#/queues`);
+      await page.waitForSelector('[role=alert]', WAIT);
+      const text = await page.$eval('[role=alert]', (p) => p.textContent ?? '');
+      expect(text).toMatch(
+        /^GetQueueAttributes on \S+ failed: nothing answers at the target endpoint$/,
+      );
+    } finally {
+      broken.close();
+    }
+  });
+});
