@@ -18,6 +18,11 @@ export class UsageError extends Error {
   }
 }
 
+/** A failure the user can act on, told in its own words: printed as its message alone, exit 1. */
+export class CommandError extends Error {
+  override readonly name = 'CommandError';
+}
+
 /** One option: node's parseArgs settings plus what `--help` says about it. */
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>[string] & {
   /** What the option does, in one line. */
@@ -160,26 +165,51 @@ export function parse<O extends OptionSpecs>(argv: string[], options: O) {
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    const message = error instanceof Error ? error.message : String(error);
+    // node explains an option followed by a dash value (`--requests -5`) in three lines; say it in one.
+    const ambiguous = /^Option '(--?[\w-]+)' argument is ambiguous/.exec(message);
+    if (ambiguous?.[1]) {
+      const given = ambiguous[1];
+      const value = argv[argv.indexOf(given) + 1] ?? '';
+      const long = given.startsWith('--')
+        ? given
+        : `--${Object.keys(options).find((name) => options[name]?.short === given.slice(1))}`;
+      throw new UsageError(
+        `${given} got ${value}, which looks like an option; write ${long}=${value} if it is the value`,
+      );
+    }
+    throw new UsageError(message.split('\n')[0] ?? message);
   }
 }
 
-/** An integer option's value, or a {@link UsageError} naming the option, its range and the value. */
+/**
+ * An integer option's value, or a {@link UsageError} naming the option, its range and the value.
+ * Only plain decimal digits count: `1e3`, `0x10`, `-5`, `+5` and `5.0` are refused, because
+ * a count that `Number()` happens to read is not necessarily the count the caller meant.
+ */
 export function integerOption(
   name: string,
   raw: string,
   range: { min: number; max?: number },
 ): number {
-  const value = Number(raw);
   const { min, max } = range;
-  if (
-    raw.trim() === '' ||
-    !Number.isInteger(value) ||
-    value < min ||
-    (max !== undefined && value > max)
-  ) {
+  const value = /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || (max !== undefined && value > max)) {
     const allowed = max === undefined ? `of at least ${min}` : `from ${min} to ${max}`;
     throw new UsageError(`--${name} must be an integer ${allowed}, got ${raw}`);
+  }
+  return value;
+}
+
+/**
+ * A positive number option's value (`2`, `0.5`, `60`), or a {@link UsageError} naming the option
+ * and the value. Decimal notation only, finite and above zero: `Infinity`, `1e3`, `0x10` and `-1`
+ * are refused.
+ */
+export function positiveNumberOption(name: string, raw: string): number {
+  const value = /^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new UsageError(`--${name} must be a positive decimal number, got ${raw}`);
   }
   return value;
 }
@@ -233,7 +263,7 @@ export function runCommand<O extends OptionSpecs>(
           if (error.showUsage) console.error(`${usageLine(spec)} (--help for details)`);
           process.exit(2);
         }
-        if (error instanceof TargetError) {
+        if (error instanceof TargetError || error instanceof CommandError) {
           console.error(error.message);
           process.exit(1);
         }

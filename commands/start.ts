@@ -3,8 +3,8 @@
  * live progress, and finish with a reconciliation of both services' records. Exits 1 if any round
  * trip is missing, 2 on bad options.
  */
-import { createWriteStream, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { createWriteStream } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { localCloudTarget } from '../console/local-target';
@@ -17,14 +17,10 @@ import {
   queueOutputs,
   Status,
 } from '../functions/shared/contract';
-import {
-  LOCAL_REQUESTS_PER_INVOKE,
-  type LocalCloud,
-  LocalCloudError,
-  startLocalCloud,
-} from '../local/cloud';
+import type { LocalCloud } from '../local/cloud';
 import { PortInUseError } from '../local/endpoint/gateway';
-import { synthesize } from '../local/synth';
+import { lockStateDir, type StateLock, StateLockedError } from '../local/state-lock';
+import { ensureWritableDir, UnusableDirectoryError } from '../local/writable-dir';
 import {
   FAILED_INVOCATION_OUTPUTS,
   isClean,
@@ -33,12 +29,15 @@ import {
   type Reconciliation,
   reconcile,
 } from '../ops/reconcile';
+import { DEFAULT_STATE_FILE } from '../ops/target';
 import {
+  CommandError,
   type CommandSpec,
   integerOption,
   isMain,
   type OptionSpecs,
   type parse,
+  positiveNumberOption,
   runCommand,
   UsageError,
 } from './cli';
@@ -57,6 +56,12 @@ const OPTIONS = {
     type: 'boolean',
     default: false,
     description: 'keep the local cloud running afterwards, for inspect and redrive, until Ctrl-C',
+  },
+  'state-dir': {
+    type: 'string',
+    placeholder: 'DIR',
+    description:
+      'where the state file, function logs and synth output go (default: .local-cloud); one running cloud per directory',
   },
   data: {
     type: 'string',
@@ -100,7 +105,7 @@ const OPTIONS = {
 export const START: CommandSpec<typeof OPTIONS> = {
   invocation: 'npm start --',
   summary:
-    "Synthesizes the CDK app, runs it on the local cloud (fauxqs, dynalite, worker-thread functions), asks the requestor for strings, shows progress, and reconciles both services' records at the end. Exit 0 when every round trip completed, 1 otherwise. Function logs go to .local-cloud/functions.log.",
+    "Synthesizes the CDK app, runs it on the local cloud (fauxqs, dynalite, worker-thread functions), asks the requestor for strings, shows progress, and reconciles both services' records at the end. Exit 0 when every round trip completed, 1 otherwise. Function logs go to functions.log in the state directory (.local-cloud unless --state-dir says otherwise); a second start on the same directory is refused while the first runs.",
   options: OPTIONS,
   examples: [
     'npm start',
@@ -115,6 +120,8 @@ interface Options {
   readonly requests: number;
   readonly keep: boolean;
   readonly dataDir?: string;
+  /** The state directory: state file, function log, synth output, lock. */
+  readonly home: string;
   readonly timeScale: number;
   readonly schedules: boolean;
   /** CDK context, as `cdk synth -c key=value` takes it. */
@@ -124,9 +131,6 @@ interface Options {
 }
 
 function toOptions(values: ReturnType<typeof parse<typeof OPTIONS>>): Options {
-  const timeScale = Number(values['time-scale']);
-  if (!(timeScale > 0))
-    throw new UsageError(`--time-scale must be a positive number, got ${values['time-scale']}`);
   const context: Record<string, string> = {};
   for (const pair of values.context) {
     const eq = pair.indexOf('=');
@@ -137,7 +141,8 @@ function toOptions(values: ReturnType<typeof parse<typeof OPTIONS>>): Options {
     requests: integerOption('requests', values.requests, { min: 1, max: 1_000_000 }),
     keep: values.keep,
     dataDir: values.data ? resolve(values.data) : undefined,
-    timeScale,
+    home: resolve(values['state-dir'] ?? '.local-cloud'),
+    timeScale: positiveNumberOption('time-scale', values['time-scale']),
     schedules: values.schedules,
     context,
     verbose: values.verbose,
@@ -148,8 +153,38 @@ function toOptions(values: ReturnType<typeof parse<typeof OPTIONS>>): Options {
 async function main(options: Options): Promise<number> {
   const startedAt = performance.now();
   const seconds = (from = startedAt) => ((performance.now() - from) / 1000).toFixed(2);
-  const home = resolve('.local-cloud');
-  mkdirSync(home, { recursive: true });
+  const { home } = options;
+  let lock: StateLock;
+  try {
+    // Checked now, not when dynalite starts after the synth: it would hang or crash there.
+    if (options.dataDir) ensureWritableDir(options.dataDir, 'the --data directory');
+    ensureWritableDir(home, 'the state directory');
+    // Before anything touches the directory: a second start must not truncate the first one's
+    // log, overwrite its synth output or delete its state file.
+    lock = lockStateDir(home);
+  } catch (error) {
+    if (error instanceof StateLockedError || error instanceof UnusableDirectoryError) {
+      throw new CommandError(error.message);
+    }
+    throw error;
+  }
+  try {
+    return await runLocked(options, lock, seconds);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(
+  options: Options,
+  lock: StateLock,
+  seconds: (from?: number) => string,
+): Promise<number> {
+  const { home } = options;
+  // Loaded only now, so mistakes in options and directories are reported at once: aws-cdk-lib
+  // and the emulators take seconds to load.
+  const [{ synthesize }, { startLocalCloud, LocalCloudError, LOCAL_REQUESTS_PER_INVOKE }] =
+    await Promise.all([import('../local/synth'), import('../local/cloud')]);
 
   const synthStarted = performance.now();
   let assemblyDir: string;
@@ -197,13 +232,17 @@ async function main(options: Options): Promise<number> {
     }
     throw error;
   }
+  lock.setEndpoint(cloud.endpoint);
   const stopCloud = async () => {
     await cloud.stop();
     await new Promise((done) => logStream.end(done));
   };
   process.once('SIGINT', () => {
     console.log('\nInterrupted: stopping the local cloud');
-    void stopCloud().then(() => process.exit(130));
+    void stopCloud().then(() => {
+      lock.release();
+      process.exit(130);
+    });
   });
 
   try {
@@ -216,7 +255,7 @@ async function main(options: Options): Promise<number> {
       `Asking the requestor for ${options.requests} strings; function logs in ${logFile}`,
     );
 
-    const requestIds = await requestStrings(cloud, options.requests);
+    const requestIds = await requestStrings(cloud, options.requests, LOCAL_REQUESTS_PER_INVOKE);
     const progress = startProgress(sqs, cloud.outputs, counts, options.requests);
     await cloud.waitForIdle({ timeoutMs: Math.max(60_000, options.requests * 20) });
     // Ticks keep adding requests; stop them (a tick in flight finishes) so the run can settle,
@@ -244,7 +283,7 @@ async function main(options: Options): Promise<number> {
     );
     if (options.keep) {
       cloud.mount('/_console', createConsoleHandler({ target: localCloudTarget(cloud) }).handle);
-      printEndpoints(cloud);
+      printEndpoints(cloud, join(home, 'state.json'));
       console.log(`Console: ${cloud.endpoint}/_console/`);
       await new Promise(() => {}); // until Ctrl-C
     }
@@ -257,11 +296,15 @@ async function main(options: Options): Promise<number> {
 }
 
 /** Invokes the requestor in chunks the local cloud serves in time; returns every request id. */
-async function requestStrings(cloud: LocalCloud, total: number): Promise<string[]> {
+async function requestStrings(
+  cloud: LocalCloud,
+  total: number,
+  perInvoke: number,
+): Promise<string[]> {
   const requestor = output(cloud.outputs, Output.RequestorFunctionName);
   const ids: string[] = [];
-  for (let sent = 0; sent < total; sent += LOCAL_REQUESTS_PER_INVOKE) {
-    const count = Math.min(LOCAL_REQUESTS_PER_INVOKE, total - sent);
+  for (let sent = 0; sent < total; sent += perInvoke) {
+    const count = Math.min(perInvoke, total - sent);
     const { result, error } = await cloud.invoke(requestor, { count });
     if (error) throw new Error(`The requestor failed: ${error.errorType}: ${error.errorMessage}`);
     ids.push(...(result as { requestIds: string[] }).requestIds);
@@ -334,7 +377,10 @@ function printSummary(r: Reconciliation, total: number, counts: StageCounts): vo
     console.log(`  unexpected records: ${r.unexpected.slice(0, 10).join(', ')}`);
 }
 
-function printEndpoints(cloud: LocalCloud): void {
+function printEndpoints(cloud: LocalCloud, stateFile: string): void {
+  // inspect and redrive find the default state file themselves; another one must be named.
+  const state =
+    stateFile === resolve(DEFAULT_STATE_FILE) ? '' : ` --state ${relative('.', stateFile)}`;
   console.log(`
 The local cloud stays up until Ctrl-C. Point the AWS CLI or SDK at it (any credentials, region ${cloud.region}):
   export AWS_ENDPOINT_URL=${cloud.endpoint} AWS_REGION=${cloud.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
@@ -343,8 +389,8 @@ The local cloud stays up until Ctrl-C. Point the AWS CLI or SDK at it (any crede
   aws lambda invoke --function-name ${cloud.outputs[Output.RequestorFunctionName]} --payload '{"count":5}' --cli-binary-format raw-in-base64-out out.json
   aws cloudformation describe-stacks --stack-name ${cloud.stackName}
   aws logs tail /aws/lambda/${cloud.outputs[Output.GeneratorFunctionName]} --follow
-  npm run inspect        # queue depths, DLQ contents and table counts
-  npm run redrive -- --all`);
+  npm run inspect${state ? ` --${state}` : ''}        # queue depths, DLQ contents and table counts
+  npm run redrive -- --all${state}`);
 }
 
 if (isMain(import.meta.url)) {

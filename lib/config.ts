@@ -8,7 +8,8 @@ export type Stage = 'dev' | 'prod';
  *
  * Each field is read from CDK context under the same name (`cdk synth -c batchSize=20`, or the
  * `context` block of `cdk.json`). Values given with `-c` arrive as strings; they are parsed here and
- * rejected with an error naming the key.
+ * rejected with an error naming the key. A key that is none of these (nor CDK's own: `aws:cdk:*`,
+ * `@aws-cdk/...` feature flags) is refused with the nearest valid key suggested.
  *
  * | Context key                  | Default | Meaning                                                                 |
  * | ---------------------------- | ------- | ----------------------------------------------------------------------- |
@@ -25,6 +26,7 @@ export type Stage = 'dev' | 'prod';
  * | `logRetentionDays`           | `30`    | Days the functions' logs are kept; one of CloudWatch's allowed values (1, 3, 5, 7, 14, 30, 60, 90, ...). |
  * | `requestorTimeoutSeconds`    | `30`    | Requestor timeout (1..900); the response queue's visibility timeout is derived from it. |
  * | `generatorTimeoutSeconds`    | `10`    | Generator timeout (1..900); the request and ack queues' visibility timeouts are derived from it. |
+ * | `alarmEmail`                 | none    | An email address every alarm (and its recovery) is sent to through the alarm topic; the owner confirms the subscription once. |
  * | `nag`                        | `false` | `bin/app.ts` only: run the cdk-nag AwsSolutions checks during synth.    |
  */
 export interface PipelineConfig {
@@ -54,6 +56,8 @@ export interface PipelineConfig {
   readonly requestorTimeoutSeconds: number;
   /** @default 10 */
   readonly generatorTimeoutSeconds: number;
+  /** @default - no subscription */
+  readonly alarmEmail?: string;
 }
 
 /** The defaults, in one place. */
@@ -99,6 +103,7 @@ export function stackNameFor(stage: Stage): string {
  * @throws ConfigError naming the offending key
  */
 export function loadConfig(node: Node, overrides: Partial<PipelineConfig> = {}): PipelineConfig {
+  refuseUnknownContextKeys(Object.keys(node.getAllContext()));
   const raw = (key: keyof PipelineConfig): unknown => node.tryGetContext(key);
   const fromContext: Partial<Record<keyof PipelineConfig, unknown>> = {};
   for (const key of Object.keys(DEFAULT_CONFIG) as (keyof PipelineConfig)[]) {
@@ -115,7 +120,58 @@ export function loadConfig(node: Node, overrides: Partial<PipelineConfig> = {}):
       INTEGER_KEYS.map((key) => [key, parseInteger(key, fromContext[key] ?? DEFAULT_CONFIG[key])]),
     ),
   } as PipelineConfig;
+  const email = node.tryGetContext('alarmEmail');
+  if (email !== undefined && email !== null && email !== '') {
+    Object.assign(parsed, { alarmEmail: email });
+  }
   return validateConfig({ ...parsed, ...overrides });
+}
+
+/** Context keys the app reads besides the {@link PipelineConfig} fields. */
+const APP_CONTEXT_KEYS = ['alarmEmail', 'nag'] as const;
+
+/** Keys without `:` or a leading `@` that the CDK CLI itself keeps in context. */
+const CDK_CONTEXT_KEYS = ['acknowledged-issue-numbers', 'cli-telemetry'] as const;
+
+/**
+ * Refuses context keys that nothing reads, naming the nearest valid key: a typo
+ * (`-c batchsize=0`) would otherwise be ignored and the default silently used. CDK's own keys
+ * (`aws:cdk:*`, feature flags under `@aws-cdk/`, lookups with `:` in the key) are not ours to judge.
+ *
+ * @throws ConfigError naming the unknown key
+ */
+export function refuseUnknownContextKeys(keys: readonly string[]): void {
+  const valid: readonly string[] = [...Object.keys(DEFAULT_CONFIG), ...APP_CONTEXT_KEYS];
+  for (const key of keys) {
+    if (key.includes(':') || key.startsWith('@') || valid.includes(key)) continue;
+    if ((CDK_CONTEXT_KEYS as readonly string[]).includes(key)) continue;
+    const [nearest, distance] = valid
+      .map(
+        (candidate) =>
+          [candidate, editDistance(key.toLowerCase(), candidate.toLowerCase())] as const,
+      )
+      .reduce((best, next) => (next[1] < best[1] ? next : best));
+    // A suggestion more than a third rewritten would be a guess, not a correction.
+    const hint =
+      distance <= Math.max(2, Math.floor(key.length / 3))
+        ? `did you mean "${nearest}"?`
+        : `valid keys: ${valid.join(', ')}`;
+    throw new ConfigError(`unknown context key "${key}" (${hint})`);
+  }
+}
+
+/** Levenshtein distance: the fewest single-character inserts, deletes and substitutions. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
 }
 
 const INTEGER_KEYS = [
@@ -160,6 +216,15 @@ export function validateConfig(config: PipelineConfig): PipelineConfig {
   }
   inRange(config, 'requestorTimeoutSeconds', 1, 900);
   inRange(config, 'generatorTimeoutSeconds', 1, 900);
+  // Deliberately loose: SNS checks the address by mailing it; this catches typos and stray values.
+  if (
+    config.alarmEmail !== undefined &&
+    (typeof config.alarmEmail !== 'string' || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(config.alarmEmail))
+  ) {
+    throw new ConfigError(
+      `alarmEmail must be an email address like ops@example.com, got ${JSON.stringify(config.alarmEmail)}`,
+    );
+  }
   return config;
 }
 

@@ -5,7 +5,9 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { loadConfig, type PipelineConfig } from './config';
+import { AlarmTopic } from './constructs/alarm-topic';
 import { DeadLetterQueue } from './constructs/dead-letter-queue';
+import { FunctionAlarms } from './constructs/function-alarms';
 import { Monitoring } from './constructs/monitoring';
 import { PipelineFunction } from './constructs/pipeline-function';
 import { QueueWithDlq } from './constructs/queue-with-dlq';
@@ -62,6 +64,8 @@ export class StringPipelineStack extends Stack {
   public readonly requestorFailures: DeadLetterQueue;
   /** The dashboard. */
   public readonly monitoring: Monitoring;
+  /** Where every alarm of the stack is sent. */
+  public readonly alarmTopic: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: StringPipelineStackProps = {}) {
     super(scope, id, props);
@@ -161,6 +165,21 @@ export class StringPipelineStack extends Stack {
       removalPolicy,
     });
 
+    // Every alarm in the stack, including ones added after this line, notifies this topic.
+    this.alarmTopic = new AlarmTopic(this, 'Alarms', {
+      topicName: `${name}-alarms`,
+      email: config.alarmEmail,
+    });
+    const functionAlarms = [
+      new FunctionAlarms(this, 'RequestorAlarms', {
+        function: requestor,
+        alarmNamePrefix: `${name}-requestor`,
+      }),
+      new FunctionAlarms(this, 'GeneratorAlarms', {
+        function: generator,
+        alarmNamePrefix: `${name}-generator`,
+      }),
+    ];
     // Scheduler invokes the requestor asynchronously: Lambda retries a failed tick twice (the
     // same scheduled time, so the same request ids), then puts the event here with the error,
     // which names the payload to re-invoke with.
@@ -189,6 +208,9 @@ export class StringPipelineStack extends Stack {
       alarms: [
         ...queues.flatMap((q) => [q.deadLetterAlarm, q.oldestMessageAlarm]),
         this.schedule.deadLetterAlarm,
+        this.schedule.targetErrorsAlarm,
+        this.schedule.droppedAlarm,
+        ...functionAlarms.flatMap((alarms) => [alarms.errors, alarms.throttles]),
         this.requestorFailures.notEmptyAlarm,
       ],
     });

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import dynalite from 'dynalite';
 import { buildFauxqs, type QueueDepth } from './fauxqs';
+import { ensureWritableDir } from './writable-dir';
 
 export type { QueueDepth } from './fauxqs';
 
@@ -104,11 +105,15 @@ export interface DynamoDbEmulatorOptions {
 /**
  * Starts dynalite in-process on 127.0.0.1 and a free port, creating and deleting tables at once.
  * The tests, the benchmarks and the local cloud all start it here.
+ *
+ * @throws UnusableDirectoryError naming `dataDir` if it cannot be used
  */
 export async function startDynamoDb(
   options: DynamoDbEmulatorOptions = {},
 ): Promise<DynamoDbEmulator> {
   const { meter, dataDir } = options;
+  // dynalite would hang on some bad paths (under /proc) and crash from LevelDB on others.
+  if (dataDir) ensureWritableDir(dataDir, 'the DynamoDB data directory');
   let instance = await serveDynalite(meter, 0, dataDir);
   const port = instance.port;
   return {
@@ -121,6 +126,9 @@ export async function startDynamoDb(
     stop: () => instance.close(),
   };
 }
+
+/** How long a stop waits for dynalite to answer the requests it is working on. */
+const DRAIN_LIMIT_MS = 10_000;
 
 /**
  * One dynalite server. Closing it first turns new requests away (the connection is reset, as a
@@ -147,11 +155,20 @@ async function serveDynalite(
       req.socket.destroy();
       return;
     }
+    // In flight until dynalite answers, not until the connection closes: a client that gives up
+    // (or the endpoint's socket being reset) closes the response while dynalite still works on
+    // LevelDB, and closing the database under it throws where nobody can catch it.
     inFlight += 1;
-    res.once('close', () => {
-      inFlight -= 1;
-      if (inFlight === 0) drained?.();
-    });
+    let answered = false;
+    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+    res.end = ((...args: unknown[]) => {
+      if (!answered) {
+        answered = true;
+        inFlight -= 1;
+        if (inFlight === 0) drained?.();
+      }
+      return end(...args);
+    }) as typeof res.end;
     if (meter) meterDynamoDb(meter, handler, req, res);
     else handler(req, res);
   });
@@ -167,7 +184,13 @@ async function serveDynalite(
       const closed = new Promise<void>((resolve, reject) =>
         server.close((error) => (error ? reject(error) : resolve())),
       );
-      if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+      if (inFlight > 0) {
+        // dynalite answers every request; the bound only keeps a stuck one from hanging a stop.
+        await new Promise<void>((resolve) => {
+          drained = resolve;
+          setTimeout(resolve, DRAIN_LIMIT_MS).unref();
+        });
+      }
       server.closeAllConnections();
       await closed;
     },

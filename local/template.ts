@@ -51,6 +51,9 @@ export const INERT_TYPES = new Set([
   'AWS::Lambda::Permission',
   'AWS::CloudWatch::Alarm',
   'AWS::CloudWatch::Dashboard',
+  'AWS::SNS::Topic',
+  'AWS::SNS::TopicPolicy',
+  'AWS::SNS::Subscription',
 ]);
 
 /**

@@ -3,6 +3,7 @@ import { type Failures, type ParsedRecord, processBatch } from '../shared/batch'
 import { MixedSourcesError, UnexpectedSourceError } from '../shared/errors';
 import { invocationScope } from '../shared/invocation';
 import { ACK_VERSIONS, AnyAckMessage, parseBody, RequestMessage } from '../shared/messages';
+import { sqsRecordsOf } from '../shared/sqs-event';
 import { type GeneratorDeps, handleAcks, handleRequests } from './domain';
 
 /** Which queue is which: the generator consumes two. */
@@ -34,7 +35,8 @@ function route<T>(definition: SourceRoute<T>): SourceRoute<unknown> {
  * mappings, and a mapping delivers records from its one queue per invocation, so the batch is
  * routed once, by the source ARN of its records, to that queue's parser, logic and DLQ.
  *
- * An empty batch succeeds. A batch from a queue the function was not built for throws
+ * An empty batch succeeds; an event whose records lack what the batch code reads throws
+ * MalformedEventError. A batch from a queue the function was not built for throws
  * UnexpectedSourceError, and a batch mixing queues throws MixedSourcesError: either fails the
  * whole batch (Lambda retries every record, then the redrive policy dead-letters them), because
  * a mapping this code does not expect is a deployment fault that no single record explains.
@@ -66,15 +68,16 @@ export function createGeneratorHandler(base: GeneratorDeps, queues: GeneratorQue
   ): Promise<SQSBatchResponse> => {
     const deps = begin(base, context);
     try {
-      const [first] = event.Records;
+      const records = sqsRecordsOf(event);
+      const [first] = records;
       if (!first) return { batchItemFailures: [] };
       const source = first.eventSourceARN;
       const target = routes.get(source);
       if (!target) rejectBatch(deps, event, new UnexpectedSourceError(source));
-      const others = new Set(event.Records.map((record) => record.eventSourceARN));
+      const others = new Set(records.map((record) => record.eventSourceARN));
       others.delete(source);
       if (others.size > 0) rejectBatch(deps, event, new MixedSourcesError([source, ...others]));
-      return await processBatch(event.Records, {
+      return await processBatch(records, {
         parse: target.parse,
         handle: (items) => target.handle(deps, items),
         deadLetter: { sqs: deps.sqs, queueUrl: target.dlqUrl },

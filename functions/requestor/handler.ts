@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { processBatch } from '../shared/batch';
+import { MalformedEventError } from '../shared/errors';
 import { invocationScope } from '../shared/invocation';
 import { parseBody, RequestStringsCommand, ResponseMessage, validate } from '../shared/messages';
+import { looksLikeSqsEvent, sqsRecordsOf } from '../shared/sqs-event';
 import { handleResponses, type RequestorDeps, requestStrings } from './domain';
 
 /** What an on-demand or scheduled invocation returns. */
@@ -17,15 +19,31 @@ export interface RequestorSettings {
   readonly defaultCount: number;
 }
 
-function isSqsEvent(event: unknown): event is SQSEvent {
-  return Array.isArray((event as { Records?: unknown } | null)?.Records);
+/**
+ * The command of an on-demand or scheduled invocation. `null` or no payload is the empty
+ * command (the default count); otherwise it must be an object, `{ "count": N, "idempotencyKey": K }`
+ * with both fields optional.
+ *
+ * @throws MalformedEventError for a payload that is not an object (an array, string, number, boolean)
+ * @throws InvalidMessageError naming the field for an object that is not a valid command
+ */
+function invocationCommand(event: unknown, defaultCount: number): RequestStringsCommand {
+  if (event === null || event === undefined) return {};
+  if (typeof event !== 'object' || Array.isArray(event)) {
+    const kind = Array.isArray(event) ? 'an array' : `a ${typeof event}`;
+    throw new MalformedEventError(
+      `the requestor's payload must be an object such as {"count": 10}, or {} or null for the default count (${defaultCount}); got ${kind}`,
+    );
+  }
+  return validate(RequestStringsCommand, event, 'requestor invocation payload');
 }
 
 /**
  * The requestor's Lambda handler. It has two triggers: an SQS batch from the response queue,
  * answered with a partial batch response; or `{ "count": N, "idempotencyKey": K }` (both
  * optional: an empty payload asks for the default count under the Lambda request id) from the
- * schedule or a direct invoke, answered with the request ids.
+ * schedule or a direct invoke, answered with the request ids. A payload that is not an object
+ * fails the invocation with an error saying what was expected.
  */
 export function createRequestorHandler(base: RequestorDeps, settings: RequestorSettings) {
   const begin = invocationScope();
@@ -35,8 +53,8 @@ export function createRequestorHandler(base: RequestorDeps, settings: RequestorS
   ): Promise<SQSBatchResponse | RequestStringsResult> => {
     const deps = begin(base, context);
     try {
-      if (isSqsEvent(event)) {
-        return await processBatch(event.Records, {
+      if (looksLikeSqsEvent(event)) {
+        return await processBatch(sqsRecordsOf(event), {
           parse: (body) => parseBody(ResponseMessage, body, 'response message'),
           handle: (items) => handleResponses(deps, items),
           deadLetter: { sqs: deps.sqs, queueUrl: settings.responseDlqUrl },
@@ -45,10 +63,7 @@ export function createRequestorHandler(base: RequestorDeps, settings: RequestorS
           retry: deps.retry,
         });
       }
-      const command =
-        event === null || event === undefined
-          ? {}
-          : validate(RequestStringsCommand, event, 'requestor invocation payload');
+      const command = invocationCommand(event, settings.defaultCount);
       // Lambda keeps the request id on its own retries of an async invocation; a caller without
       // a context (a test) gets a key of its own.
       const idempotencyKey = command.idempotencyKey ?? context?.awsRequestId ?? randomUUID();

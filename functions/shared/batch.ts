@@ -5,7 +5,8 @@ import { PermanentError, requestIdOf } from './errors';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 import type { RetryPolicy } from './retry';
-import { sendAll } from './sqs';
+import { type OutgoingMessage, sendAll } from './sqs';
+import { attributeBytes, MAX_MESSAGE_BYTES, sqsTextWithin, utf8Bytes } from './sqs-text';
 
 /** A record whose body passed its schema. */
 export interface ParsedRecord<T> {
@@ -79,19 +80,9 @@ export async function processBatch<T>(
     const unsent = await sendAll(
       deps.deadLetter.sqs,
       deps.deadLetter.queueUrl,
-      poison.map((record) => {
-        const error = failures.get(record.messageId) as PermanentError;
-        return {
-          id: record.messageId,
-          body: record.body,
-          attributes: {
-            [FailureAttribute.Code]: error.code,
-            [FailureAttribute.Reason]: error.message.slice(0, 1024),
-            [FailureAttribute.SourceMessageId]: record.messageId,
-            [FailureAttribute.SourceQueueArn]: record.eventSourceARN,
-          },
-        };
-      }),
+      poison.map((record) =>
+        deadLetterMessage(record, failures.get(record.messageId) as PermanentError),
+      ),
       deps.retry,
     );
     for (const failure of unsent) {
@@ -104,6 +95,39 @@ export async function processBatch<T>(
     deps.metrics.add('Rejected', poison.length - unsent.length);
   }
   return { batchItemFailures: retry };
+}
+
+/** Code points of `FailureReason` at most, as the contract documents it. */
+const MAX_REASON_CHARS = 1024;
+
+/**
+ * The dead-letter copy of a poison record: its body, with the failure as attributes SQS accepts.
+ * Error messages can quote the body (JSON.parse and schema errors do), so the reason is cleaned
+ * of characters SQS refuses, cut on a code point, and kept short enough that body and attributes
+ * fit in one SQS message. If even the reason's name cannot fit, the send fails and the record
+ * takes the redrive path, as for any failed send.
+ */
+export function deadLetterMessage(record: SQSRecord, error: PermanentError): OutgoingMessage {
+  const attributes = {
+    [FailureAttribute.Code]: error.code,
+    [FailureAttribute.SourceMessageId]: record.messageId,
+    [FailureAttribute.SourceQueueArn]: record.eventSourceARN,
+  };
+  const spare =
+    MAX_MESSAGE_BYTES -
+    utf8Bytes(record.body) -
+    attributeBytes(attributes) -
+    attributeBytes({ [FailureAttribute.Reason]: '' });
+  const reason = sqsTextWithin(error.message, { maxChars: MAX_REASON_CHARS, maxBytes: spare });
+  return {
+    id: record.messageId,
+    body: record.body,
+    attributes: {
+      ...attributes,
+      // SQS refuses an empty attribute value.
+      [FailureAttribute.Reason]: reason === '' ? '…' : reason,
+    },
+  };
 }
 
 function logContext(record: SQSRecord, error: unknown): Record<string, unknown> {

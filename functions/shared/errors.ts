@@ -57,6 +57,14 @@ export class SendFailedError extends Error {
   }
 }
 
+/**
+ * The invocation event is not what its trigger sends: an SQS event whose `Records` is not a list
+ * of records, or a direct invoke whose payload is not an object. Fails the invocation.
+ */
+export class MalformedEventError extends Error {
+  override readonly name = 'MalformedEventError';
+}
+
 /** A batch came from a queue the function has no route for: a deployment fault. */
 export class UnexpectedSourceError extends Error {
   override readonly name = 'UnexpectedSourceError';

@@ -132,8 +132,10 @@ export function validate<S extends Schema>(
 
 /** Valibot's messages for object keys are generic; say plainly what is wrong. */
 function describeIssue(issue: v.BaseIssue<unknown>): string {
-  if (issue.kind === 'schema' && issue.type === 'strict_object' && issue.path) {
-    return issue.expected === 'never' ? 'is not allowed' : 'is required';
+  const objectSchema = issue.type === 'strict_object' || issue.type === 'loose_object';
+  if (issue.kind === 'schema' && objectSchema && issue.path) {
+    if (issue.expected === 'never') return 'is not allowed';
+    if (issue.received === 'undefined') return 'is required';
   }
   return issue.message;
 }

@@ -4,8 +4,9 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { chunk, mapLimit } from './collections';
+import { mapLimit } from './collections';
 import { backoffMs, defaultRetry, type RetryPolicy } from './retry';
+import { attributeBytes, MAX_BATCH_BYTES, toSqsText, utf8Bytes } from './sqs-text';
 
 /** SQS's limit on entries per SendMessageBatch. */
 export const SQS_BATCH_LIMIT = 10;
@@ -24,7 +25,8 @@ export interface SendFailure {
 }
 
 /**
- * Sends every message with SendMessageBatch, 10 per call (one billed request each), retrying
+ * Sends every message with SendMessageBatch, 10 per call (one billed request each) or fewer where
+ * ten would pass SQS's 1 MiB request limit, retrying
  * only the entries that failed, with backoff. Entries SQS marks as the sender's fault are not
  * retried. Returns what still failed so callers can decide per message.
  */
@@ -35,7 +37,7 @@ export async function sendAll(
   retry: RetryPolicy = defaultRetry,
   concurrency = 8,
 ): Promise<SendFailure[]> {
-  const batches = chunk(messages, SQS_BATCH_LIMIT);
+  const batches = batchesOf(messages);
   const failures = await mapLimit(batches, concurrency, (batch) =>
     sendBatch(sqs, queueUrl, batch, retry),
   );
@@ -76,13 +78,40 @@ async function sendBatch(
   return final;
 }
 
+/**
+ * Groups messages into SendMessageBatch calls: at most 10 each, and at most 1 MiB together, since
+ * SQS refuses a whole request over that (ten large dead-letter copies would otherwise fail every
+ * attempt). A message over the limit on its own goes alone, for SQS to refuse by itself.
+ */
+export function batchesOf(messages: readonly OutgoingMessage[]): OutgoingMessage[][] {
+  const batches: OutgoingMessage[][] = [];
+  let current: OutgoingMessage[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = utf8Bytes(message.body) + attributeBytes(message.attributes);
+    if (
+      current.length === SQS_BATCH_LIMIT ||
+      (current.length > 0 && bytes + size > MAX_BATCH_BYTES)
+    ) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(message);
+    bytes += size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
 function toEntry(message: OutgoingMessage): SendMessageBatchRequestEntry {
   const entry: SendMessageBatchRequestEntry = { Id: message.id, MessageBody: message.body };
   if (message.attributes) {
     entry.MessageAttributes = Object.fromEntries(
       Object.entries(message.attributes).map(([key, value]): [string, MessageAttributeValue] => [
         key,
-        { DataType: 'String', StringValue: value },
+        // A lone surrogate or control character in any value would make SQS refuse the message.
+        { DataType: 'String', StringValue: toSqsText(value) },
       ]),
     );
   }

@@ -1,5 +1,5 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -51,6 +51,13 @@ export class RequestorSchedule extends Construct {
   public readonly role: iam.Role;
   /** Fires when any invocation was dead-lettered. */
   public readonly deadLetterAlarm: cloudwatch.Alarm;
+  /**
+   * Fires when Scheduler's invoke of the target failed (throttled, denied, function missing),
+   * retries included. Scheduler counts per schedule group; this one is in the default group.
+   */
+  public readonly targetErrorsAlarm: cloudwatch.Alarm;
+  /** Fires when Scheduler dropped an invocation: retries exhausted and the DLQ send failed too. */
+  public readonly droppedAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: RequestorScheduleProps) {
     super(scope, id);
@@ -90,6 +97,27 @@ export class RequestorSchedule extends Construct {
         maxEventAge: Duration.seconds(Math.max(60, rate.toSeconds())),
         retryAttempts: 2,
       }),
+    });
+
+    const group = scheduler.ScheduleGroup.fromDefaultScheduleGroup(this, 'Group');
+    const atLeastOne = {
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    };
+    const sum = { period: Duration.minutes(1), statistic: cloudwatch.Stats.SUM };
+    this.targetErrorsAlarm = new cloudwatch.Alarm(this, 'TargetErrorsAlarm', {
+      ...atLeastOne,
+      alarmName: `${props.scheduleName}-target-errors`,
+      alarmDescription: `EventBridge Scheduler could not invoke its target (${props.scheduleName} is in the default schedule group, which this counts).`,
+      metric: group.metricTargetErrors(sum),
+    });
+    this.droppedAlarm = new cloudwatch.Alarm(this, 'DroppedAlarm', {
+      ...atLeastOne,
+      alarmName: `${props.scheduleName}-dropped`,
+      alarmDescription: `EventBridge Scheduler dropped invocations after every retry, without reaching ${props.scheduleName}-dlq.`,
+      metric: group.metricDropped(sum),
     });
   }
 }

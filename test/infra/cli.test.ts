@@ -50,15 +50,19 @@ function cdk(...args: string[]): Promise<Run> {
 // can share the machine's cores while this worker waits.
 let synth: Promise<Run>;
 let badContext: Promise<Run>;
+let typoContext: Promise<Run>;
 beforeAll(() => {
   synth = cdk('synth', '--quiet');
   badContext = cdk('synth', '--quiet', '-c', 'batchSize=lots');
+  typoContext = cdk('synth', '--quiet', '-c', 'batchsize=0');
 });
 
 describe('the CDK CLI', () => {
   it('synthesizes the app offline with the pinned 2.x CLI, bundles included', async () => {
     const run = await synth;
     expect(run.stderr).not.toMatch(/Error/);
+    // cdk.json sets every flag aws-cdk-lib recommends, so new projects' defaults are ours too.
+    expect(run.stderr).not.toMatch(/feature flags are not configured/);
     expect(run.status).toBe(0);
     const template = JSON.parse(
       readFileSync(join(run.outdir, 'StringPipeline.template.json'), 'utf8'),
@@ -87,5 +91,13 @@ describe('the CDK CLI', () => {
     const run = await badContext;
     expect(run.status).not.toBe(0);
     expect(run.stderr).toMatch(/Invalid context: batchSize must be an integer, got "lots"/);
+  });
+
+  it('refuses an unknown context key, suggesting the nearest valid one', async () => {
+    const run = await typoContext;
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(
+      /Invalid context: unknown context key "batchsize" \(did you mean "batchSize"\?\)/,
+    );
   });
 });

@@ -42,6 +42,37 @@ describe('reading context', () => {
   });
 
   it.each([
+    [{ batchsize: '0' }, 'unknown context key "batchsize" (did you mean "batchSize"?)'],
+    [
+      { maxConcurency: '10' },
+      'unknown context key "maxConcurency" (did you mean "maxConcurrency"?)',
+    ],
+    [{ Stage: 'prod' }, 'unknown context key "Stage" (did you mean "stage"?)'],
+    [{ ng: 'true' }, 'unknown context key "ng" (did you mean "nag"?)'],
+  ])('refuses the unknown key in %j, suggesting the nearest valid one', (context, message) => {
+    expect(() => configFrom(context)).toThrow(new ConfigError(message));
+  });
+
+  it('lists the valid keys when no key is near', () => {
+    expect(() => configFrom({ colour: 'blue' })).toThrow(
+      /unknown context key "colour" \(valid keys: stage, scheduleEnabled, .*, nag\)/,
+    );
+  });
+
+  it("leaves CDK's own context keys alone", () => {
+    expect(
+      configFrom({
+        '@aws-cdk/core:newStyleStackSynthesis': true,
+        '@aws-cdk/aws-lambda:recognizeLayerVersion': true,
+        'aws:cdk:enable-asset-metadata': true,
+        'availability-zones:account=123456789012:region=us-east-1': ['us-east-1a'],
+        'acknowledged-issue-numbers': [32775],
+        nag: 'true',
+      }),
+    ).toEqual(DEFAULT_CONFIG);
+  });
+
+  it.each([
     [{ stage: 'staging' }, /stage must be "dev" or "prod"/],
     [{ scheduleEnabled: 'yes' }, /scheduleEnabled must be true or false/],
     [{ scheduleRateMinutes: '0' }, /scheduleRateMinutes must be an integer from 1/],

@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -126,13 +126,61 @@ describe('the commands refuse bad input', () => {
     expect(first(pair)).toBe('Usage error: -c takes key=value, got "batchSize"');
   });
 
-  it('exit 2 with one line naming a bad context value, before starting anything', async () => {
-    const run = await cli('start', ['-c', 'batchSize=lots']);
-    expect(run.status).toBe(2);
-    expect(lines(run.stderr)).toEqual([
+  it('exit 2 naming the option for numbers Number() would read but nobody means', async () => {
+    const [exponent, hex, negative, infinite] = await Promise.all([
+      cli('start', ['--requests', '1e3']),
+      cli('start', ['--requests', '0x10']),
+      cli('start', ['--requests', '-5']),
+      cli('start', ['--time-scale', 'Infinity']),
+    ]);
+    for (const run of [exponent, hex, negative, infinite]) {
+      expect(run.status).toBe(2);
+      expect(lines(run.stderr)).toHaveLength(2);
+    }
+    expect(lines(exponent.stderr)[0]).toBe(
+      'Usage error: --requests must be an integer from 1 to 1000000, got 1e3',
+    );
+    expect(lines(hex.stderr)[0]).toBe(
+      'Usage error: --requests must be an integer from 1 to 1000000, got 0x10',
+    );
+    expect(lines(negative.stderr)[0]).toMatch(/^Usage error: --requests got -5/);
+    expect(lines(infinite.stderr)[0]).toBe(
+      'Usage error: --time-scale must be a positive decimal number, got Infinity',
+    );
+  });
+
+  it('the bench refuses a bad option in one line and the usage line, exit 2', async () => {
+    const { stdout, stderr, code } = await execFileAsync(TSX, ['bench/run.ts', '--runs', '5'], {
+      timeout: 60_000,
+    }).then(
+      (done) => ({ ...done, code: 0 }),
+      (error: { stdout: string; stderr: string; code: number }) => error,
+    );
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(lines(stderr)).toEqual([
+      'Usage error: --runs must be an integer from 10 to 1000, got 5',
+      expect.stringMatching(/^usage: npm run bench -- /),
+    ]);
+  });
+
+  it('exit 2 with one line naming a bad context value or key, before starting anything', async () => {
+    // Each its own state directory: one running start locks a directory against another.
+    const home = mkdtempSync(join(tmpdir(), 'string-pipeline-context-'));
+    const [value, key] = await Promise.all([
+      cli('start', ['-c', 'batchSize=lots', '--state-dir', join(home, 'value')]),
+      cli('start', ['-c', 'batchsize=0', '--state-dir', join(home, 'key')]),
+    ]).finally(() => rmSync(home, { recursive: true, force: true }));
+    expect(value.status).toBe(2);
+    expect(lines(value.stderr)).toEqual([
       'Invalid context: batchSize must be an integer, got "lots"',
     ]);
-    expect(run.stdout).toBe('');
+    expect(value.stdout).toBe('');
+    expect(key.status).toBe(2);
+    expect(lines(key.stderr)).toEqual([
+      'Invalid context: unknown context key "batchsize" (did you mean "batchSize"?)',
+    ]);
+    expect(key.stdout).toBe('');
   });
 
   it('say neither a local cloud nor AWS credentials were found', async () => {
@@ -195,5 +243,70 @@ describe('inspect and redrive from the command line', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/response DLQ -> response queue: moved 2 of 2 \(copy\)/);
     expect(await f.visible(target.outputs.ResponseQueueUrl ?? '')).toBe(2);
+  });
+});
+
+describe('npm start guards what another run or the disk would break', () => {
+  it('refuses a --data path it cannot use with one line naming it, exit 1', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'string-pipeline-data-'));
+    const file = join(home, 'file');
+    writeFileSync(file, 'not a directory');
+    try {
+      const [proc, regular] = await Promise.all([
+        cli('start', ['--data', '/proc/nope', '--state-dir', join(home, 'a')]),
+        cli('start', ['--data', file, '--state-dir', join(home, 'b')]),
+      ]);
+      expect(proc.status).toBe(1);
+      expect(lines(proc.stderr)).toEqual([
+        expect.stringMatching(/^Cannot use \/proc\/nope as the --data directory: cannot create it/),
+      ]);
+      expect(regular.status).toBe(1);
+      expect(lines(regular.stderr)).toEqual([
+        `Cannot use ${file} as the --data directory: it is not a directory`,
+      ]);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a second start on the same state directory, leaving the first one whole', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'string-pipeline-two-'));
+    const first = spawn(
+      TSX,
+      ['commands/start.ts', '--keep', '--requests', '1', '--state-dir', home],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    try {
+      let out = '';
+      await new Promise<void>((resolve, reject) => {
+        first.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          out += chunk;
+          // Up, with its state file written and its log open: what a second start could break.
+          if (out.includes('Local cloud up')) resolve();
+        });
+        first.once('exit', (code) => reject(new Error(`first start exited ${code}: ${out}`)));
+      });
+      const log = readFileSync(join(home, 'functions.log'), 'utf8');
+
+      const second = await cli('start', ['--requests', '1', '--state-dir', home]);
+
+      expect(second.status).toBe(1);
+      expect(lines(second.stderr)).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^A local cloud is already running with state directory ${home}: pid \\d+, started \\S+Z, endpoint http://127\\.0\\.0\\.1:\\d+\\.`,
+          ),
+        ),
+      ]);
+      expect(readFileSync(join(home, 'functions.log'), 'utf8').startsWith(log)).toBe(true);
+      expect(existsSync(join(home, 'state.json'))).toBe(true);
+    } finally {
+      const exited = new Promise((resolve) => first.once('exit', resolve));
+      first.kill('SIGINT');
+      await exited;
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });

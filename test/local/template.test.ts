@@ -39,11 +39,13 @@ describe('loading a synthesized stack', () => {
   it('names each resource it cannot run, with its type', () => {
     const dir = assembly({
       Q: { Type: 'AWS::SQS::Queue' },
-      Topic: { Type: 'AWS::SNS::Topic' },
+      Stream: { Type: 'AWS::Kinesis::Stream' },
       Api: { Type: 'AWS::ApiGateway::RestApi' },
     });
     expect(() => loadStack(dir)).toThrow(TemplateError);
-    expect(() => loadStack(dir)).toThrow('Topic (AWS::SNS::Topic), Api (AWS::ApiGateway::RestApi)');
+    expect(() => loadStack(dir)).toThrow(
+      'Stream (AWS::Kinesis::Stream), Api (AWS::ApiGateway::RestApi)',
+    );
   });
 
   it('names a single resource it cannot run, with its type and the stack', () => {

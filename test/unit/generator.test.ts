@@ -10,7 +10,11 @@ import {
   MessageType,
   Status,
 } from '../../functions/shared/contract';
-import { MixedSourcesError, UnexpectedSourceError } from '../../functions/shared/errors';
+import {
+  MalformedEventError,
+  MixedSourcesError,
+  UnexpectedSourceError,
+} from '../../functions/shared/errors';
 import {
   ACK_QUEUE_ARN,
   clock,
@@ -410,5 +414,54 @@ describe('generator on an ack', () => {
       FailureCode.UnknownRequest,
     );
     expect(t.sqsMock.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
+});
+
+describe('generator refuses malformed SQS events', () => {
+  let t: ReturnType<typeof setup>;
+  beforeEach(() => {
+    t = setup();
+  });
+
+  it.each([
+    ['attributes', 'Records.1.attributes: is required'],
+    ['body', 'Records.1.body: is required'],
+    ['messageId', 'Records.1.messageId: is required'],
+    ['eventSourceARN', 'Records.1.eventSourceARN: is required'],
+  ])('fails a batch whose record lacks %s with a typed error naming it', async (field, detail) => {
+    const broken: Record<string, unknown> = { ...sqsRecord('not json', REQUEST_QUEUE_ARN) };
+    delete broken[field];
+    const records = [sqsRecord(request(REQUEST_ID), REQUEST_QUEUE_ARN), broken];
+
+    const error = await t.handler({ Records: records } as never).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(MalformedEventError);
+    expect((error as Error).message).toBe(`invalid SQS event: ${detail}`);
+    expect(t.store.items.size).toBe(0);
+    expect(t.sqsMock.calls()).toHaveLength(0);
+  });
+
+  it.each([
+    [{}, 'Records: is required'],
+    [{ Records: { 0: 'x' } }, 'Records: Invalid type: Expected Array but received Object'],
+    [null, 'Invalid type: Expected Object but received null'],
+  ])('fails the event %j with a typed error, not a TypeError', async (event, detail) => {
+    const error = await t.handler(event as never).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(MalformedEventError);
+    expect((error as Error).message).toBe(`invalid SQS event: ${detail}`);
+  });
+
+  it('dead-letters a body whose JSON error quotes half an emoji with a reason SQS accepts', async () => {
+    // JSON.parse's message quotes the offending UTF-16 unit: here a lone high surrogate.
+    const poison = sqsRecord('😀'.repeat(600), REQUEST_QUEUE_ARN);
+
+    await t.handler({ Records: [poison] });
+
+    const [dead] = t.sentTo(REQUEST_DLQ_URL);
+    const reason = dead?.MessageAttributes?.[FailureAttribute.Reason]?.StringValue ?? '';
+    expect(reason).toMatch(/^request message body is not JSON: Unexpected token/);
+    expect(reason).not.toMatch(/\p{Cs}/u); // no lone surrogate
+    expect(dead?.MessageBody).toBe(poison.body);
   });
 });
