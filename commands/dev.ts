@@ -4,7 +4,7 @@
  * is saved, keeping queued messages and table contents. Runs until Ctrl-C.
  */
 import { type FSWatcher, mkdirSync, rmSync, watch } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { localCloudTarget } from '../console/local-target';
 import { createConsoleHandler } from '../console/server';
 import { Output, QUEUES, queueOutputs } from '../functions/shared/contract';
@@ -18,15 +18,18 @@ import {
   templateChange,
 } from '../local/dev/infra-reload';
 import { PortInUseError } from '../local/endpoint/gateway';
+import { lockStateDir, type StateLock, StateLockedError } from '../local/state-lock';
 import { synthesize } from '../local/synth';
 import { FUNCTION_OUTPUTS } from '../ops/functions';
 import { formatLogLine, isProblem } from '../ops/log-format';
 import {
+  CommandError,
   type CommandSpec,
   integerOption,
   isMain,
   type OptionSpecs,
   type parse,
+  positiveNumberOption,
   runCommand,
   UsageError,
 } from './cli';
@@ -174,15 +177,42 @@ const INFRA_SETTLE_MS = 300;
 
 async function main(values: ReturnType<typeof parse<typeof OPTIONS>>): Promise<number> {
   const port = integerOption('port', values.port, { min: 0, max: 65_535 });
-  const timeScale = Number(values['time-scale']);
-  if (!(timeScale > 0))
-    throw new UsageError(`--time-scale must be a positive number, got ${values['time-scale']}`);
+  const timeScale = positiveNumberOption('time-scale', values['time-scale']);
   const context = parseContext(values.context);
   const inspectPort =
     values.inspect === undefined
       ? undefined
       : integerOption('inspect', values.inspect, { min: 1024, max: 65_534 });
   const home = resolve('.local-cloud');
+  const stateFile = resolve(values.state ?? join(home, 'state.json'));
+  // As npm start does: one cloud per state directory, so neither deletes the other's state file.
+  mkdirSync(dirname(stateFile), { recursive: true });
+  let lock: StateLock;
+  try {
+    lock = lockStateDir(dirname(stateFile));
+  } catch (error) {
+    if (error instanceof StateLockedError) throw new CommandError(error.message);
+    throw error;
+  }
+  try {
+    return await runLocked(values, { timeScale, context, inspectPort, home, stateFile, port });
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(
+  values: ReturnType<typeof parse<typeof OPTIONS>>,
+  settings: {
+    timeScale: number;
+    context: Record<string, string>;
+    inspectPort: number | undefined;
+    home: string;
+    stateFile: string;
+    port: number;
+  },
+): Promise<number> {
+  const { timeScale, context, inspectPort, home, stateFile, port } = settings;
   const devDir = join(home, 'dev', String(process.pid));
   mkdirSync(devDir, { recursive: true });
   const started = performance.now();
@@ -200,7 +230,7 @@ async function main(values: ReturnType<typeof parse<typeof OPTIONS>>): Promise<n
       dataDir,
       timeScale,
       schedules: values.schedules,
-      stateFile: resolve(values.state ?? join(home, 'state.json')),
+      stateFile,
       // A recreated cloud keeps the endpoint the first one got (even with --port 0).
       port: stack ? Number(new URL(stack.cloud.endpoint).port) : port,
       inspectPort,
