@@ -151,7 +151,7 @@ export function parseCommandLine<O extends OptionSpecs>(argv: string[], spec: Co
   try {
     parsed = parseArgs({ args: argv, options: spec.options, strict: true, allowPositionals: true });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw parseFailure(error, argv, spec.options);
   }
   const extra = parsed.positionals[declared.length];
   if (extra !== undefined) throw new UsageError(`Unexpected argument '${extra}'`);
@@ -165,21 +165,26 @@ export function parse<O extends OptionSpecs>(argv: string[], options: O) {
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    // node explains an option followed by a dash value (`--requests -5`) in three lines; say it in one.
-    const ambiguous = /^Option '(--?[\w-]+)' argument is ambiguous/.exec(message);
-    if (ambiguous?.[1]) {
-      const given = ambiguous[1];
-      const value = argv[argv.indexOf(given) + 1] ?? '';
-      const long = given.startsWith('--')
-        ? given
-        : `--${Object.keys(options).find((name) => options[name]?.short === given.slice(1))}`;
-      throw new UsageError(
-        `${given} got ${value}, which looks like an option; write ${long}=${value} if it is the value`,
-      );
-    }
-    throw new UsageError(message.split('\n')[0] ?? message);
+    throw parseFailure(error, argv, options);
   }
+}
+
+/** node's parseArgs error as one {@link UsageError} line. */
+function parseFailure(error: unknown, argv: string[], options: OptionSpecs): UsageError {
+  const message = error instanceof Error ? error.message : String(error);
+  // node explains an option followed by a dash value (`--requests -5`) in three lines; say it in one.
+  const ambiguous = /^Option '(--?[\w-]+)' argument is ambiguous/.exec(message);
+  if (ambiguous?.[1]) {
+    const given = ambiguous[1];
+    const value = argv[argv.indexOf(given) + 1] ?? '';
+    const long = given.startsWith('--')
+      ? given
+      : `--${Object.keys(options).find((name) => options[name]?.short === given.slice(1))}`;
+    return new UsageError(
+      `${given} got ${value}, which looks like an option; write ${long}=${value} if it is the value`,
+    );
+  }
+  return new UsageError(message.split('\n')[0] ?? message);
 }
 
 /**
