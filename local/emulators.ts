@@ -119,7 +119,7 @@ export async function startDynamoDb(
   return {
     endpoint: `http://127.0.0.1:${port}`,
     restart: async () => {
-      await instance.close();
+      await instance.close({ settle: true });
       instance = await serveDynalite(meter, port, dataDir);
     },
     dispatch: (req, res) => instance.server.emit('request', req, res),
@@ -129,6 +129,8 @@ export async function startDynamoDb(
 
 /** How long a stop waits for dynalite to answer the requests it is working on. */
 const DRAIN_LIMIT_MS = 10_000;
+/** How long a stop waits after the last answer before it closes LevelDB. */
+const TRAILING_WORK_MS = 200;
 
 /**
  * One dynalite server. Closing it first turns new requests away (the connection is reset, as a
@@ -139,7 +141,11 @@ async function serveDynalite(
   meter: ApiMeter | undefined,
   port: number,
   dataDir: string | undefined,
-): Promise<{ port: number; server: Server; close(): Promise<void> }> {
+): Promise<{
+  port: number;
+  server: Server;
+  close(options?: { settle?: boolean }): Promise<void>;
+}> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path: dataDir });
   const [handler] = server.listeners('request') as ((
     req: IncomingMessage,
@@ -176,21 +182,27 @@ async function serveDynalite(
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());
   });
+  const drain = async (): Promise<void> => {
+    if (inFlight === 0) return;
+    // dynalite answers every request; the bound only keeps a stuck one from hanging a stop.
+    await new Promise<void>((resolve) => {
+      drained = resolve;
+      setTimeout(resolve, DRAIN_LIMIT_MS).unref();
+    });
+  };
   return {
     port: (server.address() as AddressInfo).port,
     server,
-    close: async () => {
+    close: async ({ settle = false } = {}) => {
       closing = true;
+      await drain();
+      // dynalite may still touch LevelDB just after it answers, and closing under that throws
+      // where nobody can catch it. A restart (traffic still arriving) lets that work settle; a
+      // stop comes after the pollers and functions have stopped.
+      if (settle) await new Promise((resolve) => setTimeout(resolve, TRAILING_WORK_MS));
       const closed = new Promise<void>((resolve, reject) =>
         server.close((error) => (error ? reject(error) : resolve())),
       );
-      if (inFlight > 0) {
-        // dynalite answers every request; the bound only keeps a stuck one from hanging a stop.
-        await new Promise<void>((resolve) => {
-          drained = resolve;
-          setTimeout(resolve, DRAIN_LIMIT_MS).unref();
-        });
-      }
       server.closeAllConnections();
       await closed;
     },
