@@ -1,10 +1,8 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { patchedAssembly, shortTimeouts } from './assembly';
 import { type Harness, startHarness } from './harness';
 
 // Each case takes one grant the pipeline needs out of the synthesized template and checks that
@@ -12,55 +10,40 @@ import { type Harness, startHarness } from './harness';
 // and the message ending where AWS would put it.
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
-type Template = {
-  Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
-};
-
-const dirs: string[] = [];
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
 /**
  * A copy of the pipeline's assembly whose policy `policyPrefix...` no longer grants `action` on
  * the resource with logical id `resourceId` (other grants of that statement stay).
  */
 function withoutGrant(policyPrefix: string, action: string, resourceId: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'iam-'));
-  dirs.push(dir);
-  cpSync(inject('pipelineAssembly'), dir, { recursive: true });
-  const file = join(dir, 'StringPipeline.template.json');
-  const template = JSON.parse(readFileSync(file, 'utf8')) as Template;
-  const [, policy] =
-    Object.entries(template.Resources).find(([id]) => id.startsWith(policyPrefix)) ?? [];
-  if (!policy) throw new Error(`no policy ${policyPrefix}`);
-  const document = policy.Properties.PolicyDocument as { Statement: Statement[] };
-  const names = (resource: unknown): string => JSON.stringify(resource);
-  const matchesResource = (r: unknown) => names(r).includes(`"${resourceId}"`);
-  const statement = document.Statement.find(
-    (s) => [s.Action].flat().includes(action) && [s.Resource].flat().some(matchesResource),
-  );
-  if (!statement) throw new Error(`${policyPrefix} grants no ${action} on ${resourceId}`);
-  const resources = [statement.Resource].flat();
-  statement.Resource = resources.filter((r) => !matchesResource(r));
-  const otherActions = [statement.Action].flat().filter((a) => a !== action);
-  if (otherActions.length > 0) {
-    document.Statement.push({
-      Effect: 'Allow',
-      Action: otherActions,
-      Resource: resources.filter(matchesResource),
-    });
-  }
-  // Scaled visibility timeouts never drop below the consumer's function timeout (as AWS
-  // requires), so the redelivery cases give the functions 3 s (time enough on a loaded machine)
-  // and dead-letter after two receives: a refused message reaches its DLQ in about 6 s.
-  for (const resource of Object.values(template.Resources)) {
-    if (resource.Type === 'AWS::Lambda::Function') resource.Properties.Timeout = 3;
-    const redrive = resource.Properties.RedrivePolicy as { maxReceiveCount?: number } | undefined;
-    if (resource.Type === 'AWS::SQS::Queue' && redrive) redrive.maxReceiveCount = 2;
-  }
-  writeFileSync(file, JSON.stringify(template));
-  return dir;
+  return patchedAssembly((template) => {
+    const [, policy] =
+      Object.entries(template.Resources).find(([id]) => id.startsWith(policyPrefix)) ?? [];
+    if (!policy) throw new Error(`no policy ${policyPrefix}`);
+    const document = policy.Properties.PolicyDocument as { Statement: Statement[] };
+    const names = (resource: unknown): string => JSON.stringify(resource);
+    const matchesResource = (r: unknown) => names(r).includes(`"${resourceId}"`);
+    const statement = document.Statement.find(
+      (s) => [s.Action].flat().includes(action) && [s.Resource].flat().some(matchesResource),
+    );
+    if (!statement) throw new Error(`${policyPrefix} grants no ${action} on ${resourceId}`);
+    const resources = [statement.Resource].flat();
+    statement.Resource = resources.filter((r) => !matchesResource(r));
+    const otherActions = [statement.Action].flat().filter((a) => a !== action);
+    if (otherActions.length > 0) {
+      document.Statement.push({
+        Effect: 'Allow',
+        Action: otherActions,
+        Resource: resources.filter(matchesResource),
+      });
+    }
+    // The redelivery cases give the functions 3 s (time enough on a loaded machine) and
+    // dead-letter after two receives: a refused message reaches its DLQ in about 6 s.
+    shortTimeouts(template, 3);
+    for (const resource of Object.values(template.Resources)) {
+      const redrive = resource.Properties.RedrivePolicy as { maxReceiveCount?: number } | undefined;
+      if (resource.Type === 'AWS::SQS::Queue' && redrive) redrive.maxReceiveCount = 2;
+    }
+  });
 }
 
 async function withCloud(

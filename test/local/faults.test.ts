@@ -5,6 +5,7 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { Message } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { isClean } from '../../ops/reconcile';
+import { patchedAssembly, shortTimeouts } from './assembly';
 import { type Harness, startHarness } from './harness';
 
 /** Runs `body` against a fresh local cloud and always stops it. */
@@ -75,8 +76,10 @@ describe('faults', () => {
   });
 
   it('loses nothing when a function crashes in the middle of its batches', async () => {
-    // Visibility timeouts / 30: the crashed batches come back after about 2 s.
-    await withPipeline({ timeScale: 30 }, async (h) => {
+    // Visibility timeouts / 30, and 3 s function timeouts: the crashed batches come back after
+    // about 3 s.
+    const assemblyDir = patchedAssembly((template) => shortTimeouts(template, 3));
+    await withPipeline({ assemblyDir, timeScale: 30 }, async (h) => {
       const generator = h.cloud.outputs.GeneratorFunctionName ?? '';
       const ids = await h.requestStrings(300);
       await h.nextLog((line) => line.includes('"Generated"'));
@@ -113,7 +116,9 @@ describe('faults', () => {
   it('loses nothing when DynamoDB restarts mid-run with its data on disk', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'string-pipeline-dynalite-'));
     try {
-      await withPipeline({ dataDir, timeScale: 30 }, async (h) => {
+      // Calls cut off by the restart come back after the (scaled, shortened) visibility timeouts.
+      const assemblyDir = patchedAssembly((template) => shortTimeouts(template, 3));
+      await withPipeline({ assemblyDir, dataDir, timeScale: 30 }, async (h) => {
         const ids = await h.requestStrings(300);
         await h.nextLog((line) => line.includes('"Stored"'));
         await h.cloud.restartDynamoDb();

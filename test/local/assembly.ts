@@ -1,0 +1,34 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+
+/** The parts of a CloudFormation template the tests change. */
+export interface Template {
+  Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+}
+
+/**
+ * A copy of the pipeline's cloud assembly (synthesized once per run) with `change` applied to its
+ * template, in the run's temporary directory (removed at the end of the run).
+ */
+export function patchedAssembly(change: (template: Template) => void): string {
+  const dir = mkdtempSync(join(tmpdir(), 'assembly-'));
+  cpSync(inject('pipelineAssembly'), dir, { recursive: true });
+  const file = join(dir, 'StringPipeline.template.json');
+  const template = JSON.parse(readFileSync(file, 'utf8')) as Template;
+  change(template);
+  writeFileSync(file, JSON.stringify(template));
+  return dir;
+}
+
+/**
+ * Gives every function a `seconds` timeout. Time-scaled visibility timeouts never drop below the
+ * consuming function's timeout (as AWS requires), so tests that wait for redelivery shorten the
+ * functions' timeouts rather than wait out the requestor's 30 s.
+ */
+export function shortTimeouts(template: Template, seconds: number): void {
+  for (const resource of Object.values(template.Resources)) {
+    if (resource.Type === 'AWS::Lambda::Function') resource.Properties.Timeout = seconds;
+  }
+}
