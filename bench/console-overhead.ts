@@ -8,7 +8,7 @@
  */
 
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { type CommandSpec, integerOption, type OptionSpecs, runCommand } from '../commands/cli';
 import { localCloudTarget } from '../console/local-target';
 import { createConsoleHandler } from '../console/server';
 import { startLocalCloud } from '../local/cloud';
@@ -62,16 +62,30 @@ async function timeRun(assemblyDir: string, roundTrips: number, withConsole: boo
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
-async function main() {
-  const { values } = parseArgs({
-    options: {
-      'round-trips': { type: 'string', default: '10000' },
-      runs: { type: 'string', default: '3' },
-    },
-    strict: true,
-  });
-  const roundTrips = Number(values['round-trips']);
-  const runs = Number(values.runs);
+const OPTIONS = {
+  'round-trips': {
+    type: 'string',
+    default: '10000',
+    placeholder: 'N',
+    description: 'round trips per run, 100 to 100000',
+  },
+  runs: {
+    type: 'string',
+    default: '3',
+    placeholder: 'N',
+    description: 'pairs of runs (without, then with the console), 1 to 20',
+  },
+} as const satisfies OptionSpecs;
+
+const SPEC: CommandSpec<typeof OPTIONS> = {
+  invocation: 'npm run bench:console --',
+  summary:
+    "Measures how much the console's polling slows the pipeline: N round trips on a fresh local cloud without the console and with it polling as an open Overview page does, alternating; prints each run, the medians and the slowdown.",
+  options: OPTIONS,
+  examples: ['npm run bench:console', 'npm run bench:console -- --round-trips 2000 --runs 5'],
+};
+
+async function main(roundTrips: number, runs: number): Promise<void> {
   const assemblyDir = synthesize(join(REPO_ROOT, '.local-cloud', 'cdk.out'));
   const times = { without: [] as number[], with: [] as number[] };
   for (let i = 0; i < runs; i++) {
@@ -91,7 +105,10 @@ async function main() {
   );
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exit(1);
+runCommand(SPEC, async (values) => {
+  await main(
+    integerOption('round-trips', values['round-trips'], { min: 100, max: 100_000 }),
+    integerOption('runs', values.runs, { min: 1, max: 20 }),
+  );
+  return 0;
 });

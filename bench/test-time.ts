@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { parseArgs } from 'node:util';
+import { type CommandSpec, integerOption, type OptionSpecs, runCommand } from '../commands/cli';
 import { REPO_ROOT, table } from './util';
 
 /** One step of `npm test`. */
@@ -25,15 +25,24 @@ function timed(name: string, command: string, args: string[]): Step {
   return { name, seconds: (performance.now() - started) / 1000, ok: run.status === 0 };
 }
 
-function main(): void {
-  const { values } = parseArgs({
-    options: { top: { type: 'string', default: '8' } },
-    strict: true,
-  });
-  const top = Number(values.top);
-  if (!Number.isInteger(top) || top < 1)
-    throw new Error(`--top takes a positive integer, got ${values.top}`);
+const OPTIONS = {
+  top: {
+    type: 'string',
+    default: '8',
+    placeholder: 'N',
+    description: 'how many of the slowest test files to list, 1 to 100',
+  },
+} as const satisfies OptionSpecs;
 
+const SPEC: CommandSpec<typeof OPTIONS> = {
+  invocation: 'npm run bench:tests --',
+  summary:
+    'Times each step of `npm test` (biome, tsc, vitest) and lists the slowest test files as vitest reports them. A figure to watch; nothing fails on time.',
+  options: OPTIONS,
+  examples: ['npm run bench:tests', 'npm run bench:tests -- --top 20'],
+};
+
+function main(top: number): void {
   const bin = (name: string) => join(REPO_ROOT, 'node_modules', '.bin', name);
   const dir = mkdtempSync(join(tmpdir(), 'bench-tests-'));
   try {
@@ -77,4 +86,7 @@ function main(): void {
   }
 }
 
-main();
+runCommand(SPEC, async (values) => {
+  main(integerOption('top', values.top, { min: 1, max: 100 }));
+  return 0;
+});
