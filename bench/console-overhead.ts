@@ -11,17 +11,11 @@ import { join } from 'node:path';
 import { type CommandSpec, integerOption, type OptionSpecs, runCommand } from '../commands/cli';
 import { localCloudTarget } from '../console/local-target';
 import { createConsoleHandler } from '../console/server';
-import { startLocalCloud } from '../local/cloud';
+import { LOCAL_REQUESTS_PER_INVOKE, startLocalCloud } from '../local/cloud';
 import { synthesize } from '../local/synth';
 import { REPO_ROOT } from './util';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-
-/**
- * Requests per requestor invocation: 10,000 in one call can outlast the requestor's 30 s timeout
- * on a loaded 2-core machine, and the figure is about the pipeline, not one long invocation.
- */
-const PER_INVOKE = 2000;
 
 async function timeRun(assemblyDir: string, roundTrips: number, withConsole: boolean) {
   const cloud = await startLocalCloud({ assemblyDir });
@@ -45,9 +39,9 @@ async function timeRun(assemblyDir: string, roundTrips: number, withConsole: boo
       polls.push(poll('/overview', 1000), poll('/queues/request-dlq/peek?n=20', 2000));
     }
     const started = performance.now();
-    for (let sent = 0; sent < roundTrips; sent += PER_INVOKE) {
+    for (let sent = 0; sent < roundTrips; sent += LOCAL_REQUESTS_PER_INVOKE) {
       const { error } = await cloud.invoke(requestor, {
-        count: Math.min(PER_INVOKE, roundTrips - sent),
+        count: Math.min(LOCAL_REQUESTS_PER_INVOKE, roundTrips - sent),
       });
       if (error) throw new Error(`the requestor failed: ${error.errorMessage}`);
     }
