@@ -30,12 +30,22 @@ export default defineConfig({
           ...shared,
           name: 'infra',
           include: ['test/infra/**/*.test.ts'],
+          // The pinned CDK CLI's own synth (about 5 s of CPU each) runs in the `cli` project, so
+          // `npm run test:unit` stays an edit-loop check.
+          exclude: ['test/infra/cli.test.ts'],
           // One process for all infra files: loading aws-cdk-lib costs about a second per process,
           // and test/infra/synth.ts shares each synthesized stack among the files. The files
           // only read the shared stacks; a test that changes a stack builds its own.
           isolate: false,
           // The bundle-contents test reads the bundled assembly (cached by its inputs' hash).
           globalSetup: [ASSEMBLY_SETUP],
+        },
+      },
+      {
+        test: {
+          ...shared,
+          name: 'cli',
+          include: ['test/infra/cli.test.ts'],
         },
       },
       {
