@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -57,49 +57,118 @@ export function synthesize(
   context: Record<string, string> = {},
   options: SynthOptions = {},
 ): string {
+  const job = synthJob(outdir, context);
+  if (job.done) return job.assemblyDir;
+  const run = spawnSync(process.execPath, job.args, {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: [
+      'ignore',
+      options.verbose ? 'inherit' : 'pipe',
+      options.verbose ? 'inherit' : 'pipe',
+      'pipe',
+    ],
+    env: job.env,
+  });
+  return job.finish({
+    status: run.status,
+    output: `${run.stdout ?? ''}${run.stderr ?? ''}`,
+    report: String(run.output[3] ?? ''),
+    cause: run.error?.message ?? `exit ${run.status ?? run.signal}`,
+  });
+}
+
+/**
+ * {@link synthesize} without blocking: the caller's event loop (a running local cloud) keeps
+ * serving while the child synthesizes. Output is kept for the error, never shown.
+ *
+ * @throws SynthError naming the app's error
+ */
+export function synthesizeAsync(
+  outdir: string,
+  context: Record<string, string> = {},
+): Promise<string> {
+  const job = synthJob(outdir, context);
+  if (job.done) return Promise.resolve(job.assemblyDir);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, job.args, {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      env: job.env,
+    });
+    let output = '';
+    let report = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    (child.stdio[3] as NodeJS.ReadableStream | null)?.on('data', (chunk: Buffer) => {
+      report += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (status, signal) => {
+      try {
+        resolve(job.finish({ status, output, report, cause: `exit ${status ?? signal}` }));
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+}
+
+/** How one child synth ended. */
+interface ChildOutcome {
+  readonly status: number | null;
+  /** What the CDK app and esbuild printed. */
+  readonly output: string;
+  /** What the child wrote to file descriptor 3 when the app threw. */
+  readonly report: string;
+  /** Why the child ended, when it did not report an error of the app. */
+  readonly cause: string;
+}
+
+/**
+ * One synth of `context` into `outdir/<hash>`: done at once when that assembly exists; otherwise
+ * the child's arguments, and `finish` to move its staging directory into place (or turn its
+ * failure into a {@link SynthError}).
+ */
+function synthJob(outdir: string, context: Record<string, string>) {
   const hash = inputsHash(context);
   const assemblyDir = join(outdir, hash);
-  if (existsSync(join(assemblyDir, 'manifest.json'))) return assemblyDir;
-
   // Synthesize beside the final directory and rename it into place, so a concurrent run (a test
   // suite and `npm start`) never sees a half-written assembly.
   const staging = `${assemblyDir}.${process.pid}.tmp`;
-  rmSync(staging, { recursive: true, force: true });
-  const run = spawnSync(
-    process.execPath,
-    ['--import', pathToFileURL(TSX_LOADER).href, CHILD, staging, JSON.stringify(context)],
-    {
-      cwd: ROOT,
-      encoding: 'utf8',
-      stdio: [
-        'ignore',
-        options.verbose ? 'inherit' : 'pipe',
-        options.verbose ? 'inherit' : 'pipe',
-        'pipe',
-      ],
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  const done = existsSync(join(assemblyDir, 'manifest.json'));
+  if (!done) rmSync(staging, { recursive: true, force: true });
+  return {
+    assemblyDir,
+    done,
+    args: ['--import', pathToFileURL(TSX_LOADER).href, CHILD, staging, JSON.stringify(context)],
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    finish(outcome: ChildOutcome): string {
+      if (outcome.status !== 0) {
+        rmSync(staging, { recursive: true, force: true });
+        const reported = parseFailure(outcome.report);
+        if (reported) throw new SynthError(reported.name, reported.message, outcome.output);
+        throw new SynthError(
+          'SynthError',
+          `The CDK app failed to synthesize (${outcome.cause}):\n${outcome.output.trim()}`,
+          outcome.output,
+        );
+      }
+      try {
+        renameSync(staging, assemblyDir);
+      } catch (error) {
+        // Another process made the same assembly first: use theirs.
+        rmSync(staging, { recursive: true, force: true });
+        if (!existsSync(join(assemblyDir, 'manifest.json'))) throw error;
+      }
+      pruneOlder(outdir, hash);
+      return assemblyDir;
     },
-  );
-  const output = `${run.stdout ?? ''}${run.stderr ?? ''}`;
-  if (run.status !== 0) {
-    rmSync(staging, { recursive: true, force: true });
-    const reported = parseFailure(String(run.output[3] ?? ''));
-    if (reported) throw new SynthError(reported.name, reported.message, output);
-    throw new SynthError(
-      'SynthError',
-      `The CDK app failed to synthesize (${run.error?.message ?? `exit ${run.status ?? run.signal}`}):\n${output.trim()}`,
-      output,
-    );
-  }
-  try {
-    renameSync(staging, assemblyDir);
-  } catch (error) {
-    // Another process made the same assembly first: use theirs.
-    rmSync(staging, { recursive: true, force: true });
-    if (!existsSync(join(assemblyDir, 'manifest.json'))) throw error;
-  }
-  pruneOlder(outdir, hash);
-  return assemblyDir;
+  };
 }
 
 const TSX_LOADER = createRequire(import.meta.url).resolve('tsx');

@@ -3,10 +3,8 @@
  * running cloud, say what differs, and move to the new stack keeping queued messages (tables
  * are kept by the cloud's data directory).
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   type Message,
   type MessageAttributeValue,
@@ -15,9 +13,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { LocalCloud } from '../cloud';
-
-const SYNTH_MODULE = fileURLToPath(new URL('../synth.ts', import.meta.url));
-const TSX = fileURLToPath(new URL('../../node_modules/tsx/dist/esm/index.mjs', import.meta.url));
+import { SynthError, synthesizeAsync } from '../synth';
 
 /** The app did not synthesize; `message` is the whole report, to print as one block. */
 export class InfraSynthError extends Error {
@@ -30,33 +26,17 @@ export class InfraSynthError extends Error {
  *
  * @throws InfraSynthError with the app's error and output
  */
-export function synthesizeInBackground(
+export async function synthesizeInBackground(
   outdir: string,
   context: Record<string, string>,
 ): Promise<string> {
-  const fail =
-    "(e) => { process.stderr.write(e.name + ': ' + e.message + (e.output ? '\\n' + e.output : '')); process.exit(1); }";
-  const script = `import(${JSON.stringify(pathToFileURL(SYNTH_MODULE).href)}).then((m) => { process.stdout.write(m.synthesize(${JSON.stringify(outdir)}, ${JSON.stringify(context)})); }).catch(${fail});`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', pathToFileURL(TSX).href, '--input-type=module', '-e', script],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      err += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0 && out) resolve(out.trim());
-      else reject(new InfraSynthError(err.trim() || `synth exited ${code}`));
-    });
-  });
+  try {
+    return await synthesizeAsync(outdir, context);
+  } catch (error) {
+    if (!(error instanceof SynthError)) throw error;
+    const output = error.output.trim();
+    throw new InfraSynthError(`${error.name}: ${error.message}${output ? `\n${output}` : ''}`);
+  }
 }
 
 /** How two templates differ, by logical id; function code alone is the hot reload's business. */
