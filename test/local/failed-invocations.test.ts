@@ -11,7 +11,7 @@ import {
   readFailedInvocation,
   redriveFailedInvocations,
 } from '../../ops/failed-invocations';
-import { inspect } from '../../ops/inspect';
+import { formatReport, inspect } from '../../ops/inspect';
 import { isClean } from '../../ops/reconcile';
 import { resolveTarget, type Target } from '../../ops/target';
 import { patchedAssembly } from './assembly';
@@ -99,6 +99,9 @@ describe('failed requestor invocations', () => {
         payload: { count: 5 },
         reason: 'RetriesExhausted after 3 attempts: Error: Broken deploy: the answer was lost',
       });
+      expect(formatReport(report)).toMatch(
+        /requestor-failures:\n {2}\S+ {2}RetriesExhausted after 3 attempts: Error: Broken deploy: the answer was lost\n {4}destination request \S+, payload \{"count":5\}/,
+      );
       const failing = await h.reconcile();
       expect(failing.failedInvocations[Output.RequestorFailureDlqUrl]).toBe(1);
       expect(failing.failedInvocationReasons[Output.RequestorFailureDlqUrl]).toEqual([
