@@ -1,9 +1,16 @@
 /**
  * `npm run redrive`: move the messages in a DLQ back to its source queue, once the cause of their
  * failure is fixed. Uses SQS StartMessageMoveTask where the endpoint has it (AWS, LocalStack) and
- * an equivalent receive/send/delete loop where it does not (the local cloud).
+ * an equivalent receive/send/delete loop where it does not (the local cloud). The failed-invocation
+ * queues (the schedule's DLQ, the requestor's on-failure destination) are replayed by re-invoking
+ * the requestor asynchronously with each message's payload.
  */
 import { QUEUES, type QueueKey } from '../functions/shared/contract';
+import {
+  FAILED_INVOCATION_QUEUES,
+  type FailedInvocationLabel,
+  redriveFailedInvocations,
+} from '../ops/failed-invocations';
 import { redrive } from '../ops/redrive';
 import {
   type CommandSpec,
@@ -18,14 +25,21 @@ import {
 } from './cli';
 
 const QUEUE_NAMES = QUEUES.map((q) => q.toLowerCase()).join('|');
+const INVOCATION_NAMES = FAILED_INVOCATION_QUEUES.map((q) => q.label).join('|');
+const ALL_NAMES = `${QUEUE_NAMES}|${INVOCATION_NAMES}`;
 
 const OPTIONS = {
   queue: {
     type: 'string',
-    placeholder: QUEUE_NAMES,
-    description: 'the queue whose DLQ to empty back into it',
+    placeholder: ALL_NAMES,
+    description:
+      "the queue whose DLQ to empty back into it; schedule-dlq or requestor-failures re-invoke the requestor with each failed invocation's payload",
   },
-  all: { type: 'boolean', default: false, description: "every queue's DLQ, one after the other" },
+  all: {
+    type: 'boolean',
+    default: false,
+    description: "every queue's DLQ, then the failed-invocation queues, one after the other",
+  },
   'dry-run': {
     type: 'boolean',
     default: false,
@@ -34,7 +48,7 @@ const OPTIONS = {
   max: {
     type: 'string',
     placeholder: 'N',
-    description: 'move at most N messages per DLQ (copies instead of a move task)',
+    description: 'move (or re-invoke) at most N messages per queue (copies instead of a move task)',
   },
   ...TARGET_OPTIONS,
 } as const satisfies OptionSpecs;
@@ -43,19 +57,20 @@ const OPTIONS = {
 export const REDRIVE: CommandSpec<typeof OPTIONS> = {
   invocation: 'npm run redrive --',
   summary:
-    'Moves dead letters back to their source queue once the cause of their failure is fixed: with SQS StartMessageMoveTask where the endpoint has it (AWS, LocalStack), by receive/send/delete where it does not (the local cloud). Failure attributes are dropped from moved messages.',
+    "Moves dead letters back to their source queue once the cause of their failure is fixed: with SQS StartMessageMoveTask where the endpoint has it (AWS, LocalStack), by receive/send/delete where it does not (the local cloud). Failure attributes are dropped from moved messages. Failed requestor invocations (schedule-dlq, requestor-failures) are replayed: the requestor is invoked asynchronously with each message's payload, and the message deleted once Lambda accepted it; a retried tick re-sends the same request ids, so nothing is requested twice.",
   options: OPTIONS,
-  synopsis: `(--queue ${QUEUE_NAMES} | --all) ${synopsisOf({ 'dry-run': OPTIONS['dry-run'], max: OPTIONS.max, ...TARGET_OPTIONS })}`,
+  synopsis: `(--queue ${ALL_NAMES} | --all) ${synopsisOf({ 'dry-run': OPTIONS['dry-run'], max: OPTIONS.max, ...TARGET_OPTIONS })}`,
   examples: [
     'npm run redrive -- --queue response --dry-run',
     'npm run redrive -- --all',
     'npm run redrive -- --queue ack --max 10 --endpoint http://localhost:4566',
+    'npm run redrive -- --queue requestor-failures --dry-run',
   ],
 };
 
 if (isMain(import.meta.url)) {
   runCommand(REDRIVE, async (values) => {
-    const queues = parseQueues(values.queue, values.all);
+    const { queues, invocations } = parseRedriveQueues(values.queue, values.all);
     const max = values.max === undefined ? undefined : integerOption('max', values.max, { min: 1 });
     const target = await targetFrom(values);
     console.log(`Target: ${target.description}`);
@@ -84,8 +99,51 @@ if (isMain(import.meta.url)) {
         console.log(`  ${f.messageId}: ${outcome}: ${f.reason}`);
       }
     }
-    return results.some((r) => r.failed.length > 0) ? 1 : 0;
+    const replays = await redriveFailedInvocations(target, {
+      queues: invocations,
+      dryRun: values['dry-run'],
+      max,
+    });
+    for (const r of replays) {
+      const what =
+        r.method === 'dry-run'
+          ? `would re-invoke ${r.toMove} of ${r.waiting}`
+          : `re-invoked ${r.moved} of ${r.waiting}`;
+      console.log(`${r.queue} -> ${r.functionName} (asynchronous invoke): ${what}`);
+      for (const f of r.failed) {
+        const outcome =
+          f.stage === 'delete'
+            ? 're-invoked but not deleted from the queue, so a later redrive replays it again (the same request ids)'
+            : 'not re-invoked, still in the queue';
+        console.log(`  ${f.messageId}: ${outcome}: ${f.reason}`);
+      }
+    }
+    return [...results, ...replays].some((r) => r.failed.length > 0) ? 1 : 0;
   });
+}
+
+/**
+ * `--queue name` or `--all` to the pipeline queues whose DLQs to redrive and the failed-invocation
+ * queues to replay, or a usage error naming the bad value.
+ */
+export function parseRedriveQueues(
+  queue: string | undefined,
+  all: boolean,
+): { queues: QueueKey[]; invocations: FailedInvocationLabel[] } {
+  if (all && queue) throw new UsageError('give either --queue or --all, not both');
+  if (all)
+    return { queues: [...QUEUES], invocations: FAILED_INVOCATION_QUEUES.map((q) => q.label) };
+  if (!queue) throw new UsageError(`say which queue to redrive: --queue ${ALL_NAMES}, or --all`);
+  const invocation = FAILED_INVOCATION_QUEUES.find((q) => q.label === queue.toLowerCase());
+  if (invocation) return { queues: [], invocations: [invocation.label] };
+  try {
+    return { queues: parseQueues(queue, all), invocations: [] };
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    throw new UsageError(
+      `unknown queue ${JSON.stringify(queue)}: use ${ALL_NAMES.replaceAll('|', ', ')}`,
+    );
+  }
 }
 
 /** `--queue name` or `--all` to the queue keys, or a usage error naming the bad value. */

@@ -66,7 +66,11 @@ export class AsyncInvoker {
       readonly configs: Map<string, AsyncInvokeConfig>;
       readonly invoke: (fn: string, payload: unknown, requestId: string) => Promise<InvokeOutcome>;
       readonly functionArn: (fn: string) => string;
-      readonly sqs: SQSClient;
+      /**
+       * The client that sends `fn`'s invocation records: signed with its execution role, which
+       * Lambda uses for destinations, so a missing `sqs:SendMessage` grant fails as on AWS.
+       */
+      readonly sqsFor: (fn: string) => SQSClient;
       readonly timeScale: number;
       readonly log: (fields: Record<string, unknown>) => void;
     },
@@ -140,7 +144,7 @@ export class AsyncInvoker {
         errorMessage: outcome?.error?.errorMessage,
       },
     };
-    await this.deps.sqs.send(
+    await this.deps.sqsFor(fn).send(
       new SendMessageCommand({
         QueueUrl: config.onFailureQueueUrl,
         MessageBody: JSON.stringify(record),

@@ -390,7 +390,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       configs: describeAsyncInvokeConfigs(stack, resolver, queues, (fn) => runner(fn).spec.name),
       invoke: (fn, payload, requestId) => runner(fn).invoke(payload, requestId),
       functionArn: (fn) => arnOf(runner(fn).spec),
-      sqs,
+      sqsFor: (fn) => sqsAs(functionSessions.get(runner(fn).spec.name)),
       timeScale,
       log: diagnostic,
     });
@@ -406,6 +406,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       return new ScheduleRunner(spec, {
         sqs: sqsAs(session),
         timeScale,
+        targetArn: functionArn,
         invoke: async (payload) => {
           // The scheduler invokes with its role: a missing lambda:InvokeFunction fails the
           // attempt, which is retried and dead-lettered like any failed invocation.

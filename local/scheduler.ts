@@ -93,6 +93,8 @@ export class ScheduleRunner {
       log: (fields: Record<string, unknown>) => void;
       /** @default `arn:aws:scheduler:us-east-1:000000000000:schedule/default/<name>` */
       scheduleArn?: string;
+      /** The target's ARN, for the dead-letter event's `TARGET_ARN`. @default the function name */
+      targetArn?: string;
     },
   ) {}
 
@@ -128,13 +130,16 @@ export class ScheduleRunner {
   private async run(scheduledTime: string): Promise<void> {
     let outcome: { error?: { errorType: string; errorMessage: string } } | undefined;
     let payload: unknown;
+    let executionId = '';
+    const scheduleArn =
+      this.deps.scheduleArn ??
+      `arn:aws:scheduler:us-east-1:000000000000:schedule/default/${this.spec.name}`;
     for (let attempt = 0; attempt <= this.spec.maximumRetryAttempts; attempt++) {
+      executionId = randomUUID();
       payload = substituteContext(this.spec.input, {
-        scheduleArn:
-          this.deps.scheduleArn ??
-          `arn:aws:scheduler:us-east-1:000000000000:schedule/default/${this.spec.name}`,
+        scheduleArn,
         scheduledTime,
-        executionId: randomUUID(),
+        executionId,
         attemptNumber: attempt + 1,
       });
       outcome = await this.deps.invoke(payload);
@@ -149,21 +154,29 @@ export class ScheduleRunner {
       errorMessage: error?.errorMessage,
     });
     if (!this.spec.deadLetterQueueUrl) return;
+    // Scheduler's dead-letter event: the target input as body, what went wrong as String
+    // message attributes, as EventBridge Scheduler documents them.
+    const attributes: Record<string, string> = {
+      ERROR_CODE: error?.errorType ?? 'Unknown',
+      ERROR_MESSAGE: (error?.errorMessage ?? '').slice(0, 256) || 'none',
+      EXECUTION_ID: executionId,
+      EXHAUSTED_RETRY_CONDITION: 'MaximumRetryAttempts',
+      IS_PAYLOAD_TRUNCATED: 'false',
+      RETRY_ATTEMPTS: String(this.spec.maximumRetryAttempts),
+      SCHEDULED_TIME: scheduledTime,
+      SCHEDULE_ARN: scheduleArn,
+      TARGET_ARN: this.deps.targetArn ?? this.spec.functionName,
+    };
     await this.deps.sqs.send(
       new SendMessageCommand({
         QueueUrl: this.spec.deadLetterQueueUrl,
         MessageBody: JSON.stringify(payload),
-        MessageAttributes: {
-          ERROR_CODE: { DataType: 'String', StringValue: error?.errorType ?? 'Unknown' },
-          ERROR_MESSAGE: {
-            DataType: 'String',
-            StringValue: (error?.errorMessage ?? '').slice(0, 256) || 'none',
-          },
-          RETRY_ATTEMPTS: {
-            DataType: 'Number',
-            StringValue: String(this.spec.maximumRetryAttempts),
-          },
-        },
+        MessageAttributes: Object.fromEntries(
+          Object.entries(attributes).map(([name, value]) => [
+            name,
+            { DataType: 'String', StringValue: value },
+          ]),
+        ),
       }),
     );
   }

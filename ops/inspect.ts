@@ -3,7 +3,7 @@
  * and table counts by status, for any target: the local cloud, LocalStack or a deployed stack.
  * The command is `commands/inspect.ts`.
  */ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { type Message, SQSClient } from '@aws-sdk/client-sqs';
 import {
   FailureAttribute,
   Output,
@@ -11,6 +11,13 @@ import {
   type QueueKey,
   queueOutputs,
 } from '../functions/shared/contract';
+import {
+  FAILED_INVOCATION_QUEUES,
+  type FailedInvocation,
+  type FailedInvocationLabel,
+  peekMessages,
+  readFailedInvocation,
+} from './failed-invocations';
 import { queueDepth, scanAll } from './reconcile';
 import { requireOutput, type Target } from './target';
 
@@ -44,10 +51,23 @@ export interface QueueReport {
   };
 }
 
+/** A queue of failed requestor invocations (the schedule's DLQ, the on-failure destination). */
+export interface FailedInvocationQueueReport {
+  readonly queue: FailedInvocationLabel;
+  readonly description: string;
+  readonly url: string;
+  readonly visible: number;
+  readonly inFlight: number;
+  /** Up to `peek` of its messages, each with the reason and the payload to replay. */
+  readonly peeked: FailedInvocation[];
+}
+
 /** Everything inspect reports about a target. */
 export interface InspectReport {
   readonly target: string;
   readonly queues: QueueReport[];
+  /** The failed-invocation queues the stack outputs name (none on a stack without them). */
+  readonly failedInvocations: FailedInvocationQueueReport[];
   /** Items per `status`, per table. */
   readonly tables: {
     readonly Requests: Record<string, number>;
@@ -83,11 +103,36 @@ export async function inspect(
         };
       }),
     );
+    const failedInvocations = await Promise.all(
+      FAILED_INVOCATION_QUEUES.flatMap((queue) => {
+        const url = target.outputs[queue.output];
+        if (!url) return [];
+        return [
+          (async (): Promise<FailedInvocationQueueReport> => {
+            const depth = await queueDepth(sqs, url);
+            const messages = await peekMessages(sqs, url, options.peek ?? 5);
+            return {
+              queue: queue.label,
+              description: queue.description,
+              url,
+              visible: depth.visible,
+              inFlight: depth.inFlight,
+              peeked: messages.map(readFailedInvocation),
+            };
+          })(),
+        ];
+      }),
+    );
     const [Requests, Strings] = await Promise.all([
       countByStatus(dynamodb, requireOutput(target, Output.RequestsTableName)),
       countByStatus(dynamodb, requireOutput(target, Output.StringsTableName)),
     ]);
-    return { target: target.description, queues, tables: { Requests, Strings } };
+    return {
+      target: target.description,
+      queues,
+      failedInvocations,
+      tables: { Requests, Strings },
+    };
   } finally {
     sqs.destroy();
     dynamodb.destroy();
@@ -99,25 +144,7 @@ export async function inspect(
  * visible (each receive still counts towards the message's receive count).
  */
 export async function peek(sqs: SQSClient, url: string, limit: number): Promise<DeadLetter[]> {
-  const seen = new Map<string, DeadLetter>();
-  // SQS samples servers, so a few receives may be needed to see `limit` distinct messages.
-  for (let attempt = 0; attempt < Math.ceil(limit / 10) + 2 && seen.size < limit; attempt++) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: url,
-        MaxNumberOfMessages: Math.min(10, limit),
-        VisibilityTimeout: 0,
-        WaitTimeSeconds: 0,
-        MessageAttributeNames: ['All'],
-        MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
-      }),
-    );
-    if (Messages.length === 0) break;
-    for (const message of Messages) {
-      if (seen.size < limit && message.MessageId) seen.set(message.MessageId, deadLetter(message));
-    }
-  }
-  return [...seen.values()];
+  return (await peekMessages(sqs, url, limit)).map(deadLetter);
 }
 
 function deadLetter(message: Message): DeadLetter {
@@ -137,6 +164,10 @@ function deadLetter(message: Message): DeadLetter {
       : {}),
     body: body.length > 200 ? `${body.slice(0, 200)}…` : body,
   };
+}
+
+function truncate(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
 async function countByStatus(
@@ -170,6 +201,25 @@ export function formatReport(report: InspectReport): string {
         ? `${m.failureCode}: ${m.failureReason ?? ''}`
         : `failed ${m.receiveCount} receives`;
       lines.push(`  ${m.messageId}  ${reason}`, `    ${m.body}`);
+    }
+  }
+  if (report.failedInvocations.length > 0) {
+    lines.push('', 'failed invocations   visible  in flight');
+    for (const q of report.failedInvocations) {
+      lines.push(
+        `${q.queue.padEnd(20)} ${String(q.visible).padStart(7)}  ${String(q.inFlight).padStart(9)}  (${q.description})`,
+      );
+    }
+  }
+  for (const q of report.failedInvocations) {
+    if (q.peeked.length === 0) continue;
+    lines.push('', `${q.queue}:`);
+    for (const f of q.peeked) {
+      const when = f.scheduledTime ? ` tick ${f.scheduledTime}` : '';
+      lines.push(
+        `  ${f.messageId}  ${f.reason}`,
+        `    ${f.source}${when}${f.requestId ? ` request ${f.requestId}` : ''}, payload ${f.payloadProblem ? `not replayable: ${f.payloadProblem}` : truncate(JSON.stringify(f.payload ?? null))}`,
+      );
     }
   }
   const statuses = (counts: Record<string, number>) =>

@@ -8,6 +8,7 @@ import {
   queueOutputs,
   Status,
 } from '../functions/shared/contract';
+import { peekMessages, readFailedInvocation } from './failed-invocations';
 
 /** Messages in a queue right now (visible, in flight, delayed). */
 export interface QueueDepth {
@@ -42,7 +43,15 @@ export interface Reconciliation {
    * these outputs has none.
    */
   readonly failedInvocations: Partial<Record<FailedInvocationOutput, number>>;
+  /**
+   * Why they failed, one line per message (up to {@link REASONS_SHOWN} per queue; read only when
+   * the queue holds any): `RetriesExhausted after 3 attempts: Error: ...`.
+   */
+  readonly failedInvocationReasons: Partial<Record<FailedInvocationOutput, string[]>>;
 }
+
+/** Reasons reconciliation reads per failed-invocation queue. */
+export const REASONS_SHOWN = 10;
 
 /** The stack outputs naming the queues of failed requestor invocations. */
 export const FAILED_INVOCATION_OUTPUTS = [Output.ScheduleDlqUrl, Output.RequestorFailureDlqUrl];
@@ -91,6 +100,20 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciliation> 
     }
     incomplete.push({ requestId: id, stage: stageOf(request?.status, string?.status) });
   }
+  const failedCounts = invocationQueues.map((key, i) => {
+    const d = failed[i] as QueueDepth;
+    return [key, d.visible + d.inFlight + d.delayed] as const;
+  });
+  const failedInvocationReasons = Object.fromEntries(
+    await Promise.all(
+      failedCounts
+        .filter(([, n]) => n > 0)
+        .map(async ([key]) => {
+          const messages = await peekMessages(input.sqs, output(outputs, key), REASONS_SHOWN);
+          return [key, messages.map((m) => readFailedInvocation(m).reason)] as const;
+        }),
+    ),
+  );
   const unexpected = input.expected
     ? [...new Set([...requests.keys(), ...strings.keys()])].filter((id) => !ids.has(id))
     : [];
@@ -107,12 +130,8 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciliation> 
     unexpected,
     queues: mapQueues(queues, (d) => d),
     deadLetters: mapQueues(deadLetters, (d) => d.visible + d.inFlight + d.delayed),
-    failedInvocations: Object.fromEntries(
-      invocationQueues.map((key, i) => {
-        const d = failed[i] as QueueDepth;
-        return [key, d.visible + d.inFlight + d.delayed];
-      }),
-    ),
+    failedInvocations: Object.fromEntries(failedCounts),
+    failedInvocationReasons,
   };
 }
 

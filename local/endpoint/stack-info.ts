@@ -26,6 +26,11 @@ export function stackInfo(
       physicalId: locals.get(logicalId)?.ref ?? logicalId,
       type: resource.Type,
     })),
+    templateBody: JSON.stringify({
+      Parameters: stack.parameters,
+      Resources: stack.resources,
+      Outputs: stack.outputs,
+    }),
   };
 }
 

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usageLine } from '../../commands/cli';
 import { INSPECT } from '../../commands/inspect';
-import { parseQueues, REDRIVE } from '../../commands/redrive';
+import { parseQueues, parseRedriveQueues, REDRIVE } from '../../commands/redrive';
 import { START } from '../../commands/start';
 import { type OpsFixture, startOpsFixture } from './ops-fixture';
 
@@ -83,6 +83,17 @@ describe('the commands refuse bad input', () => {
     expect(() => parseQueues(undefined, false)).toThrow(/--queue request\|response\|ack, or --all/);
     expect(() => parseQueues('ack', true)).toThrow(/either --queue or --all/);
     expect(parseQueues('ACK', false)).toEqual(['Ack']);
+    expect(parseRedriveQueues('Schedule-DLQ', false)).toEqual({
+      queues: [],
+      invocations: ['schedule-dlq'],
+    });
+    expect(parseRedriveQueues(undefined, true)).toEqual({
+      queues: ['Request', 'Response', 'Ack'],
+      invocations: ['schedule-dlq', 'requestor-failures'],
+    });
+    expect(() => parseRedriveQueues(undefined, false)).toThrow(
+      /--queue request\|response\|ack\|schedule-dlq\|requestor-failures, or --all/,
+    );
   });
 
   it('exit 2 with one line naming an unknown option, then the usage line', async () => {
@@ -122,7 +133,9 @@ describe('the commands refuse bad input', () => {
     );
     expect(first(peek)).toBe('Usage error: --peek must be an integer from 0 to 100, got lots');
     expect(first(max)).toBe('Usage error: --max must be an integer of at least 1, got 0');
-    expect(first(queue)).toBe('Usage error: unknown queue "responses": use request, response, ack');
+    expect(first(queue)).toBe(
+      'Usage error: unknown queue "responses": use request, response, ack, schedule-dlq, requestor-failures',
+    );
     expect(first(pair)).toBe('Usage error: -c takes key=value, got "batchSize"');
   });
 
