@@ -10,12 +10,14 @@ export interface StackInfo {
   readonly description?: string;
   readonly outputs: readonly { key: string; value: string; description?: string }[];
   readonly resources: readonly { logicalId: string; physicalId: string; type: string }[];
+  /** The template as GetTemplate returns it (JSON). */
+  readonly templateBody?: string;
 }
 
 /**
  * CloudFormation on the endpoint (query protocol): DescribeStacks with the resolved outputs,
- * ListStackResources and DescribeStackResources, so tools find the local stack exactly as they
- * find a deployed one.
+ * ListStackResources, DescribeStackResources and GetTemplate, so tools find the local stack
+ * exactly as they find a deployed one.
  */
 export function cloudFormationService(stack: StackInfo): ServiceHandler {
   const created = new Date().toISOString();
@@ -89,6 +91,12 @@ export function cloudFormationService(stack: StackInfo): ServiceHandler {
             })),
         });
       }
+      case 'GetTemplate':
+        if (stackDenied() || !known()) return;
+        return sendXmlResult(call.res, NS, call.action, {
+          TemplateBody: stack.templateBody ?? '{}',
+          StagesAvailable: ['Original', 'Processed'],
+        });
       default:
         return sendXmlError(
           call.res,
