@@ -169,6 +169,11 @@ export class ConsoleApi {
     return this.functionReader.list();
   }
 
+  /** Invocations, errors, throttles and p50/p99 duration per function over the last minutes. */
+  functionStats(): Promise<FunctionStats[]> {
+    return this.functionReader.stats();
+  }
+
   /** Invokes a function synchronously; the requestor's payload is checked against its schema. */
   invoke(key: string, payload: unknown) {
     return this.functionReader.invoke(key, payload);
@@ -179,15 +184,14 @@ export class ConsoleApi {
    * CloudFormation access), the DLQ and oldest-message alarms the stack is known to have.
    */
   async alarms(): Promise<AlarmState[]> {
-    const [template, resources, queues, functions] = await Promise.all([
-      this.stack.template(),
+    const template = await this.stack.template();
+    if (!template) return fallbackAlarms(await this.queueReader.list());
+    const [resources, queues, functions] = await Promise.all([
       this.stack.resources(),
       this.queueReader.list(),
       this.functionReader.stats(),
     ]);
-    return template
-      ? evaluateAlarms({ template, resources, queues, functions })
-      : fallbackAlarms(queues);
+    return evaluateAlarms({ template, resources, queues, functions });
   }
 
   /** Releases the SDK clients. */
