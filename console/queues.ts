@@ -240,16 +240,29 @@ export class Queues {
     };
   }
 
-  /** The stack's queues that are not among its outputs (the schedule's DLQ), read once. */
+  /**
+   * The stack's queues beyond the pipeline's six (the schedule's DLQ, the requestor's failure
+   * queue), read once: named after their stack output when they have one (`ScheduleDlqUrl`:
+   * `schedule-dlq`), else after their logical id.
+   */
   private others(): Promise<Map<string, string>> {
     this.extra ??= this.stack.resources().then((resources) => {
-      const known = new Set(Object.values(this.ctx.target.outputs));
+      const pipeline = new Set(this.ids().map((id) => this.outputUrl(id)));
+      const outputKeys = new Map(
+        Object.entries(this.ctx.target.outputs).map(([key, url]) => [url, key]),
+      );
       const found = new Map<string, string>();
       for (const r of resources) {
-        if (r.type !== 'AWS::SQS::Queue' || known.has(r.physicalId)) continue;
-        const id = /schedule/i.test(r.logicalId)
-          ? 'schedule-dlq'
-          : (r.logicalId || r.physicalId).toLowerCase();
+        if (r.type !== 'AWS::SQS::Queue' || pipeline.has(r.physicalId)) continue;
+        const key = outputKeys.get(r.physicalId);
+        const id = key
+          ? key
+              .replace(/Url$/, '')
+              .replace(/([a-z])([A-Z])/g, '$1-$2')
+              .toLowerCase()
+          : /schedule/i.test(r.logicalId)
+            ? 'schedule-dlq'
+            : (r.logicalId || r.physicalId).toLowerCase();
         found.set(found.has(id) ? `${id}-${found.size}` : id, r.physicalId);
       }
       return found;

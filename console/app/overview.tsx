@@ -142,7 +142,7 @@ function Diagram({ queues, functions }: { queues: QueueInfo[]; functions: Functi
   return (
     <svg
       class="diagram"
-      viewBox="0 0 990 310"
+      viewBox="0 0 1000 310"
       role="img"
       aria-label="Pipeline: schedule, requestor, request queue, generator, response queue, requestor, ack queue, generator; each queue with its dead-letter queue"
     >

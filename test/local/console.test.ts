@@ -212,6 +212,8 @@ describe('the console in a real browser', () => {
       await page.$eval('[data-alarm$="-request-oldest-message-age"]', (tr) => tr.textContent),
     ).toMatch(/Oldest message in \S+: \d+ s \(alarm at ≥ \d+ s\)/);
     await shows('[data-alarm$="-generator-throttles"] .badge', 'OK');
+    // Queues beyond the pipeline's six (the schedule's DLQ) are read too, not left unknown.
+    await shows('[data-alarm$="-schedule-dlq-not-empty"] .badge', 'OK');
     await screenshot('alarms');
   });
 
