@@ -1,8 +1,9 @@
 /**
  * `npm run bench:console`: how much the console's polling slows the pipeline. Times N round
  * trips on a fresh local cloud without the console and with it polling as an open Overview page
- * does (overview every second, the Queues page's DLQ peek every 2 s), alternating, and prints the
- * median of each and the slowdown.
+ * does (overview every second: queue depths and ages, function statistics from the REPORT lines,
+ * table counts) plus the Queues page's DLQ peek every 2 s, alternating, and prints the median of
+ * each and the slowdown.
  *
  *   npm run bench:console -- [--round-trips N] [--runs N]
  */
@@ -18,7 +19,9 @@ import { REPO_ROOT } from './util';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 async function timeRun(assemblyDir: string, roundTrips: number, withConsole: boolean) {
-  const cloud = await startLocalCloud({ assemblyDir });
+  // Both runs keep function logs, as a cloud serving the console does (`npm start -- --keep`
+  // serves an endpoint, which captures them): the console reads its REPORT lines from them.
+  const cloud = await startLocalCloud({ assemblyDir, log: () => {} });
   let polling = true;
   const polls: Promise<void>[] = [];
   try {

@@ -1,11 +1,13 @@
 import type { LocalCloud } from '../local/cloud';
-import type { Target } from '../ops/target';
+import { oldestMessageAgeMs } from '../local/fauxqs';
+import type { ConsoleTarget } from './context';
 
 /**
- * A running local cloud as a {@link Target}: every service at its one endpoint, as an
- * administrator, so the console reads it exactly as it reads LocalStack or AWS.
+ * A running local cloud as a target: every service at its one endpoint, as an administrator, so
+ * the console reads it exactly as it reads LocalStack or AWS; and, because the console runs in
+ * the cloud's process, the age of each queue's oldest message, which SQS keeps to CloudWatch.
  */
-export function localCloudTarget(cloud: LocalCloud): Target {
+export function localCloudTarget(cloud: LocalCloud): ConsoleTarget {
   const { region, endpoint, credentials } = cloud.clientConfig('sqs');
   return {
     kind: 'local',
@@ -14,5 +16,6 @@ export function localCloudTarget(cloud: LocalCloud): Target {
     outputs: cloud.outputs,
     description: `local cloud at ${cloud.endpoint}`,
     clientConfig: () => ({ region, endpoint, credentials }),
+    oldestMessageAgeMs: (url) => oldestMessageAgeMs(url),
   };
 }

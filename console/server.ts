@@ -9,8 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import type { Target } from '../ops/target';
-import { ConsoleApi, ConsoleRequestError, UpstreamError } from './api';
+import { ConsoleApi, ConsoleRequestError, type ConsoleTarget, UpstreamError } from './api';
 
 /** Handles a request under the console's base path; `body` is the request body, already read. */
 export type ConsoleHandler = (
@@ -21,7 +20,7 @@ export type ConsoleHandler = (
 
 /** Options of {@link createConsoleHandler}. */
 export interface ConsoleHandlerOptions {
-  readonly target: Target;
+  readonly target: ConsoleTarget;
   /** Path the console is served under. @default '/_console' */
   readonly basePath?: string;
   /** Allow changes against AWS. @default false */
@@ -134,7 +133,10 @@ async function route(
       case 'overview':
         return api.overview();
       case 'queues':
-        if (id && action === 'peek') return api.peek(id, boundedInt(query.get('n'), 10, 1, 50));
+        if (id && action === 'peek') {
+          return api.peek(id, boundedInt(query.get('n'), 10, 1, 50), query.get('fresh') === '1');
+        }
+        if (id && action === 'redrive') return api.redriveProgress(id);
         if (!id) return api.queues();
         break;
       case 'tables':

@@ -34,11 +34,14 @@ export interface Fauxqs {
 }
 
 /** The part of fauxqs's SqsQueue we use (public members of its class, but not exported). */
+interface StoreMessage {
+  readonly sentTimestamp: number;
+}
 interface StoreQueue {
-  readonly messages: readonly unknown[];
+  readonly messages: readonly StoreMessage[];
   readonly delayedMessages: readonly unknown[];
-  readonly inflightMessages: ReadonlyMap<string, unknown>;
-  readonly fifoMessages?: ReadonlyMap<string, readonly unknown[]>;
+  readonly inflightMessages: ReadonlyMap<string, { readonly message: StoreMessage }>;
+  readonly fifoMessages?: ReadonlyMap<string, readonly StoreMessage[]>;
   readonly fifoDelayed?: ReadonlyMap<string, readonly unknown[]>;
   /** Resolves every pending long poll now (each then returns what the queue holds). */
   cancelWaiters(): void;
@@ -48,6 +51,32 @@ interface Store {
   getQueue(url: string): StoreQueue | undefined;
   listQueues(): StoreQueue[];
   processAllTimers(): void;
+}
+
+/** Every open store in this process, for {@link oldestMessageAgeMs}; a store leaves when its app closes. */
+const openStores = new Set<Store>();
+
+/**
+ * Age of the oldest message (visible or in flight, as SQS's `ApproximateAgeOfOldestMessage`
+ * counts) of the queue at `url` in any local cloud of this process: 0 for an empty queue,
+ * undefined if no open store has the queue. Queue URLs carry their endpoint's port, so two clouds
+ * never share one. SQS exposes this only as a CloudWatch metric; the console beside a local cloud
+ * reads it here.
+ */
+export function oldestMessageAgeMs(url: string, now = Date.now()): number | undefined {
+  for (const store of openStores) {
+    const queue = store.getQueue(url);
+    if (!queue) continue;
+    let oldest = now;
+    const consider = (m: StoreMessage) => {
+      if (m.sentTimestamp < oldest) oldest = m.sentTimestamp;
+    };
+    for (const m of queue.messages) consider(m);
+    for (const { message } of queue.inflightMessages.values()) consider(message);
+    for (const group of queue.fifoMessages?.values() ?? []) for (const m of group) consider(m);
+    return now - oldest;
+  }
+  return undefined;
 }
 
 /**
@@ -65,6 +94,10 @@ export async function buildFauxqs(region: string): Promise<Fauxqs> {
     logger: false,
     defaultRegion: region,
     stores: { sqsStore: store } as unknown as NonNullable<Parameters<typeof buildApp>[0]>['stores'],
+  });
+  openStores.add(store);
+  app.addHook('onClose', async () => {
+    openStores.delete(store);
   });
   const queuesAt = (url?: string) =>
     url === undefined ? store.listQueues() : [store.getQueue(url)].filter((q) => q !== undefined);

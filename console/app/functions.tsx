@@ -77,11 +77,11 @@ export function FunctionsPage({ meta }: { meta: Meta }) {
               <dd>{fn.timeoutSeconds ?? '–'} s</dd>
               <dt>Environment</dt>
               <dd class="mono small">{fn.environmentKeys.join(' ')}</dd>
-              <dt>Invocations (REPORT lines, 15 min)</dt>
+              <dt>Invocations (REPORT lines, {fn.stats.windowMinutes} min)</dt>
               <dd>
-                {fn.reports.invocations}
-                {fn.reports.p50Ms !== undefined
-                  ? `, p50 ${fn.reports.p50Ms} ms, p99 ${fn.reports.p99Ms} ms`
+                {fn.stats.invocations}, {fn.stats.errors} failed
+                {fn.stats.p50Ms !== undefined
+                  ? `, p50 ${fn.stats.p50Ms} ms, p99 ${fn.stats.p99Ms} ms`
                   : ''}
               </dd>
             </dl>

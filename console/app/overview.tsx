@@ -1,10 +1,12 @@
-import type { Overview, QueueInfo } from '../api';
+import type { FunctionStats, Overview, QueueInfo } from '../api';
+import { OLDEST_AGE_NOTE } from '../notes';
 import { usePoll } from './client';
 import { ErrorLine, time } from './shared';
 
 const BOX_W = 112;
 const FLOW_Y = 40;
-const DLQ_Y = 170;
+const DLQ_Y = 196;
+const QUEUE_H = 108;
 const X = (i: number) => 10 + i * 124;
 
 /** The flow, left to right, as the stack wires it. */
@@ -19,12 +21,84 @@ const FLOW: ({ kind: 'fn' | 'schedule'; label: string } | { kind: 'queue'; id: s
   { kind: 'fn', label: 'generator' },
 ];
 
+/** A duration in seconds as the diagram shows it. */
+const age = (s: number) =>
+  s < 120 ? `${s} s` : s < 7200 ? `${Math.floor(s / 60)} min` : `${Math.floor(s / 3600)} h`;
+const ms = (v?: number) => (v === undefined ? '–' : v < 10 ? v.toFixed(1) : String(Math.round(v)));
+
+/** A function's figures under its node in the diagram. */
+function FunctionFigures({ fn, x }: { fn?: FunctionStats; x: number }) {
+  if (!fn) return null;
+  const cx = x + BOX_W / 2;
+  return (
+    <g class="figures" data-fn-figures={fn.key}>
+      <title>{`${fn.key}, last ${fn.windowMinutes} minutes, from REPORT lines. ${fn.throttlesNote}`}</title>
+      <text x={cx} y={FLOW_Y + 88} text-anchor="middle" class="small">
+        {fn.invocations} invocations
+      </text>
+      <text
+        x={cx}
+        y={FLOW_Y + 102}
+        text-anchor="middle"
+        class={fn.errors > 0 ? 'small alarm-text' : 'small'}
+      >
+        {fn.errors} error{fn.errors === 1 ? '' : 's'}, {fn.throttles ?? '—'} throttled
+      </text>
+      <text x={cx} y={FLOW_Y + 116} text-anchor="middle" class="small">
+        p50 {ms(fn.p50Ms)} · p99 {ms(fn.p99Ms)} ms
+      </text>
+    </g>
+  );
+}
+
+/** Per function: invocations, errors, throttles and p50/p99 duration over the last minutes. */
+function FunctionTable({ functions }: { functions: FunctionStats[] }) {
+  const window = functions[0]?.windowMinutes ?? 5;
+  return (
+    <table class="fn-stats" aria-label={`Functions, last ${window} minutes`}>
+      <caption>Functions, last {window} minutes (from their REPORT lines)</caption>
+      <thead>
+        <tr>
+          <th scope="col">Function</th>
+          <th scope="col">Invocations</th>
+          <th scope="col">Errors</th>
+          <th scope="col">Throttles</th>
+          <th scope="col">p50</th>
+          <th scope="col">p99</th>
+        </tr>
+      </thead>
+      <tbody>
+        {functions.map((f) => (
+          <tr key={f.key} data-fn={f.key}>
+            <th scope="row">{f.key}</th>
+            <td class="num" data-stat="invocations">
+              {f.invocations}
+            </td>
+            <td class={f.errors > 0 ? 'num alarm-text' : 'num'} data-stat="errors">
+              {f.errors}
+            </td>
+            <td class="num" data-stat="throttles" title={f.throttlesNote}>
+              {f.throttles ?? '—'}
+            </td>
+            <td class="num" data-stat="p50">
+              {ms(f.p50Ms)} ms
+            </td>
+            <td class="num" data-stat="p99">
+              {ms(f.p99Ms)} ms
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 function QueueBox({ q, x, y, dlq }: { q?: QueueInfo; x: number; y: number; dlq?: boolean }) {
   const total = q ? q.visible + q.inFlight + q.delayed : 0;
   const cls = `node queue${dlq ? ' dlq' : ''}${dlq && total > 0 ? ' alarm' : ''}`;
   return (
     <g class={cls} data-queue={q?.id}>
-      <rect x={x} y={y} width={BOX_W} height={92} rx={6} />
+      <rect x={x} y={y} width={BOX_W} height={QUEUE_H} rx={6} />
       <text x={x + 8} y={y + 18} class="title">
         {q ? q.id : '…'}
       </text>
@@ -46,17 +120,29 @@ function QueueBox({ q, x, y, dlq }: { q?: QueueInfo; x: number; y: number; dlq?:
         </tspan>{' '}
         delayed
       </text>
+      <text x={x + 8} y={y + 96}>
+        {q?.oldestAgeSeconds === undefined ? (
+          <tspan class="num" data-count="oldest">
+            <title>{OLDEST_AGE_NOTE}</title>—
+          </tspan>
+        ) : (
+          <tspan class="num" data-count="oldest">
+            {age(q.oldestAgeSeconds)}
+          </tspan>
+        )}{' '}
+        oldest
+      </text>
     </g>
   );
 }
 
 /** The pipeline drawn as it runs, each queue and DLQ annotated with its counts. */
-function Diagram({ queues }: { queues: QueueInfo[] }) {
+function Diagram({ queues, functions }: { queues: QueueInfo[]; functions: FunctionStats[] }) {
   const byId = new Map(queues.map((q) => [q.id, q]));
   return (
     <svg
       class="diagram"
-      viewBox="0 0 990 272"
+      viewBox="0 0 1000 310"
       role="img"
       aria-label="Pipeline: schedule, requestor, request queue, generator, response queue, requestor, ack queue, generator; each queue with its dead-letter queue"
     >
@@ -92,13 +178,13 @@ function Diagram({ queues }: { queues: QueueInfo[] }) {
               <QueueBox q={byId.get(node.id as QueueInfo['id'])} x={x} y={FLOW_Y} />
               <line
                 x1={x + BOX_W / 2}
-                y1={FLOW_Y + 92}
+                y1={FLOW_Y + QUEUE_H}
                 x2={x + BOX_W / 2}
                 y2={DLQ_Y - 2}
                 class="edge dead"
                 marker-end="url(#arrow)"
               />
-              <text x={x + BOX_W / 2 + 6} y={(FLOW_Y + 92 + DLQ_Y) / 2 + 4} class="small">
+              <text x={x + BOX_W / 2 + 6} y={(FLOW_Y + QUEUE_H + DLQ_Y) / 2 + 4} class="small">
                 after {byId.get(node.id as QueueInfo['id'])?.redrivePolicy?.maxReceiveCount ?? '?'}{' '}
                 receives
               </text>
@@ -119,7 +205,7 @@ function Diagram({ queues }: { queues: QueueInfo[] }) {
                   class="edge dead"
                   marker-end="url(#arrow)"
                 />
-                <text x={x + BOX_W / 2 + 6} y={(FLOW_Y + 92 + DLQ_Y) / 2 + 4} class="small">
+                <text x={x + BOX_W / 2 + 6} y={(FLOW_Y + QUEUE_H + DLQ_Y) / 2 + 4} class="small">
                   failed invokes
                 </text>
                 <QueueBox q={scheduleDlq} x={x} y={DLQ_Y} dlq />
@@ -135,6 +221,9 @@ function Diagram({ queues }: { queues: QueueInfo[] }) {
             <text x={x + BOX_W / 2} y={FLOW_Y + 51} text-anchor="middle" class="title">
               {node.label}
             </text>
+            {node.kind === 'fn' && (
+              <FunctionFigures fn={functions.find((f) => f.key === node.label)} x={x} />
+            )}
           </g>
         );
       })}
@@ -186,7 +275,7 @@ export function OverviewPage() {
     <section aria-labelledby="overview-h">
       <h2 id="overview-h">Overview</h2>
       <ErrorLine error={error} />
-      <Diagram queues={data?.queues ?? []} />
+      <Diagram queues={data?.queues ?? []} functions={data?.functions ?? []} />
       <div class="row">
         <dl class="stages" aria-label="Requests by stage">
           {STAGES.map(([key, label, help]) => (
@@ -206,6 +295,7 @@ export function OverviewPage() {
         </dl>
         <RateChart series={data?.roundTripsPerSecond ?? []} />
       </div>
+      <FunctionTable functions={data?.functions ?? []} />
       <p class="small">
         Table counts from {time(data?.stages.countedAt)}. {data?.notes.join(' ')}
       </p>

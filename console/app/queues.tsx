@@ -1,7 +1,6 @@
-import { useState } from 'preact/hooks';
-import type { DeadLetter } from '../../ops/inspect';
-import type { RedriveResult } from '../../ops/redrive';
-import type { QueueInfo } from '../api';
+import { useEffect, useState } from 'preact/hooks';
+import type { Peeked, QueueInfo, RedriveProgress } from '../api';
+import { OLDEST_AGE_NOTE } from '../notes';
 import { api, usePoll } from './client';
 import { ErrorLine, type Meta, time } from './shared';
 
@@ -10,31 +9,40 @@ const seconds = (s?: number) =>
 
 /** A queue's messages, peeked without consuming them; for a DLQ with the reasons they failed. */
 function Peek({ queue }: { queue: QueueInfo }) {
-  const { data, error } = usePoll<DeadLetter[]>(
-    // A peek of a source queue counts as a receive; only DLQs are peeked on every refresh.
+  // The server peeks a DLQ again only when its depth changed, so polling leaves the counts alone.
+  const { data, error, refresh } = usePoll<Peeked>(
     queue.isDlq ? `/queues/${queue.id}/peek?n=20` : undefined,
     2000,
   );
-  const [once, setOnce] = useState<DeadLetter[]>();
+  const [once, setOnce] = useState<Peeked>();
   const [onceError, setOnceError] = useState<string>();
-  const messages = queue.isDlq ? data : once;
+  const peeked = queue.isDlq ? (once ?? data) : once;
+  const peekNow = () =>
+    api<Peeked>(`/queues/${queue.id}/peek?n=${queue.isDlq ? 20 : 10}&fresh=1`).then(
+      (r) => {
+        setOnce(r);
+        setOnceError(undefined);
+        if (queue.isDlq) {
+          setOnce(undefined);
+          refresh();
+        }
+      },
+      (e: Error) => setOnceError(e.message),
+    );
+  const messages = peeked?.messages;
   return (
     <div>
-      {!queue.isDlq && (
-        <p>
-          <button
-            type="button"
-            onClick={() =>
-              api<DeadLetter[]>(`/queues/${queue.id}/peek?n=10`).then(setOnce, (e: Error) =>
-                setOnceError(e.message),
-              )
-            }
-          >
-            Peek at {queue.id}
-          </button>{' '}
-          <span class="small">Each peek counts as a receive towards the redrive limit.</span>
-        </p>
-      )}
+      <p>
+        <button type="button" onClick={peekNow}>
+          {queue.isDlq ? `Peek at ${queue.id} again` : `Peek at ${queue.id}`}
+        </button>{' '}
+        <span class="small" data-testid="peek-note">
+          {queue.isDlq
+            ? 'Peeked again only when its depth changes or you ask: each peek is a receive, which adds one to every receive count shown.'
+            : `Peeked only when you ask: each peek counts as a receive towards the redrive limit${queue.redrivePolicy ? ` (to ${queue.id}-dlq after ${queue.redrivePolicy.maxReceiveCount})` : ''}.`}
+          {peeked && ` Peeked at ${time(peeked.peekedAt)}.`}
+        </span>
+      </p>
       <ErrorLine error={error ?? onceError} />
       {messages && messages.length === 0 && <p class="empty">No messages.</p>}
       {messages && messages.length > 0 && (
@@ -43,7 +51,12 @@ function Peek({ queue }: { queue: QueueInfo }) {
             <tr>
               <th scope="col">Message id</th>
               <th scope="col">Sent</th>
-              <th scope="col">Receives</th>
+              <th
+                scope="col"
+                title="ApproximateReceiveCount now: every receive counts, peeks (this console's, inspect's) included"
+              >
+                Receives so far
+              </th>
               {queue.isDlq && <th scope="col">Failure</th>}
               {queue.isDlq && <th scope="col">Source message</th>}
               <th scope="col">Body</th>
@@ -54,15 +67,19 @@ function Peek({ queue }: { queue: QueueInfo }) {
               <tr key={m.messageId} data-message={m.messageId}>
                 <td class="mono">{m.messageId}</td>
                 <td>{time(m.sentAt)}</td>
-                <td class="num">{m.receiveCount}</td>
+                <td class="num" data-field="receives">
+                  {m.receiveCount}
+                </td>
                 {queue.isDlq && (
                   <td class="failure">
                     {m.failureCode ? (
                       <>
                         <strong>{m.failureCode}</strong> {m.failureReason}
                       </>
+                    ) : peeked?.sourceMaxReceiveCount !== undefined ? (
+                      `failed ${peeked.sourceMaxReceiveCount} receives at ${queue.id.replace(/-dlq$/, '')}, then SQS moved it`
                     ) : (
-                      `failed ${m.receiveCount} receives`
+                      'moved here by SQS after failed receives'
                     )}
                   </td>
                 )}
@@ -150,26 +167,45 @@ function PurgeForm({ queue, meta, done }: { queue: QueueInfo; meta: Meta; done: 
   );
 }
 
+/** A redrive's progress, or its outcome, in one sentence. */
+function redriveText(p: RedriveProgress): string {
+  const source = p.queue.replace(/-dlq$/, '');
+  const failed = p.failed.length
+    ? `; ${p.failed.length} failed: ${p.failed.map((f) => f.reason).join('; ')}`
+    : '';
+  const plural = p.toMove === 1 ? '' : 's';
+  if (p.state === 'running') {
+    return `Redriving ${p.queue}: ${p.moved} of ${p.toMove} message${plural} moved so far${failed}…`;
+  }
+  if (p.state === 'failed') return `${p.error ?? 'The redrive failed'} (${p.moved} moved)`;
+  return `Moved ${p.moved} of ${p.toMove} message${plural} back to ${source} (${p.method})${failed}`;
+}
+
 function RedriveForm({ queue, meta, done }: { queue: QueueInfo; meta: Meta; done: () => void }) {
   const [max, setMax] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [outcome, setOutcome] = useState<{ ok?: string; error?: string }>({});
+  const [started, setStarted] = useState<RedriveProgress>();
+  const [startError, setStartError] = useState<string>();
+  // Polled once a second while this page's redrive runs; the moved count grows as it goes.
+  const running = started?.state === 'running';
+  const { data: progress } = usePoll<RedriveProgress>(
+    running ? `/queues/${queue.id}/redrive` : undefined,
+    1000,
+  );
+  const current = progress && progress.startedAt === started?.startedAt ? progress : started;
+  const finished = current !== undefined && current.state !== 'running';
+  useEffect(() => {
+    if (finished) {
+      setStarted(current);
+      done();
+    }
+  }, [finished]);
   const submit = (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setOutcome({ ok: `Redriving ${queue.id}…` });
-    api<RedriveResult>(`/queues/${queue.id}/redrive`, max ? { max: Number(max) } : {})
-      .then(
-        (r) =>
-          setOutcome({
-            ok: `Moved ${r.moved} of ${r.toMove} message${r.toMove === 1 ? '' : 's'} back to ${queue.id.replace(/-dlq$/, '')} (${r.method})${r.failed.length ? `; ${r.failed.length} failed: ${r.failed.map((f) => f.reason).join('; ')}` : ''}`,
-          }),
-        (err: Error) => setOutcome({ error: err.message }),
-      )
-      .finally(() => {
-        setBusy(false);
-        done();
-      });
+    setStartError(undefined);
+    api<RedriveProgress>(`/queues/${queue.id}/redrive`, max ? { max: Number(max) } : {}).then(
+      setStarted,
+      (err: Error) => setStartError(err.message),
+    );
   };
   return (
     <form onSubmit={submit} class="panel" aria-label={`Redrive ${queue.id}`}>
@@ -182,11 +218,27 @@ function RedriveForm({ queue, meta, done }: { queue: QueueInfo; meta: Meta; done
         value={max}
         onInput={(e) => setMax(e.currentTarget.value)}
       />
-      <button type="submit" disabled={!meta.writable || busy}>
+      <button type="submit" disabled={!meta.writable || current?.state === 'running'}>
         Redrive {queue.id}
       </button>
-      {outcome.ok && <p role="status">{outcome.ok}</p>}
-      <ErrorLine error={outcome.error} />
+      {current && (
+        <p
+          role={current.state === 'failed' ? 'alert' : 'status'}
+          data-state={current.state}
+          data-moved={current.moved}
+          data-to-move={current.toMove}
+        >
+          {redriveText(current)}
+        </p>
+      )}
+      {current && current.toMove > 0 && (
+        <progress
+          max={current.toMove}
+          value={current.moved}
+          aria-label={`Redrive of ${queue.id}`}
+        />
+      )}
+      <ErrorLine error={startError} />
     </form>
   );
 }
@@ -207,6 +259,7 @@ export function QueuesPage({ meta }: { meta: Meta }) {
             <th scope="col">Visible</th>
             <th scope="col">In flight</th>
             <th scope="col">Delayed</th>
+            <th scope="col">Oldest message</th>
             <th scope="col">Visibility timeout</th>
             <th scope="col">Retention</th>
             <th scope="col">Redrive</th>
@@ -238,6 +291,13 @@ export function QueuesPage({ meta }: { meta: Meta }) {
               </td>
               <td class="num" data-count="delayed">
                 {q.delayed}
+              </td>
+              <td
+                class="num"
+                data-count="oldest"
+                title={q.oldestAgeSeconds === undefined ? OLDEST_AGE_NOTE : undefined}
+              >
+                {q.oldestAgeSeconds === undefined ? '—' : `${q.oldestAgeSeconds} s`}
               </td>
               <td class="num">{seconds(q.visibilityTimeoutSeconds)}</td>
               <td class="num">{seconds(q.retentionSeconds)}</td>

@@ -4,7 +4,7 @@ import type { StackInfo } from './cloudformation';
 
 /**
  * The running stack as CloudFormation would describe it: resolved outputs with their descriptions,
- * and each resource's physical id (its local `Ref` value).
+ * each resource's physical id (its local `Ref` value), and the template for GetTemplate.
  */
 export function stackInfo(
   stack: StackArtifact,

@@ -24,6 +24,7 @@ let base: string;
 // The run's own temporary directory (TMPDIR, see global-setup.ts) is removed when the run ends;
 // the screenshots go beside it so a person can still look at what the test saw.
 const shots = mkdtempSync(join(dirname(tmpdir()), 'string-pipeline-console-'));
+console.log(`Console screenshots go to ${shots}`);
 
 beforeAll(async () => {
   const [harness, executablePath] = await Promise.all([startHarness(), chromium.executablePath()]);
@@ -82,6 +83,10 @@ describe('the console in a real browser', () => {
     });
     const truth = await h.reconcile(ids);
     expect(truth.complete).toBe(12);
+    // One invocation that fails as a whole: the requestor refuses a bad payload.
+    const requestor = h.cloud.outputs.RequestorFunctionName ?? '';
+    expect((await h.cloud.invoke(requestor, { count: -1 })).error).toBeDefined();
+    const reports = h.logs.filter((l) => l.startsWith('REPORT RequestId:')).length;
 
     // Overview: the counts by stage are the tables' counts, the DLQ shows its message.
     await page.goto(`${base}#/overview`);
@@ -91,6 +96,28 @@ describe('the console in a real browser', () => {
     await shows('[data-stage=acknowledged]', String(truth.acknowledged));
     await shows('[data-stage=deadLettered]', '1');
     await shows('g[data-queue=request-dlq] [data-count=visible]', '1');
+    // Per function, from the REPORT lines: every invocation counted once, the failed one an error.
+    await page.waitForFunction(
+      (want) =>
+        ['requestor', 'generator']
+          .map((fn) =>
+            Number(document.querySelector(`[data-fn=${fn}] [data-stat=invocations]`)?.textContent),
+          )
+          .reduce((a, b) => a + b, 0) === want,
+      WAIT,
+      reports,
+    );
+    await shows('[data-fn=requestor] [data-stat=errors]', '1');
+    await shows('[data-fn=generator] [data-stat=errors]', '0');
+    await shows('[data-fn=generator] [data-stat=throttles]', '0');
+    expect(await page.$eval('[data-fn=generator] [data-stat=p99]', (td) => td.textContent)).toMatch(
+      /^\d+(\.\d)? ms$/,
+    );
+    // The engine's age of the oldest message: the dead letter has one, the empty queue 0 s.
+    expect(
+      await page.$eval('g[data-queue=request-dlq] [data-count=oldest]', (t) => t.textContent),
+    ).toMatch(/^\d+ s$/);
+    await shows('g[data-queue=ack] [data-count=oldest]', '0 s');
     await screenshot('overview');
 
     // Queues: the dead letter with the reason the generator gave, then a redrive.
@@ -104,17 +131,29 @@ describe('the console in a real browser', () => {
     );
     const failure = await page.$eval('td.failure', (td) => td.textContent ?? '');
     expect(failure).toMatch(/InvalidJson.*not JSON/);
+    // Polling the page does not peek again while the DLQ holds the same messages, so the receive
+    // count it shows is the one the API's next answer (reused, no receive) has.
+    const shown = await page.$eval('td[data-field=receives]', (td) => Number(td.textContent));
+    const again = await service.api.peek('request-dlq', 20);
+    expect(again.messages[0]?.receiveCount).toBe(shown);
+    expect((await service.api.peek('request-dlq', 20)).peekedAt).toBe(again.peekedAt);
     await screenshot('queues');
     // With the generator paused, the redriven message stays on the request queue to be counted.
     const generator = h.cloud.outputs.GeneratorFunctionName ?? '';
     await h.cloud.pauseConsumer(generator);
     await page.click('form[aria-label="Redrive request-dlq"] button');
     await page.waitForFunction(
-      () => document.querySelector('[role=status]')?.textContent?.startsWith('Moved 1 of 1'),
+      () =>
+        document
+          .querySelector('form[aria-label="Redrive request-dlq"] [role=status]')
+          ?.textContent?.startsWith('Moved 1 of 1 message back to request'),
       WAIT,
     );
     await shows('tr[data-queue=request-dlq] [data-count=visible]', '0');
     await shows('tr[data-queue=request] [data-count=visible]', '1');
+    expect(
+      await page.$eval('tr[data-queue=request] [data-count=oldest]', (td) => td.textContent),
+    ).toMatch(/^\d+ s$/);
     expect((await h.depth('RequestDlqUrl')).visible).toBe(0);
     h.cloud.resumeConsumer(generator);
     expect(dlq).not.toBe('');
@@ -163,8 +202,18 @@ describe('the console in a real browser', () => {
     await page.goto(`${base}#/overview`);
     await shows('[data-stage=requested]', String(truth.requested + 3));
 
+    // The template's alarms, on the local figures: the failed invocation trips the requestor's
+    // error alarm; the oldest-message alarm is evaluated on the engine's age, not left unknown.
     await page.goto(`${base}#/alarms`);
-    await page.waitForSelector('[data-alarm] .badge', WAIT);
+    await page.waitForSelector('[data-alarm$="-requestor-errors"] .badge', WAIT);
+    await shows('[data-alarm$="-requestor-errors"] .badge', 'ALARM');
+    await shows('[data-alarm$="-request-oldest-message-age"] .badge', 'OK');
+    expect(
+      await page.$eval('[data-alarm$="-request-oldest-message-age"]', (tr) => tr.textContent),
+    ).toMatch(/Oldest message in \S+: \d+ s \(alarm at ≥ \d+ s\)/);
+    await shows('[data-alarm$="-generator-throttles"] .badge', 'OK');
+    // Queues beyond the pipeline's six (the schedule's DLQ) are read too, not left unknown.
+    await shows('[data-alarm$="-schedule-dlq-not-empty"] .badge', 'OK');
     await screenshot('alarms');
   });
 

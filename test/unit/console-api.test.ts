@@ -1,8 +1,16 @@
-import { CloudFormationClient, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  GetTemplateCommand,
+  ListStackResourcesCommand,
+} from '@aws-sdk/client-cloudformation';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   PurgeQueueCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
@@ -15,10 +23,13 @@ const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/StringPipeline-r
 const sqs = mockClient(SQSClient);
 const cloudformation = mockClient(CloudFormationClient);
 const dynamodb = mockClient(DynamoDBClient);
+const logs = mockClient(CloudWatchLogsClient);
 beforeEach(() => {
   sqs.reset();
   dynamodb.reset();
   cloudformation.reset();
+  logs.reset();
+  cloudformation.on(GetTemplateCommand).rejects(new Error('no template here'));
   cloudformation.on(ListStackResourcesCommand).resolves({
     StackResourceSummaries: [
       {
@@ -54,6 +65,8 @@ function target(kind: TargetKind): Target {
       AckDlqUrl: `${QUEUE.replace('request', 'ack')}-dlq`,
       RequestsTableName: 'Requests',
       StringsTableName: 'Strings',
+      RequestorFunctionName: 'StringPipeline-requestor',
+      GeneratorFunctionName: 'StringPipeline-generator',
     },
     clientConfig: () => ({ region: 'us-east-1' }),
   };
@@ -157,5 +170,198 @@ describe('console API', () => {
     expect(
       alarms.find((a) => a.name === 'StringPipeline-requestor-schedule-dlq-not-empty')?.state,
     ).toBe('OK');
+  });
+
+  it('peeks a DLQ again only when its depth changed or when asked, so polling leaves the receive counts alone', async () => {
+    let depth = '1';
+    sqs.on(GetQueueAttributesCommand).callsFake(() => ({
+      Attributes: { ApproximateNumberOfMessages: depth, RedrivePolicy: undefined },
+    }));
+    sqs.on(ReceiveMessageCommand).resolves({
+      Messages: [{ MessageId: 'm-1', Body: 'x', Attributes: { ApproximateReceiveCount: '6' } }],
+    });
+    const api = new ConsoleApi(target('local'));
+    const receives = () => sqs.commandCalls(ReceiveMessageCommand).length;
+    const first = await api.peek('request-dlq', 20);
+    const afterFirst = receives();
+    expect(afterFirst).toBeGreaterThan(0);
+    const second = await api.peek('request-dlq', 20);
+    expect(second).toEqual(first);
+    expect(receives()).toBe(afterFirst);
+    depth = '2';
+    await api.peek('request-dlq', 20);
+    const afterChange = receives();
+    expect(afterChange).toBeGreaterThan(afterFirst);
+    await api.peek('request-dlq', 20, true);
+    expect(receives()).toBeGreaterThan(afterChange);
+    // A source queue is peeked only when someone asks, and then afresh each time.
+    const beforeSource = receives();
+    await api.peek('request', 10);
+    const afterSource = receives();
+    expect(afterSource).toBeGreaterThan(beforeSource);
+    await api.peek('request', 10);
+    expect(receives()).toBeGreaterThan(afterSource);
+  });
+
+  it('counts invocations, errors and p50/p99 from REPORT lines, reading only what is new on each refresh', async () => {
+    let now = 1_000_000_000_000;
+    const report = (id: string, ms: number, at: number, status = '') => ({
+      eventId: `r-${id}`,
+      timestamp: at,
+      message: `REPORT RequestId: ${id}\tDuration: ${ms.toFixed(2)} ms\tBilled Duration: ${Math.ceil(ms)} ms\tMemory Size: 256 MB\tMax Memory Used: 80 MB${status}`,
+    });
+    const reports = [
+      report('a', 10, now - 3000),
+      report('b', 20, now - 2000),
+      report('c', 30, now - 1000, '\tStatus: timeout'),
+    ];
+    const invokeError = {
+      eventId: 'e-b',
+      timestamp: now - 2001,
+      message: JSON.stringify({ level: 'ERROR', requestId: 'b', message: 'Invoke Error' }),
+    };
+    logs
+      .on(FilterLogEventsCommand)
+      .callsFake((input: { logGroupName: string; filterPattern: string }) => {
+        if (!input.logGroupName.endsWith('requestor')) return { events: [] };
+        return { events: input.filterPattern.includes('REPORT') ? reports : [invokeError] };
+      });
+    const api = new ConsoleApi(target('aws'), { now: () => now });
+    const stats = async () => {
+      const page = await api.functionStats();
+      return page.find((f) => f.key === 'requestor');
+    };
+    expect(await stats()).toMatchObject({
+      invocations: 3,
+      errors: 2,
+      p50Ms: 20,
+      p99Ms: 30,
+      windowMinutes: 5,
+    });
+    // Against AWS the logs cannot tell throttles: no figure rather than a made-up 0.
+    expect((await stats())?.throttles).toBeUndefined();
+    now += 2500;
+    reports.push(report('d', 40, now - 100));
+    expect((await stats())?.invocations).toBe(4);
+    const calls = logs
+      .commandCalls(FilterLogEventsCommand)
+      .map((c) => c.args[0].input)
+      .filter((i) => i.logGroupName?.endsWith('requestor') && i.filterPattern?.includes('REPORT'));
+    // The second read starts just before the newest event seen, not at the window's start.
+    expect(calls[1]?.startTime).toBe(now - 2500 - 1000 - 5000);
+  });
+
+  it("reports a redrive's progress while it copies, a step at a time", async () => {
+    let waiting = 25;
+    sqs.on(GetQueueAttributesCommand).callsFake(() => ({
+      Attributes: { ApproximateNumberOfMessages: String(waiting), QueueArn: 'arn' },
+    }));
+    sqs.on(ReceiveMessageCommand).callsFake((input: { MaxNumberOfMessages: number }) => ({
+      Messages: Array.from({ length: Math.min(input.MaxNumberOfMessages, waiting) }, (_, i) => ({
+        MessageId: `m${waiting}-${i}`,
+        ReceiptHandle: `h${i}`,
+        Body: '{}',
+      })),
+    }));
+    const api = new ConsoleApi(target('local'));
+    const seen: number[] = [];
+    sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => {
+      seen.push(api.redriveProgress('request-dlq').moved);
+      return { Successful: input.Entries.map((e) => ({ Id: e.Id })), Failed: [] };
+    });
+    sqs.on(DeleteMessageBatchCommand).callsFake((input: { Entries: unknown[] }) => {
+      waiting -= input.Entries.length;
+      return { Successful: [], Failed: [] };
+    });
+    const started = await api.redrive('request-dlq', undefined);
+    expect(started).toMatchObject({ state: 'running', toMove: 25, moved: 0, method: 'copy' });
+    await expect.poll(() => api.redriveProgress('request-dlq').state, { interval: 5 }).toBe('done');
+    expect(api.redriveProgress('request-dlq')).toMatchObject({ moved: 25, toMove: 25, failed: [] });
+    // Each send saw the count of the steps before it: progress while it ran, not only at the end.
+    expect(seen).toEqual([0, 10, 20]);
+  });
+
+  it("evaluates the template's alarms: oldest message age from the engine, function errors from the logs", async () => {
+    cloudformation.on(GetTemplateCommand).resolves({
+      TemplateBody: JSON.stringify({
+        Resources: {
+          OldestAlarm: {
+            Type: 'AWS::CloudWatch::Alarm',
+            Properties: {
+              AlarmName: 'StringPipeline-request-oldest-message-age',
+              Namespace: 'AWS/SQS',
+              MetricName: 'ApproximateAgeOfOldestMessage',
+              Dimensions: [
+                { Name: 'QueueName', Value: { 'Fn::GetAtt': ['RequestQueue', 'QueueName'] } },
+              ],
+              Threshold: 300,
+              ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+            },
+          },
+          ErrorsAlarm: {
+            Type: 'AWS::CloudWatch::Alarm',
+            Properties: {
+              AlarmName: 'StringPipeline-requestor-errors',
+              Namespace: 'AWS/Lambda',
+              MetricName: 'Errors',
+              Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'RequestorFunction' } }],
+              Threshold: 1,
+              ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+            },
+          },
+          Dropped: {
+            Type: 'AWS::CloudWatch::Alarm',
+            Properties: {
+              AlarmName: 'StringPipeline-schedule-dropped',
+              Namespace: 'AWS/Scheduler',
+              MetricName: 'InvocationDroppedCount',
+              Threshold: 1,
+              ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+            },
+          },
+        },
+      }),
+    });
+    cloudformation.on(ListStackResourcesCommand).resolves({
+      StackResourceSummaries: [
+        {
+          LogicalResourceId: 'RequestQueue',
+          ResourceType: 'AWS::SQS::Queue',
+          PhysicalResourceId: QUEUE,
+          ResourceStatus: 'CREATE_COMPLETE',
+          LastUpdatedTimestamp: new Date(),
+        },
+        {
+          LogicalResourceId: 'RequestorFunction',
+          ResourceType: 'AWS::Lambda::Function',
+          PhysicalResourceId: 'StringPipeline-requestor',
+          ResourceStatus: 'CREATE_COMPLETE',
+          LastUpdatedTimestamp: new Date(),
+        },
+      ],
+    });
+    sqs
+      .on(GetQueueAttributesCommand)
+      .resolves({ Attributes: { ApproximateNumberOfMessages: '3' } });
+    logs.on(FilterLogEventsCommand).resolves({ events: [] });
+    const ages = new Map([[QUEUE, 301_500]]);
+    const alarms = await new ConsoleApi({
+      ...target('local'),
+      oldestMessageAgeMs: (url) => ages.get(url) ?? 0,
+    }).alarms();
+    expect(alarms.find((a) => a.name.endsWith('oldest-message-age'))).toMatchObject({
+      state: 'ALARM',
+      reason: 'Oldest message in StringPipeline-request: 301 s (alarm at ≥ 300 s)',
+    });
+    expect(alarms.find((a) => a.name.endsWith('requestor-errors'))?.state).toBe('OK');
+    expect(alarms.find((a) => a.name.endsWith('schedule-dropped'))).toMatchObject({
+      state: 'INSUFFICIENT_DATA',
+      reason: expect.stringMatching(/no source for AWS\/Scheduler InvocationDroppedCount/),
+    });
+    // Against AWS without the engine the age is unknown: not OK, not ALARM.
+    const remote = await new ConsoleApi(target('aws')).alarms();
+    expect(remote.find((a) => a.name.endsWith('oldest-message-age'))?.state).toBe(
+      'INSUFFICIENT_DATA',
+    );
   });
 });
