@@ -334,7 +334,7 @@ const OPTIONS = {
 /** What `npm run chaos -- --help` says. */
 export const CHAOS: CommandSpec<typeof OPTIONS> = {
   invocation: 'npm run chaos --',
-  summary: `Runs the pipeline on the local cloud while injecting, from the seed, ${CHAOS_KINDS.join(', ')} (function crashes mid-batch, DynamoDB restarts, messages delivered twice, consumers paused past their visibility timeout) and throttling and 5xx answers from SQS and DynamoDB at the endpoint; then reconciles both tables and every queue. Prints what it injected and the result. Exit 0 when every round trip completed exactly once with one value and no queue or DLQ holds anything, 1 otherwise.`,
+  summary: `Runs the pipeline on the local cloud while injecting, on a schedule drawn from the seed, function crashes mid-batch, DynamoDB restarts, messages delivered twice and consumers paused past their visibility timeout (--kinds ${CHAOS_KINDS.join(',')}), and throttling and 5xx answers from SQS and DynamoDB at the endpoint (--faults); then reconciles both tables and every queue. Prints what it injected and the result. Exit 0 when every round trip completed exactly once with one value and no queue or DLQ holds anything, 1 otherwise.`,
   options: OPTIONS,
   examples: [
     'npm run chaos',
