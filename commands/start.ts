@@ -18,6 +18,7 @@ import {
   Status,
 } from '../functions/shared/contract';
 import type { LocalCloud } from '../local/cloud';
+import { type FaultSpec, FaultSpecError, parseFaultRules } from '../local/endpoint/faults';
 import { PortInUseError } from '../local/endpoint/gateway';
 import { lockStateDir, type StateLock, StateLockedError } from '../local/state-lock';
 import { ensureWritableDir, UnusableDirectoryError } from '../local/writable-dir';
@@ -92,6 +93,18 @@ const OPTIONS = {
     default: false,
     description: 'show the synth and bundler output',
   },
+  faults: {
+    type: 'string',
+    placeholder: 'RULES',
+    description:
+      'answer a seeded fraction of calls with throttling or 5xx errors: SERVICE[.ACTION]:RATE[:throttle|server], comma-separated (sqs, dynamodb, lambda)',
+  },
+  seed: {
+    type: 'string',
+    default: '1',
+    placeholder: 'S',
+    description: 'seed of --faults, 0 to 4294967295',
+  },
   port: {
     type: 'string',
     default: '4566',
@@ -113,6 +126,7 @@ export const START: CommandSpec<typeof OPTIONS> = {
     'npm start -- --keep --data .local-cloud/data',
     'npm start -- --keep --port 4567',
     'npm start -- -c batchSize=25 -c maxConcurrency=10',
+    'npm start -- --faults sqs:0.02,dynamodb:0.02:server --seed 7',
   ],
 };
 
@@ -128,6 +142,7 @@ interface Options {
   readonly context: Record<string, string>;
   readonly verbose: boolean;
   readonly port: number;
+  readonly faults?: FaultSpec;
 }
 
 function toOptions(values: ReturnType<typeof parse<typeof OPTIONS>>): Options {
@@ -147,7 +162,22 @@ function toOptions(values: ReturnType<typeof parse<typeof OPTIONS>>): Options {
     context,
     verbose: values.verbose,
     port: integerOption('port', values.port, { min: 0, max: 65_535 }),
+    faults: faultsOption(
+      values.faults,
+      integerOption('seed', values.seed, { min: 0, max: 0xffffffff }),
+    ),
   };
+}
+
+/** `--faults` as a fault spec, or a usage error naming what it cannot read. */
+function faultsOption(raw: string | undefined, seed: number): FaultSpec | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    return { seed, rules: parseFaultRules(raw) };
+  } catch (error) {
+    if (error instanceof FaultSpecError) throw new UsageError(`--faults: ${error.message}`);
+    throw error;
+  }
 }
 
 async function main(options: Options): Promise<number> {
@@ -223,6 +253,7 @@ async function runLocked(
       schedules: options.schedules,
       stateFile: join(home, 'state.json'),
       port: options.port,
+      faults: options.faults,
       log,
     });
   } catch (error) {

@@ -7,6 +7,7 @@ import { AsyncInvoker, describeAsyncInvokeConfigs } from './async-invoke';
 import { ApiMeter, startDynamoDb, startSqs } from './emulators';
 import { cloudFormationService } from './endpoint/cloudformation';
 import { dynamodbService } from './endpoint/dynamodb';
+import { type FaultCounts, FaultInjector, type FaultSpec } from './endpoint/faults';
 import { type RouteHandler, startEndpoint } from './endpoint/gateway';
 import { type EventSourceMappingInfo, lambdaService } from './endpoint/lambda';
 import { LogStore, logsService } from './endpoint/logs';
@@ -80,6 +81,12 @@ export interface LocalCloudOptions {
    * and no function timeout. @default off
    */
   readonly inspectPort?: number;
+  /**
+   * Answer a seeded fraction of SQS, DynamoDB and Lambda API calls with the service's throttling
+   * or 5xx error (see `endpoint/faults.ts`); `setFaults` changes it while the cloud runs.
+   * @default none
+   */
+  readonly faults?: FaultSpec;
 }
 
 /** Counters for the cost model. */
@@ -166,6 +173,10 @@ export interface LocalCloud {
   crashFunction(fn: string): Promise<number>;
   /** Restarts dynalite on the same port, like a database crash; on-disk data survives. */
   restartDynamoDb(): Promise<void>;
+  /** Replaces the endpoint's fault injection (undefined: none), its generator reseeded. */
+  setFaults(spec: FaultSpec | undefined): void;
+  /** Faults the endpoint injected so far, by `service.Action.kind`. */
+  injectedFaults(): FaultCounts;
   /** Resolves when no source queue holds a visible, delayed or in-flight message and nothing runs. */
   waitForIdle(opts?: { timeoutMs?: number }): Promise<void>;
   metrics(): LocalCloudMetrics;
@@ -239,7 +250,9 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       logs: logsService(logStore, REGION, ACCOUNT_ID),
     };
     const routes = new Map<string, RouteHandler>();
+    const faults = new FaultInjector(opts.faults);
     const endpoint = await startEndpoint({
+      faults: (call) => faults.inject(call),
       port: opts.port ?? 0,
       services,
       routes,
@@ -621,6 +634,8 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
         await Promise.all(schedules.map((s) => s.stop()));
       },
       restartDynamoDb: () => dynamoEmulator.restart(),
+      setFaults: (spec) => faults.set(spec),
+      injectedFaults: () => faults.injected(),
       async waitForIdle({ timeoutMs = 60_000 } = {}) {
         const deadline = Date.now() + timeoutMs;
         let quietChecks = 0;

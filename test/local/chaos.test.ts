@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { runChaosSoak } from '../../commands/chaos';
+import { patchedAssembly, shortTimeouts } from './assembly';
+
+/** Keys of injected endpoint faults, `service.Action.kind`, summed by `service.kind`. */
+function byServiceAndKind(faults: Record<string, number>): Record<string, number> {
+  const sums: Record<string, number> = {};
+  for (const [key, count] of Object.entries(faults)) {
+    const [service, , kind] = key.split('.');
+    const group = `${service}.${kind}`;
+    sums[group] = (sums[group] ?? 0) + count;
+  }
+  return sums;
+}
+
+describe('chaos soak', () => {
+  it('reconciles 2,000 round trips exactly under crashes, restarts, duplicates, pauses and throttling', async () => {
+    // 5 s function timeouts and visibility timeouts / 60: crashed batches return after 5 s.
+    const assemblyDir = patchedAssembly((template) => shortTimeouts(template, 5));
+    const result = await runChaosSoak({
+      seed: 12,
+      requests: 2_000,
+      assemblyDir,
+      timeScale: 60,
+      intervalMs: 700,
+    });
+
+    const r = result.reconciliation;
+    expect(r.incomplete).toEqual([]);
+    expect(r.mismatched).toEqual([]);
+    expect(r.unexpected).toEqual([]);
+    expect(r.deadLetters).toEqual({ Request: 0, Response: 0, Ack: 0 });
+    expect(r.complete).toBe(2_000);
+    expect(result.clean).toBe(true);
+
+    // Every kind of chaos was really injected.
+    expect(result.chaos.crashes).toBeGreaterThan(0);
+    expect(result.chaos.environmentsKilled).toBeGreaterThan(0);
+    expect(result.chaos.restarts).toBeGreaterThan(0);
+    expect(result.chaos.duplicated).toBeGreaterThan(0);
+    expect(result.chaos.pauses).toBeGreaterThan(0);
+    const faults = byServiceAndKind(result.faults);
+    for (const group of ['sqs.throttle', 'sqs.server', 'dynamodb.throttle', 'dynamodb.server']) {
+      expect(faults[group], group).toBeGreaterThan(0);
+    }
+    console.log(
+      `chaos: 2,000 round trips in ${result.seconds.toFixed(1)} s; ${JSON.stringify(result.chaos)}; endpoint faults ${JSON.stringify(faults)}`,
+    );
+    // Bounded inside (idle waits of 90 s at most); this only keeps a loaded machine from failing it.
+  }, 300_000);
+});
