@@ -34,6 +34,7 @@ import {
   validate,
 } from '../functions/shared/messages';
 import { type DeadLetter, peek } from '../ops/inspect';
+import { parsePlatformReport } from '../ops/log-format';
 import { scanAll } from '../ops/reconcile';
 import { type RedriveResult, redrive } from '../ops/redrive';
 import { requireOutput, type Target } from '../ops/target';
@@ -389,9 +390,9 @@ export class ConsoleApi {
           this.logEvents(name, undefined, since, 1000),
         ]);
         const durations = events
-          .map((e) => /^REPORT .*?Duration: ([\d.]+) ms/.exec(e.message ?? '')?.[1])
-          .filter((d): d is string => d !== undefined)
-          .map(Number)
+          // Text REPORT lines and platform.report records (LogFormat JSON) alike.
+          .map((e) => parsePlatformReport(e.message ?? '')?.durationMs)
+          .filter((d): d is number => d !== undefined)
           .sort((a, b) => a - b);
         return {
           key,

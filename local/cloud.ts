@@ -96,6 +96,8 @@ export interface LocalCloudMetrics {
       totalDurationMs: number;
       coldStarts: number;
       memorySize: number;
+      /** Highest Max Memory Used (MB) of any of its environments since the last reset. */
+      maxMemoryUsedMB: number;
     }
   >;
 }
@@ -656,6 +658,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
             errors: 0,
             totalDurationMs: 0,
             coldStarts: 0,
+            maxMemoryUsedMB: 0,
           });
       },
       mount(prefix, handler) {

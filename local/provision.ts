@@ -274,6 +274,7 @@ export function describeFunctions(
         resolver.string(value, `${logicalId}.Environment.Variables.${key}`),
       ]),
     );
+    const logging = props.LoggingConfig as { LogFormat?: unknown } | undefined;
     specs.push({
       logicalId,
       name,
@@ -282,6 +283,7 @@ export function describeFunctions(
       timeoutSeconds: Number(props.Timeout ?? 3),
       memorySize: Number(props.MemorySize ?? 128),
       environment,
+      logFormat: logging?.LogFormat === 'JSON' ? 'JSON' : 'Text',
     });
   }
   return specs;
