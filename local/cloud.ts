@@ -31,6 +31,7 @@ import {
   registerInertResources,
 } from './provision';
 import { ScheduleRunner } from './scheduler';
+import { applyStackUpdate, type StackUpdatePlan } from './stack-update';
 import { synthesize } from './synth';
 import { IntrinsicResolver, type LocalResource, loadStack } from './template';
 
@@ -133,6 +134,15 @@ export interface LocalCloud {
    * the old code, whose environments are then retired. Queues and tables are untouched.
    */
   updateFunctionCode(fn: string, entry: string): Promise<void>;
+  /**
+   * Applies the template of another assembly of the same stack in place, as a CloudFormation
+   * update would, keeping messages and items (see local/stack-update.ts): new queues and tables,
+   * function configuration, mapping and schedule settings, queue attributes, IAM policies,
+   * outputs. Resolves with what it changed.
+   * @throws StackUpdateError, changing nothing, when a change needs a new cloud (`planStackUpdate`
+   *   says which and why)
+   */
+  updateStack(assemblyDir: string): Promise<StackUpdatePlan>;
   /** Client settings for talking to the endpoint as an administrator. */
   clientConfig(service: 'sqs' | 'dynamodb'): {
     region: string;
@@ -456,7 +466,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     );
     services.lambda = lambdaService({
       functions: () =>
-        functionSpecs.map((spec) => {
+        [...runners.values()].map(({ spec }) => {
           const props = stack.resources[spec.logicalId]?.Properties ?? {};
           return {
             name: spec.name,
@@ -505,6 +515,8 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     services.cloudformation = cloudFormationService(
       stackInfo(stack, locals, outputs, REGION, ACCOUNT_ID),
     );
+    // The template in force: a stack update replaces it.
+    let running = stack;
 
     for (const source of eventSources) source.start();
     if (opts.schedules) for (const schedule of schedules) schedule.start();
@@ -556,7 +568,9 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       endpoints,
       stackName: stack.stackName,
       outputs,
-      queues: Object.fromEntries([...queues.values()].map((q) => [q.logicalId, q])),
+      get queues() {
+        return Object.fromEntries([...queues.values()].map((q) => [q.logicalId, q]));
+      },
       tables,
       functions: Object.fromEntries(
         functionSpecs.map((f) => [
@@ -564,8 +578,12 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
           {
             logicalId: f.logicalId,
             name: f.name,
-            memorySize: f.memorySize,
-            timeoutSeconds: f.timeoutSeconds,
+            get memorySize() {
+              return runner(f.logicalId).spec.memorySize;
+            },
+            get timeoutSeconds() {
+              return runner(f.logicalId).spec.timeoutSeconds;
+            },
             inspectPort:
               opts.inspectPort === undefined
                 ? undefined
@@ -577,6 +595,31 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
         ]),
       ),
       updateFunctionCode: (fn, entry) => runner(fn).updateCode(entry),
+      updateStack: (assemblyDir) =>
+        applyStackUpdate(
+          {
+            stack: running,
+            locals,
+            queues,
+            tables,
+            runners,
+            runner,
+            eventSources,
+            schedules,
+            sqs,
+            dynamodb,
+            timeScale,
+            outputs,
+            updateRoles: (updated) => sessions.updateRoles(updated),
+            commit(next) {
+              running = next;
+              services.cloudformation = cloudFormationService(
+                stackInfo(next, locals, outputs, REGION, ACCOUNT_ID),
+              );
+            },
+          },
+          loadStack(assemblyDir, stack.stackName),
+        ),
       clientConfig,
       roleCredentials(fn) {
         const session = functionSessions.get(runner(fn).spec.name);

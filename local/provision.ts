@@ -109,7 +109,7 @@ export async function createTables(
 }
 
 /** Queue attributes SQS accepts on CreateQueue, as CloudFormation names them. */
-const QUEUE_ATTRIBUTES = [
+export const QUEUE_ATTRIBUTES = [
   'DelaySeconds',
   'MaximumMessageSize',
   'MessageRetentionPeriod',
@@ -131,24 +131,8 @@ export async function createQueues(
   const queues = new Map<string, LocalQueue>();
   const declared = resourcesOfType(stack, 'AWS::SQS::Queue');
   // Every queue first, then the redrive policies: a policy names its DLQ by ARN.
-  for (const [logicalId, props] of declared) {
-    const fifo = props.FifoQueue === true || props.FifoQueue === 'true';
-    const name = props.QueueName
-      ? resolver.string(props.QueueName, `${logicalId}.QueueName`)
-      : `${stack.stackName}-${logicalId}${fifo ? '.fifo' : ''}`;
-    const attributes: Record<string, string> = {};
-    for (const key of QUEUE_ATTRIBUTES) {
-      if (props[key] !== undefined)
-        attributes[key] = String(resolver.resolve(props[key], `${logicalId}.${key}`));
-    }
-    // Scaled, but never below the consumer's timeout: a shorter one would hand a batch still
-    // being processed to a second consumer, which AWS refuses to deploy.
-    const visibility = Math.max(
-      1,
-      consumerTimeoutSeconds(stack, logicalId),
-      Math.round(Number(attributes.VisibilityTimeout ?? 30) / timeScale),
-    );
-    attributes.VisibilityTimeout = String(visibility);
+  for (const [logicalId] of declared) {
+    const { name, attributes, visibility } = queueSettings(stack, logicalId, resolver, timeScale);
     const { QueueUrl } = await sqs.send(
       new CreateQueueCommand({ QueueName: name, Attributes: attributes }),
     );
@@ -160,29 +144,70 @@ export async function createQueues(
     locals.set(logicalId, { ref: url, attributes: { Arn: arn, QueueName: name, QueueUrl: url } });
     queues.set(logicalId, { logicalId, name, url, arn, visibilityTimeoutSeconds: visibility });
   }
-  for (const [logicalId, props] of declared) {
-    if (props.RedrivePolicy === undefined) continue;
-    const policy = resolver.resolve(props.RedrivePolicy, `${logicalId}.RedrivePolicy`) as {
-      deadLetterTargetArn?: string;
-      maxReceiveCount?: number | string;
-    };
+  for (const [logicalId] of declared) {
+    const policy = redrivePolicy(stack, logicalId, resolver);
     const queue = queues.get(logicalId);
-    if (!queue || !policy.deadLetterTargetArn) continue;
-    const maxReceiveCount = Number(policy.maxReceiveCount);
+    if (!queue || !policy) continue;
     await sqs.send(
       new SetQueueAttributesCommand({
         QueueUrl: queue.url,
-        Attributes: {
-          RedrivePolicy: JSON.stringify({
-            deadLetterTargetArn: policy.deadLetterTargetArn,
-            maxReceiveCount,
-          }),
-        },
+        Attributes: { RedrivePolicy: JSON.stringify(policy) },
       }),
     );
-    queues.set(logicalId, { ...queue, dlqArn: policy.deadLetterTargetArn, maxReceiveCount });
+    queues.set(logicalId, {
+      ...queue,
+      dlqArn: policy.deadLetterTargetArn,
+      maxReceiveCount: policy.maxReceiveCount,
+    });
   }
   return queues;
+}
+
+/** A queue's name and CreateQueue attributes as the local cloud runs them (visibility scaled). */
+export function queueSettings(
+  stack: StackArtifact,
+  logicalId: string,
+  resolver: IntrinsicResolver,
+  timeScale: number,
+): { name: string; attributes: Record<string, string>; visibility: number } {
+  const props = stack.resources[logicalId]?.Properties ?? {};
+  const fifo = props.FifoQueue === true || props.FifoQueue === 'true';
+  const name = props.QueueName
+    ? resolver.string(props.QueueName, `${logicalId}.QueueName`)
+    : `${stack.stackName}-${logicalId}${fifo ? '.fifo' : ''}`;
+  const attributes: Record<string, string> = {};
+  for (const key of QUEUE_ATTRIBUTES) {
+    if (props[key] !== undefined)
+      attributes[key] = String(resolver.resolve(props[key], `${logicalId}.${key}`));
+  }
+  // Scaled, but never below the consumer's timeout: a shorter one would hand a batch still
+  // being processed to a second consumer, which AWS refuses to deploy.
+  const visibility = Math.max(
+    1,
+    consumerTimeoutSeconds(stack, logicalId),
+    Math.round(Number(attributes.VisibilityTimeout ?? 30) / timeScale),
+  );
+  attributes.VisibilityTimeout = String(visibility);
+  return { name, attributes, visibility };
+}
+
+/** The redrive policy a queue declares, resolved; undefined when it has none. */
+export function redrivePolicy(
+  stack: StackArtifact,
+  logicalId: string,
+  resolver: IntrinsicResolver,
+): { deadLetterTargetArn: string; maxReceiveCount: number } | undefined {
+  const declared = stack.resources[logicalId]?.Properties?.RedrivePolicy;
+  if (declared === undefined) return undefined;
+  const policy = resolver.resolve(declared, `${logicalId}.RedrivePolicy`) as {
+    deadLetterTargetArn?: string;
+    maxReceiveCount?: number | string;
+  };
+  if (!policy.deadLetterTargetArn) return undefined;
+  return {
+    deadLetterTargetArn: policy.deadLetterTargetArn,
+    maxReceiveCount: Number(policy.maxReceiveCount),
+  };
 }
 
 /**
