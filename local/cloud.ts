@@ -226,10 +226,17 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     for (const stop of stoppers.splice(0).reverse()) await stop();
   };
   try {
-    const sqsEmulator = await startSqs({ meter, region: REGION });
-    stoppers.push(() => sqsEmulator.stop());
-    const dynamoEmulator = await startDynamoDb({ meter, dataDir: opts.dataDir });
-    stoppers.push(() => dynamoEmulator.stop());
+    // Both emulators start together; one that started is stopped if the other fails.
+    const [sqsStarted, dynamoStarted] = await Promise.allSettled([
+      startSqs({ meter, region: REGION }),
+      startDynamoDb({ meter, dataDir: opts.dataDir }),
+    ]);
+    if (sqsStarted.status === 'fulfilled') stoppers.push(() => sqsStarted.value.stop());
+    if (dynamoStarted.status === 'fulfilled') stoppers.push(() => dynamoStarted.value.stop());
+    if (sqsStarted.status === 'rejected') throw sqsStarted.reason;
+    if (dynamoStarted.status === 'rejected') throw dynamoStarted.reason;
+    const sqsEmulator = sqsStarted.value;
+    const dynamoEmulator = dynamoStarted.value;
 
     // One endpoint for every service. It starts before anything is provisioned, so queue URLs
     // carry its host and port; the Lambda, CloudFormation and Logs services are bound once the
@@ -294,8 +301,10 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       accountId: ACCOUNT_ID,
     });
 
-    const tables = await createTables(stack, dynamodb, resolver, locals);
-    const queues = await createQueues(stack, sqs, resolver, locals, timeScale);
+    const [tables, queues] = await Promise.all([
+      createTables(stack, dynamodb, resolver, locals),
+      createQueues(stack, sqs, resolver, locals, timeScale),
+    ]);
     registerInertResources(stack, locals);
     const functionSpecs = describeFunctions(stack, resolver, locals);
     const roles = rolePolicies(stack, resolver, ACCOUNT_ID);

@@ -130,31 +130,44 @@ export async function createQueues(
 ): Promise<Map<string, LocalQueue>> {
   const queues = new Map<string, LocalQueue>();
   const declared = resourcesOfType(stack, 'AWS::SQS::Queue');
-  // Every queue first, then the redrive policies: a policy names its DLQ by ARN.
-  for (const [logicalId] of declared) {
-    const { name, attributes, visibility } = queueSettings(stack, logicalId, resolver, timeScale);
-    const { QueueUrl } = await sqs.send(
-      new CreateQueueCommand({ QueueName: name, Attributes: attributes }),
-    );
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-    );
-    const url = QueueUrl ?? '';
-    const arn = Attributes?.QueueArn ?? '';
+  // Every queue first, then the redrive policies: a policy names its DLQ by ARN. Each step's
+  // calls go out together (the cloud's start waits for them), results kept in template order.
+  const created = await Promise.all(
+    declared.map(async ([logicalId]) => {
+      const { name, attributes, visibility } = queueSettings(stack, logicalId, resolver, timeScale);
+      const { QueueUrl } = await sqs.send(
+        new CreateQueueCommand({ QueueName: name, Attributes: attributes }),
+      );
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+      );
+      const url = QueueUrl ?? '';
+      const arn = Attributes?.QueueArn ?? '';
+      return { logicalId, name, url, arn, visibilityTimeoutSeconds: visibility };
+    }),
+  );
+  for (const queue of created) {
+    const { logicalId, name, url, arn } = queue;
     locals.set(logicalId, { ref: url, attributes: { Arn: arn, QueueName: name, QueueUrl: url } });
-    queues.set(logicalId, { logicalId, name, url, arn, visibilityTimeoutSeconds: visibility });
+    queues.set(logicalId, queue);
   }
-  for (const [logicalId] of declared) {
+  const policies = declared.flatMap(([logicalId]) => {
     const policy = redrivePolicy(stack, logicalId, resolver);
     const queue = queues.get(logicalId);
-    if (!queue || !policy) continue;
-    await sqs.send(
-      new SetQueueAttributesCommand({
-        QueueUrl: queue.url,
-        Attributes: { RedrivePolicy: JSON.stringify(policy) },
-      }),
-    );
-    queues.set(logicalId, {
+    return queue && policy ? [{ queue, policy }] : [];
+  });
+  await Promise.all(
+    policies.map(({ queue, policy }) =>
+      sqs.send(
+        new SetQueueAttributesCommand({
+          QueueUrl: queue.url,
+          Attributes: { RedrivePolicy: JSON.stringify(policy) },
+        }),
+      ),
+    ),
+  );
+  for (const { queue, policy } of policies) {
+    queues.set(queue.logicalId, {
       ...queue,
       dlqArn: policy.deadLetterTargetArn,
       maxReceiveCount: policy.maxReceiveCount,
