@@ -258,7 +258,8 @@ async function runLocked(
   const first = await startCloud(assemblyDir);
   stack = { cloud: first, hot: await startHot(first) };
 
-  // Infrastructure: re-synth in the background; a change recreates the cloud, messages moved.
+  // Infrastructure: re-synth in the background, then apply the change in place, or (saying why)
+  // recreate the cloud with the queued messages moved.
   let infra = Promise.resolve();
   const applyInfrastructure = async () => {
     const from = performance.now();
