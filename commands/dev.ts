@@ -11,11 +11,10 @@ import { Output, QUEUES, queueOutputs } from '../functions/shared/contract';
 import { type LocalCloud, LocalCloudError, startLocalCloud } from '../local/cloud';
 import { type HotReload, type ReloadEvent, startHotReload } from '../local/dev/hot-reload';
 import {
+  applyInfraChange,
+  describeChanges,
   InfraSynthError,
-  isEmptyChange,
-  recreateCloud,
   synthesizeInBackground,
-  templateChange,
 } from '../local/dev/infra-reload';
 import { PortInUseError } from '../local/endpoint/gateway';
 import { lockStateDir, type StateLock, StateLockedError } from '../local/state-lock';
@@ -100,7 +99,7 @@ const OPTIONS = {
 export const DEV: CommandSpec<typeof OPTIONS> = {
   invocation: 'npm run dev --',
   summary:
-    "Runs the stack on the local cloud for development until Ctrl-C: one AWS endpoint, the functions' logs streamed (a colour per function, JSON pretty-printed), and hot reload: saving a file under functions/ rebundles the handlers as CDK does and swaps the changed functions' code, keeping queued messages and table contents. Changes under lib/, bin/ or cdk.json need a restart.",
+    "Runs the stack on the local cloud for development until Ctrl-C: one AWS endpoint, the functions' logs streamed (a colour per function, JSON pretty-printed), and hot reload: saving a file under functions/ rebundles the handlers as CDK does and swaps the changed functions' code, keeping queued messages and table contents. Saving under lib/, bin/ or cdk.json re-synthesizes and applies the change to the running cloud in place where it can (new queues and tables, function, mapping and schedule settings), else says what it recreates and why.",
   options: OPTIONS,
   examples: [
     'npm run dev',
@@ -259,7 +258,8 @@ async function runLocked(
   const first = await startCloud(assemblyDir);
   stack = { cloud: first, hot: await startHot(first) };
 
-  // Infrastructure: re-synth in the background; a change recreates the cloud, messages moved.
+  // Infrastructure: re-synth in the background, then apply the change in place, or (saying why)
+  // recreate the cloud with the queued messages moved.
   let infra = Promise.resolve();
   const applyInfrastructure = async () => {
     const from = performance.now();
@@ -272,29 +272,37 @@ async function runLocked(
       printer.notice(`Synth failed; the running stack is unchanged:\n${report}`);
       return;
     }
-    const change = templateChange(assemblyDir, next);
-    if (isEmptyChange(change)) {
-      printer.notice(`Synth done in ${elapsed(from)}: no resource changed`);
-      assemblyDir = next;
-      return;
-    }
-    const parts = [
-      change.added.length > 0 ? `added ${change.added.join(', ')}` : '',
-      change.removed.length > 0 ? `removed ${change.removed.join(', ')}` : '',
-      change.changed.length > 0 ? `changed ${change.changed.join(', ')}` : '',
-    ].filter(Boolean);
-    printer.notice(
-      `Template changed (${parts.join('; ')}): recreating the local cloud on the same endpoint; queued messages move over, tables stay`,
-    );
     const current = stack;
     if (!current) return;
-    await current.hot.stop();
-    const recreated = await recreateCloud(current.cloud, () => startCloud(next));
-    stack = { cloud: recreated.cloud, hot: await startHot(recreated.cloud) };
-    assemblyDir = next;
-    printer.notice(
-      `Recreated in ${elapsed(from)}: ${recreated.restored} queued messages moved${recreated.lost > 0 ? `, ${recreated.lost} lost with their removed queues` : ''}`,
+    // Hot reload watches the cloud it was given: a recreation gives it a new one.
+    let hotStopped = false;
+    const outcome = await applyInfraChange(
+      current.cloud,
+      assemblyDir,
+      next,
+      async () => {
+        await current.hot.stop();
+        hotStopped = true;
+        return startCloud(next);
+      },
+      (text) => printer.notice(text),
     );
+    assemblyDir = next;
+    switch (outcome.kind) {
+      case 'unchanged':
+        printer.notice(`Synth done in ${elapsed(from)}: no resource changed`);
+        return;
+      case 'in-place':
+        printer.notice(
+          `Applied in place in ${elapsed(from)}, queued messages and table items kept: ${describeChanges(outcome.plan.inPlace)}`,
+        );
+        return;
+      case 'recreated':
+        if (hotStopped) stack = { cloud: outcome.cloud, hot: await startHot(outcome.cloud) };
+        printer.notice(
+          `Recreated in ${elapsed(from)}: ${outcome.restored} queued messages moved${outcome.lost > 0 ? `, ${outcome.lost} lost with their removed queues` : ''}${outcome.droppedTables.length > 0 ? `; recreated empty: ${outcome.droppedTables.join(', ')}` : ''}`,
+        );
+    }
   };
   const infraWatchers: FSWatcher[] = [];
   if (!values.assembly) {
@@ -328,7 +336,7 @@ async function runLocked(
   queues        ${QUEUES.map((q) => `${q.toLowerCase()}=${o[queueOutputs(q).queue]?.split('/').pop()}`).join('  ')}
   tables        requests=${o[Output.RequestsTableName]}  strings=${o[Output.StringsTableName]}${values.data ? ` (kept in ${values.data})` : ''}
   schedules     ${values.schedules ? 'running' : 'off (--schedules to run them)'}
-  hot reload    functions/ swaps code; ${values.assembly ? 'the template is fixed (--assembly)' : 'lib/, bin/, cdk.json re-synth and recreate the cloud'}${
+  hot reload    functions/ swaps code; ${values.assembly ? 'the template is fixed (--assembly)' : 'lib/, bin/, cdk.json re-synth and apply in place (or recreate, saying why)'}${
     inspectPort === undefined
       ? ''
       : `\n  inspector     ${Object.values(cloud.functions)

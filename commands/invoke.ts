@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { resolveFunction } from '../ops/functions';
+import { platformLineAsText } from '../ops/log-format';
 import {
   type CommandSpec,
   isMain,
@@ -93,7 +94,14 @@ if (isMain(import.meta.url)) {
       );
       const body = Buffer.from(response.Payload ?? new Uint8Array()).toString('utf8');
       if (response.LogResult) {
-        process.stderr.write(Buffer.from(response.LogResult, 'base64').toString('utf8'));
+        // Platform records of the JSON log format read as the START/END/REPORT lines they stand for.
+        const tail = Buffer.from(response.LogResult, 'base64').toString('utf8');
+        process.stderr.write(
+          tail
+            .split('\n')
+            .map((line) => platformLineAsText(line) ?? line)
+            .join('\n'),
+        );
       }
       if (response.FunctionError) {
         const error = JSON.parse(body || '{}') as { errorType?: string; errorMessage?: string };

@@ -1,12 +1,13 @@
 /**
  * Per-function invocation statistics over the last minutes, computed from the platform lines each
- * invocation writes to its log group (`REPORT RequestId: … Duration: … ms`, and the runtime's
- * `Invoke Error` record), read with CloudWatch Logs FilterLogEvents: the local cloud writes them
+ * invocation writes to its log group (a `REPORT RequestId: … Duration: … ms` line, or a
+ * `platform.report` record with the JSON log format; and the runtime's `Invoke Error` record), read with CloudWatch Logs FilterLogEvents: the local cloud writes them
  * as Lambda does, so the same code works against AWS. Reads are incremental: each refresh asks
  * only for events after the last one seen (a few pages at most, the rest on the next refresh).
  */
 import type { FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { parsePlatformReport } from '../ops/log-format';
 import { logGroupOf } from '../ops/logs';
 import { type ConsoleContext, upstream } from './context';
 
@@ -57,7 +58,8 @@ interface Cursor {
   readonly seen: Map<string, number>;
 }
 
-const REPORT = /^REPORT RequestId: (\S+)\s.*?Duration: ([\d.]+) ms(?:.*Status: (\w+))?/;
+/** A text REPORT line or a platform.report record (LogFormat JSON), as CloudWatch filters go. */
+const REPORTS = '?"REPORT RequestId" ?"platform.report"';
 const ERROR_REQUEST_ID = [/"requestId"\s*:\s*"([^"]+)"/, /^\S+\t(\S+)\tERROR\tInvoke Error/];
 
 /** One function's window of invocations, fed from its log group. */
@@ -82,13 +84,13 @@ class FunctionWindow {
   async refresh(): Promise<InvocationStats> {
     const windowStart = this.ctx.now() - WINDOW_MS;
     await Promise.all([
-      this.read('"REPORT RequestId"', this.reports, windowStart, (e) => {
-        const m = REPORT.exec(e.message ?? '');
-        if (!m?.[1]) return;
-        this.invocations.set(m[1], {
+      this.read(REPORTS, this.reports, windowStart, (e) => {
+        const report = parsePlatformReport(e.message ?? '');
+        if (!report?.requestId) return;
+        this.invocations.set(report.requestId, {
           at: e.timestamp ?? 0,
-          durationMs: Number(m[2]),
-          failed: m[3] === 'error' || m[3] === 'timeout',
+          durationMs: report.durationMs,
+          failed: report.status === 'error' || report.status === 'timeout',
         });
       }),
       this.read('"Invoke Error"', this.errors, windowStart, (e) => {

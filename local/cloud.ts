@@ -32,6 +32,7 @@ import {
   registerInertResources,
 } from './provision';
 import { ScheduleRunner } from './scheduler';
+import { applyStackUpdate, type StackUpdatePlan } from './stack-update';
 import { synthesize } from './synth';
 import { IntrinsicResolver, type LocalResource, loadStack } from './template';
 
@@ -103,6 +104,8 @@ export interface LocalCloudMetrics {
       totalDurationMs: number;
       coldStarts: number;
       memorySize: number;
+      /** Highest Max Memory Used (MB) of any of its environments since the last reset. */
+      maxMemoryUsedMB: number;
     }
   >;
 }
@@ -138,6 +141,15 @@ export interface LocalCloud {
    * the old code, whose environments are then retired. Queues and tables are untouched.
    */
   updateFunctionCode(fn: string, entry: string): Promise<void>;
+  /**
+   * Applies the template of another assembly of the same stack in place, as a CloudFormation
+   * update would, keeping messages and items (see local/stack-update.ts): new queues and tables,
+   * function configuration, mapping and schedule settings, queue attributes, IAM policies,
+   * outputs. Resolves with what it changed.
+   * @throws StackUpdateError, changing nothing, when a change needs a new cloud (`planStackUpdate`
+   *   says which and why)
+   */
+  updateStack(assemblyDir: string): Promise<StackUpdatePlan>;
   /** Client settings for talking to the endpoint as an administrator. */
   clientConfig(service: 'sqs' | 'dynamodb'): {
     region: string;
@@ -225,10 +237,17 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     for (const stop of stoppers.splice(0).reverse()) await stop();
   };
   try {
-    const sqsEmulator = await startSqs({ meter, region: REGION });
-    stoppers.push(() => sqsEmulator.stop());
-    const dynamoEmulator = await startDynamoDb({ meter, dataDir: opts.dataDir });
-    stoppers.push(() => dynamoEmulator.stop());
+    // Both emulators start together; one that started is stopped if the other fails.
+    const [sqsStarted, dynamoStarted] = await Promise.allSettled([
+      startSqs({ meter, region: REGION }),
+      startDynamoDb({ meter, dataDir: opts.dataDir }),
+    ]);
+    if (sqsStarted.status === 'fulfilled') stoppers.push(() => sqsStarted.value.stop());
+    if (dynamoStarted.status === 'fulfilled') stoppers.push(() => dynamoStarted.value.stop());
+    if (sqsStarted.status === 'rejected') throw sqsStarted.reason;
+    if (dynamoStarted.status === 'rejected') throw dynamoStarted.reason;
+    const sqsEmulator = sqsStarted.value;
+    const dynamoEmulator = dynamoStarted.value;
 
     // One endpoint for every service. It starts before anything is provisioned, so queue URLs
     // carry its host and port; the Lambda, CloudFormation and Logs services are bound once the
@@ -295,8 +314,10 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       accountId: ACCOUNT_ID,
     });
 
-    const tables = await createTables(stack, dynamodb, resolver, locals);
-    const queues = await createQueues(stack, sqs, resolver, locals, timeScale);
+    const [tables, queues] = await Promise.all([
+      createTables(stack, dynamodb, resolver, locals),
+      createQueues(stack, sqs, resolver, locals, timeScale),
+    ]);
     registerInertResources(stack, locals);
     const functionSpecs = describeFunctions(stack, resolver, locals);
     const roles = rolePolicies(stack, resolver, ACCOUNT_ID);
@@ -468,7 +489,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     );
     services.lambda = lambdaService({
       functions: () =>
-        functionSpecs.map((spec) => {
+        [...runners.values()].map(({ spec }) => {
           const props = stack.resources[spec.logicalId]?.Properties ?? {};
           return {
             name: spec.name,
@@ -517,6 +538,8 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     services.cloudformation = cloudFormationService(
       stackInfo(stack, locals, outputs, REGION, ACCOUNT_ID),
     );
+    // The template in force: a stack update replaces it.
+    let running = stack;
 
     for (const source of eventSources) source.start();
     if (opts.schedules) for (const schedule of schedules) schedule.start();
@@ -568,7 +591,9 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       endpoints,
       stackName: stack.stackName,
       outputs,
-      queues: Object.fromEntries([...queues.values()].map((q) => [q.logicalId, q])),
+      get queues() {
+        return Object.fromEntries([...queues.values()].map((q) => [q.logicalId, q]));
+      },
       tables,
       functions: Object.fromEntries(
         functionSpecs.map((f) => [
@@ -576,8 +601,12 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
           {
             logicalId: f.logicalId,
             name: f.name,
-            memorySize: f.memorySize,
-            timeoutSeconds: f.timeoutSeconds,
+            get memorySize() {
+              return runner(f.logicalId).spec.memorySize;
+            },
+            get timeoutSeconds() {
+              return runner(f.logicalId).spec.timeoutSeconds;
+            },
             inspectPort:
               opts.inspectPort === undefined
                 ? undefined
@@ -589,6 +618,31 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
         ]),
       ),
       updateFunctionCode: (fn, entry) => runner(fn).updateCode(entry),
+      updateStack: (assemblyDir) =>
+        applyStackUpdate(
+          {
+            stack: running,
+            locals,
+            queues,
+            tables,
+            runners,
+            runner,
+            eventSources,
+            schedules,
+            sqs,
+            dynamodb,
+            timeScale,
+            outputs,
+            updateRoles: (updated) => sessions.updateRoles(updated),
+            commit(next) {
+              running = next;
+              services.cloudformation = cloudFormationService(
+                stackInfo(next, locals, outputs, REGION, ACCOUNT_ID),
+              );
+            },
+          },
+          loadStack(assemblyDir, stack.stackName),
+        ),
       clientConfig,
       roleCredentials(fn) {
         const session = functionSessions.get(runner(fn).spec.name);
@@ -672,6 +726,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
             errors: 0,
             totalDurationMs: 0,
             coldStarts: 0,
+            maxMemoryUsedMB: 0,
           });
       },
       mount(prefix, handler) {

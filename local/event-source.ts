@@ -54,7 +54,7 @@ export class SqsEventSource {
   private resumeWaiters: (() => void)[] = [];
 
   constructor(
-    readonly spec: EventSourceSpec,
+    public spec: EventSourceSpec,
     private readonly deps: {
       sqs: SQSClient;
       region: string;
@@ -103,6 +103,23 @@ export class SqsEventSource {
       this.deps.wakePollers();
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
+  }
+
+  /**
+   * Applies new settings (batch size, window, concurrency, enabled), as UpdateEventSourceMapping
+   * does: the batches in progress finish under the old ones, the next are gathered under these.
+   * A mapping on another queue or function is a new mapping, not an update.
+   */
+  async update(spec: EventSourceSpec): Promise<void> {
+    // Paused by someone (pauseConsumer, the Lambda API), not by a template that disabled it.
+    const heldElsewhere = this.paused && this.spec.enabled;
+    await this.pause();
+    this.spec = spec;
+    if (!spec.enabled || heldElsewhere) return;
+    if (this.pollers.size === 0) {
+      this.paused = false;
+      this.start();
+    } else this.resume();
   }
 
   resume(): void {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
+import { endLines, isReportOf, type LogFormat } from './platform-log.mjs';
 
 /** A function as the local cloud runs it, resolved from the template. */
 export interface FunctionSpec {
@@ -13,6 +14,12 @@ export interface FunctionSpec {
   readonly timeoutSeconds: number;
   readonly memorySize: number;
   readonly environment: Record<string, string>;
+  /**
+   * The template's `LoggingConfig.LogFormat`: with JSON the platform writes platform.start,
+   * platform.runtimeDone and platform.report records instead of START, END and REPORT lines.
+   * @default 'Text'
+   */
+  readonly logFormat?: LogFormat;
 }
 
 /** How an invocation ended, shaped like Lambda's Invoke response. */
@@ -36,6 +43,11 @@ export interface FunctionMetrics {
   errors: number;
   totalDurationMs: number;
   coldStarts: number;
+  /**
+   * Highest Max Memory Used (MB) any environment reported so far; see lambda-worker.mjs for what
+   * a worker thread can measure of it.
+   */
+  maxMemoryUsedMB: number;
 }
 
 type RunOutcome = Omit<InvokeOutcome, 'coldStart'>;
@@ -61,6 +73,8 @@ interface Environment {
     onInit?: () => void;
   };
   initialized: boolean;
+  /** The environment's peak memory as it last reported it, in MB. */
+  maxMemoryUsedMB: number;
   /** Resolves once the handler has loaded (or the environment died trying). */
   readonly loaded: Promise<void>;
   markLoaded: () => void;
@@ -92,6 +106,7 @@ export class FunctionRunner {
     errors: 0,
     totalDurationMs: 0,
     coldStarts: 0,
+    maxMemoryUsedMB: 0,
   };
   private readonly environments = new Set<Environment>();
   private nextId = 1;
@@ -100,8 +115,10 @@ export class FunctionRunner {
   /** The bundle new environments load; {@link FunctionRunner.updateCode} replaces it. */
   private entry: string;
 
+  private current: FunctionSpec;
+
   constructor(
-    readonly spec: FunctionSpec,
+    spec: FunctionSpec,
     private readonly context: {
       region: string;
       accountId: string;
@@ -117,7 +134,26 @@ export class FunctionRunner {
       inspectPort?: number;
     },
   ) {
+    this.current = spec;
     this.entry = spec.entry;
+  }
+
+  /** The function's configuration now (UpdateFunctionConfiguration replaces it). */
+  get spec(): FunctionSpec {
+    return this.current;
+  }
+
+  /**
+   * Replaces the function's configuration (memory, timeout, environment, handler, log format), as
+   * UpdateFunctionConfiguration does: invocations that start from now on run in new environments
+   * with it; those in progress finish in theirs, which are then discarded. The code stays, unless
+   * `spec.entry` names another bundle than the configuration before did (the template's asset
+   * changed): then that bundle is loaded too.
+   */
+  async updateConfiguration(spec: FunctionSpec): Promise<void> {
+    const entry = spec.entry === this.current.entry ? this.entry : spec.entry;
+    this.current = spec;
+    await this.updateCode(entry);
   }
 
   /** The bundle environments started from now on load. */
@@ -232,6 +268,7 @@ export class FunctionRunner {
         // Shipping every log line to this thread only to drop it costs a good share of the CPU.
         discardOutput: !context.log,
         inspectPort: context.inspectPort,
+        logFormat: spec.logFormat ?? 'Text',
       },
       env: {
         ...context.environment,
@@ -261,6 +298,7 @@ export class FunctionRunner {
       busy: false,
       retired: false,
       initialized: false,
+      maxMemoryUsedMB: 0,
       ...loadedSignal(),
     };
     this.environments.add(environment);
@@ -272,7 +310,7 @@ export class FunctionRunner {
           const pending = environment.pending;
           if (!pending) return;
           pending.lines.push(line);
-          if (line.startsWith(`REPORT RequestId: ${pending.requestId}`)) {
+          if (isReportOf(line, pending.requestId)) {
             pending.reported = true;
             this.settle(environment);
           }
@@ -285,9 +323,17 @@ export class FunctionRunner {
         type: string;
         id?: number;
         durationMs: number;
+        maxMemoryUsedMB?: number;
         result?: unknown;
         error?: InvokeOutcome['error'];
       }) => {
+        if (message.maxMemoryUsedMB !== undefined) {
+          environment.maxMemoryUsedMB = message.maxMemoryUsedMB;
+          this.metrics.maxMemoryUsedMB = Math.max(
+            this.metrics.maxMemoryUsedMB,
+            message.maxMemoryUsedMB,
+          );
+        }
         if (message.type === 'init') {
           environment.initialized = true;
           environment.markLoaded();
@@ -317,7 +363,7 @@ export class FunctionRunner {
         error: { errorType: 'Runtime.ExitError', errorMessage },
         durationMs: 0,
         requestId: pending.requestId,
-        logs: this.endLines(pending, 0, errorMessage, 'error'),
+        logs: this.endLines(environment, pending, 0, errorMessage, 'Runtime.ExitError'),
       });
     };
     worker.on('error', (error) => died(error.message));
@@ -338,18 +384,26 @@ export class FunctionRunner {
    * (a timeout, a crash), logged and added to its lines.
    */
   private endLines(
+    environment: Environment,
     pending: NonNullable<Environment['pending']>,
     durationMs: number,
     message: string,
-    status: 'timeout' | 'error',
+    errorType: 'Sandbox.Timedout' | 'Runtime.ExitError',
   ): string[] | undefined {
     const log = this.context.log;
     if (!log) return undefined;
     const { requestId } = pending;
     const lines = [
       `${new Date().toISOString()} ${requestId} ${message}`,
-      `END RequestId: ${requestId}`,
-      `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${Math.ceil(durationMs)} ms\tMemory Size: ${this.spec.memorySize} MB\tMax Memory Used: ${this.spec.memorySize} MB\tStatus: ${status}`,
+      ...endLines(this.spec.logFormat ?? 'Text', {
+        requestId,
+        durationMs,
+        memorySizeMB: this.spec.memorySize,
+        // The environment's last reported peak: it cannot report again.
+        maxMemoryUsedMB: environment.maxMemoryUsedMB,
+        status: errorType === 'Sandbox.Timedout' ? 'timeout' : 'error',
+        errorType,
+      }),
     ];
     for (const line of lines) log(line);
     return [...pending.lines, ...lines];
@@ -375,7 +429,9 @@ export class FunctionRunner {
           error: { errorType: 'Sandbox.Timedout', errorMessage: message },
           durationMs,
           requestId,
-          logs: pending ? this.endLines(pending, durationMs, message, 'timeout') : undefined,
+          logs: pending
+            ? this.endLines(environment, pending, durationMs, message, 'Sandbox.Timedout')
+            : undefined,
         });
       };
       const functionTimeout = () =>

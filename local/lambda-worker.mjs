@@ -6,9 +6,12 @@ import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
+import { endLines, startLine } from './platform-log.mjs';
 
 const { entry, handlerName, functionName, memorySize, region, accountId, logGroupName } =
   workerData;
+/** @type {import('./platform-log.mjs').LogFormat} */
+const logFormat = workerData.logFormat === 'JSON' ? 'JSON' : 'Text';
 
 if (!parentPort) throw new Error('lambda-worker.mjs must run in a worker thread');
 if (workerData.discardOutput) {
@@ -39,13 +42,24 @@ const MB = 1024 * 1024;
 /** Init time of this environment, reported on its first REPORT line only (as a cold start). */
 let initDurationMs;
 let reportedInit = false;
-/** Highest heap seen: the thread's share of memory, since the process's RSS is shared by all. */
+/**
+ * Peak memory of this environment, in bytes: what Lambda's Max Memory Used means (the sandbox's
+ * peak RSS), as near as a worker thread can tell. The process's RSS is shared by every thread, so
+ * this counts what the thread's isolate holds: heap pages actually in memory, V8's own malloc'd
+ * memory, and memory outside the heap owned by its objects (Buffers, ArrayBuffers). Not counted:
+ * the Node binary and the runtime's shared libraries, which a real sandbox pays for too (about
+ * 40 MB for Node.js), so figures here read lower than Lambda's by about that much.
+ */
 let maxMemoryBytes = 0;
 /** Lambda's platform lines go through stdout too, so they stay in order with the handler's. */
 const platform = (line) => process.stdout.write(`${line}\n`);
+/** Samples the environment's memory and keeps the peak (at init and at each invocation's end). */
 const trackMemory = () => {
   const heap = getHeapStatistics();
-  maxMemoryBytes = Math.max(maxMemoryBytes, heap.total_heap_size + heap.external_memory);
+  maxMemoryBytes = Math.max(
+    maxMemoryBytes,
+    heap.total_physical_size + heap.malloced_memory + heap.external_memory,
+  );
 };
 
 /** @type {Promise<(event: unknown, context: object) => unknown>} */
@@ -59,7 +73,12 @@ const init = (async () => {
     });
   }
   initDurationMs = performance.now() - started;
-  port.postMessage({ type: 'init', durationMs: initDurationMs });
+  trackMemory();
+  port.postMessage({
+    type: 'init',
+    durationMs: initDurationMs,
+    maxMemoryUsedMB: Math.ceil(maxMemoryBytes / MB),
+  });
   return handler;
 })();
 // Reported on the first invocation, as Lambda reports an init error; not an unhandled rejection.
@@ -84,21 +103,33 @@ port.on(
       callbackWaitsForEmptyEventLoop: true,
       getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     };
-    platform(`START RequestId: ${awsRequestId} Version: $LATEST`);
+    platform(startLine(logFormat, awsRequestId));
     let started = performance.now();
     /** Ends the invocation as Lambda logs it: END, then REPORT (Init Duration after a cold start). */
-    const finish = (/** @type {object} */ outcome) => {
+    const finish = (
+      /** @type {{ result?: unknown, error?: { errorType: string, errorMessage: string } }} */ outcome,
+    ) => {
       const durationMs = performance.now() - started;
       trackMemory();
-      platform(`END RequestId: ${awsRequestId}`);
-      platform(
-        `REPORT RequestId: ${awsRequestId}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(durationMs))} ms\tMemory Size: ${memorySize} MB\tMax Memory Used: ${Math.ceil(maxMemoryBytes / MB)} MB` +
-          (initDurationMs !== undefined && !reportedInit
-            ? `\tInit Duration: ${initDurationMs.toFixed(2)} ms`
-            : ''),
-      );
+      for (const line of endLines(logFormat, {
+        requestId: awsRequestId,
+        durationMs,
+        memorySizeMB: memorySize,
+        maxMemoryUsedMB: Math.ceil(maxMemoryBytes / MB),
+        initDurationMs: reportedInit ? undefined : initDurationMs,
+        ...(outcome.error
+          ? { status: 'error', errorType: outcome.error.errorType }
+          : { status: 'success' }),
+      }))
+        platform(line);
       reportedInit = true;
-      port.postMessage({ type: 'result', id: message.id, durationMs, ...outcome });
+      port.postMessage({
+        type: 'result',
+        id: message.id,
+        durationMs,
+        maxMemoryUsedMB: Math.ceil(maxMemoryBytes / MB),
+        ...outcome,
+      });
     };
     try {
       const handler = await init;

@@ -109,7 +109,7 @@ export async function createTables(
 }
 
 /** Queue attributes SQS accepts on CreateQueue, as CloudFormation names them. */
-const QUEUE_ATTRIBUTES = [
+export const QUEUE_ATTRIBUTES = [
   'DelaySeconds',
   'MaximumMessageSize',
   'MessageRetentionPeriod',
@@ -130,59 +130,97 @@ export async function createQueues(
 ): Promise<Map<string, LocalQueue>> {
   const queues = new Map<string, LocalQueue>();
   const declared = resourcesOfType(stack, 'AWS::SQS::Queue');
-  // Every queue first, then the redrive policies: a policy names its DLQ by ARN.
-  for (const [logicalId, props] of declared) {
-    const fifo = props.FifoQueue === true || props.FifoQueue === 'true';
-    const name = props.QueueName
-      ? resolver.string(props.QueueName, `${logicalId}.QueueName`)
-      : `${stack.stackName}-${logicalId}${fifo ? '.fifo' : ''}`;
-    const attributes: Record<string, string> = {};
-    for (const key of QUEUE_ATTRIBUTES) {
-      if (props[key] !== undefined)
-        attributes[key] = String(resolver.resolve(props[key], `${logicalId}.${key}`));
-    }
-    // Scaled, but never below the consumer's timeout: a shorter one would hand a batch still
-    // being processed to a second consumer, which AWS refuses to deploy.
-    const visibility = Math.max(
-      1,
-      consumerTimeoutSeconds(stack, logicalId),
-      Math.round(Number(attributes.VisibilityTimeout ?? 30) / timeScale),
-    );
-    attributes.VisibilityTimeout = String(visibility);
-    const { QueueUrl } = await sqs.send(
-      new CreateQueueCommand({ QueueName: name, Attributes: attributes }),
-    );
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-    );
-    const url = QueueUrl ?? '';
-    const arn = Attributes?.QueueArn ?? '';
+  // Every queue first, then the redrive policies: a policy names its DLQ by ARN. Each step's
+  // calls go out together (the cloud's start waits for them), results kept in template order.
+  const created = await Promise.all(
+    declared.map(async ([logicalId]) => {
+      const { name, attributes, visibility } = queueSettings(stack, logicalId, resolver, timeScale);
+      const { QueueUrl } = await sqs.send(
+        new CreateQueueCommand({ QueueName: name, Attributes: attributes }),
+      );
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+      );
+      const url = QueueUrl ?? '';
+      const arn = Attributes?.QueueArn ?? '';
+      return { logicalId, name, url, arn, visibilityTimeoutSeconds: visibility };
+    }),
+  );
+  for (const queue of created) {
+    const { logicalId, name, url, arn } = queue;
     locals.set(logicalId, { ref: url, attributes: { Arn: arn, QueueName: name, QueueUrl: url } });
-    queues.set(logicalId, { logicalId, name, url, arn, visibilityTimeoutSeconds: visibility });
+    queues.set(logicalId, queue);
   }
-  for (const [logicalId, props] of declared) {
-    if (props.RedrivePolicy === undefined) continue;
-    const policy = resolver.resolve(props.RedrivePolicy, `${logicalId}.RedrivePolicy`) as {
-      deadLetterTargetArn?: string;
-      maxReceiveCount?: number | string;
-    };
+  const policies = declared.flatMap(([logicalId]) => {
+    const policy = redrivePolicy(stack, logicalId, resolver);
     const queue = queues.get(logicalId);
-    if (!queue || !policy.deadLetterTargetArn) continue;
-    const maxReceiveCount = Number(policy.maxReceiveCount);
-    await sqs.send(
-      new SetQueueAttributesCommand({
-        QueueUrl: queue.url,
-        Attributes: {
-          RedrivePolicy: JSON.stringify({
-            deadLetterTargetArn: policy.deadLetterTargetArn,
-            maxReceiveCount,
-          }),
-        },
-      }),
-    );
-    queues.set(logicalId, { ...queue, dlqArn: policy.deadLetterTargetArn, maxReceiveCount });
+    return queue && policy ? [{ queue, policy }] : [];
+  });
+  await Promise.all(
+    policies.map(({ queue, policy }) =>
+      sqs.send(
+        new SetQueueAttributesCommand({
+          QueueUrl: queue.url,
+          Attributes: { RedrivePolicy: JSON.stringify(policy) },
+        }),
+      ),
+    ),
+  );
+  for (const { queue, policy } of policies) {
+    queues.set(queue.logicalId, {
+      ...queue,
+      dlqArn: policy.deadLetterTargetArn,
+      maxReceiveCount: policy.maxReceiveCount,
+    });
   }
   return queues;
+}
+
+/** A queue's name and CreateQueue attributes as the local cloud runs them (visibility scaled). */
+export function queueSettings(
+  stack: StackArtifact,
+  logicalId: string,
+  resolver: IntrinsicResolver,
+  timeScale: number,
+): { name: string; attributes: Record<string, string>; visibility: number } {
+  const props = stack.resources[logicalId]?.Properties ?? {};
+  const fifo = props.FifoQueue === true || props.FifoQueue === 'true';
+  const name = props.QueueName
+    ? resolver.string(props.QueueName, `${logicalId}.QueueName`)
+    : `${stack.stackName}-${logicalId}${fifo ? '.fifo' : ''}`;
+  const attributes: Record<string, string> = {};
+  for (const key of QUEUE_ATTRIBUTES) {
+    if (props[key] !== undefined)
+      attributes[key] = String(resolver.resolve(props[key], `${logicalId}.${key}`));
+  }
+  // Scaled, but never below the consumer's timeout: a shorter one would hand a batch still
+  // being processed to a second consumer, which AWS refuses to deploy.
+  const visibility = Math.max(
+    1,
+    consumerTimeoutSeconds(stack, logicalId),
+    Math.round(Number(attributes.VisibilityTimeout ?? 30) / timeScale),
+  );
+  attributes.VisibilityTimeout = String(visibility);
+  return { name, attributes, visibility };
+}
+
+/** The redrive policy a queue declares, resolved; undefined when it has none. */
+export function redrivePolicy(
+  stack: StackArtifact,
+  logicalId: string,
+  resolver: IntrinsicResolver,
+): { deadLetterTargetArn: string; maxReceiveCount: number } | undefined {
+  const declared = stack.resources[logicalId]?.Properties?.RedrivePolicy;
+  if (declared === undefined) return undefined;
+  const policy = resolver.resolve(declared, `${logicalId}.RedrivePolicy`) as {
+    deadLetterTargetArn?: string;
+    maxReceiveCount?: number | string;
+  };
+  if (!policy.deadLetterTargetArn) return undefined;
+  return {
+    deadLetterTargetArn: policy.deadLetterTargetArn,
+    maxReceiveCount: Number(policy.maxReceiveCount),
+  };
 }
 
 /**
@@ -274,6 +312,7 @@ export function describeFunctions(
         resolver.string(value, `${logicalId}.Environment.Variables.${key}`),
       ]),
     );
+    const logging = props.LoggingConfig as { LogFormat?: unknown } | undefined;
     specs.push({
       logicalId,
       name,
@@ -282,6 +321,7 @@ export function describeFunctions(
       timeoutSeconds: Number(props.Timeout ?? 3),
       memorySize: Number(props.MemorySize ?? 128),
       environment,
+      logFormat: logging?.LogFormat === 'JSON' ? 'JSON' : 'Text',
     });
   }
   return specs;

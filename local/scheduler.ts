@@ -82,7 +82,7 @@ export class ScheduleRunner {
   private ticks = 0;
 
   constructor(
-    readonly spec: ScheduleSpec,
+    public spec: ScheduleSpec,
     private readonly deps: {
       /** Delivers the event; an `error` means it was not delivered. */
       invoke: (
@@ -103,7 +103,11 @@ export class ScheduleRunner {
     return this.running.size;
   }
 
+  /** Whether start() was called: a disabled schedule that becomes enabled then runs. */
+  private wasStarted = false;
+
   start(): void {
+    this.wasStarted = true;
     if (!this.spec.enabled) return;
     const period = rateMs(this.spec.expression, this.spec.logicalId) / this.deps.timeScale;
     this.timer = setInterval(() => this.fire(), Math.max(1, period));
@@ -124,7 +128,19 @@ export class ScheduleRunner {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    this.timer = undefined;
     await Promise.all(this.running);
+  }
+
+  /**
+   * Applies a schedule's new settings (expression, state, input, retries), as UpdateSchedule
+   * does: a running schedule restarts its timer with them; a stopped one stays stopped.
+   */
+  async update(spec: ScheduleSpec): Promise<void> {
+    const running = this.timer !== undefined;
+    await this.stop();
+    this.spec = spec;
+    if (running || (spec.enabled && this.wasStarted)) this.start();
   }
 
   private async run(scheduledTime: string): Promise<void> {

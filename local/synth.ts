@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative } from 'node:path';
+import { delimiter, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** Options of {@link synthesize}. */
@@ -146,7 +146,14 @@ function synthJob(outdir: string, context: Record<string, string>) {
     assemblyDir,
     done,
     args: ['--import', pathToFileURL(TSX_LOADER).href, CHILD, staging, JSON.stringify(context)],
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: {
+      ...process.env,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      // CDK bundles each function through `npx --no-install esbuild`: synth-bin/npx runs the
+      // esbuild binary directly, without starting npm for it.
+      PATH: `${SYNTH_BIN}${delimiter}${process.env.PATH ?? ''}`,
+      SYNTH_ESBUILD_BIN: join(ROOT, 'node_modules', '.bin', 'esbuild'),
+    },
     finish(outcome: ChildOutcome): string {
       if (outcome.status !== 0) {
         rmSync(staging, { recursive: true, force: true });
@@ -171,6 +178,7 @@ function synthJob(outdir: string, context: Record<string, string>) {
   };
 }
 
+const SYNTH_BIN = fileURLToPath(new URL('./synth-bin', import.meta.url));
 const TSX_LOADER = createRequire(import.meta.url).resolve('tsx');
 
 /** sha256 (first 16 hex digits) of every input file's path and content, and of the context. */

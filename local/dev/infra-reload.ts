@@ -1,10 +1,10 @@
 /**
  * Infrastructure changes for `npm run dev`: synthesize the changed app without blocking the
- * running cloud, say what differs, and move to the new stack keeping queued messages (tables
- * are kept by the cloud's data directory).
+ * running cloud, apply the difference in place where the running cloud can (keeping messages and
+ * items), and otherwise say what must be recreated and why, then move to a new cloud keeping the
+ * queued messages (tables are kept by the cloud's data directory, except those being replaced).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   type Message,
   type MessageAttributeValue,
@@ -13,7 +13,15 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { LocalCloud } from '../cloud';
+import {
+  dropReplacedTables,
+  isEmptyPlan,
+  planStackUpdate,
+  type ResourceChange,
+  type StackUpdatePlan,
+} from '../stack-update';
 import { SynthError, synthesizeAsync } from '../synth';
+import { loadStack } from '../template';
 
 /** The app did not synthesize; `message` is the whole report, to print as one block. */
 export class InfraSynthError extends Error {
@@ -38,63 +46,6 @@ export async function synthesizeInBackground(
     throw new InfraSynthError(`${error.name}: ${error.message}${output ? `\n${output}` : ''}`);
   }
 }
-
-/** How two templates differ, by logical id; function code alone is the hot reload's business. */
-export interface TemplateChange {
-  readonly added: readonly string[];
-  readonly removed: readonly string[];
-  readonly changed: readonly string[];
-}
-
-type Resources = Record<string, { Type?: string; Properties?: Record<string, unknown> }>;
-
-function resources(assemblyDir: string): Resources {
-  const manifest = JSON.parse(readFileSync(join(assemblyDir, 'manifest.json'), 'utf8')) as {
-    artifacts?: Record<string, { type?: string; properties?: { templateFile?: string } }>;
-  };
-  const stack = Object.values(manifest.artifacts ?? {}).find(
-    (a) => a.type === 'aws:cloudformation:stack',
-  );
-  const file = stack?.properties?.templateFile;
-  if (!file) throw new Error(`No stack template in ${assemblyDir}`);
-  const template = JSON.parse(readFileSync(join(assemblyDir, file), 'utf8')) as {
-    Resources?: Resources;
-  };
-  return template.Resources ?? {};
-}
-
-/** A resource without what changes with every code edit (the asset's key), to compare settings. */
-function settings(resource: Resources[string]): string {
-  const props = { ...(resource.Properties ?? {}) };
-  if (resource.Type === 'AWS::Lambda::Function') delete props.Code;
-  return JSON.stringify({ type: resource.Type, props });
-}
-
-/** What differs between the running stack's template and a new one. */
-export function templateChange(oldAssembly: string, newAssembly: string): TemplateChange {
-  const before = resources(oldAssembly);
-  const after = resources(newAssembly);
-  const label = (id: string, r: Resources[string] | undefined) => `${id} (${r?.Type ?? '?'})`;
-  return {
-    added: Object.keys(after)
-      .filter((id) => !before[id])
-      .map((id) => label(id, after[id])),
-    removed: Object.keys(before)
-      .filter((id) => !after[id])
-      .map((id) => label(id, before[id])),
-    changed: Object.keys(after)
-      .filter((id) => {
-        const old = before[id];
-        const now = after[id];
-        return old && now && settings(old) !== settings(now);
-      })
-      .map((id) => label(id, after[id])),
-  };
-}
-
-/** Whether a change touches anything but function code. */
-export const isEmptyChange = (c: TemplateChange): boolean =>
-  c.added.length + c.removed.length + c.changed.length === 0;
 
 /** Messages taken off the old cloud's queues, by queue logical id. */
 export type QueuedMessages = Map<string, Message[]>;
@@ -195,4 +146,61 @@ export async function recreateCloud(
   const next = await start();
   const { restored, lost } = await restoreQueuedMessages(next, taken);
   return { cloud: next, restored, lost };
+}
+
+/** What an infrastructure change did to the running cloud. */
+export type InfraOutcome =
+  | { readonly kind: 'unchanged'; readonly cloud: LocalCloud }
+  | { readonly kind: 'in-place'; readonly cloud: LocalCloud; readonly plan: StackUpdatePlan }
+  | {
+      readonly kind: 'recreated';
+      /** The new cloud; the old one is stopped. */
+      readonly cloud: LocalCloud;
+      readonly plan: StackUpdatePlan;
+      readonly restored: number;
+      readonly lost: number;
+      /** Tables deleted so the new cloud builds them anew, by name. */
+      readonly droppedTables: readonly string[];
+    };
+
+/** `Id (Type) detail; ...`, for a person. */
+export const describeChanges = (changes: readonly ResourceChange[]): string =>
+  changes.map((c) => `${c.logicalId} (${c.type}) ${c.detail}`).join('; ');
+
+/**
+ * Moves a running cloud from the template of `fromAssembly` to that of `toAssembly`: in place when
+ * every change allows it (the same cloud, every message and item kept); otherwise, after telling
+ * `say` what will be recreated and why, the tables being replaced are deleted and the cloud is
+ * recreated by `start` with the queued messages moved over.
+ */
+export async function applyInfraChange(
+  cloud: LocalCloud,
+  fromAssembly: string,
+  toAssembly: string,
+  start: () => Promise<LocalCloud>,
+  say: (text: string) => void,
+): Promise<InfraOutcome> {
+  const plan = planStackUpdate(
+    loadStack(fromAssembly, cloud.stackName),
+    loadStack(toAssembly, cloud.stackName),
+  );
+  if (isEmptyPlan(plan)) return { kind: 'unchanged', cloud };
+  if (plan.recreate.length === 0) {
+    await cloud.updateStack(toAssembly);
+    return { kind: 'in-place', cloud, plan };
+  }
+  say(
+    `Recreating the local cloud on the same endpoint, because: ${describeChanges(plan.recreate)}` +
+      (plan.inPlace.length > 0 ? `. Also: ${describeChanges(plan.inPlace)}` : '') +
+      '. Queued messages move to the new cloud; tables stay unless replaced',
+  );
+  const dynamodb = new DynamoDBClient(cloud.clientConfig('dynamodb'));
+  let droppedTables: string[];
+  try {
+    droppedTables = await dropReplacedTables(plan, cloud.tables, dynamodb);
+  } finally {
+    dynamodb.destroy();
+  }
+  const { cloud: next, restored, lost } = await recreateCloud(cloud, start);
+  return { kind: 'recreated', cloud: next, plan, restored, lost, droppedTables };
 }

@@ -1,5 +1,7 @@
-import { createWriteStream, existsSync, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFile, readFile, rename, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { lockStateDir, type StateLock, StateLockedError } from '../state-lock';
 import { type Call, denial, type ServiceHandler } from './call';
 import { sendJson, sendJsonError } from './protocol';
 
@@ -15,6 +17,44 @@ interface LogEvent {
 const MAX_EVENTS_PER_GROUP = 20_000;
 const STREAM = 'local/[$LATEST]local';
 
+/** Log directories a store of this process holds. */
+const OWNED_DIRS = new Set<string>();
+
+/** Runs a file write after the previous ones; a failed write (a removed directory) loses its lines only. */
+function enqueue(file: GroupFile, step: () => Promise<void>): void {
+  file.chain = file.chain.then(step).catch(() => {});
+}
+
+/**
+ * A group's file: one JSON line per event (`{"t","i","m"}`), after an optional first line
+ * `{"d":N}` counting the events dropped from it so far. Appends are batched per tick and written
+ * in order with any rewrite.
+ */
+interface GroupFile {
+  readonly path: string;
+  /** Lines written or queued since the file was last rewritten. */
+  lines: number;
+  pending: string[];
+  /** The file's writes, in order. */
+  chain: Promise<void>;
+  flushQueued: boolean;
+}
+
+/** Parses a group file: its dropped count and its events' lines, oldest first. */
+function parseGroupFile(text: string): { dropped: number; lines: string[] } {
+  let dropped = 0;
+  const lines: string[] = [];
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    if (line.startsWith('{"d":')) {
+      dropped += Number(/^\{"d":(\d+)/.exec(line)?.[1] ?? 0);
+      continue;
+    }
+    lines.push(line);
+  }
+  return { dropped, lines };
+}
+
 /**
  * Function log lines, by log group (`/aws/lambda/NAME`), for the CloudWatch Logs API. Each group
  * has one stream; the engine's log sink feeds it.
@@ -25,18 +65,41 @@ export class LogStore {
     { created: number; events: LogEvent[]; next: number; dropped: number }
   >();
 
-  private readonly files = new Map<string, WriteStream>();
+  private readonly files = new Map<string, GroupFile>();
+  /** Held while this store may rewrite the directory's files; undefined: append only. */
+  private lock: StateLock | undefined;
 
   /**
    * @param maxEventsPerGroup events kept per group; past it the oldest tenth is dropped
    * @param dir where each group is also appended to, one JSON line per event, and read back from
-   *   when a later store opens the group (a cloud restarted with the same `--data`). Appends only:
-   *   a second store on the same directory never truncates what the first wrote.
+   *   when a later store opens the group (a cloud restarted with the same `--data`). Files are
+   *   bounded too: past twice the bound, the oldest events are cut from the file, their count
+   *   kept in it. Only the store holding the directory's lock (lock.json, as for a state
+   *   directory) cuts; a second store on the same directory while the first lives only appends,
+   *   so it never truncates what the first wrote.
    */
   constructor(
     private readonly maxEventsPerGroup = MAX_EVENTS_PER_GROUP,
     private readonly dir?: string,
-  ) {}
+  ) {
+    if (!dir) return;
+    mkdirSync(dir, { recursive: true });
+    // The lock file turns away other processes; two clouds of one process (tests) are told
+    // apart here.
+    const key = resolve(dir);
+    if (OWNED_DIRS.has(key)) return;
+    try {
+      this.lock = lockStateDir(dir);
+      OWNED_DIRS.add(key);
+    } catch (error) {
+      if (!(error instanceof StateLockedError)) throw error;
+    }
+  }
+
+  /** Whether this store may cut the directory's files (it holds the lock). */
+  get ownsFiles(): boolean {
+    return this.lock !== undefined;
+  }
 
   /** Creates the group (with what its file holds) so DescribeLogGroups lists it before its first line. */
   createGroup(name: string): void {
@@ -44,36 +107,79 @@ export class LogStore {
     const entry = { created: Date.now(), events: [] as LogEvent[], next: 0, dropped: 0 };
     this.groups.set(name, entry);
     if (!this.dir) return;
-    mkdirSync(this.dir, { recursive: true });
-    const file = join(this.dir, `${encodeURIComponent(name)}.jsonl`);
-    if (existsSync(file)) {
-      const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
-      const kept = lines.slice(-this.maxEventsPerGroup);
-      entry.dropped = lines.length - kept.length;
-      entry.next = entry.dropped;
-      for (const line of kept) {
-        try {
-          const { t, i, m } = JSON.parse(line) as { t: number; i: number; m: string };
-          entry.events.push({
-            timestamp: t,
-            ingestionTime: i,
-            message: m,
-            eventId: String(entry.next++).padStart(20, '0'),
-          });
-        } catch {
-          // A line cut short by a crash: the rest of the file still reads.
-        }
+    const path = join(this.dir, `${encodeURIComponent(name)}.jsonl`);
+    const file: GroupFile = {
+      path,
+      lines: 0,
+      pending: [],
+      chain: Promise.resolve(),
+      flushQueued: false,
+    };
+    this.files.set(name, file);
+    if (!existsSync(path)) return;
+    const { dropped, lines } = parseGroupFile(readFileSync(path, 'utf8'));
+    file.lines = lines.length;
+    const kept = lines.slice(-this.maxEventsPerGroup);
+    entry.dropped = dropped + lines.length - kept.length;
+    entry.next = entry.dropped;
+    for (const line of kept) {
+      try {
+        const { t, i, m } = JSON.parse(line) as { t: number; i: number; m: string };
+        entry.events.push({
+          timestamp: t,
+          ingestionTime: i,
+          message: m,
+          eventId: String(entry.next++).padStart(20, '0'),
+        });
+      } catch {
+        // A line cut short by a crash: the rest of the file still reads.
       }
-      if (entry.events[0]) entry.created = entry.events[0].ingestionTime;
     }
-    this.files.set(name, createWriteStream(file, { flags: 'a' }));
+    if (entry.events[0]) entry.created = entry.events[0].ingestionTime;
+    this.cutIfLong(file);
   }
 
-  /** Finishes writing the groups' files. */
+  /** Finishes writing the groups' files and gives up the directory's lock. */
   async close(): Promise<void> {
     const files = [...this.files.values()];
     this.files.clear();
-    await Promise.all(files.map((f) => new Promise((done) => f.end(done))));
+    await Promise.all(files.map((f) => f.chain));
+    if (this.lock && this.dir) OWNED_DIRS.delete(resolve(this.dir));
+    this.lock?.release();
+    this.lock = undefined;
+  }
+
+  /** Queues a line for the group's file, written with the others of this tick. */
+  private write(file: GroupFile, line: string): void {
+    file.pending.push(line);
+    file.lines += 1;
+    if (!file.flushQueued) {
+      file.flushQueued = true;
+      enqueue(file, async () => {
+        file.flushQueued = false;
+        const text = file.pending.join('');
+        file.pending = [];
+        if (text) await appendFile(file.path, text);
+      });
+    }
+    this.cutIfLong(file);
+  }
+
+  /**
+   * Past twice the bound, cuts the file to its newest `maxEventsPerGroup` events (read back from
+   * the file, so lines of any writer are kept alike), with the count of all it dropped so far.
+   */
+  private cutIfLong(file: GroupFile): void {
+    if (!this.lock || file.lines <= 2 * this.maxEventsPerGroup) return;
+    file.lines = this.maxEventsPerGroup;
+    enqueue(file, async () => {
+      const { dropped, lines } = parseGroupFile(await readFile(file.path, 'utf8').catch(() => ''));
+      const kept = lines.slice(-this.maxEventsPerGroup);
+      const header = `{"d":${dropped + lines.length - kept.length}}`;
+      const scratch = `${file.path}.${process.pid}.tmp`;
+      await writeFile(scratch, `${[header, ...kept].join('\n')}\n`);
+      await rename(scratch, file.path);
+    });
   }
 
   /** Adds a line; its time is its JSON `timestamp` field when it has one, else now. */
@@ -91,9 +197,12 @@ export class LogStore {
       eventId: String(entry.next++).padStart(20, '0'),
     };
     entry.events.push(event);
-    this.files
-      .get(group)
-      ?.write(`${JSON.stringify({ t: event.timestamp, i: event.ingestionTime, m: message })}\n`);
+    const file = this.files.get(group);
+    if (file)
+      this.write(
+        file,
+        `${JSON.stringify({ t: event.timestamp, i: event.ingestionTime, m: message })}\n`,
+      );
     if (entry.events.length > this.maxEventsPerGroup) {
       // A tenth at a time, so appending stays cheap at the bound.
       const drop = Math.max(1, Math.floor(this.maxEventsPerGroup / 10));

@@ -51,6 +51,17 @@ export class RoleSessions {
     return session;
   }
 
+  /**
+   * Gives every session of a role in `roles` (by logical id) that role's new policies, as an IAM
+   * policy update reaches sessions already issued; credentials stay the same.
+   */
+  updateRoles(roles: ReadonlyMap<string, RolePolicies>): void {
+    for (const [key, session] of this.byAccessKey) {
+      const role = roles.get(session.role.logicalId);
+      if (role) this.byAccessKey.set(key, { ...session, role });
+    }
+  }
+
   /** The session these credentials belong to, or undefined for anyone else. */
   lookup(accessKeyId: string | undefined): RoleSession | undefined {
     return accessKeyId === undefined ? undefined : this.byAccessKey.get(accessKeyId);

@@ -11,6 +11,7 @@ import {
   createConsoleHandler,
   startConsoleServer,
 } from '../../console/server';
+import { parsePlatformReport } from '../../ops/log-format';
 import { type Harness, startHarness } from './harness';
 
 /** What the page shows, as a DOM condition; the browser checks it until it holds or 10 s pass. */
@@ -86,7 +87,7 @@ describe('the console in a real browser', () => {
     // One invocation that fails as a whole: the requestor refuses a bad payload.
     const requestor = h.cloud.outputs.RequestorFunctionName ?? '';
     expect((await h.cloud.invoke(requestor, { count: -1 })).error).toBeDefined();
-    const reports = h.logs.filter((l) => l.startsWith('REPORT RequestId:')).length;
+    const reports = h.logs.filter((l) => parsePlatformReport(l) !== undefined).length;
 
     // Overview: the counts by stage are the tables' counts, the DLQ shows its message.
     await page.goto(`${base}#/overview`);

@@ -58,6 +58,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** A REPORT line as `npm run logs` shows it (platform.report records read as one). */
+const REPORT_SHOWN =
+  /^\[requestor\] REPORT RequestId: [0-9a-f-]{36}\tDuration: \d+\.\d{2} ms\tBilled Duration: \d+ ms\tMemory Size: \d+ MB\tMax Memory Used: \d+ MB/m;
 const REPORT =
   /^REPORT RequestId: ([0-9a-f-]{36})\tDuration: \d+\.\d{2} ms\tBilled Duration: \d+ ms\tMemory Size: \d+ MB\tMax Memory Used: \d+ MB/m;
 
@@ -165,13 +168,20 @@ describe('npm run send and npm run logs', () => {
     expect(run.stderr).toMatch(/^warning: not a valid ack message, sent anyway \(.*requestId/);
   });
 
-  it("shows one function's REPORT lines, and nothing but problems with --quiet", async () => {
-    const [all, quiet] = await Promise.all([
+  it("shows one function's REPORT lines, stored as platform.report records, and nothing but problems with --quiet", async () => {
+    const [all, raw, quiet] = await Promise.all([
+      cli('logs', ['requestor']),
       cli('logs', ['requestor', '--raw']),
       cli('logs', ['requestor', '--raw', '--quiet']),
     ]);
-    expect(all.stdout).toMatch(/^\[requestor\] REPORT RequestId: /m);
+    expect(all.stdout).toMatch(REPORT_SHOWN);
     expect(all.stdout).not.toContain('[generator]');
+    // The template sets LogFormat JSON: the platform writes JSON records, as Lambda does.
+    expect(raw.stdout).toMatch(
+      /^\[requestor\] \{"time":"[^"]+","type":"platform\.report","record":\{"requestId":"[0-9a-f-]{36}","metrics":\{"durationMs":[\d.]+,"billedDurationMs":\d+,"memorySizeMB":\d+,"maxMemoryUsedMB":\d+/m,
+    );
+    expect(raw.stdout).toContain('"type":"platform.start"');
+    expect(raw.stdout).not.toMatch(/^\[requestor\] REPORT /m);
     expect(quiet.stdout).not.toContain('REPORT');
     expect(quiet.stdout).toContain('"level":"ERROR"');
   });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -56,6 +56,53 @@ describe('the local log store with a data directory', () => {
         'from the second cloud',
       ]);
       await small.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the log files of a data directory', () => {
+  const eventLines = (dir: string) =>
+    readFileSync(join(dir, `${encodeURIComponent('/aws/lambda/f')}.jsonl`), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('{"t":'));
+
+  it('stay bounded: past twice the bound the oldest are cut, and their count is kept for the next store', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'log-files-'));
+    try {
+      const store = new LogStore(10, dir);
+      for (let i = 0; i < 45; i++) store.append('/aws/lambda/f', `line ${i}`);
+      await store.close();
+      expect(eventLines(dir).length).toBeLessThanOrEqual(20);
+
+      const next = new LogStore(10, dir);
+      next.createGroup('/aws/lambda/f');
+      const events = next.events('/aws/lambda/f');
+      expect(events[0]?.message).toBe(
+        '[local cloud] 35 older events dropped (this log group keeps the last 10)',
+      );
+      expect(events.slice(1).map((e) => e.message)).toEqual(
+        Array.from({ length: 10 }, (_, i) => `line ${i + 35}`),
+      );
+      await next.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('are only appended to by a second store while the first holds the directory, never cut', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'log-files-'));
+    try {
+      const first = new LogStore(5, dir);
+      first.append('/aws/lambda/f', 'from the first cloud');
+      const second = new LogStore(5, dir);
+      expect([first.ownsFiles, second.ownsFiles]).toEqual([true, false]);
+      for (let i = 0; i < 30; i++) second.append('/aws/lambda/f', `second ${i}`);
+      await second.close();
+      expect(eventLines(dir)).toHaveLength(31);
+      expect(eventLines(dir)[0]).toContain('from the first cloud');
+      await first.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
