@@ -276,6 +276,20 @@ describe('the local endpoint', () => {
       }),
     );
     expect(page.events?.length).toBeGreaterThanOrEqual(events.length);
+
+    const json = await logs.send(
+      new FilterLogEventsCommand({
+        logGroupName: group,
+        filterPattern: '{ $.level = "INFO" && $.message = "requested*" }',
+      }),
+    );
+    expect(json.events?.map((e) => e.eventId)).toEqual(events.map((e) => e.eventId));
+    await expect(
+      logs.send(new FilterLogEventsCommand({ logGroupName: group, filterPattern: '[ip, user]' })),
+    ).rejects.toMatchObject({
+      name: 'InvalidParameterException',
+      message: expect.stringContaining('"[ip, user]"'),
+    });
     logs.destroy();
   });
 
