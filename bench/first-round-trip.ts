@@ -17,7 +17,7 @@ export interface FirstRoundTripResult {
 export function timeFirstRoundTrip(timeoutMs = 180_000): Promise<FirstRoundTripResult> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['start', '--', '--requests', '1'], {
+    const child = spawn('npm', ['start', '--', '--requests', '1', '--port', '0'], {
       cwd: REPO_ROOT,
       env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],
