@@ -27,7 +27,17 @@ import {
 } from '../functions/shared/messages';
 import { randomString } from '../functions/shared/random-string';
 import { type OutgoingMessage, SQS_BATCH_LIMIT, sendAll } from '../functions/shared/sqs';
-import { startDynamoDb, startSqs } from '../local/emulators';
+import {
+  type DynamoDbEmulator,
+  type SqsEmulator,
+  startDynamoDb,
+  startSqs,
+} from '../local/emulators';
+import { dynamodbService } from '../local/endpoint/dynamodb';
+import { startEndpoint } from '../local/endpoint/gateway';
+import { sqsService } from '../local/endpoint/sqs';
+import { inProcessUpstream } from '../local/endpoint/upstream';
+import { RoleSessions } from '../local/iam/sessions';
 import type { MappingSettings } from './local-run';
 
 /** Options of {@link replayOnBareEmulators}. */
@@ -41,6 +51,12 @@ export interface ReplayOptions {
    * up with extra receives on the drained queues, so the replay makes at least the same calls.
    */
   readonly targetCalls?: Readonly<Record<string, number>>;
+  /**
+   * `endpoint`: the clients reach the emulators through the local cloud's endpoint, signed as a
+   * role session whose calls IAM evaluates, as the functions' calls are; the difference to
+   * `direct` is the endpoint's and IAM's own cost. @default direct
+   */
+  readonly via?: 'direct' | 'endpoint';
 }
 
 /** What the replay did and how fast. */
@@ -55,6 +71,8 @@ export interface ReplayResult {
 }
 
 const REGION = 'us-east-1';
+/** The account fauxqs puts in queue URLs, and the local cloud's. */
+const ACCOUNT_ID = '000000000000';
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 /** The mappings' long poll. */
 const LONG_POLL_SECONDS = 20;
@@ -88,16 +106,18 @@ function countCalls(client: SQSClient | DynamoDBClient, service: string, calls: 
 export async function replayOnBareEmulators(opts: ReplayOptions): Promise<ReplayResult> {
   const sqsEmulator = await startSqs({ region: REGION });
   const dynamoEmulator = await startDynamoDb();
+  const endpoint =
+    opts.via === 'endpoint' ? await startBenchEndpoint(sqsEmulator, dynamoEmulator) : undefined;
   const calls: CallCounts = {};
   const sqs = new SQSClient({
     region: REGION,
-    endpoint: sqsEmulator.endpoint,
-    credentials: CREDENTIALS,
+    endpoint: endpoint?.url ?? sqsEmulator.endpoint,
+    credentials: endpoint?.credentials ?? CREDENTIALS,
   });
   const ddb = new DynamoDBClient({
     region: REGION,
-    endpoint: dynamoEmulator.endpoint,
-    credentials: CREDENTIALS,
+    endpoint: endpoint?.url ?? dynamoEmulator.endpoint,
+    credentials: endpoint?.credentials ?? CREDENTIALS,
   });
   try {
     const { queues, tables } = await createResources(sqs, ddb);
@@ -107,9 +127,60 @@ export async function replayOnBareEmulators(opts: ReplayOptions): Promise<Replay
   } finally {
     sqs.destroy();
     ddb.destroy();
+    await endpoint?.stop();
     await sqsEmulator.stop();
     await dynamoEmulator.stop();
   }
+}
+
+/**
+ * The local cloud's endpoint (SQS and DynamoDB, as `local/cloud.ts` wires them) in front of the
+ * emulators, with one role session allowed SQS and DynamoDB on the account's queues and tables:
+ * every call is routed, its permission derived and evaluated, then handed over in-process.
+ */
+async function startBenchEndpoint(sqsEmulator: SqsEmulator, dynamoEmulator: DynamoDbEmulator) {
+  const sessions = new RoleSessions(ACCOUNT_ID);
+  const session = sessions.issue(
+    {
+      logicalId: 'BenchRole',
+      name: 'BenchRole',
+      arn: `arn:aws:iam::${ACCOUNT_ID}:role/BenchRole`,
+      policies: [
+        {
+          name: 'BenchPolicy',
+          statements: [
+            {
+              effect: 'Allow',
+              actions: ['sqs:*', 'dynamodb:*'],
+              resources: [
+                `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:*`,
+                `arn:aws:dynamodb:${REGION}:${ACCOUNT_ID}:table/*`,
+              ],
+            },
+          ],
+        },
+      ],
+      unsupported: [],
+    },
+    'bench',
+  );
+  const endpoint = await startEndpoint({
+    port: 0,
+    sessions,
+    services: {
+      sqs: sqsService({
+        upstream: inProcessUpstream(sqsEmulator.dispatch),
+        region: REGION,
+        accountId: ACCOUNT_ID,
+      }),
+      dynamodb: dynamodbService({
+        upstream: inProcessUpstream(dynamoEmulator.dispatch),
+        region: REGION,
+        accountId: ACCOUNT_ID,
+      }),
+    },
+  });
+  return { url: endpoint.url, credentials: session.credentials, stop: () => endpoint.stop() };
 }
 
 type QueueName = 'request' | 'response' | 'ack';

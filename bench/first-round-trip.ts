@@ -32,7 +32,15 @@ export function timeFirstRoundTrip(
   stateDir?: string,
 ): Promise<FirstRoundTripResult> {
   const started = performance.now();
-  const args = ['start', '--', '--requests', '1', ...(stateDir ? ['--state-dir', stateDir] : [])];
+  const args = [
+    'start',
+    '--',
+    '--requests',
+    '1',
+    '--port',
+    '0',
+    ...(stateDir ? ['--state-dir', stateDir] : []),
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn('npm', args, {
       cwd: REPO_ROOT,

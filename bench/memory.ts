@@ -69,7 +69,7 @@ function status(pid: number): { rss: number; hwm: number; threads: number } | un
 export function measureStartMemory(requests: number): Promise<StartMemoryResult> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['start', '--', '--requests', String(requests)], {
+    const child = spawn('npm', ['start', '--', '--requests', String(requests), '--port', '0'], {
       cwd: REPO_ROOT,
       env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -41,7 +41,12 @@ import { kB, REPO_ROOT, table } from './util';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 /** The issue's goals. */
-const GOALS = { coldStartVsFloor: 1.1, costGapPercent: 10, throughputRatio: 0.5 } as const;
+const GOALS = {
+  coldStartVsFloor: 1.1,
+  costGapPercent: 10,
+  /** With every call through the endpoint and IAM evaluated, still 0.7x the bare emulators. */
+  throughputRatio: 0.7,
+} as const;
 
 const OPTIONS = {
   'round-trips': {
@@ -226,6 +231,14 @@ async function main(opts: ReturnType<typeof options>): Promise<void> {
       mappings: run.mappings,
       targetCalls: run.metrics.calls,
     });
+    // The same replay through the endpoint, signed as a role session: the endpoint's and IAM's
+    // own share of the gap above, apart from the engine's (worker threads, pollers).
+    const bareViaEndpoint = await replayOnBareEmulators({
+      roundTrips: opts.roundTrips,
+      mappings: run.mappings,
+      targetCalls: run.metrics.calls,
+      via: 'endpoint',
+    });
 
     printColdStart(coldStart, opts.runs, assets);
 
@@ -316,8 +329,9 @@ async function main(opts: ReturnType<typeof options>): Promise<void> {
 
     // Throughput.
     const ratio = run.roundTripsPerSecond / bare.roundTripsPerSecond;
+    const endpointRatio = bareViaEndpoint.roundTripsPerSecond / bare.roundTripsPerSecond;
     console.log(
-      `\n3. Local throughput (the same ${run.roundTrips} round trips; bare fauxqs + dynalite replaying the same calls with ${run.mappings.maximumConcurrency} consumers per queue)`,
+      `\n3. Local throughput and the endpoint's overhead (the same ${run.roundTrips} round trips; the local cloud's calls all pass its one endpoint with IAM evaluated, while bare fauxqs + dynalite replay the same calls directly with ${run.mappings.maximumConcurrency} consumers per queue)`,
     );
     console.log(
       table(
@@ -337,11 +351,21 @@ async function main(opts: ReturnType<typeof options>): Promise<void> {
             fixed(bare.cpuSeconds, 2),
             ...callTotals(bare.calls),
           ],
+          [
+            'bare via endpoint+IAM',
+            fixed(bareViaEndpoint.roundTripsPerSecond, 0),
+            fixed(bareViaEndpoint.seconds, 2),
+            fixed(bareViaEndpoint.cpuSeconds, 2),
+            ...callTotals(bareViaEndpoint.calls),
+          ],
         ],
       ),
     );
     console.log(
-      `   ratio ${fixed(ratio, 2)}; goal >= ${GOALS.throughputRatio}: ${verdict(ratio >= GOALS.throughputRatio)}`,
+      `   ratio ${fixed(ratio, 2)} (endpoint + IAM + local cloud engine vs bare emulators); goal >= ${GOALS.throughputRatio}: ${verdict(ratio >= GOALS.throughputRatio)}`,
+    );
+    console.log(
+      `   endpoint + IAM alone: the bare replay through the endpoint runs at ${fixed(endpointRatio, 2)}x its direct rate (the rest of the gap is the engine: worker-thread functions, pollers)`,
     );
 
     // Time to first round trip.
@@ -438,6 +462,8 @@ async function main(opts: ReturnType<typeof options>): Promise<void> {
         bareEmulators: bare,
         ratio,
         goal: GOALS.throughputRatio,
+        bareViaEndpoint,
+        endpointRatio,
       },
       firstRoundTrip: firstRoundTrip ?? 'skipped',
       memory,

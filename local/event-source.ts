@@ -47,6 +47,7 @@ export class SqsEventSource {
   private readonly pollers = new Set<Promise<void>>();
   private lastScaleUp = 0;
   private paused = false;
+  private started = false;
   private stopped = false;
   private busy = 0;
   /** ReceiveMessage calls on the wire; a paused mapping must have none, or one could take messages. */
@@ -73,7 +74,13 @@ export class SqsEventSource {
   }
 
   start(): void {
-    if (!this.spec.enabled) return;
+    this.started = true;
+    // A mapping disabled in the template starts paused, with no pollers until it is enabled.
+    if (!this.spec.enabled) this.paused = true;
+    else this.startPollers();
+  }
+
+  private startPollers(): void {
     const initial = Math.min(INITIAL_POLLERS, this.spec.maximumConcurrency);
     for (let i = 0; i < initial; i++) this.addPoller();
   }
@@ -122,9 +129,11 @@ export class SqsEventSource {
     } else this.resume();
   }
 
+  /** Resumes polling; a mapping that started disabled gets its first pollers now. */
   resume(): void {
     this.paused = false;
     for (const wake of this.resumeWaiters.splice(0)) wake();
+    if (this.started && !this.stopped && this.pollers.size === 0) this.startPollers();
   }
 
   async stop(): Promise<void> {

@@ -65,6 +65,15 @@ const START_HINT =
   'start a local cloud with `npm start -- --keep`, pass --endpoint for LocalStack, or configure AWS credentials (--profile, AWS_PROFILE, AWS_ACCESS_KEY_ID)';
 
 /**
+ * The region of a single-endpoint target (LocalStack): `region`, else AWS_REGION, else
+ * AWS_DEFAULT_REGION, else us-east-1. `npm run deploy:localstack` deploys there, so the tools
+ * find the stack where cdklocal put it (cdklocal alone ignores AWS_REGION and picks us-east-1).
+ */
+export function endpointRegion(region?: string): string {
+  return region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+}
+
+/**
  * Finds the pipeline to talk to, in this order:
  * 1. `endpoint` given: LocalStack (or any single-endpoint emulator); outputs from DescribeStacks.
  * 2. neither `region` nor `stack` given and a local cloud's state file exists: that local cloud.
@@ -80,7 +89,7 @@ export async function resolveTarget(options: TargetOptions = {}): Promise<Target
 
   if (options.endpoint) {
     const endpoint = options.endpoint;
-    const region = envRegion ?? 'us-east-1';
+    const region = endpointRegion(options.region);
     const config = (): ClientConfig => ({
       region,
       endpoint,

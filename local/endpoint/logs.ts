@@ -3,6 +3,7 @@ import { appendFile, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { lockStateDir, type StateLock, StateLockedError } from '../state-lock';
 import { type Call, denial, type ServiceHandler } from './call';
+import { compileFilterPattern, FilterPatternError, type LogFilter } from './log-filter';
 import { sendJson, sendJsonError } from './protocol';
 
 /** One log event as CloudWatch Logs keeps it. */
@@ -242,8 +243,8 @@ export class LogStore {
 const JSON_1_1 = 'application/x-amz-json-1.1';
 
 /**
- * CloudWatch Logs on the endpoint: DescribeLogGroups, DescribeLogStreams, FilterLogEvents (plain
- * term patterns) and GetLogEvents, enough for `aws logs tail --follow` and SDK scripts.
+ * CloudWatch Logs on the endpoint: DescribeLogGroups, DescribeLogStreams, FilterLogEvents (text and
+ * JSON filter patterns, see `log-filter.ts`) and GetLogEvents, enough for `aws logs tail --follow` and SDK scripts.
  */
 export function logsService(store: LogStore, region: string, accountId: string): ServiceHandler {
   const groupArn = (name: string) => `arn:aws:logs:${region}:${accountId}:log-group:${name}`;
@@ -305,14 +306,13 @@ export function logsService(store: LogStore, region: string, accountId: string):
       }
       case 'FilterLogEvents': {
         if (!group) return missingGroup();
-        const pattern = String(params.filterPattern ?? '').trim();
-        if (pattern.startsWith('{') || pattern.startsWith('[')) {
-          return fail(
-            'InvalidParameterException',
-            'The local cloud supports plain-term filter patterns only, not JSON or space-delimited ones',
-          );
+        let matches: LogFilter;
+        try {
+          matches = compileFilterPattern(String(params.filterPattern ?? ''));
+        } catch (error) {
+          if (!(error instanceof FilterPatternError)) throw error;
+          return fail('InvalidParameterException', error.message);
         }
-        const terms = [...pattern.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? '');
         const start = Number(params.startTime ?? 0);
         const end = Number(params.endTime ?? Number.MAX_SAFE_INTEGER);
         const limit = Math.min(Number(params.limit ?? 10_000), 10_000);
@@ -321,10 +321,7 @@ export function logsService(store: LogStore, region: string, accountId: string):
           .events(groupName ?? '')
           .filter(
             (e) =>
-              e.eventId > after &&
-              e.timestamp >= start &&
-              e.timestamp <= end &&
-              terms.every((t) => e.message.includes(t)),
+              e.eventId > after && e.timestamp >= start && e.timestamp <= end && matches(e.message),
           );
         const page = events.slice(0, limit);
         const more = events.length > limit;

@@ -37,6 +37,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud } from '../../local/cloud';
 import { PortInUseError, startEndpoint } from '../../local/endpoint/gateway';
 import { resolveTarget } from '../../ops/target';
+import { patchedAssembly } from './assembly';
 import { type Harness, startHarness } from './harness';
 
 let h: Harness;
@@ -276,6 +277,20 @@ describe('the local endpoint', () => {
       }),
     );
     expect(page.events?.length).toBeGreaterThanOrEqual(events.length);
+
+    const json = await logs.send(
+      new FilterLogEventsCommand({
+        logGroupName: group,
+        filterPattern: '{ $.level = "INFO" && $.message = "requested*" }',
+      }),
+    );
+    expect(json.events?.map((e) => e.eventId)).toEqual(events.map((e) => e.eventId));
+    await expect(
+      logs.send(new FilterLogEventsCommand({ logGroupName: group, filterPattern: '[ip, user]' })),
+    ).rejects.toMatchObject({
+      name: 'InvalidParameterException',
+      message: expect.stringContaining('"[ip, user]"'),
+    });
     logs.destroy();
   });
 
@@ -306,6 +321,45 @@ describe('the local endpoint', () => {
     expect(s3Style.status).toBe(400);
     expect(await s3Style.text()).toContain('does not serve s3');
     for (const c of [dynamodb, cfn, lambda]) c.destroy();
+  });
+});
+
+describe('a mapping disabled in the template', () => {
+  it('polls nothing until UpdateEventSourceMapping enables it, then delivers', async () => {
+    const assemblyDir = patchedAssembly((template) => {
+      for (const [id, resource] of Object.entries(template.Resources)) {
+        if (id.startsWith('GeneratorFunctionSqsEventSourceStringPipelineRequestQueue')) {
+          resource.Properties.Enabled = false;
+        }
+      }
+    });
+    const d = await startHarness({ assemblyDir });
+    const lambda = new LambdaClient({ ...config, endpoint: d.cloud.endpoint });
+    try {
+      const { EventSourceMappings = [] } = await lambda.send(
+        new ListEventSourceMappingsCommand({ FunctionName: d.cloud.outputs.GeneratorFunctionName }),
+      );
+      const disabled = EventSourceMappings.filter((m) => m.State === 'Disabled');
+      expect(disabled).toHaveLength(1);
+      expect(disabled[0]?.EventSourceArn?.split(':').pop()).toBe(
+        d.cloud.outputs.RequestQueueUrl?.split('/').pop(),
+      );
+
+      const [requestId] = await d.requestStrings(1);
+      expect(await d.depth('RequestQueueUrl')).toEqual({ visible: 1, inFlight: 0 });
+
+      const enabled = await lambda.send(
+        new UpdateEventSourceMappingCommand({ UUID: disabled[0]?.UUID, Enabled: true }),
+      );
+      expect(enabled.State).toBe('Enabled');
+      await d.until('the string is generated and acknowledged', async () => {
+        const { complete } = await d.reconcile([requestId ?? '']);
+        return complete === 1;
+      });
+    } finally {
+      lambda.destroy();
+      await d.stop();
+    }
   });
 });
 

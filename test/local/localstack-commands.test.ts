@@ -1,0 +1,80 @@
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
+import { dirname } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+// The LocalStack commands cannot reach LocalStack here (no Docker, no token): what runs is the
+// path that tells the user what is missing, and their --help.
+
+const execFileAsync = promisify(execFile);
+const TSX = 'node_modules/.bin/tsx';
+
+/** Runs a command with `env` added to a PATH that holds node and nothing else (so no docker). */
+async function cli(script: string, args: string[], env: Record<string, string> = {}) {
+  const base = { ...process.env };
+  delete base.LOCALSTACK_AUTH_TOKEN;
+  delete base.EDGE_PORT;
+  try {
+    const { stdout, stderr } = await execFileAsync(TSX, [`commands/${script}.ts`, ...args], {
+      env: { ...base, PATH: dirname(process.execPath), ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** A port nothing listens on (taken, then released). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('npm run test:localstack', () => {
+  it('says in one line that Docker and the auth token are missing, and exits 1', async () => {
+    const { code, stdout, stderr } = await cli('localstack-test', []);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(
+      'npm run test:localstack needs Docker (docker is not on PATH) and LOCALSTACK_AUTH_TOKEN (not set)\n',
+    );
+  });
+
+  it('names only Docker when the token is there', async () => {
+    const { code, stderr } = await cli('localstack-test', [], { LOCALSTACK_AUTH_TOKEN: 'x' });
+    expect(code).toBe(1);
+    expect(stderr).toBe('npm run test:localstack needs Docker (docker is not on PATH)\n');
+  });
+
+  it('answers --help with exit 0 and a bad option with one line and exit 2', async () => {
+    const help = await cli('localstack-test', ['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage: npm run test:localstack -- /);
+    expect(help.stdout).toContain('Examples:');
+    const bad = await cli('localstack-test', ['--start-timeout', 'soon']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.split('\n')[0]).toContain('start-timeout');
+  });
+});
+
+describe('npm run deploy:localstack', () => {
+  it('says how to start LocalStack when nothing answers on its port, instead of deploying', async () => {
+    const port = await freePort();
+    const { code, stderr } = await cli('localstack-deploy', [], { EDGE_PORT: String(port) });
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      `Nothing answers at http://localhost:${port}/_localstack/health: start LocalStack first (LOCALSTACK_AUTH_TOKEN=... docker compose -f docker-compose.localstack.yml up -d), then run this again\n`,
+    );
+  });
+
+  it('answers --help with exit 0', async () => {
+    const help = await cli('localstack-deploy', ['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage: npm run deploy:localstack -- \[--region REGION\]/);
+  });
+});
