@@ -56,6 +56,15 @@ export default defineConfig({
           globalSetup: [ASSEMBLY_SETUP],
         },
       },
+      {
+        // Not part of `npm test` (the chaos soak runs 2,000 round trips there): `npm run test:load`.
+        test: {
+          ...shared,
+          name: 'load',
+          include: ['test/load/**/*.test.ts'],
+          globalSetup: [ASSEMBLY_SETUP],
+        },
+      },
     ],
   },
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LOCAL_REQUESTS_PER_INVOKE } from '../../local/cloud';
 import { isClean } from '../../ops/reconcile';
-import { startHarness } from './harness';
+import { startHarness } from '../local/harness';
 
 /**
  * Round trips to run: 1,000 in `npm test`, 10,000 with `npm run test:load`, or any count from
