@@ -15,6 +15,7 @@ import {
   ResponseMessage,
 } from '../functions/shared/messages';
 import { type DeadLetter, peek } from '../ops/inspect';
+import { queueDepth } from '../ops/reconcile';
 import { requireOutput } from '../ops/target';
 import { type ConsoleContext, ConsoleRequestError } from './context';
 import type { StackReader } from './stack';
@@ -173,23 +174,10 @@ export class Queues {
   }
 
   private async depth(id: string, url: string): Promise<number> {
-    const { Attributes: a = {} } = await this.ctx.call(`GetQueueAttributes on ${id}`, () =>
-      this.ctx.sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: url,
-          AttributeNames: [
-            'ApproximateNumberOfMessages',
-            'ApproximateNumberOfMessagesNotVisible',
-            'ApproximateNumberOfMessagesDelayed',
-          ],
-        }),
-      ),
+    const { visible, inFlight, delayed } = await this.ctx.call(`GetQueueAttributes on ${id}`, () =>
+      queueDepth(this.ctx.sqs, url),
     );
-    return (
-      Number(a.ApproximateNumberOfMessages ?? 0) +
-      Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) +
-      Number(a.ApproximateNumberOfMessagesDelayed ?? 0)
-    );
+    return visible + inFlight + delayed;
   }
 
   private outputUrl(id: string): string {
