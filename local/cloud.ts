@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { AsyncInvoker, describeAsyncInvokeConfigs } from './async-invoke';
@@ -34,6 +33,7 @@ import {
   registerInertResources,
 } from './provision';
 import { ScheduleRunner } from './scheduler';
+import { refuseIfRunning, writeStateFile } from './state-file';
 import { synthesize } from './synth';
 import { IntrinsicResolver, type LocalResource, loadStack } from './template';
 
@@ -325,19 +325,15 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
 
     const endpoints = { sqs: endpoint.url, dynamodb: endpoint.url };
     if (opts.stateFile) {
-      const stateFile = opts.stateFile;
-      mkdirSync(dirname(stateFile), { recursive: true });
-      const state = {
+      const removeStateFile = writeStateFile(opts.stateFile, {
         region: REGION,
         endpoint: endpoint.url,
         endpoints,
         port: endpoint.port,
-        pid: process.pid,
         stackName: stack.stackName,
         outputs,
-      };
-      writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
-      stoppers.unshift(async () => rmSync(stateFile, { force: true }));
+      });
+      stoppers.unshift(async () => removeStateFile());
     }
 
     meter.reset();
@@ -380,29 +376,6 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     await stopAll();
     throw error;
   }
-}
-
-/**
- * Refuses to start a second local cloud on a state file whose cloud still runs (its pid is alive),
- * naming that one. A file left by a cloud that died is stale and is overwritten.
- */
-function refuseIfRunning(stateFile: string): void {
-  if (!existsSync(stateFile)) return;
-  let state: { pid?: unknown; endpoint?: unknown };
-  try {
-    state = JSON.parse(readFileSync(stateFile, 'utf8')) as typeof state;
-  } catch {
-    return;
-  }
-  if (typeof state.pid !== 'number') return;
-  try {
-    process.kill(state.pid, 0);
-  } catch {
-    return;
-  }
-  throw new LocalCloudError(
-    `A local cloud already runs with state file ${stateFile}: pid ${state.pid}, endpoint ${String(state.endpoint)}; stop it first or use another state directory`,
-  );
 }
 
 /**
