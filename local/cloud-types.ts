@@ -25,8 +25,10 @@ export interface LocalCloudOptions {
   /** Run the template's schedules. @default false */
   readonly schedules?: boolean;
   /**
-   * Write `{ region, endpoint, endpoints, port, pid, stackName, outputs }` here for discovery by
-   * `inspect`/`redrive`. A second cloud with the same file is refused while the first runs.
+   * Write the cloud's `LocalCloudState` (local/state-file.ts: region, endpoint, pid, stack name,
+   * outputs) here for discovery by `inspect`/`redrive`, once it is up; removed when it stops. The
+   * file is a lock: a second cloud with the same file is refused while the first one's process
+   * runs, and a file left by a killed cloud is taken over.
    * @default not written
    */
   readonly stateFile?: string;
