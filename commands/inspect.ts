@@ -2,7 +2,8 @@
  * `npm run inspect`: queue depths, in-flight counts, DLQ contents (with the reason each message was
  * dead-lettered) and table counts by status, for the local cloud or a deployed stack.
  */
-import { formatIamReport, iamReport } from '../ops/iam-table';
+import { formatIamReport } from '../ops/iam-format';
+import { iamReport } from '../ops/iam-table';
 import { formatReport, inspect } from '../ops/inspect';
 import {
   type CommandSpec,

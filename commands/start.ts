@@ -4,33 +4,18 @@
  * trip is missing, 2 on bad options.
  */
 import { createWriteStream } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { localCloudTarget } from '../console/local-target';
 import { createConsoleHandler } from '../console/server';
-import {
-  METRIC_NAMES,
-  type MetricName,
-  Output,
-  QUEUES,
-  queueOutputs,
-  Status,
-} from '../functions/shared/contract';
+import { METRIC_NAMES, Output } from '../functions/shared/contract';
 import type { LocalCloud } from '../local/cloud';
 import { type FaultSpec, FaultSpecError, parseFaultRules } from '../local/endpoint/faults';
 import { PortInUseError } from '../local/endpoint/gateway';
 import { lockStateDir, type StateLock, StateLockedError } from '../local/state-lock';
 import { ensureWritableDir, UnusableDirectoryError } from '../local/writable-dir';
-import {
-  FAILED_INVOCATION_OUTPUTS,
-  isClean,
-  output,
-  queueDepth,
-  type Reconciliation,
-  reconcile,
-} from '../ops/reconcile';
-import { DEFAULT_STATE_FILE } from '../ops/target';
+import { isClean, output, reconcile } from '../ops/reconcile';
 import {
   CommandError,
   type CommandSpec,
@@ -42,8 +27,7 @@ import {
   runCommand,
   UsageError,
 } from './cli';
-
-type StageCounts = Record<MetricName, number>;
+import { printEndpoints, printSummary, type StageCounts, startProgress } from './start-report';
 
 const OPTIONS = {
   requests: {
@@ -341,87 +325,6 @@ async function requestStrings(
     ids.push(...(result as { requestIds: string[] }).requestIds);
   }
   return ids;
-}
-
-/** Prints per-stage counts and queue depths twice a second (one updating line on a terminal). */
-function startProgress(
-  sqs: SQSClient,
-  outputs: Record<string, string>,
-  counts: StageCounts,
-  total: number,
-): { stop(): Promise<void> } {
-  const tty = process.stdout.isTTY;
-  let last = '';
-  const render = async () => {
-    const depths = await Promise.all(
-      QUEUES.map(async (q) => {
-        const { visible, inFlight } = await queueDepth(sqs, output(outputs, queueOutputs(q).queue));
-        return `${q.toLowerCase()} ${visible}+${inFlight}`;
-      }),
-    );
-    const line =
-      `requested ${counts.Requested}/${total}  generated ${counts.Generated}  stored ${counts.Stored}  ` +
-      `acknowledged ${counts.Acknowledged}  duplicates ${counts.Duplicate}  rejected ${counts.Rejected}  ` +
-      `| queues (visible+in flight): ${depths.join(', ')}`;
-    if (line === last) return;
-    last = line;
-    if (tty) process.stdout.write(`\r\x1b[K${line}`);
-    else console.log(line);
-  };
-  let rendering = render();
-  const timer = setInterval(() => {
-    rendering = rendering.then(render, render);
-  }, 500);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await rendering.then(render, render);
-      if (tty) process.stdout.write('\n');
-    },
-  };
-}
-
-function printSummary(r: Reconciliation, total: number, counts: StageCounts): void {
-  const rows: [string, number | string][] = [
-    ['requested (Requests table)', r.requested],
-    ['generated (Strings table)', r.generated],
-    [`stored (Requests: ${Status.Stored})`, r.stored],
-    [`acknowledged (Strings: ${Status.Acknowledged})`, r.acknowledged],
-    ['complete round trips', `${r.complete}/${total}`],
-    ['duplicate deliveries absorbed', counts.Duplicate],
-    ['in DLQs (request/response/ack)', QUEUES.map((q) => r.deadLetters[q]).join('/')],
-    [
-      'failed invocations (schedule/requestor)',
-      FAILED_INVOCATION_OUTPUTS.map((key) => r.failedInvocations[key] ?? 0).join('/'),
-    ],
-    ['left in queues', QUEUES.map((q) => r.queues[q].visible + r.queues[q].inFlight).join('/')],
-  ];
-  console.log('\nReconciliation');
-  for (const [label, value] of rows) console.log(`  ${label.padEnd(38)} ${value}`);
-  if (r.mismatched.length > 0)
-    console.log(`  values differ for: ${r.mismatched.slice(0, 10).join(', ')}`);
-  for (const { requestId, stage } of r.incomplete.slice(0, 10))
-    console.log(`  missing ${requestId}: ${stage}`);
-  if (r.incomplete.length > 10)
-    console.log(`  ... and ${r.incomplete.length - 10} more incomplete`);
-  if (r.unexpected.length > 0)
-    console.log(`  unexpected records: ${r.unexpected.slice(0, 10).join(', ')}`);
-}
-
-function printEndpoints(cloud: LocalCloud, stateFile: string): void {
-  // inspect and redrive find the default state file themselves; another one must be named.
-  const state =
-    stateFile === resolve(DEFAULT_STATE_FILE) ? '' : ` --state ${relative('.', stateFile)}`;
-  console.log(`
-The local cloud stays up until Ctrl-C. Point the AWS CLI or SDK at it (any credentials, region ${cloud.region}):
-  export AWS_ENDPOINT_URL=${cloud.endpoint} AWS_REGION=${cloud.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
-  aws sqs get-queue-attributes --queue-url ${cloud.outputs[Output.RequestQueueUrl]} --attribute-names All
-  aws dynamodb scan --table-name ${cloud.outputs[Output.RequestsTableName]}
-  aws lambda invoke --function-name ${cloud.outputs[Output.RequestorFunctionName]} --payload '{"count":5}' --cli-binary-format raw-in-base64-out out.json
-  aws cloudformation describe-stacks --stack-name ${cloud.stackName}
-  aws logs tail /aws/lambda/${cloud.outputs[Output.GeneratorFunctionName]} --follow
-  npm run inspect${state ? ` --${state}` : ''}        # queue depths, DLQ contents and table counts
-  npm run redrive -- --all${state}`);
 }
 
 if (isMain(import.meta.url)) {

@@ -1,13 +1,22 @@
 import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
-/** What the lock file says about the local cloud that holds it. */
+/** What a lock file says about the local cloud that holds it. */
 export interface LockHolder {
   readonly pid: number;
   /** ISO-8601 time the holder took the lock. */
   readonly startedAt: string;
   /** Where the holder's cloud answers, once it is up. */
   readonly endpoint?: string;
+}
+
+/** A held lock file. */
+export interface FileLock<T extends object> {
+  readonly file: string;
+  /** Rewrites the lock file with these fields changed, for anyone the lock turns away. */
+  update(fields: Partial<T>): void;
+  /** Gives the lock up; does nothing if it is no longer ours. Safe to call twice. */
+  release(): void;
 }
 
 /** A held lock on a state directory. */
@@ -36,24 +45,53 @@ export class StateLockedError extends Error {
 export const LOCK_FILE = 'lock.json';
 
 /**
+ * The locks this process holds, by absolute path, with the start time each was taken at: a lock
+ * file naming our own pid is ours only if it is listed here (two clouds of one process, as tests
+ * run them, are told apart); otherwise it is a previous life's, left by a process that had our pid.
+ */
+const HELD = new Map<string, string>();
+
+/**
  * Takes the state directory of a local cloud for this process, so a second `npm start` cannot
  * truncate the first one's function log, overwrite its synth output or delete its state file.
- *
- * The lock file is created atomically with its content (written aside, then hard-linked into
- * place, which fails if the file exists), so nobody ever reads a half-written lock. A lock whose
- * process is gone (a cloud that was killed) is stale and taken over. Two processes taking over
- * the same stale lock at the same instant could both succeed; that needs a crash and a double
- * start within microseconds, and is not guarded against.
- *
- * The lock is released by {@link StateLock.release}, and at the latest when the process exits.
+ * See {@link lockFile} for how.
  *
  * @throws StateLockedError naming the live holder
  */
 export function lockStateDir(directory: string): StateLock {
-  const file = join(directory, LOCK_FILE);
-  const mine: LockHolder = { pid: process.pid, startedAt: new Date().toISOString() };
+  const lock = lockFile(join(directory, LOCK_FILE), {}, (holder) => {
+    return new StateLockedError(directory, holder);
+  });
+  return {
+    file: lock.file,
+    setEndpoint: (endpoint) => lock.update({ endpoint }),
+    release: lock.release,
+  };
+}
+
+/**
+ * Creates `file` holding `content` plus this process's pid and start time, unless a live
+ * process already holds it, in which case it throws what `refuse` makes of that holder.
+ *
+ * The file is created atomically with its content (written aside, then hard-linked into place,
+ * which fails if the file exists), so nobody ever reads a half-written lock. A lock whose process
+ * is gone (a cloud that was killed) is stale and taken over. Two processes taking over the same
+ * stale lock at the same instant could both succeed; that needs a crash and a double start within
+ * microseconds, and is not guarded against.
+ *
+ * The lock is released by {@link FileLock.release}, and at the latest when the process exits.
+ */
+export function lockFile<T extends object>(
+  file: string,
+  content: T,
+  refuse: (holder: LockHolder & Partial<T>) => Error,
+): FileLock<T> {
+  const key = resolve(file);
+  const startedAt = new Date().toISOString();
+  let current = { ...content, pid: process.pid, startedAt };
   const scratch = `${file}.${process.pid}.tmp`;
-  writeFileSync(scratch, JSON.stringify(mine));
+  const write = (path: string) => writeFileSync(path, `${JSON.stringify(current, null, 2)}\n`);
+  write(scratch);
   try {
     for (;;) {
       try {
@@ -62,34 +100,47 @@ export function lockStateDir(directory: string): StateLock {
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
-      const holder = readHolder(file);
-      if (holder && isAlive(holder.pid)) throw new StateLockedError(directory, holder);
+      const holder = liveHolder(file);
+      if (holder) throw refuse(holder as LockHolder & Partial<T>);
       rmSync(file, { force: true });
     }
   } finally {
     rmSync(scratch, { force: true });
   }
+  HELD.set(key, startedAt);
 
-  let current = mine;
   const ours = () => {
     const holder = readHolder(file);
-    return holder?.pid === mine.pid && holder.startedAt === mine.startedAt;
+    return holder?.pid === process.pid && holder.startedAt === startedAt;
   };
   const release = () => {
     if (ours()) rmSync(file, { force: true });
+    if (HELD.get(key) === startedAt) HELD.delete(key);
     process.off('exit', release);
   };
   process.on('exit', release);
   return {
     file,
-    setEndpoint(endpoint) {
+    update(fields) {
       if (!ours()) return;
-      current = { ...current, endpoint };
-      writeFileSync(scratch, JSON.stringify(current));
+      current = { ...current, ...fields };
+      write(scratch);
       renameSync(scratch, file);
     },
     release,
   };
+}
+
+/**
+ * The live process a lock file names, or undefined if the file is gone, unreadable or names a
+ * process that no longer runs (a stale lock).
+ */
+export function liveHolder(file: string): LockHolder | undefined {
+  const holder = readHolder(file);
+  if (!holder) return undefined;
+  if (holder.pid === process.pid)
+    return HELD.get(resolve(file)) === holder.startedAt ? holder : undefined;
+  return isAlive(holder.pid) ? holder : undefined;
 }
 
 /** The holder a lock file names, or undefined if it is gone or unreadable (so stale). */
@@ -103,9 +154,8 @@ function readHolder(file: string): LockHolder | undefined {
   }
 }
 
-/** Whether a process with this id runs. Our own id in a lock file is a previous life's. */
+/** Whether a process with this id runs. */
 function isAlive(pid: number): boolean {
-  if (pid === process.pid) return false;
   try {
     process.kill(pid, 0);
     return true;

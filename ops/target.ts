@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { OutputKey } from '../functions/shared/contract';
+import type { LocalCloudState } from '../local/state-file';
 
 /** Where the pipeline the commands talk to runs. */
 export type TargetKind = 'local' | 'endpoint' | 'aws';
@@ -124,16 +125,13 @@ export async function resolveTarget(options: TargetOptions = {}): Promise<Target
   };
 }
 
-/** The contents of a local cloud's state file, as `startLocalCloud` writes it. */
-interface LocalState {
-  region: string;
-  stackName: string;
-  /** The local cloud's single AWS endpoint (all services), when it serves one. */
-  endpoint?: string;
-  pid?: number;
-  endpoints: { sqs: string; dynamodb: string };
-  outputs: Record<string, string>;
-}
+/**
+ * A local cloud's state file as read here: what `startLocalCloud` writes (one definition, in
+ * local/state-file.ts), though a file written by hand or by an older cloud may lack the pid and
+ * the single endpoint.
+ */
+type LocalState = Omit<LocalCloudState, 'endpoint' | 'pid' | 'port' | 'startedAt'> &
+  Partial<Pick<LocalCloudState, 'endpoint' | 'pid'>>;
 
 async function localTarget(stateFile: string, options: TargetOptions): Promise<Target> {
   const state = readState(stateFile);

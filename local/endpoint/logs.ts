@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { appendFile, readFile, rename, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { lockStateDir, type StateLock, StateLockedError } from '../state-lock';
 import { type Call, denial, type ServiceHandler } from './call';
 import { compileFilterPattern, FilterPatternError, type LogFilter } from './log-filter';
@@ -17,9 +17,6 @@ interface LogEvent {
 /** Events kept per log group by default; the oldest go first, as retention would drop them. */
 const MAX_EVENTS_PER_GROUP = 20_000;
 const STREAM = 'local/[$LATEST]local';
-
-/** Log directories a store of this process holds. */
-const OWNED_DIRS = new Set<string>();
 
 /** Runs a file write after the previous ones; a failed write (a removed directory) loses its lines only. */
 function enqueue(file: GroupFile, step: () => Promise<void>): void {
@@ -85,13 +82,10 @@ export class LogStore {
   ) {
     if (!dir) return;
     mkdirSync(dir, { recursive: true });
-    // The lock file turns away other processes; two clouds of one process (tests) are told
-    // apart here.
-    const key = resolve(dir);
-    if (OWNED_DIRS.has(key)) return;
+    // The lock turns away other processes and other stores of this one (two clouds of one
+    // process, as tests run them).
     try {
       this.lock = lockStateDir(dir);
-      OWNED_DIRS.add(key);
     } catch (error) {
       if (!(error instanceof StateLockedError)) throw error;
     }
@@ -145,7 +139,6 @@ export class LogStore {
     const files = [...this.files.values()];
     this.files.clear();
     await Promise.all(files.map((f) => f.chain));
-    if (this.lock && this.dir) OWNED_DIRS.delete(resolve(this.dir));
     this.lock?.release();
     this.lock = undefined;
   }

@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Env } from '../../functions/shared/contract';
-import { CALLS_BY_ENV, iamRows } from '../../ops/iam-table';
+import { CALLS_BY_ENV } from '../../ops/iam-needs';
+import { iamRows } from '../../ops/iam-table';
 
 /** Every `new XCommand(` in the functions' code, as SDK operation names. */
 function operationsInCode(dir = 'functions'): Set<string> {

@@ -1,0 +1,179 @@
+/**
+ * What a local cloud is, seen from outside: its options, the running cloud's interface and
+ * counters, and the error its operations throw. `local/cloud.ts` re-exports all of it.
+ */
+import type { FaultCounts, FaultSpec } from './endpoint/faults';
+import type { RouteHandler } from './endpoint/gateway';
+import type { LocalQueue } from './provision';
+import type { StackUpdatePlan } from './stack-update';
+
+/** Options of `startLocalCloud` (local/cloud.ts). */
+export interface LocalCloudOptions {
+  /** Existing cloud assembly directory. @default synthesize the CDK app into `.local-cloud/cdk.out` */
+  readonly assemblyDir?: string;
+  /** CDK context for the synth (string values, as `-c key=value` passes them). @default none */
+  readonly context?: Record<string, string>;
+  /** Stack to run. @default the only stack in the assembly */
+  readonly stackName?: string;
+  /** dynalite's on-disk state; a restart with the same directory keeps the tables. @default in memory */
+  readonly dataDir?: string;
+  /**
+   * Divides time-based behaviour: schedule rates, queue visibility timeouts (whole seconds, at
+   * least 1) and batching windows. Function timeouts are not scaled. @default 1
+   */
+  readonly timeScale?: number;
+  /** Run the template's schedules. @default false */
+  readonly schedules?: boolean;
+  /**
+   * Write the cloud's `LocalCloudState` (local/state-file.ts: region, endpoint, pid, stack name,
+   * outputs) here for discovery by `inspect`/`redrive`, once it is up; removed when it stops. The
+   * file is a lock: a second cloud with the same file is refused while the first one's process
+   * runs, and a file left by a killed cloud is taken over.
+   * @default not written
+   */
+  readonly stateFile?: string;
+  /**
+   * Port of the single AWS endpoint on 127.0.0.1 serving SQS, DynamoDB, Lambda, CloudFormation,
+   * STS and CloudWatch Logs. `npm start` uses 4566, LocalStack's. @default 0, any free port
+   */
+  readonly port?: number;
+  /**
+   * Enforce the template's IAM policies on the functions', pollers' and schedules' calls, as AWS
+   * does. Other credentials act as administrator either way. @default true
+   */
+  readonly iam?: boolean;
+  /**
+   * Sink for function logs and local-cloud diagnostics, one line each; a function's lines come
+   * with its name. @default discard
+   */
+  readonly log?: (line: string, functionName?: string) => void;
+  /**
+   * Debug mode: each function runs in one execution environment with the Node inspector open on
+   * 127.0.0.1, the first function (in template order) on this port, the next on the one after,
+   * and no function timeout. @default off
+   */
+  readonly inspectPort?: number;
+  /**
+   * Answer a seeded fraction of SQS, DynamoDB and Lambda API calls with the service's throttling
+   * or 5xx error (see `endpoint/faults.ts`); `setFaults` changes it while the cloud runs.
+   * @default none
+   */
+  readonly faults?: FaultSpec;
+}
+
+/** Counters for the cost model. */
+export interface LocalCloudMetrics {
+  /** API calls by `Service.Action`, from functions, event source pollers and clients alike. */
+  readonly calls: Record<string, number>;
+  readonly writeRequestUnits: number;
+  readonly readRequestUnits: number;
+  readonly lambda: Record<
+    string,
+    {
+      invocations: number;
+      errors: number;
+      totalDurationMs: number;
+      coldStarts: number;
+      memorySize: number;
+      /** Highest Max Memory Used (MB) of any of its environments since the last reset. */
+      maxMemoryUsedMB: number;
+    }
+  >;
+}
+
+/** A running local cloud. */
+export interface LocalCloud {
+  readonly region: string;
+  /** The single AWS endpoint (`http://127.0.0.1:PORT`), for `AWS_ENDPOINT_URL`. */
+  readonly endpoint: string;
+  /** The endpoint again, per service, for tools that configure each client separately. */
+  readonly endpoints: { readonly sqs: string; readonly dynamodb: string };
+  readonly stackName: string;
+  /** Stack outputs with intrinsics resolved. */
+  readonly outputs: Record<string, string>;
+  readonly queues: Record<string, LocalQueue>;
+  readonly tables: Record<string, { readonly logicalId: string; readonly name: string }>;
+  readonly functions: Record<
+    string,
+    {
+      readonly logicalId: string;
+      readonly name: string;
+      readonly memorySize: number;
+      readonly timeoutSeconds: number;
+      /** The bundle the function's new execution environments load now. */
+      readonly entry: string;
+      /** Its inspector's port, in debug mode (`inspectPort`). */
+      readonly inspectPort?: number;
+    }
+  >;
+  /**
+   * Replaces a function's code with the bundle at `entry`, as UpdateFunctionCode does:
+   * invocations that start afterwards run it in new environments; those in progress finish on
+   * the old code, whose environments are then retired. Queues and tables are untouched.
+   */
+  updateFunctionCode(fn: string, entry: string): Promise<void>;
+  /**
+   * Applies the template of another assembly of the same stack in place, as a CloudFormation
+   * update would, keeping messages and items (see local/stack-update.ts): new queues and tables,
+   * function configuration, mapping and schedule settings, queue attributes, IAM policies,
+   * outputs. Resolves with what it changed.
+   * @throws StackUpdateError, changing nothing, when a change needs a new cloud (`planStackUpdate`
+   *   says which and why)
+   */
+  updateStack(assemblyDir: string): Promise<StackUpdatePlan>;
+  /** Client settings for talking to the endpoint as an administrator. */
+  clientConfig(service: 'sqs' | 'dynamodb'): {
+    region: string;
+    endpoint: string;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+  };
+  /**
+   * The credentials `fn`'s code runs with: its execution role's session, which the endpoint
+   * evaluates against the role's policies. Handy to reproduce a function's call by hand.
+   */
+  roleCredentials(fn: string): {
+    accessKeyId: string;
+    secretAccessKey: string;
+    sessionToken: string;
+  };
+  /** Synchronous invoke by function name or logical id. */
+  invoke(
+    fn: string,
+    payload: unknown,
+  ): Promise<{ result?: unknown; error?: { errorType: string; errorMessage: string } }>;
+  /**
+   * Asynchronous invoke (`InvocationType: Event`), as EventBridge Scheduler invokes: accepted at
+   * once, then retried and sent to the on-failure destination as the function's
+   * EventInvokeConfig says. Resolves with the invocation's request id; `waitForIdle` waits for it.
+   */
+  invokeAsync(fn: string, payload: unknown): Promise<{ requestId: string }>;
+  /** Stops the event source mappings that feed `fn` (once their batches in progress are done). */
+  pauseConsumer(fn: string): Promise<void>;
+  resumeConsumer(fn: string): void;
+  /** Stops running the schedules (after the runs in progress); the rest keeps going. */
+  stopSchedules(): Promise<void>;
+  /** Kills every execution environment of `fn` mid-invocation; returns how many died. */
+  crashFunction(fn: string): Promise<number>;
+  /** Restarts dynalite on the same port, like a database crash; on-disk data survives. */
+  restartDynamoDb(): Promise<void>;
+  /** Replaces the endpoint's fault injection (undefined: none), its generator reseeded. */
+  setFaults(spec: FaultSpec | undefined): void;
+  /** Faults the endpoint injected so far, by `service.Action.kind`. */
+  injectedFaults(): FaultCounts;
+  /** Resolves when no source queue holds a visible, delayed or in-flight message and nothing runs. */
+  waitForIdle(opts?: { timeoutMs?: number }): Promise<void>;
+  metrics(): LocalCloudMetrics;
+  resetMetrics(): void;
+  /**
+   * Serves `handler` on the endpoint for requests under `prefix` (`/_console`), beside the AWS
+   * APIs; a second mount on the same prefix replaces the first.
+   */
+  mount(prefix: string, handler: RouteHandler): void;
+  /** Stops schedules, pollers, functions and emulators, freeing every port. */
+  stop(): Promise<void>;
+}
+
+/** A local cloud operation was given something it cannot do (unknown function, bad payload). */
+export class LocalCloudError extends Error {
+  override readonly name = 'LocalCloudError';
+}

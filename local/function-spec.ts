@@ -1,0 +1,49 @@
+/** What the local cloud knows of a function and what an invocation of it returns. */
+import type { LogFormat } from './platform-log.mjs';
+
+/** A function as the local cloud runs it, resolved from the template. */
+export interface FunctionSpec {
+  readonly logicalId: string;
+  readonly name: string;
+  /** Absolute path of the bundled module (the asset's `index.mjs`). */
+  readonly entry: string;
+  /** Export to call, from the template's `Handler` (`index.handler` -> `handler`). */
+  readonly handlerName: string;
+  readonly timeoutSeconds: number;
+  readonly memorySize: number;
+  readonly environment: Record<string, string>;
+  /**
+   * The template's `LoggingConfig.LogFormat`: with JSON the platform writes platform.start,
+   * platform.runtimeDone and platform.report records instead of START, END and REPORT lines.
+   * @default 'Text'
+   */
+  readonly logFormat?: LogFormat;
+}
+
+/** How an invocation ended, shaped like Lambda's Invoke response. */
+export interface InvokeOutcome {
+  readonly result?: unknown;
+  readonly error?: { errorType: string; errorMessage: string };
+  readonly durationMs: number;
+  readonly coldStart: boolean;
+  /** The request id the function saw (`context.awsRequestId`) and its START/END/REPORT lines name. */
+  readonly requestId: string;
+  /**
+   * The invocation's log lines, START to REPORT, when the runner captures logs (it has a `log`
+   * sink); what Invoke's `LogType: Tail` returns the end of.
+   */
+  readonly logs?: readonly string[];
+}
+
+/** Per-function counters for the cost model. */
+export interface FunctionMetrics {
+  invocations: number;
+  errors: number;
+  totalDurationMs: number;
+  coldStarts: number;
+  /**
+   * Highest Max Memory Used (MB) any environment reported so far; see lambda-worker.mjs for what
+   * a worker thread can measure of it.
+   */
+  maxMemoryUsedMB: number;
+}

@@ -1,0 +1,306 @@
+/**
+ * One Lambda execution environment: a worker thread with the function's environment variables and
+ * module state, running one invocation at a time under the init and function timeouts, and
+ * writing the platform's END and REPORT lines for an invocation it could not finish.
+ * `FunctionRunner` (lambda-runtime.ts) keeps the pool of them.
+ */
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { Worker } from 'node:worker_threads';
+import type { FunctionSpec, InvokeOutcome } from './function-spec';
+import { endLines, isReportOf } from './platform-log.mjs';
+
+/** An invocation's outcome as its environment knows it (the runner adds `coldStart`). */
+export type RunOutcome = Omit<InvokeOutcome, 'coldStart'>;
+
+/** The invocation an environment is running. */
+interface Pending {
+  readonly id: number;
+  readonly requestId: string;
+  readonly resolve: (outcome: RunOutcome) => void;
+  /** Log lines of this invocation so far (only when logs are captured). */
+  readonly lines: string[];
+  /** The worker's answer, held until its REPORT line has arrived too. */
+  answer?: RunOutcome;
+  reported: boolean;
+  /** The init limit while the environment loads, then the function timeout. */
+  timer: NodeJS.Timeout;
+  /** Starts the function timeout once the environment has loaded the handler. */
+  onInit?: () => void;
+}
+
+/** What an environment needs from its function's runner. */
+export interface EnvironmentContext {
+  /** The function's configuration now (it may change while the environment lives). */
+  readonly spec: () => FunctionSpec;
+  /** The bundle to load. */
+  readonly entry: string;
+  readonly region: string;
+  readonly accountId: string;
+  /** Environment added to the function's own (endpoints, credentials, Lambda variables). */
+  readonly environment: Record<string, string>;
+  /** Where the function's stdout and stderr lines go; without it they are discarded at the source. */
+  readonly log?: (line: string) => void;
+  /** Debug mode: the Node inspector's 127.0.0.1 port, and no function timeout. */
+  readonly inspectPort?: number;
+  /** Told each peak memory the environment reports, in MB. */
+  readonly onMemoryUsed: (mb: number) => void;
+  /** Told once the environment is gone (discarded, or its thread died). */
+  readonly onGone: (environment: ExecutionEnvironment) => void;
+}
+
+const WORKER = new URL('./lambda-worker.mjs', import.meta.url);
+/**
+ * The young generation of each environment's heap, in MB. With V8's default each busy environment
+ * held about 37 MB of RSS, with this about 23 MB (16 environments run at once under load); the
+ * price is more frequent, cheaper scavenges, which cost no measurable CPU. Young plus old
+ * generation stay capped at the function's memory size, as on Lambda, whose Node.js runtime splits
+ * the same total between them.
+ */
+const YOUNG_GENERATION_MB = 4;
+/** Lambda gives the Init phase (loading the handler module) 10 s, apart from the function timeout. */
+const INIT_TIMEOUT_MS = 10_000;
+
+/**
+ * A worker thread that loads the handler at once and then runs the invocations it is given, one
+ * at a time. An invocation that outlives the init limit or the function timeout ends with
+ * `Sandbox.Timedout` and the environment is discarded, as is one whose thread dies
+ * (`Runtime.ExitError`).
+ */
+export class ExecutionEnvironment {
+  readonly id = randomUUID().replaceAll('-', '');
+  readonly worker: Worker;
+  busy = false;
+  /** Started from code that has since been replaced: discarded after its current invocation. */
+  retired = false;
+  initialized = false;
+  /** The environment's peak memory as it last reported it, in MB. */
+  maxMemoryUsedMB = 0;
+  /** Resolves once the handler has loaded (or the environment died trying). */
+  readonly loaded: Promise<void>;
+  private markLoaded: () => void = () => {};
+  private pending?: Pending;
+  private nextId = 1;
+
+  constructor(private readonly context: EnvironmentContext) {
+    this.loaded = new Promise<void>((resolve) => {
+      this.markLoaded = resolve;
+    });
+    const { id } = this;
+    const spec = context.spec();
+    const worker = new Worker(WORKER, {
+      workerData: {
+        entry: context.entry,
+        handlerName: spec.handlerName,
+        functionName: spec.name,
+        memorySize: spec.memorySize,
+        region: context.region,
+        accountId: context.accountId,
+        logGroupName: `/aws/lambda/${spec.name}`,
+        environmentId: id,
+        // Shipping every log line to this thread only to drop it costs a good share of the CPU.
+        discardOutput: !context.log,
+        inspectPort: context.inspectPort,
+        logFormat: spec.logFormat ?? 'Text',
+      },
+      env: {
+        ...context.environment,
+        ...spec.environment,
+        AWS_LAMBDA_FUNCTION_NAME: spec.name,
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memorySize),
+        AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+        AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${spec.name}`,
+        AWS_LAMBDA_LOG_STREAM_NAME: `local/[$LATEST]${id}`,
+        AWS_REGION: context.region,
+        AWS_DEFAULT_REGION: context.region,
+      },
+      // Lambda's memory setting caps the heap; a runaway handler fails here as it would there.
+      resourceLimits: {
+        maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
+        maxOldGenerationSizeMb: spec.memorySize - YOUNG_GENERATION_MB,
+      },
+      execArgv: spec.environment.NODE_OPTIONS?.includes('--enable-source-maps')
+        ? ['--enable-source-maps']
+        : [],
+      stdout: true,
+      stderr: true,
+    });
+    this.worker = worker;
+    const log = context.log;
+    if (log) {
+      for (const stream of [worker.stdout, worker.stderr]) {
+        createInterface({ input: stream }).on('line', (line) => {
+          log(line);
+          const pending = this.pending;
+          if (!pending) return;
+          pending.lines.push(line);
+          if (isReportOf(line, pending.requestId)) {
+            pending.reported = true;
+            this.settle();
+          }
+        });
+      }
+    }
+    worker.on(
+      'message',
+      (message: {
+        type: string;
+        id?: number;
+        durationMs: number;
+        maxMemoryUsedMB?: number;
+        result?: unknown;
+        error?: InvokeOutcome['error'];
+      }) => {
+        if (message.maxMemoryUsedMB !== undefined) {
+          this.maxMemoryUsedMB = message.maxMemoryUsedMB;
+          context.onMemoryUsed(message.maxMemoryUsedMB);
+        }
+        if (message.type === 'init') {
+          this.initialized = true;
+          this.markLoaded();
+          this.pending?.onInit?.();
+          return;
+        }
+        const pending = this.pending;
+        if (!pending || pending.id !== message.id) return;
+        clearTimeout(pending.timer);
+        pending.answer = {
+          ...(message.error ? { error: message.error } : { result: message.result }),
+          durationMs: message.durationMs,
+          requestId: pending.requestId,
+        };
+        this.settle();
+      },
+    );
+    const died = (reason: string) => {
+      context.onGone(this);
+      this.markLoaded();
+      const pending = this.pending;
+      if (!pending) return;
+      clearTimeout(pending.timer);
+      this.pending = undefined;
+      const errorMessage = `RequestId: ${pending.requestId} Error: Runtime exited: ${reason}`;
+      pending.resolve({
+        error: { errorType: 'Runtime.ExitError', errorMessage },
+        durationMs: 0,
+        requestId: pending.requestId,
+        logs: this.endLines(pending, 0, errorMessage, 'Runtime.ExitError'),
+      });
+    };
+    worker.on('error', (error) => died(error.message));
+    worker.on('exit', (code) => died(`exit status ${code}`));
+  }
+
+  /** Runs one invocation; resolves with its outcome, never rejects. */
+  run(event: unknown, givenRequestId: string | undefined): Promise<RunOutcome> {
+    const spec = this.context.spec();
+    // A debugger may hold an invocation at a breakpoint for as long as it likes.
+    const timeoutMs =
+      this.context.inspectPort === undefined ? spec.timeoutSeconds * 1000 : 2 ** 31 - 1;
+    const id = this.nextId++;
+    const requestId = givenRequestId ?? randomUUID();
+    return new Promise((resolve) => {
+      const timedOut = (message: string, durationMs: number) => {
+        const pending = this.pending;
+        this.pending = undefined;
+        // Lambda throws the environment away after a timeout; so do we.
+        void this.discard();
+        resolve({
+          error: { errorType: 'Sandbox.Timedout', errorMessage: message },
+          durationMs,
+          requestId,
+          logs: pending
+            ? this.endLines(pending, durationMs, message, 'Sandbox.Timedout')
+            : undefined,
+        });
+      };
+      const functionTimeout = () =>
+        setTimeout(
+          () =>
+            timedOut(
+              `Task timed out after ${this.context.spec().timeoutSeconds.toFixed(2)} seconds`,
+              timeoutMs,
+            ),
+          timeoutMs,
+        );
+      if (this.initialized) {
+        this.pending = {
+          id,
+          requestId,
+          resolve,
+          lines: [],
+          reported: false,
+          timer: functionTimeout(),
+        };
+      } else {
+        const pending: Pending = {
+          id,
+          requestId,
+          resolve,
+          lines: [],
+          reported: false,
+          timer: setTimeout(
+            () =>
+              timedOut(
+                `Init timed out after ${(INIT_TIMEOUT_MS / 1000).toFixed(2)} seconds`,
+                INIT_TIMEOUT_MS,
+              ),
+            INIT_TIMEOUT_MS,
+          ),
+          onInit: () => {
+            clearTimeout(pending.timer);
+            pending.timer = functionTimeout();
+            pending.onInit = undefined;
+          },
+        };
+        this.pending = pending;
+      }
+      this.worker.postMessage({ id, event, timeoutMs, requestId });
+    });
+  }
+
+  /** Takes the environment out of service and terminates its thread. */
+  async discard(): Promise<void> {
+    this.context.onGone(this);
+    await this.worker.terminate();
+  }
+
+  /** Resolves the invocation once the worker has answered and (when captured) its REPORT arrived. */
+  private settle(): void {
+    const pending = this.pending;
+    const log = this.context.log;
+    if (!pending?.answer || (log && !pending.reported)) return;
+    this.pending = undefined;
+    pending.resolve(log ? { ...pending.answer, logs: pending.lines } : pending.answer);
+  }
+
+  /**
+   * The END and REPORT lines the platform writes for an invocation its environment did not finish
+   * (a timeout, a crash), logged and added to its lines.
+   */
+  private endLines(
+    pending: Pending,
+    durationMs: number,
+    message: string,
+    errorType: 'Sandbox.Timedout' | 'Runtime.ExitError',
+  ): string[] | undefined {
+    const log = this.context.log;
+    if (!log) return undefined;
+    const spec = this.context.spec();
+    const { requestId } = pending;
+    const lines = [
+      `${new Date().toISOString()} ${requestId} ${message}`,
+      ...endLines(spec.logFormat ?? 'Text', {
+        requestId,
+        durationMs,
+        memorySizeMB: spec.memorySize,
+        // The environment's last reported peak: it cannot report again.
+        maxMemoryUsedMB: this.maxMemoryUsedMB,
+        status: errorType === 'Sandbox.Timedout' ? 'timeout' : 'error',
+        errorType,
+      }),
+    ];
+    for (const line of lines) log(line);
+    return [...pending.lines, ...lines];
+  }
+}
