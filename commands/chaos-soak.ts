@@ -1,0 +1,278 @@
+/**
+ * The chaos soak behind `npm run chaos` and its test: runs the pipeline on a local cloud under the
+ * chaos driver (`local/chaos.ts`) and the endpoint's faults, asks for strings with idempotency keys
+ * (retrying a failed call with the same key), then reconciles through the endpoint and says what was
+ * injected and what it found.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { Output, QUEUES, queueOutputs } from '../functions/shared/contract';
+import { CHAOS_KINDS, type ChaosKind, type ChaosReport, startChaos } from '../local/chaos';
+import type { LocalCloud } from '../local/cloud';
+import { type FaultCounts, type FaultRule, parseFaultRules } from '../local/endpoint/faults';
+import {
+  FAILED_INVOCATION_OUTPUTS,
+  isClean,
+  output,
+  type Reconciliation,
+  reconcile,
+} from '../ops/reconcile';
+
+/** The endpoint faults of a soak unless `--faults` says otherwise. */
+export const DEFAULT_SOAK_FAULTS = 'sqs:0.02,sqs:0.01:server,dynamodb:0.02,dynamodb:0.01:server';
+
+/** Options of {@link runChaosSoak}. */
+export interface SoakOptions {
+  /** Seeds the endpoint's faults and the chaos schedule. */
+  readonly seed: number;
+  /** Round trips to ask the requestor for. */
+  readonly requests: number;
+  /**
+   * The pipeline's cloud assembly, with short function timeouts: crashed batches come back after
+   * the visibility timeout, which never drops below the consumer's timeout.
+   */
+  readonly assemblyDir: string;
+  /** The local cloud's time scale (visibility timeouts, batching windows). */
+  readonly timeScale: number;
+  /** @default {@link DEFAULT_SOAK_FAULTS} */
+  readonly faults?: readonly FaultRule[];
+  /** Mean time between two chaos injections, in ms. @default 1000 */
+  readonly intervalMs?: number;
+  /** The chaos driver's kinds of injection. @default all of {@link CHAOS_KINDS} */
+  readonly kinds?: readonly ChaosKind[];
+  /** Requests per requestor invocation; each must finish within the requestor's timeout. @default 50 */
+  readonly perInvoke?: number;
+  /** Called about once a second with a progress line. @default silent */
+  readonly progress?: (line: string) => void;
+  /** Function logs and injections, one line each (costs CPU). @default discarded */
+  readonly log?: (line: string) => void;
+  /** DynamoDB's directory, which must be empty. @default a temporary one, removed afterwards */
+  readonly dataDir?: string;
+}
+
+/** What a soak injected and found. */
+export interface SoakResult {
+  /** From the first requestor invocation until the pipeline was idle. */
+  readonly seconds: number;
+  readonly chaos: ChaosReport;
+  /** Endpoint faults by `service.Action.kind`. */
+  readonly faults: FaultCounts;
+  /** Requestor invocations that failed (crashed, throttled past their retries) and were retried. */
+  readonly requestorRetries: number;
+  /** Failed invocations per function, crashes included. */
+  readonly functionErrors: Record<string, number>;
+  readonly reconciliation: Reconciliation;
+  /** Every round trip complete, one value in both tables, nothing left in a queue or DLQ. */
+  readonly clean: boolean;
+}
+
+/**
+ * The soak's own requestor calls retry a failed invocation this often before giving up: under
+ * chaos an invocation may meet several crashes and restarts in a row, and a caller retrying with
+ * its idempotency key is exactly what the pipeline promises to absorb.
+ */
+const MAX_INVOKE_ATTEMPTS = 100;
+/** Requestor invocations at once. */
+const INVOKE_CONCURRENCY = 4;
+
+/**
+ * Runs the pipeline on a fresh local cloud (DynamoDB on a temporary directory, so it survives its
+ * restarts) under seeded chaos: endpoint faults for the whole run, and the chaos driver's crashes,
+ * restarts, duplicates and pauses until each kind happened at least once and every request was
+ * recorded. Then it lets the pipeline settle, turns the faults off and reconciles.
+ *
+ * Requests are asked for in invocations keyed `chaos-SEED-N`; a failed invocation is retried with
+ * its key, as a caller should, so it re-sends the same request ids.
+ */
+export async function runChaosSoak(opts: SoakOptions): Promise<SoakResult> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'string-pipeline-chaos-'));
+  const { startLocalCloud } = await import('../local/cloud');
+  const rules = opts.faults ?? parseFaultRules(DEFAULT_SOAK_FAULTS);
+  let cloud: LocalCloud | undefined;
+  try {
+    cloud = await startLocalCloud({
+      assemblyDir: opts.assemblyDir,
+      dataDir,
+      timeScale: opts.timeScale,
+      faults: { seed: opts.seed, rules },
+      log: opts.log ? (line) => opts.log?.(line) : undefined,
+    });
+    const live = cloud;
+    const sqs = new SQSClient(live.clientConfig('sqs'));
+    const dynamodb = new DynamoDBClient(live.clientConfig('dynamodb'));
+    try {
+      const started = performance.now();
+      const chaos = startChaos(live, {
+        // Another stream than the endpoint's, from the same seed.
+        seed: (opts.seed ^ 0x9e3779b9) >>> 0,
+        intervalMs: opts.intervalMs ?? 1000,
+        kinds: opts.kinds,
+        duplicateQueues: QUEUES.map((q) => output(live.outputs, queueOutputs(q).queue)),
+        log: opts.log,
+      });
+      let requested = 0;
+      const timer = setInterval(() => {
+        opts.progress?.(progressLine(live, chaos.report(), requested, opts.requests, started));
+      }, 1000);
+      try {
+        const asked = await askForStrings(live, opts, (n) => {
+          requested += n;
+        });
+        // Every kind of chaos at least once, unless the pipeline ran dry before (a tiny soak).
+        await Promise.race([
+          chaos.allKindsInjected(),
+          live.waitForIdle({ timeoutMs: idleTimeoutMs(opts.requests) }),
+        ]);
+        const report = await chaos.stop();
+        await live.waitForIdle({ timeoutMs: idleTimeoutMs(opts.requests) });
+        const seconds = (performance.now() - started) / 1000;
+        const faults = live.injectedFaults();
+        live.setFaults(undefined);
+        const reconciliation = await reconcile({
+          sqs,
+          dynamodb,
+          outputs: live.outputs,
+          expected: asked.ids,
+        });
+        const lambda = live.metrics().lambda;
+        return {
+          seconds,
+          chaos: report,
+          faults,
+          requestorRetries: asked.retries,
+          functionErrors: Object.fromEntries(
+            Object.entries(lambda).map(([name, m]) => [name, m.errors]),
+          ),
+          reconciliation,
+          clean: isClean(reconciliation) && reconciliation.complete === opts.requests,
+        };
+      } finally {
+        clearInterval(timer);
+        await chaos.stop();
+      }
+    } finally {
+      sqs.destroy();
+      dynamodb.destroy();
+    }
+  } finally {
+    await cloud?.stop();
+    if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Generous: the soak waits out visibility timeouts after crashes, on a loaded machine. */
+function idleTimeoutMs(requests: number): number {
+  return Math.max(90_000, requests * 20);
+}
+
+/**
+ * Asks the requestor for `opts.requests` strings, a few invocations at once, each retried with its
+ * idempotency key until it succeeds; resolves with every request id in order.
+ */
+async function askForStrings(
+  cloud: LocalCloud,
+  opts: SoakOptions,
+  onRequested: (n: number) => void,
+): Promise<{ ids: string[]; retries: number }> {
+  const requestor = output(cloud.outputs, Output.RequestorFunctionName);
+  const perInvoke = opts.perInvoke ?? 50;
+  const chunks = Math.ceil(opts.requests / perInvoke);
+  const ids: string[][] = [];
+  let retries = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < chunks) {
+      const chunk = next++;
+      const count = Math.min(perInvoke, opts.requests - chunk * perInvoke);
+      const payload = { count, idempotencyKey: `chaos-${opts.seed}-${chunk}` };
+      for (let attempt = 1; ; attempt++) {
+        const { result, error } = await cloud.invoke(requestor, payload);
+        if (!error) {
+          ids[chunk] = (result as { requestIds: string[] }).requestIds;
+          onRequested(count);
+          break;
+        }
+        if (attempt >= MAX_INVOKE_ATTEMPTS) {
+          throw new Error(
+            `The requestor failed ${attempt} times for ${JSON.stringify(payload)}: ${error.errorType}: ${error.errorMessage}`,
+          );
+        }
+        retries += 1;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * attempt)));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: INVOKE_CONCURRENCY }, worker));
+  return { ids: ids.flat(), retries };
+}
+
+function progressLine(
+  cloud: LocalCloud,
+  chaos: ChaosReport,
+  requested: number,
+  total: number,
+  started: number,
+): string {
+  const faults = Object.values(cloud.injectedFaults()).reduce((a, b) => a + b, 0);
+  const invocations = Object.values(cloud.metrics().lambda).reduce((n, m) => n + m.invocations, 0);
+  return (
+    `${((performance.now() - started) / 1000).toFixed(0)} s: requested ${requested}/${total}, ` +
+    `${invocations} invocations | injected: ${chaos.crashes} crashes, ${chaos.restarts} DynamoDB restarts, ` +
+    `${chaos.duplicated} duplicates, ${chaos.pauses} pauses, ${faults} endpoint faults`
+  );
+}
+
+/** The soak's figures, for a person. */
+export function formatSoak(result: SoakResult, requests: number): string {
+  const r = result.reconciliation;
+  const byKind = (service: string, kind: string) =>
+    Object.entries(result.faults)
+      .filter(([key]) => key.startsWith(`${service}.`) && key.endsWith(`.${kind}`))
+      .reduce((n, [, count]) => n + count, 0);
+  const rows: [string, string | number][] = [
+    [
+      'function crashes (environments killed)',
+      `${result.chaos.crashes} (${result.chaos.environmentsKilled})`,
+    ],
+    ['DynamoDB restarts', result.chaos.restarts],
+    ['messages delivered twice', result.chaos.duplicated],
+    ['consumers paused past visibility timeout', result.chaos.pauses],
+    ['SQS throttles / 5xx', `${byKind('sqs', 'throttle')} / ${byKind('sqs', 'server')}`],
+    [
+      'DynamoDB throttles / 5xx',
+      `${byKind('dynamodb', 'throttle')} / ${byKind('dynamodb', 'server')}`,
+    ],
+    ['injections with nothing to hit', result.chaos.missed],
+    ['requestor invocations retried', result.requestorRetries],
+    [
+      'failed function invocations',
+      Object.entries(result.functionErrors)
+        .map(([name, n]) => `${name} ${n}`)
+        .join(', '),
+    ],
+  ];
+  const outcome: [string, string | number][] = [
+    ['complete round trips', `${r.complete}/${requests}`],
+    ['values differ', r.mismatched.length],
+    ['in DLQs (request/response/ack)', QUEUES.map((q) => r.deadLetters[q]).join('/')],
+    [
+      'failed invocations (schedule/requestor)',
+      FAILED_INVOCATION_OUTPUTS.map((key) => r.failedInvocations[key] ?? 0).join('/'),
+    ],
+    ['left in queues', QUEUES.map((q) => r.queues[q].visible + r.queues[q].inFlight).join('/')],
+    ['unexpected records', r.unexpected.length],
+  ];
+  const lines = ['Injected'];
+  for (const [label, value] of rows) lines.push(`  ${label.padEnd(42)} ${value}`);
+  lines.push('Reconciliation');
+  for (const [label, value] of outcome) lines.push(`  ${label.padEnd(42)} ${value}`);
+  for (const { requestId, stage } of r.incomplete.slice(0, 10))
+    lines.push(`  missing ${requestId}: ${stage}`);
+  if (r.incomplete.length > 10) lines.push(`  ... and ${r.incomplete.length - 10} more incomplete`);
+  if (r.mismatched.length > 0)
+    lines.push(`  values differ for: ${r.mismatched.slice(0, 10).join(', ')}`);
+  return lines.join('\n');
+}
