@@ -1,0 +1,66 @@
+/**
+ * `npm test`: Biome first (a second), then the type checker and vitest side by side. vitest keeps
+ * the 2 cores about 90% busy, so the type checker runs at the lowest priority in what is left
+ * (about 15 s of one core) instead of before it, and never takes the CPU a time-scaled test asks
+ * for. The type checker's report is printed after vitest's; the exit code is the first failure's.
+ * Arguments go to vitest (`npm test -- test/unit`); without any, the projects `npm test` runs.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { constants, setPriority } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+/** A file of an installed package, by path: not every package exports its CLI. */
+const pkg = (path) => fileURLToPath(new URL(`../node_modules/${path}`, import.meta.url));
+const NPM_TEST_PROJECTS = [
+  '--project',
+  'unit',
+  '--project',
+  'infra',
+  '--project',
+  'cli',
+  '--project',
+  'local',
+];
+
+/** Runs a package's CLI with this Node; resolves with its exit code and, if piped, its output. */
+function run(script, args, { quiet = false } = {}) {
+  const child = spawn(process.execPath, [pkg(script), ...args], {
+    stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  const done = new Promise((resolve) => {
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), output }));
+  });
+  return { child, done };
+}
+
+const biome = spawnSync(process.execPath, [pkg('@biomejs/biome/bin/biome'), 'check', '.'], {
+  stdio: 'inherit',
+});
+if (biome.status !== 0) process.exit(biome.status ?? 1);
+
+const tsc = run('typescript/bin/tsc', ['--noEmit', '--pretty'], { quiet: true });
+try {
+  setPriority(tsc.child.pid ?? 0, constants.priority.PRIORITY_LOW);
+} catch {
+  // Not allowed here: it then competes at normal priority, which only costs time.
+}
+const args = process.argv.slice(2);
+const vitest = run('vitest/vitest.mjs', ['run', ...(args.length > 0 ? args : NPM_TEST_PROJECTS)]);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    tsc.child.kill(signal);
+    vitest.child.kill(signal);
+  });
+}
+
+const [types, tests] = await Promise.all([tsc.done, vitest.done]);
+if (types.code === 0) console.log('tsc --noEmit: no type errors');
+else process.stdout.write(`\ntsc --noEmit found type errors:\n${types.output}`);
+process.exit(tests.code !== 0 ? tests.code : types.code);
