@@ -77,11 +77,28 @@ function main(top: number): void {
         steps.map((s) => [s.name, s.seconds.toFixed(1), s.ok ? 'passed' : 'FAILED']),
       ),
     );
-    const files = (
+    const results = (
       JSON.parse(readFileSync(report, 'utf8')) as {
-        testResults: { name: string; startTime: number; endTime: number }[];
+        testResults: {
+          name: string;
+          startTime: number;
+          endTime: number;
+          message?: string;
+          assertionResults: { title: string; status: string; failureMessages?: string[] }[];
+        }[];
       }
-    ).testResults
+    ).testResults;
+    // A failed run says what failed: the JSON reporter prints nothing else.
+    for (const file of results) {
+      const where = relative(REPO_ROOT, file.name);
+      if (file.message) console.log(`FAILED ${where}: ${file.message.split('\n')[0]}`);
+      for (const test of file.assertionResults.filter((t) => t.status === 'failed')) {
+        console.log(
+          `FAILED ${where} > ${test.title}: ${test.failureMessages?.[0]?.split('\n')[0]}`,
+        );
+      }
+    }
+    const files = results
       .map((f) => ({
         name: relative(REPO_ROOT, f.name),
         seconds: (f.endTime - f.startTime) / 1000,
