@@ -5,17 +5,11 @@
  */
 import { createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { localCloudTarget } from '../console/local-target';
-import { createConsoleHandler } from '../console/server';
 import { METRIC_NAMES, Output } from '../functions/shared/contract';
 import type { LocalCloud } from '../local/cloud';
 import { type FaultSpec, FaultSpecError, parseFaultRules } from '../local/endpoint/faults';
-import { PortInUseError } from '../local/endpoint/gateway';
 import { lockStateDir, type StateLock, StateLockedError } from '../local/state-lock';
 import { ensureWritableDir, UnusableDirectoryError } from '../local/writable-dir';
-import { isClean, output, reconcile } from '../ops/reconcile';
 import {
   CommandError,
   type CommandSpec,
@@ -27,7 +21,7 @@ import {
   runCommand,
   UsageError,
 } from './cli';
-import { printEndpoints, printSummary, type StageCounts, startProgress } from './start-report';
+import type { StageCounts } from './start-report';
 
 const OPTIONS = {
   requests: {
@@ -197,8 +191,29 @@ async function runLocked(
   const { home } = options;
   // Loaded only now, so mistakes in options and directories are reported at once: aws-cdk-lib
   // and the emulators take seconds to load.
-  const [{ synthesize }, { startLocalCloud, LocalCloudError, LOCAL_REQUESTS_PER_INVOKE }] =
-    await Promise.all([import('../local/synth'), import('../local/cloud')]);
+  // The SDK clients, the console and the reports too: `--help` and a bad option answer in half the
+  // time without them.
+  const [
+    { synthesize },
+    { startLocalCloud, LocalCloudError, LOCAL_REQUESTS_PER_INVOKE },
+    { PortInUseError },
+    { DynamoDBClient },
+    { SQSClient },
+    { localCloudTarget },
+    { createConsoleHandler },
+    { isClean, output, reconcile },
+    { printEndpoints, printSummary, startProgress },
+  ] = await Promise.all([
+    import('../local/synth'),
+    import('../local/cloud'),
+    import('../local/endpoint/gateway'),
+    import('@aws-sdk/client-dynamodb'),
+    import('@aws-sdk/client-sqs'),
+    import('../console/local-target'),
+    import('../console/server'),
+    import('../ops/reconcile'),
+    import('./start-report'),
+  ]);
 
   const synthStarted = performance.now();
   let assemblyDir: string;
@@ -270,7 +285,12 @@ async function runLocked(
       `Asking the requestor for ${options.requests} strings; function logs in ${logFile}`,
     );
 
-    const requestIds = await requestStrings(cloud, options.requests, LOCAL_REQUESTS_PER_INVOKE);
+    const requestIds = await requestStrings(
+      cloud,
+      output(cloud.outputs, Output.RequestorFunctionName),
+      options.requests,
+      LOCAL_REQUESTS_PER_INVOKE,
+    );
     const progress = startProgress(sqs, cloud.outputs, counts, options.requests);
     await cloud.waitForIdle({ timeoutMs: Math.max(60_000, options.requests * 20) });
     // Ticks keep adding requests; stop them (a tick in flight finishes) so the run can settle,
@@ -313,10 +333,10 @@ async function runLocked(
 /** Invokes the requestor in chunks the local cloud serves in time; returns every request id. */
 async function requestStrings(
   cloud: LocalCloud,
+  requestor: string,
   total: number,
   perInvoke: number,
 ): Promise<string[]> {
-  const requestor = output(cloud.outputs, Output.RequestorFunctionName);
   const ids: string[] = [];
   for (let sent = 0; sent < total; sent += perInvoke) {
     const count = Math.min(perInvoke, total - sent);
