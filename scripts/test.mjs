@@ -3,7 +3,8 @@
  * the 2 cores about 90% busy, so the type checker runs at the lowest priority in what is left
  * (about 15 s of one core) instead of before it, and never takes the CPU a time-scaled test asks
  * for. The type checker's report is printed after vitest's; the exit code is the first failure's.
- * Arguments go to vitest (`npm test -- test/unit`); without any, the projects `npm test` runs.
+ * Arguments go to vitest. A file or `--project` picks the tests (`npm test -- test/unit`); without
+ * either, the projects below run, with any other options (`npm test -- --reporter=dot`).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { constants, setPriority } from 'node:os';
@@ -52,7 +53,11 @@ try {
   // Not allowed here: it then competes at normal priority, which only costs time.
 }
 const args = process.argv.slice(2);
-const vitest = run('vitest/vitest.mjs', ['run', ...(args.length > 0 ? args : NPM_TEST_PROJECTS)]);
+// Options take the `--name=value` form here: a separate value would read as a file filter.
+const picksTests = args.some(
+  (a) => !a.startsWith('-') || a === '--project' || a.startsWith('--project='),
+);
+const vitest = run('vitest/vitest.mjs', ['run', ...(picksTests ? [] : NPM_TEST_PROJECTS), ...args]);
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     tsc.child.kill(signal);
