@@ -12,6 +12,7 @@ import { CHAOS_KINDS, type ChaosKind } from '../local/chaos';
 import { type FaultRule, FaultSpecError, parseFaultRules } from '../local/endpoint/faults';
 import { DEFAULT_SOAK_FAULTS, formatSoak, runChaosSoak, type SoakResult } from './chaos-soak';
 import {
+  type CommandMain,
   type CommandSpec,
   integerOption,
   isMain,
@@ -77,56 +78,57 @@ const SOAK_CONTEXT = { requestorTimeoutSeconds: '5', generatorTimeoutSeconds: '5
 /** With 5 s timeouts the derived visibility timeouts (31 s) scale to the functions' 5 s. */
 const SOAK_TIME_SCALE = 10;
 
-if (isMain(import.meta.url)) {
-  runCommand(CHAOS, async (values) => {
-    const seed = integerOption('seed', values.seed, { min: 0, max: 0xffffffff });
-    const requests = integerOption('requests', values.requests, { min: 1, max: 1_000_000 });
-    const intervalMs = integerOption('interval', values.interval, { min: 50, max: 600_000 });
-    const kinds = values.kinds.split(',').filter((k) => k !== '');
-    const unknown = kinds.find((k) => !CHAOS_KINDS.includes(k as ChaosKind));
-    if (unknown !== undefined) {
-      throw new UsageError(`--kinds takes ${CHAOS_KINDS.join(', ')}; got ${unknown}`);
-    }
-    let faults: FaultRule[];
-    try {
-      faults = parseFaultRules(values.faults);
-    } catch (error) {
-      if (error instanceof FaultSpecError) throw new UsageError(`--faults: ${error.message}`);
-      throw error;
-    }
-    const started = performance.now();
-    console.log(`Chaos soak: seed ${seed}, ${requests} round trips; synthesizing the app...`);
-    const { synthesize } = await import('../local/synth');
-    const assemblyDir = synthesize(resolve('.local-cloud/cdk.out'), SOAK_CONTEXT);
-    const dataDir = mkdtempSync(join(tmpdir(), 'string-pipeline-chaos-'));
-    process.once('SIGINT', () => {
-      // The functions and emulators live in this process and end with it.
-      rmSync(dataDir, { recursive: true, force: true });
-      console.log('\nInterrupted: the soak stopped without a result');
-      process.exit(130);
-    });
-    let result: SoakResult;
-    try {
-      result = await runChaosSoak({
-        seed,
-        dataDir,
-        requests,
-        assemblyDir,
-        timeScale: SOAK_TIME_SCALE,
-        faults,
-        intervalMs,
-        kinds: kinds as ChaosKind[],
-        progress: (line) => console.log(line),
-        log: values.verbose ? (line) => console.log(line) : undefined,
-      });
-    } finally {
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-    console.log(formatSoak(result, requests));
-    const total = ((performance.now() - started) / 1000).toFixed(1);
-    console.log(
-      `${result.clean ? 'OK' : 'FAILED'}: ${result.reconciliation.complete}/${requests} round trips reconciled under chaos in ${result.seconds.toFixed(1)} s (${total} s with synth and startup), seed ${seed}`,
-    );
-    return result.clean ? 0 : 1;
+/** The command itself, given its parsed options: `runCommand` runs it as a script, tests in-process. */
+export const main: CommandMain<typeof OPTIONS> = async (values) => {
+  const seed = integerOption('seed', values.seed, { min: 0, max: 0xffffffff });
+  const requests = integerOption('requests', values.requests, { min: 1, max: 1_000_000 });
+  const intervalMs = integerOption('interval', values.interval, { min: 50, max: 600_000 });
+  const kinds = values.kinds.split(',').filter((k) => k !== '');
+  const unknown = kinds.find((k) => !CHAOS_KINDS.includes(k as ChaosKind));
+  if (unknown !== undefined) {
+    throw new UsageError(`--kinds takes ${CHAOS_KINDS.join(', ')}; got ${unknown}`);
+  }
+  let faults: FaultRule[];
+  try {
+    faults = parseFaultRules(values.faults);
+  } catch (error) {
+    if (error instanceof FaultSpecError) throw new UsageError(`--faults: ${error.message}`);
+    throw error;
+  }
+  const started = performance.now();
+  console.log(`Chaos soak: seed ${seed}, ${requests} round trips; synthesizing the app...`);
+  const { synthesize } = await import('../local/synth');
+  const assemblyDir = synthesize(resolve('.local-cloud/cdk.out'), SOAK_CONTEXT);
+  const dataDir = mkdtempSync(join(tmpdir(), 'string-pipeline-chaos-'));
+  process.once('SIGINT', () => {
+    // The functions and emulators live in this process and end with it.
+    rmSync(dataDir, { recursive: true, force: true });
+    console.log('\nInterrupted: the soak stopped without a result');
+    process.exit(130);
   });
-}
+  let result: SoakResult;
+  try {
+    result = await runChaosSoak({
+      seed,
+      dataDir,
+      requests,
+      assemblyDir,
+      timeScale: SOAK_TIME_SCALE,
+      faults,
+      intervalMs,
+      kinds: kinds as ChaosKind[],
+      progress: (line) => console.log(line),
+      log: values.verbose ? (line) => console.log(line) : undefined,
+    });
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  console.log(formatSoak(result, requests));
+  const total = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(
+    `${result.clean ? 'OK' : 'FAILED'}: ${result.reconciliation.complete}/${requests} round trips reconciled under chaos in ${result.seconds.toFixed(1)} s (${total} s with synth and startup), seed ${seed}`,
+  );
+  return result.clean ? 0 : 1;
+};
+
+if (isMain(import.meta.url)) runCommand(CHAOS, main);

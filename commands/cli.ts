@@ -241,41 +241,68 @@ export function targetFrom(values: {
  * parses argv by `spec` and runs `main` with the values. Exit code: what `main` returns (0 if
  * nothing), 2 for usage errors, 1 for anything else, each error printed as one line on stderr.
  */
-export function runCommand<O extends OptionSpecs>(
+/** What a command's main returns: its exit code (undefined is 0). */
+export type CommandMain<O extends OptionSpecs> = (
+  values: ReturnType<typeof parse<O>>,
+  positionals: readonly string[],
+) => Promise<number | undefined>;
+
+/** Where {@link executeCommand} writes help and errors: stdout and stderr, unless a test listens. */
+export interface CommandOutput {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const CONSOLE_OUTPUT: CommandOutput = {
+  out: (text) => console.log(text),
+  err: (text) => console.error(text),
+};
+
+/**
+ * Runs a command as its script would, without exiting: `--help` or `-h` prints the help (exit 0),
+ * otherwise argv is parsed and `main` run; a {@link UsageError} is one line, with the usage line
+ * unless it says not to (exit 2); a {@link CommandError} or {@link TargetError} its message alone
+ * (exit 1); anything else its name and message (exit 1).
+ *
+ * @returns the exit code
+ */
+export async function executeCommand<O extends OptionSpecs>(
   spec: CommandSpec<O>,
-  main: (
-    values: ReturnType<typeof parse<O>>,
-    positionals: readonly string[],
-  ) => Promise<number | undefined>,
-  argv: string[] = process.argv.slice(2),
-): void {
+  main: CommandMain<O>,
+  argv: string[],
+  output: CommandOutput = CONSOLE_OUTPUT,
+): Promise<number> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // Help wins over everything else on the line, mistakes included, as in most CLIs.
   if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(helpText(spec));
-    process.exit(0);
+    output.out(helpText(spec));
+    return 0;
   }
-  Promise.resolve()
-    .then(() => {
-      const { values, positionals } = parseCommandLine(argv, spec);
-      return main(values, positionals);
-    })
-    .then(
-      (code) => process.exit(code ?? 0),
-      (error: unknown) => {
-        if (error instanceof UsageError) {
-          console.error(error.showUsage ? `Usage error: ${error.message}` : error.message);
-          if (error.showUsage) console.error(`${usageLine(spec)} (--help for details)`);
-          process.exit(2);
-        }
-        if (error instanceof TargetError || error instanceof CommandError) {
-          console.error(error.message);
-          process.exit(1);
-        }
-        console.error(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
-        process.exit(1);
-      },
-    );
+  try {
+    const { values, positionals } = parseCommandLine(argv, spec);
+    return (await main(values, positionals)) ?? 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      output.err(error.showUsage ? `Usage error: ${error.message}` : error.message);
+      if (error.showUsage) output.err(`${usageLine(spec)} (--help for details)`);
+      return 2;
+    }
+    if (error instanceof TargetError || error instanceof CommandError) {
+      output.err(error.message);
+      return 1;
+    }
+    output.err(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+    return 1;
+  }
+}
+
+/** A command's script: {@link executeCommand} on the process's arguments, then exit with its code. */
+export function runCommand<O extends OptionSpecs>(
+  spec: CommandSpec<O>,
+  main: CommandMain<O>,
+  argv: string[] = process.argv.slice(2),
+): void {
+  void executeCommand(spec, main, argv).then((code) => process.exit(code));
 }
 
 /** True when the module at `moduleUrl` is the script node was started with (not an import). */

@@ -4,6 +4,7 @@
  */
 import { startConsoleServer } from '../console/server';
 import {
+  type CommandMain,
   type CommandSpec,
   integerOption,
   isMain,
@@ -51,23 +52,24 @@ export const CONSOLE: CommandSpec<typeof OPTIONS> = {
   ],
 };
 
-if (isMain(import.meta.url)) {
-  runCommand(CONSOLE, async (values) => {
-    const port = integerOption('port', values.port, { min: 0, max: 65535 });
-    const allowWrites = values['allow-writes'] === true;
-    const target = await targetFrom(values);
-    const server = await startConsoleServer({ target, port, allowWrites });
-    const mode =
-      target.kind === 'aws' && !allowWrites
-        ? 'read-only (restart with --allow-writes to change things)'
-        : 'read-write';
-    console.log(`Console for ${target.description}, ${mode}: ${server.url}\nCtrl-C stops it.`);
-    await new Promise<void>((done) => {
-      process.once('SIGINT', done);
-      process.once('SIGTERM', done);
-    });
-    await server.stop();
-    console.log('Console stopped.');
-    return 0;
+/** The command itself, given its parsed options: `runCommand` runs it as a script, tests in-process. */
+export const main: CommandMain<typeof OPTIONS> = async (values) => {
+  const port = integerOption('port', values.port, { min: 0, max: 65535 });
+  const allowWrites = values['allow-writes'] === true;
+  const target = await targetFrom(values);
+  const server = await startConsoleServer({ target, port, allowWrites });
+  const mode =
+    target.kind === 'aws' && !allowWrites
+      ? 'read-only (restart with --allow-writes to change things)'
+      : 'read-write';
+  console.log(`Console for ${target.description}, ${mode}: ${server.url}\nCtrl-C stops it.`);
+  await new Promise<void>((done) => {
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
   });
-}
+  await server.stop();
+  console.log('Console stopped.');
+  return 0;
+};
+
+if (isMain(import.meta.url)) runCommand(CONSOLE, main);

@@ -9,6 +9,7 @@ import { sqsEventRecord } from '../local/event-source';
 import { bodyProblem, sampleMessage } from '../ops/messages';
 import { resolveQueue } from '../ops/queues';
 import {
+  type CommandMain,
   type CommandSpec,
   isMain,
   type OptionSpecs,
@@ -49,48 +50,49 @@ export const EVENT: CommandSpec<typeof OPTIONS> = {
   ],
 };
 
-if (isMain(import.meta.url)) {
-  runCommand(EVENT, async (values, [source]) => {
-    if (source !== 'sqs') throw new UsageError(`Unknown event source ${source}; known: sqs`);
-    const target = await targetFrom(values);
-    const queue = resolveQueue(target, values.queue);
-    const sqs = new SQSClient(target.clientConfig('sqs'));
-    let queueArn: string;
-    try {
-      const { Attributes = {} } = await sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['QueueArn'] }),
-      );
-      queueArn = Attributes.QueueArn ?? '';
-    } finally {
-      sqs.destroy();
-    }
-    const bodies = values.body.length > 0 ? values.body : [sampleMessage(queue.key)];
-    for (const body of bodies) {
-      const problem = bodyProblem(queue.key, body);
-      if (problem) console.error(`warning: not a valid ${queue.label} message (${problem})`);
-    }
-    const now = String(Date.now());
-    const event: SQSEvent = {
-      Records: bodies.map((body) =>
-        sqsEventRecord(
-          {
-            MessageId: randomUUID(),
-            // Opaque on AWS; only DeleteMessage reads it, and an invoked function never does.
-            ReceiptHandle: randomBytes(48).toString('base64'),
-            Body: body,
-            Attributes: {
-              ApproximateReceiveCount: '1',
-              SentTimestamp: now,
-              SenderId: queueArn.split(':')[4] ?? '',
-              ApproximateFirstReceiveTimestamp: now,
-            },
+/** The command itself, given its parsed options: `runCommand` runs it as a script, tests in-process. */
+export const main: CommandMain<typeof OPTIONS> = async (values, [source]) => {
+  if (source !== 'sqs') throw new UsageError(`Unknown event source ${source}; known: sqs`);
+  const target = await targetFrom(values);
+  const queue = resolveQueue(target, values.queue);
+  const sqs = new SQSClient(target.clientConfig('sqs'));
+  let queueArn: string;
+  try {
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['QueueArn'] }),
+    );
+    queueArn = Attributes.QueueArn ?? '';
+  } finally {
+    sqs.destroy();
+  }
+  const bodies = values.body.length > 0 ? values.body : [sampleMessage(queue.key)];
+  for (const body of bodies) {
+    const problem = bodyProblem(queue.key, body);
+    if (problem) console.error(`warning: not a valid ${queue.label} message (${problem})`);
+  }
+  const now = String(Date.now());
+  const event: SQSEvent = {
+    Records: bodies.map((body) =>
+      sqsEventRecord(
+        {
+          MessageId: randomUUID(),
+          // Opaque on AWS; only DeleteMessage reads it, and an invoked function never does.
+          ReceiptHandle: randomBytes(48).toString('base64'),
+          Body: body,
+          Attributes: {
+            ApproximateReceiveCount: '1',
+            SentTimestamp: now,
+            SenderId: queueArn.split(':')[4] ?? '',
+            ApproximateFirstReceiveTimestamp: now,
           },
-          queueArn,
-          target.region,
-        ),
+        },
+        queueArn,
+        target.region,
       ),
-    };
-    console.log(JSON.stringify(event, null, 2));
-    return 0;
-  });
-}
+    ),
+  };
+  console.log(JSON.stringify(event, null, 2));
+  return 0;
+};
+
+if (isMain(import.meta.url)) runCommand(EVENT, main);

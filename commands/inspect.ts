@@ -6,6 +6,7 @@ import { formatIamReport } from '../ops/iam-format';
 import { iamReport } from '../ops/iam-table';
 import { formatReport, inspect } from '../ops/inspect';
 import {
+  type CommandMain,
   type CommandSpec,
   integerOption,
   isMain,
@@ -47,16 +48,17 @@ export const INSPECT: CommandSpec<typeof OPTIONS> = {
   ],
 };
 
-if (isMain(import.meta.url)) {
-  runCommand(INSPECT, async (values) => {
-    const peek = integerOption('peek', values.peek, { min: 0, max: 100 });
-    if (values.iam) {
-      const table = await iamReport(await targetFrom(values));
-      console.log(values.json ? JSON.stringify(table, null, 2) : formatIamReport(table));
-      return table.missing > 0 ? 1 : 0;
-    }
-    const report = await inspect(await targetFrom(values), { peek });
-    console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
-    return 0;
-  });
-}
+/** The command itself, given its parsed options: `runCommand` runs it as a script, tests in-process. */
+export const main: CommandMain<typeof OPTIONS> = async (values) => {
+  const peek = integerOption('peek', values.peek, { min: 0, max: 100 });
+  if (values.iam) {
+    const table = await iamReport(await targetFrom(values));
+    console.log(values.json ? JSON.stringify(table, null, 2) : formatIamReport(table));
+    return table.missing > 0 ? 1 : 0;
+  }
+  const report = await inspect(await targetFrom(values), { peek });
+  console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
+  return 0;
+};
+
+if (isMain(import.meta.url)) runCommand(INSPECT, main);

@@ -7,6 +7,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { resolveFunction } from '../ops/functions';
 import { platformLineAsText } from '../ops/log-format';
 import {
+  type CommandMain,
   type CommandSpec,
   isMain,
   type OptionSpecs,
@@ -78,48 +79,49 @@ function readEvent(file: string | undefined, payload: string | undefined): strin
   return text;
 }
 
-if (isMain(import.meta.url)) {
-  runCommand(INVOKE, async (values, [fn = '', file]) => {
-    const event = readEvent(file, values.payload);
-    const target = await targetFrom(values);
-    const { name } = await resolveFunction(target, fn);
-    const lambda = new LambdaClient(target.clientConfig('lambda'));
-    try {
-      const response = await lambda.send(
-        new InvokeCommand({
-          FunctionName: name,
-          Payload: Buffer.from(event),
-          LogType: values['no-logs'] ? 'None' : 'Tail',
-        }),
+/** The command itself, given its parsed options: `runCommand` runs it as a script, tests in-process. */
+export const main: CommandMain<typeof OPTIONS> = async (values, [fn = '', file]) => {
+  const event = readEvent(file, values.payload);
+  const target = await targetFrom(values);
+  const { name } = await resolveFunction(target, fn);
+  const lambda = new LambdaClient(target.clientConfig('lambda'));
+  try {
+    const response = await lambda.send(
+      new InvokeCommand({
+        FunctionName: name,
+        Payload: Buffer.from(event),
+        LogType: values['no-logs'] ? 'None' : 'Tail',
+      }),
+    );
+    const body = Buffer.from(response.Payload ?? new Uint8Array()).toString('utf8');
+    if (response.LogResult) {
+      // Platform records of the JSON log format read as the START/END/REPORT lines they stand for.
+      const tail = Buffer.from(response.LogResult, 'base64').toString('utf8');
+      process.stderr.write(
+        tail
+          .split('\n')
+          .map((line) => platformLineAsText(line) ?? line)
+          .join('\n'),
       );
-      const body = Buffer.from(response.Payload ?? new Uint8Array()).toString('utf8');
-      if (response.LogResult) {
-        // Platform records of the JSON log format read as the START/END/REPORT lines they stand for.
-        const tail = Buffer.from(response.LogResult, 'base64').toString('utf8');
-        process.stderr.write(
-          tail
-            .split('\n')
-            .map((line) => platformLineAsText(line) ?? line)
-            .join('\n'),
-        );
-      }
-      if (response.FunctionError) {
-        const error = JSON.parse(body || '{}') as { errorType?: string; errorMessage?: string };
-        console.error(
-          `${name} failed: ${error.errorType ?? response.FunctionError}: ${error.errorMessage ?? body}`,
-        );
-        return 1;
-      }
-      let shown = body;
-      try {
-        shown = JSON.stringify(JSON.parse(body), null, 2);
-      } catch {
-        // Not JSON: shown as returned.
-      }
-      console.log(shown);
-      return 0;
-    } finally {
-      lambda.destroy();
     }
-  });
-}
+    if (response.FunctionError) {
+      const error = JSON.parse(body || '{}') as { errorType?: string; errorMessage?: string };
+      console.error(
+        `${name} failed: ${error.errorType ?? response.FunctionError}: ${error.errorMessage ?? body}`,
+      );
+      return 1;
+    }
+    let shown = body;
+    try {
+      shown = JSON.stringify(JSON.parse(body), null, 2);
+    } catch {
+      // Not JSON: shown as returned.
+    }
+    console.log(shown);
+    return 0;
+  } finally {
+    lambda.destroy();
+  }
+};
+
+if (isMain(import.meta.url)) runCommand(INVOKE, main);

@@ -11,7 +11,14 @@ import {
   localstackUrl,
   START_HINT,
 } from '../scripts/localstack';
-import { CommandError, type CommandSpec, isMain, type OptionSpecs, runCommand } from './cli';
+import {
+  CommandError,
+  type CommandMain,
+  type CommandSpec,
+  isMain,
+  type OptionSpecs,
+  runCommand,
+} from './cli';
 
 const OPTIONS = {
   region: {
@@ -34,22 +41,23 @@ export const DEPLOY_LOCALSTACK: CommandSpec<typeof OPTIONS> = {
   ],
 };
 
-if (isMain(import.meta.url)) {
-  runCommand(DEPLOY_LOCALSTACK, async (values) => {
-    const url = localstackUrl();
-    if (!(await localstackHealth(url))) {
-      throw new CommandError(
-        `Nothing answers at ${url}/_localstack/health: start LocalStack first (${START_HINT}), then run this again`,
-      );
-    }
-    const region = deployRegion(values.region);
-    console.log(`Deploying to LocalStack at ${url}, region ${region}`);
-    const code = await deployToLocalstack(region);
-    if (code === 0) {
-      console.log(
-        `Deployed. Reach it with --endpoint ${url}${region === 'us-east-1' ? '' : ` and AWS_REGION=${region}`}`,
-      );
-    }
-    return code;
-  });
-}
+/** The command itself, given its parsed options: `runCommand` runs it as a script, tests in-process. */
+export const main: CommandMain<typeof OPTIONS> = async (values) => {
+  const url = localstackUrl();
+  if (!(await localstackHealth(url))) {
+    throw new CommandError(
+      `Nothing answers at ${url}/_localstack/health: start LocalStack first (${START_HINT}), then run this again`,
+    );
+  }
+  const region = deployRegion(values.region);
+  console.log(`Deploying to LocalStack at ${url}, region ${region}`);
+  const code = await deployToLocalstack(region);
+  if (code === 0) {
+    console.log(
+      `Deployed. Reach it with --endpoint ${url}${region === 'us-east-1' ? '' : ` and AWS_REGION=${region}`}`,
+    );
+  }
+  return code;
+};
+
+if (isMain(import.meta.url)) runCommand(DEPLOY_LOCALSTACK, main);

@@ -18,6 +18,7 @@ import {
 } from '../scripts/localstack';
 import {
   CommandError,
+  type CommandMain,
   type CommandSpec,
   integerOption,
   isMain,
@@ -76,45 +77,46 @@ async function waitForLocalstack(url: string, timeoutSeconds: number): Promise<v
   }
 }
 
-if (isMain(import.meta.url)) {
-  runCommand(TEST_LOCALSTACK, async (values) => {
-    const startTimeout = integerOption('start-timeout', values['start-timeout'], { min: 1 });
-    const missing = missingForLocalstack();
-    if (missing) throw new CommandError(`npm run test:localstack needs ${missing}`);
-    const url = localstackUrl();
-    const region = deployRegion(values.region);
-    const running = (await localstackHealth(url)) !== undefined;
-    // Ctrl-C reaches the children too (same process group); we stay to tear down.
-    let interrupted = false;
-    process.on('SIGINT', () => {
-      interrupted = true;
-    });
-    if (running) console.log(`LocalStack already answers at ${url}: using it, leaving it running`);
-    else {
-      console.log(`Starting LocalStack (${COMPOSE_FILE})`);
-      const up = await run('docker', ['compose', '-f', COMPOSE_FILE, 'up', '-d']);
-      if (up !== 0)
-        throw new CommandError(`docker compose -f ${COMPOSE_FILE} up -d failed (exit ${up})`);
-    }
-    try {
-      await waitForLocalstack(url, startTimeout);
-      console.log(`Deploying with cdklocal to region ${region}`);
-      const deployed = await deployToLocalstack(region);
-      if (deployed !== 0 || interrupted) return deployed || 130;
-      console.log('Running test/local/e2e.test.ts against LocalStack');
-      const tested = await run(bin('vitest'), ['run', 'test/local/e2e.test.ts'], {
-        ...process.env,
-        PIPELINE_ENDPOINT: url,
-        AWS_REGION: region,
-      });
-      return interrupted ? 130 : tested;
-    } finally {
-      if (!running && !values.keep) {
-        console.log('Stopping LocalStack');
-        await run('docker', ['compose', '-f', COMPOSE_FILE, 'down']);
-      } else if (!running) {
-        console.log(`LocalStack keeps running: docker compose -f ${COMPOSE_FILE} down to stop it`);
-      }
-    }
+/** The command itself, given its parsed options: `runCommand` runs it as a script, tests in-process. */
+export const main: CommandMain<typeof OPTIONS> = async (values) => {
+  const startTimeout = integerOption('start-timeout', values['start-timeout'], { min: 1 });
+  const missing = missingForLocalstack();
+  if (missing) throw new CommandError(`npm run test:localstack needs ${missing}`);
+  const url = localstackUrl();
+  const region = deployRegion(values.region);
+  const running = (await localstackHealth(url)) !== undefined;
+  // Ctrl-C reaches the children too (same process group); we stay to tear down.
+  let interrupted = false;
+  process.on('SIGINT', () => {
+    interrupted = true;
   });
-}
+  if (running) console.log(`LocalStack already answers at ${url}: using it, leaving it running`);
+  else {
+    console.log(`Starting LocalStack (${COMPOSE_FILE})`);
+    const up = await run('docker', ['compose', '-f', COMPOSE_FILE, 'up', '-d']);
+    if (up !== 0)
+      throw new CommandError(`docker compose -f ${COMPOSE_FILE} up -d failed (exit ${up})`);
+  }
+  try {
+    await waitForLocalstack(url, startTimeout);
+    console.log(`Deploying with cdklocal to region ${region}`);
+    const deployed = await deployToLocalstack(region);
+    if (deployed !== 0 || interrupted) return deployed || 130;
+    console.log('Running test/local/e2e.test.ts against LocalStack');
+    const tested = await run(bin('vitest'), ['run', 'test/local/e2e.test.ts'], {
+      ...process.env,
+      PIPELINE_ENDPOINT: url,
+      AWS_REGION: region,
+    });
+    return interrupted ? 130 : tested;
+  } finally {
+    if (!running && !values.keep) {
+      console.log('Stopping LocalStack');
+      await run('docker', ['compose', '-f', COMPOSE_FILE, 'down']);
+    } else if (!running) {
+      console.log(`LocalStack keeps running: docker compose -f ${COMPOSE_FILE} down to stop it`);
+    }
+  }
+};
+
+if (isMain(import.meta.url)) runCommand(TEST_LOCALSTACK, main);

@@ -7,6 +7,7 @@ import { resolveFunction, stackFunctions } from '../ops/functions';
 import { formatLogLine, isProblem } from '../ops/log-format';
 import { followLogs, type LogQuery, readLogs } from '../ops/logs';
 import {
+  type CommandMain,
   type CommandSpec,
   isMain,
   type OptionSpecs,
@@ -76,34 +77,35 @@ export function durationMs(raw: string): number {
   return Number(match[1]) * unit;
 }
 
-if (isMain(import.meta.url)) {
-  runCommand(LOGS, async (values, [fn]) => {
-    const startTime = values.since ? Date.now() - durationMs(values.since) : undefined;
-    const target = await targetFrom(values);
-    const functions = fn ? [await resolveFunction(target, fn)] : stackFunctions(target);
-    const labels = stackFunctions(target).map((f) => f.label);
-    const query: LogQuery = { functions, contains: values['request-id'], startTime };
-    const format = { colour: process.stdout.isTTY === true, pretty: !values.raw };
-    const print = (event: { function: string; message: string }) => {
-      if (values.quiet && !isProblem(event.message)) return;
-      const index = Math.max(0, labels.indexOf(event.function));
-      console.log(formatLogLine(event.function, index, event.message, format));
-    };
-    const client = new CloudWatchLogsClient(target.clientConfig('logs'));
-    try {
-      if (!values.follow) {
-        for (const event of await readLogs(client, query)) print(event);
-        return 0;
-      }
-      const stop = new AbortController();
-      process.once('SIGINT', () => {
-        console.error('\nStopped following the logs');
-        stop.abort();
-      });
-      await followLogs(client, query, print, stop.signal);
+/** The command itself, given its parsed options: `runCommand` runs it as a script, tests in-process. */
+export const main: CommandMain<typeof OPTIONS> = async (values, [fn]) => {
+  const startTime = values.since ? Date.now() - durationMs(values.since) : undefined;
+  const target = await targetFrom(values);
+  const functions = fn ? [await resolveFunction(target, fn)] : stackFunctions(target);
+  const labels = stackFunctions(target).map((f) => f.label);
+  const query: LogQuery = { functions, contains: values['request-id'], startTime };
+  const format = { colour: process.stdout.isTTY === true, pretty: !values.raw };
+  const print = (event: { function: string; message: string }) => {
+    if (values.quiet && !isProblem(event.message)) return;
+    const index = Math.max(0, labels.indexOf(event.function));
+    console.log(formatLogLine(event.function, index, event.message, format));
+  };
+  const client = new CloudWatchLogsClient(target.clientConfig('logs'));
+  try {
+    if (!values.follow) {
+      for (const event of await readLogs(client, query)) print(event);
       return 0;
-    } finally {
-      client.destroy();
     }
-  });
-}
+    const stop = new AbortController();
+    process.once('SIGINT', () => {
+      console.error('\nStopped following the logs');
+      stop.abort();
+    });
+    await followLogs(client, query, print, stop.signal);
+    return 0;
+  } finally {
+    client.destroy();
+  }
+};
+
+if (isMain(import.meta.url)) runCommand(LOGS, main);

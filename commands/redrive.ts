@@ -13,6 +13,7 @@ import {
 } from '../ops/failed-invocations';
 import { redrive } from '../ops/redrive';
 import {
+  type CommandMain,
   type CommandSpec,
   integerOption,
   isMain,
@@ -68,59 +69,60 @@ export const REDRIVE: CommandSpec<typeof OPTIONS> = {
   ],
 };
 
-if (isMain(import.meta.url)) {
-  runCommand(REDRIVE, async (values) => {
-    const { queues, invocations } = parseRedriveQueues(values.queue, values.all);
-    const max = values.max === undefined ? undefined : integerOption('max', values.max, { min: 1 });
-    const target = await targetFrom(values);
-    console.log(`Target: ${target.description}`);
-    const results = await redrive(target, {
-      queues,
-      dryRun: values['dry-run'],
-      max,
-      onProgress: (p) =>
-        console.log(
-          `  ${p.queue.toLowerCase()} DLQ: move task moved ${p.moved}${p.toMove === undefined ? '' : ` of ${p.toMove}`}`,
-        ),
-    });
-    for (const r of results) {
-      const what =
-        r.method === 'dry-run'
-          ? `would move ${r.toMove} of ${r.waiting}`
-          : `moved ${r.moved} of ${r.waiting}`;
+/** The command itself, given its parsed options: `runCommand` runs it as a script, tests in-process. */
+export const main: CommandMain<typeof OPTIONS> = async (values) => {
+  const { queues, invocations } = parseRedriveQueues(values.queue, values.all);
+  const max = values.max === undefined ? undefined : integerOption('max', values.max, { min: 1 });
+  const target = await targetFrom(values);
+  console.log(`Target: ${target.description}`);
+  const results = await redrive(target, {
+    queues,
+    dryRun: values['dry-run'],
+    max,
+    onProgress: (p) =>
       console.log(
-        `${r.queue.toLowerCase()} DLQ -> ${r.queue.toLowerCase()} queue: ${what} (${r.method})`,
-      );
-      for (const f of r.failed) {
-        const outcome =
-          f.stage === 'send'
-            ? 'not moved, still in the DLQ'
-            : 'moved but not deleted from the DLQ, so it is in both';
-        console.log(`  ${f.messageId}: ${outcome}: ${f.reason}`);
-      }
-    }
-    const replays = await redriveFailedInvocations(target, {
-      queues: invocations,
-      dryRun: values['dry-run'],
-      max,
-    });
-    for (const r of replays) {
-      const what =
-        r.method === 'dry-run'
-          ? `would re-invoke ${r.toMove} of ${r.waiting}`
-          : `re-invoked ${r.moved} of ${r.waiting}`;
-      console.log(`${r.queue} -> ${r.functionName} (asynchronous invoke): ${what}`);
-      for (const f of r.failed) {
-        const outcome =
-          f.stage === 'delete'
-            ? 're-invoked but not deleted from the queue, so a later redrive replays it again (the same request ids)'
-            : 'not re-invoked, still in the queue';
-        console.log(`  ${f.messageId}: ${outcome}: ${f.reason}`);
-      }
-    }
-    return [...results, ...replays].some((r) => r.failed.length > 0) ? 1 : 0;
+        `  ${p.queue.toLowerCase()} DLQ: move task moved ${p.moved}${p.toMove === undefined ? '' : ` of ${p.toMove}`}`,
+      ),
   });
-}
+  for (const r of results) {
+    const what =
+      r.method === 'dry-run'
+        ? `would move ${r.toMove} of ${r.waiting}`
+        : `moved ${r.moved} of ${r.waiting}`;
+    console.log(
+      `${r.queue.toLowerCase()} DLQ -> ${r.queue.toLowerCase()} queue: ${what} (${r.method})`,
+    );
+    for (const f of r.failed) {
+      const outcome =
+        f.stage === 'send'
+          ? 'not moved, still in the DLQ'
+          : 'moved but not deleted from the DLQ, so it is in both';
+      console.log(`  ${f.messageId}: ${outcome}: ${f.reason}`);
+    }
+  }
+  const replays = await redriveFailedInvocations(target, {
+    queues: invocations,
+    dryRun: values['dry-run'],
+    max,
+  });
+  for (const r of replays) {
+    const what =
+      r.method === 'dry-run'
+        ? `would re-invoke ${r.toMove} of ${r.waiting}`
+        : `re-invoked ${r.moved} of ${r.waiting}`;
+    console.log(`${r.queue} -> ${r.functionName} (asynchronous invoke): ${what}`);
+    for (const f of r.failed) {
+      const outcome =
+        f.stage === 'delete'
+          ? 're-invoked but not deleted from the queue, so a later redrive replays it again (the same request ids)'
+          : 'not re-invoked, still in the queue';
+      console.log(`  ${f.messageId}: ${outcome}: ${f.reason}`);
+    }
+  }
+  return [...results, ...replays].some((r) => r.failed.length > 0) ? 1 : 0;
+};
+
+if (isMain(import.meta.url)) runCommand(REDRIVE, main);
 
 /**
  * `--queue name` or `--all` to the pipeline queues whose DLQs to redrive and the failed-invocation

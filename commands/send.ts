@@ -6,6 +6,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { bodyProblem, sampleMessage } from '../ops/messages';
 import { resolveQueue } from '../ops/queues';
 import {
+  type CommandMain,
   type CommandSpec,
   isMain,
   type OptionSpecs,
@@ -37,26 +38,27 @@ export const SEND: CommandSpec<typeof OPTIONS> = {
   ],
 };
 
-if (isMain(import.meta.url)) {
-  runCommand(SEND, async (values, [queueName = '', given]) => {
-    const target = await targetFrom(values);
-    const queue = resolveQueue(target, queueName);
-    const body = given ?? sampleMessage(queue.key);
-    const problem = bodyProblem(queue.key, body);
-    if (problem) {
-      console.error(
-        `warning: not a valid ${queue.key.toLowerCase()} message, sent anyway (${problem})`,
-      );
-    }
-    const sqs = new SQSClient(target.clientConfig('sqs'));
-    try {
-      const { MessageId } = await sqs.send(
-        new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body }),
-      );
-      console.log(`Sent ${MessageId} to ${queue.label}: ${body}`);
-      return 0;
-    } finally {
-      sqs.destroy();
-    }
-  });
-}
+/** The command itself, given its parsed options: `runCommand` runs it as a script, tests in-process. */
+export const main: CommandMain<typeof OPTIONS> = async (values, [queueName = '', given]) => {
+  const target = await targetFrom(values);
+  const queue = resolveQueue(target, queueName);
+  const body = given ?? sampleMessage(queue.key);
+  const problem = bodyProblem(queue.key, body);
+  if (problem) {
+    console.error(
+      `warning: not a valid ${queue.key.toLowerCase()} message, sent anyway (${problem})`,
+    );
+  }
+  const sqs = new SQSClient(target.clientConfig('sqs'));
+  try {
+    const { MessageId } = await sqs.send(
+      new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body }),
+    );
+    console.log(`Sent ${MessageId} to ${queue.label}: ${body}`);
+    return 0;
+  } finally {
+    sqs.destroy();
+  }
+};
+
+if (isMain(import.meta.url)) runCommand(SEND, main);

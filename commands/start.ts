@@ -12,6 +12,7 @@ import { lockStateDir, type StateLock, StateLockedError } from '../local/state-l
 import { ensureWritableDir, UnusableDirectoryError } from '../local/writable-dir';
 import {
   CommandError,
+  type CommandMain,
   type CommandSpec,
   integerOption,
   isMain,
@@ -347,6 +348,7 @@ async function requestStrings(
   return ids;
 }
 
-if (isMain(import.meta.url)) {
-  runCommand(START, (values) => main(toOptions(values)));
-}
+/** The command itself, given its parsed options: `runCommand` runs it as a script, tests in-process. */
+export const start: CommandMain<typeof OPTIONS> = (values) => main(toOptions(values));
+
+if (isMain(import.meta.url)) runCommand(START, start);
