@@ -1,46 +1,21 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usageLine } from '../../commands/cli';
-import { INSPECT } from '../../commands/inspect';
-import { parseQueues, parseRedriveQueues, REDRIVE } from '../../commands/redrive';
-import { START } from '../../commands/start';
+import { INSPECT, main as inspect } from '../../commands/inspect';
+import { parseQueues, parseRedriveQueues, REDRIVE, main as redrive } from '../../commands/redrive';
+import { START, start } from '../../commands/start';
+import { type CommandRun as Run, runCommandInProcess, spawnCommand } from './command-runner';
 import { type OpsFixture, startOpsFixture } from './ops-fixture';
 
-const TSX = join('node_modules', '.bin', 'tsx');
-const execFileAsync = promisify(execFile);
-
-/** What a command printed and how it exited. */
-interface Run {
-  readonly status: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/**
- * Runs a command's CLI in a child process. Asynchronously: the emulators some commands talk to
- * run in this process, and several commands can run at once.
- */
-async function cli(
-  script: 'start' | 'inspect' | 'redrive',
-  args: string[],
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<Run> {
-  try {
-    const { stdout, stderr } = await execFileAsync(TSX, [`commands/${script}.ts`, ...args], {
-      timeout: 60_000,
-      env,
-    });
-    return { status: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: unknown; stdout?: string; stderr?: string };
-    if (typeof failed.code !== 'number') throw error;
-    return { status: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
+/** Each command's main, run in this process by runCommandInProcess. */
+const inProcess = {
+  start: (args: string[]) => runCommandInProcess(START, start, args),
+  inspect: (args: string[]) => runCommandInProcess(INSPECT, inspect, args),
+  redrive: (args: string[]) => runCommandInProcess(REDRIVE, redrive, args),
+};
 
 const lines = (text: string) => text.trimEnd().split('\n');
 
@@ -52,7 +27,8 @@ describe('every command answers --help', () => {
   ] as const;
 
   it('prints usage, every option with its description and examples on stdout, and exits 0', async () => {
-    const runs = await Promise.all(commands.map(([script]) => cli(script, ['--help'])));
+    // Spawned: the scripts themselves, wired to their specs, print and exit.
+    const runs = await Promise.all(commands.map(([script]) => spawnCommand(script, ['--help'])));
     for (const [i, [script, spec]] of commands.entries()) {
       const run = runs[i];
       expect(run?.status, script).toBe(0);
@@ -70,7 +46,7 @@ describe('every command answers --help', () => {
   });
 
   it('treats -h as --help, even after a mistake on the same line', async () => {
-    const run = await cli('start', ['--requests', 'many', '-h']);
+    const run = await inProcess.start(['--requests', 'many', '-h']);
     expect(run.status).toBe(0);
     expect(lines(run.stdout)[0]).toBe(usageLine(START));
     expect(run.stdout).toContain('--verbose');
@@ -98,9 +74,9 @@ describe('the commands refuse bad input', () => {
 
   it('exit 2 with one line naming an unknown option, then the usage line', async () => {
     const [start, inspect, redrive] = await Promise.all([
-      cli('start', ['--request', '5']),
-      cli('inspect', ['--peak', '3']),
-      cli('redrive', ['--queues', 'ack']),
+      inProcess.start(['--request', '5']),
+      inProcess.inspect(['--peak', '3']),
+      inProcess.redrive(['--queues', 'ack']),
     ]);
     for (const [run, option, usage] of [
       [start, '--request', 'npm start --'],
@@ -118,11 +94,11 @@ describe('the commands refuse bad input', () => {
 
   it('exit 2 naming a bad value', async () => {
     const [requests, peek, max, queue, pair] = await Promise.all([
-      cli('start', ['--requests', 'many']),
-      cli('inspect', ['--peek', 'lots']),
-      cli('redrive', ['--queue', 'ack', '--max', '0']),
-      cli('redrive', ['--queue', 'responses']),
-      cli('start', ['-c', 'batchSize']),
+      inProcess.start(['--requests', 'many']),
+      inProcess.inspect(['--peek', 'lots']),
+      inProcess.redrive(['--queue', 'ack', '--max', '0']),
+      inProcess.redrive(['--queue', 'responses']),
+      inProcess.start(['-c', 'batchSize']),
     ]);
     const first = (run: Run) => {
       expect(run.status).toBe(2);
@@ -141,10 +117,10 @@ describe('the commands refuse bad input', () => {
 
   it('exit 2 naming the option for numbers Number() would read but nobody means', async () => {
     const [exponent, hex, negative, infinite] = await Promise.all([
-      cli('start', ['--requests', '1e3']),
-      cli('start', ['--requests', '0x10']),
-      cli('start', ['--requests', '-5']),
-      cli('start', ['--time-scale', 'Infinity']),
+      inProcess.start(['--requests', '1e3']),
+      inProcess.start(['--requests', '0x10']),
+      inProcess.start(['--requests', '-5']),
+      inProcess.start(['--time-scale', 'Infinity']),
     ]);
     for (const run of [exponent, hex, negative, infinite]) {
       expect(run.status).toBe(2);
@@ -163,12 +139,7 @@ describe('the commands refuse bad input', () => {
   });
 
   it('the bench refuses a bad option in one line and the usage line, exit 2', async () => {
-    const { stdout, stderr, code } = await execFileAsync(TSX, ['bench/run.ts', '--runs', '5'], {
-      timeout: 60_000,
-    }).then(
-      (done) => ({ ...done, code: 0 }),
-      (error: { stdout: string; stderr: string; code: number }) => error,
-    );
+    const { stdout, stderr, status: code } = await spawnCommand('bench/run', ['--runs', '5']);
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(lines(stderr)).toEqual([
@@ -181,8 +152,8 @@ describe('the commands refuse bad input', () => {
     // Each its own state directory: one running start locks a directory against another.
     const home = mkdtempSync(join(tmpdir(), 'string-pipeline-context-'));
     const [value, key] = await Promise.all([
-      cli('start', ['-c', 'batchSize=lots', '--state-dir', join(home, 'value')]),
-      cli('start', ['-c', 'batchsize=0', '--state-dir', join(home, 'key')]),
+      inProcess.start(['-c', 'batchSize=lots', '--state-dir', join(home, 'value')]),
+      inProcess.start(['-c', 'batchsize=0', '--state-dir', join(home, 'key')]),
     ]).finally(() => rmSync(home, { recursive: true, force: true }));
     expect(value.status).toBe(2);
     expect(lines(value.stderr)).toEqual([
@@ -210,7 +181,7 @@ describe('the commands refuse bad input', () => {
     });
     const stateFile = join(home, 'state.json');
     try {
-      const run = await cli('inspect', ['--state', stateFile], env);
+      const run = await spawnCommand('inspect', ['--state', stateFile], env);
       expect(run.status).toBe(1);
       expect(lines(run.stderr)).toHaveLength(1);
       expect(run.stderr).toContain(
@@ -234,7 +205,7 @@ describe('inspect and redrive from the command line', () => {
     const target = await f.pipeline('cli');
     await f.send(target.outputs.AckQueueUrl ?? '', [{ body: 'waiting' }]);
 
-    const run = await cli('inspect', ['--state', join(f.dir, 'cli.json'), '--json']);
+    const run = await inProcess.inspect(['--state', join(f.dir, 'cli.json'), '--json']);
 
     expect(run.status).toBe(0);
     const report = JSON.parse(run.stdout);
@@ -246,7 +217,7 @@ describe('inspect and redrive from the command line', () => {
     const target = await f.pipeline('cli-redrive');
     await f.send(target.outputs.ResponseDlqUrl ?? '', [{ body: '1' }, { body: '2' }]);
 
-    const run = await cli('redrive', [
+    const run = await inProcess.redrive([
       '--state',
       join(f.dir, 'cli-redrive.json'),
       '--queue',
@@ -266,8 +237,8 @@ describe('npm start guards what another run or the disk would break', () => {
     writeFileSync(file, 'not a directory');
     try {
       const [proc, regular] = await Promise.all([
-        cli('start', ['--data', '/proc/nope', '--state-dir', join(home, 'a')]),
-        cli('start', ['--data', file, '--state-dir', join(home, 'b')]),
+        inProcess.start(['--data', '/proc/nope', '--state-dir', join(home, 'a')]),
+        inProcess.start(['--data', file, '--state-dir', join(home, 'b')]),
       ]);
       expect(proc.status).toBe(1);
       expect(lines(proc.stderr)).toEqual([
@@ -285,7 +256,7 @@ describe('npm start guards what another run or the disk would break', () => {
   it('refuses a second start on the same state directory, leaving the first one whole', async () => {
     const home = mkdtempSync(join(tmpdir(), 'string-pipeline-two-'));
     const first = spawn(
-      TSX,
+      join('node_modules', '.bin', 'tsx'),
       ['commands/start.ts', '--keep', '--requests', '1', '--state-dir', home],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -303,7 +274,7 @@ describe('npm start guards what another run or the disk would break', () => {
       });
       const log = readFileSync(join(home, 'functions.log'), 'utf8');
 
-      const second = await cli('start', ['--requests', '1', '--state-dir', home]);
+      const second = await spawnCommand('start', ['--requests', '1', '--state-dir', home]);
 
       expect(second.status).toBe(1);
       expect(lines(second.stderr)).toEqual([

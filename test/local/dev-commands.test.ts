@@ -1,44 +1,44 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { usageLine } from '../../commands/cli';
-import { EVENT } from '../../commands/event';
-import { INVOKE } from '../../commands/invoke';
-import { LOGS } from '../../commands/logs';
-import { SEND } from '../../commands/send';
+import {
+  type CommandMain,
+  type CommandSpec,
+  type OptionSpecs,
+  usageLine,
+} from '../../commands/cli';
+import { EVENT, main as event } from '../../commands/event';
+import { INVOKE, main as invoke } from '../../commands/invoke';
+import { LOGS, main as logs } from '../../commands/logs';
+import { SEND, main as send } from '../../commands/send';
 import { Output } from '../../functions/shared/contract';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud';
-
-const TSX = join('node_modules', '.bin', 'tsx');
-const execFileAsync = promisify(execFile);
-
-interface Run {
-  readonly status: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+import { type CommandRun as Run, runCommandInProcess, spawnCommand } from './command-runner';
 
 let cloud: LocalCloud;
 let dir: string;
 let stateFile: string;
 
-/** Runs a command against the test's local cloud (found through its state file, as a user's is). */
-async function cli(script: string, args: string[]): Promise<Run> {
-  try {
-    const { stdout, stderr } = await execFileAsync(
-      TSX,
-      [`commands/${script}.ts`, ...args, '--state', stateFile],
-      { timeout: 60_000 },
-    );
-    return { status: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: unknown; stdout?: string; stderr?: string };
-    if (typeof failed.code !== 'number') throw error;
-    return { status: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
+/** Each command's spec and main, run in this process by runCommandInProcess. */
+const COMMANDS = {
+  invoke: [INVOKE, invoke],
+  event: [EVENT, event],
+  send: [SEND, send],
+  logs: [LOGS, logs],
+} as const;
+
+/**
+ * Runs a command against the test's local cloud (found through its state file, as a user's is),
+ * in this process: the scripts themselves are run once each, for --help.
+ */
+function cli(script: keyof typeof COMMANDS, args: string[]): Promise<Run> {
+  const [spec, main] = COMMANDS[script];
+  return runCommandInProcess(spec as CommandSpec<OptionSpecs>, main as CommandMain<OptionSpecs>, [
+    ...args,
+    '--state',
+    stateFile,
+  ]);
 }
 
 beforeAll(async () => {
@@ -196,7 +196,8 @@ describe('the development commands answer --help and refuse bad options', () => 
   ] as const;
 
   it('prints usage with the arguments, and exits 0', async () => {
-    const runs = await Promise.all(commands.map(([script]) => cli(script, ['--help'])));
+    // Spawned: the scripts themselves, wired to their specs, print and exit.
+    const runs = await Promise.all(commands.map(([script]) => spawnCommand(script, ['--help'])));
     for (const [i, [script, spec]] of commands.entries()) {
       expect(runs[i]?.status, script).toBe(0);
       expect(runs[i]?.stdout.split('\n')[0], script).toBe(usageLine(spec));

@@ -3,9 +3,13 @@ import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { DEPLOY_LOCALSTACK, main as deployLocalStack } from '../../commands/localstack-deploy';
+import { TEST_LOCALSTACK, main as testLocalStack } from '../../commands/localstack-test';
+import { runCommandInProcess } from './command-runner';
 
 // The LocalStack commands cannot reach LocalStack here (no Docker, no token): what runs is the
-// path that tells the user what is missing, and their --help.
+// path that tells the user what is missing (their scripts, spawned), and their --help and option
+// errors (in this process).
 
 const execFileAsync = promisify(execFile);
 const TSX = 'node_modules/.bin/tsx';
@@ -52,12 +56,15 @@ describe('npm run test:localstack', () => {
   });
 
   it('answers --help with exit 0 and a bad option with one line and exit 2', async () => {
-    const help = await cli('localstack-test', ['--help']);
-    expect(help.code).toBe(0);
+    const help = await runCommandInProcess(TEST_LOCALSTACK, testLocalStack, ['--help']);
+    expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/^usage: npm run test:localstack -- /);
     expect(help.stdout).toContain('Examples:');
-    const bad = await cli('localstack-test', ['--start-timeout', 'soon']);
-    expect(bad.code).toBe(2);
+    const bad = await runCommandInProcess(TEST_LOCALSTACK, testLocalStack, [
+      '--start-timeout',
+      'soon',
+    ]);
+    expect(bad.status).toBe(2);
     expect(bad.stderr.split('\n')[0]).toContain('start-timeout');
   });
 });
@@ -73,8 +80,8 @@ describe('npm run deploy:localstack', () => {
   });
 
   it('answers --help with exit 0', async () => {
-    const help = await cli('localstack-deploy', ['--help']);
-    expect(help.code).toBe(0);
+    const help = await runCommandInProcess(DEPLOY_LOCALSTACK, deployLocalStack, ['--help']);
+    expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/^usage: npm run deploy:localstack -- \[--region REGION\]/);
   });
 });
