@@ -103,8 +103,21 @@ export function stackNameFor(stage: Stage): string {
  * @throws ConfigError naming the offending key
  */
 export function loadConfig(node: Node, overrides: Partial<PipelineConfig> = {}): PipelineConfig {
-  refuseUnknownContextKeys(Object.keys(node.getAllContext()));
-  const raw = (key: keyof PipelineConfig): unknown => node.tryGetContext(key);
+  return configFromContext(node.getAllContext(), overrides);
+}
+
+/**
+ * {@link loadConfig} from the context as a plain object (`cdk.json`'s merged with `-c` values):
+ * what a tool checks before it pays for loading aws-cdk-lib and synthesizing.
+ *
+ * @throws ConfigError naming the offending key
+ */
+export function configFromContext(
+  context: Readonly<Record<string, unknown>>,
+  overrides: Partial<PipelineConfig> = {},
+): PipelineConfig {
+  refuseUnknownContextKeys(Object.keys(context));
+  const raw = (key: keyof PipelineConfig): unknown => context[key];
   const fromContext: Partial<Record<keyof PipelineConfig, unknown>> = {};
   for (const key of Object.keys(DEFAULT_CONFIG) as (keyof PipelineConfig)[]) {
     const value = raw(key);
@@ -120,7 +133,7 @@ export function loadConfig(node: Node, overrides: Partial<PipelineConfig> = {}):
       INTEGER_KEYS.map((key) => [key, parseInteger(key, fromContext[key] ?? DEFAULT_CONFIG[key])]),
     ),
   } as PipelineConfig;
-  const email = node.tryGetContext('alarmEmail');
+  const email = context.alarmEmail;
   if (email !== undefined && email !== null && email !== '') {
     Object.assign(parsed, { alarmEmail: email });
   }

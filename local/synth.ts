@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } f
 import { createRequire } from 'node:module';
 import { delimiter, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ConfigError, configFromContext } from '../lib/config';
 
 /** Options of {@link synthesize}. */
 export interface SynthOptions {
@@ -130,6 +131,23 @@ interface ChildOutcome {
 }
 
 /**
+ * Refuses a bad context value or an unknown key as the app would, without the child process and
+ * aws-cdk-lib it would take to hear it from the app: the same {@link SynthError}, named
+ * `ConfigError`, in milliseconds instead of a second or two.
+ */
+function checkContext(context: Record<string, string>): void {
+  const cdkJson = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as {
+    context?: Record<string, unknown>;
+  };
+  try {
+    configFromContext({ ...cdkJson.context, ...context });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new SynthError(error.name, error.message, '');
+    throw error;
+  }
+}
+
+/**
  * One synth of `context` into `outdir/<hash>`: done at once when that assembly exists; otherwise
  * the child's arguments, and `finish` to move its staging directory into place (or turn its
  * failure into a {@link SynthError}).
@@ -141,7 +159,10 @@ function synthJob(outdir: string, context: Record<string, string>) {
   // suite and `npm start`) never sees a half-written assembly.
   const staging = `${assemblyDir}.${process.pid}.tmp`;
   const done = existsSync(join(assemblyDir, 'manifest.json'));
-  if (!done) rmSync(staging, { recursive: true, force: true });
+  if (!done) {
+    checkContext(context);
+    rmSync(staging, { recursive: true, force: true });
+  }
   return {
     assemblyDir,
     done,
