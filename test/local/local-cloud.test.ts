@@ -104,29 +104,19 @@ describe('stopping the local cloud', () => {
 });
 
 describe('npm start', () => {
-  it('runs a round trip end to end and prints the reconciliation', () => {
-    const run = spawnSync('npx', ['tsx', 'commands/start.ts', '--requests', '25', '--port', '0'], {
-      encoding: 'utf8',
-      timeout: 90_000,
-    });
-    expect(run.stdout).toMatch(/complete round trips\s+25\/25/);
-    expect(run.stdout).toMatch(/OK: 25\/25 round trips/);
-    expect(run.status).toBe(0);
-  });
-
-  it('keeps DynamoDB data on disk across runs with --data', () => {
+  it('runs round trips end to end, prints the reconciliation, and keeps DynamoDB data on disk across runs with --data', () => {
     const data = mkdtempSync(join(tmpdir(), 'string-pipeline-data-'));
     try {
       const start = () =>
         spawnSync(
-          'npx',
-          ['tsx', 'commands/start.ts', '--requests', '10', '--data', data, '--port', '0'],
-          {
-            encoding: 'utf8',
-            timeout: 90_000,
-          },
+          join('node_modules', '.bin', 'tsx'),
+          ['commands/start.ts', '--requests', '10', '--data', data, '--port', '0'],
+          { encoding: 'utf8', timeout: 90_000 },
         );
-      expect(start().status).toBe(0);
+      const first = start();
+      expect(first.stdout).toMatch(/complete round trips\s+10\/10/);
+      expect(first.stdout).toMatch(/OK: 10\/10 round trips/);
+      expect(first.status).toBe(0);
       const second = start();
       expect(second.status).toBe(0);
       // The second run's tables hold both runs' records; its own ten still reconcile exactly.
@@ -135,14 +125,5 @@ describe('npm start', () => {
     } finally {
       rmSync(data, { recursive: true, force: true });
     }
-  });
-
-  it('refuses a bad option with exit code 2 and names it', () => {
-    const run = spawnSync('npx', ['tsx', 'commands/start.ts', '--requests', 'many'], {
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    expect(run.stderr).toMatch(/--requests must be an integer/);
-    expect(run.status).toBe(2);
   });
 });
