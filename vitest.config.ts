@@ -24,7 +24,16 @@ export default defineConfig({
     maxWorkers: 3,
     projects: [
       // No emulator and no cloud assembly: with infra, `npm run test:unit`, for the edit loop.
-      { test: { ...shared, name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        test: {
+          ...shared,
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          // One process for all unit files, as for infra: a process per file doubles their CPU
+          // (7.7 s against 3.8). The files mock clients per test and restore them after it.
+          isolate: false,
+        },
+      },
       {
         test: {
           ...shared,

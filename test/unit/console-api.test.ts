@@ -15,7 +15,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConsoleApi } from '../../console/api';
 import type { Target, TargetKind } from '../../ops/target';
 
@@ -24,6 +24,11 @@ const sqs = mockClient(SQSClient);
 const cloudformation = mockClient(CloudFormationClient);
 const dynamodb = mockClient(DynamoDBClient);
 const logs = mockClient(CloudWatchLogsClient);
+// The mocks replace the clients' classes' send: put it back for the unit files run after this one
+// in the same process (the unit project does not isolate files).
+afterAll(() => {
+  for (const mock of [sqs, dynamodb, cloudformation, logs]) mock.restore();
+});
 beforeEach(() => {
   sqs.reset();
   dynamodb.reset();
