@@ -170,10 +170,7 @@ function synthJob(outdir: string, context: Record<string, string>) {
     env: {
       ...process.env,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      // CDK bundles each function through `npx --no-install esbuild`: synth-bin/npx runs the
-      // esbuild binary directly, without starting npm for it.
-      PATH: `${SYNTH_BIN}${delimiter}${process.env.PATH ?? ''}`,
-      SYNTH_ESBUILD_BIN: join(ROOT, 'node_modules', '.bin', 'esbuild'),
+      ...directEsbuildEnv(),
     },
     finish(outcome: ChildOutcome): string {
       if (outcome.status !== 0) {
@@ -200,6 +197,18 @@ function synthJob(outdir: string, context: Record<string, string>) {
 }
 
 const SYNTH_BIN = fileURLToPath(new URL('./synth-bin', import.meta.url));
+
+/**
+ * The environment variables under which CDK's bundling runs esbuild without npm: CDK bundles each
+ * function through `npx --no-install esbuild`, and synth-bin/npx, first on this PATH, runs the
+ * esbuild binary directly instead of starting the npm CLI for it (0.3-0.7 s a function).
+ */
+export function directEsbuildEnv(): { PATH: string; SYNTH_ESBUILD_BIN: string } {
+  return {
+    PATH: `${SYNTH_BIN}${delimiter}${process.env.PATH ?? ''}`,
+    SYNTH_ESBUILD_BIN: join(ROOT, 'node_modules', '.bin', 'esbuild'),
+  };
+}
 const TSX_LOADER = createRequire(import.meta.url).resolve('tsx');
 
 /** sha256 (first 16 hex digits) of every input file's path and content, and of the context. */
