@@ -1,7 +1,5 @@
 /** The generator's handler over fakes, and the messages its tests send it. */
 import { createHash } from 'node:crypto';
-import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { mockClient } from 'aws-sdk-client-mock';
 import type { GeneratorDeps } from '../../functions/generator/domain';
 import { createGeneratorHandler } from '../../functions/generator/handler';
 import { MessageType } from '../../functions/shared/contract';
@@ -9,7 +7,7 @@ import {
   ACK_QUEUE_ARN,
   clock,
   FakeStringsStore,
-  newSqsClient,
+  mockedSqs,
   noDelay,
   observability,
   REQUEST_QUEUE_ARN,
@@ -49,9 +47,7 @@ export const sha256 = (value: string) => createHash('sha256').update(value).dige
 
 /** A generator handler over a fake store and a mocked SQS client, with helpers to read what it sent. */
 export function setup() {
-  const sqs = newSqsClient();
-  const sqsMock = mockClient(sqs);
-  sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+  const { sqs, sqsMock, sentTo } = mockedSqs();
   const store = new FakeStringsStore();
   const obs = observability('generator');
   const values = [VALUE_A, VALUE_B];
@@ -71,10 +67,5 @@ export function setup() {
     ackQueueArn: ACK_QUEUE_ARN,
     ackDlqUrl: ACK_DLQ_URL,
   });
-  const sentTo = (url: string) =>
-    sqsMock
-      .commandCalls(SendMessageBatchCommand)
-      .filter((call) => call.args[0].input.QueueUrl === url)
-      .flatMap((call) => call.args[0].input.Entries ?? []);
   return { handler, store, sqsMock, obs, sentTo };
 }

@@ -1,11 +1,9 @@
 /** The requestor's handler over fakes, and the responses its tests send it. */
-import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { mockClient } from 'aws-sdk-client-mock';
 import type { RequestorDeps } from '../../functions/requestor/domain';
 import { createRequestorHandler } from '../../functions/requestor/handler';
 import { MessageType } from '../../functions/shared/contract';
 import { deriveRequestId } from '../../functions/shared/ids';
-import { clock, FakeRequestsStore, newSqsClient, noDelay, observability, VALUE_A } from './fakes';
+import { clock, FakeRequestsStore, mockedSqs, noDelay, observability, VALUE_A } from './fakes';
 
 /** Queue URLs the handler is configured with. */
 export const REQUEST_QUEUE_URL = 'https://sqs.test/request';
@@ -23,9 +21,7 @@ export const response = (requestId: string, value = VALUE_A) => ({
 
 /** A requestor handler over a fake store and a mocked SQS client (default count 3), with helpers to read what it sent. */
 export function setup() {
-  const sqs = newSqsClient();
-  const sqsMock = mockClient(sqs);
-  sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+  const { sqs, sqsMock, sentTo } = mockedSqs();
   const store = new FakeRequestsStore();
   const obs = observability('requestor');
   const deps: RequestorDeps = {
@@ -43,10 +39,5 @@ export function setup() {
     responseDlqUrl: RESPONSE_DLQ_URL,
     defaultCount: 3,
   });
-  const sentTo = (url: string) =>
-    sqsMock
-      .commandCalls(SendMessageBatchCommand)
-      .filter((call) => call.args[0].input.QueueUrl === url)
-      .flatMap((call) => call.args[0].input.Entries ?? []);
   return { handler, store, sqsMock, obs, sentTo };
 }
