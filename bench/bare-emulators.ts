@@ -27,17 +27,8 @@ import {
 } from '../functions/shared/messages';
 import { randomString } from '../functions/shared/random-string';
 import { type OutgoingMessage, SQS_BATCH_LIMIT, sendAll } from '../functions/shared/sqs';
-import {
-  type DynamoDbEmulator,
-  type SqsEmulator,
-  startDynamoDb,
-  startSqs,
-} from '../local/emulators';
-import { dynamodbService } from '../local/endpoint/dynamodb';
-import { startEndpoint } from '../local/endpoint/gateway';
-import { sqsService } from '../local/endpoint/sqs';
-import { inProcessUpstream } from '../local/endpoint/upstream';
-import { RoleSessions } from '../local/iam/sessions';
+import { startDynamoDb, startSqs } from '../local/emulators';
+import { REGION, startBenchEndpoint } from './bench-endpoint';
 import type { MappingSettings } from './local-run';
 
 /** Options of {@link replayOnBareEmulators}. */
@@ -70,9 +61,6 @@ export interface ReplayResult {
   readonly calls: Record<string, number>;
 }
 
-const REGION = 'us-east-1';
-/** The account fauxqs puts in queue URLs, and the local cloud's. */
-const ACCOUNT_ID = '000000000000';
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 /** The mappings' long poll. */
 const LONG_POLL_SECONDS = 20;
@@ -131,56 +119,6 @@ export async function replayOnBareEmulators(opts: ReplayOptions): Promise<Replay
     await sqsEmulator.stop();
     await dynamoEmulator.stop();
   }
-}
-
-/**
- * The local cloud's endpoint (SQS and DynamoDB, as `local/cloud.ts` wires them) in front of the
- * emulators, with one role session allowed SQS and DynamoDB on the account's queues and tables:
- * every call is routed, its permission derived and evaluated, then handed over in-process.
- */
-async function startBenchEndpoint(sqsEmulator: SqsEmulator, dynamoEmulator: DynamoDbEmulator) {
-  const sessions = new RoleSessions(ACCOUNT_ID);
-  const session = sessions.issue(
-    {
-      logicalId: 'BenchRole',
-      name: 'BenchRole',
-      arn: `arn:aws:iam::${ACCOUNT_ID}:role/BenchRole`,
-      policies: [
-        {
-          name: 'BenchPolicy',
-          statements: [
-            {
-              effect: 'Allow',
-              actions: ['sqs:*', 'dynamodb:*'],
-              resources: [
-                `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:*`,
-                `arn:aws:dynamodb:${REGION}:${ACCOUNT_ID}:table/*`,
-              ],
-            },
-          ],
-        },
-      ],
-      unsupported: [],
-    },
-    'bench',
-  );
-  const endpoint = await startEndpoint({
-    port: 0,
-    sessions,
-    services: {
-      sqs: sqsService({
-        upstream: inProcessUpstream(sqsEmulator.dispatch),
-        region: REGION,
-        accountId: ACCOUNT_ID,
-      }),
-      dynamodb: dynamodbService({
-        upstream: inProcessUpstream(dynamoEmulator.dispatch),
-        region: REGION,
-        accountId: ACCOUNT_ID,
-      }),
-    },
-  });
-  return { url: endpoint.url, credentials: session.credentials, stop: () => endpoint.stop() };
 }
 
 type QueueName = 'request' | 'response' | 'ack';

@@ -4,13 +4,14 @@
  * SQS and DynamoDB clients.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { lambdaTarget, cdkEsbuildOptions as sharedEsbuildOptions } from '../local/bundle-options';
-import { median, REPO_ROOT } from './util';
+import { loadStack, resourcesOfType } from '../local/template';
+import { fixed, kB, median, REPO_ROOT, table, verdict } from './util';
 
 /** One bundle: a real handler, or a reference point. */
 export interface Variant {
@@ -243,4 +244,91 @@ export async function measureColdStarts(opts: ColdStartOptions): Promise<ColdSta
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The goal: each handler's import time at most this multiple of the floor's. */
+export const COLD_START_GOAL_VS_FLOOR = 1.1;
+
+/** index.mjs size of each function as CDK bundled it into the assembly, by handler name. */
+export function assetBytes(assemblyDir: string): Record<string, number> {
+  const stack = loadStack(assemblyDir);
+  const sizes: Record<string, number> = {};
+  for (const [logicalId, , resource] of resourcesOfType(stack, 'AWS::Lambda::Function')) {
+    const asset = resource.Metadata?.['aws:asset:path'];
+    const file = typeof asset === 'string' ? join(assemblyDir, asset, 'index.mjs') : undefined;
+    const name = ['requestor', 'generator'].find((n) => logicalId.toLowerCase().startsWith(n));
+    if (file && name && existsSync(file)) sizes[name] = statSync(file).size;
+  }
+  return sizes;
+}
+
+/**
+ * Prints the bench's cold-start section (each bundle against the empty handler and the floor,
+ * what each handler adds, whether it matches CDK's asset) and returns its figures for the results.
+ */
+export function reportColdStart(
+  results: ColdStartResult[],
+  runs: number,
+  assets: Record<string, number>,
+) {
+  const by = (name: string) => results.find((r) => r.name === name);
+  const empty = by('empty')?.importMs.median ?? Number.NaN;
+  const floor = by('floor')?.importMs.median ?? Number.NaN;
+  console.log(
+    `\n1. Cold-start proxy: median import time of each bundle in a fresh Node process (${runs} runs each, interleaved)`,
+  );
+  console.log(
+    table(
+      ['bundle', 'index.mjs', 'source map', 'import ms', 'x empty', 'x floor', 'ms w/o maps'],
+      results.map((r) => [
+        r.name,
+        kB(r.bundleBytes),
+        kB(r.sourceMapBytes),
+        fixed(r.importMs.median, 1),
+        fixed(r.importMs.median / empty, 1),
+        fixed(r.importMs.median / floor, 2),
+        fixed(r.importMsWithoutSourceMaps.median, 1),
+      ]),
+    ),
+  );
+  const floorPackages = new Map(by('floor')?.packages.map((p) => [p.name, p.bytes]) ?? []);
+  for (const handler of ['requestor', 'generator']) {
+    const result = by(handler);
+    if (!result) continue;
+    const added = result.packages
+      .map((p) => ({ name: p.name, bytes: p.bytes - (floorPackages.get(p.name) ?? 0) }))
+      .filter((p) => p.bytes >= 100)
+      .map((p) => `${p.name} +${kB(p.bytes)}`);
+    console.log(`   ${handler} adds to the floor: ${added.join(', ') || 'nothing'}`);
+    const cdk = assets[handler];
+    if (cdk !== undefined) {
+      console.log(
+        `   ${handler} bundle ${cdk === result.bundleBytes ? 'matches' : `DIFFERS from (${kB(cdk)})`} CDK's synthesized asset byte count`,
+      );
+    }
+  }
+  const top = by('floor')
+    ?.packages.slice(0, 5)
+    .map((p) => `${p.name} ${kB(p.bytes)}`);
+  console.log(`   floor is mostly: ${top?.join(', ')}`);
+  const worst = Math.max(
+    ...['requestor', 'generator'].map((n) => (by(n)?.importMs.median ?? Number.NaN) / floor),
+  );
+  console.log(
+    `   goal each handler <= ${COLD_START_GOAL_VS_FLOOR}x floor: ${verdict(worst <= COLD_START_GOAL_VS_FLOOR)} (worst ${fixed(worst, 2)}x)`,
+  );
+  console.log(
+    '   Timed on Node 20 from a node20 build (Lambda runs the node24 build, whose sizes are shown), with NODE_OPTIONS=--enable-source-maps as deployed.',
+  );
+  return {
+    runtimeTarget: 'node24 (sizes), node20 (timings)',
+    nodeOptions: '--enable-source-maps',
+    bundles: results.map((r) => ({
+      ...r,
+      cdkAssetBytes: assets[r.name],
+      vsEmpty: r.importMs.median / empty,
+      vsFloor: r.importMs.median / floor,
+    })),
+    goal: COLD_START_GOAL_VS_FLOOR,
+  };
 }

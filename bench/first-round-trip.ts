@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMain } from '../commands/cli';
 import { loadStack, resourcesOfType } from '../local/template';
-import { REPO_ROOT } from './util';
+import { REPO_ROOT, table } from './util';
 
 /** What `npm start -- --requests 1` took. */
 export interface FirstRoundTripResult {
@@ -143,8 +143,26 @@ export function firstRoundTripRows(r: FirstRoundTrips): string[][] {
   ];
 }
 
+/**
+ * Prints the bench's time-to-first-round-trip section: the cold and warm figures, why they are
+ * missing (`--skip-start`), or how timing them failed.
+ */
+export function reportFirstRoundTrip(
+  result: FirstRoundTrips | { error: string } | undefined,
+): void {
+  console.log(
+    '\n4. Time to first round trip from `npm start -- --requests 1`, in seconds (synth included)',
+  );
+  if (!result) console.log('   skipped (--skip-start)');
+  else if ('error' in result) console.log(`   FAILED: ${result.error}`);
+  else {
+    console.log(
+      table(['npm start', 'cold (no synth cache)', 'warm (cache hit)'], firstRoundTripRows(result)),
+    );
+  }
+}
+
 if (isMain(import.meta.url)) {
-  const { table } = await import('./util');
   const result = await timeFirstRoundTrips();
   console.log('Time to first round trip of `npm start -- --requests 1`, in seconds');
   console.log(

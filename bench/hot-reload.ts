@@ -11,7 +11,7 @@ import { Output } from '../functions/shared/contract';
 import { startLocalCloud } from '../local/cloud';
 import { type ReloadEvent, startHotReload } from '../local/dev/hot-reload';
 import { synthesize } from '../local/synth';
-import { median, REPO_ROOT } from './util';
+import { median, REPO_ROOT, table, verdict } from './util';
 
 /** Timings of the saves, in milliseconds. */
 export interface HotReloadResult {
@@ -70,6 +70,29 @@ export async function measureHotReload(saves = 5): Promise<HotReloadResult> {
     max: Math.round(Math.max(...ms)),
   });
   return { saves, toSwapMs: stats(toSwap), toNewCodeMs: stats(toNewCode) };
+}
+
+/** Prints the bench's hot-reload section: the save-to-new-code figures, or how timing them failed. */
+export function reportHotReload(result: HotReloadResult | { error: string }): void {
+  console.log('\n4b. Hot reload (npm run dev): save of a handler file to new code');
+  if ('error' in result) {
+    console.log(`   FAILED: ${result.error}`);
+    return;
+  }
+  console.log(
+    table(
+      ['after the save', 'median ms', 'max ms'],
+      [
+        ['code swapped', String(result.toSwapMs.median), String(result.toSwapMs.max)],
+        [
+          'new code answering an invocation',
+          String(result.toNewCodeMs.median),
+          String(result.toNewCodeMs.max),
+        ],
+      ],
+    ),
+  );
+  console.log(`   goal: new code under 1000 ms: ${verdict(result.toNewCodeMs.median < 1000)}`);
 }
 
 if (isMain(import.meta.url)) {

@@ -126,6 +126,10 @@ export async function measureMemory(counts: readonly number[]): Promise<StartMem
   return results;
 }
 
+/** What the memory section measures, as its heading says. */
+export const MEMORY_HEADING =
+  'Peak memory of `npm start -- --requests N` (RSS sampled from /proc every 100 ms)';
+
 /** Prints the results as a table, with the goal (under 500 MB, flat as the count grows). */
 export function printMemory(results: readonly StartMemoryResult[], heading: string): void {
   console.log(heading);

@@ -31,3 +31,16 @@ export function table(header: readonly string[], rows: readonly (readonly string
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   return [line(header), rule, ...rows.map(line)].join('\n');
 }
+
+/** `n` with `digits` decimals. */
+export const fixed = (n: number, digits: number): string => n.toFixed(digits);
+
+/** How a section states a goal's outcome. */
+export const verdict = (met: boolean): string => (met ? 'met' : 'MISSED');
+
+/** A measurement's result, or its failure's message: one section that fails does not sink the run. */
+export function orFailure<T>(measurement: Promise<T>): Promise<T | { error: string }> {
+  return measurement.catch((error: unknown) => ({
+    error: error instanceof Error ? error.message : String(error),
+  }));
+}

@@ -8,14 +8,14 @@ import { stackInfo } from './endpoint/stack-info';
 import type { RoleSession, RoleSessions } from './iam/sessions';
 import type { FunctionSpec } from './lambda-runtime';
 import { ACCOUNT_ID, REGION } from './provision';
-import { applyStackUpdate, type UpdatableCloud } from './stack-update';
+import { applyStackUpdate, type StackUpdateTarget } from './stack-update';
 import { loadStack, type StackArtifact } from './template';
 
 /** Lambda's synchronous invocation payload limit. */
 const MAX_INVOKE_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
 /** The parts of a started local cloud its controls drive. */
-export interface Engine extends Omit<UpdatableCloud, 'stack' | 'updateRoles' | 'commit'> {
+export interface Engine extends StackUpdateTarget {
   /** The template in force: a stack update replaces it. */
   stack: StackArtifact;
   /** The single AWS endpoint's URL. */
@@ -54,9 +54,6 @@ export function cloudControls(e: Engine): LocalCloud {
     runner,
     eventSources,
     schedules,
-    sqs,
-    dynamodb,
-    timeScale,
     services,
     routes,
     sessions,
@@ -118,31 +115,17 @@ export function cloudControls(e: Engine): LocalCloud {
       ]),
     ),
     updateFunctionCode: (fn, entry) => runner(fn).updateCode(entry),
+    // The engine is the update's target: it reads `e.stack` as it stands when the update runs.
     updateStack: (assemblyDir) =>
-      applyStackUpdate(
-        {
-          stack: e.stack,
-          locals,
-          queues,
-          tables,
-          runners,
-          runner,
-          eventSources,
-          schedules,
-          sqs,
-          dynamodb,
-          timeScale,
-          outputs,
-          updateRoles: (updated) => sessions.updateRoles(updated),
-          commit(next) {
-            e.stack = next;
-            services.cloudformation = cloudFormationService(
-              stackInfo(next, locals, outputs, REGION, ACCOUNT_ID),
-            );
-          },
+      applyStackUpdate(e, loadStack(assemblyDir, initial.stackName), {
+        updateRoles: (updated) => sessions.updateRoles(updated),
+        commit(next) {
+          e.stack = next;
+          services.cloudformation = cloudFormationService(
+            stackInfo(next, locals, outputs, REGION, ACCOUNT_ID),
+          );
         },
-        loadStack(assemblyDir, initial.stackName),
-      ),
+      }),
     clientConfig,
     roleCredentials(fn) {
       const session = functionSessions.get(runner(fn).spec.name);

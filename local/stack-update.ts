@@ -193,7 +193,7 @@ export function planStackUpdate(before: StackArtifact, after: StackArtifact): St
 }
 
 /** The parts of a running cloud a stack update changes. */
-export interface UpdatableCloud {
+export interface StackUpdateTarget {
   readonly stack: StackArtifact;
   readonly locals: Map<string, LocalResource>;
   readonly queues: Map<string, LocalQueue>;
@@ -207,6 +207,10 @@ export interface UpdatableCloud {
   readonly timeScale: number;
   /** The stack's outputs, updated in place. */
   readonly outputs: Record<string, string>;
+}
+
+/** What a stack update asks of the cloud around the target: parts it does not hold. */
+export interface StackUpdateHooks {
   /** Gives issued sessions their roles' new policies. */
   readonly updateRoles: (roles: ReadonlyMap<string, RolePolicies>) => void;
   /** Records the new template as the one running (the CloudFormation API describes it). */
@@ -227,8 +231,9 @@ export class StackUpdateError extends Error {
  * @throws StackUpdateError when the plan needs a recreation; nothing is changed then
  */
 export async function applyStackUpdate(
-  cloud: UpdatableCloud,
+  cloud: StackUpdateTarget,
   after: StackArtifact,
+  hooks: StackUpdateHooks,
 ): Promise<StackUpdatePlan> {
   const plan = planStackUpdate(cloud.stack, after);
   if (plan.recreate.length > 0) {
@@ -322,7 +327,7 @@ export async function applyStackUpdate(
     await cloud.schedules.find((s) => s.spec.logicalId === spec.logicalId)?.update(spec);
   }
   if (touched('AWS::IAM::Policy').size + touched('AWS::IAM::Role').size > 0)
-    cloud.updateRoles(rolePolicies(after, resolver, ACCOUNT_ID));
+    hooks.updateRoles(rolePolicies(after, resolver, ACCOUNT_ID));
 
   const outputs = Object.fromEntries(
     Object.entries(after.outputs).map(([key, output]) => [
@@ -332,7 +337,7 @@ export async function applyStackUpdate(
   );
   for (const key of Object.keys(cloud.outputs)) if (!(key in outputs)) delete cloud.outputs[key];
   Object.assign(cloud.outputs, outputs);
-  cloud.commit(after);
+  hooks.commit(after);
   return plan;
 }
 

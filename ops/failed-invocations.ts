@@ -7,14 +7,13 @@
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
-  ChangeMessageVisibilityCommand,
-  DeleteMessageCommand,
   GetQueueAttributesCommand,
   type Message,
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { Output, type OutputKey } from '../functions/shared/contract';
+import { type ActOutcome, type DrainFailure, describeError, drainQueue } from './drain';
 import { requireOutput, type Target } from './target';
 
 /** A queue of failed requestor invocations, as the commands name it. */
@@ -216,11 +215,7 @@ export interface InvocationRedriveOptions {
 }
 
 /** A failed invocation that was not replayed (`read`, `invoke`: still queued) or not deleted (`delete`: replayed and still queued). */
-export interface InvocationRedriveFailure {
-  readonly messageId: string;
-  readonly stage: 'read' | 'invoke' | 'delete';
-  readonly reason: string;
-}
+export type InvocationRedriveFailure = DrainFailure<'read' | 'invoke'>;
 
 /** What happened to one failed-invocation queue. */
 export interface InvocationRedriveResult {
@@ -281,94 +276,41 @@ export async function redriveFailedInvocations(
   }
 }
 
-async function replay(
+/**
+ * Re-invokes the function with the payload of each of up to `limit` messages, one at a time, and
+ * deletes the ones Lambda accepted.
+ */
+function replay(
   sqs: SQSClient,
   lambda: LambdaClient,
   url: string,
   functionName: string,
   limit: number,
 ): Promise<{ moved: number; failed: InvocationRedriveFailure[] }> {
-  let received = 0;
-  let moved = 0;
-  const failed: InvocationRedriveFailure[] = [];
-  const keep: string[] = [];
-  try {
-    while (received < limit) {
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: url,
-          MaxNumberOfMessages: Math.min(10, limit - received),
-          WaitTimeSeconds: 1,
-          // Keeps the messages that fail out of this run's next receives; they are given back at the end.
-          VisibilityTimeout: 300,
-          MessageAttributeNames: ['All'],
-          MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
-        }),
-      );
-      if (Messages.length === 0) break;
-      received += Messages.length;
-      for (const message of Messages) {
-        const invocation = readFailedInvocation(message);
-        const handle = message.ReceiptHandle ?? '';
-        if (invocation.payloadProblem) {
-          failed.push({
-            messageId: invocation.messageId,
-            stage: 'read',
-            reason: invocation.payloadProblem,
-          });
-          keep.push(handle);
-          continue;
-        }
-        try {
-          const { StatusCode } = await lambda.send(
-            new InvokeCommand({
-              FunctionName: functionName,
-              InvocationType: 'Event',
-              Payload: new TextEncoder().encode(JSON.stringify(replayPayload(invocation) ?? null)),
-            }),
-          );
-          if (StatusCode !== 202)
-            throw new Error(`Lambda answered ${StatusCode}, not 202 Accepted`);
-        } catch (error) {
-          failed.push({
-            messageId: invocation.messageId,
-            stage: 'invoke',
-            reason: describe(error),
-          });
-          keep.push(handle);
-          continue;
-        }
-        moved += 1;
-        try {
-          await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: handle }));
-        } catch (error) {
-          failed.push({
-            messageId: invocation.messageId,
-            stage: 'delete',
-            reason: describe(error),
-          });
-        }
+  return drainQueue<'read' | 'invoke'>(sqs, url, limit, async (messages) => {
+    const outcomes: ActOutcome<'read' | 'invoke'>[] = [];
+    for (const message of messages) {
+      const invocation = readFailedInvocation(message);
+      if (invocation.payloadProblem) {
+        outcomes.push({ stage: 'read', reason: invocation.payloadProblem });
+        continue;
+      }
+      try {
+        const { StatusCode } = await lambda.send(
+          new InvokeCommand({
+            FunctionName: functionName,
+            InvocationType: 'Event',
+            Payload: new TextEncoder().encode(JSON.stringify(replayPayload(invocation) ?? null)),
+          }),
+        );
+        if (StatusCode !== 202) throw new Error(`Lambda answered ${StatusCode}, not 202 Accepted`);
+        outcomes.push(undefined);
+      } catch (error) {
+        outcomes.push({ stage: 'invoke', reason: describeError(error) });
       }
     }
-  } finally {
-    // Best effort: if this fails too, the messages reappear when the receive's timeout runs out.
-    for (const handle of keep) {
-      await sqs
-        .send(
-          new ChangeMessageVisibilityCommand({
-            QueueUrl: url,
-            ReceiptHandle: handle,
-            VisibilityTimeout: 0,
-          }),
-        )
-        .catch(() => undefined);
-    }
-  }
-  return { moved, failed };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return outcomes;
+  });
 }
 
 function parseJson(body: string): { ok: true; value: unknown } | { ok: false } {

@@ -4,17 +4,15 @@
  * equivalent receive/send/delete loop where it does not (the local cloud). The command is
  * `commands/redrive.ts`.
  */ import {
-  ChangeMessageVisibilityBatchCommand,
-  DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   ListMessageMoveTasksCommand,
   type MessageAttributeValue,
-  ReceiveMessageCommand,
   SendMessageBatchCommand,
   SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { FAILURE_ATTRIBUTE_NAMES, type QueueKey, queueOutputs } from '../functions/shared/contract';
+import { type ActOutcome, type DrainFailure, drainQueue } from './drain';
 import { requireOutput, type Target } from './target';
 
 /** Attributes the handlers add when they dead-letter a message; a redriven message starts clean. */
@@ -43,11 +41,7 @@ export interface MoveProgress {
 }
 
 /** A dead letter the copy could not move (`send`: still in the DLQ) or not delete (`delete`: now in both queues). */
-export interface RedriveFailure {
-  readonly messageId: string;
-  readonly stage: 'send' | 'delete';
-  readonly reason: string;
-}
+export type RedriveFailure = DrainFailure<'send'>;
 
 /** What happened to one queue's dead letters. */
 export interface RedriveResult {
@@ -174,90 +168,35 @@ async function followMoveTask(
 }
 
 /**
- * Receives up to 10 at a time from the DLQ, sends copies (body and attributes, minus the failure
- * attributes) to the source queue, and deletes from the DLQ only what was sent. Messages whose
- * send failed are made visible in the DLQ again at the end, so they are neither lost nor retried
- * within this run.
+ * Sends copies of up to `limit` dead letters (body and attributes, minus the failure attributes)
+ * to the source queue, and deletes from the DLQ only what was sent.
  */
-async function copyBack(
+function copyBack(
   sqs: SQSClient,
   dlqUrl: string,
   sourceUrl: string,
   limit: number,
 ): Promise<{ moved: number; failed: RedriveFailure[] }> {
-  let received = 0;
-  let moved = 0;
-  const failed: RedriveFailure[] = [];
-  const unsent: { Id: string; ReceiptHandle: string }[] = [];
-  try {
-    while (received < limit) {
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: dlqUrl,
-          MaxNumberOfMessages: Math.min(10, limit - received),
-          // Returns as soon as any message is there; waits only if the count was approximate.
-          WaitTimeSeconds: 1,
-          // Long enough to keep the messages of a failed send out of the next receives of this run.
-          VisibilityTimeout: 300,
-          MessageAttributeNames: ['All'],
-        }),
-      );
-      if (Messages.length === 0) break;
-      received += Messages.length;
-      const { Successful = [], Failed = [] } = await sqs.send(
-        new SendMessageBatchCommand({
-          QueueUrl: sourceUrl,
-          Entries: Messages.map((m, i) => ({
-            Id: String(i),
-            MessageBody: m.Body ?? '',
-            MessageAttributes: keepAttributes(m.MessageAttributes),
-          })),
-        }),
-      );
-      for (const f of Failed) {
-        const message = Messages[Number(f.Id)];
-        failed.push({
-          messageId: message?.MessageId ?? '',
-          stage: 'send',
-          reason: `${f.Code ?? 'Error'}: ${f.Message ?? 'no reason given'}`,
-        });
-        if (message?.ReceiptHandle)
-          unsent.push({ Id: String(unsent.length), ReceiptHandle: message.ReceiptHandle });
-      }
-      if (Successful.length === 0) continue;
-      const deleted = await sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: dlqUrl,
-          Entries: Successful.map((s) => ({
-            Id: s.Id,
-            ReceiptHandle: Messages[Number(s.Id)]?.ReceiptHandle,
-          })),
-        }),
-      );
-      for (const f of deleted.Failed ?? []) {
-        failed.push({
-          messageId: Messages[Number(f.Id)]?.MessageId ?? '',
-          stage: 'delete',
-          reason: `${f.Code ?? 'Error'}: ${f.Message ?? 'no reason given'}`,
-        });
-      }
-      moved += Successful.length;
+  return drainQueue<'send'>(sqs, dlqUrl, limit, async (messages) => {
+    const { Failed = [] } = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: sourceUrl,
+        Entries: messages.map((m, i) => ({
+          Id: String(i),
+          MessageBody: m.Body ?? '',
+          MessageAttributes: keepAttributes(m.MessageAttributes),
+        })),
+      }),
+    );
+    const outcomes: ActOutcome<'send'>[] = messages.map(() => undefined);
+    for (const f of Failed) {
+      outcomes[Number(f.Id)] = {
+        stage: 'send',
+        reason: `${f.Code ?? 'Error'}: ${f.Message ?? 'no reason given'}`,
+      };
     }
-  } finally {
-    // Give back what could not be sent, so it stays redrivable. Best effort: if this fails too,
-    // the messages reappear in the DLQ when the receive's visibility timeout runs out.
-    for (let i = 0; i < unsent.length; i += 10) {
-      await sqs
-        .send(
-          new ChangeMessageVisibilityBatchCommand({
-            QueueUrl: dlqUrl,
-            Entries: unsent.slice(i, i + 10).map((e) => ({ ...e, VisibilityTimeout: 0 })),
-          }),
-        )
-        .catch(() => undefined);
-    }
-  }
-  return { moved, failed };
+    return outcomes;
+  });
 }
 
 function keepAttributes(

@@ -1,8 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   CloudFormationClient,
   CreateStackCommand,
@@ -34,9 +31,7 @@ import {
 import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalCloud } from '../../local/cloud';
 import { PortInUseError, startEndpoint } from '../../local/endpoint/gateway';
-import { resolveTarget } from '../../ops/target';
 import { patchedAssembly } from './assembly';
 import { type Harness, startHarness } from './harness';
 
@@ -376,33 +371,6 @@ describe('starting the endpoint', () => {
       );
     } finally {
       await new Promise((resolve) => holder.close(resolve));
-    }
-  });
-});
-
-describe('discovery through the state file', () => {
-  it('lets the ops tools reach the cloud through its endpoint and refuses a second cloud on the same file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'endpoint-state-'));
-    const stateFile = join(dir, 'state.json');
-    const cloud = await startHarness({ stateFile });
-    try {
-      expect(JSON.parse(readFileSync(stateFile, 'utf8'))).toMatchObject({
-        endpoint: cloud.cloud.endpoint,
-        pid: process.pid,
-      });
-      const target = await resolveTarget({ stateFile });
-      expect(target.kind).toBe('local');
-      // The LocalStack path: the outputs come from DescribeStacks on the endpoint.
-      expect(target.outputs).toEqual(cloud.cloud.outputs);
-      expect(target.clientConfig('sqs').endpoint).toBe(cloud.cloud.endpoint);
-      expect(target.clientConfig('lambda').endpoint).toBe(cloud.cloud.endpoint);
-
-      await expect(startLocalCloud({ stateFile })).rejects.toThrow(
-        `A local cloud already runs with state file ${stateFile}: pid ${process.pid}, endpoint ${cloud.cloud.endpoint}`,
-      );
-    } finally {
-      await cloud.stop();
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

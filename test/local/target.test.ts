@@ -1,10 +1,11 @@
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalCloud } from '../../local/cloud';
 import { inspect } from '../../ops/inspect';
 import { resolveTarget, TargetError } from '../../ops/target';
 import { startHarness } from './harness';
@@ -72,6 +73,31 @@ describe('a local cloud started with a state file', () => {
     }
     expect(existsSync(stateFile)).toBe(false);
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lets the ops tools reach the cloud through its endpoint and refuses a second cloud on the same file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'endpoint-state-'));
+    const stateFile = join(dir, 'state.json');
+    const cloud = await startHarness({ stateFile });
+    try {
+      expect(JSON.parse(readFileSync(stateFile, 'utf8'))).toMatchObject({
+        endpoint: cloud.cloud.endpoint,
+        pid: process.pid,
+      });
+      const target = await resolveTarget({ stateFile });
+      expect(target.kind).toBe('local');
+      // The LocalStack path: the outputs come from DescribeStacks on the endpoint.
+      expect(target.outputs).toEqual(cloud.cloud.outputs);
+      expect(target.clientConfig('sqs').endpoint).toBe(cloud.cloud.endpoint);
+      expect(target.clientConfig('lambda').endpoint).toBe(cloud.cloud.endpoint);
+
+      await expect(startLocalCloud({ stateFile })).rejects.toThrow(
+        `A local cloud already runs with state file ${stateFile}: pid ${process.pid}, endpoint ${cloud.cloud.endpoint}`,
+      );
+    } finally {
+      await cloud.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

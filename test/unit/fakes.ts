@@ -1,5 +1,6 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import {
   type GeneratedString,
   type StringsStore,
@@ -138,3 +139,19 @@ export function sqsRecord(body: unknown, eventSourceARN: string, receiveCount = 
 
 /** A real SQSClient; tests intercept its sends with aws-sdk-client-mock. */
 export const newSqsClient = () => new SQSClient({ region: 'us-east-1' });
+
+/**
+ * A mocked SQS client whose SendMessageBatch calls succeed unless a test says otherwise, and the
+ * entries sent to each queue URL.
+ */
+export function mockedSqs() {
+  const sqs = newSqsClient();
+  const sqsMock = mockClient(sqs);
+  sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+  const sentTo = (url: string) =>
+    sqsMock
+      .commandCalls(SendMessageBatchCommand)
+      .filter((call) => call.args[0].input.QueueUrl === url)
+      .flatMap((call) => call.args[0].input.Entries ?? []);
+  return { sqs, sqsMock, sentTo };
+}
