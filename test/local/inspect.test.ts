@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -9,14 +9,32 @@ import { sqsEventRecord } from '../../local/event-source';
 import { sampleMessage } from '../../ops/messages';
 import { type Cdp, connectCdp, decodeMappings } from './fixtures/cdp';
 
-/** A free port for the first function's inspector; the next one (the second function's) is very likely free too. */
-async function freePort(): Promise<number> {
+/** Listens on `port` (0: any) on 127.0.0.1; resolves with the server, or undefined if taken. */
+function listen(port: number): Promise<Server | undefined> {
   const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const address = server.address();
-  await new Promise((done) => server.close(done));
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
+  return new Promise((done) => {
+    server.once('error', () => done(undefined));
+    server.listen(port, '127.0.0.1', () => done(server));
+  });
+}
+
+/**
+ * A port P such that P and P + 1 are both free: the cloud gives the first function's inspector P
+ * and the second's P + 1. Both are held while checked, so neither is taken between the two checks.
+ */
+async function freePortPair(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const first = await listen(0);
+    const address = first?.address();
+    if (!first || !address || typeof address === 'string') throw new Error('no port');
+    const second = await listen(address.port + 1);
+    await new Promise((done) => first.close(done));
+    if (second) {
+      await new Promise((done) => second.close(done));
+      return address.port;
+    }
+  }
+  throw new Error('no two consecutive free ports in 20 attempts');
 }
 
 const DOMAIN = 'functions/generator/domain.ts';
@@ -32,7 +50,7 @@ describe('npm run dev -- --inspect', () => {
   beforeAll(async () => {
     cloud = await startLocalCloud({
       assemblyDir: inject('pipelineAssembly'),
-      inspectPort: await freePort(),
+      inspectPort: await freePortPair(),
       log: () => {},
     });
   });
