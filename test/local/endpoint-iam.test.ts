@@ -36,9 +36,10 @@ function withoutGrant(policyPrefix: string, action: string, resourceId: string):
         Resource: resources.filter(matchesResource),
       });
     }
-    // The redelivery cases give the functions 3 s (time enough on a loaded machine) and
-    // dead-letter after two receives: a refused message reaches its DLQ in about 6 s.
-    shortTimeouts(template, 3);
+    // The redelivery cases give the functions 2 s (time enough on a loaded machine) and
+    // dead-letter after two receives. A queue's visibility timeout is never shorter than its
+    // consumer's timeout, so a refused message reaches its DLQ in about 4 s.
+    shortTimeouts(template, 2);
     for (const resource of Object.values(template.Resources)) {
       const redrive = resource.Properties.RedrivePolicy as { maxReceiveCount?: number } | undefined;
       if (resource.Type === 'AWS::SQS::Queue' && redrive) redrive.maxReceiveCount = 2;
@@ -155,7 +156,7 @@ describe('IAM enforced from the template', () => {
       'sqs:SendMessage',
       'ResponseQueueE59664DA',
     );
-    // Visibility timeouts / 60: the request queue's 61 s become 1 s, so five receives take ~5 s.
+    // Visibility timeouts / 60, but never below the generator's 2 s: two receives take ~4 s.
     await withCloud(dir, { timeScale: 60 }, async (h) => {
       await h.requestStrings(1);
       await h.nextLog((line) =>
