@@ -44,7 +44,8 @@ let config: {
 const decoder = new TextDecoder();
 
 beforeAll(async () => {
-  h = await startHarness();
+  // Batching windows of 0.1 s: what is tested is the API, not how long a round trip takes.
+  h = await startHarness({ timeScale: 10 });
   config = {
     region: h.cloud.region,
     endpoint: h.cloud.endpoint,
@@ -328,7 +329,7 @@ describe('a mapping disabled in the template', () => {
         }
       }
     });
-    const d = await startHarness({ assemblyDir });
+    const d = await startHarness({ assemblyDir, timeScale: 10 });
     const lambda = new LambdaClient({ ...config, endpoint: d.cloud.endpoint });
     try {
       const { EventSourceMappings = [] } = await lambda.send(
