@@ -1,10 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import chromium from '@sparticuz/chromium';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONSOLE, main as consoleMain } from '../../commands/console';
 import { localCloudTarget } from '../../console/local-target';
 import {
   type ConsoleService,
@@ -12,6 +12,7 @@ import {
   startConsoleServer,
 } from '../../console/server';
 import { parsePlatformReport } from '../../ops/log-format';
+import { runCommandInProcess, spawnCommand } from './command-runner';
 import { type Harness, startHarness } from './harness';
 
 /** What the page shows, as a DOM condition; the browser checks it until it holds or 10 s pass. */
@@ -239,18 +240,15 @@ describe('the console in a real browser', () => {
   });
 
   it('answers --help with the AWS and LocalStack modes (exit 0) and a bad option in one line (exit 2)', async () => {
-    const tsx = join('node_modules', '.bin', 'tsx');
-    const cli = (...args: string[]) =>
-      new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-        execFile(tsx, ['commands/console.ts', ...args], (error, stdout, stderr) =>
-          done({ code: error ? (error.code as number) : 0, stdout, stderr }),
-        );
-      });
-    const [help, bad] = await Promise.all([cli('--help'), cli('--port', 'x')]);
-    expect(help.code).toBe(0);
+    // The script itself for --help; the option error through the same main, in this process.
+    const [help, bad] = await Promise.all([
+      spawnCommand('console', ['--help']),
+      runCommandInProcess(CONSOLE, consoleMain, ['--port', 'x']),
+    ]);
+    expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/LocalStack\s+--endpoint/);
     expect(help.stdout).toMatch(/AWS\s+--profile NAME.*\n.*read-only unless --allow-writes/);
-    expect(bad.code).toBe(2);
+    expect(bad.status).toBe(2);
     expect(bad.stderr.split('\n')[0]).toBe(
       'Usage error: --port must be an integer from 0 to 65535, got x',
     );
