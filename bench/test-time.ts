@@ -1,5 +1,5 @@
 /**
- * `npm run bench:tests`: wall time of `npm test` as it runs (Biome, then tsc beside vitest), of
+ * `npm run bench:tests`: wall time of `npm test` as it runs (Biome, then tsgo beside vitest), of
  * its first two steps alone, and of the slowest test files, as vitest reports them. A figure to watch, not a test: nothing here fails
  * on time.
  *
@@ -37,7 +37,7 @@ const OPTIONS = {
 const SPEC: CommandSpec<typeof OPTIONS> = {
   invocation: 'npm run bench:tests --',
   summary:
-    'Times `npm test` as it runs (Biome, then tsc beside vitest) and its first two steps alone, and lists the slowest test files as vitest reports them. A figure to watch; nothing fails on time.',
+    'Times `npm test` as it runs (Biome, then tsgo beside vitest) and its first two steps alone, and lists the slowest test files as vitest reports them. A figure to watch; nothing fails on time.',
   options: OPTIONS,
   examples: ['npm run bench:tests', 'npm run bench:tests -- --top 20'],
 };
@@ -47,18 +47,20 @@ function main(top: number): void {
   const dir = mkdtempSync(join(tmpdir(), 'bench-tests-'));
   try {
     const report = join(dir, 'vitest.json');
-    // Each step alone, then `npm test` as it runs: Biome, then tsc (low priority) beside vitest.
+    // Each step alone, then `npm test` as it runs: Biome, then tsgo (low priority) beside vitest;
+    // tsc (what `npm run build` runs) for comparison.
     const steps = [
       timed('biome check .', bin('biome'), ['check', '.']),
-      timed('tsc --noEmit', bin('tsc'), ['--noEmit']),
-      timed('npm test (tsc beside vitest)', process.execPath, [
+      timed('tsgo --noEmit', bin('tsgo'), ['--noEmit']),
+      timed('tsc --noEmit (npm run build)', bin('tsc'), ['--noEmit']),
+      timed('npm test (tsgo beside vitest)', process.execPath, [
         // With options only, scripts/test.mjs runs the projects `npm test` runs.
         join(REPO_ROOT, 'scripts', 'test.mjs'),
         '--reporter=json',
         `--outputFile=${report}`,
       ]),
     ];
-    console.log('Wall time of `npm test`, and of its first two steps alone');
+    console.log('Wall time of `npm test`, and of its first steps alone');
     console.log(
       table(
         ['step', 'seconds', 'result'],

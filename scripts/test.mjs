@@ -1,8 +1,10 @@
 /**
- * `npm test`: Biome first (a second), then the type checker and vitest side by side. vitest keeps
- * the 2 cores about 90% busy, so the type checker runs at the lowest priority in what is left
- * (about 15 s of one core) instead of before it, and never takes the CPU a time-scaled test asks
- * for. The type checker's report is printed after vitest's; the exit code is the first failure's.
+ * `npm test`: Biome first (a second), then the type checker and vitest side by side. The type
+ * checker is tsgo, TypeScript 7's native compiler (preview): the same errors as tsc 5.9 on this
+ * code base in 4 CPU-s instead of 17 (`npm run build` runs tsc). vitest keeps the 2 cores busy,
+ * so tsgo runs at the lowest priority in what is left instead of before it, and never takes the
+ * CPU a time-scaled test asks for. Its report is printed after vitest's; the exit code is the
+ * first failure's.
  * Arguments go to vitest. A file or `--project` picks the tests (`npm test -- test/unit`); without
  * either, the projects below run, with any other options (`npm test -- --reporter=dot`).
  */
@@ -46,9 +48,11 @@ const biome = spawnSync(process.execPath, [pkg('@biomejs/biome/bin/biome'), 'che
 });
 if (biome.status !== 0) process.exit(biome.status ?? 1);
 
-const tsc = run('typescript/bin/tsc', ['--noEmit', '--pretty'], { quiet: true });
+const typeCheck = run('@typescript/native-preview/bin/tsgo', ['--noEmit', '--pretty'], {
+  quiet: true,
+});
 try {
-  setPriority(tsc.child.pid ?? 0, constants.priority.PRIORITY_LOW);
+  setPriority(typeCheck.child.pid ?? 0, constants.priority.PRIORITY_LOW);
 } catch {
   // Not allowed here: it then competes at normal priority, which only costs time.
 }
@@ -60,12 +64,12 @@ const picksTests = args.some(
 const vitest = run('vitest/vitest.mjs', ['run', ...(picksTests ? [] : NPM_TEST_PROJECTS), ...args]);
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
-    tsc.child.kill(signal);
+    typeCheck.child.kill(signal);
     vitest.child.kill(signal);
   });
 }
 
-const [types, tests] = await Promise.all([tsc.done, vitest.done]);
-if (types.code === 0) console.log('tsc --noEmit: no type errors');
-else process.stdout.write(`\ntsc --noEmit found type errors:\n${types.output}`);
+const [types, tests] = await Promise.all([typeCheck.done, vitest.done]);
+if (types.code === 0) console.log('tsgo --noEmit: no type errors');
+else process.stdout.write(`\ntsgo --noEmit found type errors:\n${types.output}`);
 process.exit(tests.code !== 0 ? tests.code : types.code);
