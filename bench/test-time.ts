@@ -1,6 +1,6 @@
 /**
  * `npm run bench:tests`: wall time of `npm test` as it runs (Biome, then tsgo beside vitest), of
- * its first two steps alone, and of the slowest test files, as vitest reports them. A figure to watch, not a test: nothing here fails
+ * each step alone, and of the slowest test files, as vitest reports them. A figure to watch, not a test: nothing here fails
  * on time.
  *
  *   npx tsx bench/test-time.ts [--top N]
@@ -37,7 +37,7 @@ const OPTIONS = {
 const SPEC: CommandSpec<typeof OPTIONS> = {
   invocation: 'npm run bench:tests --',
   summary:
-    'Times `npm test` as it runs (Biome, then tsgo beside vitest) and its first two steps alone, and lists the slowest test files as vitest reports them. A figure to watch; nothing fails on time.',
+    'Times `npm test` as it runs (Biome, then tsgo beside vitest) and each step alone, and lists the slowest test files as vitest reports them. A figure to watch; nothing fails on time.',
   options: OPTIONS,
   examples: ['npm run bench:tests', 'npm run bench:tests -- --top 20'],
 };
