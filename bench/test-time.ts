@@ -1,7 +1,7 @@
 /**
  * `npm run bench:tests`: wall time of `npm test` as it runs (Biome, then tsgo beside vitest), of
- * each step alone, and of the slowest test files, as vitest reports them. A figure to watch, not a test: nothing here fails
- * on time.
+ * each step alone, and of the slowest test files, as vitest reports them. A figure to watch, not a
+ * test: nothing here fails on time.
  *
  *   npx tsx bench/test-time.ts [--top N]
  */
