@@ -65,7 +65,7 @@ const INIT_TIMEOUT_MS = 10_000;
  * A worker thread that loads the handler at once and then runs the invocations it is given, one
  * at a time. An invocation that outlives the init limit or the function timeout ends with
  * `Sandbox.Timedout` and the environment is discarded, as is one whose thread dies
- * (`Runtime.ExitError`).
+ * (`Runtime.ExitError`) or whose heap outgrows the function's memory size (`Runtime.OutOfMemory`).
  */
 export class ExecutionEnvironment {
   readonly id = randomUUID().replaceAll('-', '');
@@ -102,6 +102,7 @@ export class ExecutionEnvironment {
         discardOutput: !context.log,
         inspectPort: context.inspectPort,
         logFormat: spec.logFormat ?? 'Text',
+        sourceMaps: spec.environment.NODE_OPTIONS?.includes('--enable-source-maps') ?? false,
       },
       env: {
         ...context.environment,
@@ -119,9 +120,9 @@ export class ExecutionEnvironment {
         maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
         maxOldGenerationSizeMb: spec.memorySize - YOUNG_GENERATION_MB,
       },
-      execArgv: spec.environment.NODE_OPTIONS?.includes('--enable-source-maps')
-        ? ['--enable-source-maps']
-        : [],
+      // Not --enable-source-maps even when NODE_OPTIONS has it: the worker maps stack traces
+      // itself, reading the map only when one is formatted (lambda-source-maps.mjs).
+      execArgv: [],
       stdout: true,
       stderr: true,
     });
@@ -172,22 +173,29 @@ export class ExecutionEnvironment {
         this.settle();
       },
     );
-    const died = (reason: string) => {
+    const died = (reason: string, outOfMemory = false) => {
       context.onGone(this);
       this.markLoaded();
       const pending = this.pending;
       if (!pending) return;
       clearTimeout(pending.timer);
       this.pending = undefined;
-      const errorMessage = `RequestId: ${pending.requestId} Error: Runtime exited: ${reason}`;
+      // Lambda kills a sandbox that outgrows its memory size and says so apart from other exits.
+      const errorType = outOfMemory ? 'Runtime.OutOfMemory' : 'Runtime.ExitError';
+      const errorMessage = outOfMemory
+        ? `RequestId: ${pending.requestId} Error: Runtime exited with error: signal: killed`
+        : `RequestId: ${pending.requestId} Error: Runtime exited: ${reason}`;
       pending.resolve({
-        error: { errorType: 'Runtime.ExitError', errorMessage },
+        error: { errorType, errorMessage },
         durationMs: 0,
         requestId: pending.requestId,
-        logs: this.endLines(pending, 0, errorMessage, 'Runtime.ExitError'),
+        logs: this.endLines(pending, 0, errorMessage, errorType),
       });
     };
-    worker.on('error', (error) => died(error.message));
+    worker.on('error', (error: Error & { code?: string }) =>
+      // The heap reached the function's memory size (resourceLimits below).
+      died(error.message, error.code === 'ERR_WORKER_OUT_OF_MEMORY'),
+    );
     worker.on('exit', (code) => died(`exit status ${code}`));
   }
 
@@ -276,13 +284,13 @@ export class ExecutionEnvironment {
 
   /**
    * The END and REPORT lines the platform writes for an invocation its environment did not finish
-   * (a timeout, a crash), logged and added to its lines.
+   * (a timeout, a crash, its memory exhausted), logged and added to its lines.
    */
   private endLines(
     pending: Pending,
     durationMs: number,
     message: string,
-    errorType: 'Sandbox.Timedout' | 'Runtime.ExitError',
+    errorType: 'Sandbox.Timedout' | 'Runtime.ExitError' | 'Runtime.OutOfMemory',
   ): string[] | undefined {
     const log = this.context.log;
     if (!log) return undefined;
@@ -294,8 +302,10 @@ export class ExecutionEnvironment {
         requestId,
         durationMs,
         memorySizeMB: spec.memorySize,
-        // The environment's last reported peak: it cannot report again.
-        maxMemoryUsedMB: this.maxMemoryUsedMB,
+        // The environment's last reported peak: it cannot report again. One killed for its
+        // memory used all of it, as Lambda's REPORT then says.
+        maxMemoryUsedMB:
+          errorType === 'Runtime.OutOfMemory' ? spec.memorySize : this.maxMemoryUsedMB,
         status: errorType === 'Sandbox.Timedout' ? 'timeout' : 'error',
         errorType,
       }),
