@@ -88,6 +88,11 @@ export class ExecutionEnvironment {
     });
     const { id } = this;
     const spec = context.spec();
+    const nodeOptions = spec.environment.NODE_OPTIONS;
+    // Node applies a worker's NODE_OPTIONS to the worker itself: without this flag in it, the
+    // worker maps stack traces itself, reading the map only when one is formatted
+    // (lambda-source-maps.mjs). The handler still sees NODE_OPTIONS as the template sets it.
+    const sourceMaps = /(^|\s)--enable-source-maps(?=\s|$)/.test(nodeOptions ?? '');
     const worker = new Worker(WORKER, {
       workerData: {
         entry: context.entry,
@@ -102,7 +107,8 @@ export class ExecutionEnvironment {
         discardOutput: !context.log,
         inspectPort: context.inspectPort,
         logFormat: spec.logFormat ?? 'Text',
-        sourceMaps: spec.environment.NODE_OPTIONS?.includes('--enable-source-maps') ?? false,
+        sourceMaps,
+        nodeOptions,
       },
       env: {
         ...context.environment,
@@ -114,14 +120,15 @@ export class ExecutionEnvironment {
         AWS_LAMBDA_LOG_STREAM_NAME: `local/[$LATEST]${id}`,
         AWS_REGION: context.region,
         AWS_DEFAULT_REGION: context.region,
+        ...(sourceMaps && nodeOptions
+          ? { NODE_OPTIONS: nodeOptions.replaceAll(/(^|\s)--enable-source-maps(?=\s|$)/g, '') }
+          : {}),
       },
       // Lambda's memory setting caps the heap; a runaway handler fails here as it would there.
       resourceLimits: {
         maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
         maxOldGenerationSizeMb: spec.memorySize - YOUNG_GENERATION_MB,
       },
-      // Not --enable-source-maps even when NODE_OPTIONS has it: the worker maps stack traces
-      // itself, reading the map only when one is formatted (lambda-source-maps.mjs).
       execArgv: [],
       stdout: true,
       stderr: true,

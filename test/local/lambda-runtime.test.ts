@@ -18,7 +18,8 @@ function validate(value: string): string {
   return value;
 }
 const hoard: unknown[] = [];
-export async function handler(event: { values?: string[]; hoardMb?: number }) {
+export async function handler(event: { values?: string[]; hoardMb?: number; runtime?: boolean }) {
+  if (event.runtime) return { nodeOptions: process.env.NODE_OPTIONS, sourceMapsEnabled: (process as { sourceMapsEnabled?: boolean }).sourceMapsEnabled };
   // Keeps what it allocates, as a leak would, until the heap is full.
   for (let mb = 0; mb < (event.hoardMb ?? 0); mb += 1) hoard.push(Array.from({ length: 131072 }, (_, i) => i + 0.5));
   return (event.values ?? []).map((v) => validate(v));
@@ -94,6 +95,11 @@ describe('execution environments', () => {
       expect(bundleFrames(loggedStack(withMaps.logs))[0]).toMatch(
         `.save (${join(dir, 'src', 'handler.ts')}:4:31)`,
       );
+      // The handler sees NODE_OPTIONS as set, but Node did not parse the map when it loaded.
+      expect((await mapped.invoke({ runtime: true })).result).toEqual({
+        nodeOptions: '--enable-source-maps',
+        sourceMapsEnabled: false,
+      });
       // Without the option, frames name the bundle, as on Lambda.
       expect(bundleFrames(loggedStack(without.logs))).toEqual([]);
       expect(loggedStack(without.logs).join('\n')).toContain('index.mjs:');
