@@ -7,7 +7,7 @@
  * What it sets must be set before Node starts: `MALLOC_ARENA_MAX=2`. glibc gives each thread that
  * allocates its own malloc arena, up to 8 per core, and every execution environment is a thread;
  * their arenas held about 170 MB at 10,000 requests, mostly freed memory an arena keeps; with
- * two, the cloud's peak RSS at 10,000 requests fell by about 70 MB, for no measurable CPU.
+ * two, the cloud's peak RSS at 10,000 requests fell by about 70 MB (CPU within run-to-run noise).
  * Ignored where malloc is not glibc's (macOS, Windows, musl). A value already set wins.
  *
  * Plain JavaScript, so that it runs before any TypeScript loader exists.
@@ -16,9 +16,16 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
+const USAGE = 'usage: node commands/launch.mjs SCRIPT.ts [ARGS...]';
 const [script, ...args] = process.argv.slice(2);
-if (!script) {
-  console.error('usage: node commands/launch.mjs SCRIPT.ts [ARGS...]');
+if (script === '--help' || script === '-h') {
+  console.log(
+    `${USAGE}\n\nRuns a TypeScript command with MALLOC_ARENA_MAX=2, as npm start does.\nExample: node commands/launch.mjs commands/start.ts --requests 10000`,
+  );
+  process.exit(0);
+}
+if (!script || script.startsWith('-')) {
+  console.error(script ? `Unknown option ${script}; ${USAGE}` : USAGE);
   process.exit(2);
 }
 
