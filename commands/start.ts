@@ -5,6 +5,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { METRIC_NAMES, Output } from '../functions/shared/contract';
 import type { LocalCloud } from '../local/cloud';
 import { type FaultSpec, FaultSpecError, parseFaultRules } from '../local/endpoint/faults';
@@ -184,12 +185,24 @@ async function main(options: Options): Promise<number> {
   }
 }
 
+/**
+ * How much the heaps of this process may grow past what survived their last full collection
+ * before the next one, in percent. V8 sizes the main thread's heap for the machine: with gigabytes
+ * to spare it let the engine's heap reach three to four times its live size (160 MB for 50 MB
+ * live at 10,000 requests), and that slack grew with the run. With this, the cloud's peak RSS at
+ * 10,000 requests fell by about 140 MB for about 5% more CPU. V8 reads it at each collection, so
+ * it applies though Node has started; the execution environments' heaps are too small for it to
+ * matter to them (their growth step of 8 MB is larger).
+ */
+const HEAP_GROWING_PERCENT = 30;
+
 async function runLocked(
   options: Options,
   lock: StateLock,
   seconds: (from?: number) => string,
 ): Promise<number> {
   const { home } = options;
+  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   // Loaded only now, so mistakes in options and directories are reported at once: aws-cdk-lib
   // and the emulators take seconds to load.
   // The SDK clients, the console and the reports too: `--help` and a bad option answer in half the

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
+import { enableLazySourceMaps } from './lambda-source-maps.mjs';
 import { endLines, startLine } from './platform-log.mjs';
 
 const { entry, handlerName, functionName, memorySize, region, accountId, logGroupName } =
@@ -25,6 +26,11 @@ if (workerData.discardOutput) {
   process.stderr.write = discard;
 }
 const port = parentPort;
+// The function's NODE_OPTIONS asks for source-mapped stack traces: the same traces, with each map
+// read on the first one instead of at load (see lambda-source-maps.mjs).
+if (workerData.sourceMaps) enableLazySourceMaps();
+// The worker started without that flag in its NODE_OPTIONS; the handler sees the template's value.
+if (workerData.nodeOptions !== undefined) process.env.NODE_OPTIONS = workerData.nodeOptions;
 if (workerData.inspectPort !== undefined) {
   // Debug mode: this thread's own inspector (a worker's is not reachable through the main
   // process's --inspect in every debugger). Opened before the handler loads, so a debugger

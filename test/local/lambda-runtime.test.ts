@@ -1,0 +1,129 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FunctionRunner, type FunctionSpec } from '../../local/lambda-runtime';
+
+/** A TypeScript handler bundled as CDK bundles ours: minified ESM with a source map beside it. */
+const SOURCE = `
+class Store {
+  save(item: string): void {
+    if (item === 'bad') throw new TypeError(\`cannot save \${item}\`);
+  }
+}
+function validate(value: string): string {
+  new Store().save(value);
+  return value;
+}
+const hoard: unknown[] = [];
+export async function handler(event: { values?: string[]; hoardMb?: number; runtime?: boolean }) {
+  if (event.runtime) return { nodeOptions: process.env.NODE_OPTIONS, sourceMapsEnabled: (process as { sourceMapsEnabled?: boolean }).sourceMapsEnabled };
+  // Keeps what it allocates, as a leak would, until the heap is full.
+  for (let mb = 0; mb < (event.hoardMb ?? 0); mb += 1) hoard.push(Array.from({ length: 131072 }, (_, i) => i + 0.5));
+  return (event.values ?? []).map((v) => validate(v));
+}
+`;
+
+let dir: string;
+let entry: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'lambda-runtime-'));
+  mkdirSync(join(dir, 'src'));
+  writeFileSync(join(dir, 'src', 'handler.ts'), SOURCE);
+  entry = join(dir, 'out', 'index.mjs');
+  await build({
+    entryPoints: [join(dir, 'src', 'handler.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    minify: true,
+    sourcemap: true,
+    outfile: entry,
+    logLevel: 'silent',
+  });
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function runner(spec: Partial<FunctionSpec>): { runner: FunctionRunner; lines: string[] } {
+  const lines: string[] = [];
+  const run = new FunctionRunner(
+    {
+      logicalId: 'Fn',
+      name: 'fn',
+      entry,
+      handlerName: 'handler',
+      timeoutSeconds: 30,
+      memorySize: 256,
+      environment: {},
+      logFormat: 'Text',
+      ...spec,
+    },
+    { region: 'us-east-1', accountId: '000000000000', environment: {}, log: (l) => lines.push(l) },
+  );
+  return { runner: run, lines };
+}
+
+/** The stack trace the runtime logged with the invocation's `Invoke Error` record. */
+function loggedStack(logs: readonly string[] | undefined): string[] {
+  const record = (logs ?? []).find((line) => line.includes('"Invoke Error"'));
+  if (!record) throw new Error(`no Invoke Error record in ${JSON.stringify(logs)}`);
+  return (JSON.parse(record) as { stackTrace: string[] }).stackTrace;
+}
+
+describe('execution environments', () => {
+  it('maps stack traces through the source map as node --enable-source-maps does, when NODE_OPTIONS asks', async () => {
+    const { runner: mapped } = runner({ environment: { NODE_OPTIONS: '--enable-source-maps' } });
+    const { runner: plain } = runner({});
+    try {
+      const withMaps = await mapped.invoke({ values: ['ok', 'bad'] });
+      const without = await plain.invoke({ values: ['ok', 'bad'] });
+      expect(withMaps.error?.errorType).toBe('TypeError');
+      // What Node itself prints for the same error and call, with the map parsed at load.
+      const script = `const { handler } = await import(${JSON.stringify(entry)}); await handler({ values: ['ok', 'bad'] }).catch((e) => console.log(e.stack))`;
+      const reference = execFileSync(
+        process.execPath,
+        ['--enable-source-maps', '--input-type=module', '-e', script],
+        { encoding: 'utf8' },
+      ).split('\n');
+      const bundleFrames = (stack: readonly string[]) =>
+        stack.filter((line) => line.includes(join(dir, 'src')));
+      expect(bundleFrames(loggedStack(withMaps.logs))).toEqual(bundleFrames(reference));
+      expect(bundleFrames(loggedStack(withMaps.logs))[0]).toMatch(
+        `.save (${join(dir, 'src', 'handler.ts')}:4:31)`,
+      );
+      // The handler sees NODE_OPTIONS as set, but Node did not parse the map when it loaded.
+      expect((await mapped.invoke({ runtime: true })).result).toEqual({
+        nodeOptions: '--enable-source-maps',
+        sourceMapsEnabled: false,
+      });
+      // Without the option, frames name the bundle, as on Lambda.
+      expect(bundleFrames(loggedStack(without.logs))).toEqual([]);
+      expect(loggedStack(without.logs).join('\n')).toContain('index.mjs:');
+    } finally {
+      await Promise.all([mapped.stop(), plain.stop()]);
+    }
+  });
+
+  it('ends an invocation that outgrows the memory size with Runtime.OutOfMemory, as Lambda reports it, and starts afresh', async () => {
+    const { runner: small, lines } = runner({ memorySize: 128 });
+    try {
+      const killed = await small.invoke({ hoardMb: 1024 });
+      expect(killed.error).toEqual({
+        errorType: 'Runtime.OutOfMemory',
+        errorMessage: `RequestId: ${killed.requestId} Error: Runtime exited with error: signal: killed`,
+      });
+      const report = lines.find((line) => line.startsWith(`REPORT RequestId: ${killed.requestId}`));
+      expect(report).toMatch(/\tMax Memory Used: 128 MB\t/);
+      expect(report).toMatch(/\tStatus: error\tError Type: Runtime.OutOfMemory$/);
+      // The killed environment is gone: the next invocation is a cold start, and succeeds.
+      const next = await small.invoke({ values: ['ok'] });
+      expect(next).toMatchObject({ result: ['ok'], coldStart: true });
+    } finally {
+      await small.stop();
+    }
+  });
+});
