@@ -134,6 +134,11 @@ export class LogStore {
     this.cutIfLong(file);
   }
 
+  /** Resolves once every line appended so far is in its group's file. */
+  async flushed(): Promise<void> {
+    await Promise.all([...this.files.values()].map((f) => f.chain));
+  }
+
   /** Finishes writing the groups' files and gives up the directory's lock. */
   async close(): Promise<void> {
     const files = [...this.files.values()];

@@ -96,6 +96,8 @@ describe('the log files of a data directory', () => {
     try {
       const first = new LogStore(5, dir);
       first.append('/aws/lambda/f', 'from the first cloud');
+      // Written before the second store's lines, so its line comes first in the file.
+      await first.flushed();
       const second = new LogStore(5, dir);
       expect([first.ownsFiles, second.ownsFiles]).toEqual([true, false]);
       for (let i = 0; i < 30; i++) second.append('/aws/lambda/f', `second ${i}`);
