@@ -257,7 +257,8 @@ describe('npm start guards what another run or the disk would break', () => {
     const home = mkdtempSync(join(tmpdir(), 'string-pipeline-two-'));
     const first = spawn(
       join('node_modules', '.bin', 'tsx'),
-      ['commands/start.ts', '--keep', '--requests', '1', '--state-dir', home],
+      // Any free port: 4566 may be another cloud's.
+      ['commands/start.ts', '--keep', '--requests', '1', '--state-dir', home, '--port', '0'],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -287,9 +288,12 @@ describe('npm start guards what another run or the disk would break', () => {
       expect(readFileSync(join(home, 'functions.log'), 'utf8').startsWith(log)).toBe(true);
       expect(existsSync(join(home, 'state.json'))).toBe(true);
     } finally {
-      const exited = new Promise((resolve) => first.once('exit', resolve));
-      first.kill('SIGINT');
-      await exited;
+      // Unless it has exited already (a failed start): its exit event would not come again.
+      if (first.exitCode === null && first.signalCode === null) {
+        const exited = new Promise((resolve) => first.once('exit', resolve));
+        first.kill('SIGINT');
+        await exited;
+      }
       rmSync(home, { recursive: true, force: true });
     }
   });
