@@ -101,7 +101,8 @@ function main(top: number): void {
         files.slice(0, top).map((f) => [f.name, f.seconds.toFixed(1)]),
       ),
     );
-    const total = steps[2]?.seconds ?? Number.POSITIVE_INFINITY;
+    // The last step is npm test itself.
+    const total = steps.at(-1)?.seconds ?? Number.POSITIVE_INFINITY;
     console.log(
       `   goal: npm test under 60 s: ${total < 60 ? 'met' : 'MISSED'} (${total.toFixed(1)} s)`,
     );
