@@ -1,10 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { delimiter, join, relative } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError, configFromContext } from '../lib/config';
+import { assemblySlot, hashInputs } from './assembly-cache';
 
 /** Options of {@link synthesize}. */
 export interface SynthOptions {
@@ -37,8 +37,6 @@ const INPUTS = [
   'local/synth.ts',
   'local/synth-child.ts',
 ];
-/** Assemblies kept per output directory; older ones are removed when a new one is made. */
-const KEEP = 3;
 
 /**
  * Synthesizes the CDK app with the context of `cdk.json` plus `context` (string values, as
@@ -153,20 +151,18 @@ function checkContext(context: Record<string, string>): void {
  * failure into a {@link SynthError}).
  */
 function synthJob(outdir: string, context: Record<string, string>) {
-  const hash = inputsHash(context);
-  const assemblyDir = join(outdir, hash);
-  // Synthesize beside the final directory and rename it into place, so a concurrent run (a test
-  // suite and `npm start`) never sees a half-written assembly.
-  const staging = `${assemblyDir}.${process.pid}.tmp`;
-  const done = existsSync(join(assemblyDir, 'manifest.json'));
-  if (!done) {
-    checkContext(context);
-    rmSync(staging, { recursive: true, force: true });
-  }
+  const slot = assemblySlot(outdir, inputsHash(context));
+  if (!slot.done) checkContext(context);
   return {
-    assemblyDir,
-    done,
-    args: ['--import', pathToFileURL(TSX_LOADER).href, CHILD, staging, JSON.stringify(context)],
+    assemblyDir: slot.assemblyDir,
+    done: slot.done,
+    args: [
+      '--import',
+      pathToFileURL(TSX_LOADER).href,
+      CHILD,
+      slot.staging,
+      JSON.stringify(context),
+    ],
     env: {
       ...process.env,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -174,7 +170,7 @@ function synthJob(outdir: string, context: Record<string, string>) {
     },
     finish(outcome: ChildOutcome): string {
       if (outcome.status !== 0) {
-        rmSync(staging, { recursive: true, force: true });
+        slot.abandon();
         const reported = parseFailure(outcome.report);
         if (reported) throw new SynthError(reported.name, reported.message, outcome.output);
         throw new SynthError(
@@ -183,15 +179,7 @@ function synthJob(outdir: string, context: Record<string, string>) {
           outcome.output,
         );
       }
-      try {
-        renameSync(staging, assemblyDir);
-      } catch (error) {
-        // Another process made the same assembly first: use theirs.
-        rmSync(staging, { recursive: true, force: true });
-        if (!existsSync(join(assemblyDir, 'manifest.json'))) throw error;
-      }
-      pruneOlder(outdir, hash);
-      return assemblyDir;
+      return slot.commit();
     },
   };
 }
@@ -213,23 +201,10 @@ const TSX_LOADER = createRequire(import.meta.url).resolve('tsx');
 
 /** sha256 (first 16 hex digits) of every input file's path and content, and of the context. */
 export function inputsHash(context: Record<string, string> = {}): string {
-  const hash = createHash('sha256');
-  for (const file of INPUTS.flatMap((input) => filesUnder(join(ROOT, input)))) {
-    hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
-  }
   const sorted = Object.keys(context)
     .sort()
     .map((key) => [key, context[key]]);
-  hash.update(JSON.stringify(sorted));
-  return hash.digest('hex').slice(0, 16);
-}
-
-function filesUnder(path: string): string[] {
-  if (!existsSync(path)) return [];
-  if (!statSync(path).isDirectory()) return [path];
-  return readdirSync(path)
-    .sort()
-    .flatMap((name) => filesUnder(join(path, name)));
+  return hashInputs(ROOT, INPUTS, sorted);
 }
 
 function parseFailure(text: string): { name: string; message: string } | undefined {
@@ -241,25 +216,4 @@ function parseFailure(text: string): { name: string; message: string } | undefin
     // Not the child's report (it died before writing one): the caller shows the output instead.
   }
   return undefined;
-}
-
-/**
- * Removes all but the newest {@link KEEP} assemblies in `outdir`, and staging directories an
- * interrupted synth left behind more than an hour ago.
- */
-function pruneOlder(outdir: string, current: string): void {
-  const entries = readdirSync(outdir).map((name) => ({
-    name,
-    mtime: statSync(join(outdir, name)).mtimeMs,
-  }));
-  const assemblies = entries
-    .filter(({ name }) => name !== current && /^[0-9a-f]{16}$/.test(name))
-    .sort((a, b) => b.mtime - a.mtime)
-    .slice(KEEP - 1);
-  const stale = entries.filter(
-    ({ name, mtime }) => name.endsWith('.tmp') && Date.now() - mtime > 3_600_000,
-  );
-  for (const { name } of [...assemblies, ...stale]) {
-    rmSync(join(outdir, name), { recursive: true, force: true });
-  }
 }

@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import {
   DeleteMessageBatchCommand,
@@ -10,10 +10,12 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { afterAll, beforeAll } from 'vitest';
+import { beforeAll } from 'vitest';
+import { assemblySlot, hashInputs } from '../../local/assembly-cache';
 import { type LocalCloud, type LocalQueue, startLocalCloud } from '../../local/cloud';
 import { queueDepth } from '../../ops/reconcile';
-import { type ProbeProps, probeStackName, synthesizeProbes } from './fixtures/probe-app';
+import type { ProbeProps } from './fixtures/probe-app';
+import { probeStackName } from './fixtures/probe-stack-name';
 
 // The probe the event source mapping parity files (test/local/parity-*.test.ts) drive: a function
 // that records its invocations in a table, each group of tests on its own stack and local cloud.
@@ -72,17 +74,46 @@ export const concurrency = (maxConcurrency: number): ProbeProps => ({
  */
 export const COLD_START = { timeoutSeconds: 2, initDelayMs: 3000, visibilityTimeoutSeconds: 30 };
 
+/** What a probe assembly is made from, besides the probes' props. */
+const PROBE_INPUTS = [
+  'test/local/fixtures/probe-app.ts',
+  'test/local/fixtures/probe-handler.ts',
+  'test/local/fixtures/probe-stack-name.ts',
+  'lib/constructs/pipeline-function.ts',
+  'package-lock.json',
+];
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Beside the pipeline's cached assemblies; a directory per set of probes. */
+const PROBES_OUT = join(ROOT, '.local-cloud', 'probes.out');
+
 /**
- * Synthesizes `probes` (name to props) together in one app before the file's tests, and removes
- * the assembly after them; the returned function gives its directory once synthesized.
+ * Synthesizes `probes` (name to props) together in one app before the file's tests, or finds the
+ * assembly already made from the same props and sources in the cache (`.local-cloud/probes.out`);
+ * the returned function gives its directory. On a cache hit aws-cdk-lib is never loaded.
  */
 export function useProbes(probes: Record<string, ProbeProps>): () => string {
-  const root = mkdtempSync(join(tmpdir(), 'string-pipeline-parity-'));
   let assemblyDir: string | undefined;
-  beforeAll(() => {
-    assemblyDir = synthesizeProbes(join(root, 'probes.out'), probes);
+  beforeAll(async () => {
+    const set = createHash('sha256')
+      .update(JSON.stringify(Object.keys(probes)))
+      .digest('hex');
+    const slot = assemblySlot(
+      join(PROBES_OUT, set.slice(0, 8)),
+      hashInputs(ROOT, PROBE_INPUTS, probes),
+    );
+    if (slot.done) {
+      assemblyDir = slot.assemblyDir;
+      return;
+    }
+    const { synthesizeProbes } = await import('./fixtures/probe-app');
+    try {
+      synthesizeProbes(slot.staging, probes);
+    } catch (error) {
+      slot.abandon();
+      throw error;
+    }
+    assemblyDir = slot.commit();
   });
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
   return () => {
     if (!assemblyDir) throw new Error('the probes are synthesized in beforeAll');
     return assemblyDir;

@@ -1,0 +1,95 @@
+/**
+ * Cloud assemblies kept by what they were made from: `outdir/<hash>`, where the hash covers the
+ * input files and anything else the synth depends on. A synth writes beside its final directory
+ * and renames it into place, so a concurrent run (a test suite and `npm start`) never sees a
+ * half-written assembly; the newest few are kept and the rest removed.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+/** Assemblies kept per output directory; older ones are removed when a new one is made. */
+const KEEP = 3;
+
+/**
+ * sha256 (first 16 hex digits) of every file under `inputs` (paths relative to `root`, files or
+ * directories), by path and content, and of `extra` (the context, the props: what else shapes
+ * the assembly).
+ */
+export function hashInputs(root: string, inputs: readonly string[], extra: unknown): string {
+  const hash = createHash('sha256');
+  for (const file of inputs.flatMap((input) => filesUnder(join(root, input)))) {
+    hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
+  }
+  hash.update(JSON.stringify(extra));
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** One assembly's place in the cache: where it is, and where a synth of it writes first. */
+export interface AssemblySlot {
+  readonly assemblyDir: string;
+  /** Whether the assembly is there already (its manifest written). */
+  readonly done: boolean;
+  /** This process's own directory to synthesize into, then {@link AssemblySlot.commit}. */
+  readonly staging: string;
+  /** Moves the staging directory into place (or keeps another process's, if it won) and prunes. */
+  commit(): string;
+  /** Removes the staging directory of a failed synth. */
+  abandon(): void;
+}
+
+/** The slot for the assembly `hash` in `outdir`; a missing one gets an empty staging directory. */
+export function assemblySlot(outdir: string, hash: string): AssemblySlot {
+  const assemblyDir = join(outdir, hash);
+  const staging = `${assemblyDir}.${process.pid}.tmp`;
+  const done = existsSync(join(assemblyDir, 'manifest.json'));
+  if (!done) rmSync(staging, { recursive: true, force: true });
+  return {
+    assemblyDir,
+    done,
+    staging,
+    commit() {
+      try {
+        renameSync(staging, assemblyDir);
+      } catch (error) {
+        // Another process made the same assembly first: use theirs.
+        rmSync(staging, { recursive: true, force: true });
+        if (!existsSync(join(assemblyDir, 'manifest.json'))) throw error;
+      }
+      pruneOlder(outdir, hash);
+      return assemblyDir;
+    },
+    abandon() {
+      rmSync(staging, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Removes all but the newest {@link KEEP} assemblies in `outdir`, and staging directories an
+ * interrupted synth left behind more than an hour ago.
+ */
+function pruneOlder(outdir: string, current: string): void {
+  const entries = readdirSync(outdir).map((name) => ({
+    name,
+    mtime: statSync(join(outdir, name)).mtimeMs,
+  }));
+  const assemblies = entries
+    .filter(({ name }) => name !== current && /^[0-9a-f]{16}$/.test(name))
+    .sort((a, b) => b.mtime - a.mtime)
+    .slice(KEEP - 1);
+  const stale = entries.filter(
+    ({ name, mtime }) => name.endsWith('.tmp') && Date.now() - mtime > 3_600_000,
+  );
+  for (const { name } of [...assemblies, ...stale]) {
+    rmSync(join(outdir, name), { recursive: true, force: true });
+  }
+}
+
+function filesUnder(path: string): string[] {
+  if (!existsSync(path)) return [];
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path)
+    .sort()
+    .flatMap((name) => filesUnder(join(path, name)));
+}

@@ -1,0 +1,77 @@
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { assemblySlot, hashInputs } from '../../local/assembly-cache';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'assembly-cache-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Writes what a synth would: a manifest, into the slot's staging directory. */
+function synthInto(staging: string, content: string): void {
+  mkdirSync(staging, { recursive: true });
+  writeFileSync(join(staging, 'manifest.json'), content);
+}
+
+describe('the assembly cache', () => {
+  it('hashes the input files and the extra value, so a change to either makes a new assembly', () => {
+    writeFileSync(join(dir, 'a.ts'), 'one');
+    const first = hashInputs(dir, ['a.ts'], { batchSize: 1 });
+    expect(first).toMatch(/^[0-9a-f]{16}$/);
+    expect(hashInputs(dir, ['a.ts'], { batchSize: 1 })).toBe(first);
+    expect(hashInputs(dir, ['a.ts'], { batchSize: 2 })).not.toBe(first);
+    writeFileSync(join(dir, 'a.ts'), 'two');
+    expect(hashInputs(dir, ['a.ts'], { batchSize: 1 })).not.toBe(first);
+  });
+
+  it('finds an assembly once it is committed, and keeps the first when two processes make it', () => {
+    const out = join(dir, 'out');
+    mkdirSync(out);
+    const slot = assemblySlot(out, 'aaaaaaaaaaaaaaaa');
+    expect(slot.done).toBe(false);
+    synthInto(slot.staging, 'ours');
+    // Another process finished the same assembly first and renamed it into place.
+    synthInto(join(out, 'aaaaaaaaaaaaaaaa'), 'theirs');
+
+    expect(slot.commit()).toBe(join(out, 'aaaaaaaaaaaaaaaa'));
+
+    expect(readFileSync(join(out, 'aaaaaaaaaaaaaaaa', 'manifest.json'), 'utf8')).toBe('theirs');
+    expect(readdirSync(out)).toEqual(['aaaaaaaaaaaaaaaa']);
+    expect(assemblySlot(out, 'aaaaaaaaaaaaaaaa').done).toBe(true);
+  });
+
+  it('keeps the newest three assemblies when it commits one, and removes an abandoned synth', () => {
+    const out = join(dir, 'out');
+    mkdirSync(out);
+    const old = ['0000000000000001', '0000000000000002', '0000000000000003'];
+    old.forEach((hash, i) => {
+      synthInto(join(out, hash), hash);
+      const t = Date.now() / 1000 - 100 + i;
+      utimesSync(join(out, hash), t, t);
+    });
+    const slot = assemblySlot(out, '0000000000000004');
+    synthInto(slot.staging, 'new');
+    slot.commit();
+    expect(readdirSync(out).sort()).toEqual([
+      '0000000000000002',
+      '0000000000000003',
+      '0000000000000004',
+    ]);
+
+    const failed = assemblySlot(out, '0000000000000005');
+    synthInto(failed.staging, 'half');
+    failed.abandon();
+    expect(readdirSync(out)).not.toContain(`0000000000000005.${process.pid}.tmp`);
+  });
+});
