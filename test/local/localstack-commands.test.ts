@@ -1,33 +1,20 @@
-import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { DEPLOY_LOCALSTACK, main as deployLocalStack } from '../../commands/localstack-deploy';
 import { TEST_LOCALSTACK, main as testLocalStack } from '../../commands/localstack-test';
-import { runCommandInProcess } from './command-runner';
+import { runCommandInProcess, spawnCommand } from './command-runner';
 
 // The LocalStack commands cannot reach LocalStack here (no Docker, no token): what runs is the
 // path that tells the user what is missing (their scripts, spawned), and their --help and option
 // errors (in this process).
 
-const execFileAsync = promisify(execFile);
-const TSX = 'node_modules/.bin/tsx';
-
 /** Runs a command with `env` added to a PATH that holds node and nothing else (so no docker). */
-async function cli(script: string, args: string[], env: Record<string, string> = {}) {
+function cli(script: string, args: string[], env: Record<string, string> = {}) {
   const base = { ...process.env };
   delete base.LOCALSTACK_AUTH_TOKEN;
   delete base.EDGE_PORT;
-  try {
-    const { stdout, stderr } = await execFileAsync(TSX, [`commands/${script}.ts`, ...args], {
-      env: { ...base, PATH: dirname(process.execPath), ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+  return spawnCommand(script, args, { ...base, PATH: dirname(process.execPath), ...env });
 }
 
 /** A port nothing listens on (taken, then released). */
@@ -41,7 +28,7 @@ async function freePort(): Promise<number> {
 
 describe('npm run test:localstack', () => {
   it('says in one line that Docker and the auth token are missing, and exits 1', async () => {
-    const { code, stdout, stderr } = await cli('localstack-test', []);
+    const { status: code, stdout, stderr } = await cli('localstack-test', []);
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toBe(
@@ -50,7 +37,9 @@ describe('npm run test:localstack', () => {
   });
 
   it('names only Docker when the token is there', async () => {
-    const { code, stderr } = await cli('localstack-test', [], { LOCALSTACK_AUTH_TOKEN: 'x' });
+    const { status: code, stderr } = await cli('localstack-test', [], {
+      LOCALSTACK_AUTH_TOKEN: 'x',
+    });
     expect(code).toBe(1);
     expect(stderr).toBe('npm run test:localstack needs Docker (docker is not on PATH)\n');
   });
@@ -72,7 +61,9 @@ describe('npm run test:localstack', () => {
 describe('npm run deploy:localstack', () => {
   it('says how to start LocalStack when nothing answers on its port, instead of deploying', async () => {
     const port = await freePort();
-    const { code, stderr } = await cli('localstack-deploy', [], { EDGE_PORT: String(port) });
+    const { status: code, stderr } = await cli('localstack-deploy', [], {
+      EDGE_PORT: String(port),
+    });
     expect(code).toBe(1);
     expect(stderr).toBe(
       `Nothing answers at http://localhost:${port}/_localstack/health: start LocalStack first (LOCALSTACK_AUTH_TOKEN=... docker compose -f docker-compose.localstack.yml up -d), then run this again\n`,
