@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
@@ -94,13 +93,9 @@ const PROBES_OUT = join(ROOT, '.local-cloud', 'probes.out');
 export function useProbes(probes: Record<string, ProbeProps>): () => string {
   let assemblyDir: string | undefined;
   beforeAll(async () => {
-    const set = createHash('sha256')
-      .update(JSON.stringify(Object.keys(probes)))
-      .digest('hex');
-    const slot = assemblySlot(
-      join(PROBES_OUT, set.slice(0, 8)),
-      hashInputs(ROOT, PROBE_INPUTS, probes),
-    );
+    // A directory per set of probe names, so each file keeps its own newest assemblies.
+    const set = hashInputs(ROOT, [], Object.keys(probes)).slice(0, 8);
+    const slot = assemblySlot(join(PROBES_OUT, set), hashInputs(ROOT, PROBE_INPUTS, probes));
     if (slot.done) {
       assemblyDir = slot.assemblyDir;
       return;
