@@ -205,16 +205,14 @@ async function runLocked(
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   // Loaded only now, so mistakes in options and directories are reported at once: aws-cdk-lib
   // and the emulators take seconds to load.
-  // The SDK clients, the console and the reports too: `--help` and a bad option answer in half the
-  // time without them.
+  // The SDK clients and the reports too: `--help` and a bad option answer in half the time without
+  // them. The console is loaded with --keep only.
   const [
     { synthesize },
     { startLocalCloud, LocalCloudError, LOCAL_REQUESTS_PER_INVOKE },
     { PortInUseError },
     { DynamoDBClient },
     { SQSClient },
-    { localCloudTarget },
-    { createConsoleHandler },
     { isClean, output, reconcile },
     { printEndpoints, printSummary, startProgress },
   ] = await Promise.all([
@@ -223,8 +221,6 @@ async function runLocked(
     import('../local/endpoint/gateway'),
     import('@aws-sdk/client-dynamodb'),
     import('@aws-sdk/client-sqs'),
-    import('../console/local-target'),
-    import('../console/server'),
     import('../ops/reconcile'),
     import('./start-report'),
   ]);
@@ -331,6 +327,11 @@ async function runLocked(
         (firstRoundTrip ? ` (first round trip after ${firstRoundTrip} s, synth included)` : ''),
     );
     if (options.keep) {
+      // Loaded only now: the console's SDK clients and esbuild are not needed to run the pipeline.
+      const [{ localCloudTarget }, { createConsoleHandler }] = await Promise.all([
+        import('../console/local-target'),
+        import('../console/server'),
+      ]);
       cloud.mount('/_console', createConsoleHandler({ target: localCloudTarget(cloud) }).handle);
       printEndpoints(cloud, join(home, 'state.json'));
       console.log(`Console: ${cloud.endpoint}/_console/`);
