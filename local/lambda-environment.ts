@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { FunctionSpec, InvokeOutcome } from './function-spec';
 import { endLines, isReportOf } from './platform-log.mjs';
@@ -59,6 +60,19 @@ const WORKER = new URL('./lambda-worker.mjs', import.meta.url);
  * them.
  */
 const YOUNG_GENERATION_MB = 2;
+let gcExposed = false;
+/**
+ * Gives the environments created from now on V8's `gc` function, as Lambda's Node.js runtime
+ * starts Node with `--expose-gc`; each environment collects with it when idle
+ * (lambda-worker.mjs). V8 installs it in every context created after the flag is set, this
+ * process's own included, which only adds the function.
+ */
+function exposeGc(): void {
+  if (gcExposed) return;
+  gcExposed = true;
+  setFlagsFromString('--expose-gc');
+}
+
 /** Lambda gives the Init phase (loading the handler module) 10 s, apart from the function timeout. */
 const INIT_TIMEOUT_MS = 10_000;
 
@@ -94,6 +108,7 @@ export class ExecutionEnvironment {
     // worker maps stack traces itself, reading the map only when one is formatted
     // (lambda-source-maps.mjs). The handler still sees NODE_OPTIONS as the template sets it.
     const sourceMaps = /(^|\s)--enable-source-maps(?=\s|$)/.test(nodeOptions ?? '');
+    exposeGc();
     const worker = new Worker(WORKER, {
       workerData: {
         entry: context.entry,
