@@ -65,7 +65,7 @@ let gcExposed = false;
  * Gives the environments created from now on V8's `gc` function, as Lambda's Node.js runtime
  * starts Node with `--expose-gc`; each environment collects with it when idle
  * (lambda-worker.mjs). V8 installs it in every context created after the flag is set, this
- * process's own included, which only adds the function.
+ * process's new contexts included, which only adds the function.
  */
 function exposeGc(): void {
   if (gcExposed) return;

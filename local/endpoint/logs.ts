@@ -17,6 +17,17 @@ interface LogEvent {
 /** Events kept per log group by default; the oldest go first, as retention would drop them. */
 const MAX_EVENTS_PER_GROUP = 20_000;
 const STREAM = 'local/[$LATEST]local';
+const ZEROS = '0'.repeat(20);
+
+/**
+ * An event's id: its sequence number in the group, 20 digits. Joined rather than padded: V8 keeps
+ * `padStart`'s result as a tree of five strings (about 190 bytes, 7 MB for a full store), a join
+ * as one string of 40 bytes.
+ */
+function eventIdOf(sequence: number): string {
+  const digits = String(sequence);
+  return [ZEROS.slice(digits.length), digits].join('');
+}
 
 /** Runs a file write after the previous ones; a failed write (a removed directory) loses its lines only. */
 function enqueue(file: GroupFile, step: () => Promise<void>): void {
@@ -124,7 +135,7 @@ export class LogStore {
           timestamp: t,
           ingestionTime: i,
           message: m,
-          eventId: String(entry.next++).padStart(20, '0'),
+          eventId: eventIdOf(entry.next++),
         });
       } catch {
         // A line cut short by a crash: the rest of the file still reads.
@@ -193,7 +204,7 @@ export class LogStore {
       timestamp: Number.isNaN(parsed) ? now : parsed,
       ingestionTime: now,
       message,
-      eventId: String(entry.next++).padStart(20, '0'),
+      eventId: eventIdOf(entry.next++),
     };
     entry.events.push(event);
     const file = this.files.get(group);
@@ -224,7 +235,7 @@ export class LogStore {
       timestamp: first.timestamp,
       ingestionTime: first.ingestionTime,
       message: `[local cloud] ${entry.dropped} older events dropped (this log group keeps the last ${this.maxEventsPerGroup})`,
-      eventId: String(entry.dropped - 1).padStart(20, '0'),
+      eventId: eventIdOf(entry.dropped - 1),
     };
     return [notice, ...entry.events];
   }
