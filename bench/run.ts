@@ -21,7 +21,13 @@ import { reportCost } from './cost-report';
 import { reportFirstRoundTrip, timeFirstRoundTrips } from './first-round-trip';
 import { measureHotReload, reportHotReload } from './hot-reload';
 import { runOnLocalCloud } from './local-run';
-import { MEMORY_HEADING, measureMemory, parseCounts, printMemory } from './memory';
+import {
+  DEFAULT_MEMORY_COUNTS,
+  MEMORY_HEADING,
+  measureMemory,
+  parseCounts,
+  printMemory,
+} from './memory';
 import { reportThroughput } from './throughput';
 import { orFailure, REPO_ROOT } from './util';
 
@@ -52,7 +58,7 @@ const OPTIONS = {
   },
   'memory-requests': {
     type: 'string',
-    default: '100,1000,10000',
+    default: DEFAULT_MEMORY_COUNTS,
     placeholder: 'N,N,...',
     description: 'request counts whose `npm start` peak RSS is measured, comma-separated',
   },
