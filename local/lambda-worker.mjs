@@ -72,8 +72,8 @@ const trackMemory = () => {
  * Heap growth, in bytes, past what survived the last full collection, at which an idle
  * environment collects. V8 lets a small heap grow 8 MB past its live size before it does (a
  * fixed minimum step), so each environment committed about 20 MB for 9.5 MB live; collecting at
- * 3 MB between invocations keeps it near 13 MB, for about two more full collections a second
- * across 16 busy environments.
+ * 3 MB between invocations brought the 17 environments of a 10,000-request run from 327 to
+ * 260 MB, for about 300 more full collections of a 10 MB heap over the run (about 6 CPU-s).
  */
 const IDLE_COLLECTION_GROWTH = 3 * MB;
 /**

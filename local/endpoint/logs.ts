@@ -21,8 +21,8 @@ const ZEROS = '0'.repeat(20);
 
 /**
  * An event's id: its sequence number in the group, 20 digits. Joined rather than padded: V8 keeps
- * `padStart`'s result as a tree of five strings (about 190 bytes, 7 MB for a full store), a join
- * as one string of 40 bytes.
+ * `padStart`'s result as a tree of the digits and filler strings, 106 bytes per id against 49 for
+ * the one string a join makes (about 2 MB for a full store).
  */
 function eventIdOf(sequence: number): string {
   const digits = String(sequence);
