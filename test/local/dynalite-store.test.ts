@@ -5,28 +5,24 @@
 import { createRequire } from 'node:module';
 import {
   CreateTableCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   PutItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ApiMeter, type DynamoDbEmulator, startDynamoDb } from '../../local/emulators';
+import { type DynamoFixture, startDynamoFixture } from './dynamo-fixture';
 
 /** memory-level as dynalite loads it. */
 const { MemoryLevel } = createRequire(createRequire(import.meta.url).resolve('dynalite'))(
   'memory-level',
 ) as { MemoryLevel: { prototype: Record<string, (...args: unknown[]) => unknown> } };
 
-let dynamo: DynamoDbEmulator;
+let dynamo: DynamoFixture;
 let client: DynamoDBClient;
 
 beforeAll(async () => {
-  dynamo = await startDynamoDb({ meter: new ApiMeter() });
-  client = new DynamoDBClient({
-    region: 'us-east-1',
-    endpoint: dynamo.endpoint,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  dynamo = await startDynamoFixture();
+  client = dynamo.client;
   for (const [TableName, type] of [
     ['ByNumber', 'N'],
     ['ByString', 'S'],
@@ -50,7 +46,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  client?.destroy();
   await dynamo?.stop();
 });
 

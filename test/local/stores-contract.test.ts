@@ -3,7 +3,7 @@
  * the DynamoDB stores on dynalite, so a fake cannot drift from DynamoDB's conditional writes.
  */
 import { createHash } from 'node:crypto';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dynamoStringsStore, type StringsStore } from '../../functions/generator/strings-store';
 import { dynamoRequestsStore, type RequestsStore } from '../../functions/requestor/requests-store';
@@ -11,8 +11,8 @@ import { Status } from '../../functions/shared/contract';
 import { fromItem, type StringItem } from '../../functions/shared/dynamo';
 import { ConflictError, UnknownRequestError } from '../../functions/shared/errors';
 import { newRequestId } from '../../functions/shared/ids';
-import { ApiMeter, type DynamoDbEmulator, startDynamoDb } from '../../local/emulators';
 import { FakeRequestsStore, FakeStringsStore, noDelay, VALUE_A, VALUE_B } from '../unit/fakes';
+import { type DynamoFixture, startDynamoFixture } from './dynamo-fixture';
 
 const REQUESTS_TABLE = 'Requests';
 const STRINGS_TABLE = 'Strings';
@@ -31,16 +31,12 @@ interface Implementation<S> {
   create(): Subject<S>;
 }
 
-let dynamo: DynamoDbEmulator;
+let dynamo: DynamoFixture;
 let client: DynamoDBClient;
 
 beforeAll(async () => {
-  dynamo = await startDynamoDb({ meter: new ApiMeter() });
-  client = new DynamoDBClient({
-    region: 'us-east-1',
-    endpoint: dynamo.endpoint,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  dynamo = await startDynamoFixture();
+  client = dynamo.client;
   // As the stack defines both tables: partition key requestId (string), on-demand.
   for (const TableName of [REQUESTS_TABLE, STRINGS_TABLE]) {
     await client.send(
@@ -55,7 +51,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  client?.destroy();
   await dynamo?.stop();
 });
 

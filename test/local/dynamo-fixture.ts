@@ -1,0 +1,26 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ApiMeter, startDynamoDb } from '../../local/emulators';
+
+/** dynalite as the local cloud starts it, metered, with a client for it. */
+export interface DynamoFixture {
+  readonly client: DynamoDBClient;
+  /** Destroys the client and stops dynalite. */
+  stop(): Promise<void>;
+}
+
+/** Starts dynalite (local/emulators.ts) and a client that talks to it over the wire. */
+export async function startDynamoFixture(): Promise<DynamoFixture> {
+  const dynamo = await startDynamoDb({ meter: new ApiMeter() });
+  const client = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: dynamo.endpoint,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  return {
+    client,
+    stop: async () => {
+      client.destroy();
+      await dynamo.stop();
+    },
+  };
+}
