@@ -59,13 +59,17 @@ let reportedInit = false;
 let maxMemoryBytes = 0;
 /** Lambda's platform lines go through stdout too, so they stay in order with the handler's. */
 const platform = (line) => process.stdout.write(`${line}\n`);
-/** Samples the environment's memory and keeps the peak (at init and at each invocation's end). */
+/**
+ * Samples the environment's memory and keeps the peak (at init and at each invocation's end);
+ * returns the heap's used size, for the idle collection.
+ */
 const trackMemory = () => {
   const heap = getHeapStatistics();
   maxMemoryBytes = Math.max(
     maxMemoryBytes,
     heap.total_physical_size + heap.malloced_memory + heap.external_memory,
   );
+  return heap.used_heap_size;
 };
 
 /**
@@ -84,11 +88,12 @@ const IDLE_COLLECTION_GROWTH = 3 * MB;
 const collect = typeof globalThis.gc === 'function' ? globalThis.gc : undefined;
 /** The heap's size after the last collection this environment ran. */
 let collectedHeapBytes = 0;
-/** Collects once the heap has grown enough since the last time (the environment is idle then). */
-const collectIfGrown = () => {
-  if (!collect) return;
-  const used = getHeapStatistics().used_heap_size;
-  if (used < collectedHeapBytes + IDLE_COLLECTION_GROWTH) return;
+/**
+ * Collects once the heap (`usedBytes` used, as `trackMemory` last saw it) has grown enough since
+ * the last time; the environment is idle then.
+ */
+const collectIfGrown = (/** @type {number} */ usedBytes) => {
+  if (!collect || usedBytes < collectedHeapBytes + IDLE_COLLECTION_GROWTH) return;
   collect();
   collectedHeapBytes = getHeapStatistics().used_heap_size;
 };
@@ -104,8 +109,7 @@ const init = (async () => {
     });
   }
   initDurationMs = performance.now() - started;
-  trackMemory();
-  collectedHeapBytes = getHeapStatistics().used_heap_size;
+  collectedHeapBytes = trackMemory();
   port.postMessage({
     type: 'init',
     durationMs: initDurationMs,
@@ -142,7 +146,7 @@ port.on(
       /** @type {{ result?: unknown, error?: { errorType: string, errorMessage: string } }} */ outcome,
     ) => {
       const durationMs = performance.now() - started;
-      trackMemory();
+      const usedBytes = trackMemory();
       for (const line of endLines(logFormat, {
         requestId: awsRequestId,
         durationMs,
@@ -163,7 +167,7 @@ port.on(
         ...outcome,
       });
       // After the answer, so the invocation's duration does not include it.
-      collectIfGrown();
+      collectIfGrown(usedBytes);
     };
     try {
       const handler = await init;
