@@ -4,30 +4,12 @@ import { join } from 'node:path';
 import { lockStateDir, type StateLock, StateLockedError } from '../state-lock';
 import { type Call, denial, type ServiceHandler } from './call';
 import { compileFilterPattern, FilterPatternError, type LogFilter } from './log-filter';
+import { eventIdOf, type LogEvent, LogRing, sequenceOf } from './log-ring';
 import { sendJson, sendJsonError } from './protocol';
-
-/** One log event as CloudWatch Logs keeps it. */
-interface LogEvent {
-  readonly timestamp: number;
-  readonly ingestionTime: number;
-  readonly message: string;
-  readonly eventId: string;
-}
 
 /** Events kept per log group by default; the oldest go first, as retention would drop them. */
 const MAX_EVENTS_PER_GROUP = 20_000;
 const STREAM = 'local/[$LATEST]local';
-const ZEROS = '0'.repeat(20);
-
-/**
- * An event's id: its sequence number in the group, 20 digits. Joined rather than padded: V8 keeps
- * `padStart`'s result as a tree of the digits and filler strings, 106 bytes per id against 49 for
- * the one string a join makes (about 2 MB for a full store).
- */
-function eventIdOf(sequence: number): string {
-  const digits = String(sequence);
-  return [ZEROS.slice(digits.length), digits].join('');
-}
 
 /** Runs a file write after the previous ones; a failed write (a removed directory) loses its lines only. */
 function enqueue(file: GroupFile, step: () => Promise<void>): void {
@@ -69,10 +51,7 @@ function parseGroupFile(text: string): { dropped: number; lines: string[] } {
  * has one stream; the engine's log sink feeds it.
  */
 export class LogStore {
-  private readonly groups = new Map<
-    string,
-    { created: number; events: LogEvent[]; next: number; dropped: number }
-  >();
+  private readonly groups = new Map<string, { created: number; events: LogRing }>();
 
   private readonly files = new Map<string, GroupFile>();
   /** Held while this store may rewrite the directory's files; undefined: append only. */
@@ -110,7 +89,7 @@ export class LogStore {
   /** Creates the group (with what its file holds) so DescribeLogGroups lists it before its first line. */
   createGroup(name: string): void {
     if (this.groups.has(name)) return;
-    const entry = { created: Date.now(), events: [] as LogEvent[], next: 0, dropped: 0 };
+    const entry = { created: Date.now(), events: new LogRing(this.maxEventsPerGroup) };
     this.groups.set(name, entry);
     if (!this.dir) return;
     const path = join(this.dir, `${encodeURIComponent(name)}.jsonl`);
@@ -126,22 +105,17 @@ export class LogStore {
     const { dropped, lines } = parseGroupFile(readFileSync(path, 'utf8'));
     file.lines = lines.length;
     const kept = lines.slice(-this.maxEventsPerGroup);
-    entry.dropped = dropped + lines.length - kept.length;
-    entry.next = entry.dropped;
+    entry.events.skip(dropped + lines.length - kept.length);
     for (const line of kept) {
       try {
         const { t, i, m } = JSON.parse(line) as { t: number; i: number; m: string };
-        entry.events.push({
-          timestamp: t,
-          ingestionTime: i,
-          message: m,
-          eventId: eventIdOf(entry.next++),
-        });
+        entry.events.append(t, i, m);
       } catch {
         // A line cut short by a crash: the rest of the file still reads.
       }
     }
-    if (entry.events[0]) entry.created = entry.events[0].ingestionTime;
+    const oldest = entry.events.at(0);
+    if (oldest) entry.created = oldest.ingestionTime;
     this.cutIfLong(file);
   }
 
@@ -200,44 +174,37 @@ export class LogStore {
     const now = Date.now();
     const stamp = /"timestamp"\s*:\s*"([^"]+)"/.exec(message)?.[1];
     const parsed = stamp ? Date.parse(stamp) : Number.NaN;
-    const event = {
-      timestamp: Number.isNaN(parsed) ? now : parsed,
-      ingestionTime: now,
-      message,
-      eventId: eventIdOf(entry.next++),
-    };
-    entry.events.push(event);
+    const timestamp = Number.isNaN(parsed) ? now : parsed;
+    entry.events.append(timestamp, now, message);
     const file = this.files.get(group);
-    if (file)
-      this.write(
-        file,
-        `${JSON.stringify({ t: event.timestamp, i: event.ingestionTime, m: message })}\n`,
-      );
-    if (entry.events.length > this.maxEventsPerGroup) {
-      // A tenth at a time, so appending stays cheap at the bound.
-      const drop = Math.max(1, Math.floor(this.maxEventsPerGroup / 10));
-      entry.events.splice(0, drop);
-      entry.dropped += drop;
-    }
+    if (file) this.write(file, `${JSON.stringify({ t: timestamp, i: now, m: message })}\n`);
   }
 
   /**
-   * The group's events, oldest first. When some were dropped, the first is a notice saying how
-   * many, timed as the oldest kept event and with the id of the last dropped one, so readers that
-   * page by id or time see it once, where the gap is.
+   * The group's events numbered above `after` (an event id; all when empty), oldest first. When
+   * some were dropped, the first is a notice saying how many, timed as the oldest kept event and
+   * with the id of the last dropped one, so readers that page by id or time see it once, where the
+   * gap is.
    */
+  *eventsAfter(name: string, after = ''): Generator<LogEvent> {
+    const events = this.groups.get(name)?.events;
+    if (!events) return;
+    const sequence = sequenceOf(after);
+    const oldest = events.at(0);
+    if (events.dropped > 0 && oldest && sequence < events.dropped - 1) {
+      yield {
+        timestamp: oldest.timestamp,
+        ingestionTime: oldest.ingestionTime,
+        message: `[local cloud] ${events.dropped} older events dropped (this log group keeps the last ${this.maxEventsPerGroup})`,
+        eventId: eventIdOf(events.dropped - 1),
+      };
+    }
+    yield* events.after(sequence);
+  }
+
+  /** The group's events, oldest first, with the notice of any dropped (see `eventsAfter`). */
   events(name: string): LogEvent[] {
-    const entry = this.groups.get(name);
-    if (!entry) return [];
-    const first = entry.events[0];
-    if (entry.dropped === 0 || !first) return entry.events;
-    const notice: LogEvent = {
-      timestamp: first.timestamp,
-      ingestionTime: first.ingestionTime,
-      message: `[local cloud] ${entry.dropped} older events dropped (this log group keeps the last ${this.maxEventsPerGroup})`,
-      eventId: eventIdOf(entry.dropped - 1),
-    };
-    return [notice, ...entry.events];
+    return [...this.eventsAfter(name)];
   }
 
   groupNames(): string[] {
@@ -291,8 +258,8 @@ export function logsService(store: LogStore, region: string, accountId: string):
       }
       case 'DescribeLogStreams': {
         if (!group) return missingGroup();
-        const last = group.events[group.events.length - 1];
-        const first = store.events(groupName ?? '')[0];
+        const last = group.events.at(group.events.size - 1);
+        const first = store.eventsAfter(groupName ?? '').next().value;
         return sendJson(
           call.res,
           200,
@@ -326,14 +293,17 @@ export function logsService(store: LogStore, region: string, accountId: string):
         const end = Number(params.endTime ?? Number.MAX_SAFE_INTEGER);
         const limit = Math.min(Number(params.limit ?? 10_000), 10_000);
         const after = typeof params.nextToken === 'string' ? params.nextToken : '';
-        const events = store
-          .events(groupName ?? '')
-          .filter(
-            (e) =>
-              e.eventId > after && e.timestamp >= start && e.timestamp <= end && matches(e.message),
-          );
-        const page = events.slice(0, limit);
-        const more = events.length > limit;
+        // Reads up to the first match past the page, decoding no more events than that takes.
+        const page: LogEvent[] = [];
+        let more = false;
+        for (const e of store.eventsAfter(groupName ?? '', after)) {
+          if (e.timestamp < start || e.timestamp > end || !matches(e.message)) continue;
+          if (page.length === limit) {
+            more = true;
+            break;
+          }
+          page.push(e);
+        }
         return sendJson(
           call.res,
           200,

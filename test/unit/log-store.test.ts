@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { logTail } from '../../local/endpoint/lambda';
+import { LogRing } from '../../local/endpoint/log-ring';
 import { LogStore } from '../../local/endpoint/logs';
 
 describe('the local log store', () => {
@@ -27,6 +28,36 @@ describe('the local log store', () => {
     expect(store.events('/aws/lambda/f').map((e) => e.message)).toEqual(
       Array.from({ length: 10 }, (_, i) => `line ${i}`),
     );
+  });
+});
+
+describe("a log group's ring of events", () => {
+  it('keeps any text as written, across buffer growth and dropped blocks', () => {
+    const ring = new LogRing(100);
+    const messages = Array.from(
+      { length: 250 },
+      (_, i) => `${i} ${'é€😀'.repeat(i % 7)} ${'x'.repeat((i * 37) % 300)}`,
+    );
+    for (const [i, m] of messages.entries()) ring.append(1_000 + i, 2_000 + i, m);
+    expect(ring.size).toBe(100);
+    expect(ring.dropped).toBe(150);
+    const kept = [...ring.after(-1)];
+    expect(kept.map((e) => e.message)).toEqual(messages.slice(150));
+    expect(kept[0]).toMatchObject({ timestamp: 1_150, ingestionTime: 2_150 });
+    expect(kept[0]?.eventId).toBe('00000000000000000150');
+  });
+
+  it('reads on after an event id, and past every event for an unreadable one', () => {
+    const store = new LogStore(10);
+    for (let i = 0; i < 25; i++) store.append('/aws/lambda/f', `line ${i}`);
+    const all = store.events('/aws/lambda/f');
+    const ids = all.map((e) => e.eventId);
+    expect([...store.eventsAfter('/aws/lambda/f', ids[3])].map((e) => e.eventId)).toEqual(
+      ids.slice(4),
+    );
+    // The notice's id is the last dropped event's, so a reader past it does not see it again.
+    expect([...store.eventsAfter('/aws/lambda/f', ids[0])][0]?.message).toBe('line 15');
+    expect([...store.eventsAfter('/aws/lambda/f', 'not-a-token')]).toEqual([]);
   });
 });
 
