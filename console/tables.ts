@@ -4,7 +4,7 @@
  */
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { Output, Status } from '../functions/shared/contract';
-import { scanAll } from '../ops/reconcile';
+import { countByStatus } from '../ops/reconcile';
 import { requireOutput } from '../ops/target';
 import { type ConsoleContext, ConsoleRequestError } from './context';
 
@@ -111,19 +111,19 @@ export class Tables {
     const counting = (async () => {
       const [requests, strings] = await Promise.all([
         this.ctx.call('Scan of the Requests table', () =>
-          scanAll(this.ctx.dynamodb, this.name('requests')),
+          countByStatus(this.ctx.dynamodb, this.name('requests')),
         ),
         this.ctx.call('Scan of the Strings table', () =>
-          scanAll(this.ctx.dynamodb, this.name('strings')),
+          countByStatus(this.ctx.dynamodb, this.name('strings')),
         ),
       ]);
-      const count = (items: typeof requests, status: string) =>
-        [...items.values()].filter((i) => i.status === status).length;
+      const total = (counts: Record<string, number>) =>
+        Object.values(counts).reduce((sum, n) => sum + n, 0);
       const counts = {
-        requested: requests.size,
-        generated: strings.size,
-        stored: count(requests, Status.Stored),
-        acknowledged: count(strings, Status.Acknowledged),
+        requested: total(requests),
+        generated: total(strings),
+        stored: requests[Status.Stored] ?? 0,
+        acknowledged: strings[Status.Acknowledged] ?? 0,
         countedAt: new Date(this.ctx.now()).toISOString(),
       };
       this.rate.push({ at: this.ctx.now(), acknowledged: counts.acknowledged });

@@ -18,7 +18,7 @@ import {
   peekMessages,
   readFailedInvocation,
 } from './failed-invocations';
-import { queueDepth, scanAll } from './reconcile';
+import { countByStatus, queueDepth } from './reconcile';
 import { requireOutput, type Target } from './target';
 
 /** A dead-lettered message, as inspect shows it. */
@@ -168,17 +168,6 @@ function deadLetter(message: Message): DeadLetter {
 
 function truncate(text: string): string {
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
-}
-
-async function countByStatus(
-  dynamodb: DynamoDBClient,
-  table: string,
-): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  for (const { status = '(none)' } of (await scanAll(dynamodb, table)).values()) {
-    counts[status] = (counts[status] ?? 0) + 1;
-  }
-  return counts;
 }
 
 /** The report as a human reads it. */

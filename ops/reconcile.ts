@@ -66,40 +66,53 @@ export interface ReconcileInput {
   readonly expected?: readonly string[];
 }
 
-/** Reads both tables and all six queues and says how far each request got. */
+/**
+ * Reads both tables and all six queues and says how far each request got. The tables are read one
+ * after the other, each Strings item matched against its Requests item as its page arrives, so
+ * reconciling holds one table's records and one page at a time, not both tables.
+ */
 export async function reconcile(input: ReconcileInput): Promise<Reconciliation> {
   const { outputs } = input;
   const invocationQueues = FAILED_INVOCATION_OUTPUTS.filter((key) => outputs[key]);
-  const [requests, strings, queues, deadLetters, failed] = await Promise.all([
-    scanAll(input.dynamodb, output(outputs, Output.RequestsTableName)),
-    scanAll(input.dynamodb, output(outputs, Output.StringsTableName)),
+  const stringsTable = output(outputs, Output.StringsTableName);
+  const [queues, deadLetters, failed] = await Promise.all([
     depths(input.sqs, outputs, 'queue'),
     depths(input.sqs, outputs, 'dlq'),
     Promise.all(invocationQueues.map((key) => queueDepth(input.sqs, output(outputs, key)))),
   ]);
-  const ids = input.expected
-    ? new Set(input.expected)
-    : new Set([...requests.keys(), ...strings.keys()]);
-  let complete = 0;
+  const requests = await scanAll(input.dynamodb, output(outputs, Output.RequestsTableName));
+  const requested = requests.size;
+  const stored = [...requests.values()].filter((r) => r.status === Status.Stored).length;
+  // Expected ids not met in either table yet; those left at the end were never recorded.
+  const unseen = input.expected ? new Set(input.expected) : undefined;
+  const unexpected: string[] = [];
   const mismatched: string[] = [];
   const incomplete: { requestId: string; stage: string }[] = [];
-  for (const id of ids) {
+  let complete = 0;
+  const settle = (id: string, request?: RecordItem, string?: RecordItem) => {
+    if (unseen && !unseen.delete(id)) {
+      unexpected.push(id);
+      return;
+    }
+    const stage = stageOf(request, string);
+    if (stage === 'complete') complete += 1;
+    else if (stage === 'mismatched') mismatched.push(id);
+    else incomplete.push({ requestId: id, stage });
+  };
+  let generated = 0;
+  let acknowledged = 0;
+  await scanEach(input.dynamodb, stringsTable, (id, string) => {
+    generated += 1;
+    if (string.status === Status.Acknowledged) acknowledged += 1;
     const request = requests.get(id);
-    const string = strings.get(id);
-    // Two values for one request is a failure at any stage: the generator refuses to
-    // acknowledge it, so it would otherwise only show as "stored, not acknowledged".
-    if (request?.value !== undefined && string?.value !== undefined) {
-      if (request.value !== string.value) {
-        mismatched.push(id);
-        continue;
-      }
-    }
-    if (request?.status === Status.Stored && string?.status === Status.Acknowledged) {
-      complete += 1;
-      continue;
-    }
-    incomplete.push({ requestId: id, stage: stageOf(request?.status, string?.status) });
-  }
+    requests.delete(id);
+    settle(id, request, string);
+  });
+  for (const [id, request] of requests) settle(id, request);
+  for (const id of unseen ?? []) settle(id);
+  // Request ids are ULIDs, so in id order the lists read mostly in the order requests were made.
+  for (const list of [unexpected, mismatched]) list.sort();
+  incomplete.sort((a, b) => (a.requestId < b.requestId ? -1 : 1));
   const failedCounts = invocationQueues.map((key, i) => {
     const d = failed[i] as QueueDepth;
     return [key, d.visible + d.inFlight + d.delayed] as const;
@@ -114,16 +127,11 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciliation> 
         }),
     ),
   );
-  const unexpected = input.expected
-    ? [...new Set([...requests.keys(), ...strings.keys()])].filter((id) => !ids.has(id))
-    : [];
-  const count = (items: Map<string, RecordItem>, status: string) =>
-    [...items.values()].filter((i) => i.status === status).length;
   return {
-    requested: requests.size,
-    stored: count(requests, Status.Stored),
-    generated: strings.size,
-    acknowledged: count(strings, Status.Acknowledged),
+    requested,
+    stored,
+    generated,
+    acknowledged,
     complete,
     mismatched,
     incomplete,
@@ -152,12 +160,20 @@ export function isClean(r: Reconciliation): boolean {
   );
 }
 
-/** The furthest stage a request reached, from its two records. */
-function stageOf(request?: string, string?: string): string {
-  if (request === Status.Stored) return 'stored, not acknowledged';
-  if (string === Status.Acknowledged) return 'acknowledged, not stored';
-  if (string === Status.Generated) return 'generated, not stored';
-  if (request === Status.Requested) return 'requested, not generated';
+/**
+ * How far a request got, from its two records: `complete`, `mismatched` (two values for one
+ * request, a failure at any stage: the generator refuses to acknowledge it, so it would otherwise
+ * only show as "stored, not acknowledged"), or the furthest stage it reached.
+ */
+function stageOf(request?: RecordItem, string?: RecordItem): string {
+  if (request?.value !== undefined && string?.value !== undefined && request.value !== string.value)
+    return 'mismatched';
+  if (request?.status === Status.Stored && string?.status === Status.Acknowledged)
+    return 'complete';
+  if (request?.status === Status.Stored) return 'stored, not acknowledged';
+  if (string?.status === Status.Acknowledged) return 'acknowledged, not stored';
+  if (string?.status === Status.Generated) return 'generated, not stored';
+  if (request?.status === Status.Requested) return 'requested, not generated';
   return 'never recorded';
 }
 
@@ -168,11 +184,33 @@ export interface RecordItem {
 }
 
 /** Every item of a pipeline table (Requests or Strings), by request id, read page by page. */
-export async function scanAll(
+async function scanAll(
   dynamodb: DynamoDBClient,
   table: string,
 ): Promise<Map<string, RecordItem>> {
   const items = new Map<string, RecordItem>();
+  await scanEach(dynamodb, table, (id, item) => items.set(id, item));
+  return items;
+}
+
+/** A pipeline table's items by status (`(none)` for an item without one), keeping no items. */
+export async function countByStatus(
+  dynamodb: DynamoDBClient,
+  table: string,
+): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  await scanEach(dynamodb, table, (_, { status = '(none)' }) => {
+    counts[status] = (counts[status] ?? 0) + 1;
+  });
+  return counts;
+}
+
+/** Calls `visit` with each item of a pipeline table, page by page, keeping none. */
+export async function scanEach(
+  dynamodb: DynamoDBClient,
+  table: string,
+  visit: (requestId: string, item: RecordItem) => void,
+): Promise<void> {
   let start: Record<string, AttributeValue> | undefined;
   do {
     const page = await dynamodb.send(
@@ -185,11 +223,10 @@ export async function scanAll(
     );
     for (const item of page.Items ?? []) {
       const id = item.requestId?.S;
-      if (id) items.set(id, { status: item.status?.S, value: item.value?.S });
+      if (id) visit(id, { status: item.status?.S, value: item.value?.S });
     }
     start = page.LastEvaluatedKey;
   } while (start);
-  return items;
 }
 
 async function depths(
