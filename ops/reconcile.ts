@@ -205,6 +205,13 @@ export async function countByStatus(
   return counts;
 }
 
+/**
+ * Items per Scan page. Without a limit a page holds 1 MB of items as stored (about 4,000 of the
+ * pipeline's), which the reader, and on the local cloud the emulator, hold in several forms at
+ * once; a smaller page keeps that transient memory small for a few more requests.
+ */
+const SCAN_PAGE_ITEMS = 500;
+
 /** Calls `visit` with each item of a pipeline table, page by page, keeping none. */
 export async function scanEach(
   dynamodb: DynamoDBClient,
@@ -219,6 +226,7 @@ export async function scanEach(
         ProjectionExpression: 'requestId, #status, #value',
         ExpressionAttributeNames: { '#status': 'status', '#value': 'value' },
         ExclusiveStartKey: start,
+        Limit: SCAN_PAGE_ITEMS,
       }),
     );
     for (const item of page.Items ?? []) {
