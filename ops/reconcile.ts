@@ -184,10 +184,7 @@ export interface RecordItem {
 }
 
 /** Every item of a pipeline table (Requests or Strings), by request id, read page by page. */
-async function scanAll(
-  dynamodb: DynamoDBClient,
-  table: string,
-): Promise<Map<string, RecordItem>> {
+async function scanAll(dynamodb: DynamoDBClient, table: string): Promise<Map<string, RecordItem>> {
   const items = new Map<string, RecordItem>();
   await scanEach(dynamodb, table, (id, item) => items.set(id, item));
   return items;
