@@ -2,9 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Call } from '../../local/endpoint/call';
 import { logTail } from '../../local/endpoint/lambda';
 import { LogRing } from '../../local/endpoint/log-ring';
-import { LogStore } from '../../local/endpoint/logs';
+import { LogStore, logsService } from '../../local/endpoint/logs';
 
 describe('the local log store', () => {
   it('drops the oldest events past its bound and says how many, once, where the gap is', () => {
@@ -58,6 +59,50 @@ describe("a log group's ring of events", () => {
     // The notice's id is the last dropped event's, so a reader past it does not see it again.
     expect([...store.eventsAfter('/aws/lambda/f', ids[0])][0]?.message).toBe('line 15');
     expect([...store.eventsAfter('/aws/lambda/f', 'not-a-token')]).toEqual([]);
+  });
+});
+
+/** Calls the Logs service as the endpoint would, and returns the JSON it answers. */
+async function callLogs(store: LogStore, action: string, params: object) {
+  let text = '';
+  const res = { writeHead: () => res, end: (body: string) => (text = body) };
+  const call = {
+    action,
+    body: Buffer.from(JSON.stringify(params)),
+    res,
+  } as unknown as Call;
+  await logsService(store, 'us-east-1', '000000000000')(call);
+  return JSON.parse(text) as {
+    events?: { eventId: string; message: string }[];
+    nextToken?: string;
+    searchedLogStreams?: { searchedCompletely: boolean }[];
+  };
+}
+
+describe('FilterLogEvents on the local log store', () => {
+  it('pages by nextToken through every matching event once, past dropped blocks', async () => {
+    const store = new LogStore(20);
+    for (let i = 0; i < 57; i++)
+      store.append('/aws/lambda/f', `${i % 3 === 0 ? 'hit' : 'miss'} ${i}`);
+    const seen: string[] = [];
+    let nextToken: string | undefined;
+    let pages = 0;
+    do {
+      const page = await callLogs(store, 'FilterLogEvents', {
+        logGroupName: '/aws/lambda/f',
+        filterPattern: 'hit',
+        limit: 3,
+        nextToken,
+      });
+      seen.push(...(page.events ?? []).map((e) => e.message));
+      expect(page.searchedLogStreams?.[0]?.searchedCompletely).toBe(page.nextToken === undefined);
+      nextToken = page.nextToken;
+      pages += 1;
+    } while (nextToken);
+    // 20 kept (37 to 56): the hits among them, the drop notice filtered out by the pattern.
+    const hits = Array.from({ length: 20 }, (_, i) => i + 37).filter((i) => i % 3 === 0);
+    expect(seen).toEqual(hits.map((i) => `hit ${i}`));
+    expect(pages).toBe(Math.ceil(hits.length / 3));
   });
 });
 
