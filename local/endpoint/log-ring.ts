@@ -80,10 +80,6 @@ class Block {
     }
   }
 
-  timestamp(index: number): number {
-    return this.timestamps[index] ?? 0;
-  }
-
   event(index: number): LogEvent {
     return {
       timestamp: this.timestamps[index] ?? 0,
@@ -142,12 +138,6 @@ export class LogRing {
   at(index: number): LogEvent | undefined {
     const found = this.locate(index);
     return found ? found[0].event(found[1]) : undefined;
-  }
-
-  /** The kept event at `index`'s timestamp, without reading its text. */
-  timestampAt(index: number): number | undefined {
-    const found = this.locate(index);
-    return found ? found[0].timestamp(found[1]) : undefined;
   }
 
   /** Kept events numbered above `sequence`, oldest first. */

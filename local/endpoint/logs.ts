@@ -190,8 +190,8 @@ export class LogStore {
     const events = this.groups.get(name)?.events;
     if (!events) return;
     const sequence = sequenceOf(after);
-    const oldest = events.at(0);
-    if (events.dropped > 0 && oldest && sequence < events.dropped - 1) {
+    const oldest = sequence < events.dropped - 1 ? events.at(0) : undefined;
+    if (oldest) {
       yield {
         timestamp: oldest.timestamp,
         ingestionTime: oldest.ingestionTime,
@@ -293,7 +293,7 @@ export function logsService(store: LogStore, region: string, accountId: string):
         const end = Number(params.endTime ?? Number.MAX_SAFE_INTEGER);
         const limit = Math.min(Number(params.limit ?? 10_000), 10_000);
         const after = typeof params.nextToken === 'string' ? params.nextToken : '';
-        // Reads up to the first match past the page, decoding no more events than that takes.
+        // Stops at the first match past the page instead of filtering the whole group.
         const page: LogEvent[] = [];
         let more = false;
         for (const e of store.eventsAfter(groupName ?? '', after)) {
