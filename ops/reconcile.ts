@@ -82,7 +82,8 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciliation> 
   ]);
   const requests = await scanAll(input.dynamodb, output(outputs, Output.RequestsTableName));
   const requested = requests.size;
-  const stored = [...requests.values()].filter((r) => r.status === Status.Stored).length;
+  let stored = 0;
+  for (const request of requests.values()) if (request.status === Status.Stored) stored += 1;
   // Expected ids not met in either table yet; those left at the end were never recorded.
   const unseen = input.expected ? new Set(input.expected) : undefined;
   const unexpected: string[] = [];
@@ -210,7 +211,7 @@ export async function countByStatus(
 const SCAN_PAGE_ITEMS = 500;
 
 /** Calls `visit` with each item of a pipeline table, page by page, keeping none. */
-export async function scanEach(
+async function scanEach(
   dynamodb: DynamoDBClient,
   table: string,
   visit: (requestId: string, item: RecordItem) => void,
