@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { basename, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { usageLine } from '../../commands/cli';
 import { INSPECT, main as inspect } from '../../commands/inspect';
 import { parseQueues, parseRedriveQueues, REDRIVE, main as redrive } from '../../commands/redrive';
@@ -255,6 +255,10 @@ describe('npm start guards what another run or the disk would break', () => {
 
   it('refuses a second start on the same state directory, leaving the first one whole', async () => {
     const home = mkdtempSync(join(tmpdir(), 'string-pipeline-two-'));
+    // The suite's assembly, where this state directory's cache would keep it: the first start
+    // finds it instead of synthesizing again (what is tested here is the lock, not the synth).
+    const assembly = inject('pipelineAssembly');
+    cpSync(assembly, join(home, 'cdk.out', basename(assembly)), { recursive: true });
     const first = spawn(
       join('node_modules', '.bin', 'tsx'),
       // Any free port: 4566 may be another cloud's.
