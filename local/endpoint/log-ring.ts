@@ -128,23 +128,22 @@ export class LogRing {
     }
   }
 
-  private locate(index: number): [Block, number] | undefined {
-    if (index < 0 || index >= this.size) return undefined;
-    const block = this.blocks[Math.floor(index / this.blockSize)];
-    return block ? [block, index % this.blockSize] : undefined;
-  }
-
   /** The kept event at `index` (0 is the oldest kept). */
   at(index: number): LogEvent | undefined {
-    const found = this.locate(index);
-    return found ? found[0].event(found[1]) : undefined;
+    if (index < 0 || index >= this.size) return undefined;
+    return this.blocks[Math.floor(index / this.blockSize)]?.event(index % this.blockSize);
   }
 
   /** Kept events numbered above `sequence`, oldest first. */
   *after(sequence: number): Generator<LogEvent> {
-    for (let index = Math.max(0, sequence + 1 - this.dropped); index < this.size; index++) {
-      const event = this.at(index);
-      if (event) yield event;
+    const start = Math.max(0, sequence + 1 - this.dropped);
+    const firstBlock = Math.floor(start / this.blockSize);
+    for (let b = firstBlock; b < this.blocks.length; b++) {
+      const block = this.blocks[b];
+      if (!block) break;
+      for (let i = b === firstBlock ? start % this.blockSize : 0; i < block.count; i++) {
+        yield block.event(i);
+      }
     }
   }
 }
