@@ -295,21 +295,27 @@ async function runLocked(
       `Asking the requestor for ${options.requests} strings; function logs in ${logFile}`,
     );
 
-    const requestIds = await requestStrings(
-      cloud,
-      output(cloud.outputs, Output.RequestorFunctionName),
-      options.requests,
-      LOCAL_REQUESTS_PER_INVOKE,
-    );
+    // Progress shows from the start: the requestor records every request before it sends it, so
+    // asking for 30,000 takes about a third of the run, and strings flow back meanwhile.
     const progress = startProgress(sqs, cloud.outputs, counts, options.requests);
-    await cloud.waitForIdle({ timeoutMs: Math.max(60_000, options.requests * 20) });
-    // Ticks keep adding requests; stop them (a tick in flight finishes) so the run can settle,
-    // then every request in the tables is expected, the schedule's as well as ours.
-    if (options.schedules) {
-      await cloud.stopSchedules();
+    let requestIds: string[];
+    try {
+      requestIds = await requestStrings(
+        cloud,
+        output(cloud.outputs, Output.RequestorFunctionName),
+        options.requests,
+        LOCAL_REQUESTS_PER_INVOKE,
+      );
       await cloud.waitForIdle({ timeoutMs: Math.max(60_000, options.requests * 20) });
+      // Ticks keep adding requests; stop them (a tick in flight finishes) so the run can settle,
+      // then every request in the tables is expected, the schedule's as well as ours.
+      if (options.schedules) {
+        await cloud.stopSchedules();
+        await cloud.waitForIdle({ timeoutMs: Math.max(60_000, options.requests * 20) });
+      }
+    } finally {
+      await progress.stop();
     }
-    await progress.stop();
 
     const summary = await reconcile({
       sqs,
