@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { appendFile, readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { lockStateDir, type StateLock, StateLockedError } from '../state-lock';
 import { type Call, denial, type ServiceHandler } from './call';
+import { cutGroupFile, parseGroupFile } from './log-file';
 import { compileFilterPattern, FilterPatternError, type LogFilter } from './log-filter';
 import { eventIdOf, type LogEvent, LogRing, sequenceOf } from './log-ring';
 import { sendJson, sendJsonError } from './protocol';
@@ -29,21 +30,6 @@ interface GroupFile {
   /** The file's writes, in order. */
   chain: Promise<void>;
   flushQueued: boolean;
-}
-
-/** Parses a group file: its dropped count and its events' lines, oldest first. */
-function parseGroupFile(text: string): { dropped: number; lines: string[] } {
-  let dropped = 0;
-  const lines: string[] = [];
-  for (const line of text.split('\n')) {
-    if (!line) continue;
-    if (line.startsWith('{"d":')) {
-      dropped += Number(/^\{"d":(\d+)/.exec(line)?.[1] ?? 0);
-      continue;
-    }
-    lines.push(line);
-  }
-  return { dropped, lines };
 }
 
 /**
@@ -156,14 +142,7 @@ export class LogStore {
   private cutIfLong(file: GroupFile): void {
     if (!this.lock || file.lines <= 2 * this.maxEventsPerGroup) return;
     file.lines = this.maxEventsPerGroup;
-    enqueue(file, async () => {
-      const { dropped, lines } = parseGroupFile(await readFile(file.path, 'utf8').catch(() => ''));
-      const kept = lines.slice(-this.maxEventsPerGroup);
-      const header = `{"d":${dropped + lines.length - kept.length}}`;
-      const scratch = `${file.path}.${process.pid}.tmp`;
-      await writeFile(scratch, `${[header, ...kept].join('\n')}\n`);
-      await rename(scratch, file.path);
-    });
+    enqueue(file, () => cutGroupFile(file.path, this.maxEventsPerGroup));
   }
 
   /** Adds a line; its time is its JSON `timestamp` field when it has one, else now. */

@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Call } from '../../local/endpoint/call';
 import { logTail } from '../../local/endpoint/lambda';
+import { cutGroupFile } from '../../local/endpoint/log-file';
 import { LogRing } from '../../local/endpoint/log-ring';
 import { LogStore, logsService } from '../../local/endpoint/logs';
 
@@ -162,6 +163,27 @@ describe('the log files of a data directory', () => {
         Array.from({ length: 10 }, (_, i) => `line ${i + 35}`),
       );
       await next.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('are cut a line at a time: earlier dropped counts add up, and any text survives', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'log-files-'));
+    const path = join(dir, 'group.jsonl');
+    try {
+      const events = Array.from({ length: 12 }, (_, i) =>
+        JSON.stringify({ t: i, i, m: `event ${i} ${'é€😀'.repeat(i)}` }),
+      );
+      writeFileSync(
+        path,
+        `{"d":5}\n${events.slice(0, 6).join('\n')}\n{"d":2}\n${events.slice(6).join('\n')}\n`,
+      );
+      await cutGroupFile(path, 4);
+      expect(readFileSync(path, 'utf8')).toBe(`{"d":15}\n${events.slice(8).join('\n')}\n`);
+      // A file already within the bound keeps every event; its dropped counts become one line.
+      await cutGroupFile(path, 10);
+      expect(readFileSync(path, 'utf8')).toBe(`{"d":15}\n${events.slice(8).join('\n')}\n`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
