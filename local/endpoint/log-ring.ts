@@ -134,6 +134,19 @@ export class LogRing {
     return this.blocks[Math.floor(index / this.blockSize)]?.event(index % this.blockSize);
   }
 
+  /** The number the next event appended will get. */
+  get next(): number {
+    return this.dropped + this.size;
+  }
+
+  /** Kept events numbered below `sequence`, newest first. */
+  *before(sequence: number): Generator<LogEvent> {
+    for (let index = Math.min(this.size, sequence - this.dropped) - 1; index >= 0; index--) {
+      const event = this.at(index);
+      if (event) yield event;
+    }
+  }
+
   /** Kept events numbered above `sequence`, oldest first. */
   *after(sequence: number): Generator<LogEvent> {
     const start = Math.max(0, sequence + 1 - this.dropped);

@@ -169,16 +169,31 @@ export class LogStore {
     const events = this.groups.get(name)?.events;
     if (!events) return;
     const sequence = sequenceOf(after);
-    const oldest = sequence < events.dropped - 1 ? events.at(0) : undefined;
-    if (oldest) {
-      yield {
-        timestamp: oldest.timestamp,
-        ingestionTime: oldest.ingestionTime,
-        message: `[local cloud] ${events.dropped} older events dropped (this log group keeps the last ${this.maxEventsPerGroup})`,
-        eventId: eventIdOf(events.dropped - 1),
-      };
-    }
+    if (sequence < events.dropped - 1) yield* this.dropNotice(events);
     yield* events.after(sequence);
+  }
+
+  /**
+   * The group's events numbered below `before`, newest first, ending with the notice of any
+   * dropped (see `eventsAfter`), which is numbered as the last dropped event.
+   */
+  *eventsBefore(name: string, before: number): Generator<LogEvent> {
+    const events = this.groups.get(name)?.events;
+    if (!events) return;
+    yield* events.before(before);
+    if (before > events.dropped - 1) yield* this.dropNotice(events);
+  }
+
+  /** The notice of the events a full group dropped, if it dropped any, as its one event. */
+  private *dropNotice(events: LogRing): Generator<LogEvent> {
+    const oldest = events.dropped > 0 ? events.at(0) : undefined;
+    if (!oldest) return;
+    yield {
+      timestamp: oldest.timestamp,
+      ingestionTime: oldest.ingestionTime,
+      message: `[local cloud] ${events.dropped} older events dropped (this log group keeps the last ${this.maxEventsPerGroup})`,
+      eventId: eventIdOf(events.dropped - 1),
+    };
   }
 
   /** The group's events, oldest first, with the notice of any dropped (see `eventsAfter`). */
@@ -302,33 +317,41 @@ export function logsService(store: LogStore, region: string, accountId: string):
         }
         const start = Number(params.startTime ?? 0);
         const end = Number(params.endTime ?? Number.MAX_SAFE_INTEGER);
-        const limit = Math.min(Number(params.limit ?? 10_000), 10_000);
-        const token = typeof params.nextToken === 'string' ? params.nextToken : undefined;
-        const fromHead = params.startFromHead === true || token?.startsWith('f/');
-        const position = token ? Number(token.slice(2)) : undefined;
-        const all = store
-          .events(groupName ?? '')
-          .filter((e) => e.timestamp >= start && e.timestamp <= end);
-        let from: number;
-        let to: number;
-        if (fromHead) {
-          from = position ?? 0;
-          to = Math.min(all.length, from + limit);
-        } else {
-          to = position ?? all.length;
-          from = Math.max(0, to - limit);
+        const limit = Number(params.limit ?? 10_000);
+        if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+          return fail('InvalidParameterException', 'limit must be an integer from 1 to 10000.');
         }
+        // Tokens name an event's number: `f/N` reads on after it, `b/N` back before it. They stay
+        // valid as the group drops its oldest events; the end returns the token it was given.
+        const token = typeof params.nextToken === 'string' ? params.nextToken : undefined;
+        const parsed = token === undefined ? undefined : /^([fb])\/(-?\d{1,20})$/.exec(token);
+        if (token !== undefined && !parsed) {
+          return fail('InvalidParameterException', 'The specified nextToken is invalid.');
+        }
+        const forward = parsed ? parsed[1] === 'f' : params.startFromHead === true;
+        const at = parsed ? Number(parsed[2]) : forward ? -1 : group.events.next;
+        const page: LogEvent[] = [];
+        const events = forward
+          ? store.eventsAfter(groupName ?? '', at < 0 ? '' : eventIdOf(at))
+          : store.eventsBefore(groupName ?? '', at);
+        for (const e of events) {
+          if (page.length >= limit) break;
+          if (e.timestamp >= start && e.timestamp <= end) page.push(e);
+        }
+        if (!forward) page.reverse();
+        const oldest = page[0];
+        const newest = page.at(-1);
         return sendJson(
           call.res,
           200,
           {
-            events: all.slice(from, to).map(({ timestamp, message, ingestionTime }) => ({
+            events: page.map(({ timestamp, message, ingestionTime }) => ({
               timestamp,
               message,
               ingestionTime,
             })),
-            nextForwardToken: `f/${to}`,
-            nextBackwardToken: `b/${from}`,
+            nextForwardToken: `f/${newest ? sequenceOf(newest.eventId) : forward ? at : at - 1}`,
+            nextBackwardToken: `b/${oldest ? sequenceOf(oldest.eventId) : forward ? at + 1 : at}`,
           },
           {},
           JSON_1_1,

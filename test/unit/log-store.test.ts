@@ -107,6 +107,82 @@ describe('FilterLogEvents on the local log store', () => {
   });
 });
 
+describe('GetLogEvents on the local log store', () => {
+  const GROUP = '/aws/lambda/f';
+  const get = (store: LogStore, params: object) =>
+    callLogs(store, 'GetLogEvents', {
+      logGroupName: GROUP,
+      logStreamName: 'local/[$LATEST]local',
+      ...params,
+    }) as Promise<{
+      events?: { message: string }[];
+      nextForwardToken?: string;
+      nextBackwardToken?: string;
+      __type?: string;
+    }>;
+
+  it('pages from the head to the end once, the end giving back its token, even as the group drops', async () => {
+    // Bounded at 20, the group drops two at a time: after 25 it keeps lines 6 to 24.
+    const store = new LogStore(20);
+    for (let i = 0; i < 25; i++) store.append(GROUP, `line ${i}`);
+    const first = await get(store, { startFromHead: true, limit: 4 });
+    expect(first.events?.map((e) => e.message)).toEqual([
+      '[local cloud] 6 older events dropped (this log group keeps the last 20)',
+      'line 6',
+      'line 7',
+      'line 8',
+    ]);
+    // Ten more arrive, and the group drops up to line 15, past the page just read: the next page
+    // says so where the gap is, then reads on.
+    for (let i = 25; i < 35; i++) store.append(GROUP, `line ${i}`);
+    const seen: string[] = [];
+    let token = first.nextForwardToken;
+    for (;;) {
+      const page = await get(store, { nextToken: token, limit: 4 });
+      seen.push(...(page.events ?? []).map((e) => e.message));
+      if (page.nextForwardToken === token) break;
+      token = page.nextForwardToken;
+    }
+    expect(seen).toEqual([
+      '[local cloud] 16 older events dropped (this log group keeps the last 20)',
+      ...Array.from({ length: 19 }, (_, i) => `line ${i + 16}`),
+    ]);
+  });
+
+  it('reads back from the newest by default, to the drop notice', async () => {
+    const store = new LogStore(20);
+    for (let i = 0; i < 25; i++) store.append(GROUP, `line ${i}`);
+    const newest = await get(store, { limit: 3 });
+    expect(newest.events?.map((e) => e.message)).toEqual(['line 22', 'line 23', 'line 24']);
+    const pages: string[][] = [];
+    let token = newest.nextBackwardToken;
+    for (;;) {
+      const page = await get(store, { nextToken: token, limit: 7 });
+      if (page.nextBackwardToken === token) break;
+      pages.push((page.events ?? []).map((e) => e.message));
+      token = page.nextBackwardToken;
+    }
+    expect(pages[0]).toEqual(Array.from({ length: 7 }, (_, i) => `line ${i + 15}`));
+    // Lines 6 to 21, then the notice of the six dropped.
+    expect(pages.flat()).toHaveLength(17);
+    expect(pages.at(-1)?.[0]).toMatch(/^\[local cloud\] 6 older events dropped/);
+    // Forward from the newest page finds nothing new until something is logged.
+    const after = await get(store, { nextToken: newest.nextForwardToken });
+    expect(after.events).toEqual([]);
+    store.append(GROUP, 'line 25');
+    const next = await get(store, { nextToken: newest.nextForwardToken });
+    expect(next.events?.map((e) => e.message)).toEqual(['line 25']);
+  });
+
+  it('rejects a token it did not give, and a limit out of range', async () => {
+    const store = new LogStore(20);
+    store.append(GROUP, 'line');
+    expect((await get(store, { nextToken: 'f/abc' })).__type).toBe('InvalidParameterException');
+    expect((await get(store, { limit: 0 })).__type).toBe('InvalidParameterException');
+    expect((await get(store, { limit: 10_001 })).__type).toBe('InvalidParameterException');
+  });
+});
+
 describe('the local log store with a data directory', () => {
   it('reads back what an earlier store wrote, and appends without truncating it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'log-store-'));
