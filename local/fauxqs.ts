@@ -38,7 +38,8 @@ interface StoreMessage {
   readonly sentTimestamp: number;
 }
 interface StoreQueue {
-  readonly messages: readonly StoreMessage[];
+  /** Ready messages, oldest first; fauxqs pushes, shifts, counts, spreads and (purging) replaces. */
+  messages: Iterable<StoreMessage> & { readonly length: number };
   readonly delayedMessages: readonly unknown[];
   readonly inflightMessages: ReadonlyMap<string, { readonly message: StoreMessage }>;
   readonly fifoMessages?: ReadonlyMap<string, readonly StoreMessage[]>;
@@ -48,6 +49,7 @@ interface StoreQueue {
 }
 interface Store {
   host: string;
+  createQueue(...args: unknown[]): StoreQueue;
   getQueue(url: string): StoreQueue | undefined;
   listQueues(): StoreQueue[];
   processAllTimers(): void;
@@ -90,6 +92,8 @@ export async function buildFauxqs(region: string): Promise<Fauxqs> {
   const store = new SqsStore();
   // An empty host makes fauxqs build each queue URL from the request's Host header.
   store.host = '';
+  const createQueue = store.createQueue.bind(store);
+  store.createQueue = (...args) => withMessageDeque(createQueue(...args));
   const app = buildApp({
     logger: false,
     defaultRegion: region,
@@ -125,4 +129,63 @@ function countAll(groups: ReadonlyMap<string, readonly unknown[]> | undefined): 
   let count = 0;
   for (const group of groups?.values() ?? []) count += group.length;
   return count;
+}
+
+/**
+ * Ready messages in arrival order, with the part of Array's interface fauxqs uses (push, shift,
+ * length, iteration). fauxqs keeps them in an Array and receives with `shift()`, which V8 makes a
+ * copy of the whole array once it is large (tens of thousands of messages, as the request queue
+ * holds while a big run is being asked for): the cost of a receive grew with the backlog. Here a
+ * shift moves an index, and the array is compacted once more than half of it has been shifted.
+ */
+export class MessageDeque<T> implements Iterable<T> {
+  private items: (T | undefined)[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  push(...values: T[]): number {
+    for (const value of values) this.items.push(value);
+    return this.length;
+  }
+
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const value = this.items[this.head];
+    this.items[this.head] = undefined;
+    this.head += 1;
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else if (this.head >= COMPACT_FROM && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return value;
+  }
+
+  *[Symbol.iterator](): Iterator<T> {
+    for (let i = this.head; i < this.items.length; i++) yield this.items[i] as T;
+  }
+}
+
+/** Shifted slots a deque lets pile up before it compacts (cheaper than compacting on every shift). */
+const COMPACT_FROM = 1024;
+
+/** Gives a new queue a {@link MessageDeque} for its ready messages, kept one when fauxqs purges. */
+function withMessageDeque(queue: StoreQueue): StoreQueue {
+  let messages = new MessageDeque<StoreMessage>();
+  for (const message of queue.messages) messages.push(message);
+  Object.defineProperty(queue, 'messages', {
+    get: () => messages,
+    set: (replacement: Iterable<StoreMessage>) => {
+      messages = new MessageDeque<StoreMessage>();
+      for (const message of replacement) messages.push(message);
+    },
+    enumerable: true,
+    configurable: true,
+  });
+  return queue;
 }
