@@ -329,9 +329,15 @@ async function runLocked(
     printSummary(summary, expectedTotal, counts);
     // With --data, records of earlier runs are expected in the tables.
     const ok = isClean(options.dataDir ? { ...summary, unexpected: [] } : summary);
+    // The process's peak resident memory: the emulators, the tables (unless --data) and every
+    // execution environment, which are this process's threads.
+    const peakMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    const notes = [
+      firstRoundTrip && `first round trip after ${firstRoundTrip} s, synth included`,
+      `peak memory ${peakMb} MB`,
+    ].filter(Boolean);
     console.log(
-      `${ok ? 'OK' : 'FAILED'}: ${summary.complete}/${expectedTotal} round trips in ${seconds()} s` +
-        (firstRoundTrip ? ` (first round trip after ${firstRoundTrip} s, synth included)` : ''),
+      `${ok ? 'OK' : 'FAILED'}: ${summary.complete}/${expectedTotal} round trips in ${seconds()} s (${notes.join('; ')})`,
     );
     if (options.keep) {
       // Loaded only now: the console's SDK clients and esbuild are not needed to run the pipeline.
