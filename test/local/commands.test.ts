@@ -1,5 +1,13 @@
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -7,6 +15,7 @@ import { usageLine } from '../../commands/cli';
 import { INSPECT, main as inspect } from '../../commands/inspect';
 import { parseQueues, parseRedriveQueues, REDRIVE, main as redrive } from '../../commands/redrive';
 import { START, start } from '../../commands/start';
+import { assemblySlot } from '../../local/assembly-cache';
 import { type CommandRun as Run, runCommandInProcess, spawnCommand } from './command-runner';
 import { type OpsFixture, startOpsFixture } from './ops-fixture';
 
@@ -255,10 +264,12 @@ describe('npm start guards what another run or the disk would break', () => {
 
   it('refuses a second start on the same state directory, leaving the first one whole', async () => {
     const home = mkdtempSync(join(tmpdir(), 'string-pipeline-two-'));
-    // The suite's assembly, where this state directory's cache would keep it: the first start
-    // finds it instead of synthesizing again (what is tested here is the lock, not the synth).
+    // The suite's assembly, put in this state directory's cache as the cache puts one: the first
+    // start finds it instead of synthesizing again (what is tested here is the lock, not the synth).
     const assembly = inject('pipelineAssembly');
-    cpSync(assembly, join(home, 'cdk.out', basename(assembly)), { recursive: true });
+    const slot = assemblySlot(join(home, 'cdk.out'), basename(assembly));
+    cpSync(assembly, slot.staging, { recursive: true });
+    slot.commit();
     const first = spawn(
       join('node_modules', '.bin', 'tsx'),
       // Any free port: 4566 may be another cloud's.
@@ -278,6 +289,8 @@ describe('npm start guards what another run or the disk would break', () => {
         first.once('exit', (code) => reject(new Error(`first start exited ${code}: ${out}`)));
       });
       const log = readFileSync(join(home, 'functions.log'), 'utf8');
+      // It used the seeded assembly: a synth would have added another beside it.
+      expect(readdirSync(join(home, 'cdk.out'))).toEqual([basename(assembly)]);
 
       const second = await spawnCommand('start', ['--requests', '1', '--state-dir', home]);
 
