@@ -107,7 +107,8 @@ export function synopsisOf(options: OptionSpecs): string {
 /** `usage: npm run inspect -- [--peek N] ...`, one line. */
 export function usageLine(spec: CommandSpec<OptionSpecs>): string {
   const args = (spec.arguments ?? []).map((a) => (a.required ? a.name : `[${a.name}]`));
-  return `usage: ${[spec.invocation, ...args, spec.synopsis ?? synopsisOf(spec.options)].join(' ')}`;
+  const parts = [spec.invocation, ...args, spec.synopsis ?? synopsisOf(spec.options)];
+  return `usage: ${parts.filter((part) => part !== '').join(' ')}`;
 }
 
 /** What `--help` prints: usage, summary, every option described, examples. */
