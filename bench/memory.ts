@@ -12,8 +12,14 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import {
+  type CommandMain,
+  type CommandSpec,
+  isMain,
+  type OptionSpecs,
+  runCommand,
+  UsageError,
+} from '../commands/cli';
 import { synthesize } from '../local/synth';
 import { REPO_ROOT, table } from './util';
 
@@ -310,15 +316,34 @@ export function parseCounts(value: string): number[] {
   return counts;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({
-    options: { requests: { type: 'string', default: DEFAULT_MEMORY_COUNTS } },
-    strict: true,
-  });
-  measureMemory(parseCounts(values.requests ?? ''))
-    .then((results) => printMemory(results, 'Peak memory of `npm start -- --requests N`'))
-    .catch((error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exit(1);
-    });
-}
+const OPTIONS = {
+  requests: {
+    type: 'string',
+    default: DEFAULT_MEMORY_COUNTS,
+    placeholder: 'N,N...',
+    description: 'counts of requests, each a fresh npm start, 1 to 1000000 separated by commas',
+  },
+} as const satisfies OptionSpecs;
+
+/** What `npx tsx bench/memory.ts --help` says. */
+export const MEMORY_BENCH: CommandSpec<typeof OPTIONS> = {
+  invocation: 'npx tsx bench/memory.ts',
+  summary:
+    'Peak memory of `npm start -- --requests N` for each count with the tables in memory, then the largest count again with them on disk (--data), and runs of 30,000 or more read by thirds to tell whether memory stays flat. `npm run bench` runs it as its section 5.',
+  options: OPTIONS,
+  examples: ['npx tsx bench/memory.ts', 'npx tsx bench/memory.ts --requests 10000,30000'],
+};
+
+/** The script's main, given its parsed options. */
+export const memoryBench: CommandMain<typeof OPTIONS> = async (values) => {
+  let counts: number[];
+  try {
+    counts = parseCounts(values.requests);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  printMemory(await measureMemory(counts), 'Peak memory of `npm start -- --requests N`');
+  return 0;
+};
+
+if (isMain(import.meta.url)) runCommand(MEMORY_BENCH, memoryBench);

@@ -11,6 +11,8 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { HOT_RELOAD_BENCH, hotReloadBench } from '../../bench/hot-reload';
+import { MEMORY_BENCH, memoryBench } from '../../bench/memory';
 import { usageLine } from '../../commands/cli';
 import { INSPECT, main as inspect } from '../../commands/inspect';
 import { parseQueues, parseRedriveQueues, REDRIVE, main as redrive } from '../../commands/redrive';
@@ -144,6 +146,31 @@ describe('the commands refuse bad input', () => {
     expect(lines(negative.stderr)[0]).toMatch(/^Usage error: --requests got -5/);
     expect(lines(infinite.stderr)[0]).toBe(
       'Usage error: --time-scale must be a positive decimal number, got Infinity',
+    );
+  });
+
+  it("the bench's own scripts answer --help and refuse bad input in one line, exit 2", async () => {
+    const memory = (args: string[]) => runCommandInProcess(MEMORY_BENCH, memoryBench, args);
+    const hotReload = (args: string[]) =>
+      runCommandInProcess(HOT_RELOAD_BENCH, hotReloadBench, args);
+    const help = await memory(['--help']);
+    expect(help.status).toBe(0);
+    expect(lines(help.stdout)[0]).toBe(usageLine(MEMORY_BENCH));
+    expect(help.stdout).toContain(MEMORY_BENCH.options.requests.description);
+    const reloadHelp = await hotReload(['-h']);
+    expect(reloadHelp.status).toBe(0);
+    expect(reloadHelp.stdout).toMatch(/Arguments:\n {2}SAVES +how many saves/);
+
+    const counts = await memory(['--requests', '100,lots']);
+    expect(counts.status).toBe(2);
+    expect(lines(counts.stderr)).toEqual([
+      'Usage error: --requests takes counts from 1 to 1000000 separated by commas, got 100,lots',
+      `${usageLine(MEMORY_BENCH)} (--help for details)`,
+    ]);
+    const saves = await hotReload(['0']);
+    expect(saves.status).toBe(2);
+    expect(lines(saves.stderr)[0]).toBe(
+      'Usage error: SAVES must be an integer from 1 to 100, got 0',
     );
   });
 
