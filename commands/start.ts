@@ -214,8 +214,9 @@ async function runLocked(
     { PortInUseError },
     { DynamoDBClient },
     { SQSClient },
-    { isClean, output, reconcile },
+    { isClean, output, queueDepth, reconcile },
     { printEndpoints, printSummary, startProgress },
+    { requestStrings },
   ] = await Promise.all([
     import('../local/synth'),
     import('../local/cloud'),
@@ -224,6 +225,7 @@ async function runLocked(
     import('@aws-sdk/client-sqs'),
     import('../ops/reconcile'),
     import('./start-report'),
+    import('./start-requests'),
   ]);
 
   const synthStarted = performance.now();
@@ -301,9 +303,19 @@ async function runLocked(
     const progress = startProgress(sqs, cloud.outputs, counts, options.requests);
     let requestIds: string[];
     try {
+      const requestor = output(cloud.outputs, Output.RequestorFunctionName);
+      const requestQueue = output(cloud.outputs, Output.RequestQueueUrl);
       requestIds = await requestStrings(
-        cloud,
-        output(cloud.outputs, Output.RequestorFunctionName),
+        {
+          invoke: async (count) => {
+            const { result, error } = await cloud.invoke(requestor, { count });
+            if (error) {
+              throw new Error(`The requestor failed: ${error.errorType}: ${error.errorMessage}`);
+            }
+            return (result as { requestIds: string[] }).requestIds;
+          },
+          backlog: async () => (await queueDepth(sqs, requestQueue)).visible,
+        },
         options.requests,
         LOCAL_REQUESTS_PER_INVOKE,
       );
@@ -356,23 +368,6 @@ async function runLocked(
   } finally {
     await stopCloud();
   }
-}
-
-/** Invokes the requestor in chunks the local cloud serves in time; returns every request id. */
-async function requestStrings(
-  cloud: LocalCloud,
-  requestor: string,
-  total: number,
-  perInvoke: number,
-): Promise<string[]> {
-  const ids: string[] = [];
-  for (let sent = 0; sent < total; sent += perInvoke) {
-    const count = Math.min(perInvoke, total - sent);
-    const { result, error } = await cloud.invoke(requestor, { count });
-    if (error) throw new Error(`The requestor failed: ${error.errorType}: ${error.errorMessage}`);
-    ids.push(...(result as { requestIds: string[] }).requestIds);
-  }
-  return ids;
 }
 
 /** The command itself, given its parsed options: `runCommand` runs it as a script, tests in-process. */
