@@ -3,8 +3,9 @@
  * `/usr/bin/time -v` calls maximum resident set size) and the peak of the whole process tree's
  * RSS (npm, tsx, the cloud and a synth child when the assembly is not cached), sampled from /proc.
  * Whether memory stays flat as the count grows is read inside one run, by thirds of its round
- * trips, where run-to-run noise does not blur it: once with the tables in memory, as `npm start`
- * keeps them, and once on disk (`--data`), which leaves only the cloud's own memory.
+ * trips, where run-to-run noise does not blur it, from the anonymous RSS (the process's own
+ * memory, without file-backed pages): once with the tables in memory, as `npm start` keeps them,
+ * and once on disk (`--data`), which leaves only the cloud's own memory.
  *
  *   npx tsx bench/memory.ts [--requests 100,1000,10000,30000]
  */
@@ -41,11 +42,13 @@ export interface StartMemoryResult {
    */
   readonly cpuSeconds: number;
   /**
-   * The largest process's highest sampled RSS in MB while the first, second and last third of the
-   * round trips were acknowledged (start-up and the final reconciliation count in the first and
-   * last). Read from `npm start`'s progress lines.
+   * The largest process's highest sampled anonymous RSS in MB (its own memory: heaps, the tables
+   * when in memory, queues; not the file-backed pages, such as LevelDB's mapped table files, which
+   * the kernel may drop) while the first, second and last third of the round trips were
+   * acknowledged (start-up and the final reconciliation count in the first and last). Read from
+   * `npm start`'s progress lines.
    */
-  readonly peakByThirdMb: readonly [number, number, number];
+  readonly peakAnonByThirdMb: readonly [number, number, number];
 }
 
 const SAMPLE_MS = 100;
@@ -88,14 +91,21 @@ function cpuSeconds(pid: number): number | undefined {
   }
 }
 
-/** VmRSS, VmHWM (kB) and thread count of a process, or undefined once it has gone. */
-function status(pid: number): { rss: number; hwm: number; threads: number } | undefined {
+/** VmRSS, VmHWM, RssAnon (kB) and thread count of a process, or undefined once it has gone. */
+function status(
+  pid: number,
+): { rss: number; hwm: number; anon: number; threads: number } | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/status`, 'utf8');
     // Kernel threads and zombies have no Vm* lines: they count as nothing.
     const field = (name: string) =>
       Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? 0);
-    return { rss: field('VmRSS'), hwm: field('VmHWM'), threads: field('Threads') };
+    return {
+      rss: field('VmRSS'),
+      hwm: field('VmHWM'),
+      anon: field('RssAnon'),
+      threads: field('Threads'),
+    };
   } catch {
     return undefined;
   }
@@ -157,7 +167,7 @@ export function measureStartMemory(
         const s = status(pid);
         if (!s) continue;
         sum += s.rss;
-        byThird[third] = Math.max(byThird[third], s.rss / 1024);
+        byThird[third] = Math.max(byThird[third], s.anon / 1024);
         hwm.set(pid, Math.max(hwm.get(pid) ?? 0, s.hwm));
         peakThreads = Math.max(peakThreads, s.threads);
         const seconds = cpuSeconds(pid);
@@ -186,7 +196,7 @@ export function measureStartMemory(
         peakProcessMb: Math.max(0, ...hwm.values()) / 1024,
         peakTreeMb: peakTree / 1024,
         peakThreads,
-        peakByThirdMb: byThird,
+        peakAnonByThirdMb: byThird,
       });
     });
   }).finally(() => {
@@ -278,18 +288,22 @@ export function printMemory(results: readonly StartMemoryResult[], heading: stri
       [
         'within one run',
         'tables',
-        'first third MB',
-        'second third MB',
-        'last third MB',
+        'first third anon MB',
+        'second third anon MB',
+        'last third anon MB',
         'second -> last, MB per 1,000',
         'flat',
       ],
       long.map((r) => {
-        const slope = slopePerThousand(r.peakByThirdMb[1], r.peakByThirdMb[2], r.requests / 3);
+        const slope = slopePerThousand(
+          r.peakAnonByThirdMb[1],
+          r.peakAnonByThirdMb[2],
+          r.requests / 3,
+        );
         return [
           count(r.requests),
           r.tables,
-          ...r.peakByThirdMb.map((mb) => mb.toFixed(0)),
+          ...r.peakAnonByThirdMb.map((mb) => mb.toFixed(0)),
           signed(slope),
           slope <= FLAT_MB_PER_THOUSAND ? 'yes' : 'no',
         ];
@@ -297,7 +311,7 @@ export function printMemory(results: readonly StartMemoryResult[], heading: stri
     ),
   );
   console.log(
-    `   peak RSS of the cloud while each third of the round trips was acknowledged (the first third includes start-up and warm-up); flat: the last third's peak no more than ${FLAT_MB_PER_THOUSAND} MB per 1,000 round trips above the second's. In memory the tables grow by their items (about 0.84 kB per round trip in the engine's heap, 1.1 MB per 1,000 with its room to grow); on disk (--data) only the cloud's own memory is left`,
+    `   peak anonymous RSS of the cloud (its own memory, without file-backed pages such as LevelDB's mapped table files) while each third of the round trips was acknowledged (the first third includes start-up and warm-up); flat: the last third's peak no more than ${FLAT_MB_PER_THOUSAND} MB per 1,000 round trips above the second's. In memory the tables grow by their items (about 0.84 kB per round trip in the engine's heap, 1.1 MB per 1,000 with its room to grow); on disk (--data) only the cloud's own memory is left`,
   );
 }
 
