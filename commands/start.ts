@@ -48,7 +48,7 @@ const OPTIONS = {
     type: 'string',
     placeholder: 'DIR',
     description:
-      'keep the DynamoDB tables in DIR, across runs, and memory flat however many requests (default: in memory, which grows by about 1 MB per 1,000 requests)',
+      'keep the DynamoDB tables in DIR, across runs, out of memory (default: in memory, where they take about 1 MB per 1,000 requests)',
   },
   'time-scale': {
     type: 'string',
