@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import {
   type CommandMain,
   type CommandSpec,
+  integerArgument,
   isMain,
   type OptionSpecs,
   runCommand,
-  UsageError,
 } from '../commands/cli';
 import { Output } from '../functions/shared/contract';
 import { startLocalCloud } from '../local/cloud';
@@ -114,11 +114,7 @@ export const HOT_RELOAD_BENCH: CommandSpec<OptionSpecs> = {
 
 /** The script's main, given its arguments. */
 export const hotReloadBench: CommandMain<OptionSpecs> = async (_values, [saves = '5']) => {
-  const count = /^[0-9]+$/.test(saves) ? Number(saves) : Number.NaN;
-  if (!(count >= 1 && count <= 100)) {
-    throw new UsageError(`SAVES must be an integer from 1 to 100, got ${saves}`);
-  }
-  const result = await measureHotReload(count);
+  const result = await measureHotReload(integerArgument('SAVES', saves, { min: 1, max: 100 }));
   console.log(`Hot reload (npm run dev), ${result.saves} saves of functions/requestor/domain.ts on ${cpus().length} cores:
   save to code swapped       median ${result.toSwapMs.median} ms, max ${result.toSwapMs.max} ms
   save to new code answering median ${result.toNewCodeMs.median} ms, max ${result.toNewCodeMs.max} ms (goal: under 1000 ms)`);

@@ -198,11 +198,24 @@ export function integerOption(
   raw: string,
   range: { min: number; max?: number },
 ): number {
+  return integerValue(`--${name}`, raw, range);
+}
+
+/** A positional argument's integer value (`SAVES`), read as {@link integerOption} reads one. */
+export function integerArgument(
+  name: string,
+  raw: string,
+  range: { min: number; max?: number },
+): number {
+  return integerValue(name, raw, range);
+}
+
+function integerValue(label: string, raw: string, range: { min: number; max?: number }): number {
   const { min, max } = range;
   const value = /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isSafeInteger(value) || value < min || (max !== undefined && value > max)) {
     const allowed = max === undefined ? `of at least ${min}` : `from ${min} to ${max}`;
-    throw new UsageError(`--${name} must be an integer ${allowed}, got ${raw}`);
+    throw new UsageError(`${label} must be an integer ${allowed}, got ${raw}`);
   }
   return value;
 }
