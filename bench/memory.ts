@@ -4,15 +4,13 @@
  * RSS (npm, tsx, the cloud and a synth child when the assembly is not cached), sampled from /proc.
  * Whether memory stays flat as the count grows is read inside one run, by thirds of its round
  * trips, where run-to-run noise does not blur it, from the anonymous RSS (the process's own
- * memory, without file-backed pages): once with the tables in memory, as `npm start` keeps them,
- * and once on disk (`--data`), which leaves only the cloud's own memory.
+ * memory, without file-backed pages such as LevelDB's mapped table files). `npm start` keeps the
+ * tables on disk (in the state directory, for the run), so that memory is the cloud's own.
  *
  *   npx tsx bench/memory.ts [--requests 100,1000,10000,60000]
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
 import {
   type CommandMain,
   type CommandSpec,
@@ -27,8 +25,6 @@ import { median, REPO_ROOT, table } from './util';
 /** What one `npm start` run took. */
 export interface StartMemoryResult {
   readonly requests: number;
-  /** Where the tables were: in memory (`npm start`'s default) or on disk (`--data`). */
-  readonly tables: 'memory' | 'disk';
   readonly seconds: number;
   /** The largest process's peak RSS in MB: the local cloud (functions run as its threads). */
   readonly peakProcessMb: number;
@@ -42,8 +38,8 @@ export interface StartMemoryResult {
    */
   readonly cpuSeconds: number;
   /**
-   * The largest process's highest sampled anonymous RSS in MB (its own memory: heaps, the tables
-   * when in memory, queues; not the file-backed pages, such as LevelDB's mapped table files, which
+   * The largest process's highest sampled anonymous RSS in MB (its own memory: heaps, queues,
+   * LevelDB's caches; not the file-backed pages, such as LevelDB's mapped table files, which
    * the kernel may drop) while the first, second and last third of the round trips were
    * acknowledged (start-up and the final reconciliation count in the first and last). Read from
    * `npm start`'s progress lines.
@@ -130,17 +126,11 @@ export function thirdOf(acknowledged: number, requests: number): 0 | 1 | 2 {
 
 /**
  * Runs `npm start -- --requests N` to the end, sampling the memory of its process tree, and fails
- * unless it exits 0 (every round trip reconciled). With `tables: 'disk'` the tables go to a fresh
- * `--data` directory, removed afterwards. Linux only (/proc).
+ * unless it exits 0 (every round trip reconciled). Linux only (/proc).
  */
-export function measureStartMemory(
-  requests: number,
-  tables: 'memory' | 'disk' = 'memory',
-): Promise<StartMemoryResult> {
+export function measureStartMemory(requests: number): Promise<StartMemoryResult> {
   const started = performance.now();
-  const dataDir = tables === 'disk' ? mkdtempSync(join(tmpdir(), 'memory-bench-')) : undefined;
   const args = ['start', '--', '--requests', String(requests), '--port', '0'];
-  if (dataDir) args.push('--data', dataDir);
   return new Promise<StartMemoryResult>((resolve, reject) => {
     const child = spawn('npm', args, {
       cwd: REPO_ROOT,
@@ -199,7 +189,6 @@ export function measureStartMemory(
       const cloud = [...hwm].reduce((a, b) => (b[1] > a[1] ? b : a), [0, 0])[0];
       resolve({
         requests,
-        tables,
         seconds: (performance.now() - started) / 1000,
         cpuSeconds: cpu.get(cloud) ?? 0,
         peakProcessMb: Math.max(0, ...hwm.values()) / 1024,
@@ -213,20 +202,14 @@ export function measureStartMemory(
         ],
       });
     });
-  }).finally(() => {
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 }
 
-/**
- * Measures each count in turn with the tables in memory, then the largest again with the tables
- * on disk, after making sure the assembly is cached (no synth in the figures).
- */
+/** Measures each count in turn, after making sure the assembly is cached (no synth in the figures). */
 export async function measureMemory(counts: readonly number[]): Promise<StartMemoryResult[]> {
   synthesize(`${REPO_ROOT}/.local-cloud/cdk.out`);
   const results: StartMemoryResult[] = [];
   for (const requests of counts) results.push(await measureStartMemory(requests));
-  results.push(await measureStartMemory(Math.max(...counts), 'disk'));
   return results;
 }
 
@@ -251,7 +234,7 @@ const signed = (n: number): string => `${n >= 0 ? '+' : ''}${n.toFixed(1)}`;
 /**
  * How much a run's median anonymous RSS may rise from its second third to its last and still
  * count as flat, in MB per 1,000 round trips: 6 MB over the 20,000 round trips of a 60,000-request
- * run's third. The tables' items alone, in memory, rise about 1.1.
+ * run's third. The tables' items alone, were they in memory, would rise about 1.1.
  */
 export const FLAT_MB_PER_THOUSAND = 0.3;
 
@@ -262,7 +245,6 @@ export function printMemory(results: readonly StartMemoryResult[], heading: stri
     table(
       [
         'npm start --requests',
-        'tables',
         'seconds',
         'cloud CPU-s',
         'cloud peak RSS MB',
@@ -271,7 +253,6 @@ export function printMemory(results: readonly StartMemoryResult[], heading: stri
       ],
       results.map((r) => [
         r.requests.toLocaleString('en'),
-        r.tables,
         r.seconds.toFixed(1),
         r.cpuSeconds.toFixed(1),
         r.peakProcessMb.toFixed(0),
@@ -281,14 +262,13 @@ export function printMemory(results: readonly StartMemoryResult[], heading: stri
     ),
   );
   const count = (n: number) => n.toLocaleString('en');
-  const inMemory = results.filter((r) => r.tables === 'memory');
-  const judged = inMemory.find((r) => r.requests === GOAL_REQUESTS);
+  const judged = results.find((r) => r.requests === GOAL_REQUESTS);
   const verdict = judged
     ? `${judged.peakProcessMb < GOAL_MB ? 'met' : 'MISSED'} (${judged.peakProcessMb.toFixed(0)} MB)`
     : `not measured (add ${GOAL_REQUESTS} to the counts)`;
   // Per 1,000 requests, so steps of different sizes compare.
-  const slopes = inMemory.slice(1).map((r, i) => {
-    const from = inMemory[i] as StartMemoryResult;
+  const slopes = results.slice(1).map((r, i) => {
+    const from = results[i] as StartMemoryResult;
     const slope = slopePerThousand(from.peakProcessMb, r.peakProcessMb, r.requests - from.requests);
     return `${count(from.requests)} -> ${count(r.requests)}: ${signed(slope)} MB per 1,000`;
   });
@@ -301,7 +281,6 @@ export function printMemory(results: readonly StartMemoryResult[], heading: stri
     table(
       [
         'within one run',
-        'tables',
         'anon MB by third: median',
         'peak',
         'medians, second -> last, MB per 1,000',
@@ -316,7 +295,6 @@ export function printMemory(results: readonly StartMemoryResult[], heading: stri
         const thirds = (mbs: readonly number[]) => mbs.map((mb) => mb.toFixed(0)).join(' / ');
         return [
           count(r.requests),
-          r.tables,
           thirds(r.medianAnonByThirdMb),
           thirds(r.peakAnonByThirdMb),
           signed(slope),
@@ -326,7 +304,7 @@ export function printMemory(results: readonly StartMemoryResult[], heading: stri
     ),
   );
   console.log(
-    `   anonymous RSS of the cloud (its own memory, without file-backed pages such as LevelDB's mapped table files), sampled every ${SAMPLE_MS} ms while each third of the round trips was acknowledged (the first third includes start-up and warm-up): the median of each third's samples, the level memory holds, and their peak; flat: the last third's median no more than ${FLAT_MB_PER_THOUSAND} MB per 1,000 round trips above the second's. In memory the tables grow by their items (about 0.84 kB per round trip in the engine's heap, 1.1 MB per 1,000 with its room to grow); on disk (--data) only the cloud's own memory is left`,
+    `   anonymous RSS of the cloud (its own memory, without file-backed pages such as LevelDB's mapped table files), sampled every ${SAMPLE_MS} ms while each third of the round trips was acknowledged (the first third includes start-up and warm-up): the median of each third's samples, the level memory holds, and their peak; flat: the last third's median no more than ${FLAT_MB_PER_THOUSAND} MB per 1,000 round trips above the second's. The tables are on disk, as npm start keeps them; in memory their items would add about 1.1 MB per 1,000 round trips to the engine's heap`,
   );
 }
 
@@ -360,7 +338,7 @@ const OPTIONS = {
 export const MEMORY_BENCH: CommandSpec<typeof OPTIONS> = {
   invocation: 'npx tsx bench/memory.ts',
   summary:
-    'Peak memory of `npm start -- --requests N` for each count with the tables in memory, then the largest count again with them on disk (--data), and runs of 60,000 or more read by thirds to tell whether memory stays flat. `npm run bench` runs it as its section 5.',
+    'Peak memory of `npm start -- --requests N` for each count, and runs of 60,000 or more read by thirds to tell whether memory stays flat. `npm run bench` runs it as its section 5.',
   options: OPTIONS,
   examples: ['npx tsx bench/memory.ts', 'npx tsx bench/memory.ts --requests 10000,60000'],
 };

@@ -267,14 +267,16 @@ describe('inspect and redrive from the command line', () => {
 });
 
 describe('npm start guards what another run or the disk would break', () => {
-  it('refuses a --data path it cannot use with one line naming it, exit 1', async () => {
+  it('refuses a --data path it cannot use with one line naming it', async () => {
     const home = mkdtempSync(join(tmpdir(), 'string-pipeline-data-'));
     const file = join(home, 'file');
     writeFileSync(file, 'not a directory');
     try {
-      const [proc, regular] = await Promise.all([
+      const [proc, regular, emptied] = await Promise.all([
         inProcess.start(['--data', '/proc/nope', '--state-dir', join(home, 'a')]),
         inProcess.start(['--data', file, '--state-dir', join(home, 'b')]),
+        // Where a run without --data keeps its tables, emptied each run: data kept there would go.
+        inProcess.start(['--data', join(home, 'c', 'tables', 'x'), '--state-dir', join(home, 'c')]),
       ]);
       expect(proc.status).toBe(1);
       expect(lines(proc.stderr)).toEqual([
@@ -284,12 +286,16 @@ describe('npm start guards what another run or the disk would break', () => {
       expect(lines(regular.stderr)).toEqual([
         `Cannot use ${file} as the --data directory: it is not a directory`,
       ]);
+      expect(emptied.status).toBe(2);
+      expect(lines(emptied.stderr)).toEqual([
+        `--data ${join(home, 'c', 'tables', 'x')} is inside ${join(home, 'c', 'tables')}, which npm start empties for each run; choose another directory`,
+      ]);
     } finally {
       rmSync(home, { recursive: true, force: true });
     }
   });
 
-  it('refuses a second start on the same state directory, leaving the first one whole', async () => {
+  it('refuses a second start on the same state directory, leaving the first one whole; the first removes its tables at exit', async () => {
     const home = mkdtempSync(join(tmpdir(), 'string-pipeline-two-'));
     // The suite's assembly, put in this state directory's cache as the cache puts one: the first
     // start finds it instead of synthesizing again (what is tested here is the lock, not the synth).
@@ -331,6 +337,12 @@ describe('npm start guards what another run or the disk would break', () => {
       ]);
       expect(readFileSync(join(home, 'functions.log'), 'utf8').startsWith(log)).toBe(true);
       expect(existsSync(join(home, 'state.json'))).toBe(true);
+      // Without --data the tables are on disk, in the state directory, until the run ends.
+      expect(existsSync(join(home, 'tables'))).toBe(true);
+      const exited = new Promise((resolve) => first.once('exit', resolve));
+      first.kill('SIGINT');
+      await exited;
+      expect(existsSync(join(home, 'tables'))).toBe(false);
     } finally {
       // Unless it has exited already (a failed start): its exit event would not come again.
       if (first.exitCode === null && first.signalCode === null) {
