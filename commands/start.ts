@@ -3,14 +3,14 @@
  * live progress, and finish with a reconciliation of both services' records. Exits 1 if any round
  * trip is missing, 2 on bad options.
  */
-import { createWriteStream, rmSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { createWriteStream } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { METRIC_NAMES, Output } from '../functions/shared/contract';
 import type { LocalCloud } from '../local/cloud';
 import { type FaultSpec, FaultSpecError, parseFaultRules } from '../local/endpoint/faults';
 import { lockStateDir, type StateLock, StateLockedError } from '../local/state-lock';
-import { ensureWritableDir, UnusableDirectoryError } from '../local/writable-dir';
+import { ensureWritableDir, isWithin, UnusableDirectoryError } from '../local/writable-dir';
 import {
   CommandError,
   type CommandMain,
@@ -24,6 +24,7 @@ import {
   UsageError,
 } from './cli';
 import type { StageCounts } from './start-report';
+import { runTables, tablesDirOf } from './start-tables';
 
 const OPTIONS = {
   requests: {
@@ -194,24 +195,6 @@ async function main(options: Options): Promise<number> {
 }
 
 /**
- * Where a run keeps its tables without `--data`: on disk, in the state directory (which the lock
- * makes this run's alone), emptied before the run and removed after it. Not in memory: there every
- * item stays in the engine's heap, about 1 MB per 1,000 requests, so the peak grows with the count
- * (+1.6 MB per 1,000 in the second half of a 60,000-request run); on disk it levels off (+0.1
- * to +0.2). The disk costs 7-10% more CPU at 30,000 and 60,000 requests, none measurable at 100
- * and 10,000 (runs alternating with the tables in memory).
- */
-function tablesDirOf(home: string): string {
-  return join(home, 'tables');
-}
-
-/** Whether `path` is `dir` or inside it. */
-function isWithin(path: string, dir: string): boolean {
-  const rel = relative(dir, path);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
-}
-
-/**
  * How much the heaps of this process may grow past what survived their last full collection
  * before the next one, in percent. V8 sizes the main thread's heap for the machine: with gigabytes
  * to spare it let the engine's heap reach three to four times its live size (160 MB for 50 MB
@@ -228,9 +211,7 @@ async function runLocked(
   seconds: (from?: number) => string,
 ): Promise<number> {
   const { home } = options;
-  const tablesDir = options.dataDir ?? tablesDirOf(home);
-  // Tables left by a run that was killed: the lock says no run uses them now.
-  if (!options.dataDir) rmSync(tablesDir, { recursive: true, force: true });
+  const tables = runTables(home, options.dataDir);
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   // Loaded only now, so mistakes in options and directories are reported at once: aws-cdk-lib
   // and the emulators take seconds to load.
@@ -288,7 +269,7 @@ async function runLocked(
   try {
     cloud = await startLocalCloud({
       assemblyDir,
-      dataDir: tablesDir,
+      dataDir: tables.dir,
       timeScale: options.timeScale,
       schedules: options.schedules,
       stateFile: join(home, 'state.json'),
@@ -297,7 +278,7 @@ async function runLocked(
       log,
     });
   } catch (error) {
-    if (!options.dataDir) rmSync(tablesDir, { recursive: true, force: true });
+    tables.discard();
     // A taken port or a cloud already running here: one line saying which, as for a bad option.
     if (error instanceof PortInUseError || error instanceof LocalCloudError) {
       throw new UsageError(error.message, { showUsage: false });
@@ -308,7 +289,7 @@ async function runLocked(
   const stopCloud = async () => {
     await cloud.stop();
     await new Promise((done) => logStream.end(done));
-    if (!options.dataDir) rmSync(tablesDir, { recursive: true, force: true });
+    tables.discard();
   };
   process.once('SIGINT', () => {
     console.log('\nInterrupted: stopping the local cloud');

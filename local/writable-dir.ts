@@ -1,5 +1,11 @@
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+
+/** Whether `path` is `dir` or inside it (both absolute, or both relative to the same place). */
+export function isWithin(path: string, dir: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+}
 
 /** A directory that cannot be used; the message names it and says why. */
 export class UnusableDirectoryError extends Error {
