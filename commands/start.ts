@@ -135,11 +135,19 @@ function toOptions(values: ReturnType<typeof parse<typeof OPTIONS>>): Options {
     if (eq < 1) throw new UsageError(`-c takes key=value, got ${JSON.stringify(pair)}`);
     context[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
+  const dataDir = values.data ? resolve(values.data) : undefined;
+  const home = resolve(values['state-dir'] ?? '.local-cloud');
+  if (dataDir && isWithin(dataDir, tablesDirOf(home))) {
+    throw new UsageError(
+      `--data ${dataDir} is inside ${tablesDirOf(home)}, which npm start empties for each run; choose another directory`,
+      { showUsage: false },
+    );
+  }
   return {
     requests: integerOption('requests', values.requests, { min: 1, max: 1_000_000 }),
     keep: values.keep,
-    dataDir: values.data ? resolve(values.data) : undefined,
-    home: resolve(values['state-dir'] ?? '.local-cloud'),
+    dataDir,
+    home,
     timeScale: positiveNumberOption('time-scale', values['time-scale']),
     schedules: values.schedules,
     context,
@@ -172,12 +180,6 @@ async function main(options: Options): Promise<number> {
     // Checked now, not when dynalite starts after the synth: it would hang or crash there.
     if (options.dataDir) ensureWritableDir(options.dataDir, 'the --data directory');
     ensureWritableDir(home, 'the state directory');
-    if (options.dataDir && isWithin(options.dataDir, tablesDirOf(home))) {
-      throw new UsageError(
-        `--data ${options.dataDir} is inside ${tablesDirOf(home)}, which npm start empties for each run; choose another directory`,
-        { showUsage: false },
-      );
-    }
     // Before anything touches the directory: a second start must not truncate the first one's
     // log, overwrite its synth output or delete its state file.
     lock = lockStateDir(home);

@@ -290,6 +290,8 @@ describe('npm start guards what another run or the disk would break', () => {
       expect(lines(emptied.stderr)).toEqual([
         `--data ${join(home, 'c', 'tables', 'x')} is inside ${join(home, 'c', 'tables')}, which npm start empties for each run; choose another directory`,
       ]);
+      // Refused before anything was made there.
+      expect(existsSync(join(home, 'c'))).toBe(false);
     } finally {
       rmSync(home, { recursive: true, force: true });
     }
