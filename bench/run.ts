@@ -14,13 +14,6 @@ import {
   runCommand,
   UsageError,
 } from '../commands/cli';
-import { synthesize } from '../local/synth';
-import { replayOnBareEmulators } from './bare-emulators';
-import { assetBytes, measureColdStarts, reportColdStart } from './cold-start';
-import { reportCost } from './cost-report';
-import { reportFirstRoundTrip, timeFirstRoundTrips } from './first-round-trip';
-import { measureHotReload, reportHotReload } from './hot-reload';
-import { runOnLocalCloud } from './local-run';
 import {
   DEFAULT_MEMORY_COUNTS,
   MEMORY_HEADING,
@@ -28,7 +21,6 @@ import {
   parseCounts,
   printMemory,
 } from './memory';
-import { reportThroughput } from './throughput';
 import { orFailure, REPO_ROOT } from './util';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -117,6 +109,26 @@ async function main(opts: ReturnType<typeof options>): Promise<void> {
     printMemory(await measureMemory(opts.memoryRequests), `\n${MEMORY_HEADING}`);
     return;
   }
+  // Loaded only now: `--help` and a bad option answer without them (about 1 CPU-s).
+  const [
+    { synthesize },
+    { replayOnBareEmulators },
+    { assetBytes, measureColdStarts, reportColdStart },
+    { reportCost },
+    { reportFirstRoundTrip, timeFirstRoundTrips },
+    { measureHotReload, reportHotReload },
+    { runOnLocalCloud },
+    { reportThroughput },
+  ] = await Promise.all([
+    import('../local/synth'),
+    import('./bare-emulators'),
+    import('./cold-start'),
+    import('./cost-report'),
+    import('./first-round-trip'),
+    import('./hot-reload'),
+    import('./local-run'),
+    import('./throughput'),
+  ]);
 
   // 1. Cold start, first, while nothing else runs on the machine.
   const coldStartResults = await measureColdStarts({ runs: opts.runs });
