@@ -2,7 +2,7 @@
  * Peak memory of `npm start -- --requests N`: the local cloud process's peak RSS (VmHWM, what
  * `/usr/bin/time -v` calls maximum resident set size) and the peak of the whole process tree's
  * RSS (npm, tsx, the cloud and a synth child when the assembly is not cached), sampled from /proc.
- * Whether memory stays flat as the count grows is read inside one run, by thirds of its round
+ * Whether memory stays flat as the count grows is read inside one run, by quarters of its round
  * trips, where run-to-run noise does not blur it, from the anonymous RSS (the process's own
  * memory, without file-backed pages such as LevelDB's mapped table files). `npm start` keeps the
  * tables on disk (in the state directory, for the run), so that memory is the cloud's own.
@@ -40,16 +40,15 @@ export interface StartMemoryResult {
   /**
    * The largest process's highest sampled anonymous RSS in MB (its own memory: heaps, queues,
    * LevelDB's caches; not the file-backed pages, such as LevelDB's mapped table files, which
-   * the kernel may drop) while the first, second and last third of the round trips were
-   * acknowledged (start-up and the final reconciliation count in the first and last). Read from
-   * `npm start`'s progress lines.
+   * the kernel may drop) while each quarter of the round trips was acknowledged (start-up and the
+   * final reconciliation count in the first and last). Read from `npm start`'s progress lines.
    */
-  readonly peakAnonByThirdMb: readonly [number, number, number];
+  readonly peakAnonByQuarterMb: Quarters<number>;
   /**
-   * The median of the same samples in each third: the level memory holds there, which a short
+   * The median of the same samples in each quarter: the level memory holds there, which a short
    * high (a collection not yet run, a compaction) does not move. Flatness is judged on it.
    */
-  readonly medianAnonByThirdMb: readonly [number, number, number];
+  readonly medianAnonByQuarterMb: Quarters<number>;
 }
 
 const SAMPLE_MS = 100;
@@ -119,9 +118,13 @@ export function lastAcknowledged(text: string): number | undefined {
   return last ? Number(last[1]) : undefined;
 }
 
-/** Which third of `requests` round trips `acknowledged` falls in: 0, 1 or 2. */
-export function thirdOf(acknowledged: number, requests: number): 0 | 1 | 2 {
-  return Math.min(2, Math.floor((acknowledged * 3) / requests)) as 0 | 1 | 2;
+/** One value for each quarter of a run's round trips. */
+type Quarters<T> = readonly [T, T, T, T];
+type Quarter = 0 | 1 | 2 | 3;
+
+/** Which quarter of `requests` round trips `acknowledged` falls in: 0 to 3. */
+export function quarterOf(acknowledged: number, requests: number): Quarter {
+  return Math.min(3, Math.floor((acknowledged * 4) / requests)) as Quarter;
 }
 
 /**
@@ -138,16 +141,16 @@ export function measureStartMemory(requests: number): Promise<StartMemoryResult>
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    let third: 0 | 1 | 2 = 0;
-    const byThird: [number, number, number] = [0, 0, 0];
-    const samplesByThird: [number[], number[], number[]] = [[], [], []];
+    let quarter: Quarter = 0;
+    const byQuarter: [number, number, number, number] = [0, 0, 0, 0];
+    const samplesByQuarter: [number[], number[], number[], number[]] = [[], [], [], []];
     child.stdout.on('data', (chunk: Buffer) => {
       output = (output + chunk).slice(-2000);
-      // Whole lines only: a chunk may end inside a number. A run never goes back a third.
+      // Whole lines only: a chunk may end inside a number. A run never goes back a quarter.
       const text = String(chunk);
       const acknowledged = lastAcknowledged(text.slice(0, text.lastIndexOf('\n') + 1));
       if (acknowledged !== undefined)
-        third = Math.max(third, thirdOf(acknowledged, requests)) as 0 | 1 | 2;
+        quarter = Math.max(quarter, quarterOf(acknowledged, requests)) as Quarter;
     });
     child.stderr.on('data', (chunk: Buffer) => {
       output = (output + chunk).slice(-2000);
@@ -171,8 +174,8 @@ export function measureStartMemory(requests: number): Promise<StartMemoryResult>
         if (seconds !== undefined) cpu.set(pid, seconds);
       }
       peakTree = Math.max(peakTree, sum);
-      byThird[third] = Math.max(byThird[third], anon);
-      samplesByThird[third].push(anon);
+      byQuarter[quarter] = Math.max(byQuarter[quarter], anon);
+      samplesByQuarter[quarter].push(anon);
     };
     const timer = setInterval(sample, SAMPLE_MS);
     child.on('error', (error) => {
@@ -194,8 +197,9 @@ export function measureStartMemory(requests: number): Promise<StartMemoryResult>
         peakProcessMb: Math.max(0, ...hwm.values()) / 1024,
         peakTreeMb: peakTree / 1024,
         peakThreads,
-        peakAnonByThirdMb: byThird,
-        medianAnonByThirdMb: samplesByThird.map((samples) => median(samples)) as [
+        peakAnonByQuarterMb: byQuarter,
+        medianAnonByQuarterMb: samplesByQuarter.map((samples) => median(samples)) as [
+          number,
           number,
           number,
           number,
@@ -232,9 +236,9 @@ export function slopePerThousand(fromMb: number, toMb: number, requests: number)
 const signed = (n: number): string => `${n >= 0 ? '+' : ''}${n.toFixed(1)}`;
 
 /**
- * How much a run's median anonymous RSS may rise from its second third to its last and still
- * count as flat, in MB per 1,000 round trips: 6 MB over the 20,000 round trips of a 60,000-request
- * run's third. The tables' items alone, were they in memory, would rise about 1.1.
+ * How much a run's median anonymous RSS may rise from its third quarter to its last and still
+ * count as flat, in MB per 1,000 round trips: 4.5 MB over the 15,000 round trips of a
+ * 60,000-request run's quarter. The tables' items alone, were they in memory, would rise about 1.1.
  */
 export const FLAT_MB_PER_THOUSAND = 0.3;
 
@@ -275,28 +279,28 @@ export function printMemory(results: readonly StartMemoryResult[], heading: stri
   console.log(
     `   goal: cloud peak under ${GOAL_MB} MB at ${count(GOAL_REQUESTS)} requests: ${verdict}; peak from one run to the next: ${slopes.length > 0 ? slopes.join(', ') : 'one count only'}; the assembly was cached, so no synth ran`,
   );
-  const long = results.filter((r) => r.requests >= THIRDS_FROM);
+  const long = results.filter((r) => r.requests >= QUARTERS_FROM);
   if (long.length === 0) return;
   console.log(
     table(
       [
         'within one run',
-        'anon MB by third: median',
+        'anon MB by quarter: median',
         'peak',
-        'medians, second -> last, MB per 1,000',
+        'medians, third -> last, MB per 1,000',
         'flat',
       ],
       long.map((r) => {
         const slope = slopePerThousand(
-          r.medianAnonByThirdMb[1],
-          r.medianAnonByThirdMb[2],
-          r.requests / 3,
+          r.medianAnonByQuarterMb[2],
+          r.medianAnonByQuarterMb[3],
+          r.requests / 4,
         );
-        const thirds = (mbs: readonly number[]) => mbs.map((mb) => mb.toFixed(0)).join(' / ');
+        const quarters = (mbs: readonly number[]) => mbs.map((mb) => mb.toFixed(0)).join(' / ');
         return [
           count(r.requests),
-          thirds(r.medianAnonByThirdMb),
-          thirds(r.peakAnonByThirdMb),
+          quarters(r.medianAnonByQuarterMb),
+          quarters(r.peakAnonByQuarterMb),
           signed(slope),
           slope <= FLAT_MB_PER_THOUSAND ? 'yes' : 'no',
         ];
@@ -304,17 +308,19 @@ export function printMemory(results: readonly StartMemoryResult[], heading: stri
     ),
   );
   console.log(
-    `   anonymous RSS of the cloud (its own memory, without file-backed pages such as LevelDB's mapped table files), sampled every ${SAMPLE_MS} ms while each third of the round trips was acknowledged (the first third includes start-up and warm-up): the median of each third's samples, the level memory holds, and their peak; flat: the last third's median no more than ${FLAT_MB_PER_THOUSAND} MB per 1,000 round trips above the second's. The tables are on disk, as npm start keeps them; in memory their items would add about 1.1 MB per 1,000 round trips to the engine's heap`,
+    `   anonymous RSS of the cloud (its own memory, without file-backed pages such as LevelDB's mapped table files), sampled every ${SAMPLE_MS} ms while each quarter of the round trips was acknowledged: the median of each quarter's samples, the level memory holds, and their peak; flat: the last quarter's median no more than ${FLAT_MB_PER_THOUSAND} MB per 1,000 round trips above the third's (the first half holds start-up and warm-up, which lasts about 30,000 round trips). The tables are on disk, as npm start keeps them; in memory their items would add about 1.1 MB per 1,000 round trips to the engine's heap`,
   );
 }
 
 /**
- * Runs shorter than this are not read by thirds: the cloud's own memory rises until about 30,000
- * round trips (the environments warming up, the log groups filling), so in a shorter run the
- * thirds measure warm-up, not growth (30,000 on disk read 389, 416 and 424 MB; 60,000 levels off
- * at about 422 from 30,000 on).
+ * Runs shorter than this are not read by quarters: the cloud's own memory rises until about 30,000
+ * round trips (the environments warming up, the log groups filling), so flatness is judged on a
+ * run's second half, and in a shorter run that half is still warm-up (a 60,000-request run on
+ * disk, sampled every 250 ms, had a mean anonymous RSS per 10,000 round trips of 353, 403, 412,
+ * 422, 422, 425 and 421 MB). Read by thirds, the second third (20,000 to 40,000) took in the
+ * end of the warm-up.
  */
-const THIRDS_FROM = 60_000;
+const QUARTERS_FROM = 60_000;
 
 /** Parses `100,1000,10000`. */
 export function parseCounts(value: string): number[] {
@@ -338,7 +344,7 @@ const OPTIONS = {
 export const MEMORY_BENCH: CommandSpec<typeof OPTIONS> = {
   invocation: 'npx tsx bench/memory.ts',
   summary:
-    'Peak memory of `npm start -- --requests N` for each count, and runs of 60,000 or more read by thirds to tell whether memory stays flat. `npm run bench` runs it as its section 5.',
+    'Peak memory of `npm start -- --requests N` for each count, and runs of 60,000 or more read by quarters to tell whether memory stays flat. `npm run bench` runs it as its section 5.',
   options: OPTIONS,
   examples: ['npx tsx bench/memory.ts', 'npx tsx bench/memory.ts --requests 10000,60000'],
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lastAcknowledged, slopePerThousand, thirdOf } from '../../bench/memory';
+import { lastAcknowledged, quarterOf, slopePerThousand } from '../../bench/memory';
 
 describe('memory bench: reading npm start progress', () => {
   it('takes the last acknowledged count of a chunk of progress lines', () => {
@@ -14,10 +14,9 @@ describe('memory bench: reading npm start progress', () => {
     expect(lastAcknowledged('unacknowledged 5\n')).toBeUndefined();
   });
 
-  it('places a count in the first, second or last third of the run', () => {
-    expect([0, 9_999, 10_000, 19_999, 20_000, 30_000].map((n) => thirdOf(n, 30_000))).toEqual([
-      0, 0, 1, 1, 2, 2,
-    ]);
+  it('places a count in its quarter of the run, the end in the last', () => {
+    const counts = [0, 14_999, 15_000, 29_999, 30_000, 44_999, 45_000, 60_000];
+    expect(counts.map((n) => quarterOf(n, 60_000))).toEqual([0, 0, 1, 1, 2, 2, 3, 3]);
   });
 });
 
