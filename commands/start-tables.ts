@@ -1,18 +1,15 @@
 /**
  * Where `npm start` keeps a run's DynamoDB tables: the `--data` directory, or one of the state
- * directory's own, on disk and for the run only.
+ * directory's own, on disk and for the run only. Not in memory: there every item stays in the
+ * engine's heap, about 1 MB per 1,000 requests, so the peak grows with the count (+1.6 MB per
+ * 1,000 in the second half of a 60,000-request run); on disk it rises 0.1 to 0.4, none of it live
+ * memory. The disk costs 7-10% more CPU at 30,000 and 60,000 requests, none measurable at 100 and
+ * 10,000 (runs alternating with the tables in memory).
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-/**
- * Where a run keeps its tables without `--data`: on disk, in the state directory (which the lock
- * makes this run's alone), emptied before the run and removed after it. Not in memory: there every
- * item stays in the engine's heap, about 1 MB per 1,000 requests, so the peak grows with the count
- * (+1.6 MB per 1,000 in the second half of a 60,000-request run); on disk it rises 0.1 to 0.4,
- * none of it live memory. The disk costs 7-10% more CPU at 30,000 and 60,000 requests, none measurable at 100
- * and 10,000 (runs alternating with the tables in memory).
- */
+/** The state directory's own tables directory, used by a run without `--data`. */
 export function tablesDirOf(home: string): string {
   return join(home, 'tables');
 }
