@@ -5,20 +5,10 @@
  */
 import { type FSWatcher, mkdirSync, rmSync, watch } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { localCloudTarget } from '../console/local-target';
-import { createConsoleHandler } from '../console/server';
 import { Output, QUEUES, queueOutputs } from '../functions/shared/contract';
-import { type LocalCloud, LocalCloudError, startLocalCloud } from '../local/cloud';
-import { type HotReload, type ReloadEvent, startHotReload } from '../local/dev/hot-reload';
-import {
-  applyInfraChange,
-  describeChanges,
-  InfraSynthError,
-  synthesizeInBackground,
-} from '../local/dev/infra-reload';
-import { PortInUseError } from '../local/endpoint/gateway';
+import type { LocalCloud } from '../local/cloud';
+import type { HotReload, ReloadEvent } from '../local/dev/hot-reload';
 import { lockStateDir, type StateLock, StateLockedError } from '../local/state-lock';
-import { synthesize } from '../local/synth';
 import { FUNCTION_OUTPUTS } from '../ops/functions';
 import { formatLogLine, isProblem } from '../ops/log-format';
 import {
@@ -212,6 +202,25 @@ async function runLocked(
   },
 ): Promise<number> {
   const { timeScale, context, inspectPort, home, stateFile, port } = settings;
+  // Loaded only now, as npm start does: aws-cdk-lib, the emulators and esbuild take about a
+  // second of CPU to load, which `--help` and a bad option do not need.
+  const [
+    { localCloudTarget },
+    { createConsoleHandler },
+    { LocalCloudError, startLocalCloud },
+    { startHotReload },
+    { applyInfraChange, describeChanges, InfraSynthError, synthesizeInBackground },
+    { PortInUseError },
+    { synthesize },
+  ] = await Promise.all([
+    import('../console/local-target'),
+    import('../console/server'),
+    import('../local/cloud'),
+    import('../local/dev/hot-reload'),
+    import('../local/dev/infra-reload'),
+    import('../local/endpoint/gateway'),
+    import('../local/synth'),
+  ]);
   const devDir = join(home, 'dev', String(process.pid));
   mkdirSync(devDir, { recursive: true });
   const started = performance.now();
