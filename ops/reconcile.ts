@@ -9,6 +9,7 @@ import {
   Status,
 } from '../functions/shared/contract';
 import { peekMessages, readFailedInvocation } from './failed-invocations';
+import { RequestIdSet } from './request-ids';
 
 /** Messages in a queue right now (visible, in flight, delayed). */
 export interface QueueDepth {
@@ -62,14 +63,17 @@ export interface ReconcileInput {
   readonly sqs: SQSClient;
   readonly dynamodb: DynamoDBClient;
   readonly outputs: Record<string, string>;
-  /** The request ids a run asked for; without it every item in the tables counts. */
-  readonly expected?: readonly string[];
+  /**
+   * The request ids a run asked for (a {@link RequestIdSet} is used as it is, and marked as
+   * each id is met); without it every item in the tables counts.
+   */
+  readonly expected?: Iterable<string>;
 }
 
 /**
- * Reads both tables and all six queues and says how far each request got. The tables are read one
- * after the other, each Strings item matched against its Requests item as its page arrives, so
- * reconciling holds one table's records and one page at a time, not both tables.
+ * Reads both tables and all six queues and says how far each request got. The tables are read
+ * side by side, each item matched against its partner as their pages arrive ({@link joinTables}),
+ * so reconciling holds about a page of each table, whatever their size.
  */
 export async function reconcile(input: ReconcileInput): Promise<Reconciliation> {
   const { outputs } = input;
@@ -80,18 +84,14 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciliation> 
     depths(input.sqs, outputs, 'dlq'),
     Promise.all(invocationQueues.map((key) => queueDepth(input.sqs, output(outputs, key)))),
   ]);
-  const requests = await scanAll(input.dynamodb, output(outputs, Output.RequestsTableName));
-  const requested = requests.size;
-  let stored = 0;
-  for (const request of requests.values()) if (request.status === Status.Stored) stored += 1;
   // Expected ids not met in either table yet; those left at the end were never recorded.
-  const unseen = input.expected ? new Set(input.expected) : undefined;
+  const unseen = input.expected ? RequestIdSet.of(input.expected) : undefined;
   const unexpected: string[] = [];
   const mismatched: string[] = [];
   const incomplete: { requestId: string; stage: string }[] = [];
   let complete = 0;
   const settle = (id: string, request?: RecordItem, string?: RecordItem) => {
-    if (unseen && !unseen.delete(id)) {
+    if (unseen && !unseen.meet(id)) {
       unexpected.push(id);
       return;
     }
@@ -100,17 +100,26 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciliation> 
     else if (stage === 'mismatched') mismatched.push(id);
     else incomplete.push({ requestId: id, stage });
   };
+  let requested = 0;
+  let stored = 0;
   let generated = 0;
   let acknowledged = 0;
-  await scanEach(input.dynamodb, stringsTable, (id, string) => {
-    generated += 1;
-    if (string.status === Status.Acknowledged) acknowledged += 1;
-    const request = requests.get(id);
-    requests.delete(id);
-    settle(id, request, string);
-  });
-  for (const [id, request] of requests) settle(id, request);
-  for (const id of unseen ?? []) settle(id);
+  await joinTables(
+    scanPages(input.dynamodb, output(outputs, Output.RequestsTableName)),
+    scanPages(input.dynamodb, stringsTable),
+    {
+      left: (request) => {
+        requested += 1;
+        if (request.status === Status.Stored) stored += 1;
+      },
+      right: (string) => {
+        generated += 1;
+        if (string.status === Status.Acknowledged) acknowledged += 1;
+      },
+      settle,
+    },
+  );
+  for (const id of unseen?.unmet() ?? []) settle(id);
   // Request ids are ULIDs, so in id order the lists read mostly in the order requests were made.
   for (const list of [unexpected, mismatched]) list.sort();
   incomplete.sort((a, b) => (a.requestId < b.requestId ? -1 : 1));
@@ -184,13 +193,6 @@ export interface RecordItem {
   readonly value?: string;
 }
 
-/** Every item of a pipeline table (Requests or Strings), by request id, read page by page. */
-async function scanAll(dynamodb: DynamoDBClient, table: string): Promise<Map<string, RecordItem>> {
-  const items = new Map<string, RecordItem>();
-  await scanEach(dynamodb, table, (id, item) => items.set(id, item));
-  return items;
-}
-
 /** A pipeline table's items by status (`(none)` for an item without one), keeping no items. */
 export async function countByStatus(
   dynamodb: DynamoDBClient,
@@ -216,6 +218,16 @@ async function scanEach(
   table: string,
   visit: (requestId: string, item: RecordItem) => void,
 ): Promise<void> {
+  for await (const page of scanPages(dynamodb, table)) {
+    for (const [id, item] of page) visit(id, item);
+  }
+}
+
+/** A pipeline table's items, one Scan page at a time, by request id. */
+async function* scanPages(
+  dynamodb: DynamoDBClient,
+  table: string,
+): AsyncGenerator<[requestId: string, item: RecordItem][]> {
   let start: Record<string, AttributeValue> | undefined;
   do {
     const page = await dynamodb.send(
@@ -227,12 +239,64 @@ async function scanEach(
         Limit: SCAN_PAGE_ITEMS,
       }),
     );
+    const items: [string, RecordItem][] = [];
     for (const item of page.Items ?? []) {
       const id = item.requestId?.S;
-      if (id) visit(id, { status: item.status?.S, value: item.value?.S });
+      if (id) items.push([id, { status: item.status?.S, value: item.value?.S }]);
     }
+    yield items;
     start = page.LastEvaluatedKey;
   } while (start);
+}
+
+/**
+ * Matches the items of two tables keyed alike (Requests and Strings, by request id) as their
+ * pages arrive, calling `settle` once per id with whichever of its two items exist. An item waits
+ * only until its partner arrives, and the next page is read from the side the other is waiting
+ * on, so when both scans meet the ids in the same order, as DynamoDB's and dynalite's do for the
+ * same keys (by the hash of the partition key), the join holds about a page of each table and
+ * twice the items without a partner (incomplete requests), not a whole table. In any other order
+ * it is still right, and holds more.
+ */
+export async function joinTables(
+  left: AsyncIterator<[string, RecordItem][]>,
+  right: AsyncIterator<[string, RecordItem][]>,
+  on: {
+    left(item: RecordItem): void;
+    right(item: RecordItem): void;
+    settle(id: string, left?: RecordItem, right?: RecordItem): void;
+  },
+): Promise<void> {
+  const waitingLeft = new Map<string, RecordItem>();
+  const waitingRight = new Map<string, RecordItem>();
+  let leftDone = false;
+  let rightDone = false;
+  while (!leftDone || !rightDone) {
+    const readLeft = rightDone || (!leftDone && waitingRight.size >= waitingLeft.size);
+    const next = await (readLeft ? left : right).next();
+    if (next.done) {
+      if (readLeft) leftDone = true;
+      else rightDone = true;
+      continue;
+    }
+    const [waiting, partners, otherDone] = readLeft
+      ? [waitingLeft, waitingRight, rightDone]
+      : [waitingRight, waitingLeft, leftDone];
+    for (const [id, item] of next.value) {
+      (readLeft ? on.left : on.right)(item);
+      const partner = partners.get(id);
+      if (partner) partners.delete(id);
+      // Nothing more will come from the other side: no partner now means none at all.
+      else if (!otherDone) {
+        waiting.set(id, item);
+        continue;
+      }
+      if (readLeft) on.settle(id, item, partner);
+      else on.settle(id, partner, item);
+    }
+  }
+  for (const [id, item] of waitingLeft) on.settle(id, item);
+  for (const [id, item] of waitingRight) on.settle(id, undefined, item);
 }
 
 async function depths(
