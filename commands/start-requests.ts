@@ -1,4 +1,5 @@
 /** How `npm start` asks the requestor for its strings: in chunks, paced by the request queue. */
+import { RequestIdSet } from '../ops/request-ids';
 
 /**
  * Request messages `npm start` lets wait in the request queue before it asks for more. The
@@ -22,20 +23,21 @@ export interface RequestDriver {
 
 /**
  * Asks for `total` strings, `perInvoke` per requestor invocation, one invocation after another,
- * each once the request queue's backlog is under `maxBacklog`. Returns every request id.
+ * each once the request queue's backlog is under `maxBacklog`. Returns every request id, packed
+ * so that holding them costs a long run little memory.
  */
 export async function requestStrings(
   driver: RequestDriver,
   total: number,
   perInvoke: number,
   { maxBacklog = MAX_REQUEST_BACKLOG, pollMs = BACKLOG_POLL_MS } = {},
-): Promise<string[]> {
-  const ids: string[] = [];
+): Promise<RequestIdSet> {
+  const ids = new RequestIdSet();
   for (let sent = 0; sent < total; sent += perInvoke) {
     while ((await driver.backlog()) >= maxBacklog) {
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
-    for (const id of await driver.invoke(Math.min(perInvoke, total - sent))) ids.push(id);
+    for (const id of await driver.invoke(Math.min(perInvoke, total - sent))) ids.add(id);
   }
   return ids;
 }

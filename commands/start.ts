@@ -11,6 +11,7 @@ import type { LocalCloud } from '../local/cloud';
 import { type FaultSpec, FaultSpecError, parseFaultRules } from '../local/endpoint/faults';
 import { lockStateDir, type StateLock, StateLockedError } from '../local/state-lock';
 import { ensureWritableDir, isWithin, UnusableDirectoryError } from '../local/writable-dir';
+import type { RequestIdSet } from '../ops/request-ids';
 import {
   CommandError,
   type CommandMain,
@@ -314,7 +315,7 @@ async function runLocked(
     // Progress shows from the start: the requestor records every request before it sends it, so
     // asking for 30,000 takes about a third of the run, and strings flow back meanwhile.
     const progress = startProgress(sqs, cloud.outputs, counts, options.requests);
-    let requestIds: string[];
+    let requestIds: RequestIdSet;
     try {
       const requestor = output(cloud.outputs, Output.RequestorFunctionName);
       const requestQueue = output(cloud.outputs, Output.RequestQueueUrl);
