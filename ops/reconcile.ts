@@ -64,8 +64,8 @@ export interface ReconcileInput {
   readonly dynamodb: DynamoDBClient;
   readonly outputs: Record<string, string>;
   /**
-   * The request ids a run asked for (a {@link RequestIdSet} is used as it is, and marked as
-   * each id is met); without it every item in the tables counts.
+   * The request ids a run asked for (a {@link RequestIdSet} is used as it is, sorted); without
+   * it every item in the tables counts.
    */
   readonly expected?: Iterable<string>;
 }
@@ -84,14 +84,21 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciliation> 
     depths(input.sqs, outputs, 'dlq'),
     Promise.all(invocationQueues.map((key) => queueDepth(input.sqs, output(outputs, key)))),
   ]);
-  // Expected ids not met in either table yet; those left at the end were never recorded.
-  const unseen = input.expected ? RequestIdSet.of(input.expected) : undefined;
+  // Expected ids, each flagged once met in either table; those never met were never recorded.
+  const expected = input.expected ? RequestIdSet.of(input.expected).sorted() : undefined;
+  const met = new Uint8Array(expected?.size ?? 0);
+  const meet = (id: string) => {
+    const index = expected?.indexOf(id) ?? -1;
+    if (index < 0 || met[index]) return false;
+    met[index] = 1;
+    return true;
+  };
   const unexpected: string[] = [];
   const mismatched: string[] = [];
   const incomplete: { requestId: string; stage: string }[] = [];
   let complete = 0;
   const settle = (id: string, request?: RecordItem, string?: RecordItem) => {
-    if (unseen && !unseen.meet(id)) {
+    if (expected && !meet(id)) {
       unexpected.push(id);
       return;
     }
@@ -119,7 +126,8 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciliation> 
       settle,
     },
   );
-  for (const id of unseen?.unmet() ?? []) settle(id);
+  if (expected)
+    for (const [index, wasMet] of met.entries()) if (!wasMet) settle(expected.at(index));
   // Request ids are ULIDs, so in id order the lists read mostly in the order requests were made.
   for (const list of [unexpected, mismatched]) list.sort();
   incomplete.sort((a, b) => (a.requestId < b.requestId ? -1 : 1));
@@ -283,7 +291,8 @@ export async function joinTables(
       ? [waitingLeft, waitingRight, rightDone]
       : [waitingRight, waitingLeft, leftDone];
     for (const [id, item] of next.value) {
-      (readLeft ? on.left : on.right)(item);
+      if (readLeft) on.left(item);
+      else on.right(item);
       const partner = partners.get(id);
       if (partner) partners.delete(id);
       // Nothing more will come from the other side: no partner now means none at all.

@@ -12,8 +12,8 @@ export class RequestIdSet implements Iterable<string> {
   private bytes = Buffer.alloc(0);
   private count = 0;
   private width = 0;
-  /** Set once the ids are sorted and without repeats (by the first `meet`). */
-  private met?: Uint8Array;
+  /** Whether the ids are sorted and without repeats, as {@link sorted} leaves them. */
+  private isSorted = false;
   /** The id looked up, as bytes: one buffer reused from one lookup to the next. */
   private key = Buffer.alloc(0);
 
@@ -27,7 +27,7 @@ export class RequestIdSet implements Iterable<string> {
 
   /** Adds `id`. All ids must be of one length and ASCII, as request ids (ULIDs) are. */
   add(id: string): void {
-    if (this.met) throw new Error('RequestIdSet: add after meet');
+    if (this.isSorted) throw new Error('RequestIdSet: add after sorted');
     if (this.count === 0) this.width = id.length;
     if (id.length !== this.width || !PRINTABLE_ASCII.test(id)) {
       const like = this.count === 0 ? '' : `, ${this.width} of them like the ids before it`;
@@ -55,48 +55,38 @@ export class RequestIdSet implements Iterable<string> {
     for (let i = 0; i < this.count; i++) yield this.at(i);
   }
 
+  /** The `index`-th id. */
+  at(index: number): string {
+    return this.bytes.toString('latin1', index * this.width, (index + 1) * this.width);
+  }
+
   /**
-   * Marks `id` met; false when it is not in the set, or was met already. The first call sorts the
-   * ids and drops repeats (an id added twice is one request), so it can look each one up.
+   * Where `id` is (an index for {@link at}), or -1 when it is not in the set. Sorts the set first
+   * if it is not ({@link sorted}).
    */
-  meet(id: string): boolean {
-    const met = this.met ?? this.sort();
-    if (id.length !== this.width || !PRINTABLE_ASCII.test(id)) return false;
-    const { key } = this;
+  indexOf(id: string): number {
+    this.sorted();
+    if (id.length !== this.width || !PRINTABLE_ASCII.test(id)) return -1;
+    const { key, bytes, width } = this;
     key.write(id, 0, 'latin1');
     let low = 0;
     let high = this.count - 1;
     while (low <= high) {
       const mid = (low + high) >>> 1;
-      const order = this.bytes.compare(
-        key,
-        0,
-        this.width,
-        mid * this.width,
-        (mid + 1) * this.width,
-      );
-      if (order === 0) {
-        if (met[mid]) return false;
-        met[mid] = 1;
-        return true;
-      }
+      const order = bytes.compare(key, 0, width, mid * width, (mid + 1) * width);
+      if (order === 0) return mid;
       if (order < 0) low = mid + 1;
       else high = mid - 1;
     }
-    return false;
+    return -1;
   }
 
-  /** The ids never met, in order. */
-  *unmet(): Iterable<string> {
-    const met = this.met ?? this.sort();
-    for (let i = 0; i < this.count; i++) if (!met[i]) yield this.at(i);
-  }
-
-  private at(index: number): string {
-    return this.bytes.toString('latin1', index * this.width, (index + 1) * this.width);
-  }
-
-  private sort(): Uint8Array {
+  /**
+   * Sorts the ids in place, once, and drops repeats (an id added twice is one request), so that
+   * {@link indexOf} can look each one up; the set takes no more ids after that. Returns the set.
+   */
+  sorted(): this {
+    if (this.isSorted) return this;
     const { width, bytes } = this;
     const order = Uint32Array.from({ length: this.count }, (_, i) => i);
     order.sort((a, b) =>
@@ -115,7 +105,7 @@ export class RequestIdSet implements Iterable<string> {
     this.bytes = sorted;
     this.count = kept;
     this.key = Buffer.alloc(width);
-    this.met = new Uint8Array(kept);
-    return this.met;
+    this.isSorted = true;
+    return this;
   }
 }

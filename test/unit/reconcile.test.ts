@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Output, QUEUES, queueOutputs, Status } from '../../functions/shared/contract';
 import { joinTables, type RecordItem, reconcile } from '../../ops/reconcile';
+import { RequestIdSet } from '../../ops/request-ids';
 
 const dynamoMock = mockClient(DynamoDBClient);
 const sqsMock = mockClient(SQSClient);
@@ -53,7 +54,7 @@ function tables(rows: { requests: Row[]; strings: Row[] }) {
   sqsMock.on(GetQueueAttributesCommand).resolves({ Attributes: {} });
 }
 
-const run = (expected?: string[]) =>
+const run = (expected?: Iterable<string>) =>
   reconcile({
     sqs: new SQSClient({ region: 'us-east-1' }),
     dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
@@ -109,6 +110,11 @@ describe('reconciling the two tables', () => {
     // An id asked for twice is one request.
     const asked = await run(['01A', '01A']);
     expect(asked).toMatchObject({ complete: 1, incomplete: [], unexpected: ['01Y', '01Z'] });
+
+    // The ids as npm start hands them over, packed: the same answer, and again the second time.
+    const packed = RequestIdSet.of(['01A']);
+    expect(await run(packed)).toEqual(asked);
+    expect(await run(packed)).toEqual(asked);
 
     // Without the ids a run asked for, every item counts.
     const all = await run();
