@@ -7,7 +7,7 @@
  * memory, without file-backed pages such as LevelDB's mapped table files). `npm start` keeps the
  * tables on disk (in the state directory, for the run), so that memory is the cloud's own.
  *
- *   npx tsx bench/memory.ts [--requests 100,1000,10000,60000]
+ *   npx tsx bench/memory.ts [--requests 100,1000,10000,120000]
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -226,7 +226,7 @@ const GOAL_REQUESTS = 10_000;
 const GOAL_MB = 500;
 
 /** The counts the memory section measures by default: past the goal's count too, to show the slope. */
-export const DEFAULT_MEMORY_COUNTS = '100,1000,10000,60000';
+export const DEFAULT_MEMORY_COUNTS = '100,1000,10000,120000';
 
 /** MB per 1,000 round trips between two peaks `requests` round trips apart. */
 export function slopePerThousand(fromMb: number, toMb: number, requests: number): number {
@@ -237,8 +237,8 @@ const signed = (n: number): string => `${n >= 0 ? '+' : ''}${n.toFixed(1)}`;
 
 /**
  * How much a run's median anonymous RSS may rise from its third quarter to its last and still
- * count as flat, in MB per 1,000 round trips: 4.5 MB over the 15,000 round trips of a
- * 60,000-request run's quarter. The tables' items alone, were they in memory, would rise about 1.1.
+ * count as flat, in MB per 1,000 round trips: 9 MB over the 30,000 round trips of a
+ * 120,000-request run's quarter. The tables' items alone, were they in memory, would rise about 1.1.
  */
 export const FLAT_MB_PER_THOUSAND = 0.3;
 
@@ -308,19 +308,19 @@ export function printMemory(results: readonly StartMemoryResult[], heading: stri
     ),
   );
   console.log(
-    `   anonymous RSS of the cloud (its own memory, without file-backed pages such as LevelDB's mapped table files), sampled every ${SAMPLE_MS} ms while each quarter of the round trips was acknowledged: the median of each quarter's samples, the level memory holds, and their peak; flat: the last quarter's median no more than ${FLAT_MB_PER_THOUSAND} MB per 1,000 round trips above the third's (the first half holds start-up and warm-up, which lasts about 30,000 round trips). The tables are on disk, as npm start keeps them; in memory their items would add about 1.1 MB per 1,000 round trips to the engine's heap`,
+    `   anonymous RSS of the cloud (its own memory, without file-backed pages such as LevelDB's mapped table files), sampled every ${SAMPLE_MS} ms while each quarter of the round trips was acknowledged: the median of each quarter's samples, the level memory holds, and their peak; flat: the last quarter's median no more than ${FLAT_MB_PER_THOUSAND} MB per 1,000 round trips above the third's (the first half holds start-up and warm-up, which lasts about 60,000 round trips). The tables are on disk, as npm start keeps them; in memory their items would add about 1.1 MB per 1,000 round trips to the engine's heap`,
   );
 }
 
 /**
- * Runs shorter than this are not read by quarters: the cloud's own memory rises until about 30,000
+ * Runs shorter than this are not read by quarters: the cloud's own memory rises until about 60,000
  * round trips (the environments warming up, the log groups filling), so flatness is judged on a
- * run's second half, and in a shorter run that half is still warm-up (a 60,000-request run on
- * disk, sampled every 250 ms, had a mean anonymous RSS per 10,000 round trips of 353, 403, 412,
- * 422, 422, 425 and 421 MB). Read by thirds, the second third (20,000 to 40,000) took in the
- * end of the warm-up.
+ * run's second half, and in a shorter run that half is still warm-up. A 150,000-request run,
+ * sampled every 250 ms, had median anonymous RSS per 15,000 round trips of 378, 409, 418, 423,
+ * 425, 427, 425, 425, 428 and 427 MB: quarters of a 60,000-request run compare 418 with 423, the
+ * end of the warm-up, and four such runs read +0.1, +0.1, +0.1 and +0.5 MB per 1,000.
  */
-const QUARTERS_FROM = 60_000;
+const QUARTERS_FROM = 120_000;
 
 /** Parses `100,1000,10000`. */
 export function parseCounts(value: string): number[] {
@@ -344,9 +344,9 @@ const OPTIONS = {
 export const MEMORY_BENCH: CommandSpec<typeof OPTIONS> = {
   invocation: 'npx tsx bench/memory.ts',
   summary:
-    'Peak memory of `npm start -- --requests N` for each count, and runs of 60,000 or more read by quarters to tell whether memory stays flat. `npm run bench` runs it as its section 5.',
+    'Peak memory of `npm start -- --requests N` for each count, and runs of 120,000 or more read by quarters to tell whether memory stays flat. `npm run bench` runs it as its section 5.',
   options: OPTIONS,
-  examples: ['npx tsx bench/memory.ts', 'npx tsx bench/memory.ts --requests 10000,60000'],
+  examples: ['npx tsx bench/memory.ts', 'npx tsx bench/memory.ts --requests 10000,120000'],
 };
 
 /** The script's main, given its parsed options. */
