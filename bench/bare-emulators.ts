@@ -27,7 +27,7 @@ import {
 } from '../functions/shared/messages';
 import { randomString } from '../functions/shared/random-string';
 import { type OutgoingMessage, SQS_BATCH_LIMIT, sendAll } from '../functions/shared/sqs';
-import { startDynamoDb, startSqs } from '../local/emulators';
+import { startDynamoDb, startSqs } from '../local/engine/emulators';
 import { REGION, startBenchEndpoint } from './bench-endpoint';
 import type { MappingSettings } from './local-run';
 

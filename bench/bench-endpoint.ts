@@ -3,11 +3,12 @@
  * variant: the same calls as the direct replay, so the difference is the endpoint's and IAM's own
  * cost, apart from the engine's.
  */
-import type { DynamoDbEmulator, SqsEmulator } from '../local/emulators';
+
 import { dynamodbService } from '../local/endpoint/dynamodb';
 import { startEndpoint } from '../local/endpoint/gateway';
 import { sqsService } from '../local/endpoint/sqs';
 import { inProcessUpstream } from '../local/endpoint/upstream';
+import type { DynamoDbEmulator, SqsEmulator } from '../local/engine/emulators';
 import { RoleSessions, type SessionCredentials } from '../local/iam/sessions';
 
 /** The region the bench's emulators and endpoint serve. */

@@ -9,8 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
-import { lambdaTarget, cdkEsbuildOptions as sharedEsbuildOptions } from '../local/bundle-options';
-import { loadStack, resourcesOfType } from '../local/template';
+import { loadStack, resourcesOfType } from '../aws/template';
+import {
+  lambdaTarget,
+  cdkEsbuildOptions as sharedEsbuildOptions,
+} from '../local/lambda/bundle-options';
 import { fixed, kB, median, REPO_ROOT, table, verdict } from './util';
 
 /** One bundle: a real handler, or a reference point. */

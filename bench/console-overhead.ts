@@ -13,7 +13,7 @@ import { type CommandSpec, integerOption, type OptionSpecs, runCommand } from '.
 import { localCloudTarget } from '../console/local-target';
 import { createConsoleHandler } from '../console/server';
 import { LOCAL_REQUESTS_PER_INVOKE, startLocalCloud } from '../local/cloud';
-import { synthesize } from '../local/synth';
+import { synthesize } from '../local/stack/synth';
 import { REPO_ROOT } from './util';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';

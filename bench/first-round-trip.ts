@@ -8,8 +8,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadStack, resourcesOfType } from '../aws/template';
 import { type CommandSpec, isMain, type OptionSpecs, runCommand } from '../commands/cli';
-import { loadStack, resourcesOfType } from '../local/template';
 import { REPO_ROOT, table } from './util';
 
 /** What `npm start -- --requests 1` took. */

@@ -17,7 +17,7 @@ import {
 import { Output } from '../functions/shared/contract';
 import { startLocalCloud } from '../local/cloud';
 import { type ReloadEvent, startHotReload } from '../local/dev/hot-reload';
-import { synthesize } from '../local/synth';
+import { synthesize } from '../local/stack/synth';
 import { median, REPO_ROOT, table, verdict } from './util';
 
 /** Timings of the saves, in milliseconds. */

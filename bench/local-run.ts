@@ -4,9 +4,9 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { loadStack, resourcesOfType } from '../aws/template';
 import { Output } from '../functions/shared/contract';
 import { LOCAL_REQUESTS_PER_INVOKE, type LocalCloudMetrics, startLocalCloud } from '../local/cloud';
-import { loadStack, resourcesOfType } from '../local/template';
 import { output, reconcile } from '../ops/reconcile';
 
 /** How the template's event source mappings poll; the bare-emulator replay copies it. */

@@ -19,7 +19,7 @@ import {
   runCommand,
   UsageError,
 } from '../commands/cli';
-import { synthesize } from '../local/synth';
+import { synthesize } from '../local/stack/synth';
 import { median, REPO_ROOT, table } from './util';
 
 /** What one `npm start` run took. */

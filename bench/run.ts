@@ -120,7 +120,7 @@ async function main(opts: ReturnType<typeof options>): Promise<void> {
     { runOnLocalCloud },
     { reportThroughput },
   ] = await Promise.all([
-    import('../local/synth'),
+    import('../local/stack/synth'),
     import('./bare-emulators'),
     import('./cold-start'),
     import('./cost-report'),

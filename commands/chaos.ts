@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CHAOS_KINDS, type ChaosKind } from '../local/chaos';
+import { CHAOS_KINDS, type ChaosKind } from '../local/chaos/chaos';
 import { type FaultRule, FaultSpecError, parseFaultRules } from '../local/endpoint/faults';
 import { DEFAULT_SOAK_FAULTS, formatSoak, runChaosSoak, type SoakResult } from './chaos-soak';
 import {
@@ -97,7 +97,7 @@ export const main: CommandMain<typeof OPTIONS> = async (values) => {
   }
   const started = performance.now();
   console.log(`Chaos soak: seed ${seed}, ${requests} round trips; synthesizing the app...`);
-  const { synthesize } = await import('../local/synth');
+  const { synthesize } = await import('../local/stack/synth');
   const assemblyDir = synthesize(resolve('.local-cloud/cdk.out'), SOAK_CONTEXT);
   const dataDir = mkdtempSync(join(tmpdir(), 'string-pipeline-chaos-'));
   process.once('SIGINT', () => {

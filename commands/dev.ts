@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Output, QUEUES, queueOutputs } from '../functions/shared/contract';
 import type { LocalCloud } from '../local/cloud';
 import type { HotReload, ReloadEvent } from '../local/dev/hot-reload';
-import { lockStateDir, type StateLock, StateLockedError } from '../local/state-lock';
+import { lockStateDir, type StateLock, StateLockedError } from '../local/state/lock';
 import { FUNCTION_OUTPUTS } from '../ops/functions';
 import { formatLogLine, isProblem } from '../ops/log-format';
 import {
@@ -219,7 +219,7 @@ async function runLocked(
     import('../local/dev/hot-reload'),
     import('../local/dev/infra-reload'),
     import('../local/endpoint/gateway'),
-    import('../local/synth'),
+    import('../local/stack/synth'),
   ]);
   const devDir = join(home, 'dev', String(process.pid));
   mkdirSync(devDir, { recursive: true });

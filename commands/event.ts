@@ -5,7 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
-import { sqsEventRecord } from '../local/event-source';
+import { sqsEventRecord } from '../local/lambda/event-source';
 import { bodyProblem, sampleMessage } from '../ops/messages';
 import { resolveQueue } from '../ops/queues';
 import {

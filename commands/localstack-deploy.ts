@@ -10,7 +10,7 @@ import {
   localstackHealth,
   localstackUrl,
   START_HINT,
-} from '../scripts/localstack';
+} from '../ops/localstack';
 import {
   CommandError,
   type CommandMain,

@@ -15,7 +15,7 @@ import {
   missingForLocalstack,
   run,
   servicesNotReady,
-} from '../scripts/localstack';
+} from '../ops/localstack';
 import {
   CommandError,
   type CommandMain,

@@ -9,8 +9,8 @@ import { setFlagsFromString } from 'node:v8';
 import { METRIC_NAMES, Output } from '../functions/shared/contract';
 import type { LocalCloud } from '../local/cloud';
 import { type FaultSpec, FaultSpecError, parseFaultRules } from '../local/endpoint/faults';
-import { lockStateDir, type StateLock, StateLockedError } from '../local/state-lock';
-import { ensureWritableDir, isWithin, UnusableDirectoryError } from '../local/writable-dir';
+import { lockStateDir, type StateLock, StateLockedError } from '../local/state/lock';
+import { ensureWritableDir, isWithin, UnusableDirectoryError } from '../local/state/writable-dir';
 import type { RequestIdSet } from '../ops/request-ids';
 import {
   CommandError,
@@ -230,7 +230,7 @@ async function runLocked(
     { printEndpoints, printSummary, startProgress },
     { requestStrings },
   ] = await Promise.all([
-    import('../local/synth'),
+    import('../local/stack/synth'),
     import('../local/cloud'),
     import('../local/endpoint/gateway'),
     import('@aws-sdk/client-dynamodb'),

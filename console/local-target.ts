@@ -1,5 +1,5 @@
 import type { LocalCloud } from '../local/cloud';
-import { oldestMessageAgeMs } from '../local/fauxqs';
+import { oldestMessageAgeMs } from '../local/sqs/fauxqs';
 import type { ConsoleTarget } from './context';
 
 /**

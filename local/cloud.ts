@@ -2,11 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { AsyncInvoker, describeAsyncInvokeConfigs } from './async-invoke';
-import { cloudControls } from './cloud-controls';
-import { arnOf, lambdaApi } from './cloud-lambda-api';
-import { type LocalCloud, LocalCloudError, type LocalCloudOptions } from './cloud-types';
-import { ApiMeter, startDynamoDb, startSqs } from './emulators';
+import { denialMessage, evaluate, type RolePolicies } from '../aws/iam/evaluator';
+import { roleLogicalId, rolePolicies } from '../aws/iam/policies';
+import { IntrinsicResolver, type LocalResource, loadStack } from '../aws/template';
 import { cloudFormationService } from './endpoint/cloudformation';
 import { dynamodbService } from './endpoint/dynamodb';
 import { FaultInjector } from './endpoint/faults';
@@ -14,14 +12,18 @@ import { type RouteHandler, startEndpoint } from './endpoint/gateway';
 import { lambdaService } from './endpoint/lambda';
 import { LogStore, logsService } from './endpoint/logs';
 import { sqsService } from './endpoint/sqs';
-import { stackInfo } from './endpoint/stack-info';
 import { stsService } from './endpoint/sts';
 import { inProcessUpstream } from './endpoint/upstream';
-import { SqsEventSource } from './event-source';
-import { denialMessage, evaluate, type RolePolicies } from './iam/evaluator';
-import { roleLogicalId, rolePolicies } from './iam/policies';
+import { cloudControls } from './engine/controls';
+import { ApiMeter, startDynamoDb, startSqs } from './engine/emulators';
+import { type LocalCloud, LocalCloudError, type LocalCloudOptions } from './engine/types';
 import { type RoleSession, RoleSessions } from './iam/sessions';
-import { FunctionRunner } from './lambda-runtime';
+import { arnOf, lambdaApi } from './lambda/api';
+import { AsyncInvoker, describeAsyncInvokeConfigs } from './lambda/async-invoke';
+import { SqsEventSource } from './lambda/event-source';
+import { FunctionRunner } from './lambda/runtime';
+import { ScheduleRunner } from './scheduler/scheduler';
+import { stackInfo } from './stack/info';
 import {
   ACCOUNT_ID,
   createQueues,
@@ -31,15 +33,13 @@ import {
   describeSchedules,
   REGION,
   registerInertResources,
-} from './provision';
-import { ScheduleRunner } from './scheduler';
-import { refuseIfRunning, writeStateFile } from './state-file';
-import { synthesize } from './synth';
-import { IntrinsicResolver, type LocalResource, loadStack } from './template';
+} from './stack/provision';
+import { synthesize } from './stack/synth';
+import { refuseIfRunning, writeStateFile } from './state/state-file';
 
-export type { LocalCloud, LocalCloudMetrics, LocalCloudOptions } from './cloud-types';
-export { LocalCloudError } from './cloud-types';
-export type { LocalQueue } from './provision';
+export type { LocalCloud, LocalCloudMetrics, LocalCloudOptions } from './engine/types';
+export { LocalCloudError } from './engine/types';
+export type { LocalQueue } from './stack/provision';
 
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const DEFAULT_OUTDIR = '.local-cloud/cdk.out';

@@ -4,10 +4,11 @@
  * mapping's poller, each function's on-failure destination and DLQ, its logs and traces, and each
  * schedule's invoke and dead-letter send. Whether the policies grant it is iam-table.ts's part.
  */
+
+import { dynamodbPermissions, type Permission, sqsPermissions } from '../aws/iam/actions';
+import { roleLogicalId } from '../aws/iam/policies';
+import type { IntrinsicResolver, LocalResource, StackArtifact } from '../aws/template';
 import { Env } from '../functions/shared/contract';
-import { dynamodbPermissions, type Permission, sqsPermissions } from '../local/iam/actions';
-import { roleLogicalId } from '../local/iam/policies';
-import type { IntrinsicResolver, LocalResource, StackArtifact } from '../local/template';
 
 /** An SDK client and the operations a function's code sends with it, to one resource. */
 interface Calls {

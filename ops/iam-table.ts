@@ -14,14 +14,14 @@ import {
   GetTemplateCommand,
   ListStackResourcesCommand,
 } from '@aws-sdk/client-cloudformation';
-import { evaluate, type RolePolicies, wildcardMatch } from '../local/iam/evaluator';
-import { rolePolicies } from '../local/iam/policies';
+import { evaluate, type RolePolicies, wildcardMatch } from '../aws/iam/evaluator';
+import { rolePolicies } from '../aws/iam/policies';
 import {
   type CfnResource,
   IntrinsicResolver,
   type LocalResource,
   type StackArtifact,
-} from '../local/template';
+} from '../aws/template';
 import { neededPermissions } from './iam-needs';
 import { type Target, TargetError } from './target';
 

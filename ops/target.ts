@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { OutputKey } from '../functions/shared/contract';
-import type { LocalCloudState } from '../local/state-file';
+import type { LocalCloudState } from '../local/state/state-file';
 
 /** Where the pipeline the commands talk to runs. */
 export type TargetKind = 'local' | 'endpoint' | 'aws';

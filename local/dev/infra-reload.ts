@@ -12,16 +12,16 @@ import {
   SendMessageBatchCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { loadStack } from '../../aws/template';
 import type { LocalCloud } from '../cloud';
+import { SynthError, synthesizeAsync } from '../stack/synth';
 import {
   dropReplacedTables,
   isEmptyPlan,
   planStackUpdate,
   type ResourceChange,
   type StackUpdatePlan,
-} from '../stack-update';
-import { SynthError, synthesizeAsync } from '../synth';
-import { loadStack } from '../template';
+} from '../stack/update';
 
 /** The app did not synthesize; `message` is the whole report, to print as one block. */
 export class InfraSynthError extends Error {

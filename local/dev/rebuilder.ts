@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { type BuildContext, context, type Message } from 'esbuild';
-import { cdkEsbuildOptions, lambdaTarget } from '../bundle-options';
+import { cdkEsbuildOptions, lambdaTarget } from '../lambda/bundle-options';
 
 /** One function to keep bundled: its name and its entry, relative to the project root. */
 export interface RebuildTarget {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Permission } from '../iam/actions';
-import { denialMessage, evaluate } from '../iam/evaluator';
+import type { Permission } from '../../aws/iam/actions';
+import { denialMessage, evaluate } from '../../aws/iam/evaluator';
 import type { RoleSession } from '../iam/sessions';
 import type { ServiceName } from './protocol';
 

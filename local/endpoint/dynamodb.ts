@@ -1,4 +1,4 @@
-import { dynamodbPermissions } from '../iam/actions';
+import { dynamodbPermissions } from '../../aws/iam/actions';
 import { type Call, denial, type ServiceHandler } from './call';
 import { sendJsonError } from './protocol';
 import type { Upstream } from './upstream';

@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { lockStateDir, type StateLock, StateLockedError } from '../state-lock';
+import { cutGroupFile, parseGroupFile } from '../logs/file';
+import { compileFilterPattern, FilterPatternError, type LogFilter } from '../logs/filter';
+import { eventIdOf, type LogEvent, LogRing, sequenceOf } from '../logs/ring';
+import { lockStateDir, type StateLock, StateLockedError } from '../state/lock';
 import { type Call, denial, type ServiceHandler } from './call';
-import { cutGroupFile, parseGroupFile } from './log-file';
-import { compileFilterPattern, FilterPatternError, type LogFilter } from './log-filter';
-import { eventIdOf, type LogEvent, LogRing, sequenceOf } from './log-ring';
 import { sendJson, sendJsonError } from './protocol';
 
 /** Events kept per log group by default; the oldest go first, as retention would drop them. */

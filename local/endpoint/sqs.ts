@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import inject from 'light-my-request';
-import { sqsPermissions } from '../iam/actions';
+import { sqsPermissions } from '../../aws/iam/actions';
 import { type Call, denial, type ServiceHandler } from './call';
 import { sendJson, sendJsonError, sendXmlError } from './protocol';
 import {

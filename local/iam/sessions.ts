@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RolePolicies } from './evaluator';
+import type { RolePolicies } from '../../aws/iam/evaluator';
 
 /** Credentials as Lambda hands them to a function (`AWS_ACCESS_KEY_ID`, ...). */
 export interface SessionCredentials {

@@ -17,7 +17,7 @@ import { usageLine } from '../../commands/cli';
 import { INSPECT, main as inspect } from '../../commands/inspect';
 import { parseQueues, parseRedriveQueues, REDRIVE, main as redrive } from '../../commands/redrive';
 import { START, start } from '../../commands/start';
-import { assemblySlot } from '../../local/assembly-cache';
+import { assemblySlot } from '../../local/stack/assembly-cache';
 import { type CommandRun as Run, runCommandInProcess, spawnCommand } from './command-runner';
 import { type OpsFixture, startOpsFixture } from './ops-fixture';
 

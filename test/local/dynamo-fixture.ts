@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ApiMeter, startDynamoDb } from '../../local/emulators';
+import { ApiMeter, startDynamoDb } from '../../local/engine/emulators';
 
 /** dynalite as the local cloud starts it, metered, with a client for it. */
 export interface DynamoFixture {

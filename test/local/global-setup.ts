@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
-import { synthesize } from '../../local/synth';
+import { synthesize } from '../../local/stack/synth';
 
 declare module 'vitest' {
   export interface ProvidedContext {

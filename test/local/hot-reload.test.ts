@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Output } from '../../functions/shared/contract';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud';
 import { type HotReload, type ReloadEvent, startHotReload } from '../../local/dev/hot-reload';
-import { FunctionRunner } from '../../local/lambda-runtime';
+import { FunctionRunner } from '../../local/lambda/runtime';
 import { sampleMessage } from '../../ops/messages';
 
 describe('swapping a function’s code', () => {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Output } from '../../functions/shared/contract';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud';
-import { sqsEventRecord } from '../../local/event-source';
+import { sqsEventRecord } from '../../local/lambda/event-source';
 import { sampleMessage } from '../../ops/messages';
 import { type Cdp, connectCdp, decodeMappings } from './fixtures/cdp';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FunctionRunner, type FunctionSpec } from '../../local/lambda-runtime';
+import { FunctionRunner, type FunctionSpec } from '../../local/lambda/runtime';
 
 /** A TypeScript handler bundled as CDK bundles ours: minified ESM with a source map beside it. */
 const SOURCE = `

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { expect } from 'vitest';
 import { Output, QUEUES, queueOutputs } from '../../functions/shared/contract';
-import { startDynamoDb, startSqs } from '../../local/emulators';
+import { startDynamoDb, startSqs } from '../../local/engine/emulators';
 import { resolveTarget, type Target } from '../../ops/target';
 
 export const REGION = 'us-east-1';

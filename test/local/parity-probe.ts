@@ -10,8 +10,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { beforeAll } from 'vitest';
-import { assemblySlot, hashInputs } from '../../local/assembly-cache';
 import { type LocalCloud, type LocalQueue, startLocalCloud } from '../../local/cloud';
+import { assemblySlot, hashInputs } from '../../local/stack/assembly-cache';
 import { queueDepth } from '../../ops/reconcile';
 import type { ProbeProps } from './fixtures/probe-app';
 import { probeStackName } from './fixtures/probe-stack-name';

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LOCK_FILE, lockStateDir, StateLockedError } from '../../local/state-lock';
-import { ensureWritableDir, UnusableDirectoryError } from '../../local/writable-dir';
+import { LOCK_FILE, lockStateDir, StateLockedError } from '../../local/state/lock';
+import { ensureWritableDir, UnusableDirectoryError } from '../../local/state/writable-dir';
 
 let dir: string;
 beforeEach(() => {

@@ -2,13 +2,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { rateMs } from '../../local/scheduler';
 import {
   IntrinsicResolver,
   type LocalResource,
   loadStack,
   TemplateError,
-} from '../../local/template';
+} from '../../aws/template';
+import { rateMs } from '../../local/scheduler/scheduler';
 
 const root = mkdtempSync(join(tmpdir(), 'string-pipeline-template-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

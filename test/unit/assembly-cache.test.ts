@@ -10,7 +10,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { assemblySlot, hashInputs } from '../../local/assembly-cache';
+import { assemblySlot, hashInputs } from '../../local/stack/assembly-cache';
 
 let dir: string;
 beforeEach(() => {

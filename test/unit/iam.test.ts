@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { dynamodbPermissions, sqsPermissions } from '../../local/iam/actions';
-import {
-  denialMessage,
-  evaluate,
-  type RolePolicies,
-  wildcardMatch,
-} from '../../local/iam/evaluator';
-import { rolePolicies } from '../../local/iam/policies';
-import { IntrinsicResolver, type LocalResource, type StackArtifact } from '../../local/template';
+import { dynamodbPermissions, sqsPermissions } from '../../aws/iam/actions';
+import { denialMessage, evaluate, type RolePolicies, wildcardMatch } from '../../aws/iam/evaluator';
+import { rolePolicies } from '../../aws/iam/policies';
+import { IntrinsicResolver, type LocalResource, type StackArtifact } from '../../aws/template';
 
 const QUEUE = 'arn:aws:sqs:us-east-1:000000000000:requests';
 const role = (statements: RolePolicies['policies'][number]['statements']): RolePolicies => ({

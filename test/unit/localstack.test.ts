@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { cdklocalEnv, servicesNotReady } from '../../scripts/localstack';
+import { cdklocalEnv, servicesNotReady } from '../../ops/localstack';
 
 // cdklocal's own environment filter, which it applies before deploying (aws-cdk-local/src).
 const { configureEnvironment } = createRequire(import.meta.url)('aws-cdk-local/src/index.js') as {

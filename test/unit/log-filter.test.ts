@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileFilterPattern, FilterPatternError } from '../../local/endpoint/log-filter';
+import { compileFilterPattern, FilterPatternError } from '../../local/logs/filter';
 
 const json = (fields: Record<string, unknown>) => JSON.stringify(fields);
 const error = json({ level: 'ERROR', requestId: 'abc', duration: 250, cold: true, tag: null });

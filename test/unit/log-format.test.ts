@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { endLines, startLine } from '../../local/platform-log.mjs';
+import { endLines, startLine } from '../../local/lambda/platform-log.mjs';
 import {
   formatLogLine,
   isProblem,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MessageDeque } from '../../local/fauxqs';
+import { MessageDeque } from '../../local/sqs/fauxqs';
 
 describe("the ready messages' deque", () => {
   it('shifts in the order pushed, across compactions, and counts and iterates what is left', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runTables, tablesDirOf } from '../../commands/start-tables';
-import { isWithin } from '../../local/writable-dir';
+import { isWithin } from '../../local/state/writable-dir';
 
 const homes: string[] = [];
 afterEach(() => {

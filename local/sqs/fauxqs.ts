@@ -87,7 +87,7 @@ export function oldestMessageAgeMs(url: string, now = Date.now()): number | unde
  * (127.0.0.1:port), not `sqs.<region>.localhost`, which needs DNS support many machines lack.
  */
 export async function buildFauxqs(region: string): Promise<Fauxqs> {
-  const url = new URL('../node_modules/fauxqs/dist/sqs/sqsStore.js', import.meta.url);
+  const url = new URL('../../node_modules/fauxqs/dist/sqs/sqsStore.js', import.meta.url);
   const { SqsStore } = (await import(url.href)) as { SqsStore: new () => Store };
   const store = new SqsStore();
   // An empty host makes fauxqs build each queue URL from the request's Host header.

@@ -5,8 +5,8 @@ import {
   SendMessageBatchCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { LocalCloud } from './cloud';
-import { seededRandom } from './endpoint/faults';
+import type { LocalCloud } from '../cloud';
+import { seededRandom } from '../endpoint/faults';
 
 /**
  * What the chaos driver does to a running local cloud, besides the endpoint's faults:

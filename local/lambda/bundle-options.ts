@@ -3,7 +3,7 @@
  * so the benchmarks and `npm run dev` bundle exactly what `cdk synth` ships.
  */
 import type { BuildOptions } from 'esbuild';
-import { LAMBDA_DEFAULTS } from '../lib/constructs/pipeline-function';
+import { LAMBDA_DEFAULTS } from '../../lib/constructs/pipeline-function';
 
 /**
  * The esbuild options NodejsFunction derives from `LAMBDA_DEFAULTS.bundling` (see

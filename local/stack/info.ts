@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { LocalResource, StackArtifact } from '../template';
-import type { StackInfo } from './cloudformation';
+import type { LocalResource, StackArtifact } from '../../aws/template';
+import type { StackInfo } from '../endpoint/cloudformation';
 
 /**
  * The running stack as CloudFormation would describe it: resolved outputs with their descriptions,

@@ -2,10 +2,10 @@
  * What a local cloud is, seen from outside: its options, the running cloud's interface and
  * counters, and the error its operations throw. `local/cloud.ts` re-exports all of it.
  */
-import type { FaultCounts, FaultSpec } from './endpoint/faults';
-import type { RouteHandler } from './endpoint/gateway';
-import type { LocalQueue } from './provision';
-import type { StackUpdatePlan } from './stack-update';
+import type { FaultCounts, FaultSpec } from '../endpoint/faults';
+import type { RouteHandler } from '../endpoint/gateway';
+import type { LocalQueue } from '../stack/provision';
+import type { StackUpdatePlan } from '../stack/update';
 
 /** Options of `startLocalCloud` (local/cloud.ts). */
 export interface LocalCloudOptions {

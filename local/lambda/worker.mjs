@@ -6,8 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
-import { enableLazySourceMaps } from './lambda-source-maps.mjs';
 import { endLines, startLine } from './platform-log.mjs';
+import { enableLazySourceMaps } from './source-maps.mjs';
 
 const { entry, handlerName, functionName, memorySize, region, accountId, logGroupName } =
   workerData;

@@ -6,8 +6,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { LocalCloudError } from './cloud-types';
-import { type LockHolder, liveHolder, lockFile } from './state-lock';
+import { LocalCloudError } from '../engine/types';
+import { type LockHolder, liveHolder, lockFile } from './lock';
 
 /** The contents of a local cloud's state file. `ops/target.ts` reads it. */
 export interface LocalCloudState extends LockHolder {

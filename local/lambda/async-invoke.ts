@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { InvokeOutcome } from './lambda-runtime';
-import type { LocalQueue } from './provision';
-import { type IntrinsicResolver, resourcesOfType, type StackArtifact } from './template';
+import { type IntrinsicResolver, resourcesOfType, type StackArtifact } from '../../aws/template';
+import type { LocalQueue } from '../stack/provision';
+import type { InvokeOutcome } from './runtime';
 
 /** A function's `AWS::Lambda::EventInvokeConfig`: how Lambda treats its async invocations. */
 export interface AsyncInvokeConfig {

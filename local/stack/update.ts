@@ -7,10 +7,18 @@
  */
 import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { SqsEventSource } from './event-source';
-import type { RolePolicies } from './iam/evaluator';
-import { rolePolicies } from './iam/policies';
-import type { FunctionRunner } from './lambda-runtime';
+import type { RolePolicies } from '../../aws/iam/evaluator';
+import { rolePolicies } from '../../aws/iam/policies';
+import {
+  type CfnResource,
+  INERT_TYPES,
+  IntrinsicResolver,
+  type LocalResource,
+  type StackArtifact,
+} from '../../aws/template';
+import type { SqsEventSource } from '../lambda/event-source';
+import type { FunctionRunner } from '../lambda/runtime';
+import type { ScheduleRunner } from '../scheduler/scheduler';
 import {
   ACCOUNT_ID,
   createQueues,
@@ -25,14 +33,6 @@ import {
   redrivePolicy,
   registerInertResources,
 } from './provision';
-import type { ScheduleRunner } from './scheduler';
-import {
-  type CfnResource,
-  INERT_TYPES,
-  IntrinsicResolver,
-  type LocalResource,
-  type StackArtifact,
-} from './template';
 
 /** One resource's part in an update. */
 export interface ResourceChange {

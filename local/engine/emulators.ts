@@ -2,10 +2,10 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
-import { buildFauxqs, type QueueDepth } from './fauxqs';
-import { ensureWritableDir } from './writable-dir';
+import { buildFauxqs, type QueueDepth } from '../sqs/fauxqs';
+import { ensureWritableDir } from '../state/writable-dir';
 
-export type { QueueDepth } from './fauxqs';
+export type { QueueDepth } from '../sqs/fauxqs';
 
 const DEFAULT_REGION = 'us-east-1';
 

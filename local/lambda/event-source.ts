@@ -7,7 +7,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import type { InvokeOutcome } from './lambda-runtime';
+import type { InvokeOutcome } from './runtime';
 
 /** An SQS event source mapping as the template declares it. */
 export interface EventSourceSpec {

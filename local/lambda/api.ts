@@ -2,15 +2,16 @@
  * The Lambda API the endpoint serves for a running local cloud: ListFunctions/GetFunction from the
  * runners' specs, Invoke, and the event source mappings with their enabled switch.
  */
+
+import type { StackArtifact } from '../../aws/template';
+import type { EventSourceMappingInfo, LambdaBackend } from '../endpoint/lambda';
+import { LocalCloudError } from '../engine/types';
+import type { RoleSession } from '../iam/sessions';
+import { mappingUuid } from '../stack/info';
+import { ACCOUNT_ID, REGION } from '../stack/provision';
 import type { AsyncInvoker } from './async-invoke';
-import { LocalCloudError } from './cloud-types';
-import type { EventSourceMappingInfo, LambdaBackend } from './endpoint/lambda';
-import { mappingUuid } from './endpoint/stack-info';
 import type { SqsEventSource } from './event-source';
-import type { RoleSession } from './iam/sessions';
-import type { FunctionRunner, FunctionSpec } from './lambda-runtime';
-import { ACCOUNT_ID, REGION } from './provision';
-import type { StackArtifact } from './template';
+import type { FunctionRunner, FunctionSpec } from './runtime';
 
 /** A function's ARN in the local cloud's account and region. */
 export function arnOf(spec: FunctionSpec): string {

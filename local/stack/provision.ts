@@ -15,16 +15,16 @@ import {
   SetQueueAttributesCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { EventSourceSpec } from './event-source';
-import type { FunctionRunner, FunctionSpec } from './lambda-runtime';
-import type { ScheduleSpec } from './scheduler';
 import {
   type IntrinsicResolver,
   type LocalResource,
   resourcesOfType,
   type StackArtifact,
   TemplateError,
-} from './template';
+} from '../../aws/template';
+import type { EventSourceSpec } from '../lambda/event-source';
+import type { FunctionRunner, FunctionSpec } from '../lambda/runtime';
+import type { ScheduleSpec } from '../scheduler/scheduler';
 
 // Turns the template's resources into local ones: tables and queues created on the emulators,
 // functions, event source mappings and schedules described for the runners.

@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { endpointRegion } from '../ops/target';
+import { endpointRegion } from './target';
 
 /** The repository root, where the compose file and the CDK app are. */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -50,7 +50,7 @@ export interface EnvironmentContext {
   readonly onGone: (environment: ExecutionEnvironment) => void;
 }
 
-const WORKER = new URL('./lambda-worker.mjs', import.meta.url);
+const WORKER = new URL('./worker.mjs', import.meta.url);
 /**
  * The young generation of each environment's heap, in MB. With V8's default each busy environment
  * held about 37 MB of RSS, with 4 MB about 23 MB (16 environments run at once under load), with 2

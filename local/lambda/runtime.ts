@@ -1,5 +1,5 @@
+import { ExecutionEnvironment } from './environment';
 import type { FunctionMetrics, FunctionSpec, InvokeOutcome } from './function-spec';
-import { ExecutionEnvironment } from './lambda-environment';
 
 export type { FunctionMetrics, FunctionSpec, InvokeOutcome } from './function-spec';
 

@@ -1,15 +1,15 @@
-import type { AsyncInvoker } from './async-invoke';
-import { type LocalCloud, LocalCloudError } from './cloud-types';
+import { loadStack, type StackArtifact } from '../../aws/template';
+import { cloudFormationService } from '../endpoint/cloudformation';
+import type { FaultInjector } from '../endpoint/faults';
+import type { RouteHandler, startEndpoint } from '../endpoint/gateway';
+import type { RoleSession, RoleSessions } from '../iam/sessions';
+import type { AsyncInvoker } from '../lambda/async-invoke';
+import type { FunctionSpec } from '../lambda/runtime';
+import { stackInfo } from '../stack/info';
+import { ACCOUNT_ID, REGION } from '../stack/provision';
+import { applyStackUpdate, type StackUpdateTarget } from '../stack/update';
 import type { ApiMeter, QueueDepth } from './emulators';
-import { cloudFormationService } from './endpoint/cloudformation';
-import type { FaultInjector } from './endpoint/faults';
-import type { RouteHandler, startEndpoint } from './endpoint/gateway';
-import { stackInfo } from './endpoint/stack-info';
-import type { RoleSession, RoleSessions } from './iam/sessions';
-import type { FunctionSpec } from './lambda-runtime';
-import { ACCOUNT_ID, REGION } from './provision';
-import { applyStackUpdate, type StackUpdateTarget } from './stack-update';
-import { loadStack, type StackArtifact } from './template';
+import { type LocalCloud, LocalCloudError } from './types';
 
 /** Lambda's synchronous invocation payload limit. */
 const MAX_INVOKE_PAYLOAD_BYTES = 6 * 1024 * 1024;

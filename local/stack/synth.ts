@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ConfigError, configFromContext } from '../lib/config';
+import { ConfigError, configFromContext } from '../../lib/config';
 import { assemblySlot, hashInputs } from './assembly-cache';
 
 /** Options of {@link synthesize}. */
@@ -24,7 +24,7 @@ export class SynthError extends Error {
   }
 }
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CHILD = fileURLToPath(new URL('./synth-child.ts', import.meta.url));
 /** Everything the synthesized assembly is made from, relative to the repository root. */
 const INPUTS = [
@@ -34,8 +34,8 @@ const INPUTS = [
   'cdk.json',
   'package-lock.json',
   'tsconfig.json',
-  'local/synth.ts',
-  'local/synth-child.ts',
+  'local/stack/synth.ts',
+  'local/stack/synth-child.ts',
 ];
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { TemplateError } from './template';
+import { TemplateError } from '../../aws/template';
 
 /** An EventBridge Scheduler schedule that invokes a function, resolved from the template. */
 export interface ScheduleSpec {

@@ -5,13 +5,13 @@
  */
 import { readFileSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createApp } from '../lib/app';
+import { createApp } from '../../lib/app';
 
 const [outdir, contextJson = '{}'] = process.argv.slice(2);
 try {
   if (!outdir) throw new Error('usage: synth-child.ts OUTDIR [CONTEXT_JSON]');
   const cdkJson = JSON.parse(
-    readFileSync(fileURLToPath(new URL('../cdk.json', import.meta.url)), 'utf8'),
+    readFileSync(fileURLToPath(new URL('../../cdk.json', import.meta.url)), 'utf8'),
   ) as { context?: Record<string, unknown> };
   const { app } = createApp({
     outdir,
