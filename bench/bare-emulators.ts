@@ -13,10 +13,11 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { DEFAULT_REGION } from '../aws/defaults';
+import { MessageType } from '../contract/contract';
 import { dynamoStringsStore } from '../functions/generator/strings-store';
 import { dynamoRequestsStore } from '../functions/requestor/requests-store';
 import { chunk, mapLimit } from '../functions/shared/collections';
-import { MessageType } from '../functions/shared/contract';
 import { deriveRequestId } from '../functions/shared/ids';
 import {
   ACK_SCHEMA_VERSION,
@@ -27,8 +28,9 @@ import {
 } from '../functions/shared/messages';
 import { randomString } from '../functions/shared/random-string';
 import { type OutgoingMessage, SQS_BATCH_LIMIT, sendAll } from '../functions/shared/sqs';
-import { startDynamoDb, startSqs } from '../local/engine/emulators';
-import { REGION, startBenchEndpoint } from './bench-endpoint';
+import { startDynamoDb } from '../local/dynamodb/emulator';
+import { startSqs } from '../local/sqs/emulator';
+import { startBenchEndpoint } from './bench-endpoint';
 import type { MappingSettings } from './local-run';
 
 /** Options of {@link replayOnBareEmulators}. */
@@ -92,18 +94,18 @@ function countCalls(client: SQSClient | DynamoDBClient, service: string, calls: 
  * mappings delete them, with the mappings' batch size and `maximumConcurrency` consumers per queue.
  */
 export async function replayOnBareEmulators(opts: ReplayOptions): Promise<ReplayResult> {
-  const sqsEmulator = await startSqs({ region: REGION });
+  const sqsEmulator = await startSqs({ region: DEFAULT_REGION });
   const dynamoEmulator = await startDynamoDb();
   const endpoint =
     opts.via === 'endpoint' ? await startBenchEndpoint(sqsEmulator, dynamoEmulator) : undefined;
   const calls: CallCounts = {};
   const sqs = new SQSClient({
-    region: REGION,
+    region: DEFAULT_REGION,
     endpoint: endpoint?.url ?? sqsEmulator.endpoint,
     credentials: endpoint?.credentials ?? CREDENTIALS,
   });
   const ddb = new DynamoDBClient({
-    region: REGION,
+    region: DEFAULT_REGION,
     endpoint: endpoint?.url ?? dynamoEmulator.endpoint,
     credentials: endpoint?.credentials ?? CREDENTIALS,
   });

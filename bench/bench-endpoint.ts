@@ -4,17 +4,14 @@
  * cost, apart from the engine's.
  */
 
+import { DEFAULT_REGION, LOCAL_ACCOUNT_ID } from '../aws/defaults';
+import type { DynamoDbEmulator } from '../local/dynamodb/emulator';
 import { dynamodbService } from '../local/endpoint/dynamodb';
 import { startEndpoint } from '../local/endpoint/gateway';
 import { sqsService } from '../local/endpoint/sqs';
 import { inProcessUpstream } from '../local/endpoint/upstream';
-import type { DynamoDbEmulator, SqsEmulator } from '../local/engine/emulators';
 import { RoleSessions, type SessionCredentials } from '../local/iam/sessions';
-
-/** The region the bench's emulators and endpoint serve. */
-export const REGION = 'us-east-1';
-/** The account fauxqs puts in queue URLs, and the local cloud's. */
-const ACCOUNT_ID = '000000000000';
+import type { SqsEmulator } from '../local/sqs/emulator';
 
 /** A started bench endpoint: where to send calls, and the role session's credentials to sign them. */
 export interface BenchEndpoint {
@@ -32,12 +29,12 @@ export async function startBenchEndpoint(
   sqsEmulator: SqsEmulator,
   dynamoEmulator: DynamoDbEmulator,
 ): Promise<BenchEndpoint> {
-  const sessions = new RoleSessions(ACCOUNT_ID);
+  const sessions = new RoleSessions(LOCAL_ACCOUNT_ID);
   const session = sessions.issue(
     {
       logicalId: 'BenchRole',
       name: 'BenchRole',
-      arn: `arn:aws:iam::${ACCOUNT_ID}:role/BenchRole`,
+      arn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/BenchRole`,
       policies: [
         {
           name: 'BenchPolicy',
@@ -46,8 +43,8 @@ export async function startBenchEndpoint(
               effect: 'Allow',
               actions: ['sqs:*', 'dynamodb:*'],
               resources: [
-                `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:*`,
-                `arn:aws:dynamodb:${REGION}:${ACCOUNT_ID}:table/*`,
+                `arn:aws:sqs:${DEFAULT_REGION}:${LOCAL_ACCOUNT_ID}:*`,
+                `arn:aws:dynamodb:${DEFAULT_REGION}:${LOCAL_ACCOUNT_ID}:table/*`,
               ],
             },
           ],
@@ -63,13 +60,13 @@ export async function startBenchEndpoint(
     services: {
       sqs: sqsService({
         upstream: inProcessUpstream(sqsEmulator.dispatch),
-        region: REGION,
-        accountId: ACCOUNT_ID,
+        region: DEFAULT_REGION,
+        accountId: LOCAL_ACCOUNT_ID,
       }),
       dynamodb: dynamodbService({
         upstream: inProcessUpstream(dynamoEmulator.dispatch),
-        region: REGION,
-        accountId: ACCOUNT_ID,
+        region: DEFAULT_REGION,
+        accountId: LOCAL_ACCOUNT_ID,
       }),
     },
   });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
+import { DEFAULT_REGION } from '../aws/defaults';
 import { loadStack, resourcesOfType } from '../aws/template';
 import {
   lambdaTarget,
@@ -141,7 +142,7 @@ export function packageOf(path: string): string {
 
 /** The environment a handler module reads at import time; readEnv fails fast without it. */
 const HANDLER_ENV: Record<string, string> = {
-  AWS_REGION: 'us-east-1',
+  AWS_REGION: DEFAULT_REGION,
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   REQUESTS_TABLE_NAME: 'bench-requests',
   STRINGS_TABLE_NAME: 'bench-strings',

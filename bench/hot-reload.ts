@@ -14,7 +14,7 @@ import {
   type OptionSpecs,
   runCommand,
 } from '../commands/cli';
-import { Output } from '../functions/shared/contract';
+import { Output } from '../contract/contract';
 import { startLocalCloud } from '../local/cloud';
 import { type ReloadEvent, startHotReload } from '../local/dev/hot-reload';
 import { synthesize } from '../local/stack/synth';

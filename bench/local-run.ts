@@ -5,7 +5,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadStack, resourcesOfType } from '../aws/template';
-import { Output } from '../functions/shared/contract';
+import { Output } from '../contract/contract';
 import { LOCAL_REQUESTS_PER_INVOKE, type LocalCloudMetrics, startLocalCloud } from '../local/cloud';
 import { output, reconcile } from '../ops/reconcile';
 

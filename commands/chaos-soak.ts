@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { Output, QUEUES, queueOutputs } from '../functions/shared/contract';
+import { Output, QUEUES, queueOutputs } from '../contract/contract';
 import { CHAOS_KINDS, type ChaosKind, type ChaosReport, startChaos } from '../local/chaos/chaos';
 import type { LocalCloud } from '../local/cloud';
 import { type FaultCounts, type FaultRule, parseFaultRules } from '../local/endpoint/faults';

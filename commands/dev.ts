@@ -5,7 +5,7 @@
  */
 import { type FSWatcher, mkdirSync, rmSync, watch } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { Output, QUEUES, queueOutputs } from '../functions/shared/contract';
+import { Output, QUEUES, queueOutputs } from '../contract/contract';
 import type { LocalCloud } from '../local/cloud';
 import type { HotReload, ReloadEvent } from '../local/dev/hot-reload';
 import { lockStateDir, type StateLock, StateLockedError } from '../local/state/lock';

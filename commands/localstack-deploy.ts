@@ -4,6 +4,7 @@
  * answers, so a stopped LocalStack is one line saying how to start it, not CDK's
  * "Unable to resolve AWS account".
  */
+import { DEFAULT_REGION } from '../aws/defaults';
 import {
   deployRegion,
   deployToLocalstack,
@@ -54,7 +55,7 @@ export const main: CommandMain<typeof OPTIONS> = async (values) => {
   const code = await deployToLocalstack(region);
   if (code === 0) {
     console.log(
-      `Deployed. Reach it with --endpoint ${url}${region === 'us-east-1' ? '' : ` and AWS_REGION=${region}`}`,
+      `Deployed. Reach it with --endpoint ${url}${region === DEFAULT_REGION ? '' : ` and AWS_REGION=${region}`}`,
     );
   }
   return code;

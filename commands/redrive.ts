@@ -5,7 +5,7 @@
  * queues (the schedule's DLQ, the requestor's on-failure destination) are replayed by re-invoking
  * the requestor asynchronously with each message's payload.
  */
-import { QUEUES, type QueueKey } from '../functions/shared/contract';
+import { QUEUES, type QueueKey } from '../contract/contract';
 import {
   FAILED_INVOCATION_QUEUES,
   type FailedInvocationLabel,

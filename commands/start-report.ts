@@ -4,13 +4,7 @@
  */
 import { relative, resolve } from 'node:path';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import {
-  type MetricName,
-  Output,
-  QUEUES,
-  queueOutputs,
-  Status,
-} from '../functions/shared/contract';
+import { type MetricName, Output, QUEUES, queueOutputs, Status } from '../contract/contract';
 import type { LocalCloud } from '../local/cloud';
 import {
   FAILED_INVOCATION_OUTPUTS,

@@ -6,7 +6,7 @@
 import { createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { METRIC_NAMES, Output } from '../functions/shared/contract';
+import { METRIC_NAMES, Output } from '../contract/contract';
 import type { LocalCloud } from '../local/cloud';
 import { type FaultSpec, FaultSpecError, parseFaultRules } from '../local/endpoint/faults';
 import { lockStateDir, type StateLock, StateLockedError } from '../local/state/lock';

@@ -1,7 +1,7 @@
 /** The console's functions: configuration, recent log lines, invocation statistics, invoke. */
 import { type FilteredLogEvent, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetFunctionCommand, InvokeCommand } from '@aws-sdk/client-lambda';
-import { Output } from '../functions/shared/contract';
+import { Output } from '../contract/contract';
 import { RequestStringsCommand, validate } from '../functions/shared/messages';
 import { logGroupOf } from '../ops/logs';
 import { requireOutput } from '../ops/target';

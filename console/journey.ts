@@ -1,6 +1,6 @@
 /** A request's journey: its items in both tables, its dead letters and the log lines naming it. */
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { QUEUES } from '../functions/shared/contract';
+import { QUEUES } from '../contract/contract';
 import type { DeadLetter } from '../ops/inspect';
 import { type ConsoleContext, ConsoleRequestError } from './context';
 import type { Functions } from './functions';

@@ -7,7 +7,7 @@ import {
   PurgeQueueCommand,
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
-import { QUEUES, type QueueKey } from '../functions/shared/contract';
+import { QUEUES, type QueueKey } from '../contract/contract';
 import {
   AckMessage,
   parseBody,

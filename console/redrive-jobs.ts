@@ -3,7 +3,7 @@
  * (moved / to move, failures) while it runs, for the page to poll.
  */
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { QUEUES, type QueueKey, queueOutputs } from '../functions/shared/contract';
+import { QUEUES, type QueueKey, queueOutputs } from '../contract/contract';
 import { type RedriveFailure, redrive } from '../ops/redrive';
 import { requireOutput } from '../ops/target';
 import { type ConsoleContext, ConsoleRequestError, upstream } from './context';

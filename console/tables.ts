@@ -3,7 +3,7 @@
  * the counts by stage, from a scan that runs at most every few seconds whatever the polling rate.
  */
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { Output, Status } from '../functions/shared/contract';
+import { Output, Status } from '../contract/contract';
 import { countByStatus } from '../ops/reconcile';
 import { requireOutput } from '../ops/target';
 import { type ConsoleContext, ConsoleRequestError } from './context';

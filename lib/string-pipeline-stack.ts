@@ -4,6 +4,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { Env, METRICS_NAMESPACE, Output, SERVICE_METRICS } from '../contract/contract';
 import { loadConfig, type PipelineConfig } from './config';
 import { AlarmTopic } from './constructs/alarm-topic';
 import { DeadLetterQueue } from './constructs/dead-letter-queue';
@@ -12,7 +13,6 @@ import { Monitoring } from './constructs/monitoring';
 import { PipelineFunction } from './constructs/pipeline-function';
 import { QueueWithDlq } from './constructs/queue-with-dlq';
 import { RequestorSchedule } from './constructs/requestor-schedule';
-import { Env, METRICS_NAMESPACE, Output, SERVICE_METRICS } from './contract';
 import { acknowledgeIsDeadLetterQueue } from './nag';
 
 /** Properties of a {@link StringPipelineStack}. */

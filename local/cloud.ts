@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { DEFAULT_REGION, LOCAL_ACCOUNT_ID } from '../aws/defaults';
 import { denialMessage, evaluate, type RolePolicies } from '../aws/iam/evaluator';
 import { roleLogicalId, rolePolicies } from '../aws/iam/policies';
 import { IntrinsicResolver, type LocalResource, loadStack } from '../aws/template';
+import { startDynamoDb } from './dynamodb/emulator';
 import { cloudFormationService } from './endpoint/cloudformation';
 import { dynamodbService } from './endpoint/dynamodb';
 import { FaultInjector } from './endpoint/faults';
@@ -15,7 +17,7 @@ import { sqsService } from './endpoint/sqs';
 import { stsService } from './endpoint/sts';
 import { inProcessUpstream } from './endpoint/upstream';
 import { cloudControls } from './engine/controls';
-import { ApiMeter, startDynamoDb, startSqs } from './engine/emulators';
+import { ApiMeter } from './engine/meter';
 import { type LocalCloud, LocalCloudError, type LocalCloudOptions } from './engine/types';
 import { type RoleSession, RoleSessions } from './iam/sessions';
 import { arnOf, lambdaApi } from './lambda/api';
@@ -23,15 +25,14 @@ import { AsyncInvoker, describeAsyncInvokeConfigs } from './lambda/async-invoke'
 import { SqsEventSource } from './lambda/event-source';
 import { FunctionRunner } from './lambda/runtime';
 import { ScheduleRunner } from './scheduler/scheduler';
+import { startSqs } from './sqs/emulator';
 import { stackInfo } from './stack/info';
 import {
-  ACCOUNT_ID,
   createQueues,
   createTables,
   describeEventSources,
   describeFunctions,
   describeSchedules,
-  REGION,
   registerInertResources,
 } from './stack/provision';
 import { synthesize } from './stack/synth';
@@ -71,7 +72,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
   try {
     // Both emulators start together; one that started is stopped if the other fails.
     const [sqsStarted, dynamoStarted] = await Promise.allSettled([
-      startSqs({ meter, region: REGION }),
+      startSqs({ meter, region: DEFAULT_REGION }),
       startDynamoDb({ meter, dataDir: opts.dataDir }),
     ]);
     if (sqsStarted.status === 'fulfilled') stoppers.push(() => sqsStarted.value.stop());
@@ -86,19 +87,23 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     // stack is up (a call before that finds no function and no stack).
     const sqsUpstream = inProcessUpstream(sqsEmulator.dispatch);
     const dynamoUpstream = inProcessUpstream(dynamoEmulator.dispatch);
-    const sessions = new RoleSessions(ACCOUNT_ID);
+    const sessions = new RoleSessions(LOCAL_ACCOUNT_ID);
     // With a data directory the logs persist beside the tables, as CloudWatch keeps them.
     const logStore = new LogStore(undefined, opts.dataDir ? join(opts.dataDir, 'logs') : undefined);
     stoppers.push(() => logStore.close());
     const services: Parameters<typeof startEndpoint>[0]['services'] = {
-      sqs: sqsService({ upstream: sqsUpstream, region: REGION, accountId: ACCOUNT_ID }),
+      sqs: sqsService({
+        upstream: sqsUpstream,
+        region: DEFAULT_REGION,
+        accountId: LOCAL_ACCOUNT_ID,
+      }),
       dynamodb: dynamodbService({
         upstream: dynamoUpstream,
-        region: REGION,
-        accountId: ACCOUNT_ID,
+        region: DEFAULT_REGION,
+        accountId: LOCAL_ACCOUNT_ID,
       }),
-      sts: stsService(ACCOUNT_ID),
-      logs: logsService(logStore, REGION, ACCOUNT_ID),
+      sts: stsService(LOCAL_ACCOUNT_ID),
+      logs: logsService(logStore, DEFAULT_REGION, LOCAL_ACCOUNT_ID),
     };
     const routes = new Map<string, RouteHandler>();
     const faults = new FaultInjector(opts.faults);
@@ -114,7 +119,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       await endpoint.stop();
     });
     const clientConfig = (_service?: 'sqs' | 'dynamodb') => ({
-      region: REGION,
+      region: DEFAULT_REGION,
       endpoint: endpoint.url,
       credentials: CREDENTIALS,
     });
@@ -142,8 +147,8 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
 
     const locals = new Map<string, LocalResource>();
     const resolver = new IntrinsicResolver(stack, locals, {
-      region: REGION,
-      accountId: ACCOUNT_ID,
+      region: DEFAULT_REGION,
+      accountId: LOCAL_ACCOUNT_ID,
     });
 
     const [tables, queues] = await Promise.all([
@@ -152,7 +157,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     ]);
     registerInertResources(stack, locals);
     const functionSpecs = describeFunctions(stack, resolver, locals);
-    const roles = rolePolicies(stack, resolver, ACCOUNT_ID);
+    const roles = rolePolicies(stack, resolver, LOCAL_ACCOUNT_ID);
     for (const role of roles.values()) {
       if (role.unsupported.length === 0 || opts.iam === false) continue;
       diagnostic({
@@ -198,8 +203,8 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       runners.set(
         spec.logicalId,
         new FunctionRunner(spec, {
-          region: REGION,
-          accountId: ACCOUNT_ID,
+          region: DEFAULT_REGION,
+          accountId: LOCAL_ACCOUNT_ID,
           inspectPort: opts.inspectPort === undefined ? undefined : opts.inspectPort + index,
           environment: {
             AWS_ACCESS_KEY_ID: credentials.accessKeyId,
@@ -241,7 +246,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       (spec) =>
         new SqsEventSource(spec, {
           sqs: sqsAs(functionSessions.get(spec.functionName)),
-          region: REGION,
+          region: DEFAULT_REGION,
           timeScale,
           invoke: (event) => runner(spec.functionName).invoke(event),
           wakePollers: () => sqsEmulator.wake(spec.queueUrl),
@@ -317,7 +322,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       lambdaApi({ stack, runners, runner, functionSessions, eventSources, asyncInvoker }),
     );
     services.cloudformation = cloudFormationService(
-      stackInfo(stack, locals, outputs, REGION, ACCOUNT_ID),
+      stackInfo(stack, locals, outputs, DEFAULT_REGION, LOCAL_ACCOUNT_ID),
     );
 
     for (const source of eventSources) source.start();
@@ -326,7 +331,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     const endpoints = { sqs: endpoint.url, dynamodb: endpoint.url };
     if (opts.stateFile) {
       const removeStateFile = writeStateFile(opts.stateFile, {
-        region: REGION,
+        region: DEFAULT_REGION,
         endpoint: endpoint.url,
         endpoints,
         port: endpoint.port,

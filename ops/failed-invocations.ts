@@ -12,7 +12,7 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { Output, type OutputKey } from '../functions/shared/contract';
+import { Output, type OutputKey } from '../contract/contract';
 import { type ActOutcome, type DrainFailure, describeError, drainQueue } from './drain';
 import { requireOutput, type Target } from './target';
 

@@ -6,7 +6,7 @@ import {
   CloudFormationClient,
   DescribeStackResourcesCommand,
 } from '@aws-sdk/client-cloudformation';
-import { Output, type OutputKey } from '../functions/shared/contract';
+import { Output, type OutputKey } from '../contract/contract';
 import { type Target, TargetError } from './target';
 
 /** The pipeline's functions by short name, with the stack output holding each one's name. */

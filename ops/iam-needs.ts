@@ -8,7 +8,7 @@
 import { dynamodbPermissions, type Permission, sqsPermissions } from '../aws/iam/actions';
 import { roleLogicalId } from '../aws/iam/policies';
 import type { IntrinsicResolver, LocalResource, StackArtifact } from '../aws/template';
-import { Env } from '../functions/shared/contract';
+import { Env } from '../contract/contract';
 
 /** An SDK client and the operations a function's code sends with it, to one resource. */
 interface Calls {

@@ -5,7 +5,7 @@
  * so the ARNs are the deployed ones.
  *
  * "Needed" is what runs with each role (iam-needs.ts). "Granted" is decided by the IAM evaluator
- * the local cloud enforces (`local/iam/`): ops imports it rather than copy it, so the table and the
+ * the local cloud enforces (`aws/iam/`): ops imports it rather than copy it, so the table and the
  * enforcement cannot disagree. The evaluator and the template resolver are pure code (no
  * emulator, no server). iam-format.ts prints the table.
  */
@@ -14,6 +14,7 @@ import {
   GetTemplateCommand,
   ListStackResourcesCommand,
 } from '@aws-sdk/client-cloudformation';
+import { LOCAL_ACCOUNT_ID } from '../aws/defaults';
 import { evaluate, type RolePolicies, wildcardMatch } from '../aws/iam/evaluator';
 import { rolePolicies } from '../aws/iam/policies';
 import {
@@ -87,7 +88,7 @@ export async function iamReport(target: Target): Promise<IamReport> {
     const rows = iamRows(template, physicalIds, {
       stackName: target.stackName,
       region: target.region,
-      accountId: accountOf(physicalIds, template) ?? '000000000000',
+      accountId: accountOf(physicalIds, template) ?? LOCAL_ACCOUNT_ID,
     });
     return {
       target: target.description,

@@ -10,7 +10,7 @@ import {
   QUEUES,
   type QueueKey,
   queueOutputs,
-} from '../functions/shared/contract';
+} from '../contract/contract';
 import {
   FAILED_INVOCATION_QUEUES,
   type FailedInvocation,

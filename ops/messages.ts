@@ -1,5 +1,5 @@
 /** The message each pipeline queue carries: a valid sample, and a check of a hand-written body. */
-import { MessageType, type QueueKey } from '../functions/shared/contract';
+import { MessageType, type QueueKey } from '../contract/contract';
 import { newRequestId } from '../functions/shared/ids';
 import {
   AckMessage,

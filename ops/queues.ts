@@ -1,5 +1,5 @@
 /** Finds a queue of the stack by what a person would type: `request`, `ack-dlq`, a name or a URL. */
-import { QUEUES, type QueueKey, queueOutputs } from '../functions/shared/contract';
+import { QUEUES, type QueueKey, queueOutputs } from '../contract/contract';
 import { type Target, TargetError } from './target';
 
 /** A queue of the stack: which pipeline queue it is, whether it is that queue's DLQ, its URL. */

@@ -7,7 +7,7 @@ import {
   type QueueKey,
   queueOutputs,
   Status,
-} from '../functions/shared/contract';
+} from '../contract/contract';
 import { peekMessages, readFailedInvocation } from './failed-invocations';
 import { RequestIdSet } from './request-ids';
 

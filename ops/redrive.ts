@@ -11,7 +11,7 @@
   SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
-import { FAILURE_ATTRIBUTE_NAMES, type QueueKey, queueOutputs } from '../functions/shared/contract';
+import { FAILURE_ATTRIBUTE_NAMES, type QueueKey, queueOutputs } from '../contract/contract';
 import { type ActOutcome, type DrainFailure, drainQueue } from './drain';
 import { requireOutput, type Target } from './target';
 

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import type { OutputKey } from '../functions/shared/contract';
+import { DEFAULT_REGION } from '../aws/defaults';
+import type { OutputKey } from '../contract/contract';
 import type { LocalCloudState } from '../local/state/state-file';
 
 /** Where the pipeline the commands talk to runs. */
@@ -71,7 +72,7 @@ const START_HINT =
  * find the stack where cdklocal put it (cdklocal alone ignores AWS_REGION and picks us-east-1).
  */
 export function endpointRegion(region?: string): string {
-  return region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  return region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? DEFAULT_REGION;
 }
 
 /**
@@ -111,7 +112,7 @@ export async function resolveTarget(options: TargetOptions = {}): Promise<Target
     return localTarget(stateFile, options);
   }
 
-  const region = envRegion ?? (await profileRegion(profile)) ?? 'us-east-1';
+  const region = envRegion ?? (await profileRegion(profile)) ?? DEFAULT_REGION;
   const config = (): ClientConfig => ({ region, ...(profile ? { profile } : {}) });
   await requireCredentials(config(), existsSync(stateFile) ? undefined : stateFile);
   const outputs = await stackOutputs(stackName, config(), `in ${region}`);

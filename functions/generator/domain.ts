@@ -1,6 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { MessageType } from '../../contract/contract';
 import type { Failures, ParsedRecord } from '../shared/batch';
-import { MessageType } from '../shared/contract';
 import { SendFailedError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import {

@@ -1,5 +1,5 @@
+import { Env, Service } from '../../contract/contract';
 import { dynamodb, sqs } from '../shared/clients';
-import { Env, Service } from '../shared/contract';
 import { readEnv } from '../shared/env';
 import { Logger } from '../shared/logger';
 import { Metrics } from '../shared/metrics';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { Status } from '../shared/contract';
+import { Status } from '../../contract/contract';
 import { existingAfterConditionFailure, isConditionFailure, toItem } from '../shared/dynamo';
 import { ConflictError, UnknownRequestError } from '../shared/errors';
 

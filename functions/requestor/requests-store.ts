@@ -1,6 +1,6 @@
 import { type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { Status } from '../../contract/contract';
 import { mapLimit } from '../shared/collections';
-import { Status } from '../shared/contract';
 import { existingAfterConditionFailure, isConditionFailure, toItem } from '../shared/dynamo';
 import { ConflictError, UnknownRequestError } from '../shared/errors';
 import { backoffMs, defaultRetry, type RetryPolicy } from '../shared/retry';

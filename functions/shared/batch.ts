@@ -1,6 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import { FailureAttribute } from './contract';
+import { FailureAttribute } from '../../contract/contract';
 import { PermanentError, requestIdOf } from './errors';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';

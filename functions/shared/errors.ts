@@ -1,4 +1,4 @@
-import { FailureCode } from './contract';
+import { FailureCode } from '../../contract/contract';
 
 /**
  * Failures a message can never recover from: retrying them only delays the DLQ. The batch

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { FailureCode, MessageType } from './contract';
+import { FailureCode, MessageType } from '../../contract/contract';
 import { InvalidMessageError } from './errors';
 import { IDEMPOTENCY_KEY_PATTERN, REQUEST_ID_PATTERN } from './ids';
 import { VALUE_PATTERN } from './random-string';

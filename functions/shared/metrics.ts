@@ -1,4 +1,4 @@
-import type { MetricName } from './contract';
+import type { MetricName } from '../../contract/contract';
 import { type LineSink, stdout } from './logger';
 
 /**

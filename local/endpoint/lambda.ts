@@ -1,3 +1,7 @@
+import {
+  LAMBDA_ASYNC_PAYLOAD_LIMIT_BYTES,
+  LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES,
+} from '../../aws/limits';
 import { type Call, denial, type ServiceHandler } from './call';
 import { sendJson, sendRestError } from './protocol';
 
@@ -48,10 +52,6 @@ export interface LambdaBackend {
 }
 
 const PREFIX = '/2015-03-31';
-/** Lambda's synchronous invocation payload limit. */
-const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
-/** Asynchronous invocations (and SQS messages) accept up to 1 MiB since 2025. */
-const MAX_ASYNC_PAYLOAD_BYTES = 1024 * 1024;
 /** What `LogType: Tail` returns of an invocation's log. */
 const MAX_LOG_TAIL_BYTES = 4 * 1024;
 const STARTED = new Date().toISOString().replace('Z', '+0000');
@@ -107,7 +107,8 @@ export function lambdaService(backend: LambdaBackend): ServiceHandler {
         if (!target) return notFound(`Function not found: ${id}`);
         if (denied('lambda:InvokeFunction', target.arn)) return;
         const type = String(call.req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
-        const limit = type === 'Event' ? MAX_ASYNC_PAYLOAD_BYTES : MAX_SYNC_PAYLOAD_BYTES;
+        const limit =
+          type === 'Event' ? LAMBDA_ASYNC_PAYLOAD_LIMIT_BYTES : LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES;
         if (call.body.length > limit) {
           return sendRestError(
             call.res,

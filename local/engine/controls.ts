@@ -1,3 +1,5 @@
+import { DEFAULT_REGION, LOCAL_ACCOUNT_ID } from '../../aws/defaults';
+import { LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES } from '../../aws/limits';
 import { loadStack, type StackArtifact } from '../../aws/template';
 import { cloudFormationService } from '../endpoint/cloudformation';
 import type { FaultInjector } from '../endpoint/faults';
@@ -5,14 +7,11 @@ import type { RouteHandler, startEndpoint } from '../endpoint/gateway';
 import type { RoleSession, RoleSessions } from '../iam/sessions';
 import type { AsyncInvoker } from '../lambda/async-invoke';
 import type { FunctionSpec } from '../lambda/runtime';
+import type { QueueDepth } from '../sqs/emulator';
 import { stackInfo } from '../stack/info';
-import { ACCOUNT_ID, REGION } from '../stack/provision';
 import { applyStackUpdate, type StackUpdateTarget } from '../stack/update';
-import type { ApiMeter, QueueDepth } from './emulators';
+import type { ApiMeter } from './meter';
 import { type LocalCloud, LocalCloudError } from './types';
-
-/** Lambda's synchronous invocation payload limit. */
-const MAX_INVOKE_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
 /** The parts of a started local cloud its controls drive. */
 export interface Engine extends StackUpdateTarget {
@@ -85,7 +84,7 @@ export function cloudControls(e: Engine): LocalCloud {
 
   let stopped = false;
   return {
-    region: REGION,
+    region: DEFAULT_REGION,
     endpoint,
     endpoints,
     stackName: initial.stackName,
@@ -122,7 +121,7 @@ export function cloudControls(e: Engine): LocalCloud {
         commit(next) {
           e.stack = next;
           services.cloudformation = cloudFormationService(
-            stackInfo(next, locals, outputs, REGION, ACCOUNT_ID),
+            stackInfo(next, locals, outputs, DEFAULT_REGION, LOCAL_ACCOUNT_ID),
           );
         },
       }),
@@ -135,9 +134,9 @@ export function cloudControls(e: Engine): LocalCloud {
     async invoke(fn, payload) {
       const target = runner(fn);
       const size = Buffer.byteLength(JSON.stringify(payload ?? null));
-      if (size > MAX_INVOKE_PAYLOAD_BYTES) {
+      if (size > LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES) {
         throw new LocalCloudError(
-          `Payload of ${size} bytes exceeds Lambda's ${MAX_INVOKE_PAYLOAD_BYTES}-byte limit for synchronous invocations`,
+          `Payload of ${size} bytes exceeds Lambda's ${LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES}-byte limit for synchronous invocations`,
         );
       }
       meter.count('Lambda', 'Invoke');

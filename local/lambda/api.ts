@@ -3,19 +3,19 @@
  * runners' specs, Invoke, and the event source mappings with their enabled switch.
  */
 
+import { DEFAULT_REGION, LOCAL_ACCOUNT_ID } from '../../aws/defaults';
 import type { StackArtifact } from '../../aws/template';
 import type { EventSourceMappingInfo, LambdaBackend } from '../endpoint/lambda';
 import { LocalCloudError } from '../engine/types';
 import type { RoleSession } from '../iam/sessions';
 import { mappingUuid } from '../stack/info';
-import { ACCOUNT_ID, REGION } from '../stack/provision';
 import type { AsyncInvoker } from './async-invoke';
 import type { SqsEventSource } from './event-source';
 import type { FunctionRunner, FunctionSpec } from './runtime';
 
 /** A function's ARN in the local cloud's account and region. */
 export function arnOf(spec: FunctionSpec): string {
-  return `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${spec.name}`;
+  return `arn:aws:lambda:${DEFAULT_REGION}:${LOCAL_ACCOUNT_ID}:function:${spec.name}`;
 }
 
 /** What the Lambda API reads and drives. */

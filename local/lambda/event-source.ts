@@ -7,6 +7,8 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { LOCAL_ACCOUNT_ID } from '../../aws/defaults';
+import { LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES } from '../../aws/limits';
 import type { InvokeOutcome } from './runtime';
 
 /** An SQS event source mapping as the template declares it. */
@@ -26,8 +28,6 @@ export interface EventSourceSpec {
   readonly enabled: boolean;
 }
 
-/** Lambda's synchronous payload limit; a batch never grows beyond it. */
-const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 /** Lambda starts an SQS mapping with five concurrent pollers... */
 const INITIAL_POLLERS = 5;
 /** ...and adds up to 300 a minute while batches keep coming full. */
@@ -237,7 +237,7 @@ export class SqsEventSource {
         if (this.paused) break;
         continue;
       }
-      if (windowMs === 0 || bytes >= MAX_PAYLOAD_BYTES - 256 * 1024) break;
+      if (windowMs === 0 || bytes >= LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES - 256 * 1024) break;
       if (remainingMs !== undefined && waitSeconds === 0) break;
       deadline ??= Date.now() + windowMs;
     }
@@ -341,7 +341,7 @@ export function sqsEventRecord(message: Message, queueArn: string, region: strin
     attributes: {
       ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
       SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
-      SenderId: attributes.SenderId ?? '000000000000',
+      SenderId: attributes.SenderId ?? LOCAL_ACCOUNT_ID,
       ApproximateFirstReceiveTimestamp:
         attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
       ...(attributes.AWSTraceHeader ? { AWSTraceHeader: attributes.AWSTraceHeader } : {}),

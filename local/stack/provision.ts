@@ -15,6 +15,7 @@ import {
   SetQueueAttributesCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { DEFAULT_REGION, LOCAL_ACCOUNT_ID } from '../../aws/defaults';
 import {
   type IntrinsicResolver,
   type LocalResource,
@@ -29,8 +30,6 @@ import type { ScheduleSpec } from '../scheduler/scheduler';
 // Turns the template's resources into local ones: tables and queues created on the emulators,
 // functions, event source mappings and schedules described for the runners.
 
-export const REGION = 'us-east-1';
-export const ACCOUNT_ID = '000000000000';
 /** Lambda's limit on an SQS mapping's concurrent batches when the template sets none. */
 const DEFAULT_MAXIMUM_CONCURRENCY = 1250;
 
@@ -98,7 +97,7 @@ export async function createTables(
       // Kept from an earlier run with the same data directory.
       if (!(error instanceof ResourceInUseException)) throw error;
     }
-    const arn = `arn:aws:dynamodb:${REGION}:${ACCOUNT_ID}:table/${name}`;
+    const arn = `arn:aws:dynamodb:${DEFAULT_REGION}:${LOCAL_ACCOUNT_ID}:table/${name}`;
     locals.set(logicalId, {
       ref: name,
       attributes: { Arn: arn, StreamArn: `${arn}/stream/local` },
@@ -259,7 +258,7 @@ export function registerInertResources(
     const service = resource.Type.split('::')[1]?.toLowerCase() ?? 'local';
     locals.set(logicalId, {
       ref: name,
-      attributes: { Arn: `arn:aws:${service}:${REGION}:${ACCOUNT_ID}:${name}` },
+      attributes: { Arn: `arn:aws:${service}:${DEFAULT_REGION}:${LOCAL_ACCOUNT_ID}:${name}` },
     });
   }
 }
@@ -278,7 +277,7 @@ export function describeFunctions(
       : `${stack.stackName}-${logicalId}`;
     locals.set(logicalId, {
       ref: name,
-      attributes: { Arn: `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${name}` },
+      attributes: { Arn: `arn:aws:lambda:${DEFAULT_REGION}:${LOCAL_ACCOUNT_ID}:function:${name}` },
     });
   }
   for (const [logicalId, props, resource] of functions) {

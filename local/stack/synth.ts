@@ -31,6 +31,7 @@ const INPUTS = [
   'bin',
   'lib',
   'functions',
+  'contract',
   'cdk.json',
   'package-lock.json',
   'tsconfig.json',

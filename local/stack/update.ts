@@ -5,8 +5,10 @@
  * message and item; what CloudFormation would replace, or what the local cloud can only build
  * from scratch, is listed with the reason, for the caller to recreate the cloud.
  */
+
 import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { DEFAULT_REGION, LOCAL_ACCOUNT_ID } from '../../aws/defaults';
 import type { RolePolicies } from '../../aws/iam/evaluator';
 import { rolePolicies } from '../../aws/iam/policies';
 import {
@@ -20,7 +22,6 @@ import type { SqsEventSource } from '../lambda/event-source';
 import type { FunctionRunner } from '../lambda/runtime';
 import type { ScheduleRunner } from '../scheduler/scheduler';
 import {
-  ACCOUNT_ID,
   createQueues,
   createTables,
   describeEventSources,
@@ -29,7 +30,6 @@ import {
   type LocalQueue,
   QUEUE_ATTRIBUTES,
   queueSettings,
-  REGION,
   redrivePolicy,
   registerInertResources,
 } from './provision';
@@ -244,8 +244,8 @@ export async function applyStackUpdate(
   const touched = (type: string) =>
     new Set(plan.inPlace.filter((c) => c.type === type).map((c) => c.logicalId));
   const resolver = new IntrinsicResolver(after, cloud.locals, {
-    region: REGION,
-    accountId: ACCOUNT_ID,
+    region: DEFAULT_REGION,
+    accountId: LOCAL_ACCOUNT_ID,
   });
   const only = (type: string, ids: Set<string>): StackArtifact => ({
     ...after,
@@ -327,7 +327,7 @@ export async function applyStackUpdate(
     await cloud.schedules.find((s) => s.spec.logicalId === spec.logicalId)?.update(spec);
   }
   if (touched('AWS::IAM::Policy').size + touched('AWS::IAM::Role').size > 0)
-    hooks.updateRoles(rolePolicies(after, resolver, ACCOUNT_ID));
+    hooks.updateRoles(rolePolicies(after, resolver, LOCAL_ACCOUNT_ID));
 
   const outputs = Object.fromEntries(
     Object.entries(after.outputs).map(([key, output]) => [

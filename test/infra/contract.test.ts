@@ -1,21 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as runtime from '../../functions/shared/contract';
-import * as infra from '../../lib/contract';
+import * as runtime from '../../contract/contract';
 import { resourcesOf, type Synthesized, synth } from './synth';
 
 let s: Synthesized;
 
 beforeAll(() => {
   s = synth();
-});
-
-describe("lib's copy of the contract", () => {
-  it.each(Object.keys(infra))('agrees with the runtime on %s', (name) => {
-    expect(name in runtime).toBe(true);
-    expect((runtime as Record<string, unknown>)[name]).toEqual(
-      (infra as Record<string, unknown>)[name],
-    );
-  });
 });
 
 describe('the synthesized stack', () => {

@@ -12,7 +12,7 @@ import { EVENT, main as event } from '../../commands/event';
 import { INVOKE, main as invoke } from '../../commands/invoke';
 import { LOGS, main as logs } from '../../commands/logs';
 import { SEND, main as send } from '../../commands/send';
-import { Output } from '../../functions/shared/contract';
+import { Output } from '../../contract/contract';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud';
 import { type CommandRun as Run, runCommandInProcess, spawnCommand } from './command-runner';
 

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ApiMeter, startDynamoDb } from '../../local/engine/emulators';
+import { startDynamoDb } from '../../local/dynamodb/emulator';
+import { ApiMeter } from '../../local/engine/meter';
 
 /** dynalite as the local cloud starts it, metered, with a client for it. */
 export interface DynamoFixture {

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseRedriveQueues } from '../../commands/redrive';
-import { Output } from '../../functions/shared/contract';
+import { Output } from '../../contract/contract';
 import {
   peekMessages,
   readFailedInvocation,

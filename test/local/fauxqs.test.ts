@@ -6,7 +6,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SqsEmulator, startSqs } from '../../local/engine/emulators';
+import { type SqsEmulator, startSqs } from '../../local/sqs/emulator';
 
 describe('fauxqs as the local cloud starts it', () => {
   let sqs: SqsEmulator;

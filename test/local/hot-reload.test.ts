@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Output } from '../../functions/shared/contract';
+import { Output } from '../../contract/contract';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud';
 import { type HotReload, type ReloadEvent, startHotReload } from '../../local/dev/hot-reload';
 import { FunctionRunner } from '../../local/lambda/runtime';
@@ -116,6 +116,7 @@ describe('npm run dev hot reload', () => {
     // A copy of the project's handlers, so the test edits them freely.
     root = mkdtempSync(join(tmpdir(), 'hot-reload-'));
     cpSync(resolve('functions'), join(root, 'functions'), { recursive: true });
+    cpSync(resolve('contract'), join(root, 'contract'), { recursive: true });
     symlinkSync(resolve('node_modules'), join(root, 'node_modules'));
     cloud = await startLocalCloud({
       assemblyDir: inject('pipelineAssembly'),

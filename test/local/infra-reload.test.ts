@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Output } from '../../functions/shared/contract';
+import { Output } from '../../contract/contract';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud';
 import {
   applyInfraChange,

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Output } from '../../functions/shared/contract';
+import { Output } from '../../contract/contract';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud';
 import { sqsEventRecord } from '../../local/lambda/event-source';
 import { sampleMessage } from '../../ops/messages';

@@ -13,11 +13,13 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { expect } from 'vitest';
-import { Output, QUEUES, queueOutputs } from '../../functions/shared/contract';
-import { startDynamoDb, startSqs } from '../../local/engine/emulators';
+import { DEFAULT_REGION } from '../../aws/defaults';
+import { Output, QUEUES, queueOutputs } from '../../contract/contract';
+import { startDynamoDb } from '../../local/dynamodb/emulator';
+import { startSqs } from '../../local/sqs/emulator';
 import { resolveTarget, type Target } from '../../ops/target';
 
-export const REGION = 'us-east-1';
+export const REGION = DEFAULT_REGION;
 export const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** A string message attribute. */

@@ -10,7 +10,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseQueues } from '../../commands/redrive';
-import { QUEUES } from '../../functions/shared/contract';
+import { QUEUES } from '../../contract/contract';
 import { inspect } from '../../ops/inspect';
 import { type MoveProgress, redrive } from '../../ops/redrive';
 import type { Target } from '../../ops/target';

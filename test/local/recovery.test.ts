@@ -1,11 +1,6 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import {
-  FailureAttribute,
-  FailureCode,
-  MessageType,
-  Output,
-} from '../../functions/shared/contract';
+import { FailureAttribute, FailureCode, MessageType, Output } from '../../contract/contract';
 import { isClean } from '../../ops/reconcile';
 import { type Harness, startHarness } from './harness';
 

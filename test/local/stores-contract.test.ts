@@ -5,9 +5,9 @@
 import { createHash } from 'node:crypto';
 import { CreateTableCommand, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Status } from '../../contract/contract';
 import { dynamoStringsStore, type StringsStore } from '../../functions/generator/strings-store';
 import { dynamoRequestsStore, type RequestsStore } from '../../functions/requestor/requests-store';
-import { Status } from '../../functions/shared/contract';
 import { fromItem, type StringItem } from '../../functions/shared/dynamo';
 import { ConflictError, UnknownRequestError } from '../../functions/shared/errors';
 import { newRequestId } from '../../functions/shared/ids';

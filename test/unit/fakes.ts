@@ -1,13 +1,13 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { Status } from '../../contract/contract';
 import {
   type GeneratedString,
   type StringsStore,
   valueMismatch,
 } from '../../functions/generator/strings-store';
 import type { RequestsStore } from '../../functions/requestor/requests-store';
-import { Status } from '../../functions/shared/contract';
 import { ConflictError, UnknownRequestError } from '../../functions/shared/errors';
 import { Logger } from '../../functions/shared/logger';
 import { Metrics } from '../../functions/shared/metrics';

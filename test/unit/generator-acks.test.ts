@@ -1,6 +1,6 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FailureAttribute, FailureCode, Status } from '../../functions/shared/contract';
+import { FailureAttribute, FailureCode, Status } from '../../contract/contract';
 import { ACK_QUEUE_ARN, REQUEST_ID, REQUEST_QUEUE_ARN, sqsRecord, VALUE_A, VALUE_B } from './fakes';
 import { ACK_DLQ_URL, ack, legacyAck, request, setup, sha256 } from './generator-fixtures';
 

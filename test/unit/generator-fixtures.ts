@@ -1,8 +1,8 @@
 /** The generator's handler over fakes, and the messages its tests send it. */
 import { createHash } from 'node:crypto';
+import { MessageType } from '../../contract/contract';
 import type { GeneratorDeps } from '../../functions/generator/domain';
 import { createGeneratorHandler } from '../../functions/generator/handler';
-import { MessageType } from '../../functions/shared/contract';
 import {
   ACK_QUEUE_ARN,
   clock,

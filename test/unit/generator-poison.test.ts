@@ -1,6 +1,6 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FailureAttribute, FailureCode, MessageType } from '../../functions/shared/contract';
+import { FailureAttribute, FailureCode, MessageType } from '../../contract/contract';
 import { MalformedEventError } from '../../functions/shared/errors';
 import { REQUEST_ID, REQUEST_QUEUE_ARN, sqsRecord } from './fakes';
 import { REQUEST_DLQ_URL, RESPONSE_QUEUE_URL, request, setup } from './generator-fixtures';

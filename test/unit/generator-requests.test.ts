@@ -1,6 +1,6 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MessageType, Status } from '../../functions/shared/contract';
+import { MessageType, Status } from '../../contract/contract';
 import { REQUEST_ID, REQUEST_QUEUE_ARN, sqsRecord, VALUE_A } from './fakes';
 import { REQUEST_DLQ_URL, RESPONSE_QUEUE_URL, request, setup } from './generator-fixtures';
 

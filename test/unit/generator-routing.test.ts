@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FailureAttribute, FailureCode } from '../../functions/shared/contract';
+import { FailureAttribute, FailureCode } from '../../contract/contract';
 import { MixedSourcesError, UnexpectedSourceError } from '../../functions/shared/errors';
 import { ACK_QUEUE_ARN, REQUEST_ID, REQUEST_QUEUE_ARN, sqsRecord } from './fakes';
 import { ACK_DLQ_URL, ack, legacyAck, REQUEST_DLQ_URL, request, setup } from './generator-fixtures';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Env } from '../../functions/shared/contract';
+import { Env } from '../../contract/contract';
 import { CALLS_BY_ENV } from '../../ops/iam-needs';
 import { iamRows } from '../../ops/iam-table';
 

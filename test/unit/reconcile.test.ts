@@ -2,7 +2,7 @@ import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/clien
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Output, QUEUES, queueOutputs, Status } from '../../functions/shared/contract';
+import { Output, QUEUES, queueOutputs, Status } from '../../contract/contract';
 import { joinTables, type RecordItem, reconcile } from '../../ops/reconcile';
 import { RequestIdSet } from '../../ops/request-ids';
 

@@ -1,7 +1,8 @@
 /** The requestor's handler over fakes, and the responses its tests send it. */
+
+import { MessageType } from '../../contract/contract';
 import type { RequestorDeps } from '../../functions/requestor/domain';
 import { createRequestorHandler } from '../../functions/requestor/handler';
-import { MessageType } from '../../functions/shared/contract';
 import { deriveRequestId } from '../../functions/shared/ids';
 import { clock, FakeRequestsStore, mockedSqs, noDelay, observability, VALUE_A } from './fakes';
 

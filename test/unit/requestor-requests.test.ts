@@ -1,6 +1,6 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MessageType, Status } from '../../functions/shared/contract';
+import { MessageType, Status } from '../../contract/contract';
 import { InvalidMessageError, SendFailedError } from '../../functions/shared/errors';
 import { deriveRequestId, REQUEST_ID_PATTERN } from '../../functions/shared/ids';
 import { noDelay, RESPONSE_QUEUE_ARN, sqsRecord, VALUE_A } from './fakes';

@@ -1,11 +1,6 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  FailureAttribute,
-  FailureCode,
-  MessageType,
-  Status,
-} from '../../functions/shared/contract';
+import { FailureAttribute, FailureCode, MessageType, Status } from '../../contract/contract';
 import { REQUEST_ID, RESPONSE_QUEUE_ARN, sqsRecord, VALUE_A, VALUE_B } from './fakes';
 import { ACK_QUEUE_URL, RESPONSE_DLQ_URL, response, setup } from './requestor-fixtures';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { FailureAttribute, FailureCode } from '../../contract/contract';
 import { deadLetterMessage } from '../../functions/shared/batch';
-import { FailureAttribute, FailureCode } from '../../functions/shared/contract';
 import { InvalidMessageError } from '../../functions/shared/errors';
 import { batchesOf } from '../../functions/shared/sqs';
 import {

@@ -8,13 +8,13 @@ import {
 
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { Status } from '../../contract/contract';
 import { dynamoStringsStore } from '../../functions/generator/strings-store';
 import {
   dynamoRequestsStore,
   RECORD_CONCURRENCY,
   RecordFailedError,
 } from '../../functions/requestor/requests-store';
-import { Status } from '../../functions/shared/contract';
 import { ConflictError, UnknownRequestError } from '../../functions/shared/errors';
 import { noDelay, REQUEST_ID, VALUE_A, VALUE_B } from './fakes';
 

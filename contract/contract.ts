@@ -3,8 +3,8 @@
  * names, message types, environment variables and stack output keys. The handlers, the local
  * cloud, the operations tools and the benchmarks import them from here, so a rename is one edit.
  *
- * `lib/` does not import runtime code; it keeps its own copy in `lib/contract.ts`, and an infra
- * test asserts that the two agree.
+ * The stack (`lib/`) and the runtime (`functions/`) never import each other; both import this
+ * module, which imports nothing.
  */
 
 /** Where a request stands, as the `status` attribute of its items records it. */

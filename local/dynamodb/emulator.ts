@@ -2,84 +2,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
-import { buildFauxqs, type QueueDepth } from '../sqs/fauxqs';
+import type { ApiMeter } from '../engine/meter';
 import { ensureWritableDir } from '../state/writable-dir';
-
-export type { QueueDepth } from '../sqs/fauxqs';
-
-const DEFAULT_REGION = 'us-east-1';
-
-/**
- * Counts every AWS API call that reaches the emulators, by `Service.Action`, and the DynamoDB
- * request units they consume, so benchmarks can price a run the way AWS would bill it.
- */
-export class ApiMeter {
-  calls: Record<string, number> = {};
-  writeRequestUnits = 0;
-  readRequestUnits = 0;
-
-  count(service: string, action: string): void {
-    const key = `${service}.${action}`;
-    this.calls[key] = (this.calls[key] ?? 0) + 1;
-  }
-
-  reset(): void {
-    this.calls = {};
-    this.writeRequestUnits = 0;
-    this.readRequestUnits = 0;
-  }
-}
-
-/** A running fauxqs on 127.0.0.1. */
-export interface SqsEmulator {
-  readonly endpoint: string;
-  /** The queue's counts as fauxqs holds them (no API call, so watching costs nothing); undefined for an unknown queue. */
-  depth(url: string): QueueDepth | undefined;
-  /** Ends pending long polls on the queue at `url`, or on every queue (they return what is there, usually nothing). */
-  wake(url?: string): void;
-  /** Serves one request in-process, as if it had arrived on the emulator's port. */
-  dispatch(req: IncomingMessage, res: ServerResponse): void;
-  stop(): Promise<void>;
-}
-
-/** Options of {@link startSqs}. */
-export interface SqsEmulatorOptions {
-  /** Region of the queue ARNs. @default us-east-1 */
-  readonly region?: string;
-  /** Counts every call by action. @default not counted */
-  readonly meter?: ApiMeter;
-}
-
-/**
- * Starts fauxqs in-process on 127.0.0.1 and a free port, with queue URLs on that address. The
- * tests, the benchmarks and the local cloud all start it here.
- */
-export async function startSqs(options: SqsEmulatorOptions = {}): Promise<SqsEmulator> {
-  const { meter } = options;
-  const { app, queues } = await buildFauxqs(options.region ?? DEFAULT_REGION);
-  app.addHook('onRequest', async (request: { headers: Record<string, unknown>; url: string }) => {
-    const target = request.headers['x-amz-target'];
-    const action =
-      typeof target === 'string'
-        ? target.slice(target.indexOf('.') + 1)
-        : new URLSearchParams(request.url.split('?')[1] ?? '').get('Action');
-    if (action) meter?.count('SQS', action);
-    // SQS counts expired in-flight messages as visible at once; fauxqs only on its next receive.
-    if (action === 'GetQueueAttributes') queues.catchUpTimers();
-  });
-  // Not fauxqs's startFauxqs or CLI, which listen on every interface.
-  const address = await app.listen({ host: '127.0.0.1', port: 0 });
-  return {
-    endpoint: address.replace('localhost', '127.0.0.1'),
-    depth: (url) => queues.depth(url),
-    wake: (url) => queues.wake(url),
-    dispatch: (req, res) => app.server.emit('request', req, res),
-    stop: async () => {
-      queues.wake();
-      await app.close();
-    },
-  };
-}
 
 /** A running dynalite on 127.0.0.1. */
 export interface DynamoDbEmulator {
