@@ -1,3 +1,7 @@
+/**
+ * The construct every pipeline function is built with: a Node.js function with the shared Lambda
+ * defaults, its own log group and a role that may write only there.
+ */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,13 +11,28 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeXrayWildcard } from '../nag';
+import { LAMBDA_BUNDLING, LAMBDA_RUNTIME_NAME } from './lambda-bundling';
+
+/** CDK's output format for each of the plain data's `format` values. */
+const OUTPUT_FORMATS = { esm: OutputFormat.ESM, cjs: OutputFormat.CJS } as const;
+
+/**
+ * The runtime object CDK predefines for `name` (such as `lambda.Runtime.NODEJS_24_X`), with its
+ * family and bundling image, rather than a look-alike built here.
+ */
+function predefinedRuntime(name: string): lambda.Runtime {
+  const runtime = lambda.Runtime.ALL.find((candidate) => candidate.name === name);
+  if (!runtime) throw new Error(`aws-cdk-lib has no Lambda runtime named ${name}`);
+  return runtime;
+}
 
 /**
  * The Lambda settings every pipeline function shares, kept in one place. Only what differs per
- * function (entry, name, timeout, environment) is passed in {@link PipelineFunctionProps}.
+ * function (entry, name, timeout, environment) is passed in {@link PipelineFunctionProps}. The
+ * runtime and bundling come from lambda-bundling.ts, which the local cloud reads too.
  */
 export const LAMBDA_DEFAULTS = {
-  runtime: lambda.Runtime.NODEJS_24_X,
+  runtime: predefinedRuntime(LAMBDA_RUNTIME_NAME),
   architecture: lambda.Architecture.ARM_64,
   memorySize: 256,
   timeout: Duration.seconds(30),
@@ -21,17 +40,8 @@ export const LAMBDA_DEFAULTS = {
   tracing: lambda.Tracing.ACTIVE,
   loggingFormat: lambda.LoggingFormat.JSON,
   bundling: {
-    format: OutputFormat.ESM,
-    target: 'node24',
-    // Prefer the ES module builds so esbuild can tree-shake the SDK clients.
-    mainFields: ['module', 'main'],
-    minify: true,
-    sourceMap: true,
-    // Bundle the AWS SDK v3 clients too: we pin their versions and ship only what we import.
-    externalModules: [],
-    // Some CommonJS dependencies call require(); ESM output has none unless we define it.
-    banner:
-      "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+    ...LAMBDA_BUNDLING,
+    format: OUTPUT_FORMATS[LAMBDA_BUNDLING.format],
     // esbuild's file-size table on every synth is chatter; warnings and errors still show.
     logLevel: LogLevel.WARNING,
   },
