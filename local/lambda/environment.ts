@@ -2,12 +2,12 @@
  * One Lambda execution environment: a worker thread with the function's environment variables and
  * module state, running one invocation at a time under the init and function timeouts, and
  * writing the platform's END and REPORT lines for an invocation it could not finish.
- * `FunctionRunner` (lambda-runtime.ts) keeps the pool of them.
+ * `FunctionRunner` (runtime.ts) keeps the pool of them.
  */
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { setFlagsFromString } from 'node:v8';
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { FunctionSpec, InvokeOutcome } from './function-spec';
 import { endLines, isReportOf } from './platform-log.mjs';
 
@@ -64,7 +64,7 @@ let gcExposed = false;
 /**
  * Gives the environments created from now on V8's `gc` function, as Lambda's Node.js runtime
  * starts Node with `--expose-gc`; each environment collects with it when idle
- * (lambda-worker.mjs). V8 installs it in every context created after the flag is set, this
+ * (worker.mjs). V8 installs it in every context created after the flag is set, this
  * process's new contexts included, which only adds the function.
  */
 function exposeGc(): void {
@@ -75,6 +75,69 @@ function exposeGc(): void {
 
 /** Lambda gives the Init phase (loading the handler module) 10 s, apart from the function timeout. */
 const INIT_TIMEOUT_MS = 10_000;
+
+/** What the worker posts: `init` once its handler has loaded, then each invocation's answer. */
+interface WorkerMessage {
+  readonly type: string;
+  readonly id?: number;
+  readonly durationMs: number;
+  readonly maxMemoryUsedMB?: number;
+  readonly result?: unknown;
+  readonly error?: InvokeOutcome['error'];
+}
+
+/**
+ * The worker thread of one environment: what it loads and how it logs (`workerData`), the
+ * function's environment variables with Lambda's own, and a heap capped at its memory size.
+ */
+function workerOptions(context: EnvironmentContext, environmentId: string): WorkerOptions {
+  const spec = context.spec();
+  const nodeOptions = spec.environment.NODE_OPTIONS;
+  // Node applies a worker's NODE_OPTIONS to the worker itself: without this flag in it, the
+  // worker maps stack traces itself, reading the map only when one is formatted
+  // (source-maps.mjs). The handler still sees NODE_OPTIONS as the template sets it.
+  const sourceMaps = /(^|\s)--enable-source-maps(?=\s|$)/.test(nodeOptions ?? '');
+  return {
+    workerData: {
+      entry: context.entry,
+      handlerName: spec.handlerName,
+      functionName: spec.name,
+      memorySize: spec.memorySize,
+      region: context.region,
+      accountId: context.accountId,
+      logGroupName: `/aws/lambda/${spec.name}`,
+      environmentId,
+      // Shipping every log line to this thread only to drop it costs a good share of the CPU.
+      discardOutput: !context.log,
+      inspectPort: context.inspectPort,
+      logFormat: spec.logFormat ?? 'Text',
+      sourceMaps,
+      nodeOptions,
+    },
+    env: {
+      ...context.environment,
+      ...spec.environment,
+      AWS_LAMBDA_FUNCTION_NAME: spec.name,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memorySize),
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${spec.name}`,
+      AWS_LAMBDA_LOG_STREAM_NAME: `local/[$LATEST]${environmentId}`,
+      AWS_REGION: context.region,
+      AWS_DEFAULT_REGION: context.region,
+      ...(sourceMaps && nodeOptions
+        ? { NODE_OPTIONS: nodeOptions.replaceAll(/(^|\s)--enable-source-maps(?=\s|$)/g, '') }
+        : {}),
+    },
+    // Lambda's memory setting caps the heap; a runaway handler fails here as it would there.
+    resourceLimits: {
+      maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
+      maxOldGenerationSizeMb: spec.memorySize - YOUNG_GENERATION_MB,
+    },
+    execArgv: [],
+    stdout: true,
+    stderr: true,
+  };
+}
 
 /**
  * A worker thread that loads the handler at once and then runs the invocations it is given, one
@@ -101,125 +164,15 @@ export class ExecutionEnvironment {
     this.loaded = new Promise<void>((resolve) => {
       this.markLoaded = resolve;
     });
-    const { id } = this;
-    const spec = context.spec();
-    const nodeOptions = spec.environment.NODE_OPTIONS;
-    // Node applies a worker's NODE_OPTIONS to the worker itself: without this flag in it, the
-    // worker maps stack traces itself, reading the map only when one is formatted
-    // (lambda-source-maps.mjs). The handler still sees NODE_OPTIONS as the template sets it.
-    const sourceMaps = /(^|\s)--enable-source-maps(?=\s|$)/.test(nodeOptions ?? '');
     exposeGc();
-    const worker = new Worker(WORKER, {
-      workerData: {
-        entry: context.entry,
-        handlerName: spec.handlerName,
-        functionName: spec.name,
-        memorySize: spec.memorySize,
-        region: context.region,
-        accountId: context.accountId,
-        logGroupName: `/aws/lambda/${spec.name}`,
-        environmentId: id,
-        // Shipping every log line to this thread only to drop it costs a good share of the CPU.
-        discardOutput: !context.log,
-        inspectPort: context.inspectPort,
-        logFormat: spec.logFormat ?? 'Text',
-        sourceMaps,
-        nodeOptions,
-      },
-      env: {
-        ...context.environment,
-        ...spec.environment,
-        AWS_LAMBDA_FUNCTION_NAME: spec.name,
-        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memorySize),
-        AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-        AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${spec.name}`,
-        AWS_LAMBDA_LOG_STREAM_NAME: `local/[$LATEST]${id}`,
-        AWS_REGION: context.region,
-        AWS_DEFAULT_REGION: context.region,
-        ...(sourceMaps && nodeOptions
-          ? { NODE_OPTIONS: nodeOptions.replaceAll(/(^|\s)--enable-source-maps(?=\s|$)/g, '') }
-          : {}),
-      },
-      // Lambda's memory setting caps the heap; a runaway handler fails here as it would there.
-      resourceLimits: {
-        maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
-        maxOldGenerationSizeMb: spec.memorySize - YOUNG_GENERATION_MB,
-      },
-      execArgv: [],
-      stdout: true,
-      stderr: true,
-    });
-    this.worker = worker;
-    const log = context.log;
-    if (log) {
-      for (const stream of [worker.stdout, worker.stderr]) {
-        createInterface({ input: stream }).on('line', (line) => {
-          log(line);
-          const pending = this.pending;
-          if (!pending) return;
-          pending.lines.push(line);
-          if (isReportOf(line, pending.requestId)) {
-            pending.reported = true;
-            this.settle();
-          }
-        });
-      }
-    }
-    worker.on(
-      'message',
-      (message: {
-        type: string;
-        id?: number;
-        durationMs: number;
-        maxMemoryUsedMB?: number;
-        result?: unknown;
-        error?: InvokeOutcome['error'];
-      }) => {
-        if (message.maxMemoryUsedMB !== undefined) {
-          this.maxMemoryUsedMB = message.maxMemoryUsedMB;
-          context.onMemoryUsed(message.maxMemoryUsedMB);
-        }
-        if (message.type === 'init') {
-          this.initialized = true;
-          this.markLoaded();
-          this.pending?.onInit?.();
-          return;
-        }
-        const pending = this.pending;
-        if (!pending || pending.id !== message.id) return;
-        clearTimeout(pending.timer);
-        pending.answer = {
-          ...(message.error ? { error: message.error } : { result: message.result }),
-          durationMs: message.durationMs,
-          requestId: pending.requestId,
-        };
-        this.settle();
-      },
+    this.worker = new Worker(WORKER, workerOptions(context, this.id));
+    if (context.log) this.followOutput(context.log);
+    this.worker.on('message', (message: WorkerMessage) => this.received(message));
+    this.worker.on('error', (error: Error & { code?: string }) =>
+      // The heap reached the function's memory size (the worker's resourceLimits).
+      this.died(error.message, error.code === 'ERR_WORKER_OUT_OF_MEMORY'),
     );
-    const died = (reason: string, outOfMemory = false) => {
-      context.onGone(this);
-      this.markLoaded();
-      const pending = this.pending;
-      if (!pending) return;
-      clearTimeout(pending.timer);
-      this.pending = undefined;
-      // Lambda kills a sandbox that outgrows its memory size and says so apart from other exits.
-      const errorType = outOfMemory ? 'Runtime.OutOfMemory' : 'Runtime.ExitError';
-      const errorMessage = outOfMemory
-        ? `RequestId: ${pending.requestId} Error: Runtime exited with error: signal: killed`
-        : `RequestId: ${pending.requestId} Error: Runtime exited: ${reason}`;
-      pending.resolve({
-        error: { errorType, errorMessage },
-        durationMs: 0,
-        requestId: pending.requestId,
-        logs: this.endLines(pending, 0, errorMessage, errorType),
-      });
-    };
-    worker.on('error', (error: Error & { code?: string }) =>
-      // The heap reached the function's memory size (resourceLimits below).
-      died(error.message, error.code === 'ERR_WORKER_OUT_OF_MEMORY'),
-    );
-    worker.on('exit', (code) => died(`exit status ${code}`));
+    this.worker.on('exit', (code) => this.died(`exit status ${code}`));
   }
 
   /** Runs one invocation; resolves with its outcome, never rejects. */
@@ -294,6 +247,66 @@ export class ExecutionEnvironment {
   async discard(): Promise<void> {
     this.context.onGone(this);
     await this.worker.terminate();
+  }
+
+  /** Passes the worker's stdout and stderr lines to `log`; a REPORT line completes its invocation. */
+  private followOutput(log: (line: string) => void): void {
+    for (const stream of [this.worker.stdout, this.worker.stderr]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        log(line);
+        const pending = this.pending;
+        if (!pending) return;
+        pending.lines.push(line);
+        if (isReportOf(line, pending.requestId)) {
+          pending.reported = true;
+          this.settle();
+        }
+      });
+    }
+  }
+
+  /** Takes a message from the worker: its handler loaded, or an invocation's answer. */
+  private received(message: WorkerMessage): void {
+    if (message.maxMemoryUsedMB !== undefined) {
+      this.maxMemoryUsedMB = message.maxMemoryUsedMB;
+      this.context.onMemoryUsed(message.maxMemoryUsedMB);
+    }
+    if (message.type === 'init') {
+      this.initialized = true;
+      this.markLoaded();
+      this.pending?.onInit?.();
+      return;
+    }
+    const pending = this.pending;
+    if (!pending || pending.id !== message.id) return;
+    clearTimeout(pending.timer);
+    pending.answer = {
+      ...(message.error ? { error: message.error } : { result: message.result }),
+      durationMs: message.durationMs,
+      requestId: pending.requestId,
+    };
+    this.settle();
+  }
+
+  /** The thread is gone: the environment leaves service and fails the invocation it was running. */
+  private died(reason: string, outOfMemory = false): void {
+    this.context.onGone(this);
+    this.markLoaded();
+    const pending = this.pending;
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    this.pending = undefined;
+    // Lambda kills a sandbox that outgrows its memory size and says so apart from other exits.
+    const errorType = outOfMemory ? 'Runtime.OutOfMemory' : 'Runtime.ExitError';
+    const errorMessage = outOfMemory
+      ? `RequestId: ${pending.requestId} Error: Runtime exited with error: signal: killed`
+      : `RequestId: ${pending.requestId} Error: Runtime exited: ${reason}`;
+    pending.resolve({
+      error: { errorType, errorMessage },
+      durationMs: 0,
+      requestId: pending.requestId,
+      logs: this.endLines(pending, 0, errorMessage, errorType),
+    });
   }
 
   /** Resolves the invocation once the worker has answered and (when captured) its REPORT arrived. */
