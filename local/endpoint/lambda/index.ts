@@ -1,0 +1,49 @@
+// Lambda's REST API on the endpoint: the router that hands each operation to its action.
+
+import type { Call, ServiceHandler } from '../call';
+import { sendRestError } from '../protocol';
+import type { LambdaBackend } from './backend';
+import { getFunction, listFunctions } from './functions';
+import { invoke } from './invoke';
+import { getMapping, listMappings, updateMapping } from './mappings';
+import { LAMBDA_PATH_PREFIX } from './operation';
+import { type LambdaRequest, refused } from './request';
+
+export type { EventSourceMappingInfo, LambdaBackend, LambdaFunctionInfo } from './backend';
+export { logTail } from './invoke';
+export { lambdaOperation } from './operation';
+
+type LambdaAction = (request: LambdaRequest) => Promise<void> | void;
+
+const ACTIONS = new Map<string, LambdaAction>([
+  ['Invoke', invoke],
+  ['ListFunctions', listFunctions],
+  ['GetFunction', getFunction],
+  ['GetFunctionConfiguration', getFunction],
+  ['ListEventSourceMappings', listMappings],
+  ['GetEventSourceMapping', getMapping],
+  ['UpdateEventSourceMapping', updateMapping],
+]);
+
+/**
+ * Lambda's REST API on the endpoint: Invoke (RequestResponse, Event, DryRun), ListFunctions,
+ * GetFunction, GetFunctionConfiguration, ListEventSourceMappings, GetEventSourceMapping and
+ * UpdateEventSourceMapping (to enable or disable a mapping). Calls are authorized as
+ * `lambda:InvokeFunction` and `lambda:<Operation>`.
+ */
+export function lambdaService(backend: LambdaBackend): ServiceHandler {
+  return async (call: Call) => {
+    const url = new URL(call.req.url ?? '/', 'http://endpoint');
+    const parts = url.pathname.slice(LAMBDA_PATH_PREFIX.length + 1).split('/');
+    const id = decodeURIComponent(parts[1] ?? '');
+    const action = ACTIONS.get(call.action);
+    if (action) return action({ call, backend, id, url });
+    if (refused(call, `lambda:${call.action.split(' ')[0]}`, 'arn:aws:lambda:*:*:*')) return;
+    sendRestError(
+      call.res,
+      400,
+      'UnsupportedOperationException',
+      `The local cloud does not support the Lambda operation ${call.action}`,
+    );
+  };
+}
