@@ -4,13 +4,16 @@
  * visibility timeout and answering SQS and DynamoDB calls with throttling and 5xx errors; then
  * reconciles both services' records through the endpoint. Exit 0 when every round trip completed
  * with one value in both tables and nothing is left in a queue or DLQ, 1 otherwise, 2 on bad options.
+ * The soak itself is `local/chaos/soak.ts`; this file reads the options and prints.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { QUEUES } from '../contract/contract';
 import { CHAOS_KINDS, type ChaosKind } from '../local/chaos/chaos';
+import { DEFAULT_SOAK_FAULTS, runChaosSoak, type SoakResult } from '../local/chaos/soak';
 import { type FaultRule, FaultSpecError, parseFaultRules } from '../local/endpoint/faults';
-import { DEFAULT_SOAK_FAULTS, formatSoak, runChaosSoak, type SoakResult } from './chaos-soak';
+import { FAILED_INVOCATION_OUTPUTS } from '../ops/reconcile';
 import {
   type CommandMain,
   type CommandSpec,
@@ -130,5 +133,57 @@ export const main: CommandMain<typeof OPTIONS> = async (values) => {
   );
   return result.clean ? 0 : 1;
 };
+
+/** The soak's figures, for a person. */
+export function formatSoak(result: SoakResult, requests: number): string {
+  const r = result.reconciliation;
+  const byKind = (service: string, kind: string) =>
+    Object.entries(result.faults)
+      .filter(([key]) => key.startsWith(`${service}.`) && key.endsWith(`.${kind}`))
+      .reduce((n, [, count]) => n + count, 0);
+  const rows: [string, string | number][] = [
+    [
+      'function crashes (environments killed)',
+      `${result.chaos.crashes} (${result.chaos.environmentsKilled})`,
+    ],
+    ['DynamoDB restarts', result.chaos.restarts],
+    ['messages delivered twice', result.chaos.duplicated],
+    ['consumers paused past visibility timeout', result.chaos.pauses],
+    ['SQS throttles / 5xx', `${byKind('sqs', 'throttle')} / ${byKind('sqs', 'server')}`],
+    [
+      'DynamoDB throttles / 5xx',
+      `${byKind('dynamodb', 'throttle')} / ${byKind('dynamodb', 'server')}`,
+    ],
+    ['injections with nothing to hit', result.chaos.missed],
+    ['requestor invocations retried', result.requestorRetries],
+    [
+      'failed function invocations',
+      Object.entries(result.functionErrors)
+        .map(([name, n]) => `${name} ${n}`)
+        .join(', '),
+    ],
+  ];
+  const outcome: [string, string | number][] = [
+    ['complete round trips', `${r.complete}/${requests}`],
+    ['values differ', r.mismatched.length],
+    ['in DLQs (request/response/ack)', QUEUES.map((q) => r.deadLetters[q]).join('/')],
+    [
+      'failed invocations (schedule/requestor)',
+      FAILED_INVOCATION_OUTPUTS.map((key) => r.failedInvocations[key] ?? 0).join('/'),
+    ],
+    ['left in queues', QUEUES.map((q) => r.queues[q].visible + r.queues[q].inFlight).join('/')],
+    ['unexpected records', r.unexpected.length],
+  ];
+  const lines = ['Injected'];
+  for (const [label, value] of rows) lines.push(`  ${label.padEnd(42)} ${value}`);
+  lines.push('Reconciliation');
+  for (const [label, value] of outcome) lines.push(`  ${label.padEnd(42)} ${value}`);
+  for (const { requestId, stage } of r.incomplete.slice(0, 10))
+    lines.push(`  missing ${requestId}: ${stage}`);
+  if (r.incomplete.length > 10) lines.push(`  ... and ${r.incomplete.length - 10} more incomplete`);
+  if (r.mismatched.length > 0)
+    lines.push(`  values differ for: ${r.mismatched.slice(0, 10).join(', ')}`);
+  return lines.join('\n');
+}
 
 if (isMain(import.meta.url)) runCommand(CHAOS, main);

@@ -1,12 +1,13 @@
-import {
-  DeleteMessageBatchCommand,
-  type Message,
-  ReceiveMessageCommand,
-  SendMessageBatchCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+/**
+ * The chaos driver: its options and report, and {@link startChaos}, which runs a seeded schedule
+ * (`schedule.ts`) of injections (`injections.ts`) on a local cloud until it is stopped.
+ */
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { LocalCloud } from '../cloud';
 import { seededRandom } from '../endpoint/faults';
+import type { ChaosContext } from './injections';
+import { runSchedule } from './schedule';
+import { Sleeps } from './sleeps';
 
 /**
  * What the chaos driver does to a running local cloud, besides the endpoint's faults:
@@ -70,193 +71,76 @@ export interface Chaos {
  * `restart` keeps the tables only if the cloud was started with a `dataDir`.
  */
 export function startChaos(cloud: LocalCloud, opts: ChaosOptions): Chaos {
-  const random = seededRandom(opts.seed);
   const kinds = opts.kinds ?? CHAOS_KINDS;
-  const functions = opts.functions ?? Object.values(cloud.functions).map((f) => f.name);
+  const ctx = chaosContext(cloud, opts);
+  const progress = kindsProgress(kinds);
+  let stopped = false;
+  const loop = runSchedule(ctx, {
+    random: seededRandom(opts.seed),
+    kinds,
+    intervalMs: opts.intervalMs,
+    functions: opts.functions ?? Object.values(cloud.functions).map((f) => f.name),
+    stopped: () => stopped,
+    injected: progress.injected,
+  });
+
+  return {
+    report: () => ({ ...ctx.report }),
+    allKindsInjected: () => progress.all,
+    async stop() {
+      stopped = true;
+      ctx.sleeps.endAll();
+      progress.end();
+      await loop;
+      for (const fn of ctx.paused) cloud.resumeConsumer(fn);
+      ctx.paused.clear();
+      await Promise.all([...ctx.background]);
+      ctx.sqs.destroy();
+      return { ...ctx.report };
+    },
+  };
+}
+
+/** A driver's state at its start: an empty report, nothing paused, the options resolved. */
+function chaosContext(cloud: LocalCloud, opts: ChaosOptions): ChaosContext {
   const longestVisibility = Math.max(
     1,
     ...Object.values(cloud.queues).map((q) => q.visibilityTimeoutSeconds),
   );
-  const pauseMs = opts.pauseMs ?? longestVisibility * 1000 + 500;
-  const log = opts.log ?? (() => {});
-  const sqs = new SQSClient(cloud.clientConfig('sqs'));
-  const report: ChaosReport = {
-    crashes: 0,
-    environmentsKilled: 0,
-    restarts: 0,
-    duplicated: 0,
-    pauses: 0,
-    missed: 0,
-    rounds: 0,
-  };
-  const injected = new Set<ChaosKind>();
-  let allInjected: () => void = () => {};
-  const allKinds = new Promise<void>((resolve) => {
-    allInjected = resolve;
-  });
-  const paused = new Set<string>();
-  const background = new Set<Promise<void>>();
-  let stopped = false;
-  /** Ends the waits in progress, so a stop does not wait out a pause. */
-  const sleepers = new Set<() => void>();
-
-  const pick = <T>(items: readonly T[]): T | undefined =>
-    items[Math.floor(random() * items.length) % Math.max(1, items.length)];
-  const done = (kind: ChaosKind) => {
-    injected.add(kind);
-    if (kinds.every((k) => injected.has(k))) allInjected();
-  };
-
-  /** Takes up to ten messages off `url` and sends two copies of each; returns how many. */
-  async function duplicateFrom(url: string): Promise<number> {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: url,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 0,
-        MessageAttributeNames: ['All'],
-      }),
-    );
-    if (Messages.length === 0) return 0;
-    const copies = (copy: number) =>
-      Messages.map((m: Message, i) => ({
-        Id: `${copy}-${i}`,
-        MessageBody: m.Body ?? '',
-        MessageAttributes: m.MessageAttributes,
-      }));
-    const sent = new Map<number, number>();
-    for (const copy of [0, 1]) {
-      // A failed send leaves the original in flight: it returns after the visibility timeout.
-      const result = await sqs
-        .send(new SendMessageBatchCommand({ QueueUrl: url, Entries: copies(copy) }))
-        .catch(() => undefined);
-      for (const ok of result?.Successful ?? []) {
-        const index = Number(ok.Id?.split('-')[1]);
-        sent.set(index, (sent.get(index) ?? 0) + 1);
-      }
-    }
-    // Only originals with a copy on the queue are deleted, so nothing is ever lost here.
-    const replaced = Messages.map((m, i) => ({ m, i })).filter(({ i }) => sent.has(i));
-    if (replaced.length > 0) {
-      await sqs
-        .send(
-          new DeleteMessageBatchCommand({
-            QueueUrl: url,
-            Entries: replaced.map(({ m, i }) => ({
-              Id: String(i),
-              ReceiptHandle: m.ReceiptHandle,
-            })),
-          }),
-        )
-        .catch(() => undefined);
-    }
-    return [...sent.values()].filter((n) => n === 2).length;
-  }
-
-  async function inject(kind: ChaosKind): Promise<void> {
-    // Targets are drawn before acting, so the draws (and the schedule) do not depend on timing.
-    const fn = pick(functions) ?? '';
-    const start = Math.floor(random() * opts.duplicateQueues.length);
-    switch (kind) {
-      case 'crash': {
-        const killed = await cloud.crashFunction(fn);
-        if (killed === 0) {
-          report.missed += 1;
-          log(`chaos: crash ${fn}: nothing running`);
-          return;
-        }
-        report.crashes += 1;
-        report.environmentsKilled += killed;
-        log(`chaos: crashed ${fn} (${killed} environments)`);
-        break;
-      }
-      case 'restart':
-        await cloud.restartDynamoDb();
-        report.restarts += 1;
-        log('chaos: restarted DynamoDB');
-        break;
-      case 'duplicate': {
-        let copied = 0;
-        for (let i = 0; i < opts.duplicateQueues.length && copied === 0; i++) {
-          const url = opts.duplicateQueues[(start + i) % opts.duplicateQueues.length] ?? '';
-          copied = await duplicateFrom(url).catch(() => 0);
-        }
-        if (copied === 0) {
-          report.missed += 1;
-          log('chaos: duplicate: no message to copy');
-          return;
-        }
-        report.duplicated += copied;
-        log(`chaos: delivered ${copied} messages twice`);
-        break;
-      }
-      case 'pause': {
-        if (paused.has(fn)) {
-          report.missed += 1;
-          return;
-        }
-        paused.add(fn);
-        await cloud.pauseConsumer(fn);
-        report.pauses += 1;
-        log(`chaos: paused ${fn}'s consumers for ${pauseMs} ms`);
-        const resume = sleep(pauseMs).then(() => {
-          if (!paused.delete(fn)) return;
-          cloud.resumeConsumer(fn);
-        });
-        background.add(resume);
-        void resume.finally(() => background.delete(resume));
-        break;
-      }
-    }
-    done(kind);
-  }
-
-  /** Waits `ms`, or less if the driver is stopped meanwhile. */
-  function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const end = () => {
-        clearTimeout(timer);
-        sleepers.delete(end);
-        resolve();
-      };
-      const timer = setTimeout(end, ms);
-      sleepers.add(end);
-    });
-  }
-
-  const loop = (async () => {
-    while (!stopped) {
-      // One round: every kind once, in an order drawn from the seed (Fisher-Yates).
-      const round = [...kinds];
-      for (let i = round.length - 1; i > 0; i--) {
-        const j = Math.floor(random() * (i + 1));
-        [round[i], round[j]] = [round[j] as ChaosKind, round[i] as ChaosKind];
-      }
-      for (const kind of round) {
-        await sleep(opts.intervalMs * (0.5 + random()));
-        if (stopped) return;
-        await inject(kind).catch((error: unknown) => {
-          report.missed += 1;
-          log(`chaos: ${kind} failed: ${error instanceof Error ? error.message : String(error)}`);
-        });
-      }
-      report.rounds += 1;
-    }
-  })();
-
   return {
-    report: () => ({ ...report }),
-    allKindsInjected: () => allKinds,
-    async stop() {
-      stopped = true;
-      for (const end of [...sleepers]) end();
-      allInjected();
-      await loop;
-      for (const fn of paused) cloud.resumeConsumer(fn);
-      paused.clear();
-      await Promise.all([...background]);
-      sqs.destroy();
-      return { ...report };
+    cloud,
+    sqs: new SQSClient(cloud.clientConfig('sqs')),
+    duplicateQueues: opts.duplicateQueues,
+    pauseMs: opts.pauseMs ?? longestVisibility * 1000 + 500,
+    report: {
+      crashes: 0,
+      environmentsKilled: 0,
+      restarts: 0,
+      duplicated: 0,
+      pauses: 0,
+      missed: 0,
+      rounds: 0,
+    },
+    log: opts.log ?? (() => {}),
+    sleeps: new Sleeps(),
+    paused: new Set(),
+    background: new Set(),
+  };
+}
+
+/** Which kinds were injected so far, and a promise kept once all were (or the driver stops). */
+function kindsProgress(kinds: readonly ChaosKind[]) {
+  const injected = new Set<ChaosKind>();
+  let end: () => void = () => {};
+  const all = new Promise<void>((resolve) => {
+    end = resolve;
+  });
+  return {
+    all,
+    end,
+    injected: (kind: ChaosKind) => {
+      injected.add(kind);
+      if (kinds.every((k) => injected.has(k))) end();
     },
   };
 }

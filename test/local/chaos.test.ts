@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runChaosSoak } from '../../commands/chaos-soak';
+import { runChaosSoak } from '../../local/chaos/soak';
 import { patchedAssembly, shortTimeouts } from './assembly';
 
 /** Keys of injected endpoint faults, `service.Action.kind`, summed by `service.kind`. */

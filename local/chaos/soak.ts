@@ -1,6 +1,6 @@
 /**
  * The chaos soak behind `npm run chaos` and its test: runs the pipeline on a local cloud under the
- * chaos driver (`local/chaos.ts`) and the endpoint's faults, asks for strings with idempotency keys
+ * chaos driver (`chaos.ts`) and the endpoint's faults, asks for strings with idempotency keys
  * (retrying a failed call with the same key), then reconciles through the endpoint and says what was
  * injected and what it found.
  */
@@ -9,17 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { Output, QUEUES, queueOutputs } from '../contract/contract';
-import { CHAOS_KINDS, type ChaosKind, type ChaosReport, startChaos } from '../local/chaos/chaos';
-import type { LocalCloud } from '../local/cloud';
-import { type FaultCounts, type FaultRule, parseFaultRules } from '../local/endpoint/faults';
-import {
-  FAILED_INVOCATION_OUTPUTS,
-  isClean,
-  output,
-  type Reconciliation,
-  reconcile,
-} from '../ops/reconcile';
+import { Output, QUEUES, queueOutputs } from '../../contract/contract';
+import { isClean, output, type Reconciliation, reconcile } from '../../ops/reconcile';
+import type { LocalCloud } from '../cloud';
+import { type FaultCounts, type FaultRule, parseFaultRules } from '../endpoint/faults';
+import { CHAOS_KINDS, type ChaosKind, type ChaosReport, startChaos } from './chaos';
 
 /** The endpoint faults of a soak unless `--faults` says otherwise. */
 export const DEFAULT_SOAK_FAULTS = 'sqs:0.02,sqs:0.01:server,dynamodb:0.02,dynamodb:0.01:server';
@@ -89,7 +83,7 @@ const INVOKE_CONCURRENCY = 4;
  */
 export async function runChaosSoak(opts: SoakOptions): Promise<SoakResult> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'string-pipeline-chaos-'));
-  const { startLocalCloud } = await import('../local/cloud');
+  const { startLocalCloud } = await import('../cloud');
   const rules = opts.faults ?? parseFaultRules(DEFAULT_SOAK_FAULTS);
   let cloud: LocalCloud | undefined;
   try {
@@ -100,66 +94,73 @@ export async function runChaosSoak(opts: SoakOptions): Promise<SoakResult> {
       faults: { seed: opts.seed, rules },
       log: opts.log ? (line) => opts.log?.(line) : undefined,
     });
-    const live = cloud;
-    const sqs = new SQSClient(live.clientConfig('sqs'));
-    const dynamodb = new DynamoDBClient(live.clientConfig('dynamodb'));
-    try {
-      const started = performance.now();
-      const chaos = startChaos(live, {
-        // Another stream than the endpoint's, from the same seed.
-        seed: (opts.seed ^ 0x9e3779b9) >>> 0,
-        intervalMs: opts.intervalMs ?? 1000,
-        kinds: opts.kinds,
-        duplicateQueues: QUEUES.map((q) => output(live.outputs, queueOutputs(q).queue)),
-        log: opts.log,
-      });
-      let requested = 0;
-      const timer = setInterval(() => {
-        opts.progress?.(progressLine(live, chaos.report(), requested, opts.requests, started));
-      }, 1000);
-      try {
-        const asked = await askForStrings(live, opts, (n) => {
-          requested += n;
-        });
-        // Every kind of chaos at least once, unless the pipeline ran dry before (a tiny soak).
-        await Promise.race([
-          chaos.allKindsInjected(),
-          live.waitForIdle({ timeoutMs: idleTimeoutMs(opts.requests) }),
-        ]);
-        const report = await chaos.stop();
-        await live.waitForIdle({ timeoutMs: idleTimeoutMs(opts.requests) });
-        const seconds = (performance.now() - started) / 1000;
-        const faults = live.injectedFaults();
-        live.setFaults(undefined);
-        const reconciliation = await reconcile({
-          sqs,
-          dynamodb,
-          outputs: live.outputs,
-          expected: asked.ids,
-        });
-        const lambda = live.metrics().lambda;
-        return {
-          seconds,
-          chaos: report,
-          faults,
-          requestorRetries: asked.retries,
-          functionErrors: Object.fromEntries(
-            Object.entries(lambda).map(([name, m]) => [name, m.errors]),
-          ),
-          reconciliation,
-          clean: isClean(reconciliation) && reconciliation.complete === opts.requests,
-        };
-      } finally {
-        clearInterval(timer);
-        await chaos.stop();
-      }
-    } finally {
-      sqs.destroy();
-      dynamodb.destroy();
-    }
+    return await soakOn(cloud, opts);
   } finally {
     await cloud?.stop();
     if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The soak on a started cloud: asks for the strings under chaos, stops the chaos once every kind
+ * was injected, lets the pipeline settle, turns the endpoint's faults off and reconciles.
+ */
+async function soakOn(live: LocalCloud, opts: SoakOptions): Promise<SoakResult> {
+  const sqs = new SQSClient(live.clientConfig('sqs'));
+  const dynamodb = new DynamoDBClient(live.clientConfig('dynamodb'));
+  try {
+    const started = performance.now();
+    const chaos = startChaos(live, {
+      // Another stream than the endpoint's, from the same seed.
+      seed: (opts.seed ^ 0x9e3779b9) >>> 0,
+      intervalMs: opts.intervalMs ?? 1000,
+      kinds: opts.kinds,
+      duplicateQueues: QUEUES.map((q) => output(live.outputs, queueOutputs(q).queue)),
+      log: opts.log,
+    });
+    let requested = 0;
+    const timer = setInterval(() => {
+      opts.progress?.(progressLine(live, chaos.report(), requested, opts.requests, started));
+    }, 1000);
+    try {
+      const asked = await askForStrings(live, opts, (n) => {
+        requested += n;
+      });
+      // Every kind of chaos at least once, unless the pipeline ran dry before (a tiny soak).
+      await Promise.race([
+        chaos.allKindsInjected(),
+        live.waitForIdle({ timeoutMs: idleTimeoutMs(opts.requests) }),
+      ]);
+      const report = await chaos.stop();
+      await live.waitForIdle({ timeoutMs: idleTimeoutMs(opts.requests) });
+      const seconds = (performance.now() - started) / 1000;
+      const faults = live.injectedFaults();
+      live.setFaults(undefined);
+      const reconciliation = await reconcile({
+        sqs,
+        dynamodb,
+        outputs: live.outputs,
+        expected: asked.ids,
+      });
+      const lambda = live.metrics().lambda;
+      return {
+        seconds,
+        chaos: report,
+        faults,
+        requestorRetries: asked.retries,
+        functionErrors: Object.fromEntries(
+          Object.entries(lambda).map(([name, m]) => [name, m.errors]),
+        ),
+        reconciliation,
+        clean: isClean(reconciliation) && reconciliation.complete === opts.requests,
+      };
+    } finally {
+      clearInterval(timer);
+      await chaos.stop();
+    }
+  } finally {
+    sqs.destroy();
+    dynamodb.destroy();
   }
 }
 
@@ -223,56 +224,4 @@ function progressLine(
     `${invocations} invocations | injected: ${chaos.crashes} crashes, ${chaos.restarts} DynamoDB restarts, ` +
     `${chaos.duplicated} duplicates, ${chaos.pauses} pauses, ${faults} endpoint faults`
   );
-}
-
-/** The soak's figures, for a person. */
-export function formatSoak(result: SoakResult, requests: number): string {
-  const r = result.reconciliation;
-  const byKind = (service: string, kind: string) =>
-    Object.entries(result.faults)
-      .filter(([key]) => key.startsWith(`${service}.`) && key.endsWith(`.${kind}`))
-      .reduce((n, [, count]) => n + count, 0);
-  const rows: [string, string | number][] = [
-    [
-      'function crashes (environments killed)',
-      `${result.chaos.crashes} (${result.chaos.environmentsKilled})`,
-    ],
-    ['DynamoDB restarts', result.chaos.restarts],
-    ['messages delivered twice', result.chaos.duplicated],
-    ['consumers paused past visibility timeout', result.chaos.pauses],
-    ['SQS throttles / 5xx', `${byKind('sqs', 'throttle')} / ${byKind('sqs', 'server')}`],
-    [
-      'DynamoDB throttles / 5xx',
-      `${byKind('dynamodb', 'throttle')} / ${byKind('dynamodb', 'server')}`,
-    ],
-    ['injections with nothing to hit', result.chaos.missed],
-    ['requestor invocations retried', result.requestorRetries],
-    [
-      'failed function invocations',
-      Object.entries(result.functionErrors)
-        .map(([name, n]) => `${name} ${n}`)
-        .join(', '),
-    ],
-  ];
-  const outcome: [string, string | number][] = [
-    ['complete round trips', `${r.complete}/${requests}`],
-    ['values differ', r.mismatched.length],
-    ['in DLQs (request/response/ack)', QUEUES.map((q) => r.deadLetters[q]).join('/')],
-    [
-      'failed invocations (schedule/requestor)',
-      FAILED_INVOCATION_OUTPUTS.map((key) => r.failedInvocations[key] ?? 0).join('/'),
-    ],
-    ['left in queues', QUEUES.map((q) => r.queues[q].visible + r.queues[q].inFlight).join('/')],
-    ['unexpected records', r.unexpected.length],
-  ];
-  const lines = ['Injected'];
-  for (const [label, value] of rows) lines.push(`  ${label.padEnd(42)} ${value}`);
-  lines.push('Reconciliation');
-  for (const [label, value] of outcome) lines.push(`  ${label.padEnd(42)} ${value}`);
-  for (const { requestId, stage } of r.incomplete.slice(0, 10))
-    lines.push(`  missing ${requestId}: ${stage}`);
-  if (r.incomplete.length > 10) lines.push(`  ... and ${r.incomplete.length - 10} more incomplete`);
-  if (r.mismatched.length > 0)
-    lines.push(`  values differ for: ${r.mismatched.slice(0, 10).join(', ')}`);
-  return lines.join('\n');
 }
