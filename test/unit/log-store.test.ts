@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Call } from '../../local/endpoint/call';
 import { logTail } from '../../local/endpoint/lambda';
-import { LogStore, logsService } from '../../local/endpoint/logs';
+import { logsService } from '../../local/endpoint/logs';
 import { cutGroupFile } from '../../local/logs/file';
 import { LogRing } from '../../local/logs/ring';
+import { LogStore } from '../../local/logs/store';
 
 describe('the local log store', () => {
   it('drops the oldest events past its bound and says how many, once, where the gap is', () => {

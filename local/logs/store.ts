@@ -1,16 +1,15 @@
+// The Logs service's engine: each log group's events in memory, and in a data directory when the
+// cloud has one. The endpoint's CloudWatch Logs API reads it; the engine's log sink feeds it.
+
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cutGroupFile, parseGroupFile } from '../logs/file';
-import { compileFilterPattern, FilterPatternError, type LogFilter } from '../logs/filter';
-import { eventIdOf, type LogEvent, LogRing, sequenceOf } from '../logs/ring';
 import { lockStateDir, type StateLock, StateLockedError } from '../state/lock';
-import { type Call, denial, type ServiceHandler } from './call';
-import { sendJson, sendJsonError } from './protocol';
+import { cutGroupFile, parseGroupFile } from './file';
+import { eventIdOf, type LogEvent, LogRing, sequenceOf } from './ring';
 
 /** Events kept per log group by default; the oldest go first, as retention would drop them. */
 const MAX_EVENTS_PER_GROUP = 20_000;
-const STREAM = 'local/[$LATEST]local';
 
 /** Runs a file write after the previous ones; a failed write (a removed directory) loses its lines only. */
 function enqueue(file: GroupFile, step: () => Promise<void>): void {
@@ -32,12 +31,18 @@ interface GroupFile {
   flushQueued: boolean;
 }
 
+/** A log group: when it was created (its oldest event's ingestion, once read back) and its events. */
+export interface LogGroup {
+  created: number;
+  readonly events: LogRing;
+}
+
 /**
  * Function log lines, by log group (`/aws/lambda/NAME`), for the CloudWatch Logs API. Each group
  * has one stream; the engine's log sink feeds it.
  */
 export class LogStore {
-  private readonly groups = new Map<string, { created: number; events: LogRing }>();
+  private readonly groups = new Map<string, LogGroup>();
 
   private readonly files = new Map<string, GroupFile>();
   /** Held while this store may rewrite the directory's files; undefined: append only. */
@@ -205,163 +210,7 @@ export class LogStore {
     return [...this.groups.keys()].sort();
   }
 
-  group(name: string) {
+  group(name: string): LogGroup | undefined {
     return this.groups.get(name);
   }
-}
-
-const JSON_1_1 = 'application/x-amz-json-1.1';
-
-/**
- * CloudWatch Logs on the endpoint: DescribeLogGroups, DescribeLogStreams, FilterLogEvents (text and
- * JSON filter patterns, see `log-filter.ts`) and GetLogEvents, enough for `aws logs tail --follow` and SDK scripts.
- */
-export function logsService(store: LogStore, region: string, accountId: string): ServiceHandler {
-  const groupArn = (name: string) => `arn:aws:logs:${region}:${accountId}:log-group:${name}`;
-  return (call: Call) => {
-    let params: Record<string, unknown>;
-    try {
-      params = JSON.parse(call.body.toString('utf8') || '{}') as Record<string, unknown>;
-    } catch {
-      return sendJsonError(call.res, 400, 'SerializationException', 'Invalid JSON');
-    }
-    const fail = (type: string, message: string) => sendJsonError(call.res, 400, type, message);
-    const groupName = typeof params.logGroupName === 'string' ? params.logGroupName : undefined;
-    const resource = groupName ? `${groupArn(groupName)}:*` : '*';
-    const message = denial(call, [{ action: `logs:${call.action}`, resource }]);
-    if (message) return fail('AccessDeniedException', message);
-    const group = groupName ? store.group(groupName) : undefined;
-    const missingGroup = () =>
-      fail('ResourceNotFoundException', 'The specified log group does not exist.');
-
-    switch (call.action) {
-      case 'DescribeLogGroups': {
-        const prefix = String(params.logGroupNamePrefix ?? '');
-        const logGroups = store
-          .groupNames()
-          .filter((name) => name.startsWith(prefix))
-          .map((name) => ({
-            logGroupName: name,
-            creationTime: store.group(name)?.created,
-            metricFilterCount: 0,
-            arn: `${groupArn(name)}:*`,
-            logGroupArn: groupArn(name),
-            storedBytes: 0,
-          }));
-        return sendJson(call.res, 200, { logGroups }, {}, JSON_1_1);
-      }
-      case 'DescribeLogStreams': {
-        if (!group) return missingGroup();
-        const last = group.events.at(group.events.size - 1);
-        const first = store.eventsAfter(groupName ?? '').next().value;
-        return sendJson(
-          call.res,
-          200,
-          {
-            logStreams: [
-              {
-                logStreamName: STREAM,
-                creationTime: group.created,
-                firstEventTimestamp: first?.timestamp,
-                lastEventTimestamp: last?.timestamp,
-                lastIngestionTime: last?.ingestionTime,
-                arn: `${groupArn(groupName ?? '')}:log-stream:${STREAM}`,
-                storedBytes: 0,
-              },
-            ],
-          },
-          {},
-          JSON_1_1,
-        );
-      }
-      case 'FilterLogEvents': {
-        if (!group) return missingGroup();
-        let matches: LogFilter;
-        try {
-          matches = compileFilterPattern(String(params.filterPattern ?? ''));
-        } catch (error) {
-          if (!(error instanceof FilterPatternError)) throw error;
-          return fail('InvalidParameterException', error.message);
-        }
-        const start = Number(params.startTime ?? 0);
-        const end = Number(params.endTime ?? Number.MAX_SAFE_INTEGER);
-        const limit = Math.min(Number(params.limit ?? 10_000), 10_000);
-        const after = typeof params.nextToken === 'string' ? params.nextToken : '';
-        // Stops at the first match past the page instead of filtering the whole group.
-        const page: LogEvent[] = [];
-        let more = false;
-        for (const e of store.eventsAfter(groupName ?? '', after)) {
-          if (e.timestamp < start || e.timestamp > end || !matches(e.message)) continue;
-          if (page.length === limit) {
-            more = true;
-            break;
-          }
-          page.push(e);
-        }
-        return sendJson(
-          call.res,
-          200,
-          {
-            events: page.map((e) => ({ logStreamName: STREAM, ...e })),
-            searchedLogStreams: [{ logStreamName: STREAM, searchedCompletely: !more }],
-            ...(more ? { nextToken: page[page.length - 1]?.eventId } : {}),
-          },
-          {},
-          JSON_1_1,
-        );
-      }
-      case 'GetLogEvents': {
-        if (!group) return missingGroup();
-        if (params.logStreamName !== STREAM) {
-          return fail('ResourceNotFoundException', 'The specified log stream does not exist.');
-        }
-        const start = Number(params.startTime ?? 0);
-        const end = Number(params.endTime ?? Number.MAX_SAFE_INTEGER);
-        const limit = Number(params.limit ?? 10_000);
-        if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
-          return fail('InvalidParameterException', 'limit must be an integer from 1 to 10000.');
-        }
-        // Tokens name an event's number: `f/N` reads on after it, `b/N` back before it. They stay
-        // valid as the group drops its oldest events; the end returns the token it was given.
-        const token = typeof params.nextToken === 'string' ? params.nextToken : undefined;
-        const parsed = token === undefined ? undefined : /^([fb])\/(-?\d{1,20})$/.exec(token);
-        if (token !== undefined && !parsed) {
-          return fail('InvalidParameterException', 'The specified nextToken is invalid.');
-        }
-        const forward = parsed ? parsed[1] === 'f' : params.startFromHead === true;
-        const at = parsed ? Number(parsed[2]) : forward ? -1 : group.events.next;
-        const page: LogEvent[] = [];
-        const events = forward
-          ? store.eventsAfter(groupName ?? '', at < 0 ? '' : eventIdOf(at))
-          : store.eventsBefore(groupName ?? '', at);
-        for (const e of events) {
-          if (page.length >= limit) break;
-          if (e.timestamp >= start && e.timestamp <= end) page.push(e);
-        }
-        if (!forward) page.reverse();
-        const oldest = page[0];
-        const newest = page.at(-1);
-        return sendJson(
-          call.res,
-          200,
-          {
-            events: page.map(({ timestamp, message, ingestionTime }) => ({
-              timestamp,
-              message,
-              ingestionTime,
-            })),
-            nextForwardToken: `f/${newest ? sequenceOf(newest.eventId) : forward ? at : at - 1}`,
-            nextBackwardToken: `b/${oldest ? sequenceOf(oldest.eventId) : forward ? at + 1 : at}`,
-          },
-          {},
-          JSON_1_1,
-        );
-      }
-      default:
-        return fail(
-          'UnknownOperationException',
-          `The local cloud does not support the CloudWatch Logs operation ${call.action}`,
-        );
-    }
-  };
 }
