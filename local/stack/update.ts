@@ -222,6 +222,17 @@ export class StackUpdateError extends Error {
   override readonly name = 'StackUpdateError';
 }
 
+/** What each step of an in-place update reads. */
+interface UpdateScope {
+  readonly cloud: StackUpdateTarget;
+  readonly after: StackArtifact;
+  readonly resolver: IntrinsicResolver;
+  /** The resources of `type` the plan changes in place, created ones included. */
+  readonly touched: (type: string) => Set<string>;
+  /** The resources the plan creates. */
+  readonly created: ReadonlySet<string>;
+}
+
 /**
  * Applies `after` to the running cloud in place: creates the new queues and tables, sets changed
  * queue attributes, gives changed functions their new configuration (new environments get it;
@@ -241,76 +252,130 @@ export async function applyStackUpdate(
       `These changes need a new cloud: ${plan.recreate.map((c) => `${c.logicalId} ${c.detail}`).join('; ')}`,
     );
   }
-  const touched = (type: string) =>
-    new Set(plan.inPlace.filter((c) => c.type === type).map((c) => c.logicalId));
-  const resolver = new IntrinsicResolver(after, cloud.locals, {
-    region: DEFAULT_REGION,
-    accountId: LOCAL_ACCOUNT_ID,
-  });
-  const only = (type: string, ids: Set<string>): StackArtifact => ({
+  const scope = updateScope(cloud, after, plan);
+  // New tables and queues first: functions' environments and mappings may name them.
+  await createAddedTables(scope);
+  const newQueueIds = await createAddedQueues(scope);
+  for (const id of scope.touched('AWS::SQS::Queue')) {
+    const queue = cloud.queues.get(id);
+    if (newQueueIds.has(id) || !queue) continue;
+    await updateQueue(scope, id, queue);
+  }
+  registerInertResources(after, cloud.locals);
+  await updateFunctionsAndTriggers(scope);
+  if (scope.touched('AWS::IAM::Policy').size + scope.touched('AWS::IAM::Role').size > 0)
+    hooks.updateRoles(rolePolicies(after, scope.resolver, LOCAL_ACCOUNT_ID));
+  replaceOutputs(scope);
+  hooks.commit(after);
+  return plan;
+}
+
+/** The scope of applying `plan`, whose template is `after`, to `cloud`. */
+function updateScope(
+  cloud: StackUpdateTarget,
+  after: StackArtifact,
+  plan: StackUpdatePlan,
+): UpdateScope {
+  return {
+    cloud,
+    after,
+    resolver: new IntrinsicResolver(after, cloud.locals, {
+      region: DEFAULT_REGION,
+      accountId: LOCAL_ACCOUNT_ID,
+    }),
+    touched: (type) => new Set(plan.inPlace.filter((c) => c.type === type).map((c) => c.logicalId)),
+    created: new Set(plan.inPlace.filter((c) => c.detail === 'created').map((c) => c.logicalId)),
+  };
+}
+
+/** `after` with, of the resources of `type`, only those in `ids`. */
+function only(after: StackArtifact, type: string, ids: ReadonlySet<string>): StackArtifact {
+  return {
     ...after,
     resources: Object.fromEntries(
       Object.entries(after.resources).filter(([id, r]) => r.Type !== type || ids.has(id)),
     ),
-  });
-  const created = new Set(
-    plan.inPlace.filter((c) => c.detail === 'created').map((c) => c.logicalId),
-  );
+  };
+}
 
-  // New tables and queues first: functions' environments and mappings may name them.
+/** Creates the tables the new template adds. */
+async function createAddedTables({
+  cloud,
+  after,
+  resolver,
+  touched,
+  created,
+}: UpdateScope): Promise<void> {
   const tableIds = new Set([...touched('AWS::DynamoDB::Table')].filter((id) => created.has(id)));
-  if (tableIds.size > 0) {
-    const tables = await createTables(
-      only('AWS::DynamoDB::Table', tableIds),
-      cloud.dynamodb,
-      resolver,
-      cloud.locals,
-    );
-    Object.assign(cloud.tables, tables);
-  }
-  const queueIds = touched('AWS::SQS::Queue');
-  const newQueueIds = new Set([...queueIds].filter((id) => created.has(id)));
-  if (newQueueIds.size > 0) {
-    const queues = await createQueues(
-      only('AWS::SQS::Queue', newQueueIds),
-      cloud.sqs,
-      resolver,
-      cloud.locals,
-      cloud.timeScale,
-    );
-    for (const [id, queue] of queues) cloud.queues.set(id, queue);
-  }
-  for (const id of queueIds) {
-    const queue = cloud.queues.get(id);
-    if (newQueueIds.has(id) || !queue) continue;
-    const { attributes, visibility } = queueSettings(after, id, resolver, cloud.timeScale);
-    const { FifoQueue: _fifo, ...settable } = attributes;
-    const policy = redrivePolicy(after, id, resolver);
-    await cloud.sqs.send(
-      new SetQueueAttributesCommand({
-        QueueUrl: queue.url,
-        Attributes: {
-          ...settable,
-          // An empty policy removes the one the queue had, as SQS takes it.
-          ...(policy || queue.dlqArn
-            ? { RedrivePolicy: policy ? JSON.stringify(policy) : '' }
-            : {}),
-        },
-      }),
-    );
-    cloud.queues.set(id, {
-      logicalId: id,
-      name: queue.name,
-      url: queue.url,
-      arn: queue.arn,
-      visibilityTimeoutSeconds: visibility,
-      ...(policy
-        ? { dlqArn: policy.deadLetterTargetArn, maxReceiveCount: policy.maxReceiveCount }
-        : {}),
-    });
-  }
-  registerInertResources(after, cloud.locals);
+  if (tableIds.size === 0) return;
+  const tables = await createTables(
+    only(after, 'AWS::DynamoDB::Table', tableIds),
+    cloud.dynamodb,
+    resolver,
+    cloud.locals,
+  );
+  Object.assign(cloud.tables, tables);
+}
 
+/** Creates the queues the new template adds; returns their logical ids. */
+async function createAddedQueues({
+  cloud,
+  after,
+  resolver,
+  touched,
+  created,
+}: UpdateScope): Promise<Set<string>> {
+  const newQueueIds = new Set([...touched('AWS::SQS::Queue')].filter((id) => created.has(id)));
+  if (newQueueIds.size === 0) return newQueueIds;
+  const queues = await createQueues(
+    only(after, 'AWS::SQS::Queue', newQueueIds),
+    cloud.sqs,
+    resolver,
+    cloud.locals,
+    cloud.timeScale,
+  );
+  for (const [id, queue] of queues) cloud.queues.set(id, queue);
+  return newQueueIds;
+}
+
+/** Sets an existing queue's attributes and redrive policy as the new template has them. */
+async function updateQueue(
+  { cloud, after, resolver }: UpdateScope,
+  id: string,
+  queue: LocalQueue,
+): Promise<void> {
+  const { attributes, visibility } = queueSettings(after, id, resolver, cloud.timeScale);
+  const { FifoQueue: _fifo, ...settable } = attributes;
+  const policy = redrivePolicy(after, id, resolver);
+  await cloud.sqs.send(
+    new SetQueueAttributesCommand({
+      QueueUrl: queue.url,
+      Attributes: {
+        ...settable,
+        // An empty policy removes the one the queue had, as SQS takes it.
+        ...(policy || queue.dlqArn ? { RedrivePolicy: policy ? JSON.stringify(policy) : '' } : {}),
+      },
+    }),
+  );
+  cloud.queues.set(id, {
+    logicalId: id,
+    name: queue.name,
+    url: queue.url,
+    arn: queue.arn,
+    visibilityTimeoutSeconds: visibility,
+    ...(policy
+      ? { dlqArn: policy.deadLetterTargetArn, maxReceiveCount: policy.maxReceiveCount }
+      : {}),
+  });
+}
+
+/** Gives changed functions, event source mappings and schedules their new settings. */
+async function updateFunctionsAndTriggers({
+  cloud,
+  after,
+  resolver,
+  touched,
+}: UpdateScope): Promise<void> {
   const functionIds = touched('AWS::Lambda::Function');
   for (const spec of describeFunctions(after, resolver, cloud.locals)) {
     if (functionIds.has(spec.logicalId))
@@ -326,9 +391,10 @@ export async function applyStackUpdate(
     if (!scheduleIds.has(spec.logicalId)) continue;
     await cloud.schedules.find((s) => s.spec.logicalId === spec.logicalId)?.update(spec);
   }
-  if (touched('AWS::IAM::Policy').size + touched('AWS::IAM::Role').size > 0)
-    hooks.updateRoles(rolePolicies(after, resolver, LOCAL_ACCOUNT_ID));
+}
 
+/** Replaces the stack's outputs, in place, with the new template's. */
+function replaceOutputs({ cloud, after, resolver }: UpdateScope): void {
   const outputs = Object.fromEntries(
     Object.entries(after.outputs).map(([key, output]) => [
       key,
@@ -337,8 +403,6 @@ export async function applyStackUpdate(
   );
   for (const key of Object.keys(cloud.outputs)) if (!(key in outputs)) delete cloud.outputs[key];
   Object.assign(cloud.outputs, outputs);
-  hooks.commit(after);
-  return plan;
 }
 
 /**
