@@ -4,7 +4,7 @@ import { AlarmsPage } from './alarms';
 import { api } from './client';
 import { FunctionsPage } from './functions';
 import { JourneyPage } from './journey';
-import { OverviewPage } from './overview';
+import { OverviewPage } from './overview/page';
 import { QueuesPage } from './queues';
 import type { Meta } from './shared';
 import { ErrorLine } from './shared';
