@@ -5,7 +5,7 @@ import { api } from './client';
 import { FunctionsPage } from './functions';
 import { JourneyPage } from './journey';
 import { OverviewPage } from './overview/page';
-import { QueuesPage } from './queues';
+import { QueuesPage } from './queues/page';
 import type { Meta } from './shared';
 import { ErrorLine } from './shared';
 import { TablesPage } from './tables';

@@ -1,0 +1,90 @@
+/** The form that moves a dead-letter queue's messages back to its source, and its progress. */
+import { useEffect, useState } from 'preact/hooks';
+import type { QueueInfo, RedriveProgress } from '../../api';
+import { api, usePoll } from '../client';
+import { ErrorLine, type Meta } from '../shared';
+
+/** A redrive's progress, or its outcome, in one sentence. */
+function redriveText(p: RedriveProgress): string {
+  const source = p.queue.replace(/-dlq$/, '');
+  const failed = p.failed.length
+    ? `; ${p.failed.length} failed: ${p.failed.map((f) => f.reason).join('; ')}`
+    : '';
+  const plural = p.toMove === 1 ? '' : 's';
+  if (p.state === 'running') {
+    return `Redriving ${p.queue}: ${p.moved} of ${p.toMove} message${plural} moved so far${failed}…`;
+  }
+  if (p.state === 'failed') return `${p.error ?? 'The redrive failed'} (${p.moved} moved)`;
+  return `Moved ${p.moved} of ${p.toMove} message${plural} back to ${source} (${p.method})${failed}`;
+}
+
+/** Redrives `queue`, a DLQ, and calls `done` when the redrive ends so the depths are read again. */
+export function RedriveForm({
+  queue,
+  meta,
+  done,
+}: {
+  queue: QueueInfo;
+  meta: Meta;
+  done: () => void;
+}) {
+  const [max, setMax] = useState('');
+  const [started, setStarted] = useState<RedriveProgress>();
+  const [startError, setStartError] = useState<string>();
+  // Polled once a second while this page's redrive runs; the moved count grows as it goes.
+  const running = started?.state === 'running';
+  const { data: progress } = usePoll<RedriveProgress>(
+    running ? `/queues/${queue.id}/redrive` : undefined,
+    1000,
+  );
+  const current = progress && progress.startedAt === started?.startedAt ? progress : started;
+  const finished = current !== undefined && current.state !== 'running';
+  useEffect(() => {
+    if (finished) {
+      setStarted(current);
+      done();
+    }
+  }, [finished]);
+  const submit = (e: Event) => {
+    e.preventDefault();
+    setStartError(undefined);
+    api<RedriveProgress>(`/queues/${queue.id}/redrive`, max ? { max: Number(max) } : {}).then(
+      setStarted,
+      (err: Error) => setStartError(err.message),
+    );
+  };
+  return (
+    <form onSubmit={submit} class="panel" aria-label={`Redrive ${queue.id}`}>
+      <h4>Redrive</h4>
+      <label for="redrive-max">At most (empty: all)</label>
+      <input
+        id="redrive-max"
+        type="number"
+        min={1}
+        value={max}
+        onInput={(e) => setMax(e.currentTarget.value)}
+      />
+      <button type="submit" disabled={!meta.writable || current?.state === 'running'}>
+        Redrive {queue.id}
+      </button>
+      {current && (
+        <p
+          role={current.state === 'failed' ? 'alert' : 'status'}
+          data-state={current.state}
+          data-moved={current.moved}
+          data-to-move={current.toMove}
+        >
+          {redriveText(current)}
+        </p>
+      )}
+      {current && current.toMove > 0 && (
+        <progress
+          max={current.toMove}
+          value={current.moved}
+          aria-label={`Redrive of ${queue.id}`}
+        />
+      )}
+      <ErrorLine error={startError} />
+    </form>
+  );
+}
