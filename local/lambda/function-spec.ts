@@ -42,7 +42,7 @@ export interface FunctionMetrics {
   totalDurationMs: number;
   coldStarts: number;
   /**
-   * Highest Max Memory Used (MB) any environment reported so far; see lambda-worker.mjs for what
+   * Highest Max Memory Used (MB) any environment reported so far; see worker.mjs for what
    * a worker thread can measure of it.
    */
   maxMemoryUsedMB: number;

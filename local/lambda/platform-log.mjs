@@ -2,7 +2,7 @@
 // The lines Lambda's platform writes around each invocation, in the function's log format: text
 // (START / END / REPORT) or JSON (platform.start / platform.runtimeDone / platform.report records,
 // as CloudWatch receives them with `LoggingConfig.LogFormat: JSON`). Plain JavaScript, shared by
-// the worker thread (lambda-worker.mjs) and the runner that writes the lines of an invocation its
+// the worker thread (worker.mjs) and the runner that writes the lines of an invocation its
 // environment did not finish; ops/log-format.ts parses both formats back.
 
 /** @typedef {'Text' | 'JSON'} LogFormat */

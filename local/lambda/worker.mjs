@@ -27,7 +27,7 @@ if (workerData.discardOutput) {
 }
 const port = parentPort;
 // The function's NODE_OPTIONS asks for source-mapped stack traces: the same traces, with each map
-// read on the first one instead of at load (see lambda-source-maps.mjs).
+// read on the first one instead of at load (see source-maps.mjs).
 if (workerData.sourceMaps) enableLazySourceMaps();
 // The worker started without that flag in its NODE_OPTIONS; the handler sees the template's value.
 if (workerData.nodeOptions !== undefined) process.env.NODE_OPTIONS = workerData.nodeOptions;
