@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { escapeXml } from './protocol';
+import { escapeXml } from '../protocol';
 
 // SQS's query protocol (AWS CLI v1, SDK for JavaScript v2, boto3 before 2024): form-encoded
 // `Action=SendMessage&QueueUrl=...` requests with flattened lists (`AttributeName.1`,
