@@ -84,72 +84,21 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciliation> 
     depths(input.sqs, outputs, 'dlq'),
     Promise.all(invocationQueues.map((key) => queueDepth(input.sqs, output(outputs, key)))),
   ]);
-  // Expected ids, each flagged once met in either table; those never met were never recorded.
-  const expected = input.expected ? RequestIdSet.of(input.expected).sorted() : undefined;
-  const met = new Uint8Array(expected?.size ?? 0);
-  const meet = (id: string) => {
-    const index = expected?.indexOf(id) ?? -1;
-    if (index < 0 || met[index]) return false;
-    met[index] = 1;
-    return true;
-  };
-  const unexpected: string[] = [];
-  const mismatched: string[] = [];
-  const incomplete: { requestId: string; stage: string }[] = [];
-  let complete = 0;
-  const settle = (id: string, request?: RecordItem, string?: RecordItem) => {
-    if (expected && !meet(id)) {
-      unexpected.push(id);
-      return;
-    }
-    const stage = stageOf(request, string);
-    if (stage === 'complete') complete += 1;
-    else if (stage === 'mismatched') mismatched.push(id);
-    else incomplete.push({ requestId: id, stage });
-  };
-  let requested = 0;
-  let stored = 0;
-  let generated = 0;
-  let acknowledged = 0;
-  await joinTables(
-    scanPages(input.dynamodb, output(outputs, Output.RequestsTableName)),
-    scanPages(input.dynamodb, stringsTable),
-    {
-      left: (request) => {
-        requested += 1;
-        if (request.status === Status.Stored) stored += 1;
-      },
-      right: (string) => {
-        generated += 1;
-        if (string.status === Status.Acknowledged) acknowledged += 1;
-      },
-      settle,
-    },
+  const settlement = new Settlement(input.expected);
+  const counts = await countAndSettle(
+    input.dynamodb,
+    output(outputs, Output.RequestsTableName),
+    stringsTable,
+    settlement,
   );
-  if (expected)
-    for (const [index, wasMet] of met.entries()) if (!wasMet) settle(expected.at(index));
-  // Request ids are ULIDs, so in id order the lists read mostly in the order requests were made.
-  for (const list of [unexpected, mismatched]) list.sort();
-  incomplete.sort((a, b) => (a.requestId < b.requestId ? -1 : 1));
+  settlement.finish();
   const failedCounts = invocationQueues.map((key, i) => {
     const d = failed[i] as QueueDepth;
     return [key, d.visible + d.inFlight + d.delayed] as const;
   });
-  const failedInvocationReasons = Object.fromEntries(
-    await Promise.all(
-      failedCounts
-        .filter(([, n]) => n > 0)
-        .map(async ([key]) => {
-          const messages = await peekMessages(input.sqs, output(outputs, key), REASONS_SHOWN);
-          return [key, messages.map((m) => readFailedInvocation(m).reason)] as const;
-        }),
-    ),
-  );
+  const { complete, mismatched, incomplete, unexpected } = settlement;
   return {
-    requested,
-    stored,
-    generated,
-    acknowledged,
+    ...counts,
     complete,
     mismatched,
     incomplete,
@@ -157,8 +106,98 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciliation> 
     queues: mapQueues(queues, (d) => d),
     deadLetters: mapQueues(deadLetters, (d) => d.visible + d.inFlight + d.delayed),
     failedInvocations: Object.fromEntries(failedCounts),
-    failedInvocationReasons,
+    failedInvocationReasons: await failureReasons(input.sqs, outputs, failedCounts),
   };
+}
+
+/**
+ * Sorts request ids by the stage their records reached. With expected ids, each is flagged once
+ * met in either table; ids nobody asked for are unexpected, and those never met were never
+ * recorded.
+ */
+class Settlement {
+  complete = 0;
+  readonly mismatched: string[] = [];
+  readonly incomplete: { requestId: string; stage: string }[] = [];
+  readonly unexpected: string[] = [];
+  private readonly expected: RequestIdSet | undefined;
+  private readonly met: Uint8Array;
+
+  constructor(expected?: Iterable<string>) {
+    this.expected = expected ? RequestIdSet.of(expected).sorted() : undefined;
+    this.met = new Uint8Array(this.expected?.size ?? 0);
+  }
+
+  /** Files one request id, from whichever of its two records exist. */
+  settle(id: string, request?: RecordItem, string?: RecordItem): void {
+    if (this.expected && !this.meet(id)) {
+      this.unexpected.push(id);
+      return;
+    }
+    const stage = stageOf(request, string);
+    if (stage === 'complete') this.complete += 1;
+    else if (stage === 'mismatched') this.mismatched.push(id);
+    else this.incomplete.push({ requestId: id, stage });
+  }
+
+  /** Settles the expected ids neither table holds, then sorts the lists. */
+  finish(): void {
+    const expected = this.expected;
+    if (expected)
+      for (const [index, wasMet] of this.met.entries())
+        if (!wasMet) this.settle(expected.at(index));
+    // Request ids are ULIDs, so in id order the lists read mostly in the order requests were made.
+    for (const list of [this.unexpected, this.mismatched]) list.sort();
+    this.incomplete.sort((a, b) => (a.requestId < b.requestId ? -1 : 1));
+  }
+
+  /** Flags an expected id as met; false for an id not expected or met before. */
+  private meet(id: string): boolean {
+    const index = this.expected?.indexOf(id) ?? -1;
+    if (index < 0 || this.met[index]) return false;
+    this.met[index] = 1;
+    return true;
+  }
+}
+
+/** Joins the Requests and Strings tables, settling each request id and counting both tables. */
+async function countAndSettle(
+  dynamodb: DynamoDBClient,
+  requestsTable: string,
+  stringsTable: string,
+  settlement: Settlement,
+): Promise<Pick<Reconciliation, 'requested' | 'stored' | 'generated' | 'acknowledged'>> {
+  const counts = { requested: 0, stored: 0, generated: 0, acknowledged: 0 };
+  await joinTables(scanPages(dynamodb, requestsTable), scanPages(dynamodb, stringsTable), {
+    left: (request) => {
+      counts.requested += 1;
+      if (request.status === Status.Stored) counts.stored += 1;
+    },
+    right: (string) => {
+      counts.generated += 1;
+      if (string.status === Status.Acknowledged) counts.acknowledged += 1;
+    },
+    settle: (id, request, string) => settlement.settle(id, request, string),
+  });
+  return counts;
+}
+
+/** Why invocations failed, read from each failed-invocation queue that holds any. */
+async function failureReasons(
+  sqs: SQSClient,
+  outputs: Record<string, string>,
+  counts: readonly (readonly [FailedInvocationOutput, number])[],
+): Promise<Reconciliation['failedInvocationReasons']> {
+  return Object.fromEntries(
+    await Promise.all(
+      counts
+        .filter(([, n]) => n > 0)
+        .map(async ([key]) => {
+          const messages = await peekMessages(sqs, output(outputs, key), REASONS_SHOWN);
+          return [key, messages.map((m) => readFailedInvocation(m).reason)] as const;
+        }),
+    ),
+  );
 }
 
 /** True when every expected round trip completed and nothing is left anywhere. */
