@@ -1,5 +1,4 @@
 import type { LocalCloud } from '../local/cloud';
-import { oldestMessageAgeMs } from '../local/sqs/fauxqs';
 import type { ConsoleTarget } from './context';
 
 /**
@@ -16,6 +15,6 @@ export function localCloudTarget(cloud: LocalCloud): ConsoleTarget {
     outputs: cloud.outputs,
     description: `local cloud at ${cloud.endpoint}`,
     clientConfig: () => ({ region, endpoint, credentials }),
-    oldestMessageAgeMs: (url) => oldestMessageAgeMs(url),
+    oldestMessageAgeMs: (url) => cloud.oldestMessageAgeMs(url),
   };
 }

@@ -7,7 +7,7 @@ import type { RouteHandler } from '../endpoint/gateway';
 import type { LocalQueue } from '../stack/provision';
 import type { StackUpdatePlan } from '../stack/update';
 
-/** Options of `startLocalCloud` (local/cloud.ts). */
+/** Options of `startLocalCloud` (local/engine/start.ts). */
 export interface LocalCloudOptions {
   /** Existing cloud assembly directory. @default synthesize the CDK app into `.local-cloud/cdk.out` */
   readonly assemblyDir?: string;
@@ -25,7 +25,7 @@ export interface LocalCloudOptions {
   /** Run the template's schedules. @default false */
   readonly schedules?: boolean;
   /**
-   * Write the cloud's `LocalCloudState` (local/state-file.ts: region, endpoint, pid, stack name,
+   * Write the cloud's `LocalCloudState` (local/state/state-file.ts: region, endpoint, pid, stack name,
    * outputs) here for discovery by `inspect`/`redrive`, once it is up; removed when it stops. The
    * file is a lock: a second cloud with the same file is refused while the first one's process
    * runs, and a file left by a killed cloud is taken over.
@@ -114,7 +114,7 @@ export interface LocalCloud {
   updateFunctionCode(fn: string, entry: string): Promise<void>;
   /**
    * Applies the template of another assembly of the same stack in place, as a CloudFormation
-   * update would, keeping messages and items (see local/stack-update.ts): new queues and tables,
+   * update would, keeping messages and items (see local/stack/update.ts): new queues and tables,
    * function configuration, mapping and schedule settings, queue attributes, IAM policies,
    * outputs. Resolves with what it changed.
    * @throws StackUpdateError, changing nothing, when a change needs a new cloud (`planStackUpdate`
@@ -160,6 +160,12 @@ export interface LocalCloud {
   setFaults(spec: FaultSpec | undefined): void;
   /** Faults the endpoint injected so far, by `service.Action.kind`. */
   injectedFaults(): FaultCounts;
+  /**
+   * Age of the oldest message (visible or in flight) of the queue at `queueUrl`: 0 when it is
+   * empty, undefined for a queue this cloud does not have. SQS reports it only to CloudWatch
+   * (`ApproximateAgeOfOldestMessage`); the console shows it from here.
+   */
+  oldestMessageAgeMs(queueUrl: string): number | undefined;
   /** Resolves when no source queue holds a visible, delayed or in-flight message and nothing runs. */
   waitForIdle(opts?: { timeoutMs?: number }): Promise<void>;
   metrics(): LocalCloudMetrics;

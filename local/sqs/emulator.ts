@@ -12,6 +12,8 @@ export interface SqsEmulator {
   depth(url: string): QueueDepth | undefined;
   /** Ends pending long polls on the queue at `url`, or on every queue (they return what is there, usually nothing). */
   wake(url?: string): void;
+  /** Age of the oldest message of the queue at `url` (see `FauxqsQueues`); undefined if unknown. */
+  oldestMessageAgeMs(url: string): number | undefined;
   /** Serves one request in-process, as if it had arrived on the emulator's port. */
   dispatch(req: IncomingMessage, res: ServerResponse): void;
   stop(): Promise<void>;
@@ -48,6 +50,7 @@ export async function startSqs(options: SqsEmulatorOptions = {}): Promise<SqsEmu
     endpoint: address.replace('localhost', '127.0.0.1'),
     depth: (url) => queues.depth(url),
     wake: (url) => queues.wake(url),
+    oldestMessageAgeMs: (url) => queues.oldestMessageAgeMs(url),
     dispatch: (req, res) => app.server.emit('request', req, res),
     stop: async () => {
       queues.wake();

@@ -25,6 +25,12 @@ export interface FauxqsQueues {
    * only when it next receives from a queue; SQS counts them as visible at once.
    */
   catchUpTimers(): void;
+  /**
+   * Age of the oldest message (visible or in flight, as SQS's `ApproximateAgeOfOldestMessage`
+   * counts) of the queue at `url`: 0 for an empty queue, undefined for an unknown one. SQS
+   * exposes this only as a CloudWatch metric; the console beside a local cloud reads it here.
+   */
+  oldestMessageAgeMs(url: string, now?: number): number | undefined;
 }
 
 /** A fauxqs app, not yet listening, and the engine's handle on its queues. */
@@ -55,32 +61,6 @@ interface Store {
   processAllTimers(): void;
 }
 
-/** Every open store in this process, for {@link oldestMessageAgeMs}; a store leaves when its app closes. */
-const openStores = new Set<Store>();
-
-/**
- * Age of the oldest message (visible or in flight, as SQS's `ApproximateAgeOfOldestMessage`
- * counts) of the queue at `url` in any local cloud of this process: 0 for an empty queue,
- * undefined if no open store has the queue. Queue URLs carry their endpoint's port, so two clouds
- * never share one. SQS exposes this only as a CloudWatch metric; the console beside a local cloud
- * reads it here.
- */
-export function oldestMessageAgeMs(url: string, now = Date.now()): number | undefined {
-  for (const store of openStores) {
-    const queue = store.getQueue(url);
-    if (!queue) continue;
-    let oldest = now;
-    const consider = (m: StoreMessage) => {
-      if (m.sentTimestamp < oldest) oldest = m.sentTimestamp;
-    };
-    for (const m of queue.messages) consider(m);
-    for (const { message } of queue.inflightMessages.values()) consider(message);
-    for (const group of queue.fifoMessages?.values() ?? []) for (const m of group) consider(m);
-    return now - oldest;
-  }
-  return undefined;
-}
-
 /**
  * Builds fauxqs (SQS only matters; fauxqs makes its SNS and S3 stores itself) on a store we
  * construct, because fauxqs does not export it. Queue URLs use the address clients connect to
@@ -98,10 +78,6 @@ export async function buildFauxqs(region: string): Promise<Fauxqs> {
     logger: false,
     defaultRegion: region,
     stores: { sqsStore: store } as unknown as NonNullable<Parameters<typeof buildApp>[0]>['stores'],
-  });
-  openStores.add(store);
-  app.addHook('onClose', async () => {
-    openStores.delete(store);
   });
   const queuesAt = (url?: string) =>
     url === undefined ? store.listQueues() : [store.getQueue(url)].filter((q) => q !== undefined);
@@ -121,8 +97,24 @@ export async function buildFauxqs(region: string): Promise<Fauxqs> {
         for (const queue of queuesAt(url)) queue.cancelWaiters();
       },
       catchUpTimers: () => store.processAllTimers(),
+      oldestMessageAgeMs(url, now = Date.now()) {
+        const queue = store.getQueue(url);
+        return queue ? now - oldestSentTimestamp(queue, now) : undefined;
+      },
     },
   };
+}
+
+/** When the oldest message of `queue` was sent, visible or in flight; `now` when it is empty. */
+function oldestSentTimestamp(queue: StoreQueue, now: number): number {
+  let oldest = now;
+  const consider = (m: StoreMessage) => {
+    if (m.sentTimestamp < oldest) oldest = m.sentTimestamp;
+  };
+  for (const m of queue.messages) consider(m);
+  for (const { message } of queue.inflightMessages.values()) consider(message);
+  for (const group of queue.fifoMessages?.values() ?? []) for (const m of group) consider(m);
+  return oldest;
 }
 
 function countAll(groups: ReadonlyMap<string, readonly unknown[]> | undefined): number {

@@ -1,0 +1,66 @@
+/**
+ * The cloud's second phase: the one AWS endpoint. It opens before anything is provisioned, so
+ * queue URLs carry its host and port. SQS, DynamoDB, STS and Logs are served at once; Lambda and
+ * CloudFormation are bound once the stack is up (a call before that finds no function and no
+ * stack).
+ */
+import { DEFAULT_REGION, LOCAL_ACCOUNT_ID } from '../../aws/defaults';
+import { dynamodbService } from '../endpoint/dynamodb';
+import { FaultInjector } from '../endpoint/faults';
+import { type EndpointOptions, type RouteHandler, startEndpoint } from '../endpoint/gateway';
+import { logsService } from '../endpoint/logs';
+import { sqsService } from '../endpoint/sqs';
+import { stsService } from '../endpoint/sts';
+import { inProcessUpstream } from '../endpoint/upstream';
+import { RoleSessions } from '../iam/sessions';
+import type { ApiMeter } from './meter';
+import type { Stores } from './stores';
+import type { Teardown } from './teardown';
+import type { LocalCloudOptions } from './types';
+
+/** The services the endpoint serves, by name; binding one later serves it from then on. */
+export type Services = {
+  -readonly [K in keyof EndpointOptions['services']]: EndpointOptions['services'][K];
+};
+
+/** The open endpoint and what it consults on each call. */
+export interface OpenEndpoint {
+  /** `http://127.0.0.1:PORT`. */
+  readonly url: string;
+  readonly port: number;
+  readonly services: Services;
+  /** Plain HTTP handlers by path prefix (the console). */
+  readonly routes: Map<string, RouteHandler>;
+  readonly faults: FaultInjector;
+  /** The role sessions the endpoint recognises; provisioning issues them. */
+  readonly sessions: RoleSessions;
+}
+
+/** Opens the endpoint on `opts.port` (any free port by default) in front of the stores. */
+export async function openEndpoint(
+  opts: LocalCloudOptions,
+  stores: Stores,
+  meter: ApiMeter,
+  teardown: Teardown,
+): Promise<OpenEndpoint> {
+  const at = { region: DEFAULT_REGION, accountId: LOCAL_ACCOUNT_ID };
+  const services: Services = {
+    sqs: sqsService({ upstream: inProcessUpstream(stores.sqs.dispatch), ...at }),
+    dynamodb: dynamodbService({ upstream: inProcessUpstream(stores.dynamodb.dispatch), ...at }),
+    sts: stsService(LOCAL_ACCOUNT_ID),
+    logs: logsService(stores.logs, DEFAULT_REGION, LOCAL_ACCOUNT_ID),
+  };
+  const routes = new Map<string, RouteHandler>();
+  const faults = new FaultInjector(opts.faults);
+  const sessions = new RoleSessions(LOCAL_ACCOUNT_ID);
+  const endpoint = await startEndpoint({
+    faults: (call) => faults.inject(call),
+    port: opts.port ?? 0,
+    services,
+    routes,
+    sessions: opts.iam === false ? undefined : sessions,
+    meter,
+  });
+  teardown.add(() => endpoint.stop());
+  return { url: endpoint.url, port: endpoint.port, services, routes, faults, sessions };
+}
