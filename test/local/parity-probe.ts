@@ -79,6 +79,7 @@ const PROBE_INPUTS = [
   'test/local/fixtures/probe-handler.ts',
   'test/local/fixtures/probe-stack-name.ts',
   'lib/constructs/pipeline-function.ts',
+  'lib/constructs/lambda-bundling.ts',
   'package-lock.json',
 ];
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
