@@ -4,6 +4,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { SessionError } from '../local/session/errors';
 import { resolveTarget, type Target, TargetError } from '../ops/target';
 
 /** A command-line mistake: reported in one line (with the usage line unless told not to), exit 2. */
@@ -233,6 +234,17 @@ export function positiveNumberOption(name: string, raw: string): number {
   return value;
 }
 
+/** `-c KEY=VALUE` pairs as CDK context, or a {@link UsageError} naming the pair that is not one. */
+export function contextOption(pairs: readonly string[]): Record<string, string> {
+  const context: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new UsageError(`-c takes key=value, got ${JSON.stringify(pair)}`);
+    context[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return context;
+}
+
 /** The target named by the parsed target options. */
 export function targetFrom(values: {
   endpoint?: string;
@@ -276,7 +288,8 @@ const CONSOLE_OUTPUT: CommandOutput = {
  * Runs a command as its script would, without exiting: `--help` or `-h` prints the help (exit 0),
  * otherwise argv is parsed and `main` run; a {@link UsageError} is one line, with the usage line
  * unless it says not to (exit 2); a {@link CommandError} or {@link TargetError} its message alone
- * (exit 1); anything else its name and message (exit 1).
+ * (exit 1); a {@link SessionError} its message alone (exit 2 if `invalid`, else 1); anything else
+ * its name and message (exit 1).
  *
  * @returns the exit code
  */
@@ -304,6 +317,10 @@ export async function executeCommand<O extends OptionSpecs>(
     if (error instanceof TargetError || error instanceof CommandError) {
       output.err(error.message);
       return 1;
+    }
+    if (error instanceof SessionError) {
+      output.err(error.message);
+      return error.kind === 'invalid' ? 2 : 1;
     }
     output.err(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
     return 1;

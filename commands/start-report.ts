@@ -4,8 +4,9 @@
  */
 import { relative, resolve } from 'node:path';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { type MetricName, Output, QUEUES, queueOutputs, Status } from '../contract/contract';
+import { Output, QUEUES, queueOutputs, Status } from '../contract/contract';
 import type { LocalCloud } from '../local/cloud';
+import type { StageCounts } from '../local/session/function-log';
 import {
   FAILED_INVOCATION_OUTPUTS,
   output,
@@ -13,9 +14,6 @@ import {
   type Reconciliation,
 } from '../ops/reconcile';
 import { DEFAULT_STATE_FILE } from '../ops/target';
-
-/** Round trips per stage so far, counted from the functions' metrics. */
-export type StageCounts = Record<MetricName, number>;
 
 /** Prints per-stage counts and queue depths twice a second (one updating line on a terminal). */
 export function startProgress(

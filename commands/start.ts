@@ -3,19 +3,18 @@
  * live progress, and finish with a reconciliation of both services' records. Exits 1 if any round
  * trip is missing, 2 on bad options.
  */
-import { createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { METRIC_NAMES, Output } from '../contract/contract';
 import type { LocalCloud } from '../local/cloud';
 import { type FaultSpec, FaultSpecError, parseFaultRules } from '../local/endpoint/faults';
-import { lockStateDir, type StateLock, StateLockedError } from '../local/state/lock';
-import { ensureWritableDir, isWithin, UnusableDirectoryError } from '../local/state/writable-dir';
+import { mountConsole, withStateDir } from '../local/session/session';
+import { tablesDirOf } from '../local/session/tables';
+import type { StateLock } from '../local/state/lock';
+import { isWithin } from '../local/state/writable-dir';
 import type { RequestIdSet } from '../ops/request-ids';
 import {
-  CommandError,
   type CommandMain,
   type CommandSpec,
+  contextOption,
   integerOption,
   isMain,
   type OptionSpecs,
@@ -24,8 +23,6 @@ import {
   runCommand,
   UsageError,
 } from './cli';
-import type { StageCounts } from './start-report';
-import { runTables, tablesDirOf } from './start-tables';
 
 const OPTIONS = {
   requests: {
@@ -130,12 +127,7 @@ interface Options {
 }
 
 function toOptions(values: ReturnType<typeof parse<typeof OPTIONS>>): Options {
-  const context: Record<string, string> = {};
-  for (const pair of values.context) {
-    const eq = pair.indexOf('=');
-    if (eq < 1) throw new UsageError(`-c takes key=value, got ${JSON.stringify(pair)}`);
-    context[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
+  const context = contextOption(values.context);
   const dataDir = values.data ? resolve(values.data) : undefined;
   const home = resolve(values['state-dir'] ?? '.local-cloud');
   if (dataDir && isWithin(dataDir, tablesDirOf(home))) {
@@ -174,214 +166,102 @@ function faultsOption(raw: string | undefined, seed: number): FaultSpec | undefi
 
 async function main(options: Options): Promise<number> {
   const startedAt = performance.now();
-  const seconds = (from = startedAt) => ((performance.now() - from) / 1000).toFixed(2);
-  const { home } = options;
-  let lock: StateLock;
-  try {
-    // Checked now, not when dynalite starts after the synth: it would hang or crash there.
-    if (options.dataDir) ensureWritableDir(options.dataDir, 'the --data directory');
-    ensureWritableDir(home, 'the state directory');
-    // Before anything touches the directory: a second start must not truncate the first one's
-    // log, overwrite its synth output or delete its state file.
-    lock = lockStateDir(home);
-  } catch (error) {
-    if (error instanceof StateLockedError || error instanceof UnusableDirectoryError) {
-      throw new CommandError(error.message);
-    }
-    throw error;
-  }
-  try {
-    return await runLocked(options, lock, seconds);
-  } finally {
-    lock.release();
-  }
+  const dirs = [
+    ...(options.dataDir ? [{ dir: options.dataDir, role: 'the --data directory' }] : []),
+    { dir: options.home, role: 'the state directory' },
+  ];
+  return withStateDir(options.home, dirs, (lock) => runLocked(options, lock, startedAt));
 }
 
-/**
- * How much the heaps of this process may grow past what survived their last full collection
- * before the next one, in percent. V8 sizes the main thread's heap for the machine: with gigabytes
- * to spare it let the engine's heap reach three to four times its live size (160 MB for 50 MB
- * live at 10,000 requests), and that slack grew with the run. With this, the cloud's peak RSS at
- * 10,000 requests fell by about 140 MB for about 5% more CPU. V8 reads it at each collection, so
- * it applies though Node has started; the execution environments' heaps are too small for it to
- * matter to them (their growth step of 8 MB is larger).
- */
-const HEAP_GROWING_PERCENT = 30;
+/** Seconds since `from`, as the report prints them. */
+const secondsSince = (from: number) => ((performance.now() - from) / 1000).toFixed(2);
 
-async function runLocked(
-  options: Options,
-  lock: StateLock,
-  seconds: (from?: number) => string,
-): Promise<number> {
-  const { home } = options;
-  const tables = runTables(home, options.dataDir);
-  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+async function runLocked(options: Options, lock: StateLock, startedAt: number): Promise<number> {
   // Loaded only now, so mistakes in options and directories are reported at once: aws-cdk-lib
-  // and the emulators take seconds to load.
-  // The SDK clients and the reports too: `--help` and a bad option answer in half the time without
-  // them. The console is loaded with --keep only.
-  const [
-    { synthesize },
-    { startLocalCloud, LocalCloudError, LOCAL_REQUESTS_PER_INVOKE },
-    { PortInUseError },
-    { DynamoDBClient },
-    { SQSClient },
-    { isClean, output, queueDepth, reconcile },
-    { printEndpoints, printSummary, startProgress },
-    { requestStrings },
-  ] = await Promise.all([
-    import('../local/stack/synth'),
-    import('../local/cloud'),
-    import('../local/endpoint/gateway'),
-    import('@aws-sdk/client-dynamodb'),
-    import('@aws-sdk/client-sqs'),
-    import('../ops/reconcile'),
-    import('./start-report'),
-    import('./start-requests'),
-  ]);
-
-  const synthStarted = performance.now();
-  let assemblyDir: string;
-  try {
-    assemblyDir = synthesize(join(home, 'cdk.out'), options.context, { verbose: options.verbose });
-  } catch (error) {
-    // A bad -c value is the caller's to fix; ConfigError names the key and what it must be.
-    if (error instanceof Error && error.name === 'ConfigError') {
-      throw new UsageError(`Invalid context: ${error.message}`, { showUsage: false });
-    }
-    throw error;
-  }
-  const synthSeconds = seconds(synthStarted);
-
-  // Function logs go to a file (they are JSON lines, EMF included); the console shows progress.
-  const logFile = join(home, 'functions.log');
-  const logStream = createWriteStream(logFile, { flags: 'w' });
-  const counts = Object.fromEntries(METRIC_NAMES.map((name) => [name, 0])) as StageCounts;
-  let firstRoundTrip: string | undefined;
-  const log = (line: string) => {
-    logStream.write(`${line}\n`);
-    if (!line.includes('"_aws"')) return;
-    const metrics = JSON.parse(line) as Record<string, unknown>;
-    for (const name of METRIC_NAMES) {
-      if (typeof metrics[name] === 'number') counts[name] += metrics[name];
-    }
-    if (!firstRoundTrip && counts.Acknowledged > 0) firstRoundTrip = seconds();
-  };
-
-  let cloud: LocalCloud;
-  try {
-    cloud = await startLocalCloud({
-      assemblyDir,
-      dataDir: tables.dir,
-      timeScale: options.timeScale,
-      schedules: options.schedules,
-      stateFile: join(home, 'state.json'),
-      port: options.port,
-      faults: options.faults,
-      log,
-    });
-  } catch (error) {
-    tables.discard();
-    // A taken port or a cloud already running here: one line saying which, as for a bad option.
-    if (error instanceof PortInUseError || error instanceof LocalCloudError) {
-      throw new UsageError(error.message, { showUsage: false });
-    }
-    throw error;
-  }
-  lock.setEndpoint(cloud.endpoint);
-  const stopCloud = async () => {
-    await cloud.stop();
-    await new Promise((done) => logStream.end(done));
-    tables.discard();
-  };
+  // and the emulators take seconds to load. The SDK clients and the reports too: `--help` and a
+  // bad option answer in half the time without them.
+  const [{ startPipelineRun }, { reconcileRoundTrips, requestRoundTrips }, sdk, report] =
+    await Promise.all([
+      import('../local/session/pipeline-run'),
+      import('../local/session/round-trips'),
+      loadClients(),
+      import('./start-report'),
+    ]);
+  const run = await startPipelineRun(options, lock);
   process.once('SIGINT', () => {
     console.log('\nInterrupted: stopping the local cloud');
-    void stopCloud().then(() => {
+    void run.stop().then(() => {
       lock.release();
       process.exit(130);
     });
   });
-
   try {
-    const sqs = new SQSClient(cloud.clientConfig('sqs'));
-    const dynamodb = new DynamoDBClient(cloud.clientConfig('dynamodb'));
+    const { cloud, log } = run;
+    const sqs = new sdk.SQSClient(cloud.clientConfig('sqs'));
+    const dynamodb = new sdk.DynamoDBClient(cloud.clientConfig('dynamodb'));
     console.log(
-      `Local cloud up in ${seconds()} s (synth ${synthSeconds} s): AWS endpoint ${cloud.endpoint} (SQS, DynamoDB, Lambda, CloudFormation, STS, Logs)`,
+      `Local cloud up in ${secondsSince(startedAt)} s (synth ${(run.synthMs / 1000).toFixed(2)} s): AWS endpoint ${cloud.endpoint} (SQS, DynamoDB, Lambda, CloudFormation, STS, Logs)`,
     );
     console.log(
-      `Asking the requestor for ${options.requests} strings; function logs in ${logFile}`,
+      `Asking the requestor for ${options.requests} strings; function logs in ${log.file}`,
     );
-
     // Progress shows from the start: the requestor records every request before it sends it, so
-    // asking for 30,000 takes about a third of the run, and strings flow back meanwhile.
-    const progress = startProgress(sqs, cloud.outputs, counts, options.requests);
+    // asking for many takes a good part of the run, and strings flow back meanwhile.
+    const progress = report.startProgress(sqs, cloud.outputs, log.counts, options.requests);
     let requestIds: RequestIdSet;
     try {
-      const requestor = output(cloud.outputs, Output.RequestorFunctionName);
-      const requestQueue = output(cloud.outputs, Output.RequestQueueUrl);
-      requestIds = await requestStrings(
-        {
-          invoke: async (count) => {
-            const { result, error } = await cloud.invoke(requestor, { count });
-            if (error) {
-              throw new Error(`The requestor failed: ${error.errorType}: ${error.errorMessage}`);
-            }
-            return (result as { requestIds: string[] }).requestIds;
-          },
-          backlog: async () => (await queueDepth(sqs, requestQueue)).visible,
-        },
-        options.requests,
-        LOCAL_REQUESTS_PER_INVOKE,
-      );
-      await cloud.waitForIdle({ timeoutMs: Math.max(60_000, options.requests * 20) });
-      // Ticks keep adding requests; stop them (a tick in flight finishes) so the run can settle,
-      // then every request in the tables is expected, the schedule's as well as ours.
-      if (options.schedules) {
-        await cloud.stopSchedules();
-        await cloud.waitForIdle({ timeoutMs: Math.max(60_000, options.requests * 20) });
-      }
+      requestIds = await requestRoundTrips(cloud, sqs, options);
     } finally {
       await progress.stop();
     }
-
-    const summary = await reconcile({
-      sqs,
-      dynamodb,
-      outputs: cloud.outputs,
-      expected: options.schedules ? undefined : requestIds,
-    });
-    // With schedules, the expected round trips are every request recorded, ticks' included.
-    const expectedTotal = options.schedules ? summary.requested : options.requests;
-    printSummary(summary, expectedTotal, counts);
-    // With --data, records of earlier runs are expected in the tables.
-    const ok = isClean(options.dataDir ? { ...summary, unexpected: [] } : summary);
+    const keptData = options.dataDir !== undefined;
+    const { summary, expectedTotal, ok } = await reconcileRoundTrips(
+      cloud,
+      { sqs, dynamodb },
+      { ...options, keptData },
+      requestIds,
+    );
+    report.printSummary(summary, expectedTotal, log.counts);
     // The process's peak resident memory: the emulators, LevelDB's caches and every execution
     // environment, which are this process's threads.
     const peakMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    const firstAt = log.firstRoundTripAt;
     const notes = [
-      firstRoundTrip && `first round trip after ${firstRoundTrip} s, synth included`,
+      firstAt !== undefined &&
+        `first round trip after ${((firstAt - startedAt) / 1000).toFixed(2)} s, synth included`,
       `peak memory ${peakMb} MB`,
     ].filter(Boolean);
     console.log(
-      `${ok ? 'OK' : 'FAILED'}: ${summary.complete}/${expectedTotal} round trips in ${seconds()} s (${notes.join('; ')})`,
+      `${ok ? 'OK' : 'FAILED'}: ${summary.complete}/${expectedTotal} round trips in ${secondsSince(startedAt)} s (${notes.join('; ')})`,
     );
-    if (options.keep) {
-      // Loaded only now: the console's SDK clients and esbuild are not needed to run the pipeline.
-      const [{ localCloudTarget }, { createConsoleHandler }] = await Promise.all([
-        import('../console/local-target'),
-        import('../console/server'),
-      ]);
-      cloud.mount('/_console', createConsoleHandler({ target: localCloudTarget(cloud) }).handle);
-      printEndpoints(cloud, join(home, 'state.json'));
-      console.log(`Console: ${cloud.endpoint}/_console/`);
-      await new Promise(() => {}); // until Ctrl-C
-    }
+    if (options.keep) await keepRunning(cloud, options.home, report.printEndpoints);
     sqs.destroy();
     dynamodb.destroy();
     return ok ? 0 : 1;
   } finally {
-    await stopCloud();
+    await run.stop();
   }
+}
+
+/** The SDK clients, loaded with the cloud. */
+async function loadClients() {
+  const [{ DynamoDBClient }, { SQSClient }] = await Promise.all([
+    import('@aws-sdk/client-dynamodb'),
+    import('@aws-sdk/client-sqs'),
+  ]);
+  return { DynamoDBClient, SQSClient };
+}
+
+/** `--keep`: the console mounted, how to reach the cloud printed, then nothing until Ctrl-C. */
+async function keepRunning(
+  cloud: LocalCloud,
+  home: string,
+  printEndpoints: (cloud: LocalCloud, stateFile: string) => void,
+): Promise<never> {
+  const consoleUrl = await mountConsole(cloud);
+  printEndpoints(cloud, join(home, 'state.json'));
+  console.log(`Console: ${consoleUrl}`);
+  return new Promise(() => {});
 }
 
 /** The command itself, given its parsed options: `runCommand` runs it as a script, tests in-process. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { requestStrings } from '../../commands/start-requests';
+import { requestStrings } from '../../local/session/requests';
 
 describe("npm start's asks for strings", () => {
   it('go in chunks, each only once the request queue has room, and return every id', async () => {

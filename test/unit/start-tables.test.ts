@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runTables, tablesDirOf } from '../../commands/start-tables';
+import { runTables, tablesDirOf } from '../../local/session/tables';
 import { isWithin } from '../../local/state/writable-dir';
 
 const homes: string[] = [];

@@ -1,12 +1,12 @@
 /** How `npm start` asks the requestor for its strings: in chunks, paced by the request queue. */
-import { RequestIdSet } from '../ops/request-ids';
+import { RequestIdSet } from '../../ops/request-ids';
 
 /**
  * Request messages `npm start` lets wait in the request queue before it asks for more. The
  * requestor records and sends requests faster than the generator answers them, so asking for all
- * of them at once left a backlog that grew with the count: 42,000 messages at the peak of a
- * 100,000-request run, about 1.3 KB each in the emulator's memory. The generator is the
- * bottleneck either way, and 3,000 keeps it fed for about 15 s between two asks.
+ * of them at once left a backlog that grew with the count, every message held in the emulator's
+ * memory. The generator is the bottleneck either way, and this many keep it fed for several
+ * seconds between two asks.
  */
 export const MAX_REQUEST_BACKLOG = 3_000;
 

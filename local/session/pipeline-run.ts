@@ -1,0 +1,110 @@
+/**
+ * `npm start`'s local cloud: the app synthesized, the run's tables, the functions' log, and the
+ * cloud started on them; stopping it closes the log and removes the tables the run made.
+ */
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import type { LocalCloud } from '../cloud';
+import type { FaultSpec } from '../endpoint/faults';
+import { synthesize } from '../stack/synth';
+import type { StateLock } from '../state/lock';
+import { SessionError } from './errors';
+import { FunctionLog } from './function-log';
+import { startSessionCloud } from './session';
+import { runTables } from './tables';
+
+/**
+ * How much the heaps of this process may grow past what survived their last full collection
+ * before the next one, in percent. V8 sizes the main thread's heap for the machine: with memory
+ * to spare it let the engine's heap reach several times its live size, and that slack grew with
+ * the run; with this, the cloud's peak RSS fell a good deal for a little more CPU. V8 reads it at
+ * each collection, so it applies though Node has started; the execution environments' heaps are
+ * too small for it to matter to them (their growth step is larger).
+ */
+const HEAP_GROWING_PERCENT = 30;
+
+/** What {@link startPipelineRun} starts. */
+export interface PipelineRunOptions {
+  /** The state directory: state file, function log, synth output; its lock is held. */
+  readonly home: string;
+  /** `--data`: tables and log groups kept across runs; without it, the run's own tables. */
+  readonly dataDir?: string;
+  /** CDK context, as `cdk synth -c key=value` takes it. */
+  readonly context: Record<string, string>;
+  /** Show the synth's and the bundler's output. */
+  readonly verbose: boolean;
+  readonly timeScale: number;
+  readonly schedules: boolean;
+  readonly port: number;
+  readonly faults?: FaultSpec;
+}
+
+/** `npm start`'s cloud, up. */
+export interface PipelineRun {
+  readonly cloud: LocalCloud;
+  readonly log: FunctionLog;
+  /** How long the synth took (no time when the assembly cache had it). */
+  readonly synthMs: number;
+  /** Stops the cloud, closes the function log and removes the run's own tables. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Synthesizes the app and starts the local cloud for one `npm start` run.
+ *
+ * @throws SessionError (`invalid`) for a bad context value or a port taken
+ */
+export async function startPipelineRun(
+  options: PipelineRunOptions,
+  lock: StateLock,
+): Promise<PipelineRun> {
+  const { home } = options;
+  const tables = runTables(home, options.dataDir);
+  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  const synthStarted = performance.now();
+  const assemblyDir = synthesizeApp(options);
+  const synthMs = performance.now() - synthStarted;
+  const log = new FunctionLog(join(home, 'functions.log'));
+  let cloud: LocalCloud;
+  try {
+    cloud = await startSessionCloud({
+      lock,
+      assemblyDir,
+      dataDir: tables.dir,
+      timeScale: options.timeScale,
+      schedules: options.schedules,
+      stateFile: join(home, 'state.json'),
+      port: options.port,
+      faults: options.faults,
+      log: log.write,
+    });
+  } catch (error) {
+    tables.discard();
+    throw error;
+  }
+  return {
+    cloud,
+    log,
+    synthMs,
+    async stop() {
+      await cloud.stop();
+      await log.close();
+      tables.discard();
+    },
+  };
+}
+
+/** The synthesized assembly's directory; a bad `-c` value is the caller's to fix. */
+function synthesizeApp(options: PipelineRunOptions): string {
+  try {
+    return synthesize(join(options.home, 'cdk.out'), options.context, {
+      verbose: options.verbose,
+    });
+  } catch (error) {
+    // ConfigError names the key and what it must be.
+    if (error instanceof Error && error.name === 'ConfigError') {
+      throw new SessionError('invalid', `Invalid context: ${error.message}`);
+    }
+    throw error;
+  }
+}

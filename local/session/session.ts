@@ -1,0 +1,96 @@
+/**
+ * The session `npm start` and `npm run dev` share: take the state directory, start the local
+ * cloud on it, tell known failures in one line, serve the console on the cloud's endpoint, and
+ * give the directory back however the command ends.
+ *
+ * Light to import: the emulators and the console load only when a cloud starts, so a command's
+ * `--help` and a bad option answer without them.
+ */
+import type { LocalCloud, LocalCloudOptions } from '../cloud';
+import { lockStateDir, type StateLock, StateLockedError } from '../state/lock';
+import { ensureWritableDir, UnusableDirectoryError } from '../state/writable-dir';
+import { SessionError } from './errors';
+
+/** A directory the session writes to, checked before the lock is taken. */
+export interface SessionDir {
+  readonly dir: string;
+  /** What it is for, as in "Cannot use DIR as ROLE": `the --data directory`. */
+  readonly role: string;
+}
+
+/**
+ * Runs `run` holding the lock of `stateDir`, after checking that each of `writable` can be used
+ * (in order), and releases the lock when `run` settles.
+ *
+ * @throws SessionError (`refused`) when a directory cannot be used or another cloud holds the lock
+ */
+export async function withStateDir<T>(
+  stateDir: string,
+  writable: readonly SessionDir[],
+  run: (lock: StateLock) => Promise<T>,
+): Promise<T> {
+  let lock: StateLock;
+  try {
+    // Checked now, not when dynalite starts after the synth: it would hang or crash there.
+    for (const { dir, role } of writable) ensureWritableDir(dir, role);
+    // Before anything touches the directory: a second cloud must not truncate the first one's
+    // log, overwrite its synth output or delete its state file.
+    lock = lockStateDir(stateDir);
+  } catch (error) {
+    if (error instanceof StateLockedError || error instanceof UnusableDirectoryError) {
+      throw new SessionError('refused', error.message);
+    }
+    throw error;
+  }
+  try {
+    return await run(lock);
+  } finally {
+    lock.release();
+  }
+}
+
+/** What {@link startSessionCloud} adds to the cloud's own options. */
+export interface SessionCloudOptions extends LocalCloudOptions {
+  /** The state directory's lock, which records where the cloud answers for anyone it turns away. */
+  readonly lock: StateLock;
+  /** Serve the console on the cloud's endpoint from the start. @default false */
+  readonly console?: boolean;
+}
+
+/**
+ * Starts a local cloud (loading the emulators on first use) and, if asked, mounts its console.
+ *
+ * @throws SessionError (`invalid`) when the port is taken or a cloud already runs on the state file
+ */
+export async function startSessionCloud(options: SessionCloudOptions): Promise<LocalCloud> {
+  const { lock, console: withConsole = false, ...cloudOptions } = options;
+  const [{ startLocalCloud, LocalCloudError }, { PortInUseError }] = await Promise.all([
+    import('../cloud'),
+    import('../endpoint/gateway'),
+  ]);
+  let cloud: LocalCloud;
+  try {
+    cloud = await startLocalCloud(cloudOptions);
+  } catch (error) {
+    if (error instanceof PortInUseError || error instanceof LocalCloudError) {
+      throw new SessionError('invalid', error.message);
+    }
+    throw error;
+  }
+  lock.setEndpoint(cloud.endpoint);
+  if (withConsole) await mountConsole(cloud);
+  return cloud;
+}
+
+/**
+ * Serves the console at `/_console/` on the cloud's endpoint and returns its address. The console
+ * (its SDK clients and esbuild) loads only now: running the pipeline does not need it.
+ */
+export async function mountConsole(cloud: LocalCloud): Promise<string> {
+  const [{ localCloudTarget }, { createConsoleHandler }] = await Promise.all([
+    import('../../console/local-target'),
+    import('../../console/server'),
+  ]);
+  cloud.mount('/_console', createConsoleHandler({ target: localCloudTarget(cloud) }).handle);
+  return `${cloud.endpoint}/_console/`;
+}
