@@ -1,3 +1,7 @@
+/**
+ * Hot reload for `npm run dev`: the running cloud's functions follow their sources, rebuilt as
+ * CDK bundles them and swapped in a moment after a save.
+ */
 import { type FSWatcher, readdirSync, statSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import type { LocalCloud } from '../cloud';
@@ -13,11 +17,11 @@ export type ReloadEvent =
 /** Options of {@link startHotReload}. */
 export interface HotReloadOptions {
   readonly cloud: LocalCloud;
-  /** The project whose `functions/` is bundled and watched. */
+  /** The project whose handlers are bundled and whose {@link HANDLER_SOURCES} are watched. */
   readonly rootDir: string;
   /** Where the bundles go; the caller removes it. */
   readonly outDir: string;
-  /** Watch `functions/` and reload on each change. @default true */
+  /** Watch the handlers' sources and reload on each change. @default true */
   readonly watch?: boolean;
   /**
    * Told of every reload, except that a build failure is told once until the code changes in a
@@ -37,7 +41,14 @@ export interface HotReload {
 const SETTLE_MS = 15;
 
 /**
- * Keeps the cloud's functions running the code under `rootDir/functions`: bundles each handler
+ * What the handlers are built from, relative to the project: their own code, and the contract
+ * (names shared with the infrastructure) they import.
+ */
+export const HANDLER_SOURCES = ['functions', 'contract'] as const;
+
+/**
+ * Keeps the cloud's functions running the code under `rootDir/functions` and the contract they
+ * import from `rootDir/contract`: bundles each handler
  * (found from its deployed bundle's source map) with CDK's esbuild options, then on every change
  * rebuilds incrementally and swaps the changed functions' code (see
  * {@link LocalCloud.updateFunctionCode}). A build error leaves the last good code serving.
@@ -108,13 +119,15 @@ export async function startHotReload(options: HotReloadOptions): Promise<HotRelo
       void reload(since, batch);
     }, SETTLE_MS);
   };
-  const watcher =
-    options.watch === false ? undefined : watchTree(join(options.rootDir, 'functions'), changed);
+  const watchers =
+    options.watch === false
+      ? []
+      : HANDLER_SOURCES.map((source) => watchTree(join(options.rootDir, source), changed));
 
   return {
     reload: () => reload(),
     async stop() {
-      watcher?.close();
+      for (const watcher of watchers) watcher.close();
       clearTimeout(timer);
       await chain;
       await rebuilder.stop();

@@ -1,13 +1,13 @@
 /**
  * What `npm run dev` watches for infrastructure changes: the CDK app (`lib/`, `bin/`,
- * `cdk.json`). A burst of file events becomes one change, and changes are applied one at a time,
- * in order.
+ * `cdk.json`) and the contract it shares with the handlers (`contract/`). A burst of file events
+ * becomes one change, and changes are applied one at a time, in order.
  */
 import { type FSWatcher, watch } from 'node:fs';
 import { join } from 'node:path';
 
 /** The infrastructure's sources, relative to the project; those missing are not watched. */
-export const INFRA_SOURCES = ['lib', 'bin', 'cdk.json'] as const;
+export const INFRA_SOURCES = ['lib', 'bin', 'contract', 'cdk.json'] as const;
 
 /** Quiet time after an infrastructure file event before synthesizing. */
 const INFRA_SETTLE_MS = 300;

@@ -173,6 +173,22 @@ describe('npm run dev hot reload', () => {
     await cloud.waitForIdle();
   });
 
+  it('swaps the code of the functions that import the contract when the contract is saved', async () => {
+    const contract = join(root, 'contract/contract.ts');
+    const original = readFileSync(contract, 'utf8');
+    const edited = original.replace("Acknowledged: 'ACKNOWLEDGED'", "Acknowledged: 'ACKED'");
+    expect(edited).not.toBe(original);
+    const reloaded = nextReload();
+    writeFileSync(contract, edited);
+    const event = await reloaded;
+    expect(event.kind === 'reloaded' && event.functions).toContain(
+      cloud.outputs[Output.GeneratorFunctionName],
+    );
+    const restored = nextReload();
+    writeFileSync(contract, original);
+    expect((await restored).kind).toBe('reloaded');
+  });
+
   it('reports a build error once and keeps serving the last good code', async () => {
     const domain = join(root, 'functions/generator/domain.ts');
     const good = readFileSync(domain, 'utf8');
