@@ -1,3 +1,4 @@
+/** Which handler source a deployed bundle was built from, for `npm run dev` to rebuild it. */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 

@@ -1,3 +1,4 @@
+/** Incremental rebundling of the handlers, with CDK's esbuild options, for hot reload. */
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
