@@ -1,5 +1,8 @@
+// The one HTTP endpoint every emulated service shares: it tells calls apart by protocol, knows who
+// signed them, and hands each to its service.
+
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RoleSessions } from '../iam/sessions';
 import type { Call, ServiceHandler } from './call';
@@ -14,7 +17,7 @@ import {
   sendXmlError,
 } from './protocol';
 
-/** Counts calls by service and action (the `ApiMeter` of `local/emulators.ts` fits). */
+/** Counts calls by service and action (the `ApiMeter` of `local/engine/meter.ts` fits). */
 export interface CallMeter {
   count(service: string, action: string): void;
 }
@@ -143,7 +146,7 @@ function classify(
 export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
   const requested = opts.port ?? 4566;
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    answer(opts, req, res).catch((error: unknown) => {
       if (res.headersSent) {
         res.destroy();
         return;
@@ -158,46 +161,65 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
   });
   // SQS long polls last 20 s; Node's default request timeout (5 min) is fine, keep-alive is not.
   server.keepAliveTimeout = 60_000;
+  await listen(server, requested);
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    stop: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req);
-    if (req.method === 'GET' && HEALTH_PATHS.has(req.url ?? '')) {
-      // What LocalStack answers, so readiness checks written for it work here too.
-      const running = Object.fromEntries(Object.keys(opts.services).map((s) => [s, 'running']));
-      sendJson(res, 200, { services: running, edition: 'local-cloud' }, {}, 'application/json');
-      return;
-    }
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
-    for (const [prefix, routeHandler] of opts.routes ?? []) {
-      if (path === prefix || path.startsWith(`${prefix}/`)) return routeHandler(req, res, body);
-    }
-    const route = classify(req, body);
-    if ('unknown' in route) {
-      const message = `The local cloud does not serve ${route.unknown}; it serves SQS, DynamoDB, Lambda, CloudFormation, STS and CloudWatch Logs`;
-      if (route.json) sendJsonError(res, 400, 'UnknownOperationException', message);
-      else sendXmlError(res, 400, 'InvalidAction', message);
-      return;
-    }
-    const session = opts.sessions?.lookup(parseSignature(req.headers.authorization)?.accessKeyId);
-    const call: Call = { req, res, body, ...route, session };
-    if (opts.faults?.(call)) return;
-    const service = opts.services[route.service];
-    if (!service) {
-      const message = `The local cloud does not serve ${METER_NAME[route.service]} on this endpoint`;
-      if (route.protocol === 'rest')
-        sendRestError(res, 400, 'UnsupportedOperationException', message);
-      else if (route.protocol === 'json')
-        sendJsonError(res, 400, 'UnknownOperationException', message);
-      else sendXmlError(res, 400, 'InvalidAction', message);
-      return;
-    }
-    if (route.service !== 'sqs' && route.service !== 'dynamodb') {
-      opts.meter?.count(METER_NAME[route.service], route.action);
-    }
-    await service(call);
+/** Answers one request: a health check, a route's page, or a call for one of the services. */
+async function answer(
+  opts: EndpointOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const body = await readBody(req);
+  if (req.method === 'GET' && HEALTH_PATHS.has(req.url ?? '')) {
+    // What LocalStack answers, so readiness checks written for it work here too.
+    const running = Object.fromEntries(Object.keys(opts.services).map((s) => [s, 'running']));
+    sendJson(res, 200, { services: running, edition: 'local-cloud' }, {}, 'application/json');
+    return;
   }
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  for (const [prefix, routeHandler] of opts.routes ?? []) {
+    if (path === prefix || path.startsWith(`${prefix}/`)) return routeHandler(req, res, body);
+  }
+  const route = classify(req, body);
+  if ('unknown' in route) {
+    const message = `The local cloud does not serve ${route.unknown}; it serves SQS, DynamoDB, Lambda, CloudFormation, STS and CloudWatch Logs`;
+    if (route.json) sendJsonError(res, 400, 'UnknownOperationException', message);
+    else sendXmlError(res, 400, 'InvalidAction', message);
+    return;
+  }
+  const session = opts.sessions?.lookup(parseSignature(req.headers.authorization)?.accessKeyId);
+  const call: Call = { req, res, body, ...route, session };
+  if (opts.faults?.(call)) return;
+  const service = opts.services[route.service];
+  if (!service) return refuseUnserved(call);
+  if (route.service !== 'sqs' && route.service !== 'dynamodb') {
+    opts.meter?.count(METER_NAME[route.service], route.action);
+  }
+  await service(call);
+}
 
-  await new Promise<void>((resolve, reject) => {
+/** Answers a call for a service this endpoint was started without, in its protocol's error shape. */
+function refuseUnserved({ res, service, protocol }: Call): void {
+  const message = `The local cloud does not serve ${METER_NAME[service]} on this endpoint`;
+  if (protocol === 'rest') sendRestError(res, 400, 'UnsupportedOperationException', message);
+  else if (protocol === 'json') sendJsonError(res, 400, 'UnknownOperationException', message);
+  else sendXmlError(res, 400, 'InvalidAction', message);
+}
+
+/** Listens on 127.0.0.1; a taken port rejects with a PortInUseError naming who holds it. */
+function listen(server: Server, requested: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') {
         const holder = portHolder(requested);
@@ -210,16 +232,6 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
     });
     server.listen(requested, '127.0.0.1', () => resolve());
   });
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    stop: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
-    },
-  };
 }
 
 /**

@@ -147,115 +147,7 @@ function wildcard(text: string): RegExp {
 }
 
 function jsonFilter(source: string, refuse: (why: string) => never): LogFilter {
-  const tokens = tokenize(source, refuse);
-  let at = 0;
-  const peek = () => tokens[at];
-  const isOp = (value: string) => {
-    const t = peek();
-    return t?.kind === 'op' && t.value === value;
-  };
-  const isWord = (value: string) => {
-    const t = peek();
-    return t?.kind === 'word' && t.value.toUpperCase() === value;
-  };
-  const describe = (t: Token | undefined) =>
-    t === undefined
-      ? 'the end of the pattern'
-      : t.kind === 'selector'
-        ? t.text
-        : `"${String(t.value)}"`;
-
-  const or = (): Predicate => {
-    const parts = [and()];
-    while (isOp('||')) {
-      at++;
-      parts.push(and());
-    }
-    return parts.length === 1 ? (parts[0] as Predicate) : (e) => parts.some((p) => p(e));
-  };
-  const and = (): Predicate => {
-    const parts = [primary()];
-    while (isOp('&&')) {
-      at++;
-      parts.push(primary());
-    }
-    return parts.length === 1 ? (parts[0] as Predicate) : (e) => parts.every((p) => p(e));
-  };
-  const primary = (): Predicate => {
-    if (isOp('(')) {
-      at++;
-      const inner = or();
-      if (!isOp(')')) return refuse(`expected ) before ${describe(peek())}`);
-      at++;
-      return inner;
-    }
-    const selector = peek();
-    if (selector?.kind !== 'selector') {
-      return refuse(`expected a selector such as $.level before ${describe(selector)}`);
-    }
-    at++;
-    const get = (e: unknown) => select(e, selector.path);
-    if (isWord('IS')) {
-      at++;
-      const what = peek();
-      at++;
-      if (what?.kind === 'word') {
-        const upper = what.value.toUpperCase();
-        if (upper === 'NULL') return (e) => get(e) === null;
-        if (upper === 'TRUE') return (e) => get(e) === true;
-        if (upper === 'FALSE') return (e) => get(e) === false;
-      }
-      return refuse(`expected NULL, TRUE or FALSE after ${selector.text} IS`);
-    }
-    if (isWord('NOT')) {
-      at++;
-      if (!isWord('EXISTS')) return refuse(`expected EXISTS after ${selector.text} NOT`);
-      at++;
-      return (e) => get(e) === undefined;
-    }
-    const op = peek();
-    if (op?.kind !== 'op' || !['=', '!=', '<', '<=', '>', '>='].includes(op.value)) {
-      return refuse(`expected a comparison after ${selector.text}, found ${describe(op)}`);
-    }
-    at++;
-    const value = peek();
-    at++;
-    if (value?.kind === 'number') {
-      const n = value.value;
-      const compare: Record<string, (v: number) => boolean> = {
-        '=': (v) => v === n,
-        '!=': (v) => v !== n,
-        '<': (v) => v < n,
-        '<=': (v) => v <= n,
-        '>': (v) => v > n,
-        '>=': (v) => v >= n,
-      };
-      const test = compare[op.value] as (v: number) => boolean;
-      return (e) => {
-        const v = get(e);
-        return typeof v === 'number' && test(v);
-      };
-    }
-    if (value?.kind === 'string' || value?.kind === 'word') {
-      if (op.value !== '=' && op.value !== '!=') {
-        return refuse(`${op.value} compares numbers only, not ${describe(value)}`);
-      }
-      const matcher = wildcard(value.value);
-      const equal = (e: unknown) => {
-        const v = get(e);
-        return (
-          (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') &&
-          matcher.test(String(v))
-        );
-      };
-      if (op.value === '=') return equal;
-      return (e) => get(e) !== undefined && !equal(e);
-    }
-    return refuse(`expected a value after ${selector.text} ${op.value}`);
-  };
-
-  const predicate = or();
-  if (at < tokens.length) return refuse(`unexpected ${describe(peek())}`);
+  const predicate = new JsonPatternParser(tokenize(source, refuse), refuse).parse();
   return (message) => {
     const start = message.indexOf('{');
     if (start < 0) return false;
@@ -268,4 +160,160 @@ function jsonFilter(source: string, refuse: (why: string) => never): LogFilter {
     }
     return predicate(event);
   };
+}
+
+/** How a refusal names a token. */
+function describeToken(t: Token | undefined): string {
+  return t === undefined
+    ? 'the end of the pattern'
+    : t.kind === 'selector'
+      ? t.text
+      : `"${String(t.value)}"`;
+}
+
+type Selector = Extract<Token, { kind: 'selector' }>;
+
+/**
+ * Reads a JSON pattern's tokens, by recursive descent: `||` of `&&` of comparisons and
+ * parenthesized groups, `&&` binding tighter.
+ */
+class JsonPatternParser {
+  private at = 0;
+
+  constructor(
+    private readonly tokens: readonly Token[],
+    private readonly refuse: (why: string) => never,
+  ) {}
+
+  /** The whole pattern as one predicate; anything left over is refused. */
+  parse(): Predicate {
+    const predicate = this.or();
+    if (this.at < this.tokens.length)
+      return this.refuse(`unexpected ${describeToken(this.peek())}`);
+    return predicate;
+  }
+
+  private peek(): Token | undefined {
+    return this.tokens[this.at];
+  }
+
+  private isOp(value: string): boolean {
+    const t = this.peek();
+    return t?.kind === 'op' && t.value === value;
+  }
+
+  private isWord(value: string): boolean {
+    const t = this.peek();
+    return t?.kind === 'word' && t.value.toUpperCase() === value;
+  }
+
+  private or(): Predicate {
+    const parts = [this.and()];
+    while (this.isOp('||')) {
+      this.at++;
+      parts.push(this.and());
+    }
+    return parts.length === 1 ? (parts[0] as Predicate) : (e) => parts.some((p) => p(e));
+  }
+
+  private and(): Predicate {
+    const parts = [this.primary()];
+    while (this.isOp('&&')) {
+      this.at++;
+      parts.push(this.primary());
+    }
+    return parts.length === 1 ? (parts[0] as Predicate) : (e) => parts.every((p) => p(e));
+  }
+
+  /** A parenthesized group, or a selector with its test. */
+  private primary(): Predicate {
+    if (this.isOp('(')) {
+      this.at++;
+      const inner = this.or();
+      if (!this.isOp(')')) return this.refuse(`expected ) before ${describeToken(this.peek())}`);
+      this.at++;
+      return inner;
+    }
+    const selector = this.peek();
+    if (selector?.kind !== 'selector') {
+      return this.refuse(`expected a selector such as $.level before ${describeToken(selector)}`);
+    }
+    this.at++;
+    if (this.isWord('IS')) return this.isTest(selector);
+    if (this.isWord('NOT')) {
+      this.at++;
+      if (!this.isWord('EXISTS')) return this.refuse(`expected EXISTS after ${selector.text} NOT`);
+      this.at++;
+      return (e) => select(e, selector.path) === undefined;
+    }
+    return this.comparison(selector);
+  }
+
+  /** `IS NULL`, `IS TRUE` or `IS FALSE`, the IS not yet read. */
+  private isTest(selector: Selector): Predicate {
+    this.at++;
+    const what = this.peek();
+    this.at++;
+    const get = (e: unknown) => select(e, selector.path);
+    if (what?.kind === 'word') {
+      const upper = what.value.toUpperCase();
+      if (upper === 'NULL') return (e) => get(e) === null;
+      if (upper === 'TRUE') return (e) => get(e) === true;
+      if (upper === 'FALSE') return (e) => get(e) === false;
+    }
+    return this.refuse(`expected NULL, TRUE or FALSE after ${selector.text} IS`);
+  }
+
+  /** An operator and a value: numbers compare by any operator, text by `=` and `!=` with `*` wildcards. */
+  private comparison(selector: Selector): Predicate {
+    const op = this.peek();
+    if (op?.kind !== 'op' || !['=', '!=', '<', '<=', '>', '>='].includes(op.value)) {
+      return this.refuse(
+        `expected a comparison after ${selector.text}, found ${describeToken(op)}`,
+      );
+    }
+    this.at++;
+    const value = this.peek();
+    this.at++;
+    const get = (e: unknown) => select(e, selector.path);
+    if (value?.kind === 'number') return numberTest(op.value, value.value, get);
+    if (value?.kind === 'string' || value?.kind === 'word') {
+      if (op.value !== '=' && op.value !== '!=') {
+        return this.refuse(`${op.value} compares numbers only, not ${describeToken(value)}`);
+      }
+      return textTest(op.value, value.value, get);
+    }
+    return this.refuse(`expected a value after ${selector.text} ${op.value}`);
+  }
+}
+
+/** A selected value compared with a number; anything but a number never matches. */
+function numberTest(op: string, n: number, get: (e: unknown) => unknown): Predicate {
+  const compare: Record<string, (v: number) => boolean> = {
+    '=': (v) => v === n,
+    '!=': (v) => v !== n,
+    '<': (v) => v < n,
+    '<=': (v) => v <= n,
+    '>': (v) => v > n,
+    '>=': (v) => v >= n,
+  };
+  const test = compare[op] as (v: number) => boolean;
+  return (e) => {
+    const v = get(e);
+    return typeof v === 'number' && test(v);
+  };
+}
+
+/** A selected scalar matched against text with `*` wildcards; `!=` needs the field present. */
+function textTest(op: '=' | '!=', text: string, get: (e: unknown) => unknown): Predicate {
+  const matcher = wildcard(text);
+  const equal = (e: unknown) => {
+    const v = get(e);
+    return (
+      (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') &&
+      matcher.test(String(v))
+    );
+  };
+  if (op === '=') return equal;
+  return (e) => get(e) !== undefined && !equal(e);
 }
