@@ -1,3 +1,6 @@
+// One API call as the endpoint's services see it, and the permission check each service makes
+// on it.
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Permission } from '../../aws/iam/actions';
 import { denialMessage, evaluate } from '../../aws/iam/evaluator';

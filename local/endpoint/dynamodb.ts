@@ -1,3 +1,6 @@
+// DynamoDB on the endpoint: role sessions' calls are authorized on their tables, then every call
+// goes to dynalite.
+
 import { dynamodbPermissions } from '../../aws/iam/actions';
 import { type Call, denial, type ServiceHandler } from './call';
 import { sendJsonError } from './protocol';

@@ -1,9 +1,9 @@
-import type { Call } from './call';
-import { sendJsonError, sendRestError, sendXmlError } from './protocol';
-
 // Fault injection at the endpoint: a seeded fraction of calls answered with the error the real
 // service sends when it sheds load (throttling) or fails inside (5xx). Every shape is one the
 // AWS SDK v3 classifies as retryable, so clients retry them exactly as they would on AWS.
+
+import type { Call } from './call';
+import { sendJsonError, sendRestError, sendXmlError } from './protocol';
 
 /** The services whose calls can be answered with a fault. */
 export type FaultService = 'sqs' | 'dynamodb' | 'lambda';

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-
 // Wire-level helpers shared by the endpoint's services: which service a request is for, who
 // signed it, and each protocol's error shape.
+
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** The services the endpoint serves, as IAM prefixes their actions. */
 export type ServiceName = 'sqs' | 'dynamodb' | 'lambda' | 'cloudformation' | 'sts' | 'logs';

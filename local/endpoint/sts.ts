@@ -1,3 +1,5 @@
+// STS on the endpoint: GetCallerIdentity, which names who signed the call.
+
 import type { Call, ServiceHandler } from './call';
 import { sendXmlError, sendXmlResult } from './protocol';
 

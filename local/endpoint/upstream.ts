@@ -1,3 +1,5 @@
+// How the endpoint hands a call it does not answer itself to an emulator in the same process.
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
 

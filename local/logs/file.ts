@@ -1,13 +1,13 @@
+// A log group's file in a data directory: one JSON line per event (`{"t","i","m"}`), after
+// optional lines `{"d":N}` counting the events dropped from it so far.
+
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { finished } from 'node:stream/promises';
 
-/**
- * A log group's file in a data directory: one JSON line per event (`{"t","i","m"}`), after
- * optional lines `{"d":N}` counting the events dropped from it so far.
- */
+/** A line counting events dropped from the file. */
 const DROPPED_LINE = /^\{"d":(\d+)/;
 
 /** Parses a group file: its dropped count and its events' lines, oldest first. */

@@ -1,3 +1,6 @@
+// A log group's events as the log store keeps them: numbered in the order they came, the newest
+// kept in blocks outside the JavaScript heap.
+
 /** One log event as CloudWatch Logs keeps it. */
 export interface LogEvent {
   readonly timestamp: number;
@@ -10,8 +13,8 @@ const ZEROS = '0'.repeat(20);
 
 /**
  * An event's id: its sequence number in the group, 20 digits. Joined rather than padded: V8 keeps
- * `padStart`'s result as a tree of the digits and filler strings, 106 bytes per id against 49 for
- * the one string a join makes.
+ * `padStart`'s result as a tree of the digits and filler strings, larger than the one flat string
+ * a join makes.
  */
 export function eventIdOf(sequence: number): string {
   const digits = String(sequence);

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { escapeXml } from '../protocol';
-
 // SQS's query protocol (AWS CLI v1, SDK for JavaScript v2, boto3 before 2024): form-encoded
 // `Action=SendMessage&QueueUrl=...` requests with flattened lists (`AttributeName.1`,
 // `MessageAttribute.1.Name`), answered in XML. fauxqs speaks only the JSON protocol, so the
 // endpoint translates each query request into its JSON form and the JSON answer back into XML.
+
+import { randomUUID } from 'node:crypto';
+import { escapeXml } from '../protocol';
 
 /** The XML namespace of SQS's query protocol answers. */
 export const SQS_QUERY_NAMESPACE = 'http://queue.amazonaws.com/doc/2012-11-05/';
