@@ -86,7 +86,7 @@ function countCalls(client: SQSClient | DynamoDBClient, service: string, calls: 
 }
 
 /**
- * Starts fauxqs and dynalite as the local cloud does (local/emulators.ts, without the meter),
+ * Starts fauxqs and dynalite as the local cloud does (local/sqs/emulator.ts and local/dynamodb/emulator.ts, without the meter),
  * creates three queues and two tables like the stack's, and drives `roundTrips` round trips
  * through them: the requestor's `recordRequested` and `sendAll`; per request batch the generator's
  * `recordGenerated` and `sendAll`; per response batch the requestor's `storeValue` and `sendAll`;

@@ -128,7 +128,7 @@ export async function resolveTarget(options: TargetOptions = {}): Promise<Target
 
 /**
  * A local cloud's state file as read here: what `startLocalCloud` writes (one definition, in
- * local/state-file.ts), though a file written by hand or by an older cloud may lack the pid and
+ * local/state/state-file.ts), though a file written by hand or by an older cloud may lack the pid and
  * the single endpoint.
  */
 type LocalState = Omit<LocalCloudState, 'endpoint' | 'pid' | 'port' | 'startedAt'> &

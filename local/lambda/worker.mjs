@@ -14,7 +14,7 @@ const { entry, handlerName, functionName, memorySize, region, accountId, logGrou
 /** @type {import('./platform-log.mjs').LogFormat} */
 const logFormat = workerData.logFormat === 'JSON' ? 'JSON' : 'Text';
 
-if (!parentPort) throw new Error('lambda-worker.mjs must run in a worker thread');
+if (!parentPort) throw new Error('worker.mjs must run in a worker thread');
 if (workerData.discardOutput) {
   // Nobody reads this environment's logs: drop them here rather than ship them to the parent.
   const discard = (_chunk, encoding, callback) => {

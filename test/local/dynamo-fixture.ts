@@ -9,7 +9,7 @@ export interface DynamoFixture {
   stop(): Promise<void>;
 }
 
-/** Starts dynalite (local/emulators.ts) and a client that talks to it over the wire. */
+/** Starts dynalite (local/dynamodb/emulator.ts) and a client that talks to it over the wire. */
 export async function startDynamoFixture(): Promise<DynamoFixture> {
   const dynamo = await startDynamoDb({ meter: new ApiMeter() });
   const client = new DynamoDBClient({

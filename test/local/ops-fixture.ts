@@ -51,7 +51,7 @@ export interface OpsFixture {
   stop(): Promise<void>;
 }
 
-/** Starts the emulators the way the local cloud does (local/emulators.ts), without metering. */
+/** Starts the emulators the way the local cloud does (local/sqs/emulator.ts, local/dynamodb/emulator.ts), without metering. */
 export async function startOpsFixture(): Promise<OpsFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'string-pipeline-ops-'));
   const sqsEmulator = await startSqs({ region: REGION });
