@@ -1,3 +1,8 @@
+/**
+ * A synthesized CloudFormation template as the local cloud reads it: the stack loaded from a cloud
+ * assembly and checked for resources it cannot run, and the intrinsic functions CDK writes resolved
+ * against local values.
+ */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 

@@ -1,3 +1,7 @@
+/**
+ * The CDK app, built in one function so that `bin/app.ts` and in-process synths (the local cloud,
+ * the infra tests) make the same stack with the same checks.
+ */
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig, stackNameFor } from './config';

@@ -1,3 +1,7 @@
+/**
+ * The pipeline's settings: their CDK context keys, defaults and validation. It loads nothing from
+ * aws-cdk-lib, so a tool can check a context before it pays for a synth.
+ */
 import type { Node } from 'constructs';
 
 /** Deployment stage: decides the stack name and what happens to data when the stack is deleted. */

@@ -1,11 +1,10 @@
-import { Stack, Validations } from 'aws-cdk-lib';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type { IConstruct } from 'constructs';
-
-/*
+/**
  * cdk-nag (AwsSolutions) findings we accept, each acknowledged on the narrowest construct with the
  * reason. cdk-nag 3 reads CDK's own `Validations.of(...).acknowledge` records.
  */
+import { Stack, Validations } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { IConstruct } from 'constructs';
 
 /** X-Ray tracing: CDK grants `xray:PutTraceSegments`/`PutTelemetryRecords`, which have no resource scope. */
 export function acknowledgeXrayWildcard(role: IConstruct): void {

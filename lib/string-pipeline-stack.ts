@@ -1,3 +1,7 @@
+/**
+ * The app's one stack: the tables, the two functions and the queues between them, the schedule,
+ * the alarms and dashboard, and the outputs the tools find the resources by.
+ */
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';

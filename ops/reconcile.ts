@@ -1,3 +1,7 @@
+/**
+ * Reconciliation: where every request stands across both tables and the queues, so a run can tell
+ * whether it ended clean. The tables are joined page by page, so it holds pages, not tables.
+ */
 import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import {

@@ -1,3 +1,7 @@
+/**
+ * Finds the pipeline the operations tools talk to (a local cloud, LocalStack or AWS), with its
+ * stack outputs and the SDK client settings for each of its services.
+ */
 import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { resolve } from 'node:path';

@@ -1,3 +1,8 @@
+/**
+ * The IAM policies of a template's roles, as the evaluator reads them: inline policies, the
+ * `AWS::IAM::Policy` and `AWS::IAM::ManagedPolicy` resources that name a role, and the AWS managed
+ * policies CDK attaches, with intrinsics resolved to local ARNs.
+ */
 import {
   type IntrinsicResolver,
   resourcesOfType,

@@ -1,3 +1,4 @@
+/** The Alarms page: each alarm of the template with its state and the reason for it. */
 import type { AlarmState } from '../api';
 import { usePoll } from './client';
 import { ErrorLine } from './shared';

@@ -1,3 +1,7 @@
+/**
+ * How the page talks to the console API: `api`, which turns every failure into one sentence, and
+ * `usePoll`, which keeps a page's data fresh without piling up requests.
+ */
 import { useEffect, useRef, useState } from 'preact/hooks';
 
 /** Where the console is served (`/_console`), read from the page. */

@@ -1,3 +1,7 @@
+/**
+ * The Functions page: each function's configuration, invocation statistics from its REPORT lines,
+ * recent log lines, and a form to invoke it.
+ */
 import { useState } from 'preact/hooks';
 import type { FunctionInfo } from '../api';
 import { api, usePoll } from './client';

@@ -1,3 +1,7 @@
+/**
+ * The console page's entry point: the header with the page links and the target, and the page
+ * the address (`#/page/arg`) names, shown once `/api/meta` has answered.
+ */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { AlarmsPage } from './alarms';

@@ -1,3 +1,7 @@
+/**
+ * What several pages use: the type of `/api/meta`'s answer, the error line, times as the local
+ * clock shows them, and links to a request's journey.
+ */
 import type { ConsoleApi } from '../api';
 
 /** What `/api/meta` answers. */

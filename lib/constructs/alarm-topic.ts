@@ -1,3 +1,4 @@
+/** The construct that sends every alarm of a scope, and its recovery, to one SNS topic. */
 import { Aspects, type IAspect } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';

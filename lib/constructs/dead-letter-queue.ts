@@ -1,3 +1,7 @@
+/**
+ * The dead-letter queue with its "not empty" alarm, one construct for every DLQ of the stack: the
+ * pipeline queues', the schedule's and the requestor's failed invocations'.
+ */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sqs from 'aws-cdk-lib/aws-sqs';

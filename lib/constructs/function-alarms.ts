@@ -1,3 +1,4 @@
+/** The construct that alarms on a function's failed and throttled invocations. */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';

@@ -1,3 +1,7 @@
+/**
+ * The construct that builds the pipeline's CloudWatch dashboard from its queues, functions and
+ * alarms.
+ */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';

@@ -1,3 +1,7 @@
+/**
+ * The construct for a pipeline queue: the queue, its DLQ, its Lambda consumer's event source and
+ * its alarms, with the visibility timeout derived from the consumer's timeout.
+ */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';

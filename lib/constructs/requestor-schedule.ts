@@ -1,3 +1,7 @@
+/**
+ * The construct that invokes the requestor at a fixed rate with EventBridge Scheduler, with its
+ * role, its DLQ and the alarms on invocations Scheduler could not deliver.
+ */
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';

@@ -1,3 +1,8 @@
+/**
+ * DynamoDB for the local cloud, the tests and the benchmarks: dynalite in-process, loaded so its
+ * in-memory tables keep strings, metered per call, and stopped without closing LevelDB under a
+ * request.
+ */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';

@@ -1,3 +1,7 @@
+/**
+ * The role sessions of the local cloud: the credentials each function or schedule calls with, and
+ * how the endpoint tells from a call's access key whose policies apply.
+ */
 import { createHash } from 'node:crypto';
 import type { RolePolicies } from '../../aws/iam/evaluator';
 

@@ -1,3 +1,7 @@
+/**
+ * Lambda's asynchronous invocation: each function's EventInvokeConfig read from the template, and
+ * the invoker that retries a failed event and sends its last failure to the on-failure destination.
+ */
 import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type IntrinsicResolver, resourcesOfType, type StackArtifact } from '../../aws/template';

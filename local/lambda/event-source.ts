@@ -1,3 +1,7 @@
+/**
+ * Lambda's SQS event source mapping: pollers that gather batches, invoke the function and delete
+ * what succeeded, and the SQS event record built from each message.
+ */
 import { createHash } from 'node:crypto';
 import {
   DeleteMessageBatchCommand,

@@ -1,3 +1,7 @@
+/**
+ * Runs one function as Lambda does, on the execution environments of ./environment.ts: cold
+ * starts, reuse while warm, configuration and code updates, crashes, and the function's metrics.
+ */
 import { ExecutionEnvironment } from './environment';
 import type { FunctionMetrics, FunctionSpec, InvokeOutcome } from './function-spec';
 

@@ -1,3 +1,7 @@
+/**
+ * EventBridge Scheduler for the local cloud: `rate(...)` expressions, the context attributes it
+ * substitutes in a target's input, and the runner that fires, retries and dead-letters each tick.
+ */
 import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { TemplateError } from '../../aws/template';

@@ -1,3 +1,7 @@
+/**
+ * SQS for the local cloud, the tests and the benchmarks: fauxqs in-process on 127.0.0.1, metered
+ * per call, with the direct reads and wake-ups of ./fauxqs.ts beside its API.
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DEFAULT_REGION } from '../../aws/defaults';
 import type { ApiMeter } from '../engine/meter';

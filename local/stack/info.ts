@@ -1,3 +1,7 @@
+/**
+ * What CloudFormation would say about the running stack (outputs, resources, template), and the
+ * stable ids the local cloud gives its event source mappings.
+ */
 import { createHash } from 'node:crypto';
 import type { LocalResource, StackArtifact } from '../../aws/template';
 import type { StackInfo } from '../endpoint/cloudformation';

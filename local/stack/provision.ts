@@ -1,3 +1,7 @@
+/**
+ * Turns the template's resources into local ones: tables and queues created on the emulators,
+ * functions, event source mappings and schedules described for the runners.
+ */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -26,9 +30,6 @@ import {
 import type { EventSourceSpec } from '../lambda/event-source';
 import type { FunctionRunner, FunctionSpec } from '../lambda/runtime';
 import type { ScheduleSpec } from '../scheduler/scheduler';
-
-// Turns the template's resources into local ones: tables and queues created on the emulators,
-// functions, event source mappings and schedules described for the runners.
 
 /** Lambda's limit on an SQS mapping's concurrent batches when the template sets none. */
 const DEFAULT_MAXIMUM_CONCURRENCY = 1250;

@@ -1,3 +1,7 @@
+/**
+ * Synthesizes the CDK app into a cloud assembly for the local cloud, in a child process, and reuses
+ * an assembly already built from the same inputs.
+ */
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

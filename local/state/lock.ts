@@ -1,3 +1,7 @@
+/**
+ * Lock files that keep two local clouds off one state directory: created atomically, naming the
+ * process that holds them, and taken over once that process is gone.
+ */
 import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 

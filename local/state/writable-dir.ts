@@ -1,3 +1,7 @@
+/**
+ * Checks on the directories a local cloud is given: whether a path lies inside one, and that one
+ * can be created and written, failing at once with the reason instead of hanging.
+ */
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 
