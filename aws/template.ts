@@ -20,9 +20,19 @@ export interface StackArtifact {
   readonly stackName: string;
   readonly assemblyDir: string;
   readonly resources: Record<string, CfnResource>;
-  readonly outputs: Record<string, { Value: unknown }>;
-  readonly parameters: Record<string, { Default?: unknown }>;
+  readonly outputs: Record<
+    string,
+    { Value: unknown; Description?: string; Export?: { Name: unknown } }
+  >;
+  readonly parameters: Record<string, { Default?: unknown; Type?: string }>;
+  /** The template's Conditions section. @default none */
+  readonly conditions?: Record<string, unknown>;
+  /** Values given for parameters at deploy time; the rest take their Default. @default none */
+  readonly parameterValues?: Readonly<Record<string, string>>;
 }
+
+/** What `Ref: AWS::NoValue` resolves to: the property or list item is dropped. */
+const NO_VALUE = Symbol('AWS::NoValue');
 
 /** The template, assembly or a resource in it is something the local cloud cannot run. */
 export class TemplateError extends Error {
@@ -131,9 +141,10 @@ export interface LocalResource {
 }
 
 /**
- * Resolves the intrinsic functions a CDK template uses (`Ref`, `Fn::GetAtt`, `Fn::Join`, `Fn::Sub`,
- * `Fn::Select`, `Fn::Split`, `Fn::GetAZs`) against local values. Anything else is an error naming
- * the function and where it was found.
+ * Resolves the intrinsic functions CDK templates and the CDK bootstrap template use (`Ref`,
+ * `Fn::GetAtt`, `Fn::Join`, `Fn::Sub`, `Fn::Select`, `Fn::Split`, `Fn::GetAZs`, `Fn::Base64`,
+ * `Fn::ImportValue` and the condition functions) against local values, with the template's
+ * parameters and conditions. Anything else is an error naming the function and where it was found.
  */
 export class IntrinsicResolver {
   private readonly pseudo: Record<string, string>;
@@ -141,7 +152,12 @@ export class IntrinsicResolver {
   constructor(
     private readonly stack: StackArtifact,
     private readonly resolved: Map<string, LocalResource>,
-    env: { region: string; accountId: string },
+    private readonly env: {
+      region: string;
+      accountId: string;
+      /** The value another stack exports under a name, for `Fn::ImportValue`. */
+      importValue?: (name: string) => string | undefined;
+    },
   ) {
     this.pseudo = {
       'AWS::Region': env.region,
@@ -156,14 +172,17 @@ export class IntrinsicResolver {
 
   /** Resolves `value` to plain JSON; `where` names the property for error messages. */
   resolve(value: unknown, where: string): unknown {
-    if (Array.isArray(value)) return value.map((v, i) => this.resolve(v, `${where}[${i}]`));
+    if (Array.isArray(value)) {
+      return value.map((v, i) => this.resolve(v, `${where}[${i}]`)).filter((v) => v !== NO_VALUE);
+    }
     if (value === null || typeof value !== 'object') return value;
     const entries = Object.entries(value as Record<string, unknown>);
     const [first] = entries;
     if (entries.length === 1 && first && (first[0] === 'Ref' || first[0].startsWith('Fn::'))) {
       return this.intrinsic(first[0], first[1], where);
     }
-    return Object.fromEntries(entries.map(([k, v]) => [k, this.resolve(v, `${where}.${k}`)]));
+    const resolved = entries.map(([k, v]) => [k, this.resolve(v, `${where}.${k}`)] as const);
+    return Object.fromEntries(resolved.filter(([, v]) => v !== NO_VALUE));
   }
 
   /** Resolves `value` and requires a string. */
@@ -178,55 +197,105 @@ export class IntrinsicResolver {
     return resolved;
   }
 
+  /**
+   * Whether the template's condition `name` holds; each is evaluated once.
+   * @throws TemplateError for a condition the template does not define
+   */
+  condition(name: string): boolean {
+    const known = this.conditionValues.get(name);
+    if (known !== undefined) return known;
+    const expression = this.stack.conditions?.[name];
+    if (expression === undefined)
+      throw new TemplateError(`Condition ${name} is not defined in the template`);
+    const value = this.truth(expression, `Conditions.${name}`);
+    this.conditionValues.set(name, value);
+    return value;
+  }
+
+  private readonly conditionValues = new Map<string, boolean>();
+
+  /** A condition expression's value: `{ Condition: name }` or a condition function. */
+  private truth(expression: unknown, where: string): boolean {
+    if (expression !== null && typeof expression === 'object' && 'Condition' in expression)
+      return this.condition(String((expression as { Condition: unknown }).Condition));
+    const value = this.resolve(expression, where);
+    if (typeof value === 'boolean') return value;
+    if (value === 'true' || value === 'false') return value === 'true';
+    throw new TemplateError(`${where} should be a condition, got ${JSON.stringify(value)}`);
+  }
+
   private intrinsic(fn: string, arg: unknown, where: string): unknown {
-    switch (fn) {
-      case 'Ref':
-        return this.ref(String(arg), where);
-      case 'Fn::GetAtt': {
-        // Attribute names may hold dots themselves (`Endpoint.Address`): split at the first one.
-        const [logicalId, attribute] = Array.isArray(arg) ? arg : splitAtFirstDot(String(arg));
-        return this.getAtt(String(logicalId), String(attribute), where);
+    const handler = this.functions[fn];
+    if (!handler) throw new TemplateError(`The local cloud cannot resolve ${fn} (at ${where})`);
+    return handler(arg, where);
+  }
+
+  /** The intrinsic functions, by name. */
+  private readonly functions: Record<string, (arg: unknown, where: string) => unknown> = {
+    Ref: (arg, where) => (arg === 'AWS::NoValue' ? NO_VALUE : this.ref(String(arg), where)),
+    'Fn::GetAtt': (arg, where) => {
+      // Attribute names may hold dots themselves (`Endpoint.Address`): split at the first one.
+      const [logicalId, attribute] = Array.isArray(arg) ? arg : splitAtFirstDot(String(arg));
+      return this.getAtt(String(logicalId), String(attribute), where);
+    },
+    'Fn::Join': (arg, where) => {
+      const [separator, parts] = arg as [string, unknown[]];
+      return (this.resolve(parts, where) as unknown[]).map(String).join(separator);
+    },
+    'Fn::Sub': (arg, where) => this.sub(arg, where),
+    'Fn::Select': (arg, where) => {
+      const [index, list] = arg as [unknown, unknown];
+      const items = this.resolve(list, where) as unknown[];
+      const item = items[Number(this.resolve(index, where))];
+      if (item === undefined) throw new TemplateError(`Fn::Select index out of range at ${where}`);
+      return item;
+    },
+    'Fn::Split': (arg, where) => {
+      const [separator, text] = arg as [string, unknown];
+      return this.string(text, where).split(separator);
+    },
+    'Fn::GetAZs': () => ['a', 'b', 'c'].map((zone) => `${this.pseudo['AWS::Region']}${zone}`),
+    'Fn::Base64': (arg, where) => Buffer.from(this.string(arg, where)).toString('base64'),
+    'Fn::If': (arg, where) => {
+      const [name, whenTrue, whenFalse] = arg as [string, unknown, unknown];
+      return this.resolve(this.condition(String(name)) ? whenTrue : whenFalse, where);
+    },
+    'Fn::Equals': (arg, where) => {
+      const [a, b] = (arg as unknown[]).map((v) => JSON.stringify(this.resolve(v, where)));
+      return a === b;
+    },
+    'Fn::Not': (arg, where) => !this.truth((arg as unknown[])[0], where),
+    'Fn::And': (arg, where) => (arg as unknown[]).every((c) => this.truth(c, where)),
+    'Fn::Or': (arg, where) => (arg as unknown[]).some((c) => this.truth(c, where)),
+    'Fn::ImportValue': (arg, where) => {
+      const name = this.string(arg, where);
+      const value = this.env.importValue?.(name);
+      if (value === undefined)
+        throw new TemplateError(`No export named ${name} found (Fn::ImportValue at ${where})`);
+      return value;
+    },
+  };
+
+  private sub(arg: unknown, where: string): string {
+    const [text, vars] = Array.isArray(arg) ? arg : [arg, {}];
+    const values = this.resolve(vars, where) as Record<string, unknown>;
+    return String(text).replace(/\$\{(!?)([^}]*)\}/g, (_, bang: string, name: string) => {
+      // `${!Literal}` is CloudFormation's escape for a literal `${Literal}`.
+      if (bang) return `\${${name}}`;
+      if (name in values) return String(values[name]);
+      if (name.includes('.')) {
+        const [logicalId, attribute] = splitAtFirstDot(name);
+        return this.getAtt(logicalId, attribute, where);
       }
-      case 'Fn::Join': {
-        const [separator, parts] = arg as [string, unknown[]];
-        return (this.resolve(parts, where) as unknown[]).map(String).join(separator);
-      }
-      case 'Fn::Sub': {
-        const [text, vars] = Array.isArray(arg) ? arg : [arg, {}];
-        const values = this.resolve(vars, where) as Record<string, unknown>;
-        return String(text).replace(/\$\{(!?)([^}]*)\}/g, (_, bang: string, name: string) => {
-          // `${!Literal}` is CloudFormation's escape for a literal `${Literal}`.
-          if (bang) return `\${${name}}`;
-          if (name in values) return String(values[name]);
-          if (name.includes('.')) {
-            const [logicalId, attribute] = splitAtFirstDot(name);
-            return this.getAtt(logicalId, attribute, where);
-          }
-          return this.ref(name, where);
-        });
-      }
-      case 'Fn::Select': {
-        const [index, list] = arg as [unknown, unknown];
-        const items = this.resolve(list, where) as unknown[];
-        const item = items[Number(this.resolve(index, where))];
-        if (item === undefined)
-          throw new TemplateError(`Fn::Select index out of range at ${where}`);
-        return item;
-      }
-      case 'Fn::Split': {
-        const [separator, text] = arg as [string, unknown];
-        return this.string(text, where).split(separator);
-      }
-      case 'Fn::GetAZs':
-        return ['a', 'b', 'c'].map((zone) => `${this.pseudo['AWS::Region']}${zone}`);
-      default:
-        throw new TemplateError(`The local cloud cannot resolve ${fn} (at ${where})`);
-    }
+      return this.ref(name, where);
+    });
   }
 
   private ref(name: string, where: string): string {
     const pseudo = this.pseudo[name];
     if (pseudo !== undefined) return pseudo;
+    const given = this.stack.parameterValues?.[name];
+    if (given !== undefined) return given;
     const parameter = this.stack.parameters[name];
     if (parameter) {
       if (parameter.Default === undefined) {

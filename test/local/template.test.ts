@@ -167,8 +167,11 @@ describe('resolving intrinsics', () => {
   });
 
   it('names the intrinsic and the property it cannot resolve', () => {
+    expect(() => resolver.resolve({ 'Fn::Transform': 'Shared' }, 'Fn.Environment')).toThrow(
+      'The local cloud cannot resolve Fn::Transform (at Fn.Environment)',
+    );
     expect(() => resolver.resolve({ 'Fn::ImportValue': 'Shared' }, 'Fn.Environment')).toThrow(
-      'The local cloud cannot resolve Fn::ImportValue (at Fn.Environment)',
+      'No export named Shared found (Fn::ImportValue at Fn.Environment)',
     );
     expect(() => resolver.resolve({ Ref: 'Fn' }, 'Out.Value')).toThrow(
       'Out.Value refers to Fn (AWS::Lambda::Function), which has no local value',
@@ -181,11 +184,56 @@ describe('resolving intrinsics', () => {
       'no Nope attribute for Queue',
     );
     expect(() => resolver.resolve({ 'Fn::If': ['IsProd', 'a', 'b'] }, 'Q.Properties.Name')).toThrow(
-      'The local cloud cannot resolve Fn::If (at Q.Properties.Name)',
+      'Condition IsProd is not defined in the template',
     );
     expect(() => resolver.resolve({ 'Fn::Select': [3, ['a']] }, 'Q.Name')).toThrow(
       'Fn::Select index out of range at Q.Name',
     );
+  });
+});
+
+describe('conditions and parameters', () => {
+  const stack = {
+    stackName: 'Boot',
+    assemblyDir: '',
+    resources: {},
+    outputs: {},
+    parameters: { Qualifier: { Default: 'hnb659fds' }, KeyId: { Default: '' } },
+    parameterValues: { KeyId: 'AWS_MANAGED_KEY' },
+    conditions: {
+      UseAwsManagedKey: { 'Fn::Equals': ['AWS_MANAGED_KEY', { Ref: 'KeyId' }] },
+      CreateNewKey: { 'Fn::Not': [{ Condition: 'UseAwsManagedKey' }] },
+      Both: { 'Fn::And': [{ Condition: 'UseAwsManagedKey' }, { 'Fn::Equals': ['a', 'a'] }] },
+      Either: { 'Fn::Or': [{ Condition: 'CreateNewKey' }, { 'Fn::Equals': ['a', 'b'] }] },
+    },
+  };
+  const resolver = new IntrinsicResolver(stack, new Map(), {
+    region: 'us-east-1',
+    accountId: '000000000000',
+    importValue: (name) => (name === 'Shared' ? 'shared-value' : undefined),
+  });
+
+  it('evaluates conditions on the given parameter values, falling back to defaults', () => {
+    expect(resolver.condition('UseAwsManagedKey')).toBe(true);
+    expect(resolver.condition('CreateNewKey')).toBe(false);
+    expect(resolver.condition('Both')).toBe(true);
+    expect(resolver.condition('Either')).toBe(false);
+    expect(resolver.resolve({ 'Fn::If': ['CreateNewKey', 'new', { Ref: 'Qualifier' }] }, 'x')).toBe(
+      'hnb659fds',
+    );
+  });
+
+  it('drops properties and list items that resolve to AWS::NoValue', () => {
+    const value = {
+      Keep: 'k',
+      Drop: { 'Fn::If': ['CreateNewKey', 'x', { Ref: 'AWS::NoValue' }] },
+      List: ['a', { 'Fn::If': ['UseAwsManagedKey', { Ref: 'AWS::NoValue' }, 'b'] }],
+    };
+    expect(resolver.resolve(value, 'x')).toEqual({ Keep: 'k', List: ['a'] });
+  });
+
+  it("imports another stack's exports", () => {
+    expect(resolver.resolve({ 'Fn::ImportValue': 'Shared' }, 'x')).toBe('shared-value');
   });
 });
 
