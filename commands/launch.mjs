@@ -6,8 +6,8 @@
  *
  * What it sets must be set before Node starts: `MALLOC_ARENA_MAX=2`. glibc gives each thread that
  * allocates its own malloc arena, up to 8 per core, and every execution environment is a thread;
- * their arenas held about 170 MB at 10,000 requests, mostly freed memory an arena keeps; with
- * two, the cloud's peak RSS at 10,000 requests fell by about 70 MB (CPU within run-to-run noise).
+ * their arenas held much freed memory, which an arena keeps; with two, the cloud's peak RSS fell
+ * markedly for no CPU we could measure.
  * Ignored where malloc is not glibc's (macOS, Windows, musl). A value already set wins.
  *
  * Plain JavaScript, so that it runs before any TypeScript loader exists.

@@ -178,8 +178,8 @@ const secondsSince = (from: number) => ((performance.now() - from) / 1000).toFix
 
 async function runLocked(options: Options, lock: StateLock, startedAt: number): Promise<number> {
   // Loaded only now, so mistakes in options and directories are reported at once: aws-cdk-lib
-  // and the emulators take seconds to load. The SDK clients and the reports too: `--help` and a
-  // bad option answer in half the time without them.
+  // and the emulators are slow to load. The SDK clients and the reports too: `--help` and a bad
+  // option answer sooner without them.
   const [{ startPipelineRun }, { reconcileRoundTrips, requestRoundTrips }, sdk, report] =
     await Promise.all([
       import('../local/session/pipeline-run'),

@@ -35,7 +35,7 @@ const MIN_COUNT_INTERVAL_MS = 2000;
 /**
  * A count waits this many times the last count's duration: the scan shares the local cloud's main
  * thread with the emulators, so this keeps it to a twentieth of that thread while a run fills the
- * tables (ten times let 10,000 round trips run about 12% slower with the page open).
+ * tables (a shorter wait slowed a run down with the page open).
  */
 const COUNT_BACKOFF = 20;
 

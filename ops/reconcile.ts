@@ -257,9 +257,9 @@ export async function countByStatus(
 }
 
 /**
- * Items per Scan page. Without a limit a page holds 1 MB of items as stored (about 4,000 of the
- * pipeline's), which the reader, and on the local cloud the emulator, hold in several forms at
- * once; a smaller page keeps that transient memory small for a few more requests.
+ * Items per Scan page. Without a limit a page holds 1 MB of items as stored (many of the
+ * pipeline's small items), which the reader, and on the local cloud the emulator, hold in several
+ * forms at once; a smaller page keeps that transient memory small for a few more requests.
  */
 const SCAN_PAGE_ITEMS = 500;
 

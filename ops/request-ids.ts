@@ -4,9 +4,9 @@ const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
 /**
  * A set of request ids kept as fixed-width records in one buffer, for a run that must say at the
  * end whether every request it asked for completed. `npm start` holds every id it asks for until
- * then: as strings in an array they took 60 bytes an id of the engine's heap (9 MB for 150,000
- * requests), and the heap grew with them; here they take 26 bytes an id (a ULID's length) and
- * the room to grow, 31 in all at 150,000, outside the heap.
+ * then: as strings in an array they took several times their length in the engine's heap, and
+ * the heap grew with them; here each takes its own length (a ULID's 26 bytes) plus the room to
+ * grow, outside the heap.
  */
 export class RequestIdSet implements Iterable<string> {
   private bytes = Buffer.alloc(0);

@@ -74,8 +74,8 @@ interface MemoryLevelStore {
 /**
  * A string made one flat run of characters, as far as V8 does it. dynalite builds keys by
  * concatenation, and V8 keeps a concatenation as a tree of its parts: stored as is, a key took
- * about 2.5 times the memory of its characters. Reading a character flattens it in place, and a
- * collection then drops the tree (after 10,000 round trips 95% of the stored strings were flat).
+ * far more memory than its characters. Reading a character flattens it in place, and a
+ * collection then drops the tree.
  */
 function flat(data: unknown): unknown {
   if (typeof data === 'string') data.charCodeAt(0);

@@ -53,11 +53,10 @@ export interface EnvironmentContext {
 const WORKER = new URL('./worker.mjs', import.meta.url);
 /**
  * The young generation of each environment's heap, in MB. With V8's default each busy environment
- * held about 37 MB of RSS, with 4 MB about 23 MB (16 environments run at once under load), with 2
- * about 1.5 MB less again; the price is more frequent, cheaper scavenges (1 MB saved another
- * 20 MB at 10,000 requests but cost about 8% more CPU). Young plus old generation stay capped at
- * the function's memory size, as on Lambda, whose Node.js runtime splits the same total between
- * them.
+ * held far more memory, and many run at once under load; the price of a smaller one is more
+ * frequent, cheaper scavenges, and below this size the memory saved no longer paid for the extra
+ * CPU. Young plus old generation stay capped at the function's memory size, as on Lambda, whose
+ * Node.js runtime splits the same total between them.
  */
 const YOUNG_GENERATION_MB = 2;
 let gcExposed = false;

@@ -1,9 +1,8 @@
 // @ts-check
 // Source-mapped stack traces for an execution environment, as `--enable-source-maps` gives them,
 // but read only when a stack trace is first formatted. Node's flag parses each bundle's source
-// map (1.9 MB for ours) as the bundle loads and keeps it: about 2.3 MB of live heap and 6 MB of
-// RSS per environment, sixteen times over under load, for stack traces that a run without errors
-// never prints. Plain JavaScript, as the worker is.
+// map as the bundle loads and keeps it in every environment's memory, for stack traces that a run
+// without errors never prints. Plain JavaScript, as the worker is.
 import { readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';

@@ -53,8 +53,8 @@ let reportedInit = false;
  * peak RSS), as near as a worker thread can tell. The process's RSS is shared by every thread, so
  * this counts what the thread's isolate holds: heap pages actually in memory, V8's own malloc'd
  * memory, and memory outside the heap owned by its objects (Buffers, ArrayBuffers). Not counted:
- * the Node binary and the runtime's shared libraries, which a real sandbox pays for too (about
- * 40 MB for Node.js), so figures here read lower than Lambda's by about that much.
+ * the Node binary and the runtime's shared libraries, which a real sandbox pays for too, so
+ * figures here read lower than Lambda's by about that much.
  */
 let maxMemoryBytes = 0;
 /** Lambda's platform lines go through stdout too, so they stay in order with the handler's. */
@@ -75,9 +75,8 @@ const trackMemory = () => {
 /**
  * Heap growth, in bytes, past what survived the last full collection, at which an idle
  * environment collects. V8 lets a small heap grow 8 MB past its live size before it does (a
- * fixed minimum step), so each environment committed about 20 MB for 9.5 MB live; collecting at
- * 3 MB between invocations brought the 17 environments of a 10,000-request run from 327 to
- * 260 MB, for about 300 more full collections of a 10 MB heap over the run (about 6 CPU-s).
+ * fixed minimum step), so each environment committed far more than it held live; collecting
+ * sooner, between invocations, keeps that slack down in every environment for a little more CPU.
  */
 const IDLE_COLLECTION_GROWTH = 3 * MB;
 /**

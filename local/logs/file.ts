@@ -32,8 +32,8 @@ async function* linesOf(path: string): AsyncGenerator<string> {
 /**
  * Cuts a group file to its newest `keep` events, adding the ones it cuts to its dropped count.
  * It streams: the file is read twice, a line at a time (to count, then to copy), so the cut costs
- * no memory however long the file. Read whole, a file of 40,000 events (twice the default bound)
- * was a 16 MB string, split and joined again: about 30 MB held at once, at every cut.
+ * no memory however long the file. Read whole, the file was one large string, split and joined
+ * again: several copies of it held at once, at every cut.
  */
 export async function cutGroupFile(path: string, keep: number): Promise<void> {
   let dropped = 0;

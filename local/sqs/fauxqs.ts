@@ -126,9 +126,9 @@ function countAll(groups: ReadonlyMap<string, readonly unknown[]> | undefined): 
 /**
  * Ready messages in arrival order, with the part of Array's interface fauxqs uses (push, shift,
  * length, iteration). fauxqs keeps them in an Array and receives with `shift()`, which V8 makes a
- * copy of the whole array once it is large (tens of thousands of messages, as the request queue
- * holds while a big run is being asked for): the cost of a receive grew with the backlog. Here a
- * shift moves an index, and the array is compacted once more than half of it has been shifted.
+ * copy of the whole array once it is large (as the request queue gets while a big run is being
+ * asked for): the cost of a receive grew with the backlog. Here a shift moves an index, and the
+ * array is compacted once more than half of it has been shifted.
  */
 export class MessageDeque<T> implements Iterable<T> {
   private items: (T | undefined)[] = [];

@@ -50,7 +50,7 @@ const INPUTS = [
  * `lib/`, `functions/`), `cdk.json`, `package-lock.json`, `tsconfig.json` and the context; when an
  * assembly for the same inputs exists it is returned at once.
  *
- * The synth runs in a child process: aws-cdk-lib takes a few hundred MB, which the caller (a local
+ * The synth runs in a child process: aws-cdk-lib takes much memory, which the caller (a local
  * cloud that may run for hours) should not keep. Its output (bundling progress) is shown only with
  * `verbose`, or when it fails.
  *
@@ -136,7 +136,7 @@ interface ChildOutcome {
 /**
  * Refuses a bad context value or an unknown key as the app would, without the child process and
  * aws-cdk-lib it would take to hear it from the app: the same {@link SynthError}, named
- * `ConfigError`, in milliseconds instead of a second or two.
+ * `ConfigError`, at once.
  */
 function checkContext(context: Record<string, string>): void {
   const cdkJson = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as {
@@ -194,7 +194,7 @@ const SYNTH_BIN = fileURLToPath(new URL('./synth-bin', import.meta.url));
 /**
  * The environment variables under which CDK's bundling runs esbuild without npm: CDK bundles each
  * function through `npx --no-install esbuild`, and synth-bin/npx, first on this PATH, runs the
- * esbuild binary directly instead of starting the npm CLI for it (0.3-0.7 s a function).
+ * esbuild binary directly instead of starting the whole npm CLI for it, once per function.
  */
 export function directEsbuildEnv(): { PATH: string; SYNTH_ESBUILD_BIN: string } {
   return {
