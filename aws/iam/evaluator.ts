@@ -1,18 +1,31 @@
 /**
- * A small IAM identity-policy evaluator for what CDK templates grant: Allow and Deny statements
- * with `Action` and `Resource` (strings or lists, `*` and `?` wildcards). Anything else a statement
- * may hold (`Condition`, `NotAction`, `NotResource`, `Principal`) or a managed policy whose text
- * the template does not carry makes every call of that role fail closed, with the reason in the
- * denial, instead of being silently allowed.
+ * A small IAM identity-policy evaluator for what CDK templates and the CDK bootstrap roles grant:
+ * Allow and Deny statements with `Action` and `Resource` (strings or lists, `*` and `?` wildcards)
+ * and the `Condition` operators of `conditions.ts`. Anything else a statement may hold
+ * (`NotAction`, `NotResource`, `Principal`, another condition operator) or a managed policy whose
+ * text the local cloud does not carry makes every call of that role fail closed, with the reason
+ * in the denial, instead of being silently allowed.
  *
  * No npm evaluator fits: the maintained one (`@cloud-copilot/iam-simulate`) is AGPL-3.0.
  */
+
+import {
+  type ConditionBlock,
+  conditionsHold,
+  type RequestContext,
+  resourceAccount,
+} from './conditions';
+import { wildcardMatch } from './match';
+
+export { wildcardMatch } from './match';
 
 /** One statement as the evaluator understands it. */
 export interface PolicyStatement {
   readonly effect: 'Allow' | 'Deny';
   readonly actions: readonly string[];
   readonly resources: readonly string[];
+  /** Its `Condition` block, values as lists. @default none */
+  readonly condition?: ConditionBlock;
 }
 
 /** A policy attached to a role, with where it came from (for messages). */
@@ -43,31 +56,16 @@ export type Decision =
       readonly detail?: string;
     };
 
-const patternCache = new Map<string, RegExp>();
-
-/** IAM wildcard match: `*` any run of characters, `?` one character. */
-export function wildcardMatch(pattern: string, value: string, ignoreCase: boolean): boolean {
-  if (pattern === '*') return true;
-  if (!pattern.includes('*') && !pattern.includes('?')) {
-    return ignoreCase ? pattern.toLowerCase() === value.toLowerCase() : pattern === value;
-  }
-  const key = `${ignoreCase ? 'i' : 's'}${pattern}`;
-  let regex = patternCache.get(key);
-  if (!regex) {
-    const source = pattern
-      .split('')
-      .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
-      .join('');
-    regex = new RegExp(`^${source}$`, ignoreCase ? 'is' : 's');
-    patternCache.set(key, regex);
-  }
-  return regex.test(value);
-}
-
-function matches(statement: PolicyStatement, action: string, resource: string): boolean {
+function matches(
+  statement: PolicyStatement,
+  action: string,
+  resource: string,
+  context: RequestContext,
+): boolean {
   return (
     statement.actions.some((a) => wildcardMatch(a, action, true)) &&
-    statement.resources.some((r) => wildcardMatch(r, resource, false))
+    statement.resources.some((r) => wildcardMatch(r, resource, false)) &&
+    conditionsHold(statement.condition, context)
   );
 }
 
@@ -75,19 +73,35 @@ function matches(statement: PolicyStatement, action: string, resource: string): 
  * Decides one request (`action` like `sqs:SendMessage` on `resource`, an ARN) for `role`, as IAM
  * does for identity-based policies: an explicit Deny wins, then any Allow, else implicitly denied.
  */
-export function evaluate(role: RolePolicies, action: string, resource: string): Decision {
+export function evaluate(
+  role: RolePolicies,
+  action: string,
+  resource: string,
+  context: RequestContext = requestContext(role, resource),
+): Decision {
   if (role.unsupported.length > 0) {
     return { allowed: false, reason: 'unsupported', detail: role.unsupported.join('; ') };
   }
   let allowed = false;
   for (const policy of role.policies) {
     for (const statement of policy.statements) {
-      if (!matches(statement, action, resource)) continue;
+      if (!matches(statement, action, resource, context)) continue;
       if (statement.effect === 'Deny') return { allowed: false, reason: 'explicit' };
       allowed = true;
     }
   }
   return allowed ? { allowed: true } : { allowed: false, reason: 'implicit' };
+}
+
+/** The condition keys a request by `role` on `resource` carries: the accounts involved. */
+export function requestContext(role: RolePolicies, resource: string): RequestContext {
+  const principalAccount = role.arn.split(':')[4] ?? '';
+  const account = resourceAccount(resource, principalAccount);
+  return {
+    'aws:PrincipalAccount': principalAccount,
+    'aws:ResourceAccount': account,
+    's3:ResourceAccount': resource.startsWith('arn:aws:s3:') ? account : undefined,
+  };
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   type StackArtifact,
   TemplateError,
 } from '../template';
+import { type ConditionBlock, knownOperator } from './conditions';
 import type { PolicyStatement, RolePolicies, RolePolicy } from './evaluator';
 
 const LOGS = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'];
@@ -24,6 +25,21 @@ const AWS_MANAGED_POLICIES: Record<string, PolicyStatement[]> = {
     {
       effect: 'Allow',
       actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', ...LOGS],
+      resources: ['*'],
+    },
+  ],
+  AdministratorAccess: [{ effect: 'Allow', actions: ['*'], resources: ['*'] }],
+  AWSCloudFormationReadOnlyAccess: [
+    {
+      effect: 'Allow',
+      actions: [
+        'cloudformation:Describe*',
+        'cloudformation:EstimateTemplateCost',
+        'cloudformation:Get*',
+        'cloudformation:List*',
+        'cloudformation:ValidateTemplate',
+        'cloudformation:Detect*',
+      ],
       resources: ['*'],
     },
   ],
@@ -43,7 +59,7 @@ const AWS_MANAGED_POLICIES: Record<string, PolicyStatement[]> = {
 };
 
 /** Statement keys the evaluator understands; any other makes the role fail closed. */
-const UNDERSTOOD_KEYS = new Set(['Sid', 'Effect', 'Action', 'Resource']);
+const UNDERSTOOD_KEYS = new Set(['Sid', 'Effect', 'Action', 'Resource', 'Condition']);
 
 /**
  * Collects every role of the template with the policies that grant it permissions: its inline
@@ -81,8 +97,8 @@ export function rolePolicies(
     for (const arn of managed) {
       // Customer policies of this template are attached through their own `Roles`, below.
       if (arn.startsWith(`arn:aws:iam::${accountId}:`)) continue;
-      const known = AWS_MANAGED_POLICIES[arn.replace(/^arn:aws[^:]*:iam::aws:policy\//, '')];
-      if (known) role.policies.push({ name: arn, statements: known });
+      const known = awsManagedPolicy(arn);
+      if (known) role.policies.push(known);
       else role.unsupported.push(`managed policy ${arn}, whose text the template does not hold`);
     }
   }
@@ -113,6 +129,12 @@ export function rolePolicies(
   );
 }
 
+/** An AWS managed policy by ARN, if the evaluator knows its text. */
+export function awsManagedPolicy(arn: string): RolePolicy | undefined {
+  const statements = AWS_MANAGED_POLICIES[arn.replace(/^arn:aws[^:]*:iam::aws:policy\//, '')];
+  return statements ? { name: arn, statements } : undefined;
+}
+
 /**
  * The logical id of the role a property names (`Fn::GetAtt: [Role, Arn]` or `Ref: Role`), or
  * undefined when it names a role from outside the template.
@@ -131,7 +153,40 @@ function refOf(value: unknown): string | undefined {
   return typeof ref === 'string' ? ref : undefined;
 }
 
-function parseDocument(document: unknown, name: string, unsupported: string[]): RolePolicy {
+const strings = (value: unknown) =>
+  (Array.isArray(value) ? value : [value])
+    .filter((v) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+    .map(String);
+
+/**
+ * A statement's Condition block as the evaluator reads it: undefined when there is none, null
+ * (recorded in `unsupported`) when it uses an operator the evaluator does not know.
+ */
+function parseCondition(
+  value: unknown,
+  where: string,
+  unsupported: string[],
+): ConditionBlock | undefined | null {
+  if (value === undefined) return undefined;
+  const entries = Object.entries((value ?? {}) as Record<string, Record<string, unknown>>);
+  const unknown = entries.map(([operator]) => operator).filter((o) => !knownOperator(o));
+  if (unknown.length > 0) {
+    unsupported.push(`${where} uses the condition operator ${unknown.join(', ')}`);
+    return null;
+  }
+  return Object.fromEntries(
+    entries.map(([operator, keys]) => [
+      operator,
+      Object.fromEntries(Object.entries(keys ?? {}).map(([k, v]) => [k, strings(v)])),
+    ]),
+  );
+}
+
+/**
+ * A policy document as the evaluator reads it. Statements it cannot judge are recorded in
+ * `unsupported` (which makes the role fail closed), never dropped.
+ */
+export function parseDocument(document: unknown, name: string, unsupported: string[]): RolePolicy {
   const raw = (document as { Statement?: unknown } | undefined)?.Statement;
   const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
   const statements: PolicyStatement[] = [];
@@ -147,12 +202,13 @@ function parseDocument(document: unknown, name: string, unsupported: string[]): 
       unsupported.push(`${where} has Effect ${JSON.stringify(statement.Effect)}`);
       continue;
     }
-    const strings = (value: unknown) =>
-      (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
+    const condition = parseCondition(statement.Condition, where, unsupported);
+    if (condition === null) continue;
     statements.push({
       effect: statement.Effect,
       actions: strings(statement.Action),
       resources: strings(statement.Resource),
+      ...(condition ? { condition } : {}),
     });
   }
   return { name, statements };

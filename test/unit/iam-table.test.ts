@@ -75,8 +75,14 @@ describe('the IAM table of a template', () => {
   });
 
   it('reports a policy the evaluator cannot read as not granted, with the reason', () => {
-    const row = sendRow({ Action: 'sqs:SendMessage', Resource: '*', Condition: { Bool: {} } });
+    const row = sendRow({
+      Action: 'sqs:SendMessage',
+      Resource: '*',
+      Condition: { NumericLessThan: { 'aws:MultiFactorAuthAge': '3600' } },
+    });
     expect(row?.granted).toBe(false);
-    expect(row?.denial).toMatch(/cannot evaluate: statement 0 of p uses Condition/);
+    expect(row?.denial).toMatch(
+      /cannot evaluate: statement 0 of p uses the condition operator NumericLessThan/,
+    );
   });
 });

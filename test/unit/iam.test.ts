@@ -49,6 +49,47 @@ describe('IAM evaluation', () => {
     expect(evaluate(r, 'sqs:SendMessage', QUEUE)).toEqual({ allowed: false, reason: 'explicit' });
   });
 
+  it('applies a statement only where its conditions hold, on the accounts of the request', () => {
+    const bucket = 'arn:aws:s3:::cdk-assets/asset.zip';
+    const r = role([
+      {
+        effect: 'Allow',
+        actions: ['s3:*'],
+        resources: ['*'],
+        condition: { StringNotEquals: { 's3:ResourceAccount': ['000000000000'] } },
+      },
+      {
+        effect: 'Allow',
+        actions: ['sqs:*'],
+        resources: ['*'],
+        condition: { StringEquals: { 'aws:ResourceAccount': ['000000000000'] } },
+      },
+      {
+        effect: 'Allow',
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+        condition: { StringEqualsIfExists: { 'kms:ViaService': ['s3.us-east-1.amazonaws.com'] } },
+      },
+      {
+        effect: 'Deny',
+        actions: ['sqs:DeleteQueue'],
+        resources: ['*'],
+        condition: { Null: { 'aws:ResourceAccount': ['false'] } },
+      },
+    ]);
+    // Cross-account only: an S3 object of the same account is not granted by it.
+    expect(evaluate(r, 's3:GetObject', bucket)).toMatchObject({ allowed: false });
+    expect(evaluate(r, 'sqs:SendMessage', QUEUE).allowed).toBe(true);
+    expect(
+      evaluate(r, 'sqs:SendMessage', QUEUE.replace('000000000000', '111111111111')).allowed,
+    ).toBe(false);
+    // A key the request does not carry: only ...IfExists (and Null) match.
+    expect(evaluate(r, 'kms:Decrypt', 'arn:aws:kms:us-east-1:000000000000:key/k').allowed).toBe(
+      true,
+    );
+    expect(evaluate(r, 'sqs:DeleteQueue', QUEUE)).toEqual({ allowed: false, reason: 'explicit' });
+  });
+
   it('fails closed on a role with a statement it cannot evaluate', () => {
     const r: RolePolicies = {
       ...role([{ effect: 'Allow', actions: ['*'], resources: ['*'] }]),
@@ -191,14 +232,14 @@ describe('policies from the template', () => {
     expect(r && evaluate(r, 'sqs:DeleteMessage', QUEUE).allowed).toBe(false);
   });
 
-  it('records Condition, NotAction and unknown AWS managed policies as unsupported instead of skipping them', () => {
+  it('records unknown condition operators, NotAction and unknown AWS managed policies as unsupported instead of skipping them', () => {
     const s = stack({
       Role: {
         Type: 'AWS::IAM::Role',
         Properties: {
           ManagedPolicyArns: [
             'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
-            'arn:aws:iam::aws:policy/AdministratorAccess',
+            'arn:aws:iam::aws:policy/ReadOnlyAccess',
           ],
           Policies: [
             {
@@ -209,7 +250,7 @@ describe('policies from the template', () => {
                     Effect: 'Allow',
                     Action: '*',
                     Resource: '*',
-                    Condition: { Bool: { x: 'true' } },
+                    Condition: { NumericLessThan: { 'aws:MultiFactorAuthAge': '3600' } },
                   },
                   { Effect: 'Allow', NotAction: 'iam:*', Resource: '*' },
                 ],
@@ -225,9 +266,9 @@ describe('policies from the template', () => {
       '000000000000',
     ).get('Role');
     expect(r?.unsupported).toEqual([
-      'statement 0 of inline uses Condition',
+      'statement 0 of inline uses the condition operator NumericLessThan',
       'statement 1 of inline uses NotAction',
-      'managed policy arn:aws:iam::aws:policy/AdministratorAccess, whose text the template does not hold',
+      'managed policy arn:aws:iam::aws:policy/ReadOnlyAccess, whose text the template does not hold',
     ]);
     expect(r && evaluate(r, 'sqs:SendMessage', QUEUE).allowed).toBe(false);
   });
