@@ -157,6 +157,8 @@ export class IntrinsicResolver {
       accountId: string;
       /** The value another stack exports under a name, for `Fn::ImportValue`. */
       importValue?: (name: string) => string | undefined;
+      /** The stack's id (`AWS::StackId`). @default an ARN ending in `/local` */
+      stackId?: string;
     },
   ) {
     this.pseudo = {
@@ -165,7 +167,9 @@ export class IntrinsicResolver {
       'AWS::Partition': 'aws',
       'AWS::URLSuffix': 'amazonaws.com',
       'AWS::StackName': stack.stackName,
-      'AWS::StackId': `arn:aws:cloudformation:${env.region}:${env.accountId}:stack/${stack.stackName}/local`,
+      'AWS::StackId':
+        env.stackId ??
+        `arn:aws:cloudformation:${env.region}:${env.accountId}:stack/${stack.stackName}/local`,
       'AWS::NotificationARNs': '',
     };
   }
@@ -265,6 +269,11 @@ export class IntrinsicResolver {
       return a === b;
     },
     'Fn::Not': (arg, where) => !this.truth((arg as unknown[])[0], where),
+    'Fn::Contains': (arg, where) => {
+      const [list, value] = arg as [unknown, unknown];
+      const items = (this.resolve(list, where) as unknown[]).map(String);
+      return items.includes(String(this.resolve(value, where)));
+    },
     'Fn::And': (arg, where) => (arg as unknown[]).every((c) => this.truth(c, where)),
     'Fn::Or': (arg, where) => (arg as unknown[]).some((c) => this.truth(c, where)),
     'Fn::ImportValue': (arg, where) => {
@@ -287,16 +296,16 @@ export class IntrinsicResolver {
         const [logicalId, attribute] = splitAtFirstDot(name);
         return this.getAtt(logicalId, attribute, where);
       }
-      return this.ref(name, where);
+      return String(this.ref(name, where));
     });
   }
 
-  private ref(name: string, where: string): string {
+  private ref(name: string, where: string): string | string[] {
     const pseudo = this.pseudo[name];
     if (pseudo !== undefined) return pseudo;
-    const given = this.stack.parameterValues?.[name];
-    if (given !== undefined) return given;
     const parameter = this.stack.parameters[name];
+    const given = this.stack.parameterValues?.[name];
+    if (given !== undefined) return isListType(parameter?.Type) ? given.split(',') : given;
     if (parameter) {
       if (parameter.Default === undefined) {
         throw new TemplateError(`Parameter ${name} (used at ${where}) has no default`);
@@ -327,6 +336,11 @@ export class IntrinsicResolver {
       `${where} refers to ${logicalId} (${resource.Type}), which has no local value`,
     );
   }
+}
+
+/** Whether a parameter of this type is a list, which `Ref` gives as one. */
+function isListType(type: string | undefined): boolean {
+  return type === 'CommaDelimitedList' || (type?.startsWith('List<') ?? false);
 }
 
 function splitAtFirstDot(name: string): [string, string] {

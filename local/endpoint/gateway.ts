@@ -73,11 +73,14 @@ const METER_NAME: Record<ServiceName, string> = {
   cloudformation: 'CloudFormation',
   sts: 'STS',
   logs: 'Logs',
+  ssm: 'SSM',
+  s3: 'S3',
 };
 const TARGET_PREFIX: [string, ServiceName][] = [
   ['AmazonSQS.', 'sqs'],
   ['DynamoDB_20120810.', 'dynamodb'],
   ['Logs_20140328.', 'logs'],
+  ['AmazonSSM.', 'ssm'],
 ];
 const CFN_ACTIONS =
   /^(Describe|List|Get|Create|Update|Delete|Validate|Estimate|Signal|Continue|Cancel|Execute|Detect)(Stack|Change|Template|Type|Export|Import)/;
@@ -108,12 +111,13 @@ function classify(
   const path = (req.url ?? '/').split('?')[0] ?? '/';
   const lambda = lambdaOperation(req.method ?? 'GET', path);
   if (lambda) return { service: 'lambda', action: lambda, protocol: 'rest' };
+  const scope = parseSignature(req.headers.authorization)?.service;
+  if (scope === 's3') return { service: 's3', action: req.method ?? 'GET', protocol: 'rest' };
   const contentType = String(req.headers['content-type'] ?? '');
   const query = contentType.includes('application/x-www-form-urlencoded')
     ? new URLSearchParams(body.toString('utf8'))
     : new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
   const action = query.get('Action');
-  const scope = parseSignature(req.headers.authorization)?.service;
   if (action) {
     const service: ServiceName | undefined =
       scope === 'sqs' || scope === 'cloudformation' || scope === 'sts'
@@ -193,7 +197,7 @@ async function answer(
   }
   const route = classify(req, body);
   if ('unknown' in route) {
-    const message = `The local cloud does not serve ${route.unknown}; it serves SQS, DynamoDB, Lambda, CloudFormation, STS and CloudWatch Logs`;
+    const message = `The local cloud does not serve ${route.unknown}; it serves SQS, DynamoDB, Lambda, CloudFormation, STS, SSM, S3 and CloudWatch Logs`;
     if (route.json) sendJsonError(res, 400, 'UnknownOperationException', message);
     else sendXmlError(res, 400, 'InvalidAction', message);
     return;

@@ -5,7 +5,15 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** The services the endpoint serves, as IAM prefixes their actions. */
-export type ServiceName = 'sqs' | 'dynamodb' | 'lambda' | 'cloudformation' | 'sts' | 'logs';
+export type ServiceName =
+  | 'sqs'
+  | 'dynamodb'
+  | 'lambda'
+  | 'cloudformation'
+  | 'sts'
+  | 'logs'
+  | 'ssm'
+  | 's3';
 
 /** What the SigV4 `Authorization` header says: who signed, and for which service. */
 export interface Signature {

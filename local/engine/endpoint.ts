@@ -1,18 +1,23 @@
 /**
  * The cloud's second phase: the one AWS endpoint. It opens before anything is provisioned, so
- * queue URLs carry its host and port. SQS, DynamoDB, STS and Logs are served at once; Lambda and
- * CloudFormation are bound once the stack is up (a call before that finds no function and no
- * stack).
+ * queue URLs carry its host and port. SQS, DynamoDB, STS, Logs, SSM, S3 and CloudFormation are
+ * served at once; Lambda is bound once the stack is up (a call before that finds no function).
  */
 import { DEFAULT_REGION, LOCAL_ACCOUNT_ID } from '../../aws/defaults';
+import { LocalCloudFormation } from '../cloudformation/engine';
+import { cloudFormationService } from '../endpoint/cloudformation';
 import { dynamodbService } from '../endpoint/dynamodb';
 import { FaultInjector } from '../endpoint/faults';
 import { type EndpointOptions, type RouteHandler, startEndpoint } from '../endpoint/gateway';
 import { logsService } from '../endpoint/logs';
+import { s3Service } from '../endpoint/s3';
 import { sqsService } from '../endpoint/sqs';
+import { ssmService } from '../endpoint/ssm';
 import { stsService } from '../endpoint/sts';
 import { inProcessUpstream } from '../endpoint/upstream';
+import { RoleRegistry } from '../iam/roles';
 import { RoleSessions } from '../iam/sessions';
+import { ParameterStore } from '../ssm/store';
 import type { ApiMeter } from './meter';
 import type { Stores } from './stores';
 import type { Teardown } from './teardown';
@@ -32,8 +37,10 @@ export interface OpenEndpoint {
   /** Plain HTTP handlers by path prefix (the console). */
   readonly routes: Map<string, RouteHandler>;
   readonly faults: FaultInjector;
-  /** The role sessions the endpoint recognises; provisioning issues them. */
+  /** The role sessions the endpoint recognises; provisioning and AssumeRole issue them. */
   readonly sessions: RoleSessions;
+  /** The local CloudFormation, which holds every stack on the endpoint. */
+  readonly cloudformation: LocalCloudFormation;
 }
 
 /** Opens the endpoint on `opts.port` (any free port by default) in front of the stores. */
@@ -43,16 +50,29 @@ export async function openEndpoint(
   meter: ApiMeter,
   teardown: Teardown,
 ): Promise<OpenEndpoint> {
+  const sessions = new RoleSessions(LOCAL_ACCOUNT_ID);
+  const parameters = new ParameterStore();
+  const roles = new RoleRegistry(LOCAL_ACCOUNT_ID);
+  const { buckets } = stores.sqs;
+  const cloudformation = new LocalCloudFormation(DEFAULT_REGION, LOCAL_ACCOUNT_ID, {
+    buckets,
+    parameters,
+    roles,
+    sessions,
+  });
   const at = { region: DEFAULT_REGION, accountId: LOCAL_ACCOUNT_ID };
+  const fauxqs = inProcessUpstream(stores.sqs.dispatch);
   const services: Services = {
-    sqs: sqsService({ upstream: inProcessUpstream(stores.sqs.dispatch), ...at }),
+    sqs: sqsService({ upstream: fauxqs, ...at }),
     dynamodb: dynamodbService({ upstream: inProcessUpstream(stores.dynamodb.dispatch), ...at }),
-    sts: stsService(LOCAL_ACCOUNT_ID),
+    sts: stsService(LOCAL_ACCOUNT_ID, { roles, sessions }),
     logs: logsService(stores.logs, DEFAULT_REGION, LOCAL_ACCOUNT_ID),
+    ssm: ssmService(parameters, DEFAULT_REGION, LOCAL_ACCOUNT_ID),
+    s3: s3Service({ upstream: fauxqs, accountId: LOCAL_ACCOUNT_ID, hasBucket: buckets.has }),
+    cloudformation: cloudFormationService(cloudformation, buckets),
   };
   const routes = new Map<string, RouteHandler>();
   const faults = new FaultInjector(opts.faults);
-  const sessions = new RoleSessions(LOCAL_ACCOUNT_ID);
   const endpoint = await startEndpoint({
     faults: (call) => faults.inject(call),
     port: opts.port ?? 0,
@@ -62,5 +82,13 @@ export async function openEndpoint(
     meter,
   });
   teardown.add(() => endpoint.stop());
-  return { url: endpoint.url, port: endpoint.port, services, routes, faults, sessions };
+  return {
+    url: endpoint.url,
+    port: endpoint.port,
+    services,
+    routes,
+    faults,
+    sessions,
+    cloudformation,
+  };
 }

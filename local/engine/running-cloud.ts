@@ -2,16 +2,15 @@
  * A started local cloud: one object holding the parts its phases returned, implementing
  * {@link LocalCloud} (each method is documented there).
  */
-import { DEFAULT_REGION, LOCAL_ACCOUNT_ID } from '../../aws/defaults';
+import { DEFAULT_REGION } from '../../aws/defaults';
 import { LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES } from '../../aws/limits';
 import { loadStack, type StackArtifact } from '../../aws/template';
-import { cloudFormationService } from '../endpoint/cloudformation';
 import type { FaultSpec } from '../endpoint/faults';
 import type { RouteHandler } from '../endpoint/gateway';
 import { lambdaService } from '../endpoint/lambda';
 import { lambdaApi } from '../lambda/api';
 import type { FunctionRunner } from '../lambda/runtime';
-import { stackInfo } from '../stack/info';
+import { recordStack } from '../stack/info';
 import { applyStackUpdate, type StackUpdateTarget } from '../stack/update';
 import { adminClientConfig, type EngineClients } from './clients';
 import type { OpenEndpoint } from './endpoint';
@@ -59,7 +58,7 @@ export class RunningCloud implements LocalCloud {
     this.functions = describeFunctions(parts);
   }
 
-  /** Serves the stack's Lambda and CloudFormation APIs on the endpoint. */
+  /** Serves the stack's functions on the Lambda API, and records the stack in CloudFormation. */
   bindServices(): void {
     const { endpoint, functions, resources, triggers } = this.parts;
     endpoint.services.lambda = lambdaService(
@@ -76,10 +75,8 @@ export class RunningCloud implements LocalCloud {
   }
 
   private bindStack(stack: StackArtifact): void {
-    const { resources } = this.parts;
-    this.parts.endpoint.services.cloudformation = cloudFormationService(
-      stackInfo(stack, resources.locals, resources.outputs, DEFAULT_REGION, LOCAL_ACCOUNT_ID),
-    );
+    const { resources, endpoint } = this.parts;
+    recordStack(endpoint.cloudformation.registry, stack, resources.locals, resources.outputs);
   }
 
   get outputs(): Record<string, string> {

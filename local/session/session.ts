@@ -6,7 +6,9 @@
  * Light to import: the emulators and the console load only when a cloud starts, so a command's
  * `--help` and a bad option answer without them.
  */
+
 import type { LocalCloud, LocalCloudOptions } from '../cloud';
+import type { CloudHost } from '../engine/host';
 import { lockStateDir, type StateLock, StateLockedError } from '../state/lock';
 import { ensureWritableDir, UnusableDirectoryError } from '../state/writable-dir';
 import { SessionError } from './errors';
@@ -93,4 +95,35 @@ export async function mountConsole(cloud: LocalCloud): Promise<string> {
   ]);
   cloud.mount('/_console', createConsoleHandler({ target: localCloudTarget(cloud) }).handle);
   return `${cloud.endpoint}/_console/`;
+}
+
+/** What {@link startSessionHost} is given. */
+export interface SessionHostOptions {
+  /** The state directory's lock; the host's state file goes in its directory. */
+  readonly lock: StateLock;
+  readonly stateFile: string;
+  readonly port: number;
+  readonly dataDir?: string;
+}
+
+/**
+ * Starts a local cloud with no stack of its own (`npm run cloud`), for the CDK CLI to bootstrap
+ * and deploy onto, loading the emulators on first use.
+ *
+ * @throws SessionError (`invalid`) when the port is taken
+ */
+export async function startSessionHost(options: SessionHostOptions): Promise<CloudHost> {
+  const [{ startCloudHost }, { PortInUseError }] = await Promise.all([
+    import('../engine/host'),
+    import('../endpoint/gateway'),
+  ]);
+  const { lock, ...hostOptions } = options;
+  try {
+    const host = await startCloudHost(hostOptions);
+    lock.setEndpoint(host.endpoint);
+    return host;
+  } catch (error) {
+    if (error instanceof PortInUseError) throw new SessionError('invalid', error.message);
+    throw error;
+  }
 }

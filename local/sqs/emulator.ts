@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DEFAULT_REGION } from '../../aws/defaults';
 import type { ApiMeter } from '../engine/meter';
-import { buildFauxqs, type QueueDepth } from './fauxqs';
+import { buildFauxqs, type FauxqsBuckets, type QueueDepth } from './fauxqs';
 
 export type { QueueDepth } from './fauxqs';
 
@@ -18,6 +18,8 @@ export interface SqsEmulator {
   wake(url?: string): void;
   /** Age of the oldest message of the queue at `url` (see `FauxqsQueues`); undefined if unknown. */
   oldestMessageAgeMs(url: string): number | undefined;
+  /** fauxqs's S3 buckets, which the same app serves. */
+  readonly buckets: FauxqsBuckets;
   /** Serves one request in-process, as if it had arrived on the emulator's port. */
   dispatch(req: IncomingMessage, res: ServerResponse): void;
   stop(): Promise<void>;
@@ -37,7 +39,7 @@ export interface SqsEmulatorOptions {
  */
 export async function startSqs(options: SqsEmulatorOptions = {}): Promise<SqsEmulator> {
   const { meter } = options;
-  const { app, queues } = await buildFauxqs(options.region ?? DEFAULT_REGION);
+  const { app, queues, buckets } = await buildFauxqs(options.region ?? DEFAULT_REGION);
   app.addHook('onRequest', async (request: { headers: Record<string, unknown>; url: string }) => {
     const target = request.headers['x-amz-target'];
     const action =
@@ -52,6 +54,7 @@ export async function startSqs(options: SqsEmulatorOptions = {}): Promise<SqsEmu
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     endpoint: address.replace('localhost', '127.0.0.1'),
+    buckets,
     depth: (url) => queues.depth(url),
     wake: (url) => queues.wake(url),
     oldestMessageAgeMs: (url) => queues.oldestMessageAgeMs(url),

@@ -33,10 +33,25 @@ export interface FauxqsQueues {
   oldestMessageAgeMs(url: string, now?: number): number | undefined;
 }
 
-/** A fauxqs app, not yet listening, and the engine's handle on its queues. */
+/** What the engine reads from and does to fauxqs's S3 buckets directly. */
+export interface FauxqsBuckets {
+  /** Creates the bucket if it does not exist yet. */
+  create(name: string): void;
+  /** Whether the bucket exists. */
+  has(name: string): boolean;
+  /** Deletes the bucket with every object in it (CloudFormation refuses a non-empty one first). */
+  delete(name: string): void;
+  /** How many objects the bucket holds; undefined if there is no such bucket. */
+  size(name: string): number | undefined;
+  /** An object's bytes; undefined if the bucket or the key does not exist. */
+  read(bucket: string, key: string): Buffer | undefined;
+}
+
+/** A fauxqs app, not yet listening, and the engine's handle on its queues and buckets. */
 export interface Fauxqs {
   readonly app: ReturnType<typeof buildApp>;
   readonly queues: FauxqsQueues;
+  readonly buckets: FauxqsBuckets;
 }
 
 /** The part of fauxqs's SqsQueue we use (public members of its class, but not exported). */
@@ -69,6 +84,9 @@ interface Store {
 export async function buildFauxqs(region: string): Promise<Fauxqs> {
   const url = new URL('../../node_modules/fauxqs/dist/sqs/sqsStore.js', import.meta.url);
   const { SqsStore } = (await import(url.href)) as { SqsStore: new () => Store };
+  const s3Url = new URL('../../node_modules/fauxqs/dist/s3/s3Store.js', import.meta.url);
+  const { S3Store } = (await import(s3Url.href)) as { S3Store: new () => BucketStore };
+  const s3Store = new S3Store();
   const store = new SqsStore();
   // An empty host makes fauxqs build each queue URL from the request's Host header.
   store.host = '';
@@ -77,12 +95,15 @@ export async function buildFauxqs(region: string): Promise<Fauxqs> {
   const app = buildApp({
     logger: false,
     defaultRegion: region,
-    stores: { sqsStore: store } as unknown as NonNullable<Parameters<typeof buildApp>[0]>['stores'],
+    stores: { sqsStore: store, s3Store } as unknown as NonNullable<
+      Parameters<typeof buildApp>[0]
+    >['stores'],
   });
   const queuesAt = (url?: string) =>
     url === undefined ? store.listQueues() : [store.getQueue(url)].filter((q) => q !== undefined);
   return {
     app,
+    buckets: bucketsOf(s3Store),
     queues: {
       depth(url) {
         const queue = store.getQueue(url);
@@ -102,6 +123,29 @@ export async function buildFauxqs(region: string): Promise<Fauxqs> {
         return queue ? now - oldestSentTimestamp(queue, now) : undefined;
       },
     },
+  };
+}
+
+/** The part of fauxqs's S3Store we use (public members of its class, but not exported). */
+interface BucketStore {
+  buckets: Map<string, Map<string, { body: Buffer }>>;
+  createBucket(name: string): void;
+  hasBucket(name: string): boolean;
+  emptyBucket(name: string): void;
+  deleteBucket(name: string): void;
+}
+
+function bucketsOf(store: BucketStore): FauxqsBuckets {
+  return {
+    create: (name) => store.createBucket(name),
+    has: (name) => store.hasBucket(name),
+    delete(name) {
+      if (!store.hasBucket(name)) return;
+      store.emptyBucket(name);
+      store.deleteBucket(name);
+    },
+    size: (name) => store.buckets.get(name)?.size,
+    read: (bucket, key) => store.buckets.get(bucket)?.get(key)?.body,
   };
 }
 

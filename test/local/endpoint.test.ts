@@ -2,9 +2,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   CloudFormationClient,
-  CreateStackCommand,
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
+  EstimateTemplateCostCommand,
   ListStackResourcesCommand,
 } from '@aws-sdk/client-cloudformation';
 import {
@@ -297,25 +297,25 @@ describe('the local endpoint', () => {
     ).rejects.toMatchObject({ name: 'UnknownOperationException' });
     const cfn = new CloudFormationClient(config);
     await expect(
-      cfn.send(new CreateStackCommand({ StackName: 'X', TemplateBody: '{}' })),
+      cfn.send(new EstimateTemplateCostCommand({ TemplateBody: '{}' })),
     ).rejects.toMatchObject({
       name: 'InvalidAction',
-      message: expect.stringContaining('CreateStack'),
+      message: expect.stringContaining('EstimateTemplateCost'),
     });
     const lambda = new LambdaClient(config);
     await expect(lambda.send(new ListLayersCommand({}))).rejects.toMatchObject({
       name: 'UnsupportedOperationException',
     });
-    const s3Style = await fetch(`${h.cloud.endpoint}/some-bucket/key`, {
+    const kinesisStyle = await fetch(`${h.cloud.endpoint}/some-stream/records`, {
       method: 'PUT',
       headers: {
         authorization:
-          'AWS4-HMAC-SHA256 Credential=any/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=x',
+          'AWS4-HMAC-SHA256 Credential=any/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=x',
       },
       body: 'x',
     });
-    expect(s3Style.status).toBe(400);
-    expect(await s3Style.text()).toContain('does not serve s3');
+    expect(kinesisStyle.status).toBe(400);
+    expect(await kinesisStyle.text()).toContain('does not serve kinesis');
     for (const c of [dynamodb, cfn, lambda]) c.destroy();
   });
 });

@@ -1,65 +1,80 @@
-// CloudFormation on the endpoint: the router that checks a call against the one stack and hands
-// it to its action.
-
+/**
+ * CloudFormation on the endpoint (query protocol): the router that authorizes each call and hands
+ * it to its action over the local CloudFormation engine; errors keep CloudFormation's codes and
+ * the messages the CDK CLI relies on.
+ */
+import type { LocalCloudFormation } from '../../cloudformation/engine';
+import { CloudFormationError } from '../../cloudformation/registry';
+import type { FauxqsBuckets } from '../../sqs/fauxqs';
 import { type Call, denial, type ServiceHandler } from '../call';
 import { sendXmlError, sendXmlResult } from '../protocol';
-import { describeStacks } from './describe-stacks';
-import { getTemplate } from './get-template';
-import type { StackInfo, StackRequest } from './stack-info';
-import { describeStackResources, listStackResources } from './stack-resources';
-
-export type { StackInfo } from './stack-info';
+import * as changeSets from './change-sets';
+import * as lifecycle from './lifecycle';
+import type { CfnRequest } from './request';
+import * as resources from './resources';
+import * as stacks from './stacks';
+import * as templates from './templates';
 
 const NS = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
 
-/** An action: the result it answers with, in the query protocol's XML. */
-type StackAction = (request: StackRequest) => unknown;
+type Action = (request: CfnRequest, buckets: FauxqsBuckets) => unknown;
 
-const ACTIONS = new Map<string, StackAction>([
-  ['DescribeStacks', describeStacks],
-  ['ListStackResources', listStackResources],
-  ['DescribeStackResources', describeStackResources],
-  ['GetTemplate', getTemplate],
-]);
+const ACTIONS: Record<string, Action> = {
+  CreateChangeSet: changeSets.createChangeSet,
+  DescribeChangeSet: changeSets.describeChangeSet,
+  ExecuteChangeSet: changeSets.executeChangeSet,
+  DeleteChangeSet: changeSets.deleteChangeSet,
+  ListChangeSets: changeSets.listChangeSets,
+  DescribeStacks: stacks.describeStacks,
+  ListStacks: stacks.listStacks,
+  ListExports: stacks.listExports,
+  DescribeStackEvents: resources.describeStackEvents,
+  DescribeStackResource: resources.describeStackResource,
+  DescribeStackResources: resources.describeStackResources,
+  ListStackResources: resources.listStackResources,
+  GetTemplate: templates.getTemplate,
+  GetTemplateSummary: templates.getTemplateSummary,
+  ValidateTemplate: templates.validateTemplate,
+  CreateStack: lifecycle.createStack,
+  UpdateStack: lifecycle.updateStack,
+  DeleteStack: lifecycle.deleteStack,
+  UpdateTerminationProtection: lifecycle.updateTerminationProtection,
+};
 
-/**
- * CloudFormation on the endpoint (query protocol): DescribeStacks with the resolved outputs,
- * ListStackResources, DescribeStackResources and GetTemplate, so tools find the local stack (and
- * read its IAM policies) exactly as they find a deployed one.
- */
-export function cloudFormationService(stack: StackInfo): ServiceHandler {
-  const created = new Date().toISOString();
+/** The ARN a call's permission is checked on: its stack's, or `*` for account-wide calls. */
+function resourceOf(engine: LocalCloudFormation, params: URLSearchParams): string {
+  const name = params.get('StackName');
+  if (!name) return '*';
+  const { region, accountId } = engine.registry;
+  return (
+    engine.registry.find(name)?.id ??
+    `arn:aws:cloudformation:${region}:${accountId}:stack/${name}/*`
+  );
+}
+
+/** CloudFormation on the endpoint, over `engine`; templates by URL are read from `buckets`. */
+export function cloudFormationService(
+  engine: LocalCloudFormation,
+  buckets: FauxqsBuckets,
+): ServiceHandler {
   return (call: Call) => {
-    const action = ACTIONS.get(call.action);
+    const action = ACTIONS[call.action];
     if (!action) {
-      return sendXmlError(
-        call.res,
-        400,
-        'InvalidAction',
-        `The local cloud does not support the CloudFormation action ${call.action}`,
-        NS,
-      );
+      const message = `The local cloud does not support the CloudFormation action ${call.action}`;
+      return sendXmlError(call.res, 400, 'InvalidAction', message, NS);
     }
     const params = call.query ?? new URLSearchParams();
-    if (refused(call, stack) || !known(call, stack, params.get('StackName'))) return;
-    sendXmlResult(call.res, NS, call.action, action({ stack, params, created }));
+    const refused = denial(call, [
+      { action: `cloudformation:${call.action}`, resource: resourceOf(engine, params) },
+    ]);
+    if (refused) return sendXmlError(call.res, 403, 'AccessDenied', refused, NS);
+    let result: unknown;
+    try {
+      result = action({ engine, params }, buckets);
+    } catch (error) {
+      if (!(error instanceof CloudFormationError)) throw error;
+      return sendXmlError(call.res, error.status, error.code, error.message, NS);
+    }
+    sendXmlResult(call.res, NS, call.action, result);
   };
-}
-
-/** Answers AccessDenied when the caller may not do the call's action on the stack; true if it did. */
-function refused(call: Call, stack: StackInfo): boolean {
-  const message = denial(call, [
-    { action: `cloudformation:${call.action}`, resource: stack.stackId },
-  ]);
-  if (message) sendXmlError(call.res, 403, 'AccessDenied', message, NS);
-  return message !== undefined;
-}
-
-/** Whether `asked` (a StackName parameter, by name or id) is the stack; answers ValidationError if not. */
-function known(call: Call, stack: StackInfo, asked: string | null): boolean {
-  if (asked && asked !== stack.stackName && asked !== stack.stackId) {
-    sendXmlError(call.res, 400, 'ValidationError', `Stack with id ${asked} does not exist`, NS);
-    return false;
-  }
-  return true;
 }

@@ -1,0 +1,60 @@
+/**
+ * What CloudFormation asks of a resource type: create, update in place (or say which properties
+ * force a replacement) and delete, with what it needs to do so on the local cloud.
+ */
+import { randomBytes } from 'node:crypto';
+import type { RoleRegistry } from '../../iam/roles';
+import type { RoleSessions } from '../../iam/sessions';
+import type { FauxqsBuckets } from '../../sqs/fauxqs';
+import type { ParameterStore } from '../../ssm/store';
+import type { DeployedResource } from '../model';
+
+/** The local cloud's services a resource type may act on. */
+export interface ResourceServices {
+  readonly buckets: FauxqsBuckets;
+  readonly parameters: ParameterStore;
+  readonly roles: RoleRegistry;
+  readonly sessions: RoleSessions;
+}
+
+/** Where a resource is being provisioned. */
+export interface ResourceContext {
+  readonly stackName: string;
+  readonly logicalId: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly services: ResourceServices;
+}
+
+/** What provisioning a resource gives: its physical id (`Ref`) and `Fn::GetAtt` attributes. */
+export interface Provisioned {
+  readonly physicalId: string;
+  readonly attributes: Record<string, string>;
+}
+
+type Props = Record<string, unknown>;
+
+/** A resource type's lifecycle. */
+export interface ResourceHandler {
+  create(ctx: ResourceContext, props: Props): Promise<Provisioned> | Provisioned;
+  /** Changes it in place; without it, any change replaces the resource. */
+  update?(
+    ctx: ResourceContext,
+    current: DeployedResource,
+    props: Props,
+  ): Promise<Provisioned> | Provisioned;
+  /** Properties whose change replaces the resource instead of updating it. @default none */
+  readonly replaceOn?: readonly string[];
+  delete(ctx: ResourceContext, current: DeployedResource): Promise<void> | void;
+}
+
+/**
+ * A name CloudFormation would generate for a resource that names none: the stack name, the logical
+ * id and a random suffix, cut to `max` characters.
+ */
+export function generatedName(ctx: ResourceContext, max: number, lowercase = false): string {
+  const suffix = randomBytes(6).toString('hex').toUpperCase();
+  const head = `${ctx.stackName}-${ctx.logicalId}`.slice(0, max - suffix.length - 1);
+  const name = `${head}-${suffix}`;
+  return lowercase ? name.toLowerCase() : name;
+}

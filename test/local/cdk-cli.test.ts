@@ -1,0 +1,94 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CloudHost, startCloudHost } from '../../local/engine/host';
+
+const CDK = join(process.cwd(), 'node_modules', '.bin', 'cdk');
+
+let host: CloudHost;
+let dir: string;
+
+beforeAll(async () => {
+  host = await startCloudHost();
+  dir = mkdtempSync(join(tmpdir(), 'cdk-cli-'));
+});
+
+afterAll(async () => {
+  await host.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs the CDK CLI from node_modules against the host; resolves with its exit code and output. */
+function cdk(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(CDK, [...args, '--no-notices'], {
+      cwd: dir,
+      env: {
+        ...process.env,
+        AWS_ENDPOINT_URL: host.endpoint,
+        AWS_ENDPOINT_URL_S3: host.endpoint,
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_REGION: 'us-east-1',
+        CDK_DISABLE_CLI_TELEMETRY: 'true',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+describe('the unmodified CDK CLI against the local cloud', () => {
+  it('bootstraps the environment: the toolkit stack, its version parameter and roles the deploy can assume', async () => {
+    const run = await cdk(['bootstrap', 'aws://000000000000/us-east-1']);
+    expect(run.output).toContain('Environment aws://000000000000/us-east-1 bootstrapped');
+    expect(run.code).toBe(0);
+
+    const config = {
+      region: 'us-east-1',
+      endpoint: host.endpoint,
+      credentials: { accessKeyId: 'a', secretAccessKey: 's' },
+    };
+    const cfn = new CloudFormationClient(config);
+    const { Stacks } = await cfn.send(new DescribeStacksCommand({ StackName: 'CDKToolkit' }));
+    expect(Stacks?.[0]?.StackStatus).toBe('CREATE_COMPLETE');
+    const version = Stacks?.[0]?.Outputs?.find(
+      (o) => o.OutputKey === 'BootstrapVersion',
+    )?.OutputValue;
+
+    // The deploy role is what `cdk deploy` assumes: its policies (with their conditions) must let
+    // it read the version, as they do on AWS.
+    const sts = new STSClient(config);
+    const { Credentials } = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: 'arn:aws:iam::000000000000:role/cdk-hnb659fds-deploy-role-000000000000-us-east-1',
+        RoleSessionName: 'test',
+      }),
+    );
+    const ssm = new SSMClient({
+      ...config,
+      credentials: {
+        accessKeyId: Credentials?.AccessKeyId ?? '',
+        secretAccessKey: Credentials?.SecretAccessKey ?? '',
+        sessionToken: Credentials?.SessionToken ?? '',
+      },
+    });
+    const { Parameter } = await ssm.send(
+      new GetParameterCommand({ Name: '/cdk-bootstrap/hnb659fds/version' }),
+    );
+    expect(Parameter?.Value).toBe(version);
+    for (const c of [cfn, sts, ssm]) c.destroy();
+  });
+});
