@@ -16,7 +16,8 @@ export class LocalCloudFormation {
   constructor(
     region: string,
     accountId: string,
-    private readonly services: ResourceServices,
+    /** What resources are made on; the host adds the app services once they exist. */
+    readonly services: ResourceServices,
   ) {
     this.registry = new StackRegistry(region, accountId);
   }

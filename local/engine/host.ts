@@ -3,10 +3,15 @@
  * CloudFormation client) to bootstrap and deploy stacks onto through CloudFormation.
  */
 import type { LocalCloudFormation } from '../cloudformation/engine';
+import { lambdaService } from '../endpoint/lambda';
+import { lambdaApi } from '../lambda/api';
+import { LambdaCompute } from '../lambda/compute';
 import { writeStateFile } from '../state/state-file';
-import { openEndpoint } from './endpoint';
+import { engineClients } from './clients';
+import { waitForIdle } from './idle';
+import { type OpenEndpoint, openEndpoint } from './endpoint';
 import { ApiMeter } from './meter';
-import { startStores } from './stores';
+import { type Stores, startStores } from './stores';
 import { Teardown } from './teardown';
 import type { LocalCloudOptions } from './types';
 
@@ -17,6 +22,10 @@ export interface CloudHost {
   readonly endpoint: string;
   readonly port: number;
   readonly cloudformation: LocalCloudFormation;
+  /** The functions CloudFormation deployed, with their triggers. */
+  readonly compute: LambdaCompute;
+  /** Resolves when no source queue holds a message and nothing runs (see `LocalCloud`). */
+  waitForIdle(opts?: { timeoutMs?: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -34,6 +43,7 @@ export async function startCloudHost(opts: CloudHostOptions = {}): Promise<Cloud
     const stores = await startStores(opts, meter, teardown);
     const endpoint = await openEndpoint(opts, stores, meter, teardown);
     const region = endpoint.cloudformation.registry.region;
+    const compute = startCompute(opts, stores, endpoint, teardown);
     if (opts.stateFile) {
       const state = {
         region,
@@ -55,6 +65,18 @@ export async function startCloudHost(opts: CloudHostOptions = {}): Promise<Cloud
       endpoint: endpoint.url,
       port: endpoint.port,
       cloudformation: endpoint.cloudformation,
+      compute,
+      waitForIdle: (idle) =>
+        waitForIdle(
+          {
+            sqs: stores.sqs,
+            runners: new Map([...compute.functions].map(([name, f]) => [name, f.runner])),
+            eventSources: compute.eventSources,
+            schedules: compute.schedules,
+            asyncInvoker: compute.asyncInvoker,
+          },
+          idle,
+        ),
       async stop() {
         if (stopped) return;
         stopped = true;
@@ -66,4 +88,51 @@ export async function startCloudHost(opts: CloudHostOptions = {}): Promise<Cloud
     await teardown.run();
     throw error;
   }
+}
+
+/**
+ * What CloudFormation deploys functions, queues and tables with: the engine's clients and the
+ * functions' registry, which the endpoint's Lambda API serves.
+ */
+function startCompute(
+  opts: CloudHostOptions,
+  stores: Stores,
+  endpoint: OpenEndpoint,
+  teardown: Teardown,
+): LambdaCompute {
+  const iam = opts.iam !== false;
+  const clients = engineClients(endpoint.url, iam, teardown);
+  const { region, accountId } = endpoint.cloudformation.registry;
+  const sink = opts.log;
+  const compute = new LambdaCompute({
+    region,
+    accountId,
+    endpointUrl: endpoint.url,
+    logs: stores.logs,
+    sqsAs: clients.sqsAs,
+    timeScale: 1,
+    log: (fields) => sink?.(JSON.stringify({ source: 'local-cloud', ...fields })),
+  });
+  teardown.add(() => compute.stop());
+  endpoint.cloudformation.services.app = {
+    sqs: clients.sqs,
+    dynamodb: clients.dynamodb,
+    compute,
+    logs: stores.logs,
+    wake: (url) => stores.sqs.wake(url),
+    endpointUrl: endpoint.url,
+    iam,
+  };
+  endpoint.services.lambda = lambdaService(
+    lambdaApi({
+      propertiesOf: (spec) => compute.functions.get(spec.name)?.properties ?? {},
+      mappingIdOf: (source) => source.spec.logicalId,
+      runners: { values: () => [...compute.functions.values()].map((f) => f.runner) },
+      runner: (fn) => compute.runner(fn),
+      functionSessions: { get: (name) => compute.functions.get(name)?.session },
+      eventSources: compute.eventSources,
+      asyncInvoker: compute.asyncInvoker,
+    }),
+  );
+  return compute;
 }

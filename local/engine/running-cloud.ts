@@ -10,7 +10,7 @@ import type { RouteHandler } from '../endpoint/gateway';
 import { lambdaService } from '../endpoint/lambda';
 import { lambdaApi } from '../lambda/api';
 import type { FunctionRunner } from '../lambda/runtime';
-import { recordStack } from '../stack/info';
+import { mappingUuid, recordStack } from '../stack/info';
 import { applyStackUpdate, type StackUpdateTarget } from '../stack/update';
 import { adminClientConfig, type EngineClients } from './clients';
 import type { OpenEndpoint } from './endpoint';
@@ -63,7 +63,8 @@ export class RunningCloud implements LocalCloud {
     const { endpoint, functions, resources, triggers } = this.parts;
     endpoint.services.lambda = lambdaService(
       lambdaApi({
-        stack: this.stack,
+        propertiesOf: (spec) => this.stack.resources[spec.logicalId]?.Properties ?? {},
+        mappingIdOf: (source) => mappingUuid(this.stackName, source.spec.logicalId),
         runners: functions.runners,
         runner: functions.runner,
         functionSessions: resources.functionSessions,

@@ -4,11 +4,9 @@
  */
 
 import { DEFAULT_REGION, LOCAL_ACCOUNT_ID } from '../../aws/defaults';
-import type { StackArtifact } from '../../aws/template';
 import type { EventSourceMappingInfo, LambdaBackend } from '../endpoint/lambda';
 import { LocalCloudError } from '../engine/types';
 import type { RoleSession } from '../iam/sessions';
-import { mappingUuid } from '../stack/info';
 import type { AsyncInvoker } from './async-invoke';
 import type { SqsEventSource } from './event-source';
 import type { FunctionRunner, FunctionSpec } from './runtime';
@@ -20,11 +18,14 @@ export function arnOf(spec: FunctionSpec): string {
 
 /** What the Lambda API reads and drives. */
 export interface LambdaApiParts {
-  readonly stack: StackArtifact;
-  readonly runners: ReadonlyMap<string, FunctionRunner>;
+  /** A function's template properties (Runtime, Handler, Description, Architectures). */
+  readonly propertiesOf: (spec: FunctionSpec) => Record<string, unknown>;
+  /** A mapping's UUID, stable for the mapping. */
+  readonly mappingIdOf: (source: SqsEventSource) => string;
+  readonly runners: { values(): Iterable<FunctionRunner> };
   readonly runner: (fn: string) => FunctionRunner;
   /** Execution role sessions by function name. */
-  readonly functionSessions: ReadonlyMap<string, RoleSession>;
+  readonly functionSessions: { get(name: string): RoleSession | undefined };
   readonly eventSources: readonly SqsEventSource[];
   readonly asyncInvoker: AsyncInvoker;
 }
@@ -34,23 +35,24 @@ export interface LambdaApiParts {
  * poller (after the batches in progress), as UpdateEventSourceMapping does.
  */
 export function lambdaApi({
-  stack,
+  propertiesOf,
+  mappingIdOf,
   runners,
   runner,
   functionSessions,
   eventSources,
   asyncInvoker,
 }: LambdaApiParts): LambdaBackend {
-  const mappingUuids = new Map(
-    eventSources.map((s) => [mappingUuid(stack.stackName, s.spec.logicalId), s]),
-  );
-  const disabledMappings = new Set(
-    [...mappingUuids].filter(([, s]) => !s.spec.enabled).map(([uuid]) => uuid),
-  );
+  // Read on each call: mappings come and go as stacks are deployed.
+  const mappings = () => new Map(eventSources.map((s) => [mappingIdOf(s), s]));
+  /** Enabled switches set through the API, by mapping UUID; the template's otherwise. */
+  const switched = new Map<string, boolean>();
+  const enabled = (uuid: string, source: SqsEventSource) =>
+    switched.get(uuid) ?? source.spec.enabled;
   return {
     functions: () =>
       [...runners.values()].map(({ spec }) => {
-        const props = stack.resources[spec.logicalId]?.Properties ?? {};
+        const props = propertiesOf(spec);
         return {
           name: spec.name,
           arn: arnOf(spec),
@@ -69,7 +71,7 @@ export function lambdaApi({
       asyncInvoker.invoke(name, payload);
     },
     eventSourceMappings: () =>
-      [...mappingUuids].map(
+      [...mappings()].map(
         ([uuid, source]): EventSourceMappingInfo => ({
           uuid,
           functionArn: arnOf(runner(source.spec.functionName).spec),
@@ -80,19 +82,15 @@ export function lambdaApi({
             ? ['ReportBatchItemFailures']
             : [],
           maximumConcurrency: source.spec.maximumConcurrency,
-          enabled: !disabledMappings.has(uuid),
+          enabled: enabled(uuid, source),
         }),
       ),
-    async setMappingEnabled(uuid, enabled) {
-      const source = mappingUuids.get(uuid);
+    async setMappingEnabled(uuid, on) {
+      const source = mappings().get(uuid);
       if (!source) throw new LocalCloudError(`No event source mapping ${uuid}`);
-      if (enabled) {
-        disabledMappings.delete(uuid);
-        source.resume();
-      } else {
-        disabledMappings.add(uuid);
-        await source.pause();
-      }
+      switched.set(uuid, on);
+      if (on) source.resume();
+      else await source.pause();
     },
   };
 }

@@ -46,6 +46,40 @@ export interface LocalQueue {
   readonly visibilityTimeoutSeconds: number;
 }
 
+/** The CreateTable call for a table resource's properties, as dynalite takes them. */
+export function createTableCommand(
+  name: string,
+  props: Record<string, unknown>,
+): CreateTableCommand {
+  const throughput = { ReadCapacityUnits: 5, WriteCapacityUnits: 5 };
+  const onDemand = props.BillingMode === 'PAY_PER_REQUEST';
+  const index = (i: Record<string, unknown>) => ({
+    IndexName: i.IndexName,
+    KeySchema: i.KeySchema,
+    Projection: i.Projection,
+  });
+  const global = (i: Record<string, unknown>) => ({
+    ...index(i),
+    ...(onDemand ? {} : { ProvisionedThroughput: throughput }),
+  });
+  return new CreateTableCommand({
+    TableName: name,
+    KeySchema: props.KeySchema as KeySchemaElement[],
+    AttributeDefinitions: props.AttributeDefinitions as AttributeDefinition[],
+    ...(onDemand ? { BillingMode: 'PAY_PER_REQUEST' } : { ProvisionedThroughput: throughput }),
+    ...(Array.isArray(props.GlobalSecondaryIndexes)
+      ? {
+          GlobalSecondaryIndexes: props.GlobalSecondaryIndexes.map(
+            global,
+          ) as GlobalSecondaryIndex[],
+        }
+      : {}),
+    ...(Array.isArray(props.LocalSecondaryIndexes)
+      ? { LocalSecondaryIndexes: props.LocalSecondaryIndexes.map(index) as LocalSecondaryIndex[] }
+      : {}),
+  });
+}
+
 export async function createTables(
   stack: StackArtifact,
   dynamodb: DynamoDBClient,
@@ -57,43 +91,8 @@ export async function createTables(
     const name = props.TableName
       ? resolver.string(props.TableName, `${logicalId}.TableName`)
       : `${stack.stackName}-${logicalId}`;
-    const throughput = { ReadCapacityUnits: 5, WriteCapacityUnits: 5 };
-    const onDemand = props.BillingMode === 'PAY_PER_REQUEST';
-    const index = (i: Record<string, unknown>) => ({
-      IndexName: i.IndexName,
-      KeySchema: i.KeySchema,
-      Projection: i.Projection,
-      ...(onDemand ? {} : { ProvisionedThroughput: throughput }),
-    });
     try {
-      await dynamodb.send(
-        new CreateTableCommand({
-          TableName: name,
-          KeySchema: props.KeySchema as KeySchemaElement[],
-          AttributeDefinitions: props.AttributeDefinitions as AttributeDefinition[],
-          ...(onDemand
-            ? { BillingMode: 'PAY_PER_REQUEST' }
-            : { ProvisionedThroughput: throughput }),
-          ...(Array.isArray(props.GlobalSecondaryIndexes)
-            ? {
-                GlobalSecondaryIndexes: props.GlobalSecondaryIndexes.map(
-                  index,
-                ) as GlobalSecondaryIndex[],
-              }
-            : {}),
-          ...(Array.isArray(props.LocalSecondaryIndexes)
-            ? {
-                LocalSecondaryIndexes: props.LocalSecondaryIndexes.map(
-                  (i: Record<string, unknown>) => ({
-                    IndexName: i.IndexName,
-                    KeySchema: i.KeySchema,
-                    Projection: i.Projection,
-                  }),
-                ) as LocalSecondaryIndex[],
-              }
-            : {}),
-        }),
-      );
+      await dynamodb.send(createTableCommand(name, props));
     } catch (error) {
       // Kept from an earlier run with the same data directory.
       if (!(error instanceof ResourceInUseException)) throw error;

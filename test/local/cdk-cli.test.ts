@@ -3,10 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type CloudHost, startCloudHost } from '../../local/engine/host';
+import { isClean, reconcile } from '../../ops/reconcile';
 
 const CDK = join(process.cwd(), 'node_modules', '.bin', 'cdk');
 
@@ -50,18 +54,19 @@ function cdk(args: string[]): Promise<{ code: number | null; output: string }> {
   });
 }
 
+const config = () => ({
+  region: 'us-east-1',
+  endpoint: host.endpoint,
+  credentials: { accessKeyId: 'a', secretAccessKey: 's' },
+});
+
 describe('the unmodified CDK CLI against the local cloud', () => {
   it('bootstraps the environment: the toolkit stack, its version parameter and roles the deploy can assume', async () => {
     const run = await cdk(['bootstrap', 'aws://000000000000/us-east-1']);
     expect(run.output).toContain('Environment aws://000000000000/us-east-1 bootstrapped');
     expect(run.code).toBe(0);
 
-    const config = {
-      region: 'us-east-1',
-      endpoint: host.endpoint,
-      credentials: { accessKeyId: 'a', secretAccessKey: 's' },
-    };
-    const cfn = new CloudFormationClient(config);
+    const cfn = new CloudFormationClient(config());
     const { Stacks } = await cfn.send(new DescribeStacksCommand({ StackName: 'CDKToolkit' }));
     expect(Stacks?.[0]?.StackStatus).toBe('CREATE_COMPLETE');
     const version = Stacks?.[0]?.Outputs?.find(
@@ -70,7 +75,7 @@ describe('the unmodified CDK CLI against the local cloud', () => {
 
     // The deploy role is what `cdk deploy` assumes: its policies (with their conditions) must let
     // it read the version, as they do on AWS.
-    const sts = new STSClient(config);
+    const sts = new STSClient(config());
     const { Credentials } = await sts.send(
       new AssumeRoleCommand({
         RoleArn: 'arn:aws:iam::000000000000:role/cdk-hnb659fds-deploy-role-000000000000-us-east-1',
@@ -78,7 +83,7 @@ describe('the unmodified CDK CLI against the local cloud', () => {
       }),
     );
     const ssm = new SSMClient({
-      ...config,
+      ...config(),
       credentials: {
         accessKeyId: Credentials?.AccessKeyId ?? '',
         secretAccessKey: Credentials?.SecretAccessKey ?? '',
@@ -90,5 +95,47 @@ describe('the unmodified CDK CLI against the local cloud', () => {
     );
     expect(Parameter?.Value).toBe(version);
     for (const c of [cfn, sts, ssm]) c.destroy();
+  });
+
+  it('deploys the app with its assets, and 100 round trips on it reconcile exactly', async () => {
+    const run = await cdk([
+      'deploy',
+      '--app',
+      inject('pipelineAssembly'),
+      '--require-approval',
+      'never',
+      'StringPipeline',
+    ]);
+    expect(run.output).toContain('✅  StringPipeline');
+    expect(run.code).toBe(0);
+    const cfn = new CloudFormationClient(config());
+    const { Stacks } = await cfn.send(new DescribeStacksCommand({ StackName: 'StringPipeline' }));
+    expect(Stacks?.[0]?.StackStatus).toBe('CREATE_COMPLETE');
+    const outputs = Object.fromEntries(
+      (Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]),
+    );
+
+    const lambda = new LambdaClient(config());
+    const response = await lambda.send(
+      new InvokeCommand({
+        FunctionName: outputs.RequestorFunctionName,
+        Payload: Buffer.from('{"count":100}'),
+      }),
+    );
+    const { requestIds } = JSON.parse(Buffer.from(response.Payload ?? []).toString('utf8')) as {
+      requestIds: string[];
+    };
+    await host.waitForIdle();
+    const sqs = new SQSClient(config());
+    const dynamodb = new DynamoDBClient(config());
+    const summary = await reconcile({
+      sqs,
+      dynamodb,
+      outputs: outputs as Record<string, string>,
+      expected: requestIds,
+    });
+    expect(summary.complete).toBe(100);
+    expect(isClean(summary)).toBe(true);
+    for (const c of [cfn, lambda, sqs, dynamodb]) c.destroy();
   });
 });

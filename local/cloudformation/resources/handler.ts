@@ -3,11 +3,29 @@
  * force a replacement) and delete, with what it needs to do so on the local cloud.
  */
 import { randomBytes } from 'node:crypto';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { RoleRegistry } from '../../iam/roles';
 import type { RoleSessions } from '../../iam/sessions';
+import type { LambdaCompute } from '../../lambda/compute';
+import type { LogStore } from '../../logs/store';
 import type { FauxqsBuckets } from '../../sqs/fauxqs';
 import type { ParameterStore } from '../../ssm/store';
 import type { DeployedResource } from '../model';
+
+/** What the app's resource types (queues, tables, functions and their triggers) act on. */
+export interface AppServices {
+  readonly sqs: SQSClient;
+  readonly dynamodb: DynamoDBClient;
+  readonly compute: LambdaCompute;
+  readonly logs: LogStore;
+  /** Ends the pending long polls on a queue, as a mapping that starts or stops needs. */
+  readonly wake: (queueUrl: string) => void;
+  /** Queue URLs are `${endpointUrl}/ACCOUNT/NAME`. */
+  readonly endpointUrl: string;
+  /** Whether role sessions' calls are evaluated (the scheduler's invoke, for one). */
+  readonly iam: boolean;
+}
 
 /** The local cloud's services a resource type may act on. */
 export interface ResourceServices {
@@ -15,6 +33,18 @@ export interface ResourceServices {
   readonly parameters: ParameterStore;
   readonly roles: RoleRegistry;
   readonly sessions: RoleSessions;
+  /** Set once the cloud's clients and functions exist; the bootstrap types need none of it. */
+  app?: AppServices;
+}
+
+/**
+ * The app services, for a type that needs them.
+ * @throws Error when the cloud was started without them
+ */
+export function appServices(ctx: ResourceContext): AppServices {
+  const app = ctx.services.app;
+  if (!app) throw new Error('This local cloud runs no functions, queues or tables');
+  return app;
 }
 
 /** Where a resource is being provisioned. */

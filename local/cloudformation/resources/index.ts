@@ -1,11 +1,17 @@
 /** The resource types the local CloudFormation provisions, by type name. */
+
+import { dynamodbTable } from './dynamodb-table';
 import type { ResourceHandler } from './handler';
 import { iamManagedPolicy, iamPolicy, iamRole } from './iam';
 import { INERT_HANDLERS } from './inert';
+import { lambdaFunction } from './lambda-function';
+import { eventInvokeConfig, eventSourceMapping, schedulerSchedule } from './lambda-triggers';
+import { logGroup } from './logs-log-group';
 import { s3Bucket } from './s3-bucket';
+import { sqsQueue } from './sqs-queue';
 import { ssmParameter } from './ssm-parameter';
 
-export type { ResourceContext, ResourceHandler, ResourceServices } from './handler';
+export type { AppServices, ResourceContext, ResourceHandler, ResourceServices } from './handler';
 
 const HANDLERS: Record<string, ResourceHandler> = {
   'AWS::S3::Bucket': s3Bucket,
@@ -13,6 +19,13 @@ const HANDLERS: Record<string, ResourceHandler> = {
   'AWS::IAM::Role': iamRole,
   'AWS::IAM::Policy': iamPolicy,
   'AWS::IAM::ManagedPolicy': iamManagedPolicy,
+  'AWS::SQS::Queue': sqsQueue,
+  'AWS::DynamoDB::Table': dynamodbTable,
+  'AWS::Lambda::Function': lambdaFunction,
+  'AWS::Lambda::EventSourceMapping': eventSourceMapping,
+  'AWS::Lambda::EventInvokeConfig': eventInvokeConfig,
+  'AWS::Scheduler::Schedule': schedulerSchedule,
+  'AWS::Logs::LogGroup': logGroup,
   ...INERT_HANDLERS,
 };
 

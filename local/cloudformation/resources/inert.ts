@@ -1,6 +1,6 @@
 /**
  * Resource types that are accepted and recorded but change nothing on the local cloud: keys,
- * aliases, container registries, bucket policies, metadata. They get the physical id and the
+ * aliases, container registries, resource policies, alarms, dashboards, topics, metadata. They get the physical id and the
  * attributes templates read from them, so references resolve.
  */
 import type { ResourceHandler } from './handler';
@@ -47,6 +47,35 @@ export const INERT_HANDLERS: Record<string, ResourceHandler> = {
     () => ({}),
   ),
   'AWS::CDK::Metadata': inert(
+    () => undefined,
+    () => ({}),
+  ),
+  'AWS::SQS::QueuePolicy': inert(
+    () => undefined,
+    () => ({}),
+  ),
+  'AWS::Lambda::Permission': inert(
+    () => undefined,
+    () => ({}),
+  ),
+  'AWS::CloudWatch::Alarm': inert(named('AlarmName'), ({ region, accountId }, id) => ({
+    Arn: `arn:aws:cloudwatch:${region}:${accountId}:alarm:${id}`,
+  })),
+  'AWS::CloudWatch::Dashboard': inert(named('DashboardName'), () => ({})),
+  'AWS::SNS::Topic': {
+    create(ctx, props) {
+      const name = named('TopicName')(props) ?? `${ctx.stackName}-${ctx.logicalId}`;
+      const arn = `arn:aws:sns:${ctx.region}:${ctx.accountId}:${name}`;
+      return { physicalId: arn, attributes: { TopicArn: arn, TopicName: name } };
+    },
+    update: (_ctx, current) => ({ physicalId: current.physicalId, attributes: current.attributes }),
+    delete() {},
+  },
+  'AWS::SNS::TopicPolicy': inert(
+    () => undefined,
+    () => ({}),
+  ),
+  'AWS::SNS::Subscription': inert(
     () => undefined,
     () => ({}),
   ),

@@ -1,0 +1,104 @@
+/**
+ * `AWS::Lambda::Function`: a function run from the deployment package the deploy uploaded to the
+ * local S3 (or its inline `ZipFile`), with its execution role's session, as Lambda runs it.
+ */
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FunctionSpec } from '../../lambda/runtime';
+import type { DeployedResource } from '../model';
+import { appServices, generatedName, type ResourceContext, type ResourceHandler } from './handler';
+
+type Props = Record<string, unknown>;
+
+/** The directory holding the function's code: the unpacked S3 object, or the inline source. */
+function codeDir(ctx: ResourceContext, name: string, code: Props): string {
+  const { compute } = appServices(ctx);
+  if (typeof code.ZipFile === 'string') {
+    const dir = mkdtempSync(join(compute.codeRoot, `${name}-`));
+    writeFileSync(join(dir, 'index.js'), code.ZipFile);
+    return dir;
+  }
+  const zip = ctx.services.buckets.read(String(code.S3Bucket), String(code.S3Key));
+  if (!zip)
+    throw new Error(
+      `Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist. (${String(code.S3Bucket)}/${String(code.S3Key)})`,
+    );
+  return compute.unpack(name, zip);
+}
+
+/** The function as the runtime runs it. */
+function specOf(ctx: ResourceContext, name: string, props: Props, dir: string): FunctionSpec {
+  const runtime = String(props.Runtime ?? '');
+  if (!runtime.startsWith('nodejs'))
+    throw new Error(
+      `The local cloud runs Node.js functions only, got runtime ${runtime || 'none'}`,
+    );
+  const handler = String(props.Handler ?? 'index.handler');
+  const dot = handler.lastIndexOf('.');
+  const file = handler.slice(0, dot);
+  const entry = ['.mjs', '.js', '.cjs']
+    .map((ext) => join(dir, `${file}${ext}`))
+    .find((p) => existsSync(p));
+  if (!entry)
+    throw new Error(`Handler file ${file}.mjs or ${file}.js not found in the deployment package`);
+  const variables =
+    (props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+  const logging = props.LoggingConfig as { LogFormat?: unknown } | undefined;
+  return {
+    logicalId: ctx.logicalId,
+    name,
+    entry,
+    handlerName: handler.slice(dot + 1),
+    timeoutSeconds: Number(props.Timeout ?? 3),
+    memorySize: Number(props.MemorySize ?? 128),
+    environment: Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, String(v)])),
+    logFormat: logging?.LogFormat === 'JSON' ? 'JSON' : 'Text',
+  };
+}
+
+/** The execution role's session, named for the function as Lambda names it. */
+function sessionOf(ctx: ResourceContext, name: string, props: Props) {
+  const role = ctx.services.roles.find(String(props.Role ?? ''));
+  if (!role)
+    throw new Error(
+      `The role defined for the function cannot be assumed by Lambda: ${String(props.Role)}`,
+    );
+  return ctx.services.sessions.issue(ctx.services.roles.policiesOf(role), name);
+}
+
+function provisioned(ctx: ResourceContext, name: string) {
+  return { physicalId: name, attributes: { Arn: appServices(ctx).compute.arnOf(name) } };
+}
+
+export const lambdaFunction: ResourceHandler = {
+  replaceOn: ['FunctionName', 'PackageType'],
+  create(ctx, props) {
+    const name =
+      typeof props.FunctionName === 'string' ? props.FunctionName : generatedName(ctx, 64);
+    const { compute } = appServices(ctx);
+    if (compute.functions.has(name)) throw new Error(`Function already exist: ${name}`);
+    const spec = specOf(ctx, name, props, codeDir(ctx, name, (props.Code ?? {}) as Props));
+    compute.addFunction(
+      spec,
+      appServices(ctx).iam ? sessionOf(ctx, name, props) : undefined,
+      props,
+    );
+    return provisioned(ctx, name);
+  },
+  async update(ctx, current: DeployedResource, props) {
+    const name = current.physicalId;
+    const { compute } = appServices(ctx);
+    const codeChanged = JSON.stringify(current.properties.Code) !== JSON.stringify(props.Code);
+    const dir = codeChanged ? codeDir(ctx, name, (props.Code ?? {}) as Props) : undefined;
+    const runner = compute.runner(name);
+    const spec = specOf(
+      ctx,
+      name,
+      props,
+      dir ?? runner.spec.entry.slice(0, runner.spec.entry.lastIndexOf('/')),
+    );
+    await runner.updateConfiguration(spec);
+    return provisioned(ctx, name);
+  },
+  delete: (ctx, current) => appServices(ctx).compute.removeFunction(current.physicalId),
+};

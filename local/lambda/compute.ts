@@ -1,0 +1,138 @@
+/**
+ * The functions CloudFormation deploys on the local cloud, across stacks: a runner per function
+ * (its code unpacked from the S3 object the deploy uploaded), the SQS event source mappings that
+ * feed them, the asynchronous invoker and the schedules that invoke them. Resource handlers add and
+ * remove them; the Lambda API reads them.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { unzipSync } from 'fflate';
+import type { RoleSession } from '../iam/sessions';
+import type { LogStore } from '../logs/store';
+import type { ScheduleRunner } from '../scheduler/scheduler';
+import { type AsyncInvokeConfig, AsyncInvoker } from './async-invoke';
+import type { SqsEventSource } from './event-source';
+import { FunctionRunner, type FunctionSpec } from './runtime';
+
+/** What running functions needs from the cloud around it. */
+export interface ComputeDeps {
+  readonly region: string;
+  readonly accountId: string;
+  readonly endpointUrl: string;
+  readonly logs: LogStore;
+  /** An SQS client signing as a session (pollers, destinations, the scheduler). */
+  readonly sqsAs: (session: RoleSession | undefined) => SQSClient;
+  readonly timeScale: number;
+  readonly log: (fields: Record<string, unknown>) => void;
+}
+
+/** A deployed function. */
+export interface DeployedFunction {
+  readonly runner: FunctionRunner;
+  readonly session: RoleSession | undefined;
+  /** Its template properties, as resolved (for GetFunction). */
+  readonly properties: Record<string, unknown>;
+}
+
+export class LambdaCompute {
+  readonly functions = new Map<string, DeployedFunction>();
+  readonly eventSources: SqsEventSource[] = [];
+  readonly schedules: ScheduleRunner[] = [];
+  readonly asyncConfigs = new Map<string, AsyncInvokeConfig>();
+  readonly asyncInvoker: AsyncInvoker;
+  /** Where deployment packages are unpacked; removed at stop. */
+  readonly codeRoot = mkdtempSync(join(tmpdir(), 'local-cloud-code-'));
+
+  constructor(readonly deps: ComputeDeps) {
+    this.asyncInvoker = new AsyncInvoker({
+      configs: this.asyncConfigs,
+      invoke: (fn, payload, requestId) => this.runner(fn).invoke(payload, requestId),
+      functionArn: (fn) => this.arnOf(this.runner(fn).spec.name),
+      sqsFor: (fn) => deps.sqsAs(this.functions.get(this.runner(fn).spec.name)?.session),
+      timeScale: deps.timeScale,
+      log: deps.log,
+    });
+  }
+
+  arnOf(name: string): string {
+    return `arn:aws:lambda:${this.deps.region}:${this.deps.accountId}:function:${name}`;
+  }
+
+  /**
+   * The runner of a function named by name or ARN.
+   * @throws Error naming the function when there is none
+   */
+  runner(nameOrArn: string): FunctionRunner {
+    const name = nameOrArn.startsWith('arn:') ? (nameOrArn.split(':')[6] ?? '') : nameOrArn;
+    const found = this.functions.get(name)?.runner;
+    if (!found) throw new Error(`Function not found: ${this.arnOf(name)}`);
+    return found;
+  }
+
+  /** Unpacks a deployment package (a zip) and returns the directory holding its files. */
+  unpack(name: string, zip: Uint8Array): string {
+    const dir = mkdtempSync(join(this.codeRoot, `${name}-`));
+    for (const [path, bytes] of Object.entries(unzipSync(zip))) {
+      if (path.endsWith('/')) continue;
+      const file = join(dir, path);
+      if (!file.startsWith(`${dir}/`))
+        throw new Error(`The deployment package has an unsafe path: ${path}`);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, bytes);
+    }
+    return dir;
+  }
+
+  /** Starts running a function under its role session's credentials, its logs in `/aws/lambda/NAME`. */
+  addFunction(
+    spec: FunctionSpec,
+    session: RoleSession | undefined,
+    properties: Record<string, unknown>,
+  ): void {
+    const group = `/aws/lambda/${spec.name}`;
+    this.deps.logs.createGroup(group);
+    const credentials = session?.credentials ?? { accessKeyId: 'local', secretAccessKey: 'local' };
+    const runner = new FunctionRunner(spec, {
+      region: this.deps.region,
+      accountId: this.deps.accountId,
+      environment: {
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        ...('sessionToken' in credentials ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
+        AWS_ENDPOINT_URL: this.deps.endpointUrl,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs_local',
+      },
+      log: (line) => this.deps.logs.append(group, line),
+    });
+    this.functions.set(spec.name, { runner, session, properties });
+  }
+
+  async removeFunction(name: string): Promise<void> {
+    const deployed = this.functions.get(name);
+    this.functions.delete(name);
+    await deployed?.runner.stop();
+  }
+
+  async removeEventSource(source: SqsEventSource): Promise<void> {
+    const at = this.eventSources.indexOf(source);
+    if (at >= 0) this.eventSources.splice(at, 1);
+    await source.stop();
+  }
+
+  async removeSchedule(schedule: ScheduleRunner): Promise<void> {
+    const at = this.schedules.indexOf(schedule);
+    if (at >= 0) this.schedules.splice(at, 1);
+    await schedule.stop();
+  }
+
+  /** Stops every trigger and function, and removes the unpacked code. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.schedules, ...this.eventSources].map((t) => t.stop()));
+    await this.asyncInvoker.stop();
+    await Promise.all([...this.functions.values()].map((f) => f.runner.stop()));
+    rmSync(this.codeRoot, { recursive: true, force: true });
+  }
+}
