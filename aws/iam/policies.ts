@@ -43,6 +43,14 @@ const AWS_MANAGED_POLICIES: Record<string, PolicyStatement[]> = {
       resources: ['*'],
     },
   ],
+  // The CDK lookup role's. AWS's text lists each service's read actions; the read verbs stand in.
+  ReadOnlyAccess: [
+    {
+      effect: 'Allow',
+      actions: ['*:Describe*', '*:Get*', '*:List*', '*:BatchGet*', '*:Query', '*:Scan', '*:Lookup*'],
+      resources: ['*'],
+    },
+  ],
   AWSXRayDaemonWriteAccess: [
     {
       effect: 'Allow',

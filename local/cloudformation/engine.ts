@@ -46,8 +46,16 @@ export class LocalCloudFormation {
     });
   }
 
+  /** Deletes a change set; deleting one that does not exist succeeds, as on AWS. */
   deleteChangeSet(nameOrArn: string, stackName: string | null): void {
-    const { changeSet, stack } = findChangeSet(this.registry, nameOrArn, stackName);
+    let found: ReturnType<typeof findChangeSet>;
+    try {
+      found = findChangeSet(this.registry, nameOrArn, stackName);
+    } catch (error) {
+      if (error instanceof CloudFormationError && error.code === 'ChangeSetNotFound') return;
+      throw error;
+    }
+    const { changeSet, stack } = found;
     if (changeSet.executionStatus === 'EXECUTE_IN_PROGRESS')
       throw new CloudFormationError(
         'InvalidChangeSetStatus',

@@ -1,6 +1,7 @@
 import {
   CloudFormationClient,
   CreateChangeSetCommand,
+  DeleteChangeSetCommand,
   DeleteStackCommand,
   DescribeChangeSetCommand,
   DescribeStackEventsCommand,
@@ -171,6 +172,8 @@ describe('CloudFormation on the local cloud', () => {
     const described = await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: Id }));
     expect(described.Status).toBe('FAILED');
     expect(described.StatusReason).toMatch(/^The submitted information didn't contain changes\./);
+    // The CLI deletes its change set by name before making one: a missing one is no error.
+    await cfn.send(new DeleteChangeSetCommand({ StackName: 'App', ChangeSetName: 'never-made' }));
   });
 
   it('plans and applies an update, and rolls back one whose resource fails, keeping the old stack', async () => {
