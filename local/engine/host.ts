@@ -8,8 +8,8 @@ import { lambdaApi } from '../lambda/api';
 import { LambdaCompute } from '../lambda/compute';
 import { writeStateFile } from '../state/state-file';
 import { engineClients } from './clients';
-import { waitForIdle } from './idle';
 import { type OpenEndpoint, openEndpoint } from './endpoint';
+import { waitForIdle } from './idle';
 import { ApiMeter } from './meter';
 import { type Stores, startStores } from './stores';
 import { Teardown } from './teardown';
@@ -123,8 +123,8 @@ function startCompute(
     endpointUrl: endpoint.url,
     iam,
   };
-  endpoint.services.lambda = lambdaService(
-    lambdaApi({
+  endpoint.services.lambda = lambdaService({
+    ...lambdaApi({
       propertiesOf: (spec) => compute.functions.get(spec.name)?.properties ?? {},
       mappingIdOf: (source) => source.spec.logicalId,
       runners: { values: () => [...compute.functions.values()].map((f) => f.runner) },
@@ -133,6 +133,15 @@ function startCompute(
       eventSources: compute.eventSources,
       asyncInvoker: compute.asyncInvoker,
     }),
-  );
+    async updateFunctionCode(name, code) {
+      const zip =
+        'zipFile' in code ? code.zipFile : stores.sqs.buckets.read(code.s3Bucket, code.s3Key);
+      if (!zip)
+        throw new Error(
+          `Error occurred while GetObject. S3 Error Code: NoSuchKey (${JSON.stringify(code)})`,
+        );
+      await compute.updateCode(name, zip);
+    },
+  });
   return compute;
 }

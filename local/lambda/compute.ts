@@ -110,6 +110,17 @@ export class LambdaCompute {
     this.functions.set(spec.name, { runner, session, properties });
   }
 
+  /**
+   * Runs new code for the function, as UpdateFunctionCode does: invocations that start now get
+   * it in new environments; those in progress finish on the old code.
+   */
+  async updateCode(name: string, zip: Uint8Array): Promise<void> {
+    const runner = this.runner(name);
+    const dir = this.unpack(name, zip);
+    const file = runner.spec.entry.slice(runner.spec.entry.lastIndexOf('/') + 1);
+    await runner.updateCode(join(dir, file));
+  }
+
   async removeFunction(name: string): Promise<void> {
     const deployed = this.functions.get(name);
     this.functions.delete(name);

@@ -1,5 +1,13 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
@@ -138,4 +146,61 @@ describe('the unmodified CDK CLI against the local cloud', () => {
     expect(isClean(summary)).toBe(true);
     for (const c of [cfn, lambda, sqs, dynamodb]) c.destroy();
   });
+
+  it('hotswaps new handler code onto the running function without a CloudFormation deploy', async () => {
+    const assembly = hotswappedAssembly(inject('pipelineAssembly'));
+    const run = await cdk([
+      'deploy',
+      '--hotswap',
+      '--app',
+      assembly,
+      '--require-approval',
+      'never',
+      'StringPipeline',
+    ]);
+    expect(run.output).toContain('hotswap-deployment time');
+    expect(run.code).toBe(0);
+    const entry = host.compute.runner('StringPipeline-requestor').codeEntry;
+    expect(readFileSync(entry, 'utf8')).toContain(HOTSWAP_MARK);
+    const lambda = new LambdaClient(config());
+    const response = await lambda.send(
+      new InvokeCommand({
+        FunctionName: 'StringPipeline-requestor',
+        Payload: Buffer.from('{"count":1}'),
+      }),
+    );
+    expect(response.FunctionError).toBeUndefined();
+    lambda.destroy();
+  });
 });
+
+const HOTSWAP_MARK = '// hotswapped by the test';
+
+/** A copy of the assembly whose requestor bundle differs, under a new asset hash, as a code edit makes. */
+function hotswappedAssembly(source: string): string {
+  const copy = join(dir, 'hotswap.out');
+  cpSync(source, copy, { recursive: true });
+  const templateFile = join(copy, 'StringPipeline.template.json');
+  const template = JSON.parse(readFileSync(templateFile, 'utf8')) as {
+    Resources: Record<
+      string,
+      { Type: string; Properties: { FunctionName?: string; Code: { S3Key: string } } }
+    >;
+  };
+  const requestor = Object.values(template.Resources).find(
+    (r) => r.Properties?.FunctionName === 'StringPipeline-requestor',
+  );
+  const hash = requestor?.Properties.Code.S3Key.replace('.zip', '') ?? '';
+  const newHash = `${'f'.repeat(8)}${hash.slice(8)}`;
+  renameSync(join(copy, `asset.${hash}`), join(copy, `asset.${newHash}`));
+  appendFileSync(join(copy, `asset.${newHash}`, 'index.mjs'), `\n${HOTSWAP_MARK}\n`);
+  for (const file of [
+    'StringPipeline.template.json',
+    'StringPipeline.assets.json',
+    'manifest.json',
+  ]) {
+    const path = join(copy, file);
+    writeFileSync(path, readFileSync(path, 'utf8').replaceAll(hash, newHash));
+  }
+  return copy;
+}

@@ -45,4 +45,14 @@ export interface LambdaBackend {
   eventSourceMappings(): readonly EventSourceMappingInfo[];
   /** Disables (pauses, after its batches in progress) or enables a mapping. */
   setMappingEnabled(uuid: string, enabled: boolean): Promise<void>;
+  /**
+   * Replaces a function's code with a deployment package (a zip, from S3 or inline), as
+   * UpdateFunctionCode does. Absent where functions run from a cloud assembly instead.
+   */
+  updateFunctionCode?(name: string, code: FunctionCode): Promise<void>;
 }
+
+/** Where new code comes from: an S3 object, or the zip's bytes. */
+export type FunctionCode =
+  | { readonly s3Bucket: string; readonly s3Key: string }
+  | { readonly zipFile: Uint8Array };

@@ -8,8 +8,14 @@ import { invoke } from './invoke';
 import { getMapping, listMappings, updateMapping } from './mappings';
 import { LAMBDA_PATH_PREFIX } from './operation';
 import { type LambdaRequest, refused } from './request';
+import { updateFunctionCode } from './update-code';
 
-export type { EventSourceMappingInfo, LambdaBackend, LambdaFunctionInfo } from './backend';
+export type {
+  EventSourceMappingInfo,
+  FunctionCode,
+  LambdaBackend,
+  LambdaFunctionInfo,
+} from './backend';
 export { logTail } from './invoke';
 export { lambdaOperation } from './operation';
 
@@ -20,6 +26,7 @@ const ACTIONS = new Map<string, LambdaAction>([
   ['ListFunctions', listFunctions],
   ['GetFunction', getFunction],
   ['GetFunctionConfiguration', getFunction],
+  ['UpdateFunctionCode', updateFunctionCode],
   ['ListEventSourceMappings', listMappings],
   ['GetEventSourceMapping', getMapping],
   ['UpdateEventSourceMapping', updateMapping],
@@ -27,8 +34,9 @@ const ACTIONS = new Map<string, LambdaAction>([
 
 /**
  * Lambda's REST API on the endpoint: Invoke (RequestResponse, Event, DryRun), ListFunctions,
- * GetFunction, GetFunctionConfiguration, ListEventSourceMappings, GetEventSourceMapping and
- * UpdateEventSourceMapping (to enable or disable a mapping). Calls are authorized as
+ * GetFunction, GetFunctionConfiguration, UpdateFunctionCode (where functions run from deployment
+ * packages), ListEventSourceMappings, GetEventSourceMapping and UpdateEventSourceMapping (to enable
+ * or disable a mapping). Calls are authorized as
  * `lambda:InvokeFunction` and `lambda:<Operation>`.
  */
 export function lambdaService(backend: LambdaBackend): ServiceHandler {
