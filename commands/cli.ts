@@ -340,3 +340,11 @@ export function runCommand<O extends OptionSpecs>(
 export function isMain(moduleUrl: string): boolean {
   return moduleUrl === pathToFileURL(process.argv[1] ?? '').href;
 }
+
+/** Resolves at the first Ctrl-C (SIGINT) or SIGTERM: how a command that serves until stopped waits. */
+export function untilStopped(): Promise<void> {
+  return new Promise<void>((done) => {
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+}

@@ -11,6 +11,7 @@ import {
   isMain,
   type OptionSpecs,
   runCommand,
+  untilStopped,
 } from './cli';
 
 const OPTIONS = {
@@ -63,10 +64,7 @@ export const main: CommandMain<typeof OPTIONS> = async (values) => {
       stateFile: join(home, 'state.json'),
     });
     console.log(banner(host.endpoint));
-    await new Promise<void>((done) => {
-      process.once('SIGINT', done);
-      process.once('SIGTERM', done);
-    });
+    await untilStopped();
     await host.stop();
     console.log('Local cloud stopped.');
     return 0;

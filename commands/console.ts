@@ -12,6 +12,7 @@ import {
   runCommand,
   TARGET_OPTIONS,
   targetFrom,
+  untilStopped,
 } from './cli';
 
 const OPTIONS = {
@@ -63,10 +64,7 @@ export const main: CommandMain<typeof OPTIONS> = async (values) => {
       ? 'read-only (restart with --allow-writes to change things)'
       : 'read-write';
   console.log(`Console for ${target.description}, ${mode}: ${server.url}\nCtrl-C stops it.`);
-  await new Promise<void>((done) => {
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-  });
+  await untilStopped();
   await server.stop();
   console.log('Console stopped.');
   return 0;

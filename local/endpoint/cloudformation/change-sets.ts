@@ -4,7 +4,7 @@
  */
 import type { ChangeSet, ResourceChange, Stack } from '../../cloudformation/model';
 import { CloudFormationError } from '../../cloudformation/registry';
-import { type CfnRequest, givenParameters, iso } from './request';
+import { type CfnRequest, deployRequest, iso } from './request';
 
 export function createChangeSet({ engine, params }: CfnRequest) {
   const type = params.get('ChangeSetType') ?? 'UPDATE';
@@ -14,13 +14,9 @@ export function createChangeSet({ engine, params }: CfnRequest) {
       `ChangeSetType ${type} is not supported by the local cloud`,
     );
   const { changeSet, stack } = engine.createChangeSet({
-    stackName: params.get('StackName') ?? '',
+    ...deployRequest(params),
     changeSetName: params.get('ChangeSetName') ?? '',
     type,
-    templateBody: params.get('TemplateBody'),
-    templateUrl: params.get('TemplateURL'),
-    usePreviousTemplate: params.get('UsePreviousTemplate') === 'true',
-    parameters: givenParameters(params),
     description: params.get('Description'),
   });
   return { Id: changeSet.id, StackId: stack.id };

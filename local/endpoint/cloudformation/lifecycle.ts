@@ -2,17 +2,10 @@
  * CloudFormation's stack lifecycle actions that need no change set from the caller: CreateStack,
  * UpdateStack, DeleteStack and UpdateTerminationProtection.
  */
-import { type CfnRequest, givenParameters } from './request';
+import { type CfnRequest, deployRequest } from './request';
 
 function deploy({ engine, params }: CfnRequest, type: 'CREATE' | 'UPDATE') {
-  const stack = engine.deployStack({
-    stackName: params.get('StackName') ?? '',
-    type,
-    templateBody: params.get('TemplateBody'),
-    templateUrl: params.get('TemplateURL'),
-    usePreviousTemplate: params.get('UsePreviousTemplate') === 'true',
-    parameters: givenParameters(params),
-  });
+  const stack = engine.deployStack({ ...deployRequest(params), type });
   return { StackId: stack.id };
 }
 

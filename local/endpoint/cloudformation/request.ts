@@ -36,3 +36,14 @@ export function givenParameters(params: URLSearchParams): GivenParameter[] {
 
 /** An ISO timestamp, as the query protocol carries them. */
 export const iso = (date: Date | undefined) => date?.toISOString();
+
+/** What CreateChangeSet, CreateStack and UpdateStack share: the stack, the template, the parameters. */
+export function deployRequest(params: URLSearchParams) {
+  return {
+    stackName: params.get('StackName') ?? '',
+    templateBody: params.get('TemplateBody'),
+    templateUrl: params.get('TemplateURL'),
+    usePreviousTemplate: params.get('UsePreviousTemplate') === 'true',
+    parameters: givenParameters(params),
+  };
+}
