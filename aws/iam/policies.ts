@@ -47,7 +47,15 @@ const AWS_MANAGED_POLICIES: Record<string, PolicyStatement[]> = {
   ReadOnlyAccess: [
     {
       effect: 'Allow',
-      actions: ['*:Describe*', '*:Get*', '*:List*', '*:BatchGet*', '*:Query', '*:Scan', '*:Lookup*'],
+      actions: [
+        '*:Describe*',
+        '*:Get*',
+        '*:List*',
+        '*:BatchGet*',
+        '*:Query',
+        '*:Scan',
+        '*:Lookup*',
+      ],
       resources: ['*'],
     },
   ],
