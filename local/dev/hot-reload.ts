@@ -2,11 +2,11 @@
  * Hot reload for `npm run dev`: the running cloud's functions follow their sources, rebuilt as
  * CDK bundles them and swapped in a moment after a save.
  */
-import { type FSWatcher, readdirSync, statSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import type { LocalCloud } from '../cloud';
 import { entrySourceOf } from './function-sources';
 import { Rebuilder } from './rebuilder';
+import { watchTree } from './watch-tree';
 
 /** What a reload did; `ms` runs from the first file change it answers (or the call) to the swap. */
 export type ReloadEvent =
@@ -133,47 +133,4 @@ export async function startHotReload(options: HotReloadOptions): Promise<HotRelo
       await rebuilder.stop();
     },
   };
-}
-
-/**
- * Calls `onChange` on any change under `root`. One non-recursive watcher per directory: a
- * directory watch sees a file replaced by rename (as many editors save), which Node 20's recursive
- * watcher on Linux, watching each file, misses after the first such save. New directories are
- * watched as they appear.
- */
-function watchTree(root: string, onChange: (path: string) => void): { close(): void } {
-  const watchers = new Map<string, FSWatcher>();
-  const add = (dir: string) => {
-    if (watchers.has(dir)) return;
-    try {
-      watchers.set(
-        dir,
-        watch(dir, (_event, file) => {
-          const path = join(dir, file ?? '');
-          if (file && isDirectory(path)) add(path);
-          onChange(path);
-        }),
-      );
-      for (const entry of readdirSync(dir, { withFileTypes: true })) {
-        if (entry.isDirectory() && entry.name !== 'node_modules') add(join(dir, entry.name));
-      }
-    } catch {
-      // Removed meanwhile: nothing to watch.
-    }
-  };
-  add(root);
-  return {
-    close() {
-      for (const watcher of watchers.values()) watcher.close();
-      watchers.clear();
-    },
-  };
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }

@@ -3,8 +3,8 @@
  * `cdk.json`) and the contract it shares with the handlers (`contract/`). A burst of file events
  * becomes one change, and changes are applied one at a time, in order.
  */
-import { type FSWatcher, watch } from 'node:fs';
 import { join } from 'node:path';
+import { type TreeWatcher, watchFile, watchTree } from './watch-tree';
 
 /** The infrastructure's sources, relative to the project; those missing are not watched. */
 export const INFRA_SOURCES = ['lib', 'bin', 'contract', 'cdk.json'] as const;
@@ -35,14 +35,12 @@ export function watchInfrastructure(
       applying = applying.then(apply).catch(onError);
     }, INFRA_SETTLE_MS);
   };
-  const watchers: FSWatcher[] = [];
-  for (const source of INFRA_SOURCES) {
-    try {
-      watchers.push(watch(join(rootDir, source), { recursive: source !== 'cdk.json' }, changed));
-    } catch {
-      // Not there (a project without bin/, say): nothing to watch.
-    }
-  }
+  // Not fs.watch's recursive mode: on Linux with Node 20 it misses saves (see watch-tree.ts).
+  const watchers: TreeWatcher[] = INFRA_SOURCES.map((source) =>
+    source === 'cdk.json'
+      ? watchFile(join(rootDir, source), changed)
+      : watchTree(join(rootDir, source), changed),
+  );
   return {
     async close() {
       for (const watcher of watchers) watcher.close();
