@@ -23,7 +23,7 @@ import {
   type StackUpdatePlan,
 } from '../stack/update';
 
-/** The app did not synthesize; `message` is the whole report, to print as one block. */
+/** The app did not synthesize; `message` is the whole report, to print as one short block. */
 export class InfraSynthError extends Error {
   override readonly name = 'InfraSynthError';
 }
@@ -37,13 +37,15 @@ export class InfraSynthError extends Error {
 export async function synthesizeInBackground(
   outdir: string,
   context: Record<string, string>,
+  root?: string,
 ): Promise<string> {
   try {
-    return await synthesizeAsync(outdir, context);
+    return await synthesizeAsync(outdir, context, { root });
   } catch (error) {
     if (!(error instanceof SynthError)) throw error;
-    const output = error.output.trim();
-    throw new InfraSynthError(`${error.name}: ${error.message}${output ? `\n${output}` : ''}`);
+    // The message names the app's error, or ends with the end of the synth's output: the rest of
+    // the output (bundling progress, the same stack again) would only bury it.
+    throw new InfraSynthError(`${error.name}: ${error.message}`);
   }
 }
 

@@ -7,6 +7,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { LocalCloud } from '../cloud';
 import { startSessionCloud } from '../session/session';
+import { releaseAssembly } from '../stack/assembly-cache';
 import { synthesize } from '../stack/synth';
 import type { StateLock } from '../state/lock';
 import { type HotReload, type ReloadEvent, startHotReload } from './hot-reload';
@@ -94,7 +95,10 @@ export async function startDevSession(options: DevSessionOptions): Promise<DevSe
   mkdirSync(devDir, { recursive: true });
   const assemblyDir =
     options.assembly ??
-    synthesize(join(options.home, 'cdk.out'), options.context, { verbose: options.verbose });
+    synthesize(join(options.home, 'cdk.out'), options.context, {
+      verbose: options.verbose,
+      root: options.rootDir,
+    });
   const running = new RunningStack(options, devDir, assemblyDir);
   await running.start();
   const watcher: InfraWatcher | undefined = options.assembly
@@ -194,7 +198,11 @@ class RunningStack {
     tell({ kind: 'synthesizing' });
     let next: string;
     try {
-      next = await synthesizeInBackground(join(this.options.home, 'cdk.out'), this.options.context);
+      next = await synthesizeInBackground(
+        join(this.options.home, 'cdk.out'),
+        this.options.context,
+        this.options.rootDir,
+      );
     } catch (error) {
       tell({
         kind: 'synth-failed',
@@ -205,17 +213,26 @@ class RunningStack {
     const current = this.current;
     // Hot reload watches the cloud it was given: a recreation gives it a new one.
     let hotStopped = false;
-    const outcome = await applyInfraChange(
-      current.cloud,
-      this.assemblyDir,
-      next,
-      async () => {
-        await current.hot.stop();
-        hotStopped = true;
-        return this.startCloud(next);
-      },
-      (reason) => tell({ kind: 'recreating', reason }),
-    );
+    let outcome: Awaited<ReturnType<typeof applyInfraChange>>;
+    try {
+      outcome = await applyInfraChange(
+        current.cloud,
+        this.assemblyDir,
+        next,
+        async () => {
+          await current.hot.stop();
+          hotStopped = true;
+          return this.startCloud(next);
+        },
+        (reason) => tell({ kind: 'recreating', reason }),
+      );
+    } catch (error) {
+      // The running stack stays on its assembly, still held, so the next change starts from it.
+      releaseAssembly(next);
+      throw error;
+    }
+    // The synth held the new assembly; the one it replaces may be pruned from now on.
+    releaseAssembly(this.assemblyDir);
     this.assemblyDir = next;
     switch (outcome.kind) {
       case 'unchanged':

@@ -2,14 +2,28 @@
  * Cloud assemblies kept by what they were made from: `outdir/<hash>`, where the hash covers the
  * input files and anything else the synth depends on. A synth writes beside its final directory
  * and renames it into place, so a concurrent run (a test suite and `npm start`) never sees a
- * half-written assembly; the newest few are kept and the rest removed.
+ * half-written assembly; the newest few are kept and the rest removed, except those a running
+ * process holds: a local cloud reads its assembly's template and bundles for as long as it runs.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, relative } from 'node:path';
 
-/** Assemblies kept per output directory; older ones are removed when a new one is made. */
+/** Assemblies kept per output directory beside the held ones; older ones go when a new one is made. */
 const KEEP = 3;
+
+/** The folder of an assembly where each process holding it leaves a file named by its pid. */
+const HOLDERS = '.held-by';
 
 /**
  * sha256 (first 16 hex digits) of every file under `inputs` (paths relative to `root`, files or
@@ -43,7 +57,11 @@ export function assemblySlot(outdir: string, hash: string): AssemblySlot {
   const assemblyDir = join(outdir, hash);
   const staging = `${assemblyDir}.${process.pid}.tmp`;
   const done = existsSync(join(assemblyDir, 'manifest.json'));
-  if (!done) rmSync(staging, { recursive: true, force: true });
+  if (done) {
+    // Used again: the newest by use, not by making, are the ones worth keeping.
+    const now = new Date();
+    utimesSync(assemblyDir, now, now);
+  } else rmSync(staging, { recursive: true, force: true });
   return {
     assemblyDir,
     done,
@@ -65,9 +83,58 @@ export function assemblySlot(outdir: string, hash: string): AssemblySlot {
   };
 }
 
+/** How many times this process holds each assembly directory. */
+const held = new Map<string, number>();
+
 /**
- * Removes all but the newest {@link KEEP} assemblies in `outdir`, and staging directories an
- * interrupted synth left behind more than an hour ago.
+ * Marks `assemblyDir` as in use by this process, so that no process prunes it, until
+ * {@link releaseAssembly} or the end of the process (a holder whose process is gone holds nothing).
+ */
+export function holdAssembly(assemblyDir: string): void {
+  const count = held.get(assemblyDir) ?? 0;
+  held.set(assemblyDir, count + 1);
+  if (count > 0) return;
+  mkdirSync(join(assemblyDir, HOLDERS), { recursive: true });
+  writeFileSync(join(assemblyDir, HOLDERS, String(process.pid)), '');
+}
+
+/** Undoes one {@link holdAssembly}; the last one lets the assembly be pruned again. */
+export function releaseAssembly(assemblyDir: string): void {
+  const count = held.get(assemblyDir) ?? 0;
+  if (count > 1) {
+    held.set(assemblyDir, count - 1);
+    return;
+  }
+  held.delete(assemblyDir);
+  rmSync(join(assemblyDir, HOLDERS, String(process.pid)), { force: true });
+}
+
+/** Whether a live process holds the assembly; files of processes that are gone are removed. */
+function isHeld(assemblyDir: string): boolean {
+  const dir = join(assemblyDir, HOLDERS);
+  if (!existsSync(dir)) return false;
+  let live = false;
+  for (const name of readdirSync(dir)) {
+    if (isAlive(Number(name))) live = true;
+    else rmSync(join(dir, name), { force: true });
+  }
+  return live;
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes all but the newest {@link KEEP} assemblies in `outdir` that no process holds, and
+ * staging directories an interrupted synth left behind more than an hour ago.
  */
 function pruneOlder(outdir: string, current: string): void {
   const entries = readdirSync(outdir).map((name) => ({
@@ -76,6 +143,7 @@ function pruneOlder(outdir: string, current: string): void {
   }));
   const assemblies = entries
     .filter(({ name }) => name !== current && /^[0-9a-f]{16}$/.test(name))
+    .filter(({ name }) => !isHeld(join(outdir, name)))
     .sort((a, b) => b.mtime - a.mtime)
     .slice(KEEP - 1);
   const stale = entries.filter(

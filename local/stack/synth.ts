@@ -8,12 +8,17 @@ import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError, configFromContext } from '../../lib/config';
-import { assemblySlot, hashInputs } from './assembly-cache';
+import { assemblySlot, hashInputs, holdAssembly } from './assembly-cache';
 
-/** Options of {@link synthesize}. */
+/** Options of {@link synthesize} and {@link synthesizeAsync}. */
 export interface SynthOptions {
   /** Show the CDK's and esbuild's output (bundling progress) as it comes. @default false */
   readonly verbose?: boolean;
+  /**
+   * The project whose app is synthesized: its `lib/app.ts`, `cdk.json` and the other inputs.
+   * @default this repository
+   */
+  readonly root?: string;
 }
 
 /** The synth failed; `name` and `message` are those of the error the CDK app threw (`ConfigError`...). */
@@ -30,8 +35,8 @@ export class SynthError extends Error {
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CHILD = fileURLToPath(new URL('./synth-child.ts', import.meta.url));
-/** Everything the synthesized assembly is made from, relative to the repository root. */
-const INPUTS = [
+/** What the synthesized assembly is made from, relative to the project's root. */
+const PROJECT_INPUTS = [
   'bin',
   'lib',
   'functions',
@@ -39,16 +44,17 @@ const INPUTS = [
   'cdk.json',
   'package-lock.json',
   'tsconfig.json',
-  'local/stack/synth.ts',
-  'local/stack/synth-child.ts',
 ];
+/** The synth's own code, in this repository, which shapes every assembly too. */
+const TOOL_INPUTS = ['local/stack/synth.ts', 'local/stack/synth-child.ts'];
 
 /**
  * Synthesizes the CDK app with the context of `cdk.json` plus `context` (string values, as
  * `-c key=value` passes them), bundling the handlers as `cdk synth` does, and returns the cloud
  * assembly directory: `outdir/<hash of the inputs>`. The inputs are the app's sources (`bin/`,
  * `lib/`, `functions/`), `cdk.json`, `package-lock.json`, `tsconfig.json` and the context; when an
- * assembly for the same inputs exists it is returned at once.
+ * assembly for the same inputs exists it is returned at once. The assembly is held for this
+ * process (`holdAssembly`): no synth prunes it while the process runs, unless it releases it.
  *
  * The synth runs in a child process: aws-cdk-lib takes much memory, which the caller (a local
  * cloud that may run for hours) should not keep. Its output (bundling progress) is shown only with
@@ -61,10 +67,10 @@ export function synthesize(
   context: Record<string, string> = {},
   options: SynthOptions = {},
 ): string {
-  const job = synthJob(outdir, context);
+  const job = synthJob(outdir, context, options.root ?? ROOT);
   if (job.done) return job.assemblyDir;
   const run = spawnSync(process.execPath, job.args, {
-    cwd: ROOT,
+    cwd: job.root,
     encoding: 'utf8',
     stdio: [
       'ignore',
@@ -91,12 +97,13 @@ export function synthesize(
 export function synthesizeAsync(
   outdir: string,
   context: Record<string, string> = {},
+  options: Pick<SynthOptions, 'root'> = {},
 ): Promise<string> {
-  const job = synthJob(outdir, context);
+  const job = synthJob(outdir, context, options.root ?? ROOT);
   if (job.done) return Promise.resolve(job.assemblyDir);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, job.args, {
-      cwd: ROOT,
+      cwd: job.root,
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
       env: job.env,
     });
@@ -138,8 +145,8 @@ interface ChildOutcome {
  * aws-cdk-lib it would take to hear it from the app: the same {@link SynthError}, named
  * `ConfigError`, at once.
  */
-function checkContext(context: Record<string, string>): void {
-  const cdkJson = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as {
+function checkContext(context: Record<string, string>, root: string): void {
+  const cdkJson = JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf8')) as {
     context?: Record<string, unknown>;
   };
   try {
@@ -151,14 +158,16 @@ function checkContext(context: Record<string, string>): void {
 }
 
 /**
- * One synth of `context` into `outdir/<hash>`: done at once when that assembly exists; otherwise
- * the child's arguments, and `finish` to move its staging directory into place (or turn its
- * failure into a {@link SynthError}).
+ * One synth of `root`'s app with `context` into `outdir/<hash>`: done at once when that assembly
+ * exists; otherwise the child's arguments, and `finish` to move its staging directory into place
+ * (or turn its failure into a {@link SynthError}). Either way the assembly it names is held.
  */
-function synthJob(outdir: string, context: Record<string, string>) {
-  const slot = assemblySlot(outdir, inputsHash(context));
-  if (!slot.done) checkContext(context);
+function synthJob(outdir: string, context: Record<string, string>, root: string) {
+  const slot = assemblySlot(outdir, inputsHash(context, root));
+  if (slot.done) holdAssembly(slot.assemblyDir);
+  else checkContext(context, root);
   return {
+    root,
     assemblyDir: slot.assemblyDir,
     done: slot.done,
     args: [
@@ -167,6 +176,7 @@ function synthJob(outdir: string, context: Record<string, string>) {
       CHILD,
       slot.staging,
       JSON.stringify(context),
+      root,
     ],
     env: {
       ...process.env,
@@ -180,13 +190,27 @@ function synthJob(outdir: string, context: Record<string, string>) {
         if (reported) throw new SynthError(reported.name, reported.message, outcome.output);
         throw new SynthError(
           'SynthError',
-          `The CDK app failed to synthesize (${outcome.cause}):\n${outcome.output.trim()}`,
+          `The CDK app failed to synthesize (${outcome.cause})${tail(outcome.output)}`,
           outcome.output,
         );
       }
-      return slot.commit();
+      const assemblyDir = slot.commit();
+      holdAssembly(assemblyDir);
+      return assemblyDir;
     },
   };
+}
+
+/** Lines of a failed synth's output shown in its error: the end, where the cause is. */
+const OUTPUT_LINES_SHOWN = 12;
+
+/** The last lines of `output`, after a colon and a line break, or nothing for no output. */
+function tail(output: string): string {
+  const lines = output.trim().split('\n');
+  if (lines.length === 1 && lines[0] === '') return '';
+  const cut =
+    lines.length > OUTPUT_LINES_SHOWN ? ['...', ...lines.slice(-OUTPUT_LINES_SHOWN)] : lines;
+  return `:\n${cut.join('\n')}`;
 }
 
 const SYNTH_BIN = fileURLToPath(new URL('./synth-bin', import.meta.url));
@@ -204,12 +228,15 @@ export function directEsbuildEnv(): { PATH: string; SYNTH_ESBUILD_BIN: string } 
 }
 const TSX_LOADER = createRequire(import.meta.url).resolve('tsx');
 
-/** sha256 (first 16 hex digits) of every input file's path and content, and of the context. */
-export function inputsHash(context: Record<string, string> = {}): string {
+/**
+ * sha256 (first 16 hex digits) of every input file's path (relative to `root`) and content, and
+ * of the context.
+ */
+export function inputsHash(context: Record<string, string> = {}, root = ROOT): string {
   const sorted = Object.keys(context)
     .sort()
     .map((key) => [key, context[key]]);
-  return hashInputs(ROOT, INPUTS, sorted);
+  return hashInputs(root, PROJECT_INPUTS, [hashInputs(ROOT, TOOL_INPUTS, null), sorted]);
 }
 
 function parseFailure(text: string): { name: string; message: string } | undefined {

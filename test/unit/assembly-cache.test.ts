@@ -10,7 +10,12 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { assemblySlot, hashInputs } from '../../local/stack/assembly-cache';
+import {
+  assemblySlot,
+  hashInputs,
+  holdAssembly,
+  releaseAssembly,
+} from '../../local/stack/assembly-cache';
 
 let dir: string;
 beforeEach(() => {
@@ -73,5 +78,58 @@ describe('the assembly cache', () => {
     synthInto(failed.staging, 'half');
     failed.abandon();
     expect(readdirSync(out)).not.toContain(`0000000000000005.${process.pid}.tmp`);
+  });
+
+  it('never prunes an assembly a live process holds, and forgets holders that are gone', () => {
+    const out = join(dir, 'out');
+    mkdirSync(out);
+    const running = join(out, '00000000000000aa');
+    const orphan = join(out, '00000000000000bb');
+    for (const [i, path] of [running, orphan].entries()) {
+      synthInto(path, 'old');
+      const t = Date.now() / 1000 - 1000 + i;
+      utimesSync(path, t, t);
+    }
+    holdAssembly(running);
+    // A holder whose process has ended (pids do not go this high).
+    mkdirSync(join(orphan, '.held-by'));
+    writeFileSync(join(orphan, '.held-by', '4194305'), '');
+    for (const hash of ['0000000000000001', '0000000000000002', '0000000000000003']) {
+      const slot = assemblySlot(out, hash);
+      synthInto(slot.staging, hash);
+      slot.commit();
+    }
+    expect(readdirSync(out).sort()).toEqual([
+      '0000000000000001',
+      '0000000000000002',
+      '0000000000000003',
+      '00000000000000aa',
+    ]);
+
+    releaseAssembly(running);
+    const slot = assemblySlot(out, '0000000000000004');
+    synthInto(slot.staging, 'new');
+    slot.commit();
+    expect(readdirSync(out)).not.toContain('00000000000000aa');
+  });
+
+  it('counts an assembly found in the cache as just used, so it is kept over older ones', () => {
+    const out = join(dir, 'out');
+    mkdirSync(out);
+    const hashes = ['0000000000000001', '0000000000000002', '0000000000000003'];
+    hashes.forEach((hash, i) => {
+      synthInto(join(out, hash), hash);
+      const t = Date.now() / 1000 - 100 + i;
+      utimesSync(join(out, hash), t, t);
+    });
+    expect(assemblySlot(out, '0000000000000001').done).toBe(true);
+    const slot = assemblySlot(out, '0000000000000004');
+    synthInto(slot.staging, 'new');
+    slot.commit();
+    expect(readdirSync(out).sort()).toEqual([
+      '0000000000000001',
+      '0000000000000003',
+      '0000000000000004',
+    ]);
   });
 });
