@@ -8,6 +8,7 @@ import type { ReloadEvent } from '../local/dev/hot-reload';
 import type { InfraEvent } from '../local/dev/session';
 import { FUNCTION_OUTPUTS } from '../ops/functions';
 import { formatLogLine, isProblem } from '../ops/log-format';
+import { colourFor } from './terminal';
 
 /** What the source of a line is called on screen, and its colour's index. */
 interface Label {
@@ -18,7 +19,7 @@ interface Label {
 /** Prints function lines and diagnostics for a person: labelled, coloured, JSON indented. */
 export function logPrinter(options: { quiet: boolean; verbose: boolean }) {
   const labels = new Map<string, Label>();
-  const format = { colour: process.stdout.isTTY === true, pretty: true };
+  const format = { colour: colourFor(), pretty: true };
   const local: Label = { name: 'local', index: Object.keys(FUNCTION_OUTPUTS).length };
   return {
     /** Names each function by its short name (`requestor`), in the colour order of the list. */

@@ -16,6 +16,7 @@ import {
   targetFrom,
   UsageError,
 } from './cli';
+import { colourFor } from './terminal';
 
 const OPTIONS = {
   ...TARGET_OPTIONS,
@@ -84,7 +85,7 @@ export const main: CommandMain<typeof OPTIONS> = async (values, [fn]) => {
   const functions = fn ? [await resolveFunction(target, fn)] : stackFunctions(target);
   const labels = stackFunctions(target).map((f) => f.label);
   const query: LogQuery = { functions, contains: values['request-id'], startTime };
-  const format = { colour: process.stdout.isTTY === true, pretty: !values.raw };
+  const format = { colour: colourFor(), pretty: !values.raw };
   const print = (event: { function: string; message: string }) => {
     if (values.quiet && !isProblem(event.message)) return;
     const index = Math.max(0, labels.indexOf(event.function));

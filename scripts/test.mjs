@@ -12,6 +12,19 @@ import { spawn, spawnSync } from 'node:child_process';
 import { constants, setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
+/**
+ * Colours only on a terminal, and never with NO_COLOR set: vitest colours its output unless told
+ * otherwise, terminal or not, and tsgo's `--pretty` forces them, so a piped run (a CI log, `| tee`)
+ * was full of escape codes.
+ */
+const colour =
+  process.stdout.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+const childEnv = { ...process.env };
+if (!colour) {
+  childEnv.NO_COLOR = '1';
+  delete childEnv.FORCE_COLOR;
+}
+
 /** A file of an installed package, by path: not every package exports its CLI. */
 const pkg = (path) => fileURLToPath(new URL(`../node_modules/${path}`, import.meta.url));
 const NPM_TEST_PROJECTS = [
@@ -29,6 +42,7 @@ const NPM_TEST_PROJECTS = [
 function run(script, args, { quiet = false } = {}) {
   const child = spawn(process.execPath, [pkg(script), ...args], {
     stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+    env: childEnv,
   });
   let output = '';
   child.stdout?.on('data', (chunk) => {
@@ -43,14 +57,18 @@ function run(script, args, { quiet = false } = {}) {
   return { child, done };
 }
 
-const biome = spawnSync(process.execPath, [pkg('@biomejs/biome/bin/biome'), 'check', '.'], {
-  stdio: 'inherit',
-});
+const biome = spawnSync(
+  process.execPath,
+  [pkg('@biomejs/biome/bin/biome'), 'check', ...(colour ? [] : ['--colors=off']), '.'],
+  { stdio: 'inherit', env: childEnv },
+);
 if (biome.status !== 0) process.exit(biome.status ?? 1);
 
-const typeCheck = run('@typescript/native-preview/bin/tsgo', ['--noEmit', '--pretty'], {
-  quiet: true,
-});
+const typeCheck = run(
+  '@typescript/native-preview/bin/tsgo',
+  ['--noEmit', ...(colour ? ['--pretty'] : ['--pretty', 'false'])],
+  { quiet: true },
+);
 try {
   setPriority(typeCheck.child.pid ?? 0, constants.priority.PRIORITY_LOW);
 } catch {

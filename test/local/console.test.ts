@@ -1,6 +1,6 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join, resolve } from 'node:path';
 import chromium from '@sparticuz/chromium';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,10 +23,12 @@ let service: ConsoleService;
 let browser: Browser;
 let page: Page;
 let base: string;
-// The run's own temporary directory (TMPDIR, see global-setup.ts) is removed when the run ends;
-// the screenshots go beside it so a person can still look at what the test saw.
-const shots = mkdtempSync(join(dirname(tmpdir()), 'string-pipeline-console-'));
-console.log(`Console screenshots go to ${shots}`);
+// Screenshots of each page, kept where CONSOLE_SCREENSHOTS says (to look at what the test saw);
+// otherwise in the run's own temporary directory (TMPDIR, see global-setup.ts), removed at its end.
+const keep = process.env.CONSOLE_SCREENSHOTS;
+const shots = keep ? resolve(keep) : mkdtempSync(join(tmpdir(), 'console-'));
+mkdirSync(shots, { recursive: true });
+if (keep) console.log(`Console screenshots go to ${shots}`);
 
 beforeAll(async () => {
   const [harness, executablePath] = await Promise.all([startHarness(), chromium.executablePath()]);
@@ -55,7 +57,6 @@ afterAll(async () => {
   await browser?.close();
   service?.close();
   await h?.stop();
-  console.log(`Console screenshots: ${shots}`);
 });
 
 /** Resolves once the element at `selector` shows exactly `text`. */
@@ -71,7 +72,6 @@ async function shows(selector: string, text: string): Promise<void> {
 async function screenshot(name: string): Promise<void> {
   const path = join(shots, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
-  console.log(`screenshot: ${path}`);
 }
 
 describe('the console in a real browser', () => {

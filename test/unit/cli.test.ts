@@ -6,6 +6,7 @@ import {
   positiveNumberOption,
   UsageError,
 } from '../../commands/cli';
+import { colourFor } from '../../commands/terminal';
 
 const COUNT = { requests: { type: 'string', short: 'n', description: 'how many' } } as const;
 
@@ -69,5 +70,16 @@ describe('parsing the command line', () => {
       expect((error as Error).message).not.toContain('\n');
       expect((error as Error).message).toContain('--requests');
     }
+  });
+});
+
+describe('what a command prints for a person', () => {
+  it('colours only a terminal, and never with NO_COLOR set or a dumb terminal', () => {
+    const tty = { isTTY: true };
+    expect(colourFor(tty, { TERM: 'xterm' })).toBe(true);
+    expect(colourFor({ isTTY: false }, { TERM: 'xterm' })).toBe(false);
+    expect(colourFor(tty, { TERM: 'xterm', NO_COLOR: '1' })).toBe(false);
+    expect(colourFor(tty, { TERM: 'xterm', NO_COLOR: '' })).toBe(true);
+    expect(colourFor(tty, { TERM: 'dumb' })).toBe(false);
   });
 });
