@@ -6,11 +6,14 @@ import { pathToFileURL } from 'node:url';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { SessionError } from '../local/session/errors';
 import { resolveTarget, type Target, TargetError } from '../ops/target';
+import { nearest } from './nearest';
 
-/** A command-line mistake: reported in one line (with the usage line unless told not to), exit 2. */
+/**
+ * A command-line mistake: reported in one line (pointing at `--help` unless told not to), exit 2.
+ */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
-  /** Whether the usage line follows the message. */
+  /** Whether the line ends by pointing at the command's `--help`. */
   readonly showUsage: boolean;
 
   constructor(message: string, options: { showUsage?: boolean } = {}) {
@@ -186,7 +189,15 @@ function parseFailure(error: unknown, argv: string[], options: OptionSpecs): Usa
       `${given} got ${value}, which looks like an option; write ${long}=${value} if it is the value`,
     );
   }
-  return new UsageError(message.split('\n')[0] ?? message);
+  const first = message.split('\n')[0] ?? message;
+  const unknown = /^Unknown option '(-[^']*)'/.exec(first)?.[1];
+  if (unknown) {
+    const names = Object.keys(options).map((name) => `--${name}`);
+    const guess = nearest(unknown.replace(/=.*$/, ''), names);
+    // Not node's advice on positional arguments that start with a dash: these commands take none.
+    return new UsageError(`Unknown option '${unknown}'${guess ? `; did you mean ${guess}?` : ''}`);
+  }
+  return new UsageError(first);
 }
 
 /**
@@ -286,8 +297,8 @@ const CONSOLE_OUTPUT: CommandOutput = {
 
 /**
  * Runs a command as its script would, without exiting: `--help` or `-h` prints the help (exit 0),
- * otherwise argv is parsed and `main` run; a {@link UsageError} is one line, with the usage line
- * unless it says not to (exit 2); a {@link CommandError} or {@link TargetError} its message alone
+ * otherwise argv is parsed and `main` run; a {@link UsageError} is one line, pointing at
+ * `--help` unless it says not to (exit 2); a {@link CommandError} or {@link TargetError} its message alone
  * (exit 1); a {@link SessionError} its message alone (exit 2 if `invalid`, else 1); anything else
  * its name and message (exit 1).
  *
@@ -310,8 +321,11 @@ export async function executeCommand<O extends OptionSpecs>(
     return (await main(values, positionals)) ?? 0;
   } catch (error) {
     if (error instanceof UsageError) {
-      output.err(error.showUsage ? `Usage error: ${error.message}` : error.message);
-      if (error.showUsage) output.err(`${usageLine(spec)} (--help for details)`);
+      output.err(
+        error.showUsage
+          ? `Usage error: ${error.message} (${spec.invocation} --help for usage)`
+          : error.message,
+      );
       return 2;
     }
     if (error instanceof TargetError || error instanceof CommandError) {

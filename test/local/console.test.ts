@@ -249,8 +249,8 @@ describe('the console in a real browser', () => {
     expect(help.stdout).toMatch(/LocalStack\s+--endpoint/);
     expect(help.stdout).toMatch(/AWS\s+--profile NAME.*\n.*read-only unless --allow-writes/);
     expect(bad.status).toBe(2);
-    expect(bad.stderr.split('\n')[0]).toBe(
-      'Usage error: --port must be an integer from 0 to 65535, got x',
+    expect(bad.stderr).toBe(
+      'Usage error: --port must be an integer from 0 to 65535, got x (npm run console -- --help for usage)\n',
     );
   });
 

@@ -212,7 +212,9 @@ describe('the development commands answer --help and refuse bad options', () => 
       cli('event', ['sqs', 'more']),
     ]);
     for (const run of [option, missing, extra]) expect(run.status).toBe(2);
-    expect(option.stderr).toMatch(/^Usage error: Unknown option '--folow'/);
+    expect(option.stderr).toBe(
+      "Usage error: Unknown option '--folow'; did you mean --follow? (npm run logs -- --help for usage)\n",
+    );
     expect(missing.stderr).toMatch(/^Usage error: Missing QUEUE/);
     expect(extra.stderr).toMatch(/^Usage error: Unexpected argument 'more'/);
   });

@@ -6,6 +6,7 @@ import {
   positiveNumberOption,
   UsageError,
 } from '../../commands/cli';
+import { nearest } from '../../commands/nearest';
 import { colourFor } from '../../commands/terminal';
 
 const COUNT = { requests: { type: 'string', short: 'n', description: 'how many' } } as const;
@@ -74,6 +75,12 @@ describe('parsing the command line', () => {
 });
 
 describe('what a command prints for a person', () => {
+  it('suggests the nearest option only when it is a correction, not a guess', () => {
+    expect(nearest('--reqests', ['--requests', '--keep'])).toBe('--requests');
+    expect(nearest('--State', ['--state-dir', '--state'])).toBe('--state');
+    expect(nearest('--colour', ['--requests', '--keep'])).toBeUndefined();
+  });
+
   it('colours only a terminal, and never with NO_COLOR set or a dumb terminal', () => {
     const tty = { isTTY: true };
     expect(colourFor(tty, { TERM: 'xterm' })).toBe(true);
