@@ -62,6 +62,12 @@ const OPTIONS = {
     default: false,
     description: 'print each injection and every function log line',
   },
+  'state-dir': {
+    type: 'string',
+    placeholder: 'DIR',
+    description:
+      'where the synth output goes, as for npm start (default: .local-cloud); the soak keeps its tables in a temporary directory',
+  },
 } as const satisfies OptionSpecs;
 
 /** What `npm run chaos -- --help` says. */
@@ -101,7 +107,8 @@ export const main: CommandMain<typeof OPTIONS> = async (values) => {
   const started = performance.now();
   console.log(`Chaos soak: seed ${seed}, ${requests} round trips; synthesizing the app...`);
   const { synthesize } = await import('../local/stack/synth');
-  const assemblyDir = synthesize(resolve('.local-cloud/cdk.out'), SOAK_CONTEXT);
+  const home = resolve(values['state-dir'] ?? '.local-cloud');
+  const assemblyDir = synthesize(join(home, 'cdk.out'), SOAK_CONTEXT);
   const dataDir = mkdtempSync(join(tmpdir(), 'string-pipeline-chaos-'));
   process.once('SIGINT', () => {
     // The functions and emulators live in this process and end with it.

@@ -3,7 +3,7 @@
  * functions' logs, and swaps a function's code a moment after its source under `functions/`
  * is saved, keeping queued messages and table contents. Runs until Ctrl-C.
  */
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { withStateDir } from '../local/session/session';
 import type { StateLock } from '../local/state/lock';
 import {
@@ -72,11 +72,11 @@ const OPTIONS = {
     description:
       'debug: the Node inspector on 127.0.0.1, the first function on PORT (9229 if --inspect is given alone), the next on PORT+1; one environment per function, no timeouts',
   },
-  state: {
+  'state-dir': {
     type: 'string',
-    placeholder: 'FILE',
+    placeholder: 'DIR',
     description:
-      'state file through which the other commands find this cloud (default: .local-cloud/state.json)',
+      'where the state file (through which the other commands find this cloud), the synth output and the session files go (default: .local-cloud); one running cloud per directory',
   },
 } as const satisfies OptionSpecs;
 
@@ -108,7 +108,7 @@ interface Settings {
   readonly timeScale: number;
   readonly context: Record<string, string>;
   readonly inspectPort: number | undefined;
-  /** `.local-cloud`: the synth output and the session's own directory. */
+  /** The state directory (`.local-cloud`): state file, synth output, the session's own directory. */
   readonly home: string;
   readonly stateFile: string;
   readonly port: number;
@@ -122,12 +122,11 @@ async function main(values: Values): Promise<number> {
     values.inspect === undefined
       ? undefined
       : integerOption('inspect', values.inspect, { min: 1024, max: 65_534 });
-  const home = resolve('.local-cloud');
-  const stateFile = resolve(values.state ?? join(home, 'state.json'));
+  const home = resolve(values['state-dir'] ?? '.local-cloud');
+  const stateFile = join(home, 'state.json');
   const settings = { timeScale, context, inspectPort, home, stateFile, port };
   // As npm start does: one cloud per state directory, so neither deletes the other's state file.
-  const stateDir = dirname(stateFile);
-  return withStateDir(stateDir, [{ dir: stateDir, role: 'the state directory' }], (lock) =>
+  return withStateDir(home, [{ dir: home, role: 'the state directory' }], (lock) =>
     runLocked(values, settings, lock),
   );
 }

@@ -6,6 +6,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { LocalCloud } from '../cloud';
+import { checkPortFree } from '../session/port-check';
 import { startSessionCloud } from '../session/session';
 import { releaseAssembly } from '../stack/assembly-cache';
 import { synthesize } from '../stack/synth';
@@ -91,6 +92,8 @@ interface Stack {
  * @throws SessionError (`invalid`) when the port is taken
  */
 export async function startDevSession(options: DevSessionOptions): Promise<DevSession> {
+  // Before the synth: a taken port is said at once, not seconds later.
+  await checkPortFree(options.port);
   const devDir = join(options.home, 'dev', String(process.pid));
   mkdirSync(devDir, { recursive: true });
   const assemblyDir =

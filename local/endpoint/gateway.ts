@@ -225,17 +225,17 @@ function refuseUnserved({ res, service, protocol }: Call): void {
 function listen(server: Server, requested: number): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') {
-        const holder = portHolder(requested);
-        reject(
-          new PortInUseError(
-            `Port ${requested} on 127.0.0.1 is already in use${holder ? ` by ${holder}` : ''}; stop it or choose another port (--port N, 0 for any free one)`,
-          ),
-        );
-      } else reject(error);
+      if (error.code === 'EADDRINUSE') reject(new PortInUseError(portTakenMessage(requested)));
+      else reject(error);
     });
     server.listen(requested, '127.0.0.1', () => resolve());
   });
+}
+
+/** Why `port` cannot be listened on, naming who holds it where the system tells. */
+export function portTakenMessage(port: number): string {
+  const holder = portHolder(port);
+  return `Port ${port} on 127.0.0.1 is already in use${holder ? ` by ${holder}` : ''}; stop it or choose another port (--port N, 0 for any free one)`;
 }
 
 /**

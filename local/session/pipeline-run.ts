@@ -10,6 +10,7 @@ import { synthesize } from '../stack/synth';
 import type { StateLock } from '../state/lock';
 import { SessionError } from './errors';
 import { FunctionLog } from './function-log';
+import { checkPortFree } from './port-check';
 import { startSessionCloud } from './session';
 import { runTables } from './tables';
 
@@ -52,13 +53,15 @@ export interface PipelineRun {
 /**
  * Synthesizes the app and starts the local cloud for one `npm start` run.
  *
- * @throws SessionError (`invalid`) for a bad context value or a port taken
+ * @throws SessionError (`invalid`) for a bad context value or a port taken (checked before the
+ *   synth, so that it is said at once)
  */
 export async function startPipelineRun(
   options: PipelineRunOptions,
   lock: StateLock,
 ): Promise<PipelineRun> {
   const { home } = options;
+  await checkPortFree(options.port);
   const tables = runTables(home, options.dataDir);
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   const synthStarted = performance.now();

@@ -8,6 +8,8 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -272,6 +274,29 @@ describe('inspect and redrive from the command line', () => {
 });
 
 describe('npm start guards what another run or the disk would break', () => {
+  it('reports a taken port in one line before it synthesizes anything', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'string-pipeline-port-'));
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const run = await inProcess.start(['--port', String(port), '--state-dir', home]);
+      expect(run.status).toBe(2);
+      expect(lines(run.stderr)).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^Port ${port} on 127.0.0.1 is already in use by pid ${process.pid} .*--port N`,
+          ),
+        ),
+      ]);
+      // No synth ran: the cache it would have filled is not there.
+      expect(existsSync(join(home, 'cdk.out'))).toBe(false);
+    } finally {
+      taken.close();
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a --data path it cannot use with one line naming it', async () => {
     const home = mkdtempSync(join(tmpdir(), 'string-pipeline-data-'));
     const file = join(home, 'file');
