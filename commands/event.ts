@@ -45,8 +45,8 @@ export const EVENT: CommandSpec<typeof OPTIONS> = {
   arguments: [{ name: 'SOURCE', description: 'the event source: sqs', required: true }],
   examples: [
     'npm run event -- sqs --queue request',
-    `npm run event -- sqs --queue ack --body '{"v":1}' > events/bad-ack.json`,
-    'npm run event -- sqs --queue request | npm run invoke -- generator -',
+    `npm run -s event -- sqs --queue ack --body '{"v":1}' > bad-ack.json`,
+    'npm run -s event -- sqs --queue request | npm run -s invoke -- generator -',
   ],
 };
 

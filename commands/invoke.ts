@@ -47,8 +47,9 @@ export const INVOKE: CommandSpec<typeof OPTIONS> = {
   ],
   examples: [
     'npm run invoke -- requestor --payload \'{"count":3}\'',
-    'npm run event -- sqs --queue request | npm run invoke -- generator -',
-    'npm run invoke -- generator events/request.json --endpoint http://localhost:4566',
+    'npm run -s event -- sqs --queue request | npm run -s invoke -- generator -',
+    'npm run -s event -- sqs --queue request > ev.json',
+    'npm run invoke -- generator ev.json --endpoint http://localhost:4566',
   ],
 };
 

@@ -7,6 +7,7 @@ import { resolveFunction, stackFunctions } from '../ops/functions';
 import { formatLogLine, isProblem } from '../ops/log-format';
 import { followLogs, type LogQuery, readLogs } from '../ops/logs';
 import {
+  CommandError,
   type CommandMain,
   type CommandSpec,
   isMain,
@@ -94,7 +95,15 @@ export const main: CommandMain<typeof OPTIONS> = async (values, [fn]) => {
   const client = new CloudWatchLogsClient(target.clientConfig('logs'));
   try {
     if (!values.follow) {
-      for (const event of await readLogs(client, query)) print(event);
+      const events = await readLogs(client, query);
+      for (const event of events) print(event);
+      const id = values['request-id'];
+      if (id !== undefined && events.length === 0) {
+        // Nothing at all is not an answer one can tell from a typo: say so, and fail.
+        throw new CommandError(
+          `No log event of ${functions.map((f) => f.label).join(' or ')} holds ${id}${values.since ? ` in the last ${values.since}` : ''}`,
+        );
+      }
       return 0;
     }
     const stop = new AbortController();

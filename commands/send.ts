@@ -34,7 +34,7 @@ export const SEND: CommandSpec<typeof OPTIONS> = {
   examples: [
     'npm run send -- request',
     `npm run send -- ack '{"v":1,"type":"ack"}'`,
-    'npm run send -- response "$(cat events/response.json)" --endpoint http://localhost:4566',
+    `npm run send -- response-dlq '{"note":"parked by hand"}' --endpoint http://localhost:4566`,
   ],
 };
 

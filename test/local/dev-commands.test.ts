@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -135,6 +136,40 @@ describe('npm run invoke', () => {
   });
 });
 
+describe('the README pipes, through npm itself', () => {
+  it('pipe an event into invoke and write it to a file as JSON, with npm run -s', async () => {
+    const state = `--state ${stateFile}`;
+    const file = join(dir, 'ev.json');
+    // As the README writes them; npm without -s would write its "> string-pipeline@..." header
+    // to stdout, ahead of the JSON.
+    const [written, piped] = await Promise.all([
+      shell(`npm run -s event -- sqs --queue request ${state} > ${file}`),
+      shell(
+        `npm run -s event -- sqs --queue request ${state} | npm run -s invoke -- generator - ${state}`,
+      ),
+    ]);
+    expect(written.code, written.err).toBe(0);
+    const event = JSON.parse(readFileSync(file, 'utf8')) as { Records: { eventSource: string }[] };
+    expect(event.Records[0]?.eventSource).toBe('aws:sqs');
+    expect(piped.code, piped.err).toBe(0);
+    expect(JSON.parse(piped.out)).toEqual({ batchItemFailures: [] });
+  });
+});
+
+/** Runs a shell command line; resolves with its exit code and output. */
+function shell(line: string): Promise<{ code: number | null; out: string; err: string }> {
+  const child = spawn('sh', ['-c', line], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out, err })));
+}
+
 describe('npm run send and npm run logs', () => {
   it("follows one request's requestId across both functions' logs", async () => {
     const invoke = await cli('invoke', ['requestor', '--payload', '{"count":1}']);
@@ -160,6 +195,15 @@ describe('npm run send and npm run logs', () => {
     await cloud.waitForIdle();
     const logs = await cli('logs', ['generator', '--request-id', requestId, '--raw']);
     expect(logs.stdout).toContain('"message":"generated string"');
+  });
+
+  it('says so and exits 1 when no log event holds the request id asked for', async () => {
+    const run = await cli('logs', ['--request-id', '01NOSUCHREQUEST0000000000']);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      'No log event of requestor or generator holds 01NOSUCHREQUEST0000000000\n',
+    );
   });
 
   it('sends a schema-invalid body with a warning saying why it will be rejected', async () => {
@@ -202,6 +246,12 @@ describe('the development commands answer --help and refuse bad options', () => 
       expect(runs[i]?.status, script).toBe(0);
       expect(runs[i]?.stdout.split('\n')[0], script).toBe(usageLine(spec));
       expect(runs[i]?.stdout, script).toContain('Arguments:');
+      // Files the examples name are there to be used.
+      for (const example of spec.examples) {
+        for (const path of example.match(/\b[\w.-]+\/[\w./-]+\.(json|ts|mjs)\b/g) ?? []) {
+          expect(existsSync(path), `${script}: ${example}`).toBe(true);
+        }
+      }
     }
   });
 
