@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Logger } from '../../functions/shared/logger';
+import { endLines } from '../../local/lambda/platform-log.mjs';
 import { compileFilterPattern, FilterPatternError } from '../../local/logs/filter';
 
 const json = (fields: Record<string, unknown>) => JSON.stringify(fields);
@@ -95,5 +99,33 @@ describe('unsupported filter patterns', () => {
       `Invalid filter pattern ${JSON.stringify(pattern)}`,
     );
     expect(() => compileFilterPattern(pattern)).toThrow(why);
+  });
+});
+
+describe('the filter patterns the docs give', () => {
+  it('each select a line these functions or the platform write', () => {
+    const doc = readFileSync(resolve(import.meta.dirname, '../../docs/local-cloud.md'), 'utf8');
+    const patterns = [...doc.matchAll(/`(\{ \$\.[^`]+\})`/g)].map((m) => m[1] ?? '');
+    expect(patterns.length).toBeGreaterThanOrEqual(4);
+    const lines: string[] = [];
+    const logger = new Logger(
+      { service: 'generator', function_request_id: 'f0', cold_start: true },
+      { sink: (line) => lines.push(line), level: 'INFO' },
+    );
+    logger.info('generated string', { requestId: '01JD6X6B8V0Q4S2T9W3Y5Z7A1C' });
+    logger.error('rejected message', { requestId: '01JD6X6B8V0Q4S2T9W3Y5Z7A1D' });
+    lines.push(
+      ...endLines('JSON', {
+        requestId: 'f0',
+        durationMs: 150.5,
+        memorySizeMB: 256,
+        maxMemoryUsedMB: 40,
+        initDurationMs: 120,
+        status: 'success',
+      }),
+    );
+    for (const pattern of patterns) {
+      expect(lines.filter(compileFilterPattern(pattern)), pattern).not.toEqual([]);
+    }
   });
 });
