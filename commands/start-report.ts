@@ -81,19 +81,32 @@ export function printSummary(r: Reconciliation, total: number, counts: StageCoun
     console.log(`  unexpected records: ${r.unexpected.slice(0, 10).join(', ')}`);
 }
 
-/** Tells how to reach the cloud `--keep` leaves running: the AWS CLI, inspect and redrive. */
-export function printEndpoints(cloud: LocalCloud, stateFile: string): void {
+/**
+ * How to reach the cloud `--keep` leaves running: the AWS CLI, inspect and redrive. Every `aws`
+ * line works on AWS CLI v1 as on v2: v1 reads `AWS_DEFAULT_REGION`, not `AWS_REGION`, and ignores
+ * `AWS_ENDPOINT_URL` for SQS (so `--endpoint-url` on each line), has no `--cli-binary-format` (so
+ * the payload from a file, `fileb://`, which both read as bytes), and no `aws logs tail`.
+ */
+export function endpointsText(
+  cloud: Pick<LocalCloud, 'endpoint' | 'region' | 'outputs' | 'stackName'>,
+  stateFile: string,
+): string {
   // inspect and redrive find the default state file themselves; another one must be named.
   const state =
     stateFile === resolve(DEFAULT_STATE_FILE) ? '' : ` --state ${relative('.', stateFile)}`;
-  console.log(`
-The local cloud stays up until Ctrl-C. Point the AWS CLI or SDK at it (any credentials, region ${cloud.region}):
-  export AWS_ENDPOINT_URL=${cloud.endpoint} AWS_REGION=${cloud.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
-  aws sqs get-queue-attributes --queue-url ${cloud.outputs[Output.RequestQueueUrl]} --attribute-names All
-  aws dynamodb scan --table-name ${cloud.outputs[Output.RequestsTableName]}
-  aws lambda invoke --function-name ${cloud.outputs[Output.RequestorFunctionName]} --payload '{"count":5}' --cli-binary-format raw-in-base64-out out.json
-  aws cloudformation describe-stacks --stack-name ${cloud.stackName}
-  aws logs tail /aws/lambda/${cloud.outputs[Output.GeneratorFunctionName]} --follow
+  const aws = `aws --endpoint-url ${cloud.endpoint}`;
+  const o = cloud.outputs;
+  const logGroup = `/aws/lambda/${o[Output.GeneratorFunctionName]}`;
+  return `
+The local cloud stays up until Ctrl-C. Point the AWS CLI (v1 or v2) or an SDK at it (any credentials, region ${cloud.region}):
+  export AWS_ENDPOINT_URL=${cloud.endpoint} AWS_REGION=${cloud.region} AWS_DEFAULT_REGION=${cloud.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
+  ${aws} sqs get-queue-attributes --queue-url ${o[Output.RequestQueueUrl]} --attribute-names All
+  ${aws} dynamodb scan --table-name ${o[Output.RequestsTableName]}
+  echo '{"count":5}' > payload.json
+  ${aws} lambda invoke --function-name ${o[Output.RequestorFunctionName]} --payload fileb://payload.json out.json
+  ${aws} cloudformation describe-stacks --stack-name ${cloud.stackName}
+  ${aws} logs filter-log-events --log-group-name ${logGroup}
+  aws logs tail ${logGroup} --follow    # AWS CLI v2 only
   npm run inspect${state ? ` --${state}` : ''}        # queue depths, DLQ contents and table counts
-  npm run redrive -- --all${state}`);
+  npm run redrive -- --all${state}`;
 }

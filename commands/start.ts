@@ -234,7 +234,7 @@ async function runLocked(options: Options, lock: StateLock, startedAt: number): 
     console.log(
       `${ok ? 'OK' : 'FAILED'}: ${summary.complete}/${expectedTotal} round trips in ${secondsSince(startedAt)} s (${notes.join('; ')})`,
     );
-    if (options.keep) await keepRunning(cloud, options.home, report.printEndpoints);
+    if (options.keep) await keepRunning(cloud, options.home, report.endpointsText);
     sqs.destroy();
     dynamodb.destroy();
     return ok ? 0 : 1;
@@ -256,10 +256,10 @@ async function loadClients() {
 async function keepRunning(
   cloud: LocalCloud,
   home: string,
-  printEndpoints: (cloud: LocalCloud, stateFile: string) => void,
+  endpointsText: (cloud: LocalCloud, stateFile: string) => string,
 ): Promise<never> {
   const consoleUrl = await mountConsole(cloud);
-  printEndpoints(cloud, join(home, 'state.json'));
+  console.log(endpointsText(cloud, join(home, 'state.json')));
   console.log(`Console: ${consoleUrl}`);
   return new Promise(() => {});
 }
