@@ -6,12 +6,7 @@
  * payload, on any target. `inspect`, `redrive` and reconciliation use it.
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import {
-  GetQueueAttributesCommand,
-  type Message,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, type Message, SQSClient } from '@aws-sdk/client-sqs';
 import { Output, type OutputKey } from '../contract/contract';
 import { type ActOutcome, type DrainFailure, describeError, drainQueue } from './drain';
 import { requireOutput, type Target } from './target';
@@ -180,29 +175,6 @@ export function replayPayload(f: FailedInvocation): unknown {
   )
     return { ...f.payload, idempotencyKey: f.requestId };
   return f.payload;
-}
-
-/** Up to `limit` distinct messages, received with a zero visibility timeout so they stay visible. */
-export async function peekMessages(sqs: SQSClient, url: string, limit: number): Promise<Message[]> {
-  const seen = new Map<string, Message>();
-  // SQS samples servers, so a few receives may be needed to see `limit` distinct messages.
-  for (let attempt = 0; attempt < Math.ceil(limit / 10) + 2 && seen.size < limit; attempt++) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: url,
-        MaxNumberOfMessages: Math.min(10, Math.max(1, limit)),
-        VisibilityTimeout: 0,
-        WaitTimeSeconds: 0,
-        MessageAttributeNames: ['All'],
-        MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
-      }),
-    );
-    if (Messages.length === 0) break;
-    for (const message of Messages) {
-      if (seen.size < limit && message.MessageId) seen.set(message.MessageId, message);
-    }
-  }
-  return [...seen.values()];
 }
 
 /** What to redrive from the failed-invocation queues, and how. */

@@ -15,9 +15,9 @@ import {
   FAILED_INVOCATION_QUEUES,
   type FailedInvocation,
   type FailedInvocationLabel,
-  peekMessages,
   readFailedInvocation,
 } from './failed-invocations';
+import { peekEndpoint, peekMessages } from './peek';
 import { countByStatus, queueDepth } from './reconcile';
 import { requireOutput, type Target } from './target';
 
@@ -76,8 +76,9 @@ export interface InspectReport {
 }
 
 /**
- * Reads every queue's depth, peeks at up to `peek` messages per DLQ (with a zero visibility
- * timeout, so nothing is hidden from a redrive), and counts table items by status.
+ * Reads every queue's depth, peeks at up to `peek` messages per DLQ (on the local cloud without
+ * a receive; elsewhere with a zero visibility timeout, so nothing is hidden from a redrive, though
+ * each peek adds to the receive counts), and counts table items by status.
  */
 export async function inspect(
   target: Target,
@@ -85,6 +86,7 @@ export async function inspect(
 ): Promise<InspectReport> {
   const sqs = new SQSClient(target.clientConfig('sqs'));
   const dynamodb = new DynamoDBClient(target.clientConfig('dynamodb'));
+  const local = peekEndpoint(target);
   try {
     const queues = await Promise.all(
       QUEUES.map(async (queue): Promise<QueueReport> => {
@@ -94,7 +96,7 @@ export async function inspect(
         const [source, dlq] = await Promise.all([queueDepth(sqs, url), queueDepth(sqs, dlqUrl)]);
         // After the counts: a peeked message is in flight for an instant, and an emulator may
         // count it so until its next receive.
-        const peeked = await peek(sqs, dlqUrl, options.peek ?? 5);
+        const peeked = await peek(sqs, dlqUrl, options.peek ?? 5, local);
         return {
           queue,
           url,
@@ -110,7 +112,7 @@ export async function inspect(
         return [
           (async (): Promise<FailedInvocationQueueReport> => {
             const depth = await queueDepth(sqs, url);
-            const messages = await peekMessages(sqs, url, options.peek ?? 5);
+            const messages = await peekMessages(sqs, url, options.peek ?? 5, local);
             return {
               queue: queue.label,
               description: queue.description,
@@ -140,11 +142,17 @@ export async function inspect(
 }
 
 /**
- * Up to `limit` distinct messages of a queue, received with a zero visibility timeout so they stay
- * visible (each receive still counts towards the message's receive count).
+ * Up to `limit` distinct messages of a queue, as dead letters: peeked on the local cloud at
+ * `localEndpoint` without a receive, else received with a zero visibility timeout so they stay
+ * visible (each receive then counts towards the message's receive count).
  */
-export async function peek(sqs: SQSClient, url: string, limit: number): Promise<DeadLetter[]> {
-  return (await peekMessages(sqs, url, limit)).map(deadLetter);
+export async function peek(
+  sqs: SQSClient,
+  url: string,
+  limit: number,
+  localEndpoint?: string,
+): Promise<DeadLetter[]> {
+  return (await peekMessages(sqs, url, limit, localEndpoint)).map(deadLetter);
 }
 
 function deadLetter(message: Message): DeadLetter {

@@ -12,7 +12,8 @@ import {
   queueOutputs,
   Status,
 } from '../contract/contract';
-import { peekMessages, readFailedInvocation } from './failed-invocations';
+import { readFailedInvocation } from './failed-invocations';
+import { peekMessages } from './peek';
 import { RequestIdSet } from './request-ids';
 
 /** Messages in a queue right now (visible, in flight, delayed). */
@@ -72,6 +73,8 @@ export interface ReconcileInput {
    * it every item in the tables counts.
    */
   readonly expected?: Iterable<string>;
+  /** A local cloud's endpoint, to read failure reasons without receiving (see `ops/peek.ts`). */
+  readonly peekEndpoint?: string;
 }
 
 /**
@@ -110,7 +113,7 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciliation> 
     queues: mapQueues(queues, (d) => d),
     deadLetters: mapQueues(deadLetters, (d) => d.visible + d.inFlight + d.delayed),
     failedInvocations: Object.fromEntries(failedCounts),
-    failedInvocationReasons: await failureReasons(input.sqs, outputs, failedCounts),
+    failedInvocationReasons: await failureReasons(input, failedCounts),
   };
 }
 
@@ -188,8 +191,7 @@ async function countAndSettle(
 
 /** Why invocations failed, read from each failed-invocation queue that holds any. */
 async function failureReasons(
-  sqs: SQSClient,
-  outputs: Record<string, string>,
+  { sqs, outputs, peekEndpoint }: ReconcileInput,
   counts: readonly (readonly [FailedInvocationOutput, number])[],
 ): Promise<Reconciliation['failedInvocationReasons']> {
   return Object.fromEntries(
@@ -197,7 +199,8 @@ async function failureReasons(
       counts
         .filter(([, n]) => n > 0)
         .map(async ([key]) => {
-          const messages = await peekMessages(sqs, output(outputs, key), REASONS_SHOWN);
+          const url = output(outputs, key);
+          const messages = await peekMessages(sqs, url, REASONS_SHOWN, peekEndpoint);
           return [key, messages.map((m) => readFailedInvocation(m).reason)] as const;
         }),
     ),

@@ -12,6 +12,7 @@ import { type EndpointOptions, type RouteHandler, startEndpoint } from '../endpo
 import { logsService } from '../endpoint/logs';
 import { s3Service } from '../endpoint/s3';
 import { sqsService } from '../endpoint/sqs';
+import { PEEK_PATH, peekRoute } from '../endpoint/sqs/peek';
 import { ssmService } from '../endpoint/ssm';
 import { stsService } from '../endpoint/sts';
 import { inProcessUpstream } from '../endpoint/upstream';
@@ -71,7 +72,13 @@ export async function openEndpoint(
     s3: s3Service({ upstream: fauxqs, accountId: LOCAL_ACCOUNT_ID, hasBucket: buckets.has }),
     cloudformation: cloudFormationService(cloudformation, buckets),
   };
-  const routes = new Map<string, RouteHandler>();
+  // Routes given by the caller (the console) are served from the first request on; so is the
+  // peek that lets the tools look at a queue without adding to its messages' receive counts.
+  const routes = new Map<string, RouteHandler>(opts.routes ?? []);
+  routes.set(
+    PEEK_PATH,
+    peekRoute((url, limit) => stores.sqs.peek(url, limit)),
+  );
   const faults = new FaultInjector(opts.faults);
   const endpoint = await startEndpoint({
     faults: (call) => faults.inject(call),

@@ -179,6 +179,10 @@ export class RunningCloud implements LocalCloud {
     await Promise.all(this.parts.triggers.schedules.map((s) => s.stop()));
   }
 
+  startSchedules(): void {
+    for (const schedule of this.parts.triggers.schedules) schedule.start();
+  }
+
   crashFunction(fn: string): Promise<number> {
     return this.runner(fn).crash();
   }

@@ -59,6 +59,11 @@ export interface LocalCloudOptions {
    * @default none
    */
   readonly faults?: FaultSpec;
+  /**
+   * Handlers served on the endpoint by path prefix (`/_console`) from its first request, before
+   * the stack is provisioned; `mount` adds more later. @default none
+   */
+  readonly routes?: ReadonlyMap<string, RouteHandler>;
 }
 
 /** Counters for the cost model. */
@@ -152,6 +157,8 @@ export interface LocalCloud {
   resumeConsumer(fn: string): void;
   /** Stops running the schedules (after the runs in progress); the rest keeps going. */
   stopSchedules(): Promise<void>;
+  /** Runs the template's schedules (again, after `stopSchedules`); those running keep their pace. */
+  startSchedules(): void;
   /** Kills every execution environment of `fn` mid-invocation; returns how many died. */
   crashFunction(fn: string): Promise<number>;
   /** Restarts dynalite on the same port, like a database crash; on-disk data survives. */

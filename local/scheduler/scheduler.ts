@@ -110,9 +110,10 @@ export class ScheduleRunner {
   /** Whether start() was called: a disabled schedule that becomes enabled then runs. */
   private wasStarted = false;
 
+  /** Starts firing on the schedule's rate; a schedule already running keeps its timer. */
   start(): void {
     this.wasStarted = true;
-    if (!this.spec.enabled) return;
+    if (!this.spec.enabled || this.timer !== undefined) return;
     const period = rateMs(this.spec.expression, this.spec.logicalId) / this.deps.timeScale;
     this.timer = setInterval(() => this.fire(), Math.max(1, period));
   }

@@ -5,9 +5,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DEFAULT_REGION } from '../../aws/defaults';
 import type { ApiMeter } from '../engine/meter';
-import { buildFauxqs, type FauxqsBuckets, type QueueDepth } from './fauxqs';
+import { buildFauxqs, type FauxqsBuckets, type PeekedMessage, type QueueDepth } from './fauxqs';
 
-export type { QueueDepth } from './fauxqs';
+export type { PeekedMessage, QueueDepth } from './fauxqs';
 
 /** A running fauxqs on 127.0.0.1. */
 export interface SqsEmulator {
@@ -20,6 +20,8 @@ export interface SqsEmulator {
   oldestMessageAgeMs(url: string): number | undefined;
   /** fauxqs's S3 buckets, which the same app serves. */
   readonly buckets: FauxqsBuckets;
+  /** Up to `limit` messages of the queue at `url`, without a receive (see `FauxqsQueues`). */
+  peek(url: string, limit: number): PeekedMessage[] | undefined;
   /** Serves one request in-process, as if it had arrived on the emulator's port. */
   dispatch(req: IncomingMessage, res: ServerResponse): void;
   stop(): Promise<void>;
@@ -58,6 +60,7 @@ export async function startSqs(options: SqsEmulatorOptions = {}): Promise<SqsEmu
     depth: (url) => queues.depth(url),
     wake: (url) => queues.wake(url),
     oldestMessageAgeMs: (url) => queues.oldestMessageAgeMs(url),
+    peek: (url, limit) => queues.peek(url, limit),
     dispatch: (req, res) => app.server.emit('request', req, res),
     stop: async () => {
       queues.wake();

@@ -31,6 +31,22 @@ export interface FauxqsQueues {
    * exposes this only as a CloudWatch metric; the console beside a local cloud reads it here.
    */
   oldestMessageAgeMs(url: string, now?: number): number | undefined;
+  /**
+   * Up to `limit` messages of the queue at `url`, read from its state without a receive: ready
+   * ones first (oldest first), then those in flight, then delayed ones; receive counts and
+   * visibility stay as they are. Undefined for an unknown queue.
+   */
+  peek(url: string, limit: number): PeekedMessage[] | undefined;
+}
+
+/** A message as {@link FauxqsQueues.peek} reads it, in the SQS JSON protocol's shape. */
+export interface PeekedMessage {
+  readonly MessageId: string;
+  readonly Body: string;
+  readonly MD5OfBody: string;
+  readonly Attributes: Record<string, string>;
+  readonly MessageAttributes?: Record<string, unknown>;
+  readonly MD5OfMessageAttributes?: string;
 }
 
 /** What the engine reads from and does to fauxqs's S3 buckets directly. */
@@ -56,15 +72,22 @@ export interface Fauxqs {
 
 /** The part of fauxqs's SqsQueue we use (public members of its class, but not exported). */
 interface StoreMessage {
+  readonly messageId: string;
+  readonly body: string;
+  readonly md5OfBody: string;
+  readonly messageAttributes: Record<string, unknown>;
+  readonly md5OfMessageAttributes: string;
   readonly sentTimestamp: number;
+  readonly approximateReceiveCount: number;
+  readonly approximateFirstReceiveTimestamp?: number;
 }
 interface StoreQueue {
   /** Ready messages, oldest first; fauxqs pushes, shifts, counts, spreads and (purging) replaces. */
   messages: Iterable<StoreMessage> & { readonly length: number };
-  readonly delayedMessages: readonly unknown[];
+  readonly delayedMessages: readonly StoreMessage[];
   readonly inflightMessages: ReadonlyMap<string, { readonly message: StoreMessage }>;
   readonly fifoMessages?: ReadonlyMap<string, readonly StoreMessage[]>;
-  readonly fifoDelayed?: ReadonlyMap<string, readonly unknown[]>;
+  readonly fifoDelayed?: ReadonlyMap<string, readonly StoreMessage[]>;
   /** Resolves every pending long poll now (each then returns what the queue holds). */
   cancelWaiters(): void;
 }
@@ -122,6 +145,10 @@ export async function buildFauxqs(region: string): Promise<Fauxqs> {
         const queue = store.getQueue(url);
         return queue ? now - oldestSentTimestamp(queue, now) : undefined;
       },
+      peek(url, limit) {
+        const queue = store.getQueue(url);
+        return queue ? peekQueue(queue, limit) : undefined;
+      },
     },
   };
 }
@@ -159,6 +186,43 @@ function oldestSentTimestamp(queue: StoreQueue, now: number): number {
   for (const { message } of queue.inflightMessages.values()) consider(message);
   for (const group of queue.fifoMessages?.values() ?? []) for (const m of group) consider(m);
   return oldest;
+}
+
+/** Up to `limit` of the queue's messages, ready, in flight, then delayed, untouched. */
+function peekQueue(queue: StoreQueue, limit: number): PeekedMessage[] {
+  const found: PeekedMessage[] = [];
+  const take = (messages: Iterable<StoreMessage>) => {
+    for (const m of messages) {
+      if (found.length >= limit) return;
+      found.push(asPeeked(m));
+    }
+  };
+  take(queue.messages);
+  for (const group of queue.fifoMessages?.values() ?? []) take(group);
+  take([...queue.inflightMessages.values()].map((entry) => entry.message));
+  take(queue.delayedMessages);
+  for (const group of queue.fifoDelayed?.values() ?? []) take(group);
+  return found;
+}
+
+function asPeeked(m: StoreMessage): PeekedMessage {
+  const attributes: Record<string, string> = {
+    SentTimestamp: String(m.sentTimestamp),
+    ApproximateReceiveCount: String(m.approximateReceiveCount),
+  };
+  if (m.approximateFirstReceiveTimestamp !== undefined) {
+    attributes.ApproximateFirstReceiveTimestamp = String(m.approximateFirstReceiveTimestamp);
+  }
+  const hasAttributes = Object.keys(m.messageAttributes ?? {}).length > 0;
+  return {
+    MessageId: m.messageId,
+    Body: m.body,
+    MD5OfBody: m.md5OfBody,
+    Attributes: attributes,
+    ...(hasAttributes
+      ? { MessageAttributes: m.messageAttributes, MD5OfMessageAttributes: m.md5OfMessageAttributes }
+      : {}),
+  };
 }
 
 function countAll(groups: ReadonlyMap<string, readonly unknown[]> | undefined): number {

@@ -2,6 +2,12 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   type CommandMain,
@@ -10,11 +16,13 @@ import {
   usageLine,
 } from '../../commands/cli';
 import { EVENT, main as event } from '../../commands/event';
+import { INSPECT, main as inspect } from '../../commands/inspect';
 import { INVOKE, main as invoke } from '../../commands/invoke';
 import { LOGS, main as logs } from '../../commands/logs';
 import { SEND, main as send } from '../../commands/send';
 import { Output } from '../../contract/contract';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud';
+import type { InspectReport } from '../../ops/inspect';
 import { type CommandRun as Run, runCommandInProcess, spawnCommand } from './command-runner';
 
 let cloud: LocalCloud;
@@ -133,6 +141,51 @@ describe('npm run invoke', () => {
     expect(bad.stderr).toMatch(/^The event is not JSON/);
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toMatch(/^No function nosuch .*use requestor or generator/);
+  });
+});
+
+describe('peeking at the local cloud', () => {
+  it('shows dead letters without receiving them, so their receive counts stay what the pipeline made', async () => {
+    const dlq = cloud.outputs[Output.AckDlqUrl] ?? '';
+    const sqs = new SQSClient(cloud.clientConfig('sqs'));
+    try {
+      await sqs.send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: 'parked' }));
+      const peek = () =>
+        runCommandInProcess(
+          INSPECT as CommandSpec<OptionSpecs>,
+          inspect as CommandMain<OptionSpecs>,
+          ['--json', '--peek', '20', '--state', stateFile],
+        );
+      for (let look = 0; look < 3; look++) {
+        const run = await peek();
+        const report = JSON.parse(run.stdout) as InspectReport;
+        const ack = report.queues.find((q) => q.queue === 'Ack');
+        expect(ack?.dlq.peeked.map((m) => [m.body, m.receiveCount])).toEqual([['parked', 0]]);
+      }
+      // The first receive is the first one counted.
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: dlq,
+          MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+        }),
+      );
+      expect(Messages[0]?.Attributes?.ApproximateReceiveCount).toBe('1');
+      await sqs.send(
+        new DeleteMessageCommand({ QueueUrl: dlq, ReceiptHandle: Messages[0]?.ReceiptHandle }),
+      );
+    } finally {
+      sqs.destroy();
+    }
+  });
+
+  it('answers a peek of an unknown queue or with the wrong method as SQS would refuse it', async () => {
+    const unknown = await fetch(
+      `${cloud.endpoint}/_aws/sqs/messages?QueueUrl=${encodeURIComponent(`${cloud.endpoint}/000000000000/nope`)}`,
+    );
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toMatchObject({ __type: 'com.amazonaws.sqs#QueueDoesNotExist' });
+    const post = await fetch(`${cloud.endpoint}/_aws/sqs/messages`, { method: 'POST' });
+    expect(post.status).toBe(405);
   });
 });
 

@@ -6,12 +6,9 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseRedriveQueues } from '../../commands/redrive';
 import { Output } from '../../contract/contract';
-import {
-  peekMessages,
-  readFailedInvocation,
-  redriveFailedInvocations,
-} from '../../ops/failed-invocations';
+import { readFailedInvocation, redriveFailedInvocations } from '../../ops/failed-invocations';
 import { formatReport, inspect } from '../../ops/inspect';
+import { peekMessages } from '../../ops/peek';
 import { isClean } from '../../ops/reconcile';
 import { resolveTarget, type Target } from '../../ops/target';
 import { patchedAssembly } from './assembly';
