@@ -6,6 +6,7 @@ import { Output, QUEUES, queueOutputs } from '../contract/contract';
 import type { LocalCloud } from '../local/cloud';
 import type { ReloadEvent } from '../local/dev/hot-reload';
 import type { InfraEvent } from '../local/dev/session';
+import { consoleUrlOf } from '../local/session/session';
 import { FUNCTION_OUTPUTS } from '../ops/functions';
 import { formatLogLine, isProblem } from '../ops/log-format';
 import { colourFor } from './terminal';
@@ -84,6 +85,8 @@ export interface BannerOptions {
   /** Whether the assembly is fixed (`--assembly`): no infrastructure reload. */
   readonly fixedAssembly: boolean;
   readonly inspect: boolean;
+  /** ` --state FILE`, for a state directory the other commands do not look in by themselves. */
+  readonly state?: string;
 }
 
 /** The lines `npm run dev` prints once the cloud is ready, `elapsed` after it started. */
@@ -91,7 +94,7 @@ export function readyBanner(cloud: LocalCloud, elapsed: string, options: BannerO
   const o = cloud.outputs;
   return `Local cloud ready in ${elapsed} (Ctrl-C to stop)
   AWS endpoint  ${cloud.endpoint}  (SQS, DynamoDB, Lambda, CloudFormation, STS, Logs; region ${cloud.region}, any credentials)
-  console       ${cloud.endpoint}/_console/
+  console       ${consoleUrlOf(cloud)}
   functions     ${Object.entries(FUNCTION_OUTPUTS)
     .map(([label, key]) => `${label}=${o[key]}`)
     .join('  ')}
@@ -105,5 +108,5 @@ export function readyBanner(cloud: LocalCloud, elapsed: string, options: BannerO
           .join(', ')} (attach VS Code or chrome://inspect; reattach after a reload)`
       : ''
   }
-Try: npm run invoke -- requestor --payload '{"count":3}'   npm run send -- request   npm run logs -- --follow`;
+Try: npm run -s invoke -- requestor --payload '{"count":3}'${options.state ?? ''}   npm run send -- request${options.state ?? ''}   npm run logs -- --follow${options.state ?? ''}`;
 }

@@ -3,9 +3,10 @@
  * functions' logs, and swaps a function's code a moment after its source under `functions/`
  * is saved, keeping queued messages and table contents. Runs until Ctrl-C.
  */
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { withStateDir } from '../local/session/session';
 import type { StateLock } from '../local/state/lock';
+import { DEFAULT_STATE_FILE } from '../ops/target';
 import {
   type CommandSpec,
   contextOption,
@@ -158,6 +159,11 @@ async function runLocked(values: Values, settings: Settings, lock: StateLock): P
       schedules: values.schedules,
       fixedAssembly: values.assembly !== undefined,
       inspect: settings.inspectPort !== undefined,
+      // inspect, invoke and the rest find the default state file themselves; another one is named.
+      state:
+        settings.stateFile === resolve(DEFAULT_STATE_FILE)
+          ? undefined
+          : ` --state ${relative('.', settings.stateFile)}`,
     }),
   );
   await interrupted();

@@ -2,8 +2,10 @@
  * `npm run send`: puts one message on a queue of the stack, to feed the pipeline by hand or to
  * try the poison path with a body its consumer will reject.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { bodyProblem, sampleMessage } from '../ops/messages';
+import { Output } from '../contract/contract';
+import { bodyProblem, recordRequest, sampleMessage } from '../ops/messages';
 import { resolveQueue } from '../ops/queues';
 import {
   type CommandMain,
@@ -21,7 +23,7 @@ const OPTIONS = { ...TARGET_OPTIONS } as const satisfies OptionSpecs;
 export const SEND: CommandSpec<typeof OPTIONS> = {
   invocation: 'npm run send --',
   summary:
-    'Sends one message to a queue of the stack and prints its message id. A body that is not a valid message for the queue is sent anyway, with a warning saying why its consumer will reject it. Target: --endpoint, else the running local cloud, else AWS.',
+    'Sends one message to a queue of the stack and prints its message id. A valid request message is first recorded as REQUESTED in the Requests table, as the requestor does, so its round trip completes. A body that is not a valid message for the queue is sent anyway, with a warning saying why its consumer will reject it. Target: --endpoint, else the running local cloud, else AWS.',
   options: OPTIONS,
   arguments: [
     {
@@ -48,6 +50,16 @@ export const main: CommandMain<typeof OPTIONS> = async (values, [queueName = '',
     console.error(
       `warning: not a valid ${queue.key.toLowerCase()} message, sent anyway (${problem})`,
     );
+  }
+  const table = target.outputs[Output.RequestsTableName];
+  if (queue.key === 'Request' && !problem && table) {
+    const dynamodb = new DynamoDBClient(target.clientConfig('dynamodb'));
+    try {
+      const id = await recordRequest(dynamodb, table, body);
+      console.error(`Recorded request ${id} as REQUESTED in ${table} first, as the requestor does`);
+    } finally {
+      dynamodb.destroy();
+    }
   }
   const sqs = new SQSClient(target.clientConfig('sqs'));
   try {

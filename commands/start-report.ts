@@ -6,6 +6,7 @@ import { relative, resolve } from 'node:path';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { Output, QUEUES, queueOutputs, Status } from '../contract/contract';
 import type { LocalCloud } from '../local/cloud';
+import { describeFaults } from '../local/session/fault-summary';
 import type { StageCounts } from '../local/session/function-log';
 import {
   FAILED_INVOCATION_OUTPUTS,
@@ -15,14 +16,25 @@ import {
 } from '../ops/reconcile';
 import { DEFAULT_STATE_FILE } from '../ops/target';
 
-/** Prints per-stage counts and queue depths twice a second (one updating line on a terminal). */
+/** What the progress line reads, besides the queues. */
+export interface ProgressSources {
+  readonly counts: StageCounts;
+  readonly total: number;
+  /** Faults the endpoint injected so far, by `service.Action.kind`. */
+  readonly faults: () => Record<string, number>;
+}
+
+/**
+ * Prints per-stage counts, queue depths and faults injected twice a second (one updating line on
+ * a terminal); `say` prints a line of its own without breaking the updating one.
+ */
 export function startProgress(
   sqs: SQSClient,
   outputs: Record<string, string>,
-  counts: StageCounts,
-  total: number,
-): { stop(): Promise<void> } {
+  sources: ProgressSources,
+): { say(text: string): void; stop(): Promise<void> } {
   const tty = process.stdout.isTTY;
+  const { counts, total } = sources;
   let last = '';
   const render = async () => {
     const depths = await Promise.all(
@@ -31,30 +43,42 @@ export function startProgress(
         return `${q.toLowerCase()} ${visible}+${inFlight}`;
       }),
     );
+    const faults = describeFaults(sources.faults());
     const line =
       `requested ${counts.Requested}/${total}  generated ${counts.Generated}  stored ${counts.Stored}  ` +
       `acknowledged ${counts.Acknowledged}  duplicates ${counts.Duplicate}  rejected ${counts.Rejected}  ` +
-      `| queues (visible+in flight): ${depths.join(', ')}`;
+      `| queues (visible+in flight): ${depths.join(', ')}${faults ? ` | faults injected: ${faults}` : ''}`;
     if (line === last) return;
     last = line;
     if (tty) process.stdout.write(`\r\x1b[K${line}`);
     else console.log(line);
   };
-  let rendering = render();
+  // A failed read (the endpoint's own faults, say) skips one update; the next one tries again.
+  const renderQuietly = () => render().catch(() => {});
+  let rendering = renderQuietly();
   const timer = setInterval(() => {
-    rendering = rendering.then(render, render);
+    rendering = rendering.then(renderQuietly);
   }, 500);
   return {
+    say(text) {
+      if (tty) process.stdout.write(`\r\x1b[K${text}\n${last}`);
+      else console.log(text);
+    },
     async stop() {
       clearInterval(timer);
-      await rendering.then(render, render);
+      await rendering.then(renderQuietly);
       if (tty) process.stdout.write('\n');
     },
   };
 }
 
 /** Prints the reconciliation of both services' records as a table, and what is missing. */
-export function printSummary(r: Reconciliation, total: number, counts: StageCounts): void {
+export function printSummary(
+  r: Reconciliation,
+  total: number,
+  counts: StageCounts,
+  { faults = {}, keptData = false }: { faults?: Record<string, number>; keptData?: boolean } = {},
+): void {
   const rows: [string, number | string][] = [
     ['requested (Requests table)', r.requested],
     ['generated (Strings table)', r.generated],
@@ -68,6 +92,9 @@ export function printSummary(r: Reconciliation, total: number, counts: StageCoun
       FAILED_INVOCATION_OUTPUTS.map((key) => r.failedInvocations[key] ?? 0).join('/'),
     ],
     ['left in queues', QUEUES.map((q) => r.queues[q].visible + r.queues[q].inFlight).join('/')],
+    ...(Object.keys(faults).length > 0
+      ? [['faults injected', describeFaults(faults)] as [string, string]]
+      : []),
   ];
   console.log('\nReconciliation');
   for (const [label, value] of rows) console.log(`  ${label.padEnd(38)} ${value}`);
@@ -77,8 +104,13 @@ export function printSummary(r: Reconciliation, total: number, counts: StageCoun
     console.log(`  missing ${requestId}: ${stage}`);
   if (r.incomplete.length > 10)
     console.log(`  ... and ${r.incomplete.length - 10} more incomplete`);
-  if (r.unexpected.length > 0)
+  if (r.unexpected.length === 0) return;
+  // With --data the tables hold earlier runs' records too: expected, so only counted.
+  if (keptData) {
+    console.log(`  records of earlier runs (kept with --data): ${r.unexpected.length}`);
+  } else {
     console.log(`  unexpected records: ${r.unexpected.slice(0, 10).join(', ')}`);
+  }
 }
 
 /**

@@ -6,7 +6,8 @@
 import { join, resolve } from 'node:path';
 import type { LocalCloud } from '../local/cloud';
 import { type FaultSpec, FaultSpecError, parseFaultRules } from '../local/endpoint/faults';
-import { mountConsole, withStateDir } from '../local/session/session';
+import type { RoundTripResult } from '../local/session/round-trips';
+import { consoleUrlOf, withStateDir } from '../local/session/session';
 import { tablesDirOf } from '../local/session/tables';
 import type { StateLock } from '../local/state/lock';
 import { isWithin } from '../local/state/writable-dir';
@@ -197,50 +198,72 @@ async function runLocked(options: Options, lock: StateLock, startedAt: number): 
   });
   try {
     const { cloud, log } = run;
-    const sqs = new sdk.SQSClient(cloud.clientConfig('sqs'));
-    const dynamodb = new sdk.DynamoDBClient(cloud.clientConfig('dynamodb'));
+    // The run's own calls go through the endpoint and meet its --faults too: they retry longer
+    // than the SDK's default three attempts, as a client that must not give up would.
+    const clientConfig = (service: 'sqs' | 'dynamodb') => ({
+      ...cloud.clientConfig(service),
+      maxAttempts: DRIVER_ATTEMPTS,
+    });
+    const sqs = new sdk.SQSClient(clientConfig('sqs'));
+    const dynamodb = new sdk.DynamoDBClient(clientConfig('dynamodb'));
     console.log(
-      `Local cloud up in ${secondsSince(startedAt)} s (synth ${(run.synthMs / 1000).toFixed(2)} s): AWS endpoint ${cloud.endpoint} (SQS, DynamoDB, Lambda, CloudFormation, STS, Logs)`,
+      `Local cloud up in ${secondsSince(startedAt)} s (synth ${(run.synthMs / 1000).toFixed(2)} s): AWS endpoint ${cloud.endpoint} (SQS, DynamoDB, Lambda, CloudFormation, STS, Logs); console ${consoleUrlOf(cloud)}`,
     );
     console.log(
       `Asking the requestor for ${options.requests} strings; function logs in ${log.file}`,
     );
     // Progress shows from the start: the requestor records every request before it sends it, so
     // asking for many takes a good part of the run, and strings flow back meanwhile.
-    const progress = report.startProgress(sqs, cloud.outputs, log.counts, options.requests);
+    const progress = report.startProgress(sqs, cloud.outputs, {
+      counts: log.counts,
+      total: options.requests,
+      faults: () => cloud.injectedFaults(),
+    });
     let requestIds: RequestIdSet;
     try {
-      requestIds = await requestRoundTrips(cloud, sqs, options);
+      requestIds = await requestRoundTrips(cloud, sqs, options, progress.say);
     } finally {
       await progress.stop();
     }
     const keptData = options.dataDir !== undefined;
-    const { summary, expectedTotal, ok } = await reconcileRoundTrips(
+    const result = await reconcileRoundTrips(
       cloud,
       { sqs, dynamodb },
       { ...options, keptData },
       requestIds,
     );
-    report.printSummary(summary, expectedTotal, log.counts);
-    // The process's peak resident memory: the emulators, LevelDB's caches and every execution
-    // environment, which are this process's threads.
-    const peakMb = Math.round(process.resourceUsage().maxRSS / 1024);
-    const firstAt = log.firstRoundTripAt;
-    const notes = [
-      firstAt !== undefined &&
-        `first round trip after ${((firstAt - startedAt) / 1000).toFixed(2)} s, synth included`,
-      `peak memory ${peakMb} MB`,
-    ].filter(Boolean);
-    console.log(
-      `${ok ? 'OK' : 'FAILED'}: ${summary.complete}/${expectedTotal} round trips in ${secondsSince(startedAt)} s (${notes.join('; ')})`,
-    );
-    if (options.keep) await keepRunning(cloud, options.home, report.endpointsText);
+    report.printSummary(result.summary, result.expectedTotal, log.counts, {
+      faults: cloud.injectedFaults(),
+      keptData,
+    });
+    console.log(outcomeLine(result, log.firstRoundTripAt, startedAt));
+    if (options.keep) await keepRunning(cloud, options, report.endpointsText);
     sqs.destroy();
     dynamodb.destroy();
-    return ok ? 0 : 1;
+    return result.ok ? 0 : 1;
   } finally {
     await run.stop();
   }
+}
+
+/** Attempts the run's own SDK clients make at a call (the SDK's default is 3). */
+const DRIVER_ATTEMPTS = 10;
+
+/** The run's last line: OK or FAILED, round trips, time, first round trip and peak memory. */
+function outcomeLine(
+  { summary, expectedTotal, ok }: RoundTripResult,
+  firstAt: number | undefined,
+  startedAt: number,
+): string {
+  // The process's peak resident memory: the emulators, LevelDB's caches and every execution
+  // environment, which are this process's threads.
+  const peakMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  const notes = [
+    firstAt !== undefined &&
+      `first round trip after ${((firstAt - startedAt) / 1000).toFixed(2)} s, synth included`,
+    `peak memory ${peakMb} MB`,
+  ].filter(Boolean);
+  return `${ok ? 'OK' : 'FAILED'}: ${summary.complete}/${expectedTotal} round trips in ${secondsSince(startedAt)} s (${notes.join('; ')})`;
 }
 
 /** The SDK clients, loaded with the cloud. */
@@ -252,15 +275,21 @@ async function loadClients() {
   return { DynamoDBClient, SQSClient };
 }
 
-/** `--keep`: the console mounted, how to reach the cloud printed, then nothing until Ctrl-C. */
+/**
+ * `--keep`: how to reach the cloud printed, the schedules running again if the run stopped them
+ * to reconcile, then nothing until Ctrl-C.
+ */
 async function keepRunning(
   cloud: LocalCloud,
-  home: string,
+  options: Options,
   endpointsText: (cloud: LocalCloud, stateFile: string) => string,
 ): Promise<never> {
-  const consoleUrl = await mountConsole(cloud);
-  console.log(endpointsText(cloud, join(home, 'state.json')));
-  console.log(`Console: ${consoleUrl}`);
+  console.log(endpointsText(cloud, join(options.home, 'state.json')));
+  console.log(`Console: ${consoleUrlOf(cloud)}`);
+  if (options.schedules) {
+    cloud.startSchedules();
+    console.log('Schedules running again until Ctrl-C');
+  }
   return new Promise(() => {});
 }
 

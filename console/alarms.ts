@@ -63,7 +63,7 @@ export function evaluateAlarms(inputs: AlarmInputs): AlarmState[] {
       reason: `${measured.label}: ${measured.value}${measured.unit ?? ''} (alarm at ${symbol} ${threshold}${measured.unit ?? ''})`,
     });
   }
-  return alarms.sort((a, b) => a.name.localeCompare(b.name));
+  return firingFirst(alarms);
 }
 
 /** The logical id an alarm's first dimension refers to (`Ref` or `Fn::GetAtt`). */
@@ -125,23 +125,35 @@ function measure(
  * stack's default threshold of 5 minutes.
  */
 export function fallbackAlarms(queues: readonly QueueInfo[]): AlarmState[] {
-  return queues.map((q): AlarmState => {
-    if (q.isDlq) {
-      const count = q.visible + q.inFlight + q.delayed;
-      return {
-        name: `${q.name}-not-empty`,
-        description: `Messages in ${q.name}: they failed too often or were rejected`,
-        state: count > 0 ? 'ALARM' : 'OK',
-        reason: `${count} message${count === 1 ? '' : 's'} in ${q.name}`,
-      };
-    }
-    const age = q.oldestAgeSeconds;
+  return firingFirst(queues.map(fallbackAlarm));
+}
+
+/** Where each state comes in the list: what needs a look first. */
+const STATE_ORDER: Record<AlarmState['state'], number> = { ALARM: 0, INSUFFICIENT_DATA: 1, OK: 2 };
+
+/** Alarms firing first, then those without data, then the quiet ones; by name within each. */
+function firingFirst(alarms: AlarmState[]): AlarmState[] {
+  return alarms.sort(
+    (a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || a.name.localeCompare(b.name),
+  );
+}
+
+/** A queue's alarm without the template: not empty for a DLQ, oldest message for the others. */
+function fallbackAlarm(q: QueueInfo): AlarmState {
+  if (q.isDlq) {
+    const count = q.visible + q.inFlight + q.delayed;
     return {
-      name: `${q.name}-oldest-message-age`,
-      description: `The oldest message in ${q.name} is too old: its consumer is failing or falling behind`,
-      state: age === undefined ? 'INSUFFICIENT_DATA' : age >= 300 ? 'ALARM' : 'OK',
-      reason:
-        age === undefined ? OLDEST_AGE_NOTE : `Oldest message ${age} s old (alarm at ≥ 300 s)`,
+      name: `${q.name}-not-empty`,
+      description: `Messages in ${q.name}: they failed too often or were rejected`,
+      state: count > 0 ? 'ALARM' : 'OK',
+      reason: `${count} message${count === 1 ? '' : 's'} in ${q.name}`,
     };
-  });
+  }
+  const age = q.oldestAgeSeconds;
+  return {
+    name: `${q.name}-oldest-message-age`,
+    description: `The oldest message in ${q.name} is too old: its consumer is failing or falling behind`,
+    state: age === undefined ? 'INSUFFICIENT_DATA' : age >= 300 ? 'ALARM' : 'OK',
+    reason: age === undefined ? OLDEST_AGE_NOTE : `Oldest message ${age} s old (alarm at ≥ 300 s)`,
+  };
 }

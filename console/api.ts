@@ -4,15 +4,18 @@
  * engine can tell: see `ConsoleTarget`), so the same code serves the local cloud, LocalStack and
  * a deployed stack. `server.ts` maps these methods to HTTP routes; each concern has its own file.
  */
+import { newRequestId } from '../functions/shared/ids';
 import { SCHEMA_VERSION } from '../functions/shared/messages';
+import { peekEndpoint } from '../ops/peek';
 import { type AlarmState, evaluateAlarms, fallbackAlarms } from './alarms';
-import { ConsoleContext, type ConsoleTarget } from './context';
+import { ConsoleContext, ConsoleRequestError, type ConsoleTarget } from './context';
 import { type FunctionInfo, type FunctionStats, Functions } from './functions';
 import { type Journey, journey } from './journey';
 import { type Peeked, type QueueId, type QueueInfo, Queues } from './queues';
 import { RedriveJobs, type RedriveProgress } from './redrive-jobs';
 import { StackReader } from './stack';
-import { type StageCounts, type TablePage, Tables } from './tables';
+import { StageCounter, type StageCounts } from './stage-counts';
+import { type TablePage, Tables } from './tables';
 
 export type { AlarmState } from './alarms';
 export { ConsoleRequestError, type ConsoleTarget, UpstreamError } from './context';
@@ -20,7 +23,8 @@ export type { FunctionInfo, FunctionStats } from './functions';
 export type { Journey } from './journey';
 export type { Peeked, QueueId, QueueInfo } from './queues';
 export type { RedriveProgress } from './redrive-jobs';
-export type { StageCounts, TablePage } from './tables';
+export type { StageCounts } from './stage-counts';
+export type { TablePage } from './tables';
 
 /** The overview page's data. */
 export interface Overview {
@@ -34,6 +38,9 @@ export interface Overview {
   /** Why a figure the page could show is missing on this target. */
   readonly notes: string[];
 }
+
+/** Messages of a DLQ looked at for handler rejections before a redrive. */
+const REJECTED_CHECKED = 50;
 
 /** Options of {@link ConsoleApi}. */
 export interface ConsoleApiOptions {
@@ -49,6 +56,7 @@ export class ConsoleApi {
   private readonly stack: StackReader;
   private readonly queueReader: Queues;
   private readonly tables: Tables;
+  private readonly stageCounter: StageCounter;
   private readonly functionReader: Functions;
   private readonly redrives: RedriveJobs;
 
@@ -64,6 +72,7 @@ export class ConsoleApi {
     this.stack = new StackReader(this.ctx);
     this.queueReader = new Queues(this.ctx, this.stack);
     this.tables = new Tables(this.ctx);
+    this.stageCounter = new StageCounter(this.ctx);
     this.functionReader = new Functions(this.ctx);
     this.redrives = new RedriveJobs(this.ctx);
   }
@@ -76,11 +85,15 @@ export class ConsoleApi {
   /** What the page needs once: the target, whether writes are allowed, example messages. */
   meta() {
     const now = new Date(this.ctx.now()).toISOString();
-    const requestId = '01JD0000000000000000000000';
+    // A new id per page load: a request sent with it completes its round trip (it is recorded
+    // first), where a fixed one would be a duplicate from the second send on.
+    const requestId = newRequestId(this.ctx.now());
     return {
       target: this.target.description,
       kind: this.target.kind,
       writable: this.writable,
+      // On AWS and LocalStack a peek is a receive, which adds to the receive counts it shows.
+      peeksCountAsReceives: peekEndpoint(this.target) === undefined,
       queues: this.queueReader.ids(),
       examples: {
         request: { v: SCHEMA_VERSION, type: 'request', requestId, requestedAt: now },
@@ -99,11 +112,15 @@ export class ConsoleApi {
 
   /** Queue depths and ages, counts by stage, function statistics and the round-trip rate. */
   async overview(): Promise<Overview> {
-    const [queues, counts, functions] = await Promise.all([
+    const [queues, functions] = await Promise.all([
       this.queueReader.list(),
-      this.tables.stageCounts(),
       this.functionReader.stats(),
     ]);
+    // Nothing waiting or being handled in the source queues: the tables hold still.
+    const idle = queues
+      .filter((q) => !q.isDlq)
+      .every((q) => q.visible + q.inFlight + q.delayed === 0);
+    const counts = await this.stageCounter.counts(idle);
     const deadLettered = queues
       .filter((q) => q.isDlq)
       .reduce((n, q) => n + q.visible + q.inFlight + q.delayed, 0);
@@ -112,7 +129,7 @@ export class ConsoleApi {
       queues,
       stages: { ...counts, deadLettered },
       functions,
-      roundTripsPerSecond: this.tables.rateSeries(),
+      roundTripsPerSecond: this.stageCounter.rateSeries(),
       notes: [...this.stack.notes],
     };
   }
@@ -137,8 +154,28 @@ export class ConsoleApi {
     return this.queueReader.purge(id, confirm);
   }
 
-  /** Starts moving a DLQ's messages (all, or up to `max`) back to its source queue. */
-  redrive(id: string, max: number | undefined): Promise<RedriveProgress> {
+  /**
+   * Starts moving a DLQ's messages (all, or up to `max`) back to its source queue. Messages a
+   * handler rejected (with a `FailureCode`) would only be rejected again unless their sender was
+   * fixed, so a DLQ holding any is redriven only with `confirmRejected`.
+   */
+  async redrive(
+    id: string,
+    max: number | undefined,
+    confirmRejected = false,
+  ): Promise<RedriveProgress> {
+    this.ctx.requireWrites('redrive a dead-letter queue');
+    if (!confirmRejected) {
+      const { messages } = await this.queueReader.peek(id, REJECTED_CHECKED);
+      const rejected = messages.filter((m) => m.failureCode !== undefined);
+      if (rejected.length > 0) {
+        const codes = [...new Set(rejected.map((m) => m.failureCode))].join(', ');
+        throw new ConsoleRequestError(
+          `${rejected.length} of the messages in ${id} were rejected by a handler (${codes}): redriven, they come straight back. Fix their sender or purge them, or confirm to redrive them anyway`,
+          409,
+        );
+      }
+    }
     return this.redrives.start(id, max);
   }
 

@@ -20,6 +20,21 @@ export interface ConsoleTarget extends Target {
    * `ApproximateAgeOfOldestMessage`.
    */
   readonly oldestMessageAgeMs?: (url: string) => number | undefined;
+  /**
+   * What the functions have written at each stage since the cloud started, from their metrics:
+   * counts that follow a run live, where a table scan would lag behind it and cost the engine.
+   */
+  readonly liveStageCounts?: () => LiveStageCounts;
+  /** Whether the tables were empty when `liveStageCounts` began counting. @default false */
+  readonly tablesStartedEmpty?: boolean;
+}
+
+/** Items written at each stage, as the functions' metrics count them. */
+export interface LiveStageCounts {
+  readonly requested: number;
+  readonly generated: number;
+  readonly stored: number;
+  readonly acknowledged: number;
 }
 
 /** Something the console was asked to do is refused or invalid; the message says why. */

@@ -3,6 +3,7 @@ import { type FilteredLogEvent, FilterLogEventsCommand } from '@aws-sdk/client-c
 import { GetFunctionCommand, InvokeCommand } from '@aws-sdk/client-lambda';
 import { Output } from '../contract/contract';
 import { RequestStringsCommand, validate } from '../functions/shared/messages';
+import { platformLineAsText } from '../ops/log-format';
 import { logGroupOf } from '../ops/logs';
 import { requireOutput } from '../ops/target';
 import { type ConsoleContext, ConsoleRequestError, upstream } from './context';
@@ -104,7 +105,7 @@ export class Functions {
           environmentKeys: Object.keys(config.Environment?.Variables ?? {}).sort(),
           recentLogs: events.slice(-30).map((e) => ({
             timestamp: new Date(e.timestamp ?? 0).toISOString(),
-            message: e.message ?? '',
+            message: readable(e.message ?? ''),
           })),
           stats: own,
         };
@@ -156,7 +157,7 @@ export class Functions {
         return events.map((e) => ({
           function: key,
           timestamp: new Date(e.timestamp ?? 0).toISOString(),
-          message: e.message ?? '',
+          message: readable(e.message ?? ''),
         }));
       }),
     );
@@ -186,4 +187,12 @@ export class Functions {
       throw upstream(`FilterLogEvents on ${group}`, error);
     }
   }
+}
+
+/**
+ * A log event as people read it: the platform's JSON records (the functions log in Lambda's JSON
+ * format) as the START, END and REPORT lines they stand for, as `npm run logs` shows them.
+ */
+function readable(message: string): string {
+  return platformLineAsText(message) ?? message;
 }

@@ -7,14 +7,17 @@ import {
   PurgeQueueCommand,
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
-import { QUEUES, type QueueKey } from '../contract/contract';
+import { Output, QUEUES, type QueueKey } from '../contract/contract';
 import {
   AckMessage,
   parseBody,
   RequestMessage,
   ResponseMessage,
 } from '../functions/shared/messages';
+import { FAILED_INVOCATION_QUEUES } from '../ops/failed-invocations';
 import { type DeadLetter, peek } from '../ops/inspect';
+import { recordRequest } from '../ops/messages';
+import { peekEndpoint } from '../ops/peek';
 import { queueDepth } from '../ops/reconcile';
 import { requireOutput } from '../ops/target';
 import { type ConsoleContext, ConsoleRequestError } from './context';
@@ -50,6 +53,11 @@ export interface QueueInfo {
 /** A peek's answer: the messages, and when they were received. */
 export interface Peeked {
   readonly messages: DeadLetter[];
+  /**
+   * Whether this peek was a receive, which added one to each message's receive count (on AWS and
+   * LocalStack); the local cloud is peeked without one.
+   */
+  readonly countsAsReceive: boolean;
   /** When these messages were received (a DLQ's peek is reused until its depth changes). */
   readonly peekedAt: string;
   /**
@@ -64,6 +72,14 @@ const MESSAGE_SCHEMAS = {
   response: ResponseMessage,
   ack: AckMessage,
 } as const;
+
+/**
+ * Whether a queue holds dead letters: a pipeline DLQ, the schedule's, or the requestor's
+ * failed invocations (named as the CLI names them).
+ */
+export function isDeadLetterQueue(id: string): boolean {
+  return id.endsWith('-dlq') || FAILED_INVOCATION_QUEUES.some((q) => q.label === id);
+}
 
 /** Every queue of the stack, read through SQS; DLQ peeks are reused while the DLQ's depth holds. */
 export class Queues {
@@ -100,14 +116,15 @@ export class Queues {
   }
 
   /**
-   * Up to `limit` messages of a queue, received with a zero visibility timeout so they stay
-   * visible. Every receive counts towards a message's receive count, on AWS too, so a DLQ is
-   * peeked again only when its depth changed (or `fresh` asks): an open page does not make the
-   * counts it shows climb. A source queue is peeked only when asked, each time afresh.
+   * Up to `limit` messages of a queue, without consuming them: on the local cloud read without a
+   * receive; elsewhere received with a zero visibility timeout so they stay visible, where every
+   * receive counts towards a message's receive count. So a DLQ is peeked again only when its
+   * depth changed (or `fresh` asks): an open page does not make the counts it shows climb. A
+   * source queue is peeked only when asked, each time afresh.
    */
   async peek(id: string, limit: number, fresh = false): Promise<Peeked> {
     const url = await this.url(id);
-    if (!id.endsWith('-dlq')) return this.receive(id, url, limit);
+    if (!isDeadLetterQueue(id)) return this.receive(id, url, limit);
     const depth = await this.depth(id, url);
     const cached = this.peeks.get(id);
     if (!fresh && cached && cached.depth === depth && cached.limit >= limit) {
@@ -122,7 +139,8 @@ export class Queues {
 
   /**
    * Sends `body` to a source queue. The body must pass the queue's message schema unless
-   * `allowInvalid` is set, which sends it as it is (to test how the pipeline rejects it).
+   * `allowInvalid` is set, which sends it as it is (to test how the pipeline rejects it). A valid
+   * request is recorded in the Requests table first, as the requestor records its requests.
    */
   async send(id: string, body: string, allowInvalid: boolean): Promise<{ messageId: string }> {
     this.ctx.requireWrites('send a message');
@@ -138,6 +156,13 @@ export class Queues {
       }
     }
     const url = this.outputUrl(id);
+    // As the requestor does: a request recorded before it is sent completes its round trip.
+    const table = this.ctx.target.outputs[Output.RequestsTableName];
+    if (queue === 'request' && table) {
+      await this.ctx.call(`PutItem of the request into ${table}`, () =>
+        recordRequest(this.ctx.dynamodb, table, body),
+      );
+    }
     const { MessageId = '' } = await this.ctx.call(`SendMessage to ${id}`, () =>
       this.ctx.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body })),
     );
@@ -159,8 +184,9 @@ export class Queues {
   }
 
   private async receive(id: string, url: string, limit: number): Promise<Peeked> {
+    const local = peekEndpoint(this.ctx.target);
     const [messages, source] = await Promise.all([
-      this.ctx.call(`ReceiveMessage on ${id}`, () => peek(this.ctx.sqs, url, limit)),
+      this.ctx.call(`Peek at ${id}`, () => peek(this.ctx.sqs, url, limit, local)),
       id.endsWith('-dlq') && this.ids().includes(id.replace(/-dlq$/, ''))
         ? this.info(id.replace(/-dlq$/, '')).catch(() => undefined)
         : undefined,
@@ -168,6 +194,7 @@ export class Queues {
     const max = source?.redrivePolicy?.maxReceiveCount;
     return {
       messages,
+      countsAsReceive: local === undefined,
       peekedAt: new Date(this.ctx.now()).toISOString(),
       ...(max === undefined ? {} : { sourceMaxReceiveCount: max }),
     };
@@ -216,7 +243,7 @@ export class Queues {
       ...(logicalId ? { logicalId } : {}),
       name: decodeURIComponent(url.split('/').pop() ?? id),
       url,
-      isDlq: id.endsWith('-dlq'),
+      isDlq: isDeadLetterQueue(id),
       redrivable: extraUrl === undefined && id.endsWith('-dlq'),
       visible: n(a.ApproximateNumberOfMessages) ?? 0,
       inFlight: n(a.ApproximateNumberOfMessagesNotVisible) ?? 0,
@@ -230,8 +257,8 @@ export class Queues {
 
   /**
    * The stack's queues beyond the pipeline's six (the schedule's DLQ, the requestor's failure
-   * queue), read once: named after their stack output when they have one (`ScheduleDlqUrl`:
-   * `schedule-dlq`), else after their logical id.
+   * queue), read once: named as the CLI names them (`schedule-dlq`, `requestor-failures`), else
+   * after their stack output (`FooQueueUrl`: `foo-queue`), else after their logical id.
    */
   private others(): Promise<Map<string, string>> {
     this.extra ??= this.stack.resources().then((resources) => {
@@ -243,14 +270,17 @@ export class Queues {
       for (const r of resources) {
         if (r.type !== 'AWS::SQS::Queue' || pipeline.has(r.physicalId)) continue;
         const key = outputKeys.get(r.physicalId);
-        const id = key
-          ? key
-              .replace(/Url$/, '')
-              .replace(/([a-z])([A-Z])/g, '$1-$2')
-              .toLowerCase()
-          : /schedule/i.test(r.logicalId)
-            ? 'schedule-dlq'
-            : (r.logicalId || r.physicalId).toLowerCase();
+        const known = FAILED_INVOCATION_QUEUES.find((q) => q.output === key)?.label;
+        const id = known
+          ? known
+          : key
+            ? key
+                .replace(/Url$/, '')
+                .replace(/([a-z])([A-Z])/g, '$1-$2')
+                .toLowerCase()
+            : /schedule/i.test(r.logicalId)
+              ? 'schedule-dlq'
+              : (r.logicalId || r.physicalId).toLowerCase();
         found.set(found.has(id) ? `${id}-${found.size}` : id, r.physicalId);
       }
       return found;

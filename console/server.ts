@@ -167,11 +167,11 @@ async function route(
       return api.purge(id, (json() as { confirm?: unknown }).confirm);
     }
     if (resource === 'queues' && action === 'redrive') {
-      const { max } = json() as { max?: unknown };
+      const { max, confirmRejected } = json() as { max?: unknown; confirmRejected?: unknown };
       if (max !== undefined && (!Number.isInteger(max) || (max as number) < 1)) {
         throw new ConsoleRequestError('max must be a positive integer', 400);
       }
-      return api.redrive(id, max as number | undefined);
+      return api.redrive(id, max as number | undefined, confirmRejected === true);
     }
     if (resource === 'functions' && action === 'invoke') {
       return api.invoke(id, (json() as { payload?: unknown }).payload ?? {});

@@ -1,23 +1,8 @@
-/**
- * The console's tables: pages of items (DynamoDB's own paging, never a full scan per refresh) and
- * the counts by stage, from a scan that runs at most every few seconds whatever the polling rate.
- */
+/** The console's tables: pages of items, optionally of one status. */
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { Output, Status } from '../contract/contract';
-import { countByStatus } from '../ops/reconcile';
+import { Output } from '../contract/contract';
 import { requireOutput } from '../ops/target';
 import { type ConsoleContext, ConsoleRequestError } from './context';
-
-/** Items per status, with when they were counted. */
-export interface StageCounts {
-  readonly requested: number;
-  readonly generated: number;
-  readonly stored: number;
-  readonly acknowledged: number;
-  readonly deadLettered: number;
-  /** ISO time of the table count these come from (counts are refreshed at most every few seconds). */
-  readonly countedAt: string;
-}
 
 /** A page of a table's items. */
 export interface TablePage {
@@ -25,56 +10,71 @@ export interface TablePage {
   readonly items: Record<string, unknown>[];
   /** Pass back as `start` for the next page; absent on the last page. */
   readonly next?: string;
-  /** Items DynamoDB read for this page (the filter applies after the read). */
+  /** Items DynamoDB read for this page (a status filter applies after the read). */
   readonly scanned: number;
 }
 
-const RATE_SAMPLES = 60;
-/** Table counts are a scan; this bounds how often one runs, whatever the polling rate. */
-const MIN_COUNT_INTERVAL_MS = 2000;
-/**
- * A count waits this many times the last count's duration: the scan shares the local cloud's main
- * thread with the emulators, so this keeps it to a twentieth of that thread while a run fills the
- * tables (a shorter wait slowed a run down with the page open).
- */
-const COUNT_BACKOFF = 20;
+/** Items a filtered page reads per scan call. */
+const FILTERED_SCAN_PAGE = 500;
+/** Items a filtered page reads at most before it answers with what it found. */
+const MAX_FILTERED_READ = 10_000;
+/** Both tables' partition key, the whole of their key. */
+const TABLE_KEY = 'requestId';
 
-/**
- * Both tables. Counts are cached, and refreshed no more often than every 2 s or twenty times the
- * last count's duration, whichever is longer, so polling stays cheap while a run fills the tables.
- */
+/** Both tables, a page at a time: DynamoDB's own paging, never a full scan per request. */
 export class Tables {
-  private counts?: Promise<Omit<StageCounts, 'deadLettered'>>;
-  private countsUntil = 0;
-  private readonly rate: { at: number; acknowledged: number }[] = [];
-
   constructor(private readonly ctx: ConsoleContext) {}
 
-  /** One page of a table, optionally only items with `status` (a filter, applied after the read). */
+  /**
+   * One page of a table: `limit` items, or with `status` the next `limit` items in that status.
+   * DynamoDB filters after it reads, so a filtered page reads on, a scan page at a time, until it
+   * has `limit` matches, the table ends, or it has read {@link MAX_FILTERED_READ} items (then the
+   * page is short and `next` goes on from where it stopped).
+   */
   async page(
     which: string,
     options: { status?: string; limit?: number; start?: string },
   ): Promise<TablePage> {
     const table = this.name(which);
     const limit = Math.min(Math.max(options.limit ?? 25, 1), 100);
-    let startKey: Record<string, AttributeValue> | undefined;
-    if (options.start) {
-      try {
-        startKey = JSON.parse(Buffer.from(options.start, 'base64url').toString('utf8'));
-      } catch {
-        throw new ConsoleRequestError('The page token is not one this console gave out', 400);
+    let startKey = options.start ? readPageToken(options.start) : undefined;
+    const items: Record<string, AttributeValue>[] = [];
+    let scanned = 0;
+    do {
+      const page = await this.scan(table, {
+        limit: options.status ? FILTERED_SCAN_PAGE : limit,
+        startKey,
+        status: options.status,
+      });
+      scanned += page.ScannedCount ?? 0;
+      startKey = page.LastEvaluatedKey;
+      for (const item of page.Items ?? []) {
+        if (items.length === limit) {
+          // More matches than the page shows: the next page starts after the last one shown.
+          startKey = { [TABLE_KEY]: items[limit - 1]?.[TABLE_KEY] ?? { S: '' } };
+          break;
+        }
+        items.push(item);
       }
-    }
-    const {
-      Items = [],
-      LastEvaluatedKey,
-      ScannedCount = 0,
-    } = await this.ctx.call(`Scan of ${table}`, () =>
+    } while (options.status && items.length < limit && startKey && scanned < MAX_FILTERED_READ);
+    return {
+      table,
+      items: items.map(plain),
+      scanned,
+      ...(startKey ? { next: Buffer.from(JSON.stringify(startKey)).toString('base64url') } : {}),
+    };
+  }
+
+  private scan(
+    table: string,
+    options: { limit: number; startKey?: Record<string, AttributeValue>; status?: string },
+  ) {
+    return this.ctx.call(`Scan of ${table}`, () =>
       this.ctx.dynamodb.send(
         new ScanCommand({
           TableName: table,
-          Limit: limit,
-          ExclusiveStartKey: startKey,
+          Limit: options.limit,
+          ExclusiveStartKey: options.startKey,
           ...(options.status
             ? {
                 FilterExpression: '#status = :status',
@@ -85,14 +85,6 @@ export class Tables {
         }),
       ),
     );
-    return {
-      table,
-      items: Items.map(plain),
-      scanned: ScannedCount,
-      ...(LastEvaluatedKey
-        ? { next: Buffer.from(JSON.stringify(LastEvaluatedKey)).toString('base64url') }
-        : {}),
-    };
   }
 
   /** A table's name from the console's name for it (`requests`, `strings`). */
@@ -101,62 +93,14 @@ export class Tables {
     if (which === 'strings') return requireOutput(this.ctx.target, Output.StringsTableName);
     throw new ConsoleRequestError(`No table ${which}: the stack has requests and strings`, 404);
   }
+}
 
-  /** Counts by status from both tables, cached (see the class comment). */
-  stageCounts(): Promise<Omit<StageCounts, 'deadLettered'>> {
-    if (this.counts && this.ctx.now() < this.countsUntil) return this.counts;
-    const started = this.ctx.now();
-    // Until this count finishes, callers share it instead of starting another.
-    this.countsUntil = Number.POSITIVE_INFINITY;
-    const counting = (async () => {
-      const [requests, strings] = await Promise.all([
-        this.ctx.call('Scan of the Requests table', () =>
-          countByStatus(this.ctx.dynamodb, this.name('requests')),
-        ),
-        this.ctx.call('Scan of the Strings table', () =>
-          countByStatus(this.ctx.dynamodb, this.name('strings')),
-        ),
-      ]);
-      const total = (counts: Record<string, number>) =>
-        Object.values(counts).reduce((sum, n) => sum + n, 0);
-      const counts = {
-        requested: total(requests),
-        generated: total(strings),
-        stored: requests[Status.Stored] ?? 0,
-        acknowledged: strings[Status.Acknowledged] ?? 0,
-        countedAt: new Date(this.ctx.now()).toISOString(),
-      };
-      this.rate.push({ at: this.ctx.now(), acknowledged: counts.acknowledged });
-      if (this.rate.length > RATE_SAMPLES + 1) this.rate.shift();
-      return counts;
-    })();
-    this.counts = counting;
-    counting.then(
-      () => {
-        this.countsUntil =
-          this.ctx.now() +
-          Math.max(MIN_COUNT_INTERVAL_MS, COUNT_BACKOFF * (this.ctx.now() - started));
-      },
-      () => {
-        // A failed count is not cached: the next poll tries again.
-        this.counts = undefined;
-        this.countsUntil = 0;
-      },
-    );
-    return counting;
-  }
-
-  /** Round trips completed per second between the counts, oldest first. */
-  rateSeries(): { at: string; value: number }[] {
-    const series: { at: string; value: number }[] = [];
-    for (let i = 1; i < this.rate.length; i++) {
-      const a = this.rate[i - 1];
-      const b = this.rate[i];
-      if (!a || !b || b.at <= a.at) continue;
-      const value = Math.max(0, ((b.acknowledged - a.acknowledged) * 1000) / (b.at - a.at));
-      series.push({ at: new Date(b.at).toISOString(), value: Math.round(value * 10) / 10 });
-    }
-    return series;
+/** A page token back as the key to start after, or a 400 for one this console did not give. */
+function readPageToken(token: string): Record<string, AttributeValue> {
+  try {
+    return JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    throw new ConsoleRequestError('The page token is not one this console gave out', 400);
   }
 }
 

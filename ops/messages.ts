@@ -1,5 +1,10 @@
-/** The message each pipeline queue carries: a valid sample, and a check of a hand-written body. */
+/**
+ * The message each pipeline queue carries: a valid sample, a check of a hand-written body, and
+ * the request a hand-sent request message stands for.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { MessageType, type QueueKey } from '../contract/contract';
+import { dynamoRequestsStore } from '../functions/requestor/requests-store';
 import { newRequestId } from '../functions/shared/ids';
 import {
   AckMessage,
@@ -42,4 +47,26 @@ export function bodyProblem(queue: QueueKey, body: string): string | undefined {
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
+}
+
+/**
+ * Records a valid request message's request as REQUESTED in the Requests table, as the requestor
+ * does before it sends one (with the requestor's own store: only if the id is new), so a request
+ * sent by hand completes its round trip instead of ending in the response DLQ as UnknownRequest.
+ * Resolves with the request id, or undefined for a body that is not a valid request message.
+ */
+export async function recordRequest(
+  dynamodb: DynamoDBClient,
+  requestsTable: string,
+  body: string,
+): Promise<string | undefined> {
+  let message: RequestMessage;
+  try {
+    message = parseBody(RequestMessage, body, 'request message');
+  } catch {
+    return undefined;
+  }
+  const { requestId, requestedAt } = message;
+  await dynamoRequestsStore(dynamodb, requestsTable).recordRequested([{ requestId, requestedAt }]);
+  return requestId;
 }

@@ -129,6 +129,8 @@ class RunningStack {
   /** Where tables live: on disk even without --data, so a new template's cloud finds them. */
   private readonly dataDir: string;
   private port: number;
+  /** Whether the next cloud starts on empty tables: only the first, without --data. */
+  private freshTables: boolean;
 
   constructor(
     private readonly options: DevSessionOptions,
@@ -137,6 +139,7 @@ class RunningStack {
   ) {
     this.dataDir = resolve(options.dataDir ?? join(devDir, 'data'));
     this.port = options.port;
+    this.freshTables = options.dataDir === undefined;
   }
 
   get cloud(): LocalCloud {
@@ -162,7 +165,6 @@ class RunningStack {
     const { options } = this;
     const cloud = await startSessionCloud({
       lock: options.lock,
-      console: true,
       assemblyDir: assembly,
       dataDir: this.dataDir,
       timeScale: options.timeScale,
@@ -171,7 +173,9 @@ class RunningStack {
       port: this.port,
       inspectPort: options.inspectPort,
       log: options.log,
+      tablesStartEmpty: this.freshTables,
     });
+    this.freshTables = false;
     // A recreated cloud keeps the endpoint the first one got (even with port 0).
     this.port = Number(new URL(cloud.endpoint).port);
     options.onCloud(cloud);

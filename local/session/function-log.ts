@@ -3,19 +3,24 @@
  * while the metrics in them are counted for the progress line and the summary.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { METRIC_NAMES, type MetricName } from '../../contract/contract';
+import { MetricCounts, type StageCounts } from './metric-counts';
 
-/** Round trips per stage so far, counted from the functions' metrics. */
-export type StageCounts = Record<MetricName, number>;
+export type { StageCounts } from './metric-counts';
 
 /** The functions' log of one run, written to `file` from the start (an earlier run's is replaced). */
 export class FunctionLog {
-  readonly counts = Object.fromEntries(METRIC_NAMES.map((name) => [name, 0])) as StageCounts;
+  /** The functions' metrics so far, which the console shows too. */
+  readonly metrics = new MetricCounts();
   private readonly stream: WriteStream;
   private firstAcknowledged: number | undefined;
 
   constructor(readonly file: string) {
     this.stream = createWriteStream(file, { flags: 'w' });
+  }
+
+  /** Round trips per stage so far. */
+  get counts(): StageCounts {
+    return this.metrics.counts;
   }
 
   /** When (`performance.now()`) the first round trip was acknowledged, once one was. */
@@ -26,12 +31,7 @@ export class FunctionLog {
   /** Takes one line of a function's output; a bound function, to give the cloud as its `log`. */
   readonly write = (line: string): void => {
     this.stream.write(`${line}\n`);
-    if (!line.includes('"_aws"')) return;
-    const metrics = JSON.parse(line) as Record<string, unknown>;
-    for (const name of METRIC_NAMES) {
-      const value = metrics[name];
-      if (typeof value === 'number') this.counts[name] += value;
-    }
+    this.metrics.take(line);
     if (this.firstAcknowledged === undefined && this.counts.Acknowledged > 0) {
       this.firstAcknowledged = performance.now();
     }

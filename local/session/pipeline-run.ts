@@ -80,6 +80,8 @@ export async function startPipelineRun(
       port: options.port,
       faults: options.faults,
       log: log.write,
+      metrics: log.metrics,
+      tablesStartEmpty: options.dataDir === undefined,
     });
   } catch (error) {
     tables.discard();

@@ -4,10 +4,12 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { Output } from '../../contract/contract';
+import { Output, QUEUES, queueOutputs } from '../../contract/contract';
 import { isClean, output, queueDepth, type Reconciliation, reconcile } from '../../ops/reconcile';
 import type { RequestIdSet } from '../../ops/request-ids';
-import { LOCAL_REQUESTS_PER_INVOKE, type LocalCloud } from '../cloud';
+import { LOCAL_REQUESTS_PER_INVOKE, type LocalCloud, LocalCloudError } from '../cloud';
+import { FAULT_KINDS, FAULT_SERVICES, faultErrorNames } from '../endpoint/faults';
+import { describeFaults } from './fault-summary';
 import { requestStrings } from './requests';
 
 /** What a run asks for. */
@@ -18,40 +20,143 @@ export interface RoundTripOptions {
   readonly schedules: boolean;
 }
 
+/** What the run tells as it goes, for the command to print. */
+export type Say = (text: string) => void;
+
 /**
- * Asks the requestor for the strings, then waits until the pipeline is idle; resolves with the
- * request ids asked for.
+ * Asks the requestor for the strings, then waits until the pipeline is idle: with schedules,
+ * stops them first (saying so) so the run can settle; with faults, turns them off once it has
+ * (saying what they did), so that the reconciliation reads what the pipeline did under them.
+ * Resolves with the request ids asked for.
  */
 export async function requestRoundTrips(
   cloud: LocalCloud,
   sqs: SQSClient,
   options: RoundTripOptions,
+  say: Say = () => {},
 ): Promise<RequestIdSet> {
   const requestor = output(cloud.outputs, Output.RequestorFunctionName);
   const requestQueue = output(cloud.outputs, Output.RequestQueueUrl);
+  const startedAt = Date.now();
+  let invocations = 0;
   const requestIds = await requestStrings(
     {
-      invoke: async (count) => {
-        const { result, error } = await cloud.invoke(requestor, { count });
-        if (error) {
-          throw new Error(`The requestor failed: ${error.errorType}: ${error.errorMessage}`);
-        }
-        return (result as { requestIds: string[] }).requestIds;
-      },
+      // A key per invocation, as a client that retries must use: the requestor gives a retry
+      // the ids of the first attempt. An ISO time, so the ids still sort by when they were asked.
+      invoke: (count) =>
+        invokeRetrying(cloud, requestor, {
+          count,
+          idempotencyKey: new Date(startedAt + invocations++).toISOString(),
+        }),
       backlog: async () => (await queueDepth(sqs, requestQueue)).visible,
     },
     options.requests,
     LOCAL_REQUESTS_PER_INVOKE,
   );
-  const idle = { timeoutMs: Math.max(60_000, options.requests * 20) };
-  await cloud.waitForIdle(idle);
+  await waitUntilSettled(cloud, sqs);
   // Ticks keep adding requests; stop them (a tick in flight finishes) so the run can settle,
   // then every request in the tables is expected, the schedule's as well as ours.
   if (options.schedules) {
     await cloud.stopSchedules();
-    await cloud.waitForIdle(idle);
+    say('Schedules stopped, so that the run can settle and be reconciled');
+    await waitUntilSettled(cloud, sqs);
+  }
+  const faults = describeFaults(cloud.injectedFaults());
+  if (faults) {
+    cloud.setFaults(undefined);
+    say(`Faults off for the reconciliation; injected: ${faults}`);
   }
   return requestIds;
+}
+
+/**
+ * Requestor failures worth another attempt: the throttling and server errors the SDK retries, as
+ * the requestor reports them once its own SDK calls gave up on them (SendFailedError and
+ * RecordFailedError name the cause).
+ */
+const RETRYABLE = new RegExp(
+  [
+    'SendFailedError',
+    'RecordFailedError',
+    ...FAULT_SERVICES.flatMap((service) =>
+      FAULT_KINDS.flatMap((kind) => faultErrorNames(service, kind)),
+    ),
+  ].join('|'),
+);
+
+/** Attempts at one requestor invocation before the run gives up. */
+const MAX_INVOKE_ATTEMPTS = 10;
+
+/** Invokes the requestor, retrying with the same payload (and so the same key) what is retryable. */
+async function invokeRetrying(
+  cloud: LocalCloud,
+  requestor: string,
+  payload: { count: number; idempotencyKey: string },
+): Promise<readonly string[]> {
+  for (let attempt = 1; ; attempt++) {
+    const { result, error } = await cloud.invoke(requestor, payload);
+    if (!error) return (result as { requestIds: string[] }).requestIds;
+    const retryable = RETRYABLE.test(`${error.errorType} ${error.errorMessage}`);
+    if (!retryable || attempt >= MAX_INVOKE_ATTEMPTS) {
+      throw new Error(
+        `The requestor failed${retryable ? ` ${attempt} times` : ''}: ${error.errorType}: ${error.errorMessage}`,
+      );
+    }
+    // Backoff with jitter, as the SDK's own retries.
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 100 * 2 ** attempt));
+  }
+}
+
+/**
+ * Waits until the pipeline is idle, for as long as it is still getting somewhere: a message that
+ * fails comes back only after its queue's visibility timeout, so the wait gives up only when
+ * nothing has moved for longer than the longest one (scaled as the cloud runs it), plus a margin.
+ */
+async function waitUntilSettled(cloud: LocalCloud, sqs: SQSClient): Promise<void> {
+  const visibilityMs = Math.max(
+    0,
+    ...Object.values(cloud.queues).map((q) => q.visibilityTimeoutSeconds * 1000),
+  );
+  const quietLimitMs = visibilityMs + STUCK_MARGIN_MS;
+  let last = await progressMark(cloud, sqs);
+  let movedAt = Date.now();
+  for (;;) {
+    try {
+      await cloud.waitForIdle({ timeoutMs: SETTLE_CHECK_MS });
+      return;
+    } catch (error) {
+      if (!(error instanceof LocalCloudError)) throw error;
+    }
+    const mark = await progressMark(cloud, sqs);
+    if (mark !== last) {
+      last = mark;
+      movedAt = Date.now();
+    } else if (Date.now() - movedAt > quietLimitMs) {
+      throw new LocalCloudError(
+        `The pipeline made no progress for ${Math.round(quietLimitMs / 1000)} s (its longest visibility timeout and a margin) and is still not idle: ${mark}`,
+      );
+    }
+  }
+}
+
+/** How often a settling run checks that it is still getting somewhere. */
+const SETTLE_CHECK_MS = 5_000;
+/** What a stuck run waits beyond the longest visibility timeout before it gives up. */
+const STUCK_MARGIN_MS = 30_000;
+
+/**
+ * Something that changes whenever the pipeline does anything, for a person too: invocations so
+ * far and what each source queue holds.
+ */
+async function progressMark(cloud: LocalCloud, sqs: SQSClient): Promise<string> {
+  const invocations = Object.values(cloud.metrics().lambda).reduce((n, f) => n + f.invocations, 0);
+  const depths = await Promise.all(
+    QUEUES.map(async (q) => {
+      const d = await queueDepth(sqs, output(cloud.outputs, queueOutputs(q).queue));
+      return `${q.toLowerCase()} ${d.visible} visible, ${d.inFlight} in flight`;
+    }),
+  );
+  return `${invocations} invocations; ${depths.join('; ')}`;
 }
 
 /** How a run's round trips ended. */
@@ -77,6 +182,7 @@ export async function reconcileRoundTrips(
     ...clients,
     outputs: cloud.outputs,
     expected: options.schedules ? undefined : requestIds,
+    peekEndpoint: cloud.endpoint,
   });
   // With schedules, the expected round trips are every request recorded, ticks' included.
   const expectedTotal = options.schedules ? summary.requested : options.requests;

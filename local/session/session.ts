@@ -1,7 +1,7 @@
 /**
  * The session `npm start` and `npm run dev` share: take the state directory, start the local
- * cloud on it, tell known failures in one line, serve the console on the cloud's endpoint, and
- * give the directory back however the command ends.
+ * cloud on it, tell known failures in one line, serve the console on the cloud's endpoint from
+ * its first request, and give the directory back however the command ends.
  *
  * Light to import: the emulators and the console load only when a cloud starts, so a command's
  * `--help` and a bad option answer without them.
@@ -11,7 +11,9 @@ import type { LocalCloud, LocalCloudOptions } from '../cloud';
 import type { CloudHost } from '../engine/host';
 import { lockStateDir, type StateLock, StateLockedError } from '../state/lock';
 import { ensureWritableDir, UnusableDirectoryError } from '../state/writable-dir';
+import { CONSOLE_PATH, consoleRoute } from './console-route';
 import { SessionError } from './errors';
+import { MetricCounts } from './metric-counts';
 
 /** A directory the session writes to, checked before the lock is taken. */
 export interface SessionDir {
@@ -55,24 +57,46 @@ export async function withStateDir<T>(
 export interface SessionCloudOptions extends LocalCloudOptions {
   /** The state directory's lock, which records where the cloud answers for anyone it turns away. */
   readonly lock: StateLock;
-  /** Serve the console on the cloud's endpoint from the start. @default false */
-  readonly console?: boolean;
+  /**
+   * The functions' metrics, counted by the caller from the log lines it is given; without it the
+   * session counts them itself. The console shows them as live counts by stage.
+   */
+  readonly metrics?: MetricCounts;
+  /** Whether the tables start empty (no kept data), so the console need not count them first. */
+  readonly tablesStartEmpty?: boolean;
 }
 
+/** The address of the console a session's cloud serves. */
+export const consoleUrlOf = (cloud: Pick<LocalCloud, 'endpoint'>): string =>
+  `${cloud.endpoint}${CONSOLE_PATH}/`;
+
 /**
- * Starts a local cloud (loading the emulators on first use) and, if asked, mounts its console.
+ * Starts a local cloud (loading the emulators on first use) with the console served on its
+ * endpoint from the endpoint's first request (see `console-route.ts`).
  *
  * @throws SessionError (`invalid`) when the port is taken or a cloud already runs on the state file
  */
 export async function startSessionCloud(options: SessionCloudOptions): Promise<LocalCloud> {
-  const { lock, console: withConsole = false, ...cloudOptions } = options;
+  const { lock, metrics: given, tablesStartEmpty = false, ...cloudOptions } = options;
   const [{ startLocalCloud, LocalCloudError }, { PortInUseError }] = await Promise.all([
     import('../cloud'),
     import('../endpoint/gateway'),
   ]);
+  const metrics = given ?? new MetricCounts();
+  const log = cloudOptions.log;
+  const route = consoleRoute();
   let cloud: LocalCloud;
   try {
-    cloud = await startLocalCloud(cloudOptions);
+    cloud = await startLocalCloud({
+      ...cloudOptions,
+      routes: new Map([...(cloudOptions.routes ?? []), [CONSOLE_PATH, route.handle]]),
+      log: given
+        ? log
+        : (line, fn) => {
+            metrics.take(line);
+            log?.(line, fn);
+          },
+    });
   } catch (error) {
     if (error instanceof PortInUseError || error instanceof LocalCloudError) {
       throw new SessionError('invalid', error.message);
@@ -80,21 +104,21 @@ export async function startSessionCloud(options: SessionCloudOptions): Promise<L
     throw error;
   }
   lock.setEndpoint(cloud.endpoint);
-  if (withConsole) await mountConsole(cloud);
+  route.attach(cloud, {
+    liveStageCounts: () => liveStageCounts(metrics),
+    tablesStartedEmpty: tablesStartEmpty,
+  });
   return cloud;
 }
 
-/**
- * Serves the console at `/_console/` on the cloud's endpoint and returns its address. The console
- * (its SDK clients and esbuild) loads only now: running the pipeline does not need it.
- */
-export async function mountConsole(cloud: LocalCloud): Promise<string> {
-  const [{ localCloudTarget }, { createConsoleHandler }] = await Promise.all([
-    import('../../console/local-target'),
-    import('../../console/server'),
-  ]);
-  cloud.mount('/_console', createConsoleHandler({ target: localCloudTarget(cloud) }).handle);
-  return `${cloud.endpoint}/_console/`;
+/** The functions' counts as the console's stages: each counts the items written at that stage. */
+function liveStageCounts({ counts }: MetricCounts) {
+  return {
+    requested: counts.Requested,
+    generated: counts.Generated,
+    stored: counts.Stored,
+    acknowledged: counts.Acknowledged,
+  };
 }
 
 /** What {@link startSessionHost} is given. */

@@ -327,7 +327,7 @@ describe('npm start guards what another run or the disk would break', () => {
     }
   });
 
-  it('refuses a second start on the same state directory, leaving the first one whole; the first removes its tables at exit', async () => {
+  it('refuses a second start on the same state directory, leaving the first one whole; the first serves its console from the start, keeps its schedule ticking with --keep and removes its tables at exit', async () => {
     const home = mkdtempSync(join(tmpdir(), 'string-pipeline-two-'));
     // The suite's assembly, put in this state directory's cache as the cache puts one: the first
     // start finds it instead of synthesizing again (what is tested here is the lock, not the synth).
@@ -338,21 +338,48 @@ describe('npm start guards what another run or the disk would break', () => {
     const first = spawn(
       join('node_modules', '.bin', 'tsx'),
       // Any free port: 4566 may be another cloud's.
-      ['commands/start.ts', '--keep', '--requests', '1', '--state-dir', home, '--port', '0'],
+      [
+        'commands/start.ts',
+        '--keep',
+        '--requests',
+        '1',
+        '--state-dir',
+        home,
+        '--port',
+        '0',
+        // The schedule every second: it must tick again once the run has been reconciled.
+        '--schedules',
+        '--time-scale',
+        '60',
+      ],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
     try {
       let out = '';
-      await new Promise<void>((resolve, reject) => {
-        first.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-          out += chunk;
-          // Up, with its state file written and its log open: what a second start could break.
-          if (out.includes('Local cloud up')) resolve();
+      const printed = (text: string) =>
+        new Promise<void>((resolve, reject) => {
+          const check = () => {
+            if (!out.includes(text)) return;
+            first.stdout.off('data', check);
+            resolve();
+          };
+          first.stdout.on('data', check);
+          check();
+          first.once('exit', (code) => reject(new Error(`first start exited ${code}: ${out}`)));
         });
-        first.once('exit', (code) => reject(new Error(`first start exited ${code}: ${out}`)));
+      first.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        out += chunk;
       });
+      // Up, with its state file written and its log open: what a second start could break.
+      await printed('Local cloud up');
+      // The first line names the console, which answers from then on, the run still going.
+      const consoleUrl = /^Local cloud up .*; console (http:\S+\/_console\/)$/m.exec(out)?.[1];
+      expect(consoleUrl).toBeDefined();
+      const page = await fetch(consoleUrl ?? '');
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<script type="module"');
       const log = readFileSync(join(home, 'functions.log'), 'utf8');
       // It used the seeded assembly: a synth would have added another beside it.
       expect(readdirSync(join(home, 'cdk.out'))).toEqual([basename(assembly)]);
@@ -371,6 +398,14 @@ describe('npm start guards what another run or the disk would break', () => {
       expect(existsSync(join(home, 'state.json'))).toBe(true);
       // Without --data the tables are on disk, in the state directory, until the run ends.
       expect(existsSync(join(home, 'tables'))).toBe(true);
+      // The run stopped the schedule to reconcile, said so, and runs it again while it is kept.
+      await printed('Schedules running again until Ctrl-C');
+      expect(out).toContain('Schedules stopped, so that the run can settle and be reconciled');
+      expect(out).toMatch(/^OK: /m);
+      const ticks = () =>
+        readFileSync(join(home, 'functions.log'), 'utf8').split('"requested strings"').length;
+      const before = ticks();
+      await until(() => ticks() > before + 1);
       const exited = new Promise((resolve) => first.once('exit', resolve));
       first.kill('SIGINT');
       await exited;
@@ -386,3 +421,11 @@ describe('npm start guards what another run or the disk would break', () => {
     }
   });
 });
+
+/** Resolves once `condition` holds, checking every 100 ms for up to 20 s. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let waited = 0; !condition(); waited += 100) {
+    if (waited > 20_000) throw new Error('the condition did not come true in 20 s');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -143,6 +143,17 @@ describe('the console in a real browser', () => {
     // With the generator paused, the redriven message stays on the request queue to be counted.
     const generator = h.cloud.outputs.GeneratorFunctionName ?? '';
     await h.cloud.pauseConsumer(generator);
+    // The dead letter was rejected by the generator: a redrive warns that it will come straight
+    // back, and goes ahead only once that is confirmed.
+    await page.click('form[aria-label="Redrive request-dlq"] button');
+    await page.waitForFunction(
+      () =>
+        document
+          .querySelector('form[aria-label="Redrive request-dlq"] .error')
+          ?.textContent?.includes('rejected by a handler (InvalidJson)'),
+      WAIT,
+    );
+    await page.click('form[aria-label="Redrive request-dlq"] input[type=checkbox]');
     await page.click('form[aria-label="Redrive request-dlq"] button');
     await page.waitForFunction(
       () =>

@@ -4,7 +4,7 @@ import {
   ListStackResourcesCommand,
 } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import {
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
@@ -16,7 +16,9 @@ import {
 } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { ConsoleApi } from '../../console/api';
+import { ConsoleApi, type QueueInfo } from '../../console/api';
+import { firstQueueToLookAt } from '../../console/app/queues/first-queue';
+import type { LiveStageCounts } from '../../console/context';
 import type { Target, TargetKind } from '../../ops/target';
 
 const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/StringPipeline-request';
@@ -127,24 +129,61 @@ describe('console API', () => {
     expect(sqs.commandCalls(PurgeQueueCommand)).toHaveLength(1);
   });
 
-  it('reads one page of a table with the status as a filter, and hands back a token for the next', async () => {
+  it('reads one page of a table, and hands back a token for the next', async () => {
     dynamodb.on(ScanCommand).resolves({
       Items: [{ requestId: { S: 'a' }, status: { S: 'STORED' } }],
-      ScannedCount: 20,
+      ScannedCount: 1,
       LastEvaluatedKey: { requestId: { S: 'a' } },
     });
     const api = new ConsoleApi(target('local'));
-    const first = await api.table('requests', { status: 'STORED', limit: 20 });
+    const first = await api.table('requests', { limit: 1 });
     expect(first.items).toEqual([{ requestId: 'a', status: 'STORED' }]);
     expect(dynamodb.commandCalls(ScanCommand)[0]?.args[0].input).toMatchObject({
       TableName: 'Requests',
-      Limit: 20,
-      FilterExpression: '#status = :status',
-      ExpressionAttributeValues: { ':status': { S: 'STORED' } },
+      Limit: 1,
     });
     await api.table('requests', { start: first.next });
     expect(dynamodb.commandCalls(ScanCommand)[1]?.args[0].input.ExclusiveStartKey).toEqual({
       requestId: { S: 'a' },
+    });
+  });
+
+  it('fills a filtered page across as many scan pages as it takes, not just the first', async () => {
+    const item = (id: string, status: string) => ({ requestId: { S: id }, status: { S: status } });
+    // DynamoDB filters after it reads: each scan page holds one match among many items read.
+    dynamodb
+      .on(ScanCommand)
+      .resolvesOnce({
+        Items: [item('a', 'STORED')],
+        ScannedCount: 500,
+        LastEvaluatedKey: { requestId: { S: 'k1' } },
+      })
+      .resolvesOnce({
+        Items: [item('b', 'STORED')],
+        ScannedCount: 500,
+        LastEvaluatedKey: { requestId: { S: 'k2' } },
+      })
+      .resolvesOnce({
+        Items: [item('c', 'STORED'), item('d', 'STORED')],
+        ScannedCount: 500,
+        LastEvaluatedKey: { requestId: { S: 'k3' } },
+      });
+    const api = new ConsoleApi(target('local'));
+    const page = await api.table('requests', { status: 'STORED', limit: 3 });
+    expect(page.items.map((i) => i.requestId)).toEqual(['a', 'b', 'c']);
+    expect(page.scanned).toBe(1500);
+    const calls = dynamodb.commandCalls(ScanCommand).map((c) => c.args[0].input);
+    expect(calls).toHaveLength(3);
+    expect(calls[0]).toMatchObject({
+      FilterExpression: '#status = :status',
+      ExpressionAttributeValues: { ':status': { S: 'STORED' } },
+    });
+    expect(calls[2]?.ExclusiveStartKey).toEqual({ requestId: { S: 'k2' } });
+    // The next page starts after the last item shown, not after the last item read.
+    dynamodb.on(ScanCommand).resolves({ Items: [] });
+    await api.table('requests', { status: 'STORED', limit: 3, start: page.next });
+    expect(dynamodb.commandCalls(ScanCommand)[3]?.args[0].input.ExclusiveStartKey).toEqual({
+      requestId: { S: 'c' },
     });
   });
 
@@ -171,6 +210,11 @@ describe('console API', () => {
       reason: '2 messages in StringPipeline-request-dlq',
     });
     expect(alarms.find((a) => a.name === 'StringPipeline-ack-dlq-not-empty')?.state).toBe('OK');
+    // Firing first, then those without data, then the quiet ones.
+    const order = { ALARM: 0, INSUFFICIENT_DATA: 1, OK: 2 };
+    const ranks = alarms.map((a) => order[a.state]);
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+    expect(alarms[0]?.state).toBe('ALARM');
     // The schedule's DLQ is no stack output; ListStackResources finds it.
     expect(
       alarms.find((a) => a.name === 'StringPipeline-requestor-schedule-dlq-not-empty')?.state,
@@ -368,5 +412,153 @@ describe('console API', () => {
     expect(remote.find((a) => a.name.endsWith('oldest-message-age'))?.state).toBe(
       'INSUFFICIENT_DATA',
     );
+  });
+
+  it('names the failed-invocation queues as the CLI does, and counts them as dead-letter queues', async () => {
+    const failures = `${QUEUE.replace('request', 'requestor-failures')}`;
+    cloudformation.on(ListStackResourcesCommand).resolves({
+      StackResourceSummaries: [
+        {
+          LogicalResourceId: 'RequestorFailures12AB',
+          ResourceType: 'AWS::SQS::Queue',
+          PhysicalResourceId: failures,
+          ResourceStatus: 'CREATE_COMPLETE',
+          LastUpdatedTimestamp: new Date(),
+        },
+      ],
+    });
+    sqs.on(GetQueueAttributesCommand).resolves({ Attributes: {} });
+    const base = target('local');
+    const api = new ConsoleApi({
+      ...base,
+      outputs: { ...base.outputs, RequestorFailureDlqUrl: failures },
+    });
+    const found = (await api.queues()).find((q) => q.url === failures);
+    expect(found).toMatchObject({ id: 'requestor-failures', isDlq: true, redrivable: false });
+  });
+
+  it('refuses to redrive messages a handler rejected until that is confirmed', async () => {
+    sqs
+      .on(GetQueueAttributesCommand)
+      .resolves({ Attributes: { ApproximateNumberOfMessages: '1' } });
+    sqs.on(ReceiveMessageCommand).resolves({
+      Messages: [
+        {
+          MessageId: 'm-1',
+          Body: 'not json',
+          Attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0' },
+          MessageAttributes: {
+            FailureCode: { DataType: 'String', StringValue: 'InvalidJson' },
+            FailureReason: { DataType: 'String', StringValue: 'not JSON' },
+          },
+        },
+      ],
+    });
+    const api = new ConsoleApi(target('local'));
+    await expect(api.redrive('request-dlq', undefined)).rejects.toThrow(
+      /^1 of the messages in request-dlq were rejected by a handler \(InvalidJson\): redriven, they come straight back/,
+    );
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
+    const started = await api.redrive('request-dlq', undefined, true);
+    expect(started.state).toBe('running');
+  });
+
+  it('records a request it sends in the Requests table first, so its round trip can complete', async () => {
+    const order: string[] = [];
+    dynamodb.on(PutItemCommand).callsFake(() => {
+      order.push('PutItem');
+      return {};
+    });
+    sqs.on(SendMessageCommand).callsFake(() => {
+      order.push('SendMessage');
+      return { MessageId: 'm-1' };
+    });
+    await new ConsoleApi(target('local')).send('request', validRequest, false);
+    expect(order).toEqual(['PutItem', 'SendMessage']);
+    expect(dynamodb.commandCalls(PutItemCommand)[0]?.args[0].input).toMatchObject({
+      TableName: 'Requests',
+      Item: { requestId: { S: '01JD0000000000000000000000' }, status: { S: 'REQUESTED' } },
+      ConditionExpression: expect.stringContaining('attribute_not_exists'),
+    });
+    // Other queues' messages are sent as they are.
+    order.length = 0;
+    await new ConsoleApi(target('local')).send(
+      'ack',
+      JSON.stringify({ ...JSON.parse(validRequest), type: 'ack', v: 1, storedAt: 'x' }),
+      true,
+    );
+    expect(order).toEqual(['SendMessage']);
+  });
+});
+
+describe('the counts by stage', () => {
+  beforeEach(() => {
+    logs.on(FilterLogEventsCommand).resolves({ events: [] });
+  });
+  /** Every queue empty (idle), or the request queue holding `busy` messages. */
+  const depths = (busy: number) =>
+    sqs.on(GetQueueAttributesCommand).callsFake((input: { QueueUrl: string }) => ({
+      Attributes: { ApproximateNumberOfMessages: input.QueueUrl === QUEUE ? String(busy) : '0' },
+    }));
+  /** Scans that find `requests` and `strings` items by status. */
+  const tables = (requests: Record<string, number>, strings: Record<string, number>) =>
+    dynamodb.on(ScanCommand).callsFake((input: { TableName: string }) => {
+      const counts = input.TableName === 'Requests' ? requests : strings;
+      return {
+        Items: Object.entries(counts).flatMap(([status, n]) =>
+          Array.from({ length: n }, (_, i) => ({
+            requestId: { S: `${status}${i}` },
+            status: { S: status },
+          })),
+        ),
+      };
+    });
+
+  it("follow the functions' metrics beside a local cloud, without scanning while busy, and are exact once idle", async () => {
+    const live: LiveStageCounts = { requested: 0, generated: 0, stored: 0, acknowledged: 0 };
+    const api = new ConsoleApi({
+      ...target('local'),
+      liveStageCounts: () => ({ ...live }),
+      tablesStartedEmpty: true,
+    });
+    depths(5);
+    Object.assign(live, { requested: 10, generated: 8, stored: 6, acknowledged: 4 });
+    expect((await api.overview()).stages).toMatchObject(live);
+    Object.assign(live, { requested: 10, generated: 10, stored: 9, acknowledged: 8 });
+    expect((await api.overview()).stages).toMatchObject(live);
+    expect(dynamodb.commandCalls(ScanCommand)).toHaveLength(0);
+
+    // Idle: one scan settles the counts on what the tables hold (an item written by hand too).
+    depths(0);
+    Object.assign(live, { generated: 10, stored: 10, acknowledged: 10 });
+    tables({ STORED: 10, REQUESTED: 1 }, { ACKNOWLEDGED: 10 });
+    const idle = (await api.overview()).stages;
+    expect(idle).toMatchObject({ requested: 11, generated: 10, stored: 10, acknowledged: 10 });
+    await api.overview();
+    expect(dynamodb.commandCalls(ScanCommand)).toHaveLength(2);
+  });
+
+  it('scan once more as the pipeline goes idle elsewhere, however recently they scanned', async () => {
+    const api = new ConsoleApi(target('aws'));
+    depths(3);
+    tables({ REQUESTED: 2 }, {});
+    expect((await api.overview()).stages.requested).toBe(2);
+    tables({ STORED: 3 }, { ACKNOWLEDGED: 3 });
+    // Busy: the last scan is reused for a while.
+    expect((await api.overview()).stages.requested).toBe(2);
+    depths(0);
+    expect((await api.overview()).stages).toMatchObject({ requested: 3, acknowledged: 3 });
+  });
+});
+
+describe('the Queues page', () => {
+  const queue = (id: string, visible: number, isDlq = id.endsWith('-dlq')) =>
+    ({ id, visible, inFlight: 0, delayed: 0, isDlq }) as QueueInfo;
+
+  it('opens on the first dead-letter queue that holds messages', () => {
+    const queues = [queue('request', 3), queue('request-dlq', 0), queue('ack-dlq', 2)];
+    expect(firstQueueToLookAt(queues)).toBe('ack-dlq');
+    expect(firstQueueToLookAt([queue('request', 3), queue('request-dlq', 0)])).toBe('request');
+    expect(firstQueueToLookAt([queue('request', 0), queue('request-dlq', 0)])).toBe('request-dlq');
   });
 });

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { endpointsText } from '../../commands/start-report';
+import { describe, expect, it, vi } from 'vitest';
+import { endpointsText, printSummary } from '../../commands/start-report';
 import { Output } from '../../contract/contract';
+import type { Reconciliation } from '../../ops/reconcile';
 
 const cloud = {
   endpoint: 'http://127.0.0.1:4566',
@@ -45,5 +46,58 @@ describe('what npm start -- --keep prints to reach the cloud', () => {
       'npm run redrive -- --all --state other/state.json',
     );
     expect(text).toMatch(/npm run redrive -- --all$/);
+  });
+});
+
+describe("npm start's reconciliation summary", () => {
+  const depth = { visible: 0, inFlight: 0, delayed: 0 };
+  const summary: Reconciliation = {
+    requested: 20,
+    stored: 20,
+    generated: 20,
+    acknowledged: 20,
+    complete: 10,
+    mismatched: [],
+    incomplete: [],
+    unexpected: Array.from({ length: 10 }, (_, i) => `01EARLIER${i}`),
+    queues: { Request: depth, Response: depth, Ack: depth },
+    deadLetters: { Request: 0, Response: 0, Ack: 0 },
+    failedInvocations: {},
+    failedInvocationReasons: {},
+  };
+  const printed = (print: () => void) => {
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((line: string) => {
+      lines.push(line);
+    });
+    try {
+      print();
+    } finally {
+      spy.mockRestore();
+    }
+    return lines.join('\n');
+  };
+  const counts = {
+    Requested: 10,
+    Generated: 10,
+    Stored: 10,
+    Acknowledged: 10,
+    Duplicate: 0,
+    Rejected: 0,
+  };
+
+  it('counts the records of earlier runs kept with --data, instead of calling them unexpected', () => {
+    const kept = printed(() => printSummary(summary, 10, counts, { keptData: true }));
+    expect(kept).toContain('records of earlier runs (kept with --data): 10');
+    expect(kept).not.toContain('unexpected');
+    const fresh = printed(() => printSummary(summary, 10, counts));
+    expect(fresh).toContain('unexpected records: 01EARLIER0, 01EARLIER1');
+  });
+
+  it('says which faults were injected, by service and kind', () => {
+    const text = printed(() =>
+      printSummary(summary, 10, counts, { faults: { 'sqs.ReceiveMessage.throttle': 4 } }),
+    );
+    expect(text).toMatch(/faults injected +sqs throttle 4/);
   });
 });

@@ -1,27 +1,36 @@
 /**
- * The pipeline diagram: the flow as the stack wires it, left to right, each queue with its
- * dead-letter queue underneath and each function with its figures.
+ * The pipeline diagram: each function once, and between them the three queues as the stack wires
+ * them, each with its dead-letter queue; the schedule and the requestor's failed invocations on
+ * the left. Every queue shows its counts, every function its figures.
  */
 import type { ComponentChildren } from 'preact';
 import type { FunctionStats, QueueInfo } from '../../api';
 import { FunctionFigures } from './function-figures';
-import { BOX_W, DLQ_Y, FLOW_Y, QUEUE_H, X } from './layout';
+import {
+  BOX_W,
+  boxMid,
+  boxTop,
+  FAR_X,
+  FN_H,
+  FN_TOP,
+  FN_W,
+  GENERATOR_X,
+  HEIGHT,
+  laneTop,
+  NEAR_X,
+  QUEUE_H,
+  REQUESTOR_X,
+  SIDE_X,
+  WIDTH,
+} from './layout';
 import { QueueBox } from './queue-box';
 
-/** A node of the flow that is not a queue: the schedule or a function. */
-type Step = { kind: 'fn' | 'schedule'; label: string };
-
-/** The flow, left to right, as the stack wires it. */
-const FLOW: (Step | { kind: 'queue'; id: string })[] = [
-  { kind: 'schedule', label: 'Schedule' },
-  { kind: 'fn', label: 'requestor' },
-  { kind: 'queue', id: 'request' },
-  { kind: 'fn', label: 'generator' },
-  { kind: 'queue', id: 'response' },
-  { kind: 'fn', label: 'requestor' },
-  { kind: 'queue', id: 'ack' },
-  { kind: 'fn', label: 'generator' },
-];
+/** A queue's lane: who sends to it, and so on which side it sits. */
+const LANES = [
+  { id: 'request', from: 'requestor' },
+  { id: 'response', from: 'generator' },
+  { id: 'ack', from: 'requestor' },
+] as const;
 
 /** The pipeline drawn as it runs, each queue and DLQ annotated with its counts. */
 export function Diagram({
@@ -36,40 +45,23 @@ export function Diagram({
   return (
     <svg
       class="diagram"
-      viewBox="0 0 1000 310"
+      viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
       role="img"
-      aria-label="Pipeline: schedule, requestor, request queue, generator, response queue, requestor, ack queue, generator; each queue with its dead-letter queue"
+      aria-label="Pipeline: the schedule invokes the requestor; the requestor sends requests to the generator, the generator responses to the requestor, the requestor acks to the generator; each queue with its dead-letter queue"
     >
       <ArrowMarker />
-      {FLOW.slice(1).map((_, i) => (
-        <line
-          key={`a${i}`}
-          x1={X(i) + BOX_W}
-          y1={FLOW_Y + 46}
-          x2={X(i + 1) - 2}
-          y2={FLOW_Y + 46}
-          class="edge"
-          marker-end="url(#arrow)"
+      <Side queue={queue} />
+      <FunctionNode x={REQUESTOR_X} name="requestor" functions={functions} />
+      <FunctionNode x={GENERATOR_X} name="generator" functions={functions} />
+      {LANES.map((lane, i) => (
+        <Lane
+          key={lane.id}
+          lane={i}
+          rightward={lane.from === 'requestor'}
+          queue={queue(lane.id)}
+          dlq={queue(`${lane.id}-dlq`)}
         />
       ))}
-      {FLOW.map((node, i) =>
-        node.kind === 'queue' ? (
-          <QueueColumn
-            key={node.id}
-            x={X(i)}
-            queue={queue(node.id)}
-            dlq={queue(`${node.id}-dlq`)}
-          />
-        ) : (
-          <StepNode
-            key={`n${i}`}
-            x={X(i)}
-            step={node}
-            dlq={node.kind === 'schedule' ? queue('schedule-dlq') : undefined}
-            fn={node.kind === 'fn' ? functions.find((f) => f.key === node.label) : undefined}
-          />
-        ),
-      )}
     </svg>
   );
 }
@@ -93,56 +85,120 @@ function ArrowMarker() {
   );
 }
 
-/** The edge down from a node at `x` to its dead-letter queue, labelled with why messages go. */
-function DeadEdge({ x, y1, children }: { x: number; y1: number; children: ComponentChildren }) {
+/** An edge through `points`, ending in an arrowhead; dashed for dead letters. */
+function Edge(props: { points: [number, number][]; dead?: boolean }) {
+  const d = props.points.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${x},${y}`).join(' ');
+  return <path d={d} class={props.dead ? 'edge dead' : 'edge'} marker-end="url(#arrow)" />;
+}
+
+/** A note under a box: why messages go there. */
+function Note({ x, y, children }: { x: number; y: number; children: ComponentChildren }) {
   return (
-    <>
-      <line
-        x1={x + BOX_W / 2}
-        y1={y1}
-        x2={x + BOX_W / 2}
-        y2={DLQ_Y - 2}
-        class="edge dead"
-        marker-end="url(#arrow)"
-      />
-      <text x={x + BOX_W / 2 + 6} y={(FLOW_Y + QUEUE_H + DLQ_Y) / 2 + 4} class="small">
-        {children}
-      </text>
-    </>
+    <text x={x + BOX_W / 2} y={y} text-anchor="middle" class="small">
+      {children}
+    </text>
   );
 }
 
-/** A queue of the flow with its dead-letter queue under it. */
-function QueueColumn({ x, queue, dlq }: { x: number; queue?: QueueInfo; dlq?: QueueInfo }) {
+/**
+ * A queue's lane: the producer's arrow into the queue, the queue's arrow along the top of the
+ * lane to its consumer, and its DLQ beside it (on the consumer's side, out of the way).
+ */
+function Lane(props: { lane: number; rightward: boolean; queue?: QueueInfo; dlq?: QueueInfo }) {
+  const { lane, rightward, queue, dlq } = props;
+  const [queueX, dlqX] = rightward ? [NEAR_X, FAR_X] : [FAR_X, NEAR_X];
+  const [producerEdge, consumerEdge] = rightward
+    ? [REQUESTOR_X + FN_W, GENERATOR_X]
+    : [GENERATOR_X, REQUESTOR_X + FN_W];
+  const queueEdge = rightward ? queueX : queueX + BOX_W;
+  const towards = (x: number) => (rightward ? x - 2 : x + 2);
+  const top = laneTop(lane) + 4;
+  const mid = boxMid(lane);
   return (
-    <g>
-      <QueueBox q={queue} x={x} y={FLOW_Y} />
-      <DeadEdge x={x} y1={FLOW_Y + QUEUE_H}>
-        after {queue?.redrivePolicy?.maxReceiveCount ?? '?'} receives
-      </DeadEdge>
-      <QueueBox q={dlq} x={x} y={DLQ_Y} dlq />
+    <g data-lane={queue?.id}>
+      <Edge
+        points={[
+          [producerEdge, mid],
+          [towards(queueEdge), mid],
+        ]}
+      />
+      <Edge
+        points={[
+          [queueX + BOX_W / 2, boxTop(lane)],
+          [queueX + BOX_W / 2, top],
+          [towards(consumerEdge), top],
+        ]}
+      />
+      <QueueBox q={queue} x={queueX} y={boxTop(lane)} />
+      <Edge
+        dead
+        points={[
+          [rightward ? queueX + BOX_W : queueX, mid],
+          [towards(rightward ? dlqX : dlqX + BOX_W), mid],
+        ]}
+      />
+      <QueueBox q={dlq} x={dlqX} y={boxTop(lane)} dlq />
+      <Note x={dlqX} y={boxTop(lane) + QUEUE_H + 12}>
+        after {queue?.redrivePolicy?.maxReceiveCount ?? '?'} receives, or rejected
+      </Note>
     </g>
   );
 }
 
-/** The schedule, with the DLQ of its failed invokes, or a function with its figures. */
-function StepNode(props: { x: number; step: Step; dlq?: QueueInfo; fn?: FunctionStats }) {
-  const { x, step, dlq, fn } = props;
+/** The schedule with its DLQ, and the requestor's failed invocations, left of the requestor. */
+function Side({ queue }: { queue: (id: string) => QueueInfo | undefined }) {
+  const scheduleY = boxMid(0) - 24;
   return (
-    <g class={`node ${step.kind}`}>
-      {dlq && (
-        <>
-          <DeadEdge x={x} y1={FLOW_Y + 70}>
-            failed invokes
-          </DeadEdge>
-          <QueueBox q={dlq} x={x} y={DLQ_Y} dlq />
-        </>
-      )}
-      <rect x={x} y={FLOW_Y + 22} width={BOX_W} height={48} rx={step.kind === 'fn' ? 24 : 4} />
-      <text x={x + BOX_W / 2} y={FLOW_Y + 51} text-anchor="middle" class="title">
-        {step.label}
+    <g>
+      <g class="node schedule">
+        <rect x={SIDE_X} y={scheduleY} width={BOX_W} height={48} rx={4} />
+        <text x={SIDE_X + BOX_W / 2} y={scheduleY + 29} text-anchor="middle" class="title">
+          Schedule
+        </text>
+      </g>
+      <Edge
+        points={[
+          [SIDE_X + BOX_W, boxMid(0)],
+          [REQUESTOR_X - 2, boxMid(0)],
+        ]}
+      />
+      <Edge
+        dead
+        points={[
+          [SIDE_X + BOX_W / 2, scheduleY + 48],
+          [SIDE_X + BOX_W / 2, boxTop(1) - 2],
+        ]}
+      />
+      <QueueBox q={queue('schedule-dlq')} x={SIDE_X} y={boxTop(1)} dlq />
+      <Note x={SIDE_X} y={boxTop(1) + QUEUE_H + 12}>
+        ticks not delivered
+      </Note>
+      <Edge
+        dead
+        points={[
+          [REQUESTOR_X, boxMid(2)],
+          [SIDE_X + BOX_W + 2, boxMid(2)],
+        ]}
+      />
+      <QueueBox q={queue('requestor-failures')} x={SIDE_X} y={boxTop(2)} dlq />
+      <Note x={SIDE_X} y={boxTop(2) + QUEUE_H + 12}>
+        async invokes that failed
+      </Note>
+    </g>
+  );
+}
+
+/** A function, drawn once, with its figures. */
+function FunctionNode(props: { x: number; name: string; functions: FunctionStats[] }) {
+  const { x, name, functions } = props;
+  const y = FN_TOP + FN_H / 2 - 40;
+  return (
+    <g class="node fn" data-fn-node={name}>
+      <rect x={x} y={FN_TOP} width={FN_W} height={FN_H} rx={24} />
+      <text x={x + FN_W / 2} y={y} text-anchor="middle" class="title">
+        {name}
       </text>
-      {step.kind === 'fn' && <FunctionFigures fn={fn} x={x} />}
+      <FunctionFigures fn={functions.find((f) => f.key === name)} cx={x + FN_W / 2} y={y + 24} />
     </g>
   );
 }

@@ -5,7 +5,7 @@
 import { useState } from 'preact/hooks';
 import type { Peeked, QueueInfo } from '../../api';
 import { api, usePoll } from '../client';
-import { ErrorLine, time } from '../shared';
+import { ErrorLine, type Meta, time } from '../shared';
 
 /** The last peek at `queue`, and a way to peek now. */
 function usePeek(queue: QueueInfo) {
@@ -32,14 +32,17 @@ function usePeek(queue: QueueInfo) {
 }
 
 /** What a peek costs on this queue, so nobody is surprised by the receive counts. */
-function peekNote(queue: QueueInfo): string {
+function peekNote(queue: QueueInfo, meta: Meta): string {
+  if (!meta.peeksCountAsReceives) {
+    return 'Read from the local cloud without a receive: the receive counts shown are the pipeline’s own.';
+  }
   return queue.isDlq
-    ? 'Peeked again only when its depth changes or you ask: each peek is a receive, which adds one to every receive count shown.'
-    : `Peeked only when you ask: each peek counts as a receive towards the redrive limit${queue.redrivePolicy ? ` (to ${queue.id}-dlq after ${queue.redrivePolicy.maxReceiveCount})` : ''}.`;
+    ? 'Peeked again only when its depth changes or you ask: on this target every peek is a receive, which adds one to every receive count shown.'
+    : `Peeked only when you ask: on this target every peek counts as a receive towards the redrive limit${queue.redrivePolicy ? ` (to ${queue.id}-dlq after ${queue.redrivePolicy.maxReceiveCount})` : ''}.`;
 }
 
 /** A queue's messages, peeked without consuming them; for a DLQ with the reasons they failed. */
-export function Peek({ queue }: { queue: QueueInfo }) {
+export function Peek({ queue, meta }: { queue: QueueInfo; meta: Meta }) {
   const { peeked, error, peekNow } = usePeek(queue);
   const messages = peeked?.messages;
   return (
@@ -49,7 +52,7 @@ export function Peek({ queue }: { queue: QueueInfo }) {
           {queue.isDlq ? `Peek at ${queue.id} again` : `Peek at ${queue.id}`}
         </button>{' '}
         <span class="small" data-testid="peek-note">
-          {peekNote(queue)}
+          {peekNote(queue, meta)}
           {peeked && ` Peeked at ${time(peeked.peekedAt)}.`}
         </span>
       </p>

@@ -29,6 +29,9 @@ export function RedriveForm({
   done: () => void;
 }) {
   const [max, setMax] = useState('');
+  // Messages a handler rejected come straight back: the server asks to confirm, and this says so.
+  const [confirmRejected, setConfirmRejected] = useState(false);
+  const [rejectedWarning, setRejectedWarning] = useState(false);
   const [started, setStarted] = useState<RedriveProgress>();
   const [startError, setStartError] = useState<string>();
   // Polled once a second while this page's redrive runs; the moved count grows as it goes.
@@ -48,10 +51,11 @@ export function RedriveForm({
   const submit = (e: Event) => {
     e.preventDefault();
     setStartError(undefined);
-    api<RedriveProgress>(`/queues/${queue.id}/redrive`, max ? { max: Number(max) } : {}).then(
-      setStarted,
-      (err: Error) => setStartError(err.message),
-    );
+    const body = { ...(max ? { max: Number(max) } : {}), confirmRejected };
+    api<RedriveProgress>(`/queues/${queue.id}/redrive`, body).then(setStarted, (err: Error) => {
+      setStartError(err.message);
+      if (/rejected by a handler/.test(err.message)) setRejectedWarning(true);
+    });
   };
   return (
     <form onSubmit={submit} class="panel" aria-label={`Redrive ${queue.id}`}>
@@ -64,27 +68,44 @@ export function RedriveForm({
         value={max}
         onInput={(e) => setMax(e.currentTarget.value)}
       />
+      {rejectedWarning && (
+        <label class="check">
+          <input
+            type="checkbox"
+            checked={confirmRejected}
+            onChange={(e) => setConfirmRejected(e.currentTarget.checked)}
+          />{' '}
+          Redrive the rejected messages anyway
+        </label>
+      )}
       <button type="submit" disabled={!meta.writable || current?.state === 'running'}>
         Redrive {queue.id}
       </button>
-      {current && (
-        <p
-          role={current.state === 'failed' ? 'alert' : 'status'}
-          data-state={current.state}
-          data-moved={current.moved}
-          data-to-move={current.toMove}
-        >
-          {redriveText(current)}
-        </p>
-      )}
-      {current && current.toMove > 0 && (
+      {current && <Progress queue={queue} progress={current} />}
+      <ErrorLine error={startError} />
+    </form>
+  );
+}
+
+/** A redrive's progress: one sentence, and a bar while there is something to move. */
+function Progress({ queue, progress }: { queue: QueueInfo; progress: RedriveProgress }) {
+  return (
+    <>
+      <p
+        role={progress.state === 'failed' ? 'alert' : 'status'}
+        data-state={progress.state}
+        data-moved={progress.moved}
+        data-to-move={progress.toMove}
+      >
+        {redriveText(progress)}
+      </p>
+      {progress.toMove > 0 && (
         <progress
-          max={current.toMove}
-          value={current.moved}
+          max={progress.toMove}
+          value={progress.moved}
           aria-label={`Redrive of ${queue.id}`}
         />
       )}
-      <ErrorLine error={startError} />
-    </form>
+    </>
   );
 }
