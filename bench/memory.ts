@@ -8,6 +8,9 @@
  * tables on disk (in the state directory, for the run), so that memory is the cloud's own.
  *
  *   npx tsx bench/memory.ts [--requests 100,1000,10000,120000]
+ *
+ * Each run says when it starts and, every few seconds, how far it got, so a long one is not a
+ * silent one.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -127,11 +130,63 @@ export function quarterOf(acknowledged: number, requests: number): Quarter {
   return Math.min(3, Math.floor((acknowledged * 4) / requests)) as Quarter;
 }
 
+/** Samples a process tree's memory and CPU, each sample counted in the quarter the run is in. */
+class TreeSampler {
+  private readonly hwm = new Map<number, number>();
+  private readonly cpu = new Map<number, number>();
+  private peakTree = 0;
+  private peakThreads = 0;
+  private readonly byQuarter: [number, number, number, number] = [0, 0, 0, 0];
+  private readonly samplesByQuarter: [number[], number[], number[], number[]] = [[], [], [], []];
+
+  sample(root: number, quarter: Quarter): void {
+    let sum = 0;
+    let anon = 0;
+    for (const pid of processTree(root)) {
+      const s = status(pid);
+      if (!s) continue;
+      sum += s.rss;
+      anon = Math.max(anon, s.anon / 1024);
+      this.hwm.set(pid, Math.max(this.hwm.get(pid) ?? 0, s.hwm));
+      this.peakThreads = Math.max(this.peakThreads, s.threads);
+      const seconds = cpuSeconds(pid);
+      if (seconds !== undefined) this.cpu.set(pid, seconds);
+    }
+    this.peakTree = Math.max(this.peakTree, sum);
+    this.byQuarter[quarter] = Math.max(this.byQuarter[quarter], anon);
+    this.samplesByQuarter[quarter].push(anon);
+  }
+
+  result(requests: number, seconds: number): StartMemoryResult {
+    // The cloud is the process with the highest peak.
+    const cloud = [...this.hwm].reduce((a, b) => (b[1] > a[1] ? b : a), [0, 0])[0];
+    return {
+      requests,
+      seconds,
+      cpuSeconds: this.cpu.get(cloud) ?? 0,
+      peakProcessMb: Math.max(0, ...this.hwm.values()) / 1024,
+      peakTreeMb: this.peakTree / 1024,
+      peakThreads: this.peakThreads,
+      peakAnonByQuarterMb: this.byQuarter,
+      medianAnonByQuarterMb: this.samplesByQuarter.map((samples) => median(samples)) as [
+        number,
+        number,
+        number,
+        number,
+      ],
+    };
+  }
+}
+
 /**
  * Runs `npm start -- --requests N` to the end, sampling the memory of its process tree, and fails
- * unless it exits 0 (every round trip reconciled). Linux only (/proc).
+ * unless it exits 0 (every round trip reconciled); tells `say` every few seconds how far it got.
+ * Linux only (/proc).
  */
-export function measureStartMemory(requests: number): Promise<StartMemoryResult> {
+export function measureStartMemory(
+  requests: number,
+  say: (text: string) => void = () => {},
+): Promise<StartMemoryResult> {
   const started = performance.now();
   const args = ['start', '--', '--requests', String(requests), '--port', '0'];
   return new Promise<StartMemoryResult>((resolve, reject) => {
@@ -142,78 +197,68 @@ export function measureStartMemory(requests: number): Promise<StartMemoryResult>
     });
     let output = '';
     let quarter: Quarter = 0;
-    const byQuarter: [number, number, number, number] = [0, 0, 0, 0];
-    const samplesByQuarter: [number[], number[], number[], number[]] = [[], [], [], []];
+    let acknowledgedSoFar = 0;
     child.stdout.on('data', (chunk: Buffer) => {
       output = (output + chunk).slice(-2000);
       // Whole lines only: a chunk may end inside a number. A run never goes back a quarter.
       const text = String(chunk);
       const acknowledged = lastAcknowledged(text.slice(0, text.lastIndexOf('\n') + 1));
-      if (acknowledged !== undefined)
+      if (acknowledged !== undefined) {
+        acknowledgedSoFar = acknowledged;
         quarter = Math.max(quarter, quarterOf(acknowledged, requests)) as Quarter;
+      }
     });
     child.stderr.on('data', (chunk: Buffer) => {
       output = (output + chunk).slice(-2000);
     });
-    const hwm = new Map<number, number>();
-    const cpu = new Map<number, number>();
-    let peakTree = 0;
-    let peakThreads = 0;
-    const sample = () => {
-      if (child.pid === undefined) return;
-      let sum = 0;
-      let anon = 0;
-      for (const pid of processTree(child.pid)) {
-        const s = status(pid);
-        if (!s) continue;
-        sum += s.rss;
-        anon = Math.max(anon, s.anon / 1024);
-        hwm.set(pid, Math.max(hwm.get(pid) ?? 0, s.hwm));
-        peakThreads = Math.max(peakThreads, s.threads);
-        const seconds = cpuSeconds(pid);
-        if (seconds !== undefined) cpu.set(pid, seconds);
-      }
-      peakTree = Math.max(peakTree, sum);
-      byQuarter[quarter] = Math.max(byQuarter[quarter], anon);
-      samplesByQuarter[quarter].push(anon);
-    };
-    const timer = setInterval(sample, SAMPLE_MS);
-    child.on('error', (error) => {
+    const sampler = new TreeSampler();
+    const timer = setInterval(() => {
+      if (child.pid !== undefined) sampler.sample(child.pid, quarter);
+    }, SAMPLE_MS);
+    const heartbeat = setInterval(() => {
+      const seconds = ((performance.now() - started) / 1000).toFixed(0);
+      say(`  npm start --requests ${requests}: ${seconds} s, ${acknowledgedSoFar} acknowledged`);
+    }, HEARTBEAT_MS);
+    const done = () => {
       clearInterval(timer);
+      clearInterval(heartbeat);
+    };
+    child.on('error', (error) => {
+      done();
       reject(error);
     });
     child.on('close', (code) => {
-      clearInterval(timer);
+      done();
       if (code !== 0) {
         reject(new Error(`npm start --requests ${requests} exited ${code}:\n${output}`));
         return;
       }
-      // The cloud is the process with the highest peak.
-      const cloud = [...hwm].reduce((a, b) => (b[1] > a[1] ? b : a), [0, 0])[0];
-      resolve({
-        requests,
-        seconds: (performance.now() - started) / 1000,
-        cpuSeconds: cpu.get(cloud) ?? 0,
-        peakProcessMb: Math.max(0, ...hwm.values()) / 1024,
-        peakTreeMb: peakTree / 1024,
-        peakThreads,
-        peakAnonByQuarterMb: byQuarter,
-        medianAnonByQuarterMb: samplesByQuarter.map((samples) => median(samples)) as [
-          number,
-          number,
-          number,
-          number,
-        ],
-      });
+      resolve(sampler.result(requests, (performance.now() - started) / 1000));
     });
   });
 }
 
-/** Measures each count in turn, after making sure the assembly is cached (no synth in the figures). */
-export async function measureMemory(counts: readonly number[]): Promise<StartMemoryResult[]> {
+/** How often a run in progress says how far it got. */
+const HEARTBEAT_MS = 10_000;
+
+/**
+ * Measures each count in turn, after making sure the assembly is cached (no synth in the
+ * figures), telling `say` as each run starts and ends and how far a long one got.
+ */
+export async function measureMemory(
+  counts: readonly number[],
+  say: (text: string) => void = (text) => console.log(text),
+): Promise<StartMemoryResult[]> {
   synthesize(`${REPO_ROOT}/.local-cloud/cdk.out`);
   const results: StartMemoryResult[] = [];
-  for (const requests of counts) results.push(await measureStartMemory(requests));
+  for (const requests of counts) {
+    say(`  npm start --requests ${requests}...`);
+    const result = await measureStartMemory(requests, say);
+    say(
+      `  npm start --requests ${requests}: ${result.seconds.toFixed(1)} s, peak ${result.peakProcessMb.toFixed(0)} MB`,
+    );
+    results.push(result);
+  }
   return results;
 }
 
@@ -225,8 +270,14 @@ export const MEMORY_HEADING =
 const GOAL_REQUESTS = 10_000;
 const GOAL_MB = 500;
 
-/** The counts the memory section measures by default: past the goal's count too, to show the slope. */
-export const DEFAULT_MEMORY_COUNTS = '100,1000,10000,120000';
+/**
+ * The counts the memory section measures by default: up to the goal's count, in about two
+ * minutes. Whether memory stays flat is read in a run of 120,000 (`LONG_MEMORY_COUNTS`), which
+ * takes about ten minutes alone: `npm run bench -- --long`.
+ */
+export const DEFAULT_MEMORY_COUNTS = '100,1000,10000';
+/** The counts `--long` measures: the default's, and one run long enough to read flatness in. */
+export const LONG_MEMORY_COUNTS = '100,1000,10000,120000';
 
 /** MB per 1,000 round trips between two peaks `requests` round trips apart. */
 export function slopePerThousand(fromMb: number, toMb: number, requests: number): number {
@@ -346,7 +397,7 @@ export const MEMORY_BENCH: CommandSpec<typeof OPTIONS> = {
   summary:
     'Peak memory of `npm start -- --requests N` for each count, and runs of 120,000 or more read by quarters to tell whether memory stays flat. `npm run bench` runs it as its section 5.',
   options: OPTIONS,
-  examples: ['npx tsx bench/memory.ts', 'npx tsx bench/memory.ts --requests 10000,120000'],
+  examples: ['npx tsx bench/memory.ts', `npx tsx bench/memory.ts --requests ${LONG_MEMORY_COUNTS}`],
 };
 
 /** The script's main, given its parsed options. */

@@ -1,6 +1,7 @@
 /**
- * `npm run bench`: the cold-start proxy, cost per million round trips, local throughput and time
- * to first round trip, measured in one run, printed as tables and written to bench/results.json.
+ * `npm run bench`: the cold-start proxy, cost per million round trips, local throughput, time
+ * to first round trip, hot reload and memory, measured in one run, printed as tables and written
+ * to bench/results.json. Each section says when it starts; the long memory run is `--long`'s.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import {
 } from '../commands/cli';
 import {
   DEFAULT_MEMORY_COUNTS,
+  LONG_MEMORY_COUNTS,
   MEMORY_HEADING,
   measureMemory,
   parseCounts,
@@ -50,9 +52,14 @@ const OPTIONS = {
   },
   'memory-requests': {
     type: 'string',
-    default: DEFAULT_MEMORY_COUNTS,
     placeholder: 'N,N,...',
-    description: 'request counts whose `npm start` peak RSS is measured, comma-separated',
+    description: `request counts whose \`npm start\` peak RSS is measured, comma-separated (default: ${DEFAULT_MEMORY_COUNTS}; with --long ${LONG_MEMORY_COUNTS})`,
+  },
+  long: {
+    type: 'boolean',
+    default: false,
+    description:
+      'add the 120,000-request memory run that shows whether memory stays flat (about ten minutes more on 2 cores)',
   },
   only: {
     type: 'string',
@@ -65,23 +72,27 @@ const OPTIONS = {
 export const BENCH: CommandSpec<typeof OPTIONS> = {
   invocation: 'npm run bench --',
   summary:
-    'Measures the cold-start proxy, the cost per million round trips, local throughput against bare emulators, and the time to the first round trip of `npm start`; prints tables and writes the figures as JSON. Takes several minutes.',
+    'Measures the cold-start proxy, the cost per million round trips, local throughput against bare emulators, the time to the first round trip of `npm start`, hot reload and memory; prints tables and writes the figures as JSON. About 3 minutes on 2 cores, each section saying when it starts; --long adds the 120,000-request memory run.',
   options: OPTIONS,
   examples: [
     'npm run bench',
+    'npm run bench -- --long',
     'npm run bench -- --round-trips 500 --runs 10 --skip-start',
     'npm run bench -- --only memory --memory-requests 1000,10000',
   ],
 };
 
-function options(values: ReturnType<typeof parse<typeof OPTIONS>>) {
+/** The options as the bench reads them. */
+export function benchOptions(values: ReturnType<typeof parse<typeof OPTIONS>>) {
   return {
     roundTrips: integerOption('round-trips', values['round-trips'], { min: 100, max: 100_000 }),
     // The medians are only worth quoting over at least ten fresh processes.
     runs: integerOption('runs', values.runs, { min: 10, max: 1000 }),
     skipStart: values['skip-start'],
     out: values.out ? resolve(values.out) : join(REPO_ROOT, 'bench', 'results.json'),
-    memoryRequests: memoryCounts(values['memory-requests']),
+    memoryRequests: memoryCounts(
+      values['memory-requests'] ?? (values.long ? LONG_MEMORY_COUNTS : DEFAULT_MEMORY_COUNTS),
+    ),
     only: onlySection(values.only),
   };
 }
@@ -99,7 +110,9 @@ function onlySection(value: string | undefined): 'memory' | undefined {
   throw new UsageError(`--only takes memory, got ${JSON.stringify(value)}`);
 }
 
-async function main(opts: ReturnType<typeof options>): Promise<void> {
+type Options = ReturnType<typeof benchOptions>;
+
+async function main(opts: Options): Promise<void> {
   const startedAt = new Date();
   const benchStarted = performance.now();
   console.log(
@@ -109,6 +122,36 @@ async function main(opts: ReturnType<typeof options>): Promise<void> {
     printMemory(await measureMemory(opts.memoryRequests), `\n${MEMORY_HEADING}`);
     return;
   }
+  const section = sectionAnnouncer(benchStarted);
+  const measured = await measureSections(opts, section);
+  // Save-to-new-code of `npm run dev`.
+  const { measureHotReload, reportHotReload } = await import('./hot-reload');
+  section('4b. hot reload of npm run dev');
+  const hotReload = await orFailure(measureHotReload());
+  reportHotReload(hotReload);
+  // 5. Memory, last: each count is a fresh npm start.
+  section(`5. memory of npm start -- --requests ${opts.memoryRequests.join(', ')}`);
+  const memory = await measureMemory(opts.memoryRequests);
+  printMemory(memory, `\n5. ${MEMORY_HEADING}`);
+  const results = {
+    timestamp: startedAt.toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    options: { roundTrips: opts.roundTrips, runs: opts.runs },
+    benchSeconds: (performance.now() - benchStarted) / 1000,
+    ...measured,
+    hotReload,
+    memory,
+  };
+  writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(
+    `\nWrote ${relative(process.cwd(), opts.out)} in ${results.benchSeconds.toFixed(0)} s.`,
+  );
+}
+
+/** Sections 1 to 4: cold start, the first round trip, then cost and throughput from one run. */
+async function measureSections(opts: Options, section: (what: string) => void) {
   // Loaded only now: `--help` and a bad option answer without them (about 1 CPU-s).
   const [
     { synthesize },
@@ -116,7 +159,6 @@ async function main(opts: ReturnType<typeof options>): Promise<void> {
     { assetBytes, measureColdStarts, reportColdStart },
     { reportCost },
     { reportFirstRoundTrip, timeFirstRoundTrips },
-    { measureHotReload, reportHotReload },
     { runOnLocalCloud },
     { reportThroughput },
   ] = await Promise.all([
@@ -125,19 +167,20 @@ async function main(opts: ReturnType<typeof options>): Promise<void> {
     import('./cold-start'),
     import('./cost-report'),
     import('./first-round-trip'),
-    import('./hot-reload'),
     import('./local-run'),
     import('./throughput'),
   ]);
-
   // 1. Cold start, first, while nothing else runs on the machine.
+  section(`1. cold-start proxy: ${opts.runs} fresh processes per bundle`);
   const coldStartResults = await measureColdStarts({ runs: opts.runs });
   // 4. npm start, before this process starts emulators of its own.
+  if (!opts.skipStart) section('4. first round trip of npm start, cold and warm');
   const firstRoundTrip = opts.skipStart ? undefined : await orFailure(timeFirstRoundTrips());
 
   // 2 and 3. One local-cloud run feeds both the cost model and the throughput ratio.
   const assemblyRoot = mkdtempSync(join(tmpdir(), 'bench-assembly-'));
   try {
+    section(`2 and 3. ${opts.roundTrips} round trips on the local cloud, then on bare emulators`);
     const assemblyDir = synthesize(join(assemblyRoot, 'cdk.out'));
     const assets = assetBytes(assemblyDir);
     const run = await runOnLocalCloud({ assemblyDir, roundTrips: opts.roundTrips });
@@ -150,44 +193,27 @@ async function main(opts: ReturnType<typeof options>): Promise<void> {
     // The same replay through the endpoint, signed as a role session: the endpoint's and IAM's
     // own share of the gap above, apart from the engine's (worker threads, pollers).
     const bareViaEndpoint = await replayOnBareEmulators({ ...replay, via: 'endpoint' });
-
     const coldStart = reportColdStart(coldStartResults, opts.runs, assets);
     const cost = reportCost(run);
     const throughput = reportThroughput(run, bare, bareViaEndpoint);
     reportFirstRoundTrip(firstRoundTrip);
-    // Save-to-new-code of `npm run dev`.
-    const hotReload = await orFailure(measureHotReload());
-    reportHotReload(hotReload);
-    // 5. Memory, last: each count is a fresh npm start.
-    const memory = await measureMemory(opts.memoryRequests);
-    printMemory(memory, `\n5. ${MEMORY_HEADING}`);
-
-    const results = {
-      timestamp: startedAt.toISOString(),
-      node: process.version,
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model,
-      options: { roundTrips: opts.roundTrips, runs: opts.runs },
-      benchSeconds: (performance.now() - benchStarted) / 1000,
-      coldStart,
-      hotReload,
-      cost,
-      throughput,
-      firstRoundTrip: firstRoundTrip ?? 'skipped',
-      memory,
-    };
-    writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);
-    console.log(
-      `\nWrote ${relative(process.cwd(), opts.out)} in ${results.benchSeconds.toFixed(0)} s.`,
-    );
+    return { coldStart, cost, throughput, firstRoundTrip: firstRoundTrip ?? 'skipped' };
   } finally {
     rmSync(assemblyRoot, { recursive: true, force: true });
   }
 }
 
+/** Says, with the time since the bench started, which section begins: progress from the start. */
+function sectionAnnouncer(benchStarted: number): (what: string) => void {
+  return (what) => {
+    const seconds = ((performance.now() - benchStarted) / 1000).toFixed(0);
+    console.log(`\n[${seconds} s] ${what}...`);
+  };
+}
+
 if (isMain(import.meta.url)) {
   runCommand(BENCH, async (values) => {
-    await main(options(values));
+    await main(benchOptions(values));
     return 0;
   });
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lastAcknowledged, quarterOf, slopePerThousand } from '../../bench/memory';
+import { BENCH, benchOptions } from '../../bench/run';
+import { parse } from '../../commands/cli';
 
 describe('memory bench: reading npm start progress', () => {
   it('takes the last acknowledged count of a chunk of progress lines', () => {
@@ -24,5 +26,15 @@ describe('memory bench: the slope between two peaks', () => {
   it('is MB per 1,000 round trips, falling as well as rising', () => {
     expect(slopePerThousand(460, 466, 10_000)).toBeCloseTo(0.6);
     expect(slopePerThousand(497, 492, 10_000)).toBeCloseTo(-0.5);
+  });
+});
+
+describe('npm run bench', () => {
+  const read = (argv: string[]) => benchOptions(parse(argv, BENCH.options));
+
+  it('measures memory up to 10,000 requests by default, and adds the 120,000-request run with --long', () => {
+    expect(read([]).memoryRequests).toEqual([100, 1000, 10_000]);
+    expect(read(['--long']).memoryRequests).toEqual([100, 1000, 10_000, 120_000]);
+    expect(read(['--long', '--memory-requests', '500']).memoryRequests).toEqual([500]);
   });
 });
