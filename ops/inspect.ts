@@ -65,6 +65,11 @@ export interface FailedInvocationQueueReport {
 /** Everything inspect reports about a target. */
 export interface InspectReport {
   readonly target: string;
+  /**
+   * Whether looking at the messages received them, adding one to each one's receive count (AWS,
+   * LocalStack); on the local cloud they are read without a receive.
+   */
+  readonly peeksCountAsReceives: boolean;
   readonly queues: QueueReport[];
   /** The failed-invocation queues the stack outputs name (none on a stack without them). */
   readonly failedInvocations: FailedInvocationQueueReport[];
@@ -131,6 +136,7 @@ export async function inspect(
     ]);
     return {
       target: target.description,
+      peeksCountAsReceives: local === undefined,
       queues,
       failedInvocations,
       tables: { Requests, Strings },
@@ -218,6 +224,16 @@ export function formatReport(report: InspectReport): string {
         `    ${f.source}${when}${f.requestId ? ` request ${f.requestId}` : ''}, payload ${f.payloadProblem ? `not replayable: ${f.payloadProblem}` : truncate(JSON.stringify(f.payload ?? null))}`,
       );
     }
+  }
+  const peeked = [
+    ...report.queues.map((q) => q.dlq.peeked),
+    ...report.failedInvocations.map((q) => q.peeked),
+  ];
+  if (report.peeksCountAsReceives && peeked.some((messages) => messages.length > 0)) {
+    lines.push(
+      '',
+      'Looking at these messages received them: each look adds one to their receive counts (SQS has no other way to look).',
+    );
   }
   const statuses = (counts: Record<string, number>) =>
     Object.entries(counts)

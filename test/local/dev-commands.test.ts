@@ -240,14 +240,18 @@ describe('npm run send and npm run logs', () => {
     expect(lines.every((l) => l.includes(requestId))).toBe(true);
   });
 
-  it('puts a message on a queue that its consumer then processes', async () => {
+  it('puts a request on its queue, recorded first as the requestor does, and it completes its round trip', async () => {
     const send = await cli('send', ['request']);
     expect(send.status).toBe(0);
-    expect(send.stderr).toBe('');
     const requestId = /"requestId":"(\w+)"/.exec(send.stdout)?.[1] ?? '';
+    expect(send.stderr).toBe(
+      `Recorded request ${requestId} as REQUESTED in ${cloud.outputs[Output.RequestsTableName]} first, as the requestor does\n`,
+    );
     await cloud.waitForIdle();
-    const logs = await cli('logs', ['generator', '--request-id', requestId, '--raw']);
+    const logs = await cli('logs', ['--request-id', requestId, '--raw']);
     expect(logs.stdout).toContain('"message":"generated string"');
+    // Not UnknownRequest in the response DLQ: the requestor knew the request, and acked it.
+    expect(logs.stdout).toContain('"message":"acknowledged string"');
   });
 
   it('says so and exits 1 when no log event holds the request id asked for', async () => {
