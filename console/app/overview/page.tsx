@@ -46,7 +46,7 @@ export function OverviewPage() {
       </div>
       <FunctionTable functions={data?.functions ?? []} />
       <p class="small">
-        Table counts from {time(data?.stages.countedAt)}. {data?.notes.join(' ')}
+        Counts by stage at {time(data?.stages.countedAt)}. {data?.notes.join(' ')}
       </p>
     </section>
   );
