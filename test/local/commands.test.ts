@@ -335,10 +335,15 @@ describe('npm start guards what another run or the disk would break', () => {
     const slot = assemblySlot(join(home, 'cdk.out'), basename(assembly));
     cpSync(assembly, slot.staging, { recursive: true });
     slot.commit();
+    // One process, as `npm start`'s launcher makes it, so that Ctrl-C (SIGINT) reaches the cloud
+    // itself: the tsx command's own process relays a signal, and kills its child when the child
+    // is too busy to acknowledge it within a few milliseconds, as a loaded machine can be.
     const first = spawn(
-      join('node_modules', '.bin', 'tsx'),
+      process.execPath,
       // Any free port: 4566 may be another cloud's.
       [
+        '--import',
+        'tsx',
         'commands/start.ts',
         '--keep',
         '--requests',
