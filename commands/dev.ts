@@ -127,9 +127,13 @@ async function main(values: Values): Promise<number> {
   const settings = { timeScale, context, inspectPort, home, stateFile, port };
   // As npm start does: one cloud per state directory, so neither deletes the other's state file.
   const stateDir = dirname(stateFile);
-  return withStateDir(stateDir, [{ dir: stateDir, role: 'the state directory' }], (lock) =>
-    runLocked(values, settings, lock),
-  );
+  const dirs = [
+    ...(values.data
+      ? [{ dir: resolve(values.data), role: 'the --data directory', data: true }]
+      : []),
+    { dir: stateDir, role: 'the state directory' },
+  ];
+  return withStateDir(stateDir, dirs, (lock) => runLocked(values, settings, lock));
 }
 
 async function runLocked(values: Values, settings: Settings, lock: StateLock): Promise<number> {

@@ -167,7 +167,9 @@ function faultsOption(raw: string | undefined, seed: number): FaultSpec | undefi
 async function main(options: Options): Promise<number> {
   const startedAt = performance.now();
   const dirs = [
-    ...(options.dataDir ? [{ dir: options.dataDir, role: 'the --data directory' }] : []),
+    ...(options.dataDir
+      ? [{ dir: options.dataDir, role: 'the --data directory', data: true }]
+      : []),
     { dir: options.home, role: 'the state directory' },
   ];
   return withStateDir(options.home, dirs, (lock) => runLocked(options, lock, startedAt));

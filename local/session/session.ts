@@ -9,7 +9,13 @@
 
 import type { LocalCloud, LocalCloudOptions } from '../cloud';
 import type { CloudHost } from '../engine/host';
-import { lockStateDir, type StateLock, StateLockedError } from '../state/lock';
+import {
+  DataDirLockedError,
+  lockStateDir,
+  refuseIfDataDirInUse,
+  type StateLock,
+  StateLockedError,
+} from '../state/lock';
 import { ensureWritableDir, UnusableDirectoryError } from '../state/writable-dir';
 import { SessionError } from './errors';
 
@@ -18,6 +24,8 @@ export interface SessionDir {
   readonly dir: string;
   /** What it is for, as in "Cannot use DIR as ROLE": `the --data directory`. */
   readonly role: string;
+  /** A cloud's tables and logs go here: refused at once while another live cloud keeps its own here. */
+  readonly data?: boolean;
 }
 
 /**
@@ -25,6 +33,7 @@ export interface SessionDir {
  * (in order), and releases the lock when `run` settles.
  *
  * @throws SessionError (`refused`) when a directory cannot be used or another cloud holds the lock
+ *   or keeps its data in a `data` directory
  */
 export async function withStateDir<T>(
   stateDir: string,
@@ -34,12 +43,19 @@ export async function withStateDir<T>(
   let lock: StateLock;
   try {
     // Checked now, not when dynalite starts after the synth: it would hang or crash there.
-    for (const { dir, role } of writable) ensureWritableDir(dir, role);
+    for (const { dir, role, data } of writable) {
+      ensureWritableDir(dir, role);
+      if (data) refuseIfDataDirInUse(dir);
+    }
     // Before anything touches the directory: a second cloud must not truncate the first one's
     // log, overwrite its synth output or delete its state file.
     lock = lockStateDir(stateDir);
   } catch (error) {
-    if (error instanceof StateLockedError || error instanceof UnusableDirectoryError) {
+    if (
+      error instanceof StateLockedError ||
+      error instanceof DataDirLockedError ||
+      error instanceof UnusableDirectoryError
+    ) {
       throw new SessionError('refused', error.message);
     }
     throw error;
@@ -62,7 +78,8 @@ export interface SessionCloudOptions extends LocalCloudOptions {
 /**
  * Starts a local cloud (loading the emulators on first use) and, if asked, mounts its console.
  *
- * @throws SessionError (`invalid`) when the port is taken or a cloud already runs on the state file
+ * @throws SessionError (`invalid`) when the port is taken or a cloud already runs on the state
+ *   file; (`refused`) when another cloud holds the data directory
  */
 export async function startSessionCloud(options: SessionCloudOptions): Promise<LocalCloud> {
   const { lock, console: withConsole = false, ...cloudOptions } = options;
@@ -74,6 +91,7 @@ export async function startSessionCloud(options: SessionCloudOptions): Promise<L
   try {
     cloud = await startLocalCloud(cloudOptions);
   } catch (error) {
+    if (error instanceof DataDirLockedError) throw new SessionError('refused', error.message);
     if (error instanceof PortInUseError || error instanceof LocalCloudError) {
       throw new SessionError('invalid', error.message);
     }
