@@ -7,6 +7,8 @@ import { dirname, join, resolve } from 'node:path';
 import { withStateDir } from '../local/session/session';
 import type { StateLock } from '../local/state/lock';
 import {
+  ALLOW_HOST_OPTION,
+  allowHostsOption,
   type CommandSpec,
   contextOption,
   integerOption,
@@ -25,6 +27,7 @@ const OPTIONS = {
     placeholder: 'N',
     description: 'port of the AWS endpoint on 127.0.0.1; 0 picks a free one',
   },
+  'allow-host': ALLOW_HOST_OPTION,
   schedules: {
     type: 'boolean',
     default: false,
@@ -112,6 +115,7 @@ interface Settings {
   readonly home: string;
   readonly stateFile: string;
   readonly port: number;
+  readonly allowHosts: readonly string[];
 }
 
 async function main(values: Values): Promise<number> {
@@ -124,7 +128,8 @@ async function main(values: Values): Promise<number> {
       : integerOption('inspect', values.inspect, { min: 1024, max: 65_534 });
   const home = resolve('.local-cloud');
   const stateFile = resolve(values.state ?? join(home, 'state.json'));
-  const settings = { timeScale, context, inspectPort, home, stateFile, port };
+  const allowHosts = allowHostsOption(values['allow-host']);
+  const settings = { timeScale, context, inspectPort, home, stateFile, port, allowHosts };
   // As npm start does: one cloud per state directory, so neither deletes the other's state file.
   const stateDir = dirname(stateFile);
   const dirs = [

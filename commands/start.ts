@@ -12,6 +12,8 @@ import type { StateLock } from '../local/state/lock';
 import { isWithin } from '../local/state/writable-dir';
 import type { RequestIdSet } from '../ops/request-ids';
 import {
+  ALLOW_HOST_OPTION,
+  allowHostsOption,
   type CommandMain,
   type CommandSpec,
   contextOption,
@@ -92,6 +94,7 @@ const OPTIONS = {
     description:
       'port of the AWS endpoint (SQS, DynamoDB, Lambda, CloudFormation, STS, Logs) on 127.0.0.1; 0 picks a free one',
   },
+  'allow-host': ALLOW_HOST_OPTION,
 } as const satisfies OptionSpecs;
 
 /** What `npm start -- --help` says. */
@@ -123,6 +126,8 @@ interface Options {
   readonly context: Record<string, string>;
   readonly verbose: boolean;
   readonly port: number;
+  /** `--allow-host`: names the endpoint answers to besides its loopback ones. */
+  readonly allowHosts: readonly string[];
   readonly faults?: FaultSpec;
 }
 
@@ -146,6 +151,7 @@ function toOptions(values: ReturnType<typeof parse<typeof OPTIONS>>): Options {
     context,
     verbose: values.verbose,
     port: integerOption('port', values.port, { min: 0, max: 65_535 }),
+    allowHosts: allowHostsOption(values['allow-host']),
     faults: faultsOption(
       values.faults,
       integerOption('seed', values.seed, { min: 0, max: 0xffffffff }),

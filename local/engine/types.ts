@@ -38,6 +38,12 @@ export interface LocalCloudOptions {
    */
   readonly port?: number;
   /**
+   * Host names the endpoint answers to besides its loopback ones (`127.0.0.1:PORT`,
+   * `localhost:PORT`, `[::1]:PORT`), each with or without a port; requests for any other name get
+   * 403, which keeps pages on a DNS-rebinding name out. @default none
+   */
+  readonly allowHosts?: readonly string[];
+  /**
    * Enforce the template's IAM policies on the functions', pollers' and schedules' calls, as AWS
    * does. Other credentials act as administrator either way. @default true
    */
