@@ -158,7 +158,7 @@ export interface LocalCloud {
   resumeConsumer(fn: string): void;
   /** Stops running the schedules (after the runs in progress); the rest keeps going. */
   stopSchedules(): Promise<void>;
-  /** Kills every execution environment of `fn` mid-invocation; returns how many died. */
+  /** Kills every execution environment of `fn` that runs an invocation; returns how many died. */
   crashFunction(fn: string): Promise<number>;
   /** Restarts dynalite on the same port, like a database crash; on-disk data survives. */
   restartDynamoDb(): Promise<void>;
