@@ -57,101 +57,92 @@ function errorCode(answer: RawAnswer): string {
   return type.slice(type.indexOf('#') + 1);
 }
 
+/** A client's mistake, and the error its service answers it with. */
+interface Mistake {
+  readonly name: string;
+  readonly path?: string;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+  /** @default 400 */
+  readonly status?: number;
+  readonly code: string;
+}
+
+/** One mistake or more per protocol: SQS (JSON and query), DynamoDB, Logs, Lambda, CloudFormation. */
+function mistakes(): Mistake[] {
+  const sqs = (action: string) => json(`AmazonSQS.${action}`, 'sqs');
+  const invoke = `/2015-03-31/functions/${h.cloud.outputs.RequestorFunctionName}/invocations`;
+  const InvalidParameterValue = 'InvalidParameterValue';
+  return [
+    {
+      name: 'SQS JSON, not JSON',
+      headers: sqs('SendMessage'),
+      body: '{',
+      code: InvalidParameterValue,
+    },
+    {
+      name: 'SQS JSON, null',
+      headers: sqs('ReceiveMessage'),
+      body: 'null',
+      code: InvalidParameterValue,
+    },
+    { name: 'SQS JSON, empty', headers: sqs('ListQueues'), body: '', code: InvalidParameterValue },
+    {
+      name: 'SQS JSON, a number for a body',
+      headers: sqs('SendMessage'),
+      body: JSON.stringify({ QueueUrl: queueUrl, MessageBody: 5 }),
+      code: InvalidParameterValue,
+    },
+    {
+      name: 'SQS JSON, a batch entry without a body',
+      headers: sqs('SendMessageBatch'),
+      body: JSON.stringify({ QueueUrl: queueUrl, Entries: [{ Id: 'a' }] }),
+      code: 'MissingParameter',
+    },
+    {
+      name: 'SQS query, a number that is not one',
+      headers: form('sqs'),
+      body: `Action=SendMessage&QueueUrl=${encodeURIComponent(queueUrl)}&MessageBody=x&DelaySeconds=abc`,
+      code: InvalidParameterValue,
+    },
+    {
+      name: 'DynamoDB, not JSON',
+      headers: json('DynamoDB_20120810.Scan', 'dynamodb'),
+      body: '{',
+      code: 'SerializationException',
+    },
+    {
+      name: 'Logs, null',
+      headers: json('Logs_20140328.FilterLogEvents', 'logs', '1.1'),
+      body: 'null',
+      code: 'SerializationException',
+    },
+    {
+      name: 'Lambda, a payload that is not JSON',
+      path: invoke,
+      headers: signed('lambda'),
+      body: '{',
+      code: 'InvalidRequestContentException',
+    },
+    {
+      name: 'Lambda, a path that is not percent-encoding',
+      path: '/2015-03-31/functions/%E0%A4%A/invocations',
+      headers: signed('lambda'),
+      body: '{}',
+      code: 'InvalidParameterValueException',
+    },
+    {
+      name: 'CloudFormation, a stack it does not have',
+      headers: form('cloudformation'),
+      body: 'Action=DescribeStacks&StackName=%00nope',
+      code: 'ValidationError',
+    },
+  ];
+}
+
 describe('malformed input on every protocol', () => {
   it("gets a 4xx with the service's own error code, never a 5xx", async () => {
-    const functionName = h.cloud.outputs.RequestorFunctionName ?? '';
-    const invoke = `/2015-03-31/functions/${functionName}/invocations`;
-    const cases: [string, string, Record<string, string>, string, number, string][] = [
-      [
-        'SQS JSON, not JSON',
-        '/',
-        json('AmazonSQS.SendMessage', 'sqs'),
-        '{',
-        400,
-        'InvalidParameterValue',
-      ],
-      [
-        'SQS JSON, null',
-        '/',
-        json('AmazonSQS.ReceiveMessage', 'sqs'),
-        'null',
-        400,
-        'InvalidParameterValue',
-      ],
-      [
-        'SQS JSON, empty',
-        '/',
-        json('AmazonSQS.ListQueues', 'sqs'),
-        '',
-        400,
-        'InvalidParameterValue',
-      ],
-      [
-        'SQS JSON, a number for a body',
-        '/',
-        json('AmazonSQS.SendMessage', 'sqs'),
-        JSON.stringify({ QueueUrl: queueUrl, MessageBody: 5 }),
-        400,
-        'InvalidParameterValue',
-      ],
-      [
-        'SQS JSON, a batch entry without a body',
-        '/',
-        json('AmazonSQS.SendMessageBatch', 'sqs'),
-        JSON.stringify({ QueueUrl: queueUrl, Entries: [{ Id: 'a' }] }),
-        400,
-        'MissingParameter',
-      ],
-      [
-        'SQS query, a number that is not one',
-        '/',
-        form('sqs'),
-        `Action=SendMessage&QueueUrl=${encodeURIComponent(queueUrl)}&MessageBody=x&DelaySeconds=abc`,
-        400,
-        'InvalidParameterValue',
-      ],
-      [
-        'DynamoDB, not JSON',
-        '/',
-        json('DynamoDB_20120810.Scan', 'dynamodb'),
-        '{',
-        400,
-        'SerializationException',
-      ],
-      [
-        'Logs, null',
-        '/',
-        json('Logs_20140328.FilterLogEvents', 'logs', '1.1'),
-        'null',
-        400,
-        'SerializationException',
-      ],
-      [
-        'Lambda, a payload that is not JSON',
-        invoke,
-        signed('lambda'),
-        '{',
-        400,
-        'InvalidRequestContentException',
-      ],
-      [
-        'Lambda, a path that is not percent-encoding',
-        '/2015-03-31/functions/%E0%A4%A/invocations',
-        signed('lambda'),
-        '{}',
-        400,
-        'InvalidParameterValueException',
-      ],
-      [
-        'CloudFormation, a stack it does not have',
-        '/',
-        form('cloudformation'),
-        'Action=DescribeStacks&StackName=%00nope',
-        400,
-        'ValidationError',
-      ],
-    ];
-    for (const [name, path, headers, body, status, code] of cases) {
+    for (const { name, path = '/', headers, body, status = 400, code } of mistakes()) {
       const answer = await rawRequest(`${own}${path}`, headers, body);
       expect(answer.status, name).toBe(status);
       expect(errorCode(answer), name).toBe(code);
@@ -207,7 +198,7 @@ describe('malformed input on every protocol', () => {
 });
 
 describe('a request from a browser page', () => {
-  it('acts as nobody when unsigned, even from the endpoint\u2019s own origin: each service denies it', async () => {
+  it("acts as nobody when unsigned, even from the endpoint's own origin: each service denies it", async () => {
     const sqs = h.sqs;
     await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'kept' }));
     const page = { origin: own };
@@ -313,8 +304,10 @@ describe('console writes', () => {
     expect(retry.result.requestIds).toEqual(first.result.requestIds);
     await h.cloud.waitForIdle();
   });
+});
 
-  it('are guarded the same way by the standalone console of npm run console', async () => {
+describe('the standalone console of npm run console', () => {
+  it("is guarded as the endpoint is, and its writes as the mounted console's", async () => {
     const server = await startConsoleServer({ target: localCloudTarget(h.cloud) });
     try {
       const base = server.url.replace(/\/$/, '');
