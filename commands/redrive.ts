@@ -66,7 +66,7 @@ const OPTIONS = {
 export const REDRIVE: CommandSpec<typeof OPTIONS> = {
   invocation: 'npm run redrive --',
   summary:
-    "Moves dead letters back to their source queue once the cause of their failure is fixed: with SQS StartMessageMoveTask where the endpoint has it (AWS, LocalStack), by receive/send/delete where it does not (the local cloud). Failure attributes are dropped from moved messages. Failed requestor invocations (schedule-dlq, requestor-failures) are replayed: the requestor is invoked asynchronously with each message's payload, and the message deleted once Lambda accepted it; a retried tick re-sends the same request ids, so nothing is requested twice.",
+    "Moves dead letters back to their source queue once the cause of their failure is fixed: with SQS StartMessageMoveTask where the endpoint has it (AWS, LocalStack), by receive/send/delete where it does not (the local cloud). Failure attributes are dropped from moved messages. Failed requestor invocations (schedule-dlq, requestor-failures) are replayed: the requestor is invoked asynchronously with each message's payload, and the message deleted once Lambda accepted it; a retried tick re-sends the same request ids, so nothing is requested twice. --stranded re-sends the requests an invocation recorded but never sent (listed by `npm run inspect`), invoking the requestor again with that invocation's idempotency key and count.",
   options: OPTIONS,
   synopsis: `(--queue ${ALL_NAMES} | --all | --stranded) ${synopsisOf({ 'dry-run': OPTIONS['dry-run'], max: OPTIONS.max, ...TARGET_OPTIONS })}`,
   examples: [
