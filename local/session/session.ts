@@ -122,13 +122,16 @@ export interface SessionHostOptions {
   readonly stateFile: string;
   readonly port: number;
   readonly dataDir?: string;
+  /** Names the endpoint answers to besides its loopback ones. */
+  readonly allowHosts?: readonly string[];
 }
 
 /**
  * Starts a local cloud with no stack of its own (`npm run cloud`), for the CDK CLI to bootstrap
  * and deploy onto, loading the emulators on first use.
  *
- * @throws SessionError (`invalid`) when the port is taken
+ * @throws SessionError (`invalid`) when the port is taken; (`refused`) when another cloud holds
+ *   the data directory
  */
 export async function startSessionHost(options: SessionHostOptions): Promise<CloudHost> {
   const [{ startCloudHost }, { PortInUseError }] = await Promise.all([
@@ -142,6 +145,7 @@ export async function startSessionHost(options: SessionHostOptions): Promise<Clo
     return host;
   } catch (error) {
     if (error instanceof PortInUseError) throw new SessionError('invalid', error.message);
+    if (error instanceof DataDirLockedError) throw new SessionError('refused', error.message);
     throw error;
   }
 }

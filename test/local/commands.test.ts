@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HOT_RELOAD_BENCH, hotReloadBench } from '../../bench/hot-reload';
 import { MEMORY_BENCH, memoryBench } from '../../bench/memory';
 import { usageLine } from '../../commands/cli';
+import { CLOUD, main as cloud } from '../../commands/cloud';
 import { INSPECT, main as inspect } from '../../commands/inspect';
 import { parseQueues, parseRedriveQueues, REDRIVE, main as redrive } from '../../commands/redrive';
 import { START, start } from '../../commands/start';
@@ -311,6 +312,17 @@ describe('npm start guards what another run or the disk would break', () => {
       ]);
       // Refused before the synth and the emulators: nothing was made in its state directory.
       expect(existsSync(join(home, 'state', 'cdk.out'))).toBe(false);
+      // npm run cloud, the empty cloud for the CDK CLI, the same way.
+      const empty = await runCommandInProcess(CLOUD, cloud, [
+        '--data',
+        data,
+        '--state-dir',
+        join(home, 'cloud'),
+        '--port',
+        '0',
+      ]);
+      expect(empty.status).toBe(1);
+      expect(lines(empty.stderr)).toEqual(lines(second.stderr));
       // The engine refuses too, for callers that start a cloud themselves.
       await expect(
         startLocalCloud({ assemblyDir: inject('pipelineAssembly'), dataDir: data }),

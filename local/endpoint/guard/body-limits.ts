@@ -10,13 +10,7 @@ import {
   LOGS_REQUEST_LIMIT_BYTES,
   SQS_MESSAGE_LIMIT_BYTES,
 } from '../../../aws/limits';
-import {
-  type ServiceName,
-  sendJson,
-  sendJsonError,
-  sendRestError,
-  sendXmlError,
-} from '../protocol';
+import { sendJson, sendJsonError, sendRestError, sendXmlError } from '../protocol';
 import { JSON_1_0 } from '../sqs/context';
 import { SQS_QUERY_NAMESPACE } from '../sqs/query';
 
@@ -112,9 +106,22 @@ const QUERY: BodyBound = {
     ),
 };
 
+/** SSM: a parameter's value is at most 8 KB, far below the query protocol's bound. */
+const SSM: BodyBound = {
+  limit: QUERY_LIMIT_BYTES,
+  refuse: (_, res) =>
+    sendJsonError(
+      res,
+      400,
+      'ValidationException',
+      `The request body is larger than ${QUERY_LIMIT_BYTES} bytes`,
+    ),
+};
+
 /**
- * S3: bounded here like the others until its uploads are streamed to their object instead of
- * read whole (a part of a multipart upload is at most 5 GiB; CDK's assets are sent in 5 MB parts).
+ * S3: bounded like the others, not streamed: the store behind it (fauxqs's S3) keeps each object
+ * in memory, so a body streamed to it would be held whole there. CDK's assets (the bundled
+ * functions, the templates) are far below the bound, and sent in 5 MB parts above 5 MB.
  */
 const S3_LIMIT_BYTES = 64 * 1024 * 1024;
 const S3: BodyBound = {
@@ -160,8 +167,7 @@ export const ROUTE_BODY_BOUND: BodyBound = {
 
 /**
  * The bound of a call for `service` (an IAM service prefix, as the headers tell it; undefined when
- * they do not). A string, not a {@link ServiceName}: services the endpoint does not serve yet (S3)
- * have their bound here already.
+ * they do not): CloudFormation, STS and any other service get the query protocol's.
  */
 export function bodyBoundOf(service: string | undefined, req: IncomingMessage): BodyBound {
   switch (service) {
@@ -175,6 +181,8 @@ export function bodyBoundOf(service: string | undefined, req: IncomingMessage): 
       return LOGS;
     case 's3':
       return S3;
+    case 'ssm':
+      return SSM;
     case undefined:
       return UNRECOGNISED;
     default:
