@@ -8,3 +8,12 @@ export const LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
 
 /** Lambda's payload limit for an asynchronous invocation (1 MiB since 2025), as SQS's for a message. */
 export const LAMBDA_ASYNC_PAYLOAD_LIMIT_BYTES = 1024 * 1024;
+
+/** SQS's limit on a message with its attributes, and on a SendMessageBatch's messages together. */
+export const SQS_MESSAGE_LIMIT_BYTES = 1024 * 1024;
+
+/** DynamoDB's limit on one request (BatchWriteItem's 16 MB; an item is 400 KB, a transaction 4 MB). */
+export const DYNAMODB_REQUEST_LIMIT_BYTES = 16 * 1024 * 1024;
+
+/** CloudWatch Logs' limit on one PutLogEvents upload, the largest request of the service. */
+export const LOGS_REQUEST_LIMIT_BYTES = 1024 * 1024;

@@ -1,10 +1,11 @@
 /**
  * `npm run chaos`: a seeded chaos soak. Runs the pipeline on the local cloud while crashing
  * functions, restarting DynamoDB, delivering messages twice, pausing consumers past their
- * visibility timeout and answering SQS and DynamoDB calls with throttling and 5xx errors; then
- * reconciles both services' records through the endpoint. Exit 0 when every round trip completed
- * with one value in both tables and nothing is left in a queue or DLQ, 1 otherwise, 2 on bad options.
- * The soak itself is `local/chaos/soak.ts`; this file reads the options and prints.
+ * visibility timeout and answering SQS and DynamoDB calls with throttling and 5xx errors, until it
+ * is idle; then redrives every DLQ and failure queue once and reconciles both services' records
+ * through the endpoint. Exit 0 when every round trip completed exactly once with one value in both
+ * tables and nothing is left in a queue or DLQ, 1 otherwise, 2 on bad options. The soak itself is
+ * `local/chaos/soak.ts`; this file reads the options and prints.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -73,11 +74,12 @@ const OPTIONS = {
 /** What `npm run chaos -- --help` says. */
 export const CHAOS: CommandSpec<typeof OPTIONS> = {
   invocation: 'npm run chaos --',
-  summary: `Runs the pipeline on the local cloud while injecting, on a schedule drawn from the seed, function crashes mid-batch, DynamoDB restarts, messages delivered twice and consumers paused past their visibility timeout (--kinds ${CHAOS_KINDS.join(',')}), and throttling and 5xx answers from SQS and DynamoDB at the endpoint (--faults); then reconciles both tables and every queue. Prints what it injected and the result. Exit 0 when every round trip completed exactly once with one value and no queue or DLQ holds anything, 1 otherwise.`,
+  summary: `Runs the pipeline on the local cloud while injecting, on a schedule drawn from the seed, function crashes mid-batch, DynamoDB restarts, messages delivered twice and consumers paused past their visibility timeout (--kinds ${CHAOS_KINDS.join(',')}), and throttling and 5xx answers from SQS and DynamoDB at the endpoint (--faults), until the pipeline is idle. Then, as an operator would, redrives every DLQ and failure queue once (dead letters whose round trip a copy already completed are absorbed and reported as duplicates) and reconciles both tables and every queue. Prints what it injected and the result. Exit 0 when every round trip completed exactly once with one value and no queue or DLQ holds anything, 1 otherwise.`,
   options: OPTIONS,
   examples: [
     'npm run chaos',
     'npm run chaos -- --seed 7 --requests 50000',
+    'npm run chaos -- --seed 31337 --requests 3000 --kinds crash',
     'npm run chaos -- --faults sqs.SendMessageBatch:0.1,dynamodb:0.05:server --interval 500',
   ],
 };
@@ -170,6 +172,15 @@ export function formatSoak(result: SoakResult, requests: number): string {
         .join(', '),
     ],
   ];
+  const before = result.beforeRedrive;
+  const redriven = result.redrive;
+  const recovery: [string, string | number][] = [
+    ['complete when chaos stopped', `${before.complete}/${requests}`],
+    ['in DLQs then (request/response/ack)', QUEUES.map((q) => before.deadLetters[q]).join('/')],
+    ['redriven (request/response/ack)', QUEUES.map((q) => redriven.moved[q] ?? 0).join('/')],
+    ['failed invocations replayed', redriven.replayed],
+    ['of the redriven, duplicates absorbed', redriven.duplicates],
+  ];
   const outcome: [string, string | number][] = [
     ['complete round trips', `${r.complete}/${requests}`],
     ['values differ', r.mismatched.length],
@@ -183,6 +194,9 @@ export function formatSoak(result: SoakResult, requests: number): string {
   ];
   const lines = ['Injected'];
   for (const [label, value] of rows) lines.push(`  ${label.padEnd(42)} ${value}`);
+  lines.push('Redrive, once');
+  for (const [label, value] of recovery) lines.push(`  ${label.padEnd(42)} ${value}`);
+  for (const failure of redriven.failures.slice(0, 10)) lines.push(`  not redriven: ${failure}`);
   lines.push('Reconciliation');
   for (const [label, value] of outcome) lines.push(`  ${label.padEnd(42)} ${value}`);
   for (const { requestId, stage } of r.incomplete.slice(0, 10))

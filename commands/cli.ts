@@ -2,8 +2,10 @@
  * How every command reads its command line: one declaration per command (summary, options with
  * their help, examples) gives the parser, `--help` and the usage line, so they cannot disagree.
  */
+
 import { pathToFileURL } from 'node:url';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { AllowHostError, parseAllowedHost } from '../local/endpoint/guard/host-allowlist';
 import { SessionError } from '../local/session/errors';
 import { resolveTarget, type Target, TargetError } from '../ops/target';
 import { nearest } from './nearest';
@@ -254,6 +256,26 @@ export function contextOption(pairs: readonly string[]): Record<string, string> 
     context[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return context;
+}
+
+/** The `--allow-host` option of the commands that serve on 127.0.0.1. */
+export const ALLOW_HOST_OPTION = {
+  type: 'string',
+  multiple: true,
+  default: [] as string[],
+  placeholder: 'NAME',
+  description:
+    'also answer requests addressed to NAME or NAME:PORT (besides 127.0.0.1, localhost and [::1] on the port); others get 403 (repeatable)',
+} as const;
+
+/** `--allow-host` values, each checked, or a usage error naming the first bad one. */
+export function allowHostsOption(values: readonly string[]): string[] {
+  try {
+    return values.map(parseAllowedHost);
+  } catch (error) {
+    if (error instanceof AllowHostError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 /** The target named by the parsed target options. */

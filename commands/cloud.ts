@@ -5,6 +5,8 @@
 import { join, resolve } from 'node:path';
 import { startSessionHost, withStateDir } from '../local/session/session';
 import {
+  ALLOW_HOST_OPTION,
+  allowHostsOption,
   type CommandMain,
   type CommandSpec,
   integerOption,
@@ -32,6 +34,7 @@ const OPTIONS = {
     placeholder: 'DIR',
     description: 'keep the DynamoDB tables and log groups in DIR (default: in memory)',
   },
+  'allow-host': ALLOW_HOST_OPTION,
 } as const satisfies OptionSpecs;
 
 /** What `npm run cloud -- --help` says. */
@@ -52,8 +55,9 @@ export const main: CommandMain<typeof OPTIONS> = async (values) => {
   const port = integerOption('port', values.port, { min: 0, max: 65_535 });
   const home = resolve(values['state-dir'] ?? '.local-cloud');
   const dataDir = values.data ? resolve(values.data) : undefined;
+  const allowHosts = allowHostsOption(values['allow-host']);
   const dirs = [
-    ...(dataDir ? [{ dir: dataDir, role: 'the --data directory' }] : []),
+    ...(dataDir ? [{ dir: dataDir, role: 'the --data directory', data: true }] : []),
     { dir: home, role: 'the state directory' },
   ];
   return withStateDir(home, dirs, async (lock) => {
@@ -61,6 +65,7 @@ export const main: CommandMain<typeof OPTIONS> = async (values) => {
       lock,
       port,
       dataDir,
+      allowHosts,
       stateFile: join(home, 'state.json'),
     });
     console.log(banner(host.endpoint));

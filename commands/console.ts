@@ -4,6 +4,8 @@
  */
 import { startConsoleServer } from '../console/server';
 import {
+  ALLOW_HOST_OPTION,
+  allowHostsOption,
   type CommandMain,
   type CommandSpec,
   integerOption,
@@ -28,6 +30,7 @@ const OPTIONS = {
     default: false,
     description: 'allow send, purge, redrive and invoke against AWS (read-only there otherwise)',
   },
+  'allow-host': ALLOW_HOST_OPTION,
 } as const satisfies OptionSpecs;
 
 /** What `npm run console -- --help` says. */
@@ -57,8 +60,9 @@ export const CONSOLE: CommandSpec<typeof OPTIONS> = {
 export const main: CommandMain<typeof OPTIONS> = async (values) => {
   const port = integerOption('port', values.port, { min: 0, max: 65535 });
   const allowWrites = values['allow-writes'] === true;
+  const allowHosts = allowHostsOption(values['allow-host']);
   const target = await targetFrom(values);
-  const server = await startConsoleServer({ target, port, allowWrites });
+  const server = await startConsoleServer({ target, port, allowWrites, allowHosts });
   const mode =
     target.kind === 'aws' && !allowWrites
       ? 'read-only (restart with --allow-writes to change things)'

@@ -8,6 +8,8 @@ import { withStateDir } from '../local/session/session';
 import type { StateLock } from '../local/state/lock';
 import { DEFAULT_STATE_FILE } from '../ops/target';
 import {
+  ALLOW_HOST_OPTION,
+  allowHostsOption,
   type CommandSpec,
   contextOption,
   integerOption,
@@ -26,6 +28,7 @@ const OPTIONS = {
     placeholder: 'N',
     description: 'port of the AWS endpoint on 127.0.0.1; 0 picks a free one',
   },
+  'allow-host': ALLOW_HOST_OPTION,
   schedules: {
     type: 'boolean',
     default: false,
@@ -113,6 +116,7 @@ interface Settings {
   readonly home: string;
   readonly stateFile: string;
   readonly port: number;
+  readonly allowHosts: readonly string[];
 }
 
 async function main(values: Values): Promise<number> {
@@ -125,11 +129,16 @@ async function main(values: Values): Promise<number> {
       : integerOption('inspect', values.inspect, { min: 1024, max: 65_534 });
   const home = resolve(values['state-dir'] ?? '.local-cloud');
   const stateFile = join(home, 'state.json');
-  const settings = { timeScale, context, inspectPort, home, stateFile, port };
+  const allowHosts = allowHostsOption(values['allow-host']);
+  const settings = { timeScale, context, inspectPort, home, stateFile, port, allowHosts };
   // As npm start does: one cloud per state directory, so neither deletes the other's state file.
-  return withStateDir(home, [{ dir: home, role: 'the state directory' }], (lock) =>
-    runLocked(values, settings, lock),
-  );
+  const dirs = [
+    ...(values.data
+      ? [{ dir: resolve(values.data), role: 'the --data directory', data: true }]
+      : []),
+    { dir: home, role: 'the state directory' },
+  ];
+  return withStateDir(home, dirs, (lock) => runLocked(values, settings, lock));
 }
 
 async function runLocked(values: Values, settings: Settings, lock: StateLock): Promise<number> {

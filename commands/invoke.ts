@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { resolveFunction } from '../ops/functions';
+import { withIdempotencyKey } from '../ops/idempotency-key';
 import { platformLineAsText } from '../ops/log-format';
 import {
   type CommandMain,
@@ -32,7 +33,7 @@ const OPTIONS = {
 export const INVOKE: CommandSpec<typeof OPTIONS> = {
   invocation: 'npm run invoke --',
   summary:
-    "Invokes a function synchronously through the Lambda API and prints its result (stdout), then the invocation's log tail and REPORT line (stderr). Exit 1 on a function error, naming its type and message. Target: --endpoint, else the running local cloud, else AWS.",
+    "Invokes a function synchronously through the Lambda API and prints its result (stdout), then the invocation's log tail and REPORT line (stderr). Exit 1 on a function error, naming its type and message. The requestor's payload gets an idempotency key unless it has one, printed (stderr) with the command that retries a failed call: the same key re-sends the same requests. Target: --endpoint, else the running local cloud, else AWS.",
   options: OPTIONS,
   arguments: [
     {
@@ -82,18 +83,24 @@ function readEvent(file: string | undefined, payload: string | undefined): strin
 
 /** The command itself, given its parsed options: `runCommand` runs it as a script, tests in-process. */
 export const main: CommandMain<typeof OPTIONS> = async (values, [fn = '', file]) => {
-  const event = readEvent(file, values.payload);
+  const text = readEvent(file, values.payload);
   const target = await targetFrom(values);
-  const { name } = await resolveFunction(target, fn);
+  const { label, name } = await resolveFunction(target, fn);
+  const { event, retry } = keyedEvent(label, text);
   const lambda = new LambdaClient(target.clientConfig('lambda'));
   try {
-    const response = await lambda.send(
-      new InvokeCommand({
-        FunctionName: name,
-        Payload: Buffer.from(event),
-        LogType: values['no-logs'] ? 'None' : 'Tail',
-      }),
-    );
+    const response = await lambda
+      .send(
+        new InvokeCommand({
+          FunctionName: name,
+          Payload: Buffer.from(event),
+          LogType: values['no-logs'] ? 'None' : 'Tail',
+        }),
+      )
+      .catch((error: unknown) => {
+        if (retry) console.error(retry);
+        throw error;
+      });
     const body = Buffer.from(response.Payload ?? new Uint8Array()).toString('utf8');
     if (response.LogResult) {
       // Platform records of the JSON log format read as the START/END/REPORT lines they stand for.
@@ -110,6 +117,7 @@ export const main: CommandMain<typeof OPTIONS> = async (values, [fn = '', file])
       console.error(
         `${name} failed: ${error.errorType ?? response.FunctionError}: ${error.errorMessage ?? body}`,
       );
+      if (retry) console.error(retry);
       return 1;
     }
     let shown = body;
@@ -124,5 +132,21 @@ export const main: CommandMain<typeof OPTIONS> = async (values, [fn = '', file])
     lambda.destroy();
   }
 };
+
+/**
+ * The event to send: for the requestor, with an idempotency key (printed now, on stderr), and the
+ * line that retries the call with it; any other function's event as it is.
+ */
+function keyedEvent(label: string, event: string): { event: string; retry?: string } {
+  if (label !== 'requestor') return { event };
+  const { payload, idempotencyKey } = withIdempotencyKey(JSON.parse(event));
+  if (idempotencyKey === undefined) return { event };
+  const keyed = JSON.stringify(payload);
+  console.error(`Idempotency key: ${idempotencyKey}`);
+  return {
+    event: keyed,
+    retry: `To retry, re-sending the same requests: npm run invoke -- requestor --payload '${keyed}'`,
+  };
+}
 
 if (isMain(import.meta.url)) runCommand(INVOKE, main);

@@ -12,6 +12,8 @@ import {
   redriveFailedInvocations,
 } from '../ops/failed-invocations';
 import { redrive } from '../ops/redrive';
+import { findStranded, retryStranded } from '../ops/stranded';
+import type { Target } from '../ops/target';
 import {
   type CommandMain,
   type CommandSpec,
@@ -41,6 +43,12 @@ const OPTIONS = {
     default: false,
     description: "every queue's DLQ, then the failed-invocation queues, one after the other",
   },
+  stranded: {
+    type: 'boolean',
+    default: false,
+    description:
+      "re-send requests an invocation recorded but never sent (see `npm run inspect`): the requestor is invoked again with that invocation's idempotency key and count, so the same ids go out and none is asked for twice",
+  },
   'dry-run': {
     type: 'boolean',
     default: false,
@@ -58,20 +66,21 @@ const OPTIONS = {
 export const REDRIVE: CommandSpec<typeof OPTIONS> = {
   invocation: 'npm run redrive --',
   summary:
-    "Moves dead letters back to their source queue once the cause of their failure is fixed: with SQS StartMessageMoveTask where the endpoint has it (AWS, LocalStack), by receive/send/delete where it does not (the local cloud). Failure attributes are dropped from moved messages. Failed requestor invocations (schedule-dlq, requestor-failures) are replayed: the requestor is invoked asynchronously with each message's payload, and the message deleted once Lambda accepted it; a retried tick re-sends the same request ids, so nothing is requested twice.",
+    "Moves dead letters back to their source queue once the cause of their failure is fixed: with SQS StartMessageMoveTask where the endpoint has it (AWS, LocalStack), by receive/send/delete where it does not (the local cloud). Failure attributes are dropped from moved messages. Failed requestor invocations (schedule-dlq, requestor-failures) are replayed: the requestor is invoked asynchronously with each message's payload, and the message deleted once Lambda accepted it; a retried tick re-sends the same request ids, so nothing is requested twice. --stranded re-sends the requests an invocation recorded but never sent (listed by `npm run inspect`), invoking the requestor again with that invocation's idempotency key and count.",
   options: OPTIONS,
-  synopsis: `(--queue ${ALL_NAMES} | --all) ${synopsisOf({ 'dry-run': OPTIONS['dry-run'], max: OPTIONS.max, ...TARGET_OPTIONS })}`,
+  synopsis: `(--queue ${ALL_NAMES} | --all | --stranded) ${synopsisOf({ 'dry-run': OPTIONS['dry-run'], max: OPTIONS.max, ...TARGET_OPTIONS })}`,
   examples: [
     'npm run redrive -- --queue response --dry-run',
     'npm run redrive -- --all',
     'npm run redrive -- --queue ack --max 10 --endpoint http://localhost:4566',
     'npm run redrive -- --queue requestor-failures --dry-run',
+    'npm run redrive -- --stranded',
   ],
 };
 
 /** The command itself, given its parsed options: `runCommand` runs it as a script, tests in-process. */
 export const main: CommandMain<typeof OPTIONS> = async (values) => {
-  const { queues, invocations } = parseRedriveQueues(values.queue, values.all);
+  const { queues, invocations } = parseRedriveQueues(values.queue, values.all, values.stranded);
   const max = values.max === undefined ? undefined : integerOption('max', values.max, { min: 1 });
   const target = await targetFrom(values);
   console.log(`Target: ${target.description}`);
@@ -119,8 +128,41 @@ export const main: CommandMain<typeof OPTIONS> = async (values) => {
       console.log(`  ${f.messageId}: ${outcome}: ${f.reason}`);
     }
   }
-  return [...results, ...replays].some((r) => r.failed.length > 0) ? 1 : 0;
+  const strandedFailed = values.stranded ? await redriveStranded(target, values['dry-run']) : 0;
+  return [...results, ...replays].some((r) => r.failed.length > 0) || strandedFailed > 0 ? 1 : 0;
 };
+
+/** `--stranded`: re-sends (or, dry, lists) the stranded requests; resolves with the failures. */
+async function redriveStranded(target: Target, dryRun: boolean): Promise<number> {
+  const report = await findStranded(target);
+  console.log(
+    `stranded requests (REQUESTED for more than ${report.olderThanSeconds} s): ${report.total}, from ${report.invocations.length} invocations`,
+  );
+  if (dryRun) {
+    for (const s of report.invocations) {
+      console.log(
+        `  key ${s.idempotencyKey ?? '(not recorded)'}: ${s.stranded} requests; would invoke the requestor with ${JSON.stringify(s.payload ?? null)}`,
+      );
+    }
+    return 0;
+  }
+  let failed = 0;
+  for (const { invocation: s, requestIds, error } of await retryStranded(
+    target,
+    report.invocations,
+  )) {
+    const key = `key ${s.idempotencyKey ?? '(not recorded)'}`;
+    if (error) {
+      failed += 1;
+      console.log(`  ${key}: ${s.stranded} requests not re-sent: ${error}`);
+    } else {
+      console.log(
+        `  ${key}: re-sent ${s.stranded} requests (the requestor, invoked with ${JSON.stringify(s.payload)}, answered with the same ${requestIds?.length ?? 0} request ids)`,
+      );
+    }
+  }
+  return failed;
+}
 
 if (isMain(import.meta.url)) runCommand(REDRIVE, main);
 
@@ -131,11 +173,16 @@ if (isMain(import.meta.url)) runCommand(REDRIVE, main);
 export function parseRedriveQueues(
   queue: string | undefined,
   all: boolean,
+  stranded = false,
 ): { queues: QueueKey[]; invocations: FailedInvocationLabel[] } {
   if (all && queue) throw new UsageError('give either --queue or --all, not both');
   if (all)
     return { queues: [...QUEUES], invocations: FAILED_INVOCATION_QUEUES.map((q) => q.label) };
-  if (!queue) throw new UsageError(`say which queue to redrive: --queue ${ALL_NAMES}, or --all`);
+  if (!queue && stranded) return { queues: [], invocations: [] };
+  if (!queue)
+    throw new UsageError(
+      `say which queue to redrive: --queue ${ALL_NAMES}, or --all, or --stranded`,
+    );
   const invocation = FAILED_INVOCATION_QUEUES.find((q) => q.label === queue.toLowerCase());
   if (invocation) return { queues: [], invocations: [invocation.label] };
   try {

@@ -13,6 +13,8 @@ import type { StateLock } from '../local/state/lock';
 import { isWithin } from '../local/state/writable-dir';
 import type { RequestIdSet } from '../ops/request-ids';
 import {
+  ALLOW_HOST_OPTION,
+  allowHostsOption,
   type CommandMain,
   type CommandSpec,
   contextOption,
@@ -93,6 +95,7 @@ const OPTIONS = {
     description:
       'port of the AWS endpoint (SQS, DynamoDB, Lambda, CloudFormation, STS, Logs) on 127.0.0.1; 0 picks a free one',
   },
+  'allow-host': ALLOW_HOST_OPTION,
 } as const satisfies OptionSpecs;
 
 /** What `npm start -- --help` says. */
@@ -124,6 +127,8 @@ interface Options {
   readonly context: Record<string, string>;
   readonly verbose: boolean;
   readonly port: number;
+  /** `--allow-host`: names the endpoint answers to besides its loopback ones. */
+  readonly allowHosts: readonly string[];
   readonly faults?: FaultSpec;
 }
 
@@ -147,6 +152,7 @@ function toOptions(values: ReturnType<typeof parse<typeof OPTIONS>>): Options {
     context,
     verbose: values.verbose,
     port: integerOption('port', values.port, { min: 0, max: 65_535 }),
+    allowHosts: allowHostsOption(values['allow-host']),
     faults: faultsOption(
       values.faults,
       integerOption('seed', values.seed, { min: 0, max: 0xffffffff }),
@@ -168,7 +174,9 @@ function faultsOption(raw: string | undefined, seed: number): FaultSpec | undefi
 async function main(options: Options): Promise<number> {
   const startedAt = performance.now();
   const dirs = [
-    ...(options.dataDir ? [{ dir: options.dataDir, role: 'the --data directory' }] : []),
+    ...(options.dataDir
+      ? [{ dir: options.dataDir, role: 'the --data directory', data: true }]
+      : []),
     { dir: options.home, role: 'the state directory' },
   ];
   return withStateDir(options.home, dirs, (lock) => runLocked(options, lock, startedAt));

@@ -3,10 +3,11 @@ import { type FilteredLogEvent, FilterLogEventsCommand } from '@aws-sdk/client-c
 import { GetFunctionCommand, InvokeCommand } from '@aws-sdk/client-lambda';
 import { Output } from '../contract/contract';
 import { RequestStringsCommand, validate } from '../functions/shared/messages';
+import { withIdempotencyKey } from '../ops/idempotency-key';
 import { platformLineAsText } from '../ops/log-format';
 import { logGroupOf } from '../ops/logs';
 import { requireOutput } from '../ops/target';
-import { type ConsoleContext, ConsoleRequestError, upstream } from './context';
+import { type ConsoleContext, ConsoleRequestError, UpstreamError, upstream } from './context';
 import { type InvocationStats, InvocationStatsReader, THROTTLES_NOTE } from './invocations';
 
 /** The stack's functions, by the console's name for them. */
@@ -113,7 +114,11 @@ export class Functions {
     );
   }
 
-  /** Invokes a function synchronously; the requestor's payload is checked against its schema. */
+  /**
+   * Invokes a function synchronously; the requestor's payload is checked against its schema and
+   * gets an idempotency key unless it has one. The answer carries the payload as sent, key
+   * included, so that a failed call can be retried with it and re-send the same requests.
+   */
   async invoke(key: string, payload: unknown) {
     this.ctx.requireWrites('invoke a function');
     if (key !== 'requestor' && key !== 'generator') {
@@ -122,21 +127,28 @@ export class Functions {
         404,
       );
     }
+    const keyed = key === 'requestor' ? withIdempotencyKey(payload) : { payload };
     if (key === 'requestor') {
       try {
-        validate(RequestStringsCommand, payload, 'requestor payload');
+        validate(RequestStringsCommand, keyed.payload, 'requestor payload');
       } catch (error) {
         throw new ConsoleRequestError((error as Error).message, 400);
       }
     }
     const name = this.name(key);
-    const out = await this.ctx.call(`Invoke ${name}`, () =>
-      this.ctx
-        .lambda()
-        .send(
-          new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify(payload)) }),
-        ),
-    );
+    const sent = JSON.stringify(keyed.payload);
+    const out = await this.ctx
+      .call(`Invoke ${name}`, () =>
+        this.ctx
+          .lambda()
+          .send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(sent) })),
+      )
+      .catch((error: unknown) => {
+        if (keyed.idempotencyKey === undefined) throw error;
+        throw new UpstreamError(
+          `${(error as Error).message}; retry with the payload ${sent} to re-send the same requests`,
+        );
+      });
     const text = out.Payload ? Buffer.from(out.Payload).toString('utf8') : '';
     let result: unknown = text;
     try {
@@ -144,7 +156,12 @@ export class Functions {
     } catch {
       // Not JSON: show it as it came.
     }
-    return { functionError: out.FunctionError, result };
+    return {
+      functionError: out.FunctionError,
+      result,
+      payload: keyed.payload,
+      idempotencyKey: keyed.idempotencyKey,
+    };
   }
 
   /** Both functions' log lines that contain `term`, oldest first (at most 100 per function). */

@@ -1,4 +1,5 @@
 import type { LocalCloud } from '../local/cloud';
+import { runningCloudTarget } from '../ops/target';
 import type { ConsoleTarget } from './context';
 
 /**
@@ -7,14 +8,8 @@ import type { ConsoleTarget } from './context';
  * the cloud's process, the age of each queue's oldest message, which SQS keeps to CloudWatch.
  */
 export function localCloudTarget(cloud: LocalCloud): ConsoleTarget {
-  const { region, endpoint, credentials } = cloud.clientConfig('sqs');
   return {
-    kind: 'local',
-    region,
-    stackName: cloud.stackName,
-    outputs: cloud.outputs,
-    description: `local cloud at ${cloud.endpoint}`,
-    clientConfig: () => ({ region, endpoint, credentials }),
+    ...runningCloudTarget(cloud),
     oldestMessageAgeMs: (url) => cloud.oldestMessageAgeMs(url),
   };
 }

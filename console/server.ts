@@ -3,12 +3,19 @@
  * One handler serves both the local cloud's endpoint (mounted at `/_console`) and the standalone
  * server of `npm run console`.
  */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import {
+  HostAllowlist,
+  ROUTE_BODY_BOUND,
+  readBoundedBody,
+  refuseForeign,
+} from '../local/endpoint/guard';
 import { ConsoleApi, ConsoleRequestError, type ConsoleTarget, UpstreamError } from './api';
 
 /** Handles a request under the console's base path; `body` is the request body, already read. */
@@ -59,7 +66,10 @@ export function appBundle(): Promise<string> {
   return bundle;
 }
 
-const page = (base: string) => `<!doctype html>
+/** The header that carries the console's per-run token on every change the page asks for. */
+export const CONSOLE_TOKEN_HEADER = 'x-console-token';
+
+const page = (base: string, token: string) => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -69,7 +79,7 @@ const page = (base: string) => `<!doctype html>
 <link rel="stylesheet" href="${base}/style.css">
 </head>
 <body>
-<div id="app" data-base="${base}"><p class="loading">Loading the console…</p></div>
+<div id="app" data-base="${base}" data-token="${token}"><p class="loading">Loading the console…</p></div>
 <noscript>The console needs JavaScript.</noscript>
 <script type="module" src="${base}/app.js"></script>
 </body>
@@ -80,6 +90,8 @@ const page = (base: string) => `<!doctype html>
 export function createConsoleHandler(options: ConsoleHandlerOptions): ConsoleService {
   const base = options.basePath ?? '/_console';
   const api = new ConsoleApi(options.target, { allowWrites: options.allowWrites });
+  // Only the page this process served knows it: another site's page cannot read it.
+  const token = randomBytes(24).toString('base64url');
 
   const handle: ConsoleHandler = async (req, res, body) => {
     const url = new URL(req.url ?? '/', 'http://console');
@@ -87,7 +99,7 @@ export function createConsoleHandler(options: ConsoleHandlerOptions): ConsoleSer
     const method = req.method ?? 'GET';
     try {
       if (method === 'GET' && (path === '/' || path === '/index.html')) {
-        return send(res, 200, 'text/html; charset=utf-8', page(base));
+        return send(res, 200, 'text/html; charset=utf-8', page(base, token));
       }
       if (method === 'GET' && path === '/app.js') {
         return send(res, 200, 'text/javascript; charset=utf-8', await appBundle());
@@ -97,6 +109,7 @@ export function createConsoleHandler(options: ConsoleHandlerOptions): ConsoleSer
         return send(res, 200, 'text/css; charset=utf-8', css);
       }
       if (!path.startsWith('/api/')) throw new ConsoleRequestError(`No page ${path}`, 404);
+      if (method !== 'GET') requireOwnPage(req, token);
       const result = await route(api, method, path.slice('/api'.length), url.searchParams, body);
       return send(res, 200, 'application/json', JSON.stringify(result));
     } catch (error) {
@@ -180,6 +193,47 @@ async function route(
   throw new ConsoleRequestError(`No API ${method} ${path}`, 404);
 }
 
+/**
+ * Lets a change through only from the console's own page: sent from its origin, as JSON (which a
+ * form or a plain cross-site fetch cannot send without a preflight), with the per-run token the
+ * page got from this process.
+ *
+ * @throws ConsoleRequestError (403, or 415 for another content type) saying which is missing
+ */
+function requireOwnPage(req: IncomingMessage, token: string): void {
+  const { origin, host } = req.headers;
+  let originHost: string | undefined;
+  try {
+    originHost = origin ? new URL(origin).host : undefined;
+  } catch {
+    originHost = undefined;
+  }
+  if (!originHost || originHost !== host?.toLowerCase()) {
+    throw new ConsoleRequestError(
+      `Refused: console changes are accepted only from the console's own page (origin ${origin ?? 'missing'}, host ${host ?? 'missing'})`,
+      403,
+    );
+  }
+  const type = String(req.headers['content-type'] ?? '')
+    .split(';')[0]
+    ?.trim()
+    .toLowerCase();
+  if (type !== 'application/json') {
+    throw new ConsoleRequestError(
+      `Refused: console changes must be sent as application/json, not ${type || 'no content type'}`,
+      415,
+    );
+  }
+  const given = Buffer.from(String(req.headers[CONSOLE_TOKEN_HEADER] ?? ''));
+  const expected = Buffer.from(token);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new ConsoleRequestError(
+      `Refused: console changes need the token of this run's console page (${CONSOLE_TOKEN_HEADER}); reload the page`,
+      403,
+    );
+  }
+}
+
 function parseJson(body: Buffer): unknown {
   try {
     return JSON.parse(body.toString('utf8') || '{}');
@@ -210,33 +264,45 @@ export interface ConsoleServer {
 
 /** Serves the console for `target` on 127.0.0.1 (`port` 0: any free port). */
 export async function startConsoleServer(
-  options: ConsoleHandlerOptions & { readonly port?: number },
+  options: ConsoleHandlerOptions & {
+    readonly port?: number;
+    /** Host names to answer to besides 127.0.0.1, localhost and [::1] on its port. @default none */
+    readonly allowHosts?: readonly string[];
+  },
 ): Promise<ConsoleServer> {
   const base = options.basePath ?? '/_console';
   const service = createConsoleHandler({ ...options, basePath: base });
+  const underBase = (path: string) => path === base || path.startsWith(`${base}/`);
+  // Known once listening, which is before any request arrives.
+  let hosts = new HostAllowlist(options.port ?? 0, options.allowHosts);
+  const serve = async (req: IncomingMessage, res: ServerResponse) => {
+    // The same guard as the endpoint's, against any target: no other Host, no other site.
+    if (refuseForeign(req, res, hosts, underBase)) return;
+    const body = await readBoundedBody(req, res, ROUTE_BODY_BOUND);
+    if (!body) return;
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (path === '/' || path === '') {
+      res.writeHead(302, { location: `${base}/` }).end();
+      return;
+    }
+    if (!underBase(path)) {
+      res
+        .writeHead(404, { 'content-type': 'text/plain' })
+        .end(`Not found; the console is at ${base}/`);
+      return;
+    }
+    await service.handle(req, res, body);
+  };
   const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const path = (req.url ?? '/').split('?')[0] ?? '/';
-      if (path === '/' || path === '') {
-        res.writeHead(302, { location: `${base}/` }).end();
-        return;
-      }
-      if (path !== base && !path.startsWith(`${base}/`)) {
-        res
-          .writeHead(404, { 'content-type': 'text/plain' })
-          .end(`Not found; the console is at ${base}/`);
-        return;
-      }
-      void service.handle(req, res, Buffer.concat(chunks));
-    });
+    // Only a request that broke off (a socket error while reading it) gets here.
+    serve(req, res).catch(() => res.destroy());
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  hosts = new HostAllowlist(port, options.allowHosts);
   return {
     url: `http://127.0.0.1:${port}${base}/`,
     stop: async () => {

@@ -20,6 +20,17 @@ export const Status = {
 } as const;
 export type Status = (typeof Status)[keyof typeof Status];
 
+/**
+ * What a Requests item records of the invocation that asked for it, besides its status: the same
+ * idempotency key and count re-send the same request ids, so `npm run inspect` can show, and
+ * `npm run redrive -- --stranded` make, the retry of an invocation that died half-way.
+ */
+export const RequestOrigin = {
+  IdempotencyKey: 'idempotencyKey',
+  /** The invocation's count, as a string (the items hold strings only). */
+  Count: 'invocationCount',
+} as const;
+
 /** Message attributes a handler sets when it dead-letters a message itself. */
 export const FailureAttribute = {
   /** A short code, one of {@link FailureCode}. */

@@ -19,6 +19,7 @@ import {
 } from './failed-invocations';
 import { peekEndpoint, peekMessages } from './peek';
 import { countByStatus, queueDepth } from './reconcile';
+import { findStranded, type StrandedReport } from './stranded';
 import { requireOutput, type Target } from './target';
 
 /** A dead-lettered message, as inspect shows it. */
@@ -73,6 +74,8 @@ export interface InspectReport {
   readonly queues: QueueReport[];
   /** The failed-invocation queues the stack outputs name (none on a stack without them). */
   readonly failedInvocations: FailedInvocationQueueReport[];
+  /** Requests an invocation recorded but never sent, with the payload that re-sends them. */
+  readonly stranded: StrandedReport;
   /** Items per `status`, per table. */
   readonly tables: {
     readonly Requests: Record<string, number>;
@@ -130,15 +133,17 @@ export async function inspect(
         ];
       }),
     );
-    const [Requests, Strings] = await Promise.all([
+    const [Requests, Strings, stranded] = await Promise.all([
       countByStatus(dynamodb, requireOutput(target, Output.RequestsTableName)),
       countByStatus(dynamodb, requireOutput(target, Output.StringsTableName)),
+      findStranded(target),
     ]);
     return {
       target: target.description,
       peeksCountAsReceives: local === undefined,
       queues,
       failedInvocations,
+      stranded,
       tables: { Requests, Strings },
     };
   } finally {
@@ -235,6 +240,7 @@ export function formatReport(report: InspectReport): string {
       'Looking at these messages received them: each look adds one to their receive counts (SQS has no other way to look).',
     );
   }
+  lines.push('', ...formatStranded(report.stranded));
   const statuses = (counts: Record<string, number>) =>
     Object.entries(counts)
       .map(([status, n]) => `${status} ${n}`)
@@ -245,4 +251,23 @@ export function formatReport(report: InspectReport): string {
     `Strings table:  ${statuses(report.tables.Strings)}`,
   );
   return lines.join('\n');
+}
+
+/** The stranded requests as a human reads them: per invocation, the payload that re-sends them. */
+export function formatStranded(report: StrandedReport): string[] {
+  const head = `Stranded requests (REQUESTED for more than ${report.olderThanSeconds} s)`;
+  if (report.total === 0) return [`${head}: none`];
+  const lines = [
+    `${head}: ${report.total}, from ${report.invocations.length} invocation${report.invocations.length === 1 ? '' : 's'}; \`npm run redrive -- --stranded\` re-sends them`,
+  ];
+  for (const s of report.invocations) {
+    const of = s.count === undefined ? '' : ` of ${s.count}`;
+    lines.push(
+      `  key ${s.idempotencyKey ?? '(not recorded)'}: ${s.stranded}${of} requests since ${s.requestedAt} (${s.requestIds.join(', ')}${s.stranded > s.requestIds.length ? ', ...' : ''})`,
+      s.payload
+        ? `    re-send: invoke the requestor with ${JSON.stringify(s.payload)}`
+        : '    cannot be re-sent under its ids: recorded without an idempotency key',
+    );
+  }
+  return lines;
 }

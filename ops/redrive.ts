@@ -6,6 +6,7 @@
  */ import {
   GetQueueAttributesCommand,
   ListMessageMoveTasksCommand,
+  type Message,
   type MessageAttributeValue,
   SendMessageBatchCommand,
   SQSClient,
@@ -31,6 +32,8 @@ export interface RedriveOptions {
   readonly pollMs?: number;
   /** How long to follow a move task before giving up on it (it keeps running). @default 60000 */
   readonly followMs?: number;
+  /** Called with the messages a copy sent back to their source queue. @default none */
+  readonly onMoved?: (queue: QueueKey, messages: readonly Message[]) => void;
 }
 
 /** A running move task's progress, as ListMessageMoveTasks reports it. */
@@ -122,7 +125,9 @@ async function redriveOne(
   }
   // Only the messages there now: a redriven message that fails again and comes back to the DLQ
   // during the copy is not chased round the loop.
-  const copied = await copyBack(sqs, dlqUrl, sourceUrl, toMove);
+  const copied = await copyBack(sqs, dlqUrl, sourceUrl, toMove, (moved) =>
+    options.onMoved?.(queue, moved),
+  );
   return { ...result, method: 'copy', ...copied };
 }
 
@@ -176,6 +181,7 @@ function copyBack(
   dlqUrl: string,
   sourceUrl: string,
   limit: number,
+  onMoved: (messages: readonly Message[]) => void,
 ): Promise<{ moved: number; failed: RedriveFailure[] }> {
   return drainQueue<'send'>(sqs, dlqUrl, limit, async (messages) => {
     const { Failed = [] } = await sqs.send(
@@ -195,6 +201,7 @@ function copyBack(
         reason: `${f.Code ?? 'Error'}: ${f.Message ?? 'no reason given'}`,
       };
     }
+    onMoved(messages.filter((_, i) => outcomes[i] === undefined));
     return outcomes;
   });
 }

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DEFAULT_REGION } from '../aws/defaults';
 import type { OutputKey } from '../contract/contract';
+import type { LocalCloud } from '../local/cloud';
 import type { LocalCloudState } from '../local/state/state-file';
 
 /** Where the pipeline the commands talk to runs. */
@@ -178,6 +179,24 @@ async function localTarget(stateFile: string, options: TargetOptions): Promise<T
         credentials: LOCAL_CREDENTIALS,
       };
     },
+  };
+}
+
+/**
+ * A local cloud running in this process as a target: every service at its one endpoint, as an
+ * administrator, so the tools read it exactly as they read LocalStack or AWS.
+ */
+export function runningCloudTarget(
+  cloud: Pick<LocalCloud, 'region' | 'endpoint' | 'stackName' | 'outputs' | 'clientConfig'>,
+): Target {
+  const { region, endpoint, credentials } = cloud.clientConfig('sqs');
+  return {
+    kind: 'local',
+    region,
+    stackName: cloud.stackName,
+    outputs: cloud.outputs,
+    description: `local cloud at ${cloud.endpoint}`,
+    clientConfig: () => ({ region, endpoint, credentials }),
   };
 }
 

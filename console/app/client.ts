@@ -7,6 +7,9 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 /** Where the console is served (`/_console`), read from the page. */
 export const BASE = document.getElementById('app')?.dataset.base ?? '/_console';
 
+/** This run's token, which the server put in the page and wants back with every change. */
+const TOKEN = document.getElementById('app')?.dataset.token ?? '';
+
 /** A failed API call, with the one-sentence reason the server gave. */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -18,7 +21,8 @@ export async function api<T>(path: string, body?: unknown): Promise<T> {
   try {
     res = await fetch(`${BASE}/api${path}`, {
       method: body === undefined ? 'GET' : 'POST',
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers:
+        body === undefined ? {} : { 'content-type': 'application/json', 'x-console-token': TOKEN },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {

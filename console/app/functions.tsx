@@ -22,15 +22,23 @@ function InvokeForm({ fn, meta }: { fn: FunctionInfo; meta: Meta }) {
       return;
     }
     setOutcome({ ok: `Invoking ${fn.name}…` });
-    api<{ functionError?: string; result: unknown }>(`/functions/${fn.key}/invoke`, {
-      payload: parsed,
-    }).then(
-      (r) =>
-        setOutcome(
-          r.functionError
-            ? { error: `${fn.key} failed (${r.functionError}): ${JSON.stringify(r.result)}` }
-            : { ok: `${fn.key} returned ${JSON.stringify(r.result).slice(0, 300)}` },
-        ),
+    api<{ functionError?: string; result: unknown; payload: unknown; idempotencyKey?: string }>(
+      `/functions/${fn.key}/invoke`,
+      { payload: parsed },
+    ).then(
+      (r) => {
+        const key = r.idempotencyKey ? ` (idempotency key ${r.idempotencyKey})` : '';
+        if (!r.functionError) {
+          setOutcome({ ok: `${fn.key} returned ${JSON.stringify(r.result).slice(0, 300)}${key}` });
+          return;
+        }
+        // The payload as sent, key included: invoking again retries it, re-sending the same requests.
+        if (r.idempotencyKey) setPayload(JSON.stringify(r.payload));
+        const retry = r.idempotencyKey ? '; invoke again to retry with the same key' : '';
+        setOutcome({
+          error: `${fn.key} failed (${r.functionError})${key}: ${JSON.stringify(r.result)}${retry}`,
+        });
+      },
       (err: Error) => setOutcome({ error: err.message }),
     );
   };

@@ -1,5 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { MessageType } from '../../contract/contract';
+import { MessageType, RequestOrigin } from '../../contract/contract';
 import type { Failures, ParsedRecord } from '../shared/batch';
 import { SendFailedError } from '../shared/errors';
 import { deriveRequestId } from '../shared/ids';
@@ -55,9 +55,12 @@ export async function requestStrings(
   { count, idempotencyKey }: RequestStrings,
 ): Promise<string[]> {
   const requestedAt = deps.clock().toISOString();
+  // Each item names its invocation, so a request stranded by a crash shows how to re-send it.
   const requests = Array.from({ length: count }, (_, index) => ({
     requestId: deps.requestId(idempotencyKey, index),
     requestedAt,
+    [RequestOrigin.IdempotencyKey]: idempotencyKey,
+    [RequestOrigin.Count]: String(count),
   }));
   const toSend = await deps.store.recordRequested(requests);
   if (toSend.length < count) {

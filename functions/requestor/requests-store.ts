@@ -1,5 +1,5 @@
 import { type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { Status } from '../../contract/contract';
+import { RequestOrigin, Status } from '../../contract/contract';
 import { mapLimit } from '../shared/collections';
 import { existingAfterConditionFailure, isConditionFailure, toItem } from '../shared/dynamo';
 import { ConflictError, UnknownRequestError } from '../shared/errors';
@@ -11,6 +11,14 @@ import { backoffMs, defaultRetry, type RetryPolicy } from '../shared/retry';
  */
 export const RECORD_CONCURRENCY = 48;
 
+/** A request as the requestor records it, with the invocation that asked for it (to retry it). */
+export interface RecordedRequest {
+  readonly requestId: string;
+  readonly requestedAt: string;
+  readonly [RequestOrigin.IdempotencyKey]?: string;
+  readonly [RequestOrigin.Count]?: string;
+}
+
 /** The requestor's persistence: what it asked for and what it received. */
 export interface RequestsStore {
   /**
@@ -18,9 +26,7 @@ export interface RequestsStore {
    * invocation) never downgrades a request that has progressed. Resolves with the ids still
    * waiting for a string (new, or recorded before and still REQUESTED): the ones to send.
    */
-  recordRequested(
-    requests: readonly { requestId: string; requestedAt: string }[],
-  ): Promise<string[]>;
+  recordRequested(requests: readonly RecordedRequest[]): Promise<string[]>;
   /**
    * Stores the value received for a request. Idempotent: a second delivery of the same value
    * succeeds with `firstTime: false` and the original `storedAt`.
@@ -110,7 +116,7 @@ const THROTTLES = new Set([
 async function putIfNew(
   client: DynamoDBClient,
   tableName: string,
-  request: { requestId: string; requestedAt: string },
+  request: RecordedRequest,
   retry: RetryPolicy,
 ): Promise<string | undefined> {
   for (let attempt = 1; ; attempt++) {

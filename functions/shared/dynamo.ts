@@ -8,9 +8,15 @@ import {
 /** A DynamoDB item with string attributes only: all our records need. */
 export type StringItem = Record<string, string>;
 
-/** Marshals a flat record of strings. */
-export function toItem(record: StringItem): Record<string, AttributeValue> {
-  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, { S: value }]));
+/** Marshals a flat record of strings; a member left undefined is left out. */
+export function toItem(
+  record: Readonly<Record<string, string | undefined>>,
+): Record<string, AttributeValue> {
+  return Object.fromEntries(
+    Object.entries(record).flatMap(([key, value]) =>
+      value === undefined ? [] : [[key, { S: value }]],
+    ),
+  );
 }
 
 /** Unmarshals the string attributes of an item. */

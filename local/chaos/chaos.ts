@@ -11,7 +11,7 @@ import { Sleeps } from './sleeps';
 
 /**
  * What the chaos driver does to a running local cloud, besides the endpoint's faults:
- * - `crash`: kills every execution environment of a function mid-invocation;
+ * - `crash`: kills every execution environment of a function that runs an invocation;
  * - `restart`: restarts DynamoDB (dynalite), cutting off the calls in progress;
  * - `duplicate`: takes messages off a queue and puts two copies of each back, as SQS's
  *   at-least-once delivery may;

@@ -1,7 +1,8 @@
 /**
  * The chaos soak behind `npm run chaos` and its test: runs the pipeline on a local cloud under the
- * chaos driver (`chaos.ts`) and the endpoint's faults, asks for strings with idempotency keys
- * (retrying a failed call with the same key), then reconciles through the endpoint and says what was
+ * chaos driver (`chaos.ts`) and the endpoint's faults until it is idle, asking for strings with
+ * idempotency keys (retrying a failed call with the same key); then redrives what chaos
+ * dead-lettered once (`redrive-once.ts`), reconciles through the endpoint and says what was
  * injected and what it found.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { isClean, output, type Reconciliation, reconcile } from '../../ops/recon
 import type { LocalCloud } from '../cloud';
 import { type FaultCounts, type FaultRule, parseFaultRules } from '../endpoint/faults';
 import { CHAOS_KINDS, type ChaosKind, type ChaosReport, startChaos } from './chaos';
+import { redriveOnce, type SoakRedrive } from './redrive-once';
 
 /** The endpoint faults of a soak unless `--faults` says otherwise. */
 export const DEFAULT_SOAK_FAULTS = 'sqs:0.02,sqs:0.01:server,dynamodb:0.02,dynamodb:0.01:server';
@@ -58,8 +60,16 @@ export interface SoakResult {
   readonly requestorRetries: number;
   /** Failed invocations per function, crashes included. */
   readonly functionErrors: Record<string, number>;
+  /** Where the requests stood when chaos stopped: what it left incomplete and dead-lettered. */
+  readonly beforeRedrive: Reconciliation;
+  /** The one redrive of every DLQ and failure queue after chaos stopped. */
+  readonly redrive: SoakRedrive;
+  /** Where the requests stand after the redrive. */
   readonly reconciliation: Reconciliation;
-  /** Every round trip complete, one value in both tables, nothing left in a queue or DLQ. */
+  /**
+   * Every round trip complete exactly once, one value in both tables, nothing left in a queue or
+   * DLQ, and every dead letter redriven.
+   */
   readonly clean: boolean;
 }
 
@@ -74,9 +84,9 @@ const INVOKE_CONCURRENCY = 4;
 
 /**
  * Runs the pipeline on a fresh local cloud (DynamoDB on a temporary directory, so it survives its
- * restarts) under seeded chaos: endpoint faults for the whole run, and the chaos driver's crashes,
- * restarts, duplicates and pauses until each kind happened at least once and every request was
- * recorded. Then it lets the pipeline settle, turns the faults off and reconciles.
+ * restarts) under seeded chaos: endpoint faults and the chaos driver's crashes, restarts,
+ * duplicates and pauses for the whole run, until the pipeline is idle. Then it turns both off,
+ * redrives every DLQ and failure queue once and reconciles.
  *
  * Requests are asked for in invocations keyed `chaos-SEED-N`; a failed invocation is retried with
  * its key, as a caller should, so it re-sends the same request ids.
@@ -102,12 +112,14 @@ export async function runChaosSoak(opts: SoakOptions): Promise<SoakResult> {
 }
 
 /**
- * The soak on a started cloud: asks for the strings under chaos, stops the chaos once every kind
- * was injected, lets the pipeline settle, turns the endpoint's faults off and reconciles.
+ * The soak on a started cloud: asks for the strings under chaos, which goes on until the pipeline
+ * is idle; then stops it, turns the endpoint's faults off, redrives once and reconciles.
  */
 async function soakOn(live: LocalCloud, opts: SoakOptions): Promise<SoakResult> {
   const sqs = new SQSClient(live.clientConfig('sqs'));
   const dynamodb = new DynamoDBClient(live.clientConfig('dynamodb'));
+  const reconcileAsked = (expected: readonly string[]) =>
+    reconcile({ sqs, dynamodb, outputs: live.outputs, expected });
   try {
     const started = performance.now();
     const chaos = startChaos(live, {
@@ -126,22 +138,21 @@ async function soakOn(live: LocalCloud, opts: SoakOptions): Promise<SoakResult> 
       const asked = await askForStrings(live, opts, (n) => {
         requested += n;
       });
-      // Every kind of chaos at least once, unless the pipeline ran dry before (a tiny soak).
-      await Promise.race([
-        chaos.allKindsInjected(),
-        live.waitForIdle({ timeoutMs: idleTimeoutMs(opts.requests) }),
-      ]);
+      // Chaos goes on while the pipeline works through what was asked, not only while asking.
+      await live.waitForIdle({ timeoutMs: chaosIdleTimeoutMs(opts.requests) });
       const report = await chaos.stop();
       await live.waitForIdle({ timeoutMs: idleTimeoutMs(opts.requests) });
       const seconds = (performance.now() - started) / 1000;
       const faults = live.injectedFaults();
       live.setFaults(undefined);
-      const reconciliation = await reconcile({
-        sqs,
-        dynamodb,
-        outputs: live.outputs,
-        expected: asked.ids,
-      });
+      const beforeRedrive = await reconcileAsked(asked.ids);
+      const incomplete = new Set(beforeRedrive.incomplete.map((r) => r.requestId));
+      const redrive = await redriveOnce(
+        live,
+        (id) => !incomplete.has(id),
+        idleTimeoutMs(opts.requests),
+      );
+      const reconciliation = await reconcileAsked(asked.ids);
       const lambda = live.metrics().lambda;
       return {
         seconds,
@@ -151,8 +162,13 @@ async function soakOn(live: LocalCloud, opts: SoakOptions): Promise<SoakResult> 
         functionErrors: Object.fromEntries(
           Object.entries(lambda).map(([name, m]) => [name, m.errors]),
         ),
+        beforeRedrive,
+        redrive,
         reconciliation,
-        clean: isClean(reconciliation) && reconciliation.complete === opts.requests,
+        clean:
+          isClean(reconciliation) &&
+          reconciliation.complete === opts.requests &&
+          redrive.failures.length === 0,
       };
     } finally {
       clearInterval(timer);
@@ -162,6 +178,14 @@ async function soakOn(live: LocalCloud, opts: SoakOptions): Promise<SoakResult> 
     sqs.destroy();
     dynamodb.destroy();
   }
+}
+
+/**
+ * How long the pipeline may take to become idle under chaos: each crash sends the batches it
+ * killed back after their visibility timeout, so draining takes longer than without.
+ */
+function chaosIdleTimeoutMs(requests: number): number {
+  return Math.max(240_000, requests * 80);
 }
 
 /** Generous: the soak waits out visibility timeouts after crashes, on a loaded machine. */

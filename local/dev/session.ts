@@ -62,6 +62,8 @@ export interface DevSessionOptions {
   readonly stateFile: string;
   /** Port of the AWS endpoint; a recreated cloud keeps the one the first got. */
   readonly port: number;
+  /** Names the endpoint answers to besides its loopback ones. */
+  readonly allowHosts?: readonly string[];
   readonly inspectPort?: number;
   /** The functions' log lines, with the function's name. */
   readonly log: (line: string, functionName?: string) => void;
@@ -171,6 +173,7 @@ class RunningStack {
       schedules: options.schedules,
       stateFile: options.stateFile,
       port: this.port,
+      allowHosts: options.allowHosts,
       inspectPort: options.inspectPort,
       log: options.log,
       tablesStartEmpty: this.freshTables,

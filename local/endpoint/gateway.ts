@@ -4,12 +4,19 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { RoleSessions } from '../iam/sessions';
+import { ANONYMOUS_SESSION, type RoleSession, type RoleSessions } from '../iam/sessions';
 import type { Call, ServiceHandler } from './call';
+import {
+  bodyBoundOf,
+  fromBrowser,
+  HostAllowlist,
+  ROUTE_BODY_BOUND,
+  readBoundedBody,
+  refuseForeign,
+} from './guard';
 import { lambdaOperation } from './lambda';
 import {
   parseSignature,
-  readBody,
   type ServiceName,
   sendJson,
   sendJsonError,
@@ -50,6 +57,11 @@ export interface EndpointOptions {
    * the endpoint runs. A request under a prefix never reaches the AWS services. @default none
    */
   readonly routes?: ReadonlyMap<string, RouteHandler>;
+  /**
+   * Host names to answer to besides the loopback ones (`127.0.0.1:PORT`, `localhost:PORT`,
+   * `[::1]:PORT`); a request for any other gets 403 (see `guard/`). @default none
+   */
+  readonly allowHosts?: readonly string[];
 }
 
 /** A running endpoint. */
@@ -149,8 +161,10 @@ function classify(
  */
 export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
   const requested = opts.port ?? 4566;
+  // Known once listening, which is before any request arrives.
+  let hosts = new HostAllowlist(requested, opts.allowHosts);
   const server = createServer((req, res) => {
-    answer(opts, req, res).catch((error: unknown) => {
+    answer(opts, hosts, req, res).catch((error: unknown) => {
       if (res.headersSent) {
         res.destroy();
         return;
@@ -167,6 +181,7 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
   server.keepAliveTimeout = 60_000;
   await listen(server, requested);
   const port = (server.address() as AddressInfo).port;
+  hosts = new HostAllowlist(port, opts.allowHosts);
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -178,23 +193,30 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
   };
 }
 
-/** Answers one request: a health check, a route's page, or a call for one of the services. */
+/**
+ * Answers one request: refuses it if it is foreign (another Host, another site) or its body is
+ * over its service's bound, else a health check, a route's page, or a call for one of the services.
+ */
 async function answer(
   opts: EndpointOptions,
+  hosts: HostAllowlist,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  const body = await readBody(req);
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  const routeHandler = routeOf(opts.routes, path);
+  const navigable = (p: string) => routeOf(opts.routes, p) !== undefined;
+  if (refuseForeign(req, res, hosts, navigable)) return;
+  const bound = routeHandler ? ROUTE_BODY_BOUND : bodyBoundOf(serviceOfHeaders(req), req);
+  const body = await readBoundedBody(req, res, bound);
+  if (!body) return;
   if (req.method === 'GET' && HEALTH_PATHS.has(req.url ?? '')) {
     // What LocalStack answers, so readiness checks written for it work here too.
     const running = Object.fromEntries(Object.keys(opts.services).map((s) => [s, 'running']));
     sendJson(res, 200, { services: running, edition: 'local-cloud' }, {}, 'application/json');
     return;
   }
-  const path = (req.url ?? '/').split('?')[0] ?? '/';
-  for (const [prefix, routeHandler] of opts.routes ?? []) {
-    if (path === prefix || path.startsWith(`${prefix}/`)) return routeHandler(req, res, body);
-  }
+  if (routeHandler) return routeHandler(req, res, body);
   const route = classify(req, body);
   if ('unknown' in route) {
     const message = `The local cloud does not serve ${route.unknown}; it serves SQS, DynamoDB, Lambda, CloudFormation, STS, SSM, S3 and CloudWatch Logs`;
@@ -202,8 +224,7 @@ async function answer(
     else sendXmlError(res, 400, 'InvalidAction', message);
     return;
   }
-  const session = opts.sessions?.lookup(parseSignature(req.headers.authorization)?.accessKeyId);
-  const call: Call = { req, res, body, ...route, session };
+  const call: Call = { req, res, body, ...route, session: callerOf(opts, req) };
   if (opts.faults?.(call)) return;
   const service = opts.services[route.service];
   if (!service) return refuseUnserved(call);
@@ -211,6 +232,38 @@ async function answer(
     opts.meter?.count(METER_NAME[route.service], route.action);
   }
   await service(call);
+}
+
+/** The route whose prefix `path` is under, if any. */
+function routeOf(
+  routes: ReadonlyMap<string, RouteHandler> | undefined,
+  path: string,
+): RouteHandler | undefined {
+  for (const [prefix, handler] of routes ?? []) {
+    if (path === prefix || path.startsWith(`${prefix}/`)) return handler;
+  }
+  return undefined;
+}
+
+/**
+ * Which service a request is for, as far as its headers tell (the body is not read yet): the
+ * `X-Amz-Target` prefix, a Lambda REST path, or the SigV4 credential scope.
+ */
+function serviceOfHeaders(req: IncomingMessage): string | undefined {
+  const target = req.headers['x-amz-target'];
+  if (typeof target === 'string') return TARGET_PREFIX.find(([p]) => target.startsWith(p))?.[1];
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  if (lambdaOperation(req.method ?? 'GET', path)) return 'lambda';
+  return parseSignature(req.headers.authorization)?.service;
+}
+
+/**
+ * Who the caller is: a role session by its access key; otherwise the administrator, except for a
+ * request from a web browser, which is anonymous (it may do nothing a policy does not allow).
+ */
+function callerOf(opts: EndpointOptions, req: IncomingMessage): RoleSession | undefined {
+  const session = opts.sessions?.lookup(parseSignature(req.headers.authorization)?.accessKeyId);
+  return session ?? (fromBrowser(req) ? ANONYMOUS_SESSION : undefined);
 }
 
 /** Answers a call for a service this endpoint was started without, in its protocol's error shape. */

@@ -2,7 +2,7 @@
 // signed it, and each protocol's error shape.
 
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 
 /** The services the endpoint serves, as IAM prefixes their actions. */
 export type ServiceName =
@@ -28,18 +28,6 @@ export function parseSignature(header: string | undefined): Signature | undefine
   const match = /Credential=([^/,\s]+)\/[^/]*\/[^/]*\/([^/]+)\//.exec(header);
   if (!match?.[1] || !match[2]) return undefined;
   return { accessKeyId: match[1], service: match[2] };
-}
-
-/** Reads the whole request body. */
-export function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () =>
-      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)),
-    );
-    req.on('error', reject);
-  });
 }
 
 /** Sends a JSON body (AWS JSON 1.0/1.1 and REST JSON protocols). */

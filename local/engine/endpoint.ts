@@ -83,6 +83,7 @@ export async function openEndpoint(
   const endpoint = await startEndpoint({
     faults: (call) => faults.inject(call),
     port: opts.port ?? 0,
+    allowHosts: opts.allowHosts,
     services,
     routes,
     sessions: opts.iam === false ? undefined : sessions,

@@ -32,7 +32,7 @@ export interface CloudHost {
 /** Options of {@link startCloudHost}: those of a local cloud that concern no stack. */
 export type CloudHostOptions = Pick<
   LocalCloudOptions,
-  'port' | 'dataDir' | 'iam' | 'log' | 'stateFile' | 'faults'
+  'port' | 'dataDir' | 'iam' | 'log' | 'stateFile' | 'faults' | 'allowHosts'
 >;
 
 /** Starts the stores and the endpoint, with CloudFormation ready to take stacks. */
@@ -42,6 +42,7 @@ export async function startCloudHost(opts: CloudHostOptions = {}): Promise<Cloud
     const meter = new ApiMeter();
     const stores = await startStores(opts, meter, teardown);
     const endpoint = await openEndpoint(opts, stores, meter, teardown);
+    stores.dataLock?.setEndpoint(endpoint.url);
     const region = endpoint.cloudformation.registry.region;
     const compute = startCompute(opts, stores, endpoint, teardown);
     if (opts.stateFile) {

@@ -7,6 +7,7 @@
 import { resolve } from 'node:path';
 import { loadStack, type StackArtifact } from '../../aws/template';
 import { synthesize } from '../stack/synth';
+import { refuseIfDataDirInUse } from '../state/lock';
 import { refuseIfRunning, writeStateFile } from '../state/state-file';
 import { engineClients } from './clients';
 import { openEndpoint } from './endpoint';
@@ -36,6 +37,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     throw new LocalCloudError(`timeScale must be a positive number, got ${timeScale}`);
   const log = diagnosticSink(opts.log);
   if (opts.stateFile) refuseIfRunning(opts.stateFile);
+  if (opts.dataDir) refuseIfDataDirInUse(opts.dataDir);
   const stack = loadStack(
     opts.assemblyDir ?? synthesize(resolve(DEFAULT_OUTDIR), opts.context),
     opts.stackName,
@@ -68,6 +70,7 @@ async function startPhases(
   const meter = new ApiMeter();
   const stores = await startStores(opts, meter, teardown);
   const endpoint = await openEndpoint(opts, stores, meter, teardown);
+  stores.dataLock?.setEndpoint(endpoint.url);
   const clients = engineClients(endpoint.url, iam, teardown);
   const resources = await provision(stack, endpoint, clients, { timeScale, iam, log });
   const functions = await startFunctions(opts, resources, endpoint.url, stores.logs, teardown);

@@ -38,6 +38,12 @@ export interface LocalCloudOptions {
    */
   readonly port?: number;
   /**
+   * Host names the endpoint answers to besides its loopback ones (`127.0.0.1:PORT`,
+   * `localhost:PORT`, `[::1]:PORT`), each with or without a port; requests for any other name get
+   * 403, which keeps pages on a DNS-rebinding name out. @default none
+   */
+  readonly allowHosts?: readonly string[];
+  /**
    * Enforce the template's IAM policies on the functions', pollers' and schedules' calls, as AWS
    * does. Other credentials act as administrator either way. @default true
    */
@@ -159,7 +165,7 @@ export interface LocalCloud {
   stopSchedules(): Promise<void>;
   /** Runs the template's schedules (again, after `stopSchedules`); those running keep their pace. */
   startSchedules(): void;
-  /** Kills every execution environment of `fn` mid-invocation; returns how many died. */
+  /** Kills every execution environment of `fn` that runs an invocation; returns how many died. */
   crashFunction(fn: string): Promise<number>;
   /** Restarts dynalite on the same port, like a database crash; on-disk data survives. */
   restartDynamoDb(): Promise<void>;

@@ -71,3 +71,16 @@ export class RoleSessions {
     return accessKeyId === undefined ? undefined : this.byAccessKey.get(accessKeyId);
   }
 }
+
+/**
+ * The caller of an unsigned request from a web browser: a principal without any policy, so each
+ * service denies it as AWS denies an anonymous call. Credentials that are not a role session's act
+ * as administrator, but never for a browser: a page cannot be trusted to be the person's.
+ */
+export const ANONYMOUS_SESSION: RoleSession = {
+  role: { logicalId: 'anonymous', name: 'anonymous', arn: '', policies: [], unsupported: [] },
+  sessionName: 'anonymous',
+  principalArn: 'anonymous',
+  userId: 'anonymous',
+  credentials: { accessKeyId: '', secretAccessKey: '', sessionToken: '' },
+};

@@ -151,11 +151,12 @@ export class FunctionRunner {
   }
 
   /**
-   * Kills every environment now, as a crash or an out-of-memory kill would: invocations in
-   * progress end with `Runtime.ExitError`. Returns how many environments died.
+   * Kills every environment running an invocation now, as a crash or an out-of-memory kill would:
+   * those invocations end with `Runtime.ExitError`. Idle environments live on, as on Lambda, where
+   * one environment's crash leaves the others alone. Returns how many environments died.
    */
   async crash(): Promise<number> {
-    const victims = [...this.environments];
+    const victims = [...this.environments].filter((e) => e.busy);
     await Promise.all(victims.map((e) => e.discard()));
     return victims.length;
   }

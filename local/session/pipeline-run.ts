@@ -37,6 +37,8 @@ export interface PipelineRunOptions {
   readonly timeScale: number;
   readonly schedules: boolean;
   readonly port: number;
+  /** Names the endpoint answers to besides its loopback ones. */
+  readonly allowHosts?: readonly string[];
   readonly faults?: FaultSpec;
 }
 
@@ -78,6 +80,7 @@ export async function startPipelineRun(
       schedules: options.schedules,
       stateFile: join(home, 'state.json'),
       port: options.port,
+      allowHosts: options.allowHosts,
       faults: options.faults,
       log: log.write,
       metrics: log.metrics,

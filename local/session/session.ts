@@ -9,7 +9,13 @@
 
 import type { LocalCloud, LocalCloudOptions } from '../cloud';
 import type { CloudHost } from '../engine/host';
-import { lockStateDir, type StateLock, StateLockedError } from '../state/lock';
+import {
+  DataDirLockedError,
+  lockStateDir,
+  refuseIfDataDirInUse,
+  type StateLock,
+  StateLockedError,
+} from '../state/lock';
 import { ensureWritableDir, UnusableDirectoryError } from '../state/writable-dir';
 import { CONSOLE_PATH, consoleRoute } from './console-route';
 import { SessionError } from './errors';
@@ -20,6 +26,8 @@ export interface SessionDir {
   readonly dir: string;
   /** What it is for, as in "Cannot use DIR as ROLE": `the --data directory`. */
   readonly role: string;
+  /** A cloud's tables and logs go here: refused at once while another live cloud keeps its own here. */
+  readonly data?: boolean;
 }
 
 /**
@@ -27,6 +35,7 @@ export interface SessionDir {
  * (in order), and releases the lock when `run` settles.
  *
  * @throws SessionError (`refused`) when a directory cannot be used or another cloud holds the lock
+ *   or keeps its data in a `data` directory
  */
 export async function withStateDir<T>(
   stateDir: string,
@@ -36,12 +45,19 @@ export async function withStateDir<T>(
   let lock: StateLock;
   try {
     // Checked now, not when dynalite starts after the synth: it would hang or crash there.
-    for (const { dir, role } of writable) ensureWritableDir(dir, role);
+    for (const { dir, role, data } of writable) {
+      ensureWritableDir(dir, role);
+      if (data) refuseIfDataDirInUse(dir);
+    }
     // Before anything touches the directory: a second cloud must not truncate the first one's
     // log, overwrite its synth output or delete its state file.
     lock = lockStateDir(stateDir);
   } catch (error) {
-    if (error instanceof StateLockedError || error instanceof UnusableDirectoryError) {
+    if (
+      error instanceof StateLockedError ||
+      error instanceof DataDirLockedError ||
+      error instanceof UnusableDirectoryError
+    ) {
       throw new SessionError('refused', error.message);
     }
     throw error;
@@ -74,7 +90,8 @@ export const consoleUrlOf = (cloud: Pick<LocalCloud, 'endpoint'>): string =>
  * Starts a local cloud (loading the emulators on first use) with the console served on its
  * endpoint from the endpoint's first request (see `console-route.ts`).
  *
- * @throws SessionError (`invalid`) when the port is taken or a cloud already runs on the state file
+ * @throws SessionError (`invalid`) when the port is taken or a cloud already runs on the state
+ *   file; (`refused`) when another cloud holds the data directory
  */
 export async function startSessionCloud(options: SessionCloudOptions): Promise<LocalCloud> {
   const { lock, metrics: given, tablesStartEmpty = false, ...cloudOptions } = options;
@@ -98,6 +115,7 @@ export async function startSessionCloud(options: SessionCloudOptions): Promise<L
           },
     });
   } catch (error) {
+    if (error instanceof DataDirLockedError) throw new SessionError('refused', error.message);
     if (error instanceof PortInUseError || error instanceof LocalCloudError) {
       throw new SessionError('invalid', error.message);
     }
@@ -128,13 +146,16 @@ export interface SessionHostOptions {
   readonly stateFile: string;
   readonly port: number;
   readonly dataDir?: string;
+  /** Names the endpoint answers to besides its loopback ones. */
+  readonly allowHosts?: readonly string[];
 }
 
 /**
  * Starts a local cloud with no stack of its own (`npm run cloud`), for the CDK CLI to bootstrap
  * and deploy onto, loading the emulators on first use.
  *
- * @throws SessionError (`invalid`) when the port is taken
+ * @throws SessionError (`invalid`) when the port is taken; (`refused`) when another cloud holds
+ *   the data directory
  */
 export async function startSessionHost(options: SessionHostOptions): Promise<CloudHost> {
   const [{ startCloudHost }, { PortInUseError }] = await Promise.all([
@@ -148,6 +169,7 @@ export async function startSessionHost(options: SessionHostOptions): Promise<Clo
     return host;
   } catch (error) {
     if (error instanceof PortInUseError) throw new SessionError('invalid', error.message);
+    if (error instanceof DataDirLockedError) throw new SessionError('refused', error.message);
     throw error;
   }
 }

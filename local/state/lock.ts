@@ -45,8 +45,27 @@ export class StateLockedError extends Error {
   }
 }
 
+/** Another live local cloud keeps its tables and logs in the data directory; the message names it. */
+export class DataDirLockedError extends Error {
+  override readonly name = 'DataDirLockedError';
+  constructor(
+    readonly directory: string,
+    readonly holder: LockHolder,
+  ) {
+    super(
+      `The data directory ${directory} is in use by another local cloud: pid ${holder.pid}, ${holder.endpoint ? `endpoint ${holder.endpoint}` : 'still starting'}. Stop it first (Ctrl-C in its terminal), or give this one its own --data directory`,
+    );
+  }
+}
+
 /** The lock file's name inside the state directory. */
 export const LOCK_FILE = 'lock.json';
+
+/**
+ * The lock file's name inside a data directory. LevelDB (dynalite's store) ignores files whose
+ * names are not its own, so the lock can sit beside the tables.
+ */
+export const DATA_LOCK_FILE = 'local-cloud.lock.json';
 
 /**
  * The locks this process holds, by absolute path, with the start time each was taken at: a lock
@@ -71,6 +90,30 @@ export function lockStateDir(directory: string): StateLock {
     setEndpoint: (endpoint) => lock.update({ endpoint }),
     release: lock.release,
   };
+}
+
+/**
+ * Takes a data directory for this process's cloud: one LevelDB database cannot be opened by two
+ * processes (the second's dynalite dies on its first write), and two log stores would each
+ * rewrite the other's groups.
+ *
+ * @throws DataDirLockedError naming the live holder
+ */
+export function lockDataDir(directory: string): StateLock {
+  const lock = lockFile(join(directory, DATA_LOCK_FILE), {}, (holder) => {
+    return new DataDirLockedError(directory, holder);
+  });
+  return {
+    file: lock.file,
+    setEndpoint: (endpoint) => lock.update({ endpoint }),
+    release: lock.release,
+  };
+}
+
+/** Refuses at once, before the synth and the emulators, if a live cloud holds `directory`. */
+export function refuseIfDataDirInUse(directory: string): void {
+  const holder = liveHolder(join(directory, DATA_LOCK_FILE));
+  if (holder) throw new DataDirLockedError(directory, holder);
 }
 
 /**

@@ -16,10 +16,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HOT_RELOAD_BENCH, hotReloadBench } from '../../bench/hot-reload';
 import { MEMORY_BENCH, memoryBench } from '../../bench/memory';
 import { usageLine } from '../../commands/cli';
+import { CLOUD, main as cloud } from '../../commands/cloud';
 import { INSPECT, main as inspect } from '../../commands/inspect';
 import { parseQueues, parseRedriveQueues, REDRIVE, main as redrive } from '../../commands/redrive';
 import { START, start } from '../../commands/start';
+import { startLocalCloud } from '../../local/cloud';
 import { assemblySlot } from '../../local/stack/assembly-cache';
+import { DataDirLockedError } from '../../local/state/lock';
 import { type CommandRun as Run, runCommandInProcess, spawnCommand } from './command-runner';
 import { type OpsFixture, startOpsFixture } from './ops-fixture';
 
@@ -325,6 +328,44 @@ describe('npm start guards what another run or the disk would break', () => {
     } finally {
       rmSync(home, { recursive: true, force: true });
     }
+  });
+
+  it('refuses a --data directory another cloud keeps its tables in, in one line naming its pid and endpoint', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'string-pipeline-shared-data-'));
+    const data = join(home, 'data');
+    const first = await startLocalCloud({ assemblyDir: inject('pipelineAssembly'), dataDir: data });
+    try {
+      const second = await inProcess.start(['--data', data, '--state-dir', join(home, 'state')]);
+      expect(second.status).toBe(1);
+      expect(lines(second.stderr)).toEqual([
+        `The data directory ${data} is in use by another local cloud: pid ${process.pid}, endpoint ${first.endpoint}. Stop it first (Ctrl-C in its terminal), or give this one its own --data directory`,
+      ]);
+      // Refused before the synth and the emulators: nothing was made in its state directory.
+      expect(existsSync(join(home, 'state', 'cdk.out'))).toBe(false);
+      // npm run cloud, the empty cloud for the CDK CLI, the same way.
+      const empty = await runCommandInProcess(CLOUD, cloud, [
+        '--data',
+        data,
+        '--state-dir',
+        join(home, 'cloud'),
+        '--port',
+        '0',
+      ]);
+      expect(empty.status).toBe(1);
+      expect(lines(empty.stderr)).toEqual(lines(second.stderr));
+      // The engine refuses too, for callers that start a cloud themselves.
+      await expect(
+        startLocalCloud({ assemblyDir: inject('pipelineAssembly'), dataDir: data }),
+      ).rejects.toThrow(DataDirLockedError);
+      // The first cloud still serves its tables.
+      await first.waitForIdle();
+    } finally {
+      await first.stop();
+    }
+    // Its stop gave the directory back: a later cloud may keep its tables there.
+    const later = await startLocalCloud({ assemblyDir: inject('pipelineAssembly'), dataDir: data });
+    await later.stop();
+    rmSync(home, { recursive: true, force: true });
   });
 
   it('refuses a second start on the same state directory, leaving the first one whole; the first serves its console from the start, keeps its schedule ticking with --keep and removes its tables at exit', async () => {

@@ -96,8 +96,14 @@ describe('npm run invoke', () => {
     const run = await cli('invoke', ['requestor', '--payload', '{"count":"many"}']);
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(REPORT);
-    expect(run.stderr.trimEnd().split('\n').pop()).toMatch(
+    const [failed, retry] = run.stderr.trimEnd().split('\n').slice(-2);
+    expect(failed).toMatch(
       new RegExp(`^${cloud.outputs[Output.RequestorFunctionName]} failed: \\w+: .*count`),
+    );
+    // The requestor's payload went with an idempotency key, printed first with how to retry.
+    const key = /^Idempotency key: (invoke-[0-9a-f-]{36})$/m.exec(run.stderr)?.[1];
+    expect(retry).toBe(
+      `To retry, re-sending the same requests: npm run invoke -- requestor --payload '{"count":"many","idempotencyKey":"${key}"}'`,
     );
   });
 

@@ -17,6 +17,7 @@ function report(peeksCountAsReceives: boolean): InspectReport {
       { queue: 'Request', url: 'u', visible: 0, inFlight: 0, delayed: 0, dlq: dlq([letter]) },
     ],
     failedInvocations: [],
+    stranded: { olderThanSeconds: 93, total: 0, invocations: [] },
     tables: { Requests: {}, Strings: {} },
   };
 }

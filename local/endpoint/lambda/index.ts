@@ -32,6 +32,15 @@ const ACTIONS = new Map<string, LambdaAction>([
   ['UpdateEventSourceMapping', updateMapping],
 ]);
 
+/** A path segment decoded, or undefined when it is not valid percent-encoding (a client's mistake). */
+function decodedId(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Lambda's REST API on the endpoint: Invoke (RequestResponse, Event, DryRun), ListFunctions,
  * GetFunction, GetFunctionConfiguration, UpdateFunctionCode (where functions run from deployment
@@ -43,7 +52,15 @@ export function lambdaService(backend: LambdaBackend): ServiceHandler {
   return async (call: Call) => {
     const url = new URL(call.req.url ?? '/', 'http://endpoint');
     const parts = url.pathname.slice(LAMBDA_PATH_PREFIX.length + 1).split('/');
-    const id = decodeURIComponent(parts[1] ?? '');
+    const id = decodedId(parts[1] ?? '');
+    if (id === undefined) {
+      return sendRestError(
+        call.res,
+        400,
+        'InvalidParameterValueException',
+        `The resource name in the path is not valid percent-encoding: ${parts[1]}`,
+      );
+    }
     const action = ACTIONS.get(call.action);
     if (action) return action({ call, backend, id, url });
     if (refused(call, `lambda:${call.action.split(' ')[0]}`, 'arn:aws:lambda:*:*:*')) return;

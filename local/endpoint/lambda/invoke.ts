@@ -1,9 +1,5 @@
 // Lambda's Invoke: RequestResponse (with `LogType: Tail`), Event and DryRun.
 
-import {
-  LAMBDA_ASYNC_PAYLOAD_LIMIT_BYTES,
-  LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES,
-} from '../../../aws/limits';
 import type { Call } from '../call';
 import { sendJson, sendRestError } from '../protocol';
 import type { LambdaBackend } from './backend';
@@ -18,7 +14,7 @@ export async function invoke({ call, backend, id }: LambdaRequest): Promise<void
   if (!target) return sendNotFound(call, `Function not found: ${id}`);
   if (refused(call, 'lambda:InvokeFunction', target.arn)) return;
   const type = String(call.req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
-  const read = readPayload(call, type);
+  const read = readPayload(call);
   if (!read) return;
   if (type === 'DryRun') return sendJson(call.res, 204, undefined);
   if (type === 'Event') {
@@ -36,19 +32,11 @@ export async function invoke({ call, backend, id }: LambdaRequest): Promise<void
   await sendOutcome(call, await backend.invoke(target.name, read.payload));
 }
 
-/** The request's JSON payload (`{}` when empty); undefined once it has answered why it cannot be used. */
-function readPayload(call: Call, type: string): { payload: unknown } | undefined {
-  const limit =
-    type === 'Event' ? LAMBDA_ASYNC_PAYLOAD_LIMIT_BYTES : LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES;
-  if (call.body.length > limit) {
-    sendRestError(
-      call.res,
-      413,
-      'RequestTooLargeException',
-      `Request must be smaller than ${limit} bytes for the InvokeFunction operation`,
-    );
-    return undefined;
-  }
+/**
+ * The request's JSON payload (`{}` when empty); undefined once it has answered why it cannot be
+ * used. Its size was checked before it was read (`../guard/body-limits.ts`).
+ */
+function readPayload(call: Call): { payload: unknown } | undefined {
   try {
     return { payload: call.body.length === 0 ? {} : JSON.parse(call.body.toString('utf8')) };
   } catch (error) {

@@ -26,12 +26,16 @@ const ACTIONS = new Map<string, LogsAction>([
 export function logsService(store: LogStore, region: string, accountId: string): ServiceHandler {
   const groupArn = (name: string) => `arn:aws:logs:${region}:${accountId}:log-group:${name}`;
   return (call: Call) => {
-    let params: Record<string, unknown>;
+    let parsed: unknown;
     try {
-      params = JSON.parse(call.body.toString('utf8') || '{}') as Record<string, unknown>;
+      parsed = JSON.parse(call.body.toString('utf8') || '{}');
     } catch {
       return sendJsonError(call.res, 400, 'SerializationException', 'Invalid JSON');
     }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      return sendJsonError(call.res, 400, 'SerializationException', 'Expected a JSON object');
+    }
+    const params = parsed as Record<string, unknown>;
     const groupName = typeof params.logGroupName === 'string' ? params.logGroupName : undefined;
     const resource = groupName ? `${groupArn(groupName)}:*` : '*';
     const message = denial(call, [{ action: `logs:${call.action}`, resource }]);

@@ -6,6 +6,7 @@ import { sendXmlError } from '../protocol';
 import { callFauxqs } from './call-fauxqs';
 import type { SqsContext } from './context';
 import { deadLetterSources } from './dead-letter-sources';
+import { paramsProblem } from './params';
 import {
   queryErrorCode,
   queryResponseXml,
@@ -29,6 +30,9 @@ export async function serveQuery(call: Call, sqs: SqsContext): Promise<void> {
     host: call.req.headers.host ?? '127.0.0.1',
     path: (call.req.url ?? '/').split('?')[0] ?? '/',
   });
+  // A number that is not one (`DelaySeconds=abc`) reads as NaN, and fails here.
+  const problem = paramsProblem(call.action, params);
+  if (problem) return fail(400, problem.code, problem.message);
   const message = sqs.denied(call, params);
   if (message) return fail(403, 'AccessDenied', message);
   const answer =

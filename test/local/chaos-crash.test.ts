@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { QUEUES } from '../../contract/contract';
+import { runChaosSoak } from '../../local/chaos/soak';
+import { patchedAssembly, shortTimeouts, type Template } from './assembly';
+
+/** Sends a message to its queue's DLQ on the first receive that fails: every crash dead-letters. */
+function deadLetterAtOnce(template: Template): void {
+  for (const resource of Object.values(template.Resources)) {
+    const policy = resource.Properties.RedrivePolicy as { maxReceiveCount?: number } | undefined;
+    if (resource.Type === 'AWS::SQS::Queue' && policy) policy.maxReceiveCount = 1;
+  }
+}
+
+// Its own file, so that it runs beside the 800-round-trip soak instead of after it.
+describe('chaos soak, crashes alone', () => {
+  it('proves nothing lost under crashes alone: what they dead-letter is redriven once and completes', async () => {
+    // Crashed batches return after 5 s, and the next receive moves them to their DLQ.
+    const assemblyDir = patchedAssembly((template) => {
+      shortTimeouts(template, 5);
+      deadLetterAtOnce(template);
+    });
+    const result = await runChaosSoak({
+      seed: 31337,
+      requests: 100,
+      assemblyDir,
+      timeScale: 60,
+      intervalMs: 300,
+      kinds: ['crash'],
+      faults: [],
+    });
+
+    const before = result.beforeRedrive;
+    const deadLettered = QUEUES.reduce((n, q) => n + before.deadLetters[q], 0);
+    expect(result.chaos.environmentsKilled).toBeGreaterThan(0);
+    // Crashes count as receives: with one receive allowed, crashed batches went to the DLQs.
+    expect(deadLettered).toBeGreaterThan(0);
+    expect(QUEUES.reduce((n, q) => n + (result.redrive.moved[q] ?? 0), 0)).toBe(deadLettered);
+    expect(result.redrive.failures).toEqual([]);
+    expect(result.reconciliation.complete).toBe(100);
+    expect(result.reconciliation.deadLetters).toEqual({ Request: 0, Response: 0, Ack: 0 });
+    expect(result.clean).toBe(true);
+    console.log(
+      `crash-only chaos: ${result.chaos.environmentsKilled} environments killed, ${deadLettered} dead letters redriven (${result.redrive.duplicates} duplicates absorbed), 100/100 complete in ${result.seconds.toFixed(1)} s`,
+    );
+  }, 300_000);
+});
