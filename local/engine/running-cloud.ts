@@ -266,6 +266,12 @@ function describeFunctions({
         get entry() {
           return live(f.logicalId).codeEntry;
         },
+        get runtime() {
+          return live(f.logicalId).spec.runtime;
+        },
+        get node() {
+          return live(f.logicalId).node;
+        },
       },
     ]),
   );
