@@ -6,6 +6,7 @@
 import { join, resolve } from 'node:path';
 import type { LocalCloud } from '../local/cloud';
 import { type FaultSpec, FaultSpecError, parseFaultRules } from '../local/endpoint/faults';
+import { functionRuntimes } from '../local/session/function-runtimes';
 import { mountConsole, withStateDir } from '../local/session/session';
 import { tablesDirOf } from '../local/session/tables';
 import type { StateLock } from '../local/state/lock';
@@ -202,6 +203,9 @@ async function runLocked(options: Options, lock: StateLock, startedAt: number): 
     console.log(
       `Local cloud up in ${secondsSince(startedAt)} s (synth ${(run.synthMs / 1000).toFixed(2)} s): AWS endpoint ${cloud.endpoint} (SQS, DynamoDB, Lambda, CloudFormation, STS, Logs)`,
     );
+    const runtimes = functionRuntimes(cloud);
+    console.log(`Functions run in a runtime host: ${runtimes.line}`);
+    for (const warning of runtimes.warnings) console.error(`Warning: ${warning}`);
     console.log(
       `Asking the requestor for ${options.requests} strings; function logs in ${log.file}`,
     );

@@ -18,6 +18,11 @@ import {
   peekMessages,
   readFailedInvocation,
 } from './failed-invocations';
+import {
+  type FunctionRuntime,
+  formatFunctionRuntimes,
+  functionRuntimes,
+} from './function-runtimes';
 import { countByStatus, queueDepth } from './reconcile';
 import { requireOutput, type Target } from './target';
 
@@ -68,6 +73,8 @@ export interface InspectReport {
   readonly queues: QueueReport[];
   /** The failed-invocation queues the stack outputs name (none on a stack without them). */
   readonly failedInvocations: FailedInvocationQueueReport[];
+  /** Each function's runtime and the Node it really runs on. */
+  readonly functions: FunctionRuntime[];
   /** Items per `status`, per table. */
   readonly tables: {
     readonly Requests: Record<string, number>;
@@ -123,14 +130,16 @@ export async function inspect(
         ];
       }),
     );
-    const [Requests, Strings] = await Promise.all([
+    const [Requests, Strings, functions] = await Promise.all([
       countByStatus(dynamodb, requireOutput(target, Output.RequestsTableName)),
       countByStatus(dynamodb, requireOutput(target, Output.StringsTableName)),
+      functionRuntimes(target),
     ]);
     return {
       target: target.description,
       queues,
       failedInvocations,
+      functions,
       tables: { Requests, Strings },
     };
   } finally {
@@ -216,6 +225,7 @@ export function formatReport(report: InspectReport): string {
       .map(([status, n]) => `${status} ${n}`)
       .join(', ') || 'empty';
   lines.push(
+    ...formatFunctionRuntimes(report.functions),
     '',
     `Requests table: ${statuses(report.tables.Requests)}`,
     `Strings table:  ${statuses(report.tables.Strings)}`,

@@ -145,8 +145,12 @@ export class RuntimeHost {
       return;
     }
     if (!this.child.connected) return;
-    // An EPIPE from a host dying now is reported by its exit.
-    this.child.send(command, () => {});
+    try {
+      // An EPIPE from a host dying now is reported by its exit.
+      this.child.send(command, () => {});
+    } catch {
+      // Closed between the check and the send: its exit is on its way, and ends the threads.
+    }
   }
 
   /** Ends the host and with it every thread it holds. */
