@@ -117,10 +117,22 @@ export class RuntimeHost {
     });
     this.child.on('error', (error) => this.died(`error: ${error.message}`));
     this.child.on('exit', (code, signal) => this.died(exitReason(code, signal)));
-    // The host never keeps the engine's process alive: its users' timers and servers do.
-    this.child.unref();
-    this.child.channel?.unref();
     (this.child.stderr as { unref?: () => void } | null)?.unref?.();
+    this.holdProcess(false);
+  }
+
+  /**
+   * Whether the host keeps the engine's process alive: while it holds threads, as the worker
+   * threads did when they ran in the engine's process; an idle host never does.
+   */
+  private holdProcess(hold: boolean): void {
+    if (hold) {
+      this.child.ref();
+      this.child.channel?.ref();
+    } else {
+      this.child.unref();
+      this.child.channel?.unref();
+    }
   }
 
   /** What the host wrote to stderr last, for a crash's diagnostics. */
@@ -132,6 +144,7 @@ export class RuntimeHost {
   startThread(options: ThreadOptions): HostedThread {
     const thread = new HostedThread(this.nextId++, this);
     this.threads.set(thread.id, thread);
+    if (this.threads.size === 1 && !this.dead) this.holdProcess(true);
     if (this.dead) queueMicrotask(() => this.endThread(thread.id, 'signal: killed'));
     else this.send({ op: 'start', id: thread.id, options });
     return thread;
@@ -191,6 +204,7 @@ export class RuntimeHost {
     const thread = this.threads.get(id);
     if (!thread) return;
     this.threads.delete(id);
+    if (this.threads.size === 0 && !this.dead) this.holdProcess(false);
     thread.ended(reason);
   }
 

@@ -106,7 +106,9 @@ describe('the runtime host', () => {
     await fn.invoke({});
     expect(lines.filter((l) => l.startsWith('INIT_START'))).toHaveLength(1);
   });
+});
 
+describe('nodejs24.x in the runtime host', () => {
   it('sets the variables Lambda sets on nodejs24.x, and NODE_OPTIONS only as configured', async () => {
     const { runner: plain } = runner({ file: 'probe.mjs', logFormat: 'JSON' });
     const { runner: flagged } = runner({
@@ -151,7 +153,9 @@ describe('the runtime host', () => {
       record: { initializationType: 'on-demand', phase: 'init', functionName: 'fn' },
     });
   });
+});
 
+describe('the runtime host, when things go wrong', () => {
   it('runs a runtime it has no binary for on the tools’ Node, with a warning naming both versions', async () => {
     const { runner: fn } = runner({ file: 'callback.mjs', runtime: 'nodejs22.x' });
     const hostIs22 = process.version.startsWith('v22.');
