@@ -6,7 +6,7 @@
 import { join, resolve } from 'node:path';
 import type { LocalCloud } from '../local/cloud';
 import { type FaultSpec, FaultSpecError, parseFaultRules } from '../local/endpoint/faults';
-import { functionRuntimes } from '../local/session/function-runtimes';
+import { functionRuntimes, peakMemoryMb } from '../local/session/function-runtimes';
 import { mountConsole, withStateDir } from '../local/session/session';
 import { tablesDirOf } from '../local/session/tables';
 import type { StateLock } from '../local/state/lock';
@@ -226,14 +226,14 @@ async function runLocked(options: Options, lock: StateLock, startedAt: number): 
       requestIds,
     );
     report.printSummary(summary, expectedTotal, log.counts);
-    // The process's peak resident memory: the emulators, LevelDB's caches and every execution
-    // environment, which are this process's threads.
-    const peakMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    // Peak resident memory: this process's (the emulators, LevelDB's caches) and the runtime
+    // hosts' (every execution environment is one of their threads).
+    const peak = await peakMemoryMb();
     const firstAt = log.firstRoundTripAt;
     const notes = [
       firstAt !== undefined &&
         `first round trip after ${((firstAt - startedAt) / 1000).toFixed(2)} s, synth included`,
-      `peak memory ${peakMb} MB`,
+      `peak memory ${peak.engine + peak.hosts} MB: engine ${peak.engine}, runtime hosts ${peak.hosts}`,
     ].filter(Boolean);
     console.log(
       `${ok ? 'OK' : 'FAILED'}: ${summary.complete}/${expectedTotal} round trips in ${secondsSince(startedAt)} s (${notes.join('; ')})`,

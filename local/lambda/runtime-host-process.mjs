@@ -79,8 +79,11 @@ function start(id, options) {
 process.on(
   'message',
   (/** @type {{ op: string, id: number, options?: any, message?: unknown }} */ command) => {
+    // start, post and terminate a thread; usage: this process's peak resident memory.
     if (command.op === 'start') start(command.id, command.options);
     else if (command.op === 'post') threads.get(command.id)?.postMessage(command.message);
+    else if (command.op === 'usage')
+      send({ op: 'usage', id: command.id, maxRssKb: process.resourceUsage().maxRSS });
     else if (command.op === 'terminate') {
       const worker = threads.get(command.id);
       if (worker) void worker.terminate();

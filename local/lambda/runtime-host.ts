@@ -113,6 +113,9 @@ export class RuntimeHost {
       if (message.op === 'ready') {
         readyVersion(message.version ?? '');
         this.flushQueue();
+      } else if (message.op === 'usage') {
+        this.usageAnswers.get(message.id ?? 0)?.(message.maxRssKb);
+        this.usageAnswers.delete(message.id ?? 0);
       } else this.received(message);
     });
     this.child.on('error', (error) => this.died(`error: ${error.message}`));
@@ -179,6 +182,19 @@ export class RuntimeHost {
     this.child.kill(signal);
   }
 
+  /** The host process's peak resident memory so far, in kB; undefined once it is gone. */
+  peakRssKb(): Promise<number | undefined> {
+    if (this.dead) return Promise.resolve(undefined);
+    const id = this.nextUsageId++;
+    return new Promise((resolve) => {
+      this.usageAnswers.set(id, resolve);
+      this.send({ op: 'usage', id });
+    });
+  }
+
+  private nextUsageId = 1;
+  private readonly usageAnswers = new Map<number, (kb: number | undefined) => void>();
+
   /** The host's process id. */
   get pid(): number | undefined {
     return this.child.pid;
@@ -214,19 +230,22 @@ export class RuntimeHost {
     this.dead = true;
     this.queue = undefined;
     this.onDead(this);
+    for (const answer of this.usageAnswers.values()) answer(undefined);
+    this.usageAnswers.clear();
     for (const id of [...this.threads.keys()]) this.endThread(id, reason);
   }
 }
 
 /** What the host posts: see runtime-host-process.mjs. */
 interface HostMessage {
-  readonly op: 'ready' | 'message' | 'lines' | 'error' | 'exit';
+  readonly op: 'ready' | 'message' | 'lines' | 'error' | 'exit' | 'usage';
   readonly id?: number;
   readonly version?: string;
   readonly message?: unknown;
   readonly lines?: string[];
   readonly error?: ThreadError;
   readonly code?: number;
+  readonly maxRssKb?: number;
 }
 
 /**
@@ -257,6 +276,12 @@ class RuntimeHosts {
     });
     this.hosts.set(execPath, host);
     return host;
+  }
+
+  /** The peak resident memory of each live host, in kB (the tools report it beside their own). */
+  async peakRssKb(): Promise<number[]> {
+    const peaks = await Promise.all([...this.hosts.values()].map((host) => host.peakRssKb()));
+    return peaks.filter((kb): kb is number => kb !== undefined);
   }
 
   /** Takes a lease on the host of `execPath`: it lives at least until the lease is returned. */
