@@ -11,9 +11,10 @@ import { fileURLToPath } from 'node:url';
 const HOST_SCRIPT = fileURLToPath(new URL('./runtime-host-process.mjs', import.meta.url));
 /**
  * How long a host outlives its last user. Clouds started one after another (tests, dev reloads
- * that start a new cloud) reuse it instead of paying a Node start each.
+ * that start a new cloud) reuse it instead of paying a Node start each; an idle host keeps no
+ * process alive, so lingering costs only its memory.
  */
-const LINGER_MS = 2_000;
+const LINGER_MS = 10_000;
 /** The end of a host's stderr kept, to say why it died. */
 const STDERR_TAIL = 2_000;
 

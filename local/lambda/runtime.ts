@@ -59,6 +59,18 @@ export class FunctionRunner {
     this.current = spec;
     this.entry = spec.entry;
     this.nodeBinary = (context.node ?? nodeForRuntime)(spec.runtime);
+    this.useHost();
+  }
+
+  /**
+   * Takes a lease on the runtime host of the function's Node and starts it now if it is not
+   * running: its start then overlaps the cloud's own, instead of adding to the first cold start.
+   */
+  private useHost(): void {
+    const { execPath } = this.nodeBinary;
+    if (this.leases.has(execPath)) return;
+    this.leases.set(execPath, runtimeHosts.lease(execPath));
+    runtimeHosts.host(execPath);
   }
 
   private nodeBinary: NodeBinary;
@@ -89,6 +101,7 @@ export class FunctionRunner {
     const entry = spec.entry === this.current.entry ? this.entry : spec.entry;
     if (spec.runtime !== this.current.runtime) {
       this.nodeBinary = (this.context.node ?? nodeForRuntime)(spec.runtime);
+      this.useHost();
     }
     this.current = spec;
     await this.updateCode(entry);
@@ -195,8 +208,6 @@ export class FunctionRunner {
   /** Starts a new execution environment (a cold start) with the code and configuration now. */
   private start(): ExecutionEnvironment {
     const { context } = this;
-    const { execPath } = this.nodeBinary;
-    if (!this.leases.has(execPath)) this.leases.set(execPath, runtimeHosts.lease(execPath));
     const environment = new ExecutionEnvironment({
       node: this.nodeBinary,
       spec: () => this.spec,
