@@ -1,7 +1,8 @@
 /**
  * Cold-start proxy: bundle each handler exactly as CDK does, then time `await import()` of the
- * bundle in fresh Node processes, beside an empty handler and a floor that only constructs the
- * SQS and DynamoDB clients.
+ * bundle in fresh processes of the Node the functions' runtime names (the runtime host's: Node 24
+ * for nodejs24.x), beside an empty handler and a floor that only constructs the SQS and DynamoDB
+ * clients.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -11,10 +12,12 @@ import { pathToFileURL } from 'node:url';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { DEFAULT_REGION } from '../aws/defaults';
 import { loadStack, resourcesOfType } from '../aws/template';
+import { LAMBDA_RUNTIME_NAME } from '../lib/constructs/lambda-bundling';
 import {
   lambdaTarget,
   cdkEsbuildOptions as sharedEsbuildOptions,
 } from '../local/lambda/bundle-options';
+import { type NodeBinary, nodeForRuntime } from '../local/lambda/node-binary';
 import { fixed, kB, median, REPO_ROOT, table, verdict } from './util';
 
 /** One bundle: a real handler, or a reference point. */
@@ -164,9 +167,14 @@ await import(process.argv[2]);
 process.stdout.write(String(performance.now() - t0));
 `;
 
-function timeImport(loader: string, file: string, nodeOptions: string): Promise<number> {
+function timeImport(
+  node: string,
+  loader: string,
+  file: string,
+  nodeOptions: string,
+): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [loader, pathToFileURL(file).href], {
+    const child = spawn(node, [loader, pathToFileURL(file).href], {
       // A clean environment: no tsx loader, nothing the bench process inherited.
       env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: nodeOptions, ...HANDLER_ENV },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -189,24 +197,34 @@ function timeImport(loader: string, file: string, nodeOptions: string): Promise<
   });
 }
 
+/** The Node the deployed functions' runtime runs on here: the one the local cloud runs them on. */
+export function benchNode(): NodeBinary {
+  return nodeForRuntime(LAMBDA_RUNTIME_NAME);
+}
+
 /**
- * Bundles every variant twice into a temporary directory (removed afterwards): for the Lambda
- * runtime's target (sizes and package breakdown, as deployed) and for the Node running this
- * bench (timings; Node 20 cannot be trusted to run node24-targeted output), then times the
- * imports with and without `--enable-source-maps`, interleaving variants and settings and
- * rotating their order each round so drift and position affect every one alike.
+ * Bundles every variant into a temporary directory (removed afterwards) for the Lambda runtime's
+ * target (sizes and package breakdown, as deployed), and times the imports of that build on the
+ * runtime's Node (the runtime host's) with and without `--enable-source-maps`, interleaving
+ * variants and settings and rotating their order each round so drift and position affect every
+ * one alike. Where that Node is missing, the tools' Node times a build for its own major
+ * (an older Node cannot be trusted to run node24-targeted output).
  */
-export async function measureColdStarts(opts: ColdStartOptions): Promise<ColdStartResult[]> {
+export async function measureColdStarts(
+  opts: ColdStartOptions,
+  node: NodeBinary = benchNode(),
+): Promise<ColdStartResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-cold-start-'));
   try {
-    const localTarget = `node${process.versions.node.split('.')[0]}`;
     const shipped = lambdaTarget();
+    const localTarget = node.warning ? `node${node.version.slice(1).split('.')[0]}` : shipped;
     const built = await Promise.all(
       VARIANTS.map(async (variant) => {
         const deployed = join(dir, variant.name, 'index.mjs');
         const metafile = await bundle(variant, deployed, shipped);
-        const local = join(dir, `${variant.name}-local`, 'index.mjs');
-        await bundle(variant, local, localTarget);
+        const local =
+          localTarget === shipped ? deployed : join(dir, `${variant.name}-local`, 'index.mjs');
+        if (local !== deployed) await bundle(variant, local, localTarget);
         return {
           variant,
           local,
@@ -227,7 +245,12 @@ export async function measureColdStarts(opts: ColdStartOptions): Promise<ColdSta
       for (let i = 0; i < slots.length; i++) {
         const slot = slots[(i + round) % slots.length];
         if (!slot) continue;
-        const ms = await timeImport(loader, slot.entry.local, NODE_OPTIONS[slot.setting]);
+        const ms = await timeImport(
+          node.execPath,
+          loader,
+          slot.entry.local,
+          NODE_OPTIONS[slot.setting],
+        );
         if (round === 0) continue;
         const k = key(slot.entry.variant.name, slot.setting);
         timings.set(k, [...(timings.get(k) ?? []), ms]);
@@ -274,6 +297,7 @@ export function reportColdStart(
   results: ColdStartResult[],
   runs: number,
   assets: Record<string, number>,
+  node: NodeBinary = benchNode(),
 ) {
   const by = (name: string) => results.find((r) => r.name === name);
   const empty = by('empty')?.importMs.median ?? Number.NaN;
@@ -321,11 +345,12 @@ export function reportColdStart(
   console.log(
     `   goal each handler <= ${COLD_START_GOAL_VS_FLOOR}x floor: ${verdict(worst <= COLD_START_GOAL_VS_FLOOR)} (worst ${fixed(worst, 2)}x)`,
   );
-  console.log(
-    '   Timed on Node 20 from a node20 build (Lambda runs the node24 build, whose sizes are shown), with NODE_OPTIONS=--enable-source-maps as deployed.',
-  );
+  const timedOn = node.warning
+    ? `the tools' Node ${node.version} from a node${node.version.slice(1).split('.')[0]} build (no ${LAMBDA_RUNTIME_NAME} Node here; Lambda runs the ${lambdaTarget()} build, whose sizes are shown)`
+    : `Node ${node.version}, the ${LAMBDA_RUNTIME_NAME} runtime host's, from the deployed ${lambdaTarget()} build`;
+  console.log(`   Timed on ${timedOn}, with NODE_OPTIONS=--enable-source-maps as deployed.`);
   return {
-    runtimeTarget: 'node24 (sizes), node20 (timings)',
+    runtimeTarget: `${lambdaTarget()} (sizes), ${node.warning ? `tools' Node ${node.version}` : `${lambdaTarget()} build on Node ${node.version}`} (timings)`,
     nodeOptions: '--enable-source-maps',
     bundles: results.map((r) => ({
       ...r,

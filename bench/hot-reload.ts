@@ -32,7 +32,10 @@ export interface HotReloadResult {
 /** Edits the requestor's log message `saves` times and times each save. */
 export async function measureHotReload(saves = 5): Promise<HotReloadResult> {
   const root = mkdtempSync(join(tmpdir(), 'bench-hot-reload-'));
-  cpSync(join(REPO_ROOT, 'functions'), join(root, 'functions'), { recursive: true });
+  // The handlers import the names they share with the stack from contract/.
+  for (const dir of ['functions', 'contract']) {
+    cpSync(join(REPO_ROOT, dir), join(root, dir), { recursive: true });
+  }
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'));
   const lines: string[] = [];
   const cloud = await startLocalCloud({

@@ -1,6 +1,7 @@
 /**
- * Peak memory of `npm start -- --requests N`: the local cloud process's peak RSS (VmHWM, what
- * `/usr/bin/time -v` calls maximum resident set size) and the peak of the whole process tree's
+ * Peak memory of `npm start -- --requests N`: the local cloud's peak RSS (its engine process and
+ * its runtime hosts, which hold the functions' environments, summed sample by sample; the hosts'
+ * share apart) and the peak of the whole process tree's
  * RSS (npm, tsx, the cloud and a synth child when the assembly is not cached), sampled from /proc.
  * Whether memory stays flat as the count grows is read inside one run, by quarters of its round
  * trips, where run-to-run noise does not blur it, from the anonymous RSS (the process's own
@@ -29,8 +30,13 @@ import { median, REPO_ROOT, table } from './util';
 export interface StartMemoryResult {
   readonly requests: number;
   readonly seconds: number;
-  /** The largest process's peak RSS in MB: the local cloud (functions run as its threads). */
+  /**
+   * The local cloud's peak RSS in MB: the engine's process plus its runtime hosts' (the
+   * functions' environments run as threads of those), summed sample by sample.
+   */
   readonly peakProcessMb: number;
+  /** The runtime hosts' own peak (summed when there are several), in MB. */
+  readonly peakHostsMb: number;
   /** The peak of the sum of the tree's RSS in MB, sampled every 100 ms. */
   readonly peakTreeMb: number;
   /** Most threads the cloud process had: the main thread, Node's and V8's helpers, one per environment. */
@@ -94,6 +100,15 @@ function cpuSeconds(pid: number): number | undefined {
   }
 }
 
+/** Whether `pid` is a runtime host (local/lambda/runtime-host-process.mjs). */
+function isRuntimeHost(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('runtime-host-process.mjs');
+  } catch {
+    return false;
+  }
+}
+
 /** VmRSS, VmHWM, RssAnon (kB) and thread count of a process, or undefined once it has gone. */
 function status(
   pid: number,
@@ -130,41 +145,56 @@ export function quarterOf(acknowledged: number, requests: number): Quarter {
   return Math.min(3, Math.floor((acknowledged * 4) / requests)) as Quarter;
 }
 
-/** Samples a process tree's memory and CPU, each sample counted in the quarter the run is in. */
-class TreeSampler {
+/**
+ * The memory of `npm start`'s process tree, sampled: the cloud is its engine (the largest process
+ * other than a runtime host) plus its runtime hosts, summed sample by sample.
+ */
+class CloudSampler {
   private readonly hwm = new Map<number, number>();
   private readonly cpu = new Map<number, number>();
-  private peakTree = 0;
-  private peakThreads = 0;
+  private readonly hosts = new Set<number>();
   private readonly byQuarter: [number, number, number, number] = [0, 0, 0, 0];
   private readonly samplesByQuarter: [number[], number[], number[], number[]] = [[], [], [], []];
+  private peakTree = 0;
+  private peakThreads = 0;
+  private peakCloud = 0;
+  private peakHosts = 0;
 
   sample(root: number, quarter: Quarter): void {
     let sum = 0;
-    let anon = 0;
+    let hostsRss = 0;
+    let hostsAnon = 0;
+    let engine = { rss: 0, anon: 0 };
     for (const pid of processTree(root)) {
       const s = status(pid);
       if (!s) continue;
       sum += s.rss;
-      anon = Math.max(anon, s.anon / 1024);
+      if (this.hosts.has(pid) || (!this.hwm.has(pid) && isRuntimeHost(pid))) {
+        this.hosts.add(pid);
+        hostsRss += s.rss;
+        hostsAnon += s.anon;
+      } else if (s.rss > engine.rss) engine = s;
       this.hwm.set(pid, Math.max(this.hwm.get(pid) ?? 0, s.hwm));
       this.peakThreads = Math.max(this.peakThreads, s.threads);
       const seconds = cpuSeconds(pid);
       if (seconds !== undefined) this.cpu.set(pid, seconds);
     }
+    const anon = (engine.anon + hostsAnon) / 1024;
     this.peakTree = Math.max(this.peakTree, sum);
+    this.peakCloud = Math.max(this.peakCloud, engine.rss + hostsRss);
+    this.peakHosts = Math.max(this.peakHosts, hostsRss);
     this.byQuarter[quarter] = Math.max(this.byQuarter[quarter], anon);
     this.samplesByQuarter[quarter].push(anon);
   }
 
-  result(requests: number, seconds: number): StartMemoryResult {
-    // The cloud is the process with the highest peak.
-    const cloud = [...this.hwm].reduce((a, b) => (b[1] > a[1] ? b : a), [0, 0])[0];
+  result(): Omit<StartMemoryResult, 'requests' | 'seconds'> {
+    const engine = [...this.hwm]
+      .filter(([pid]) => !this.hosts.has(pid))
+      .reduce((a, b) => (b[1] > a[1] ? b : a), [0, 0])[0];
     return {
-      requests,
-      seconds,
-      cpuSeconds: this.cpu.get(cloud) ?? 0,
-      peakProcessMb: Math.max(0, ...this.hwm.values()) / 1024,
+      cpuSeconds: [engine, ...this.hosts].reduce((sum, pid) => sum + (this.cpu.get(pid) ?? 0), 0),
+      peakProcessMb: this.peakCloud / 1024,
+      peakHostsMb: this.peakHosts / 1024,
       peakTreeMb: this.peakTree / 1024,
       peakThreads: this.peakThreads,
       peakAnonByQuarterMb: this.byQuarter,
@@ -211,7 +241,7 @@ export function measureStartMemory(
     child.stderr.on('data', (chunk: Buffer) => {
       output = (output + chunk).slice(-2000);
     });
-    const sampler = new TreeSampler();
+    const sampler = new CloudSampler();
     const timer = setInterval(() => {
       if (child.pid !== undefined) sampler.sample(child.pid, quarter);
     }, SAMPLE_MS);
@@ -233,7 +263,7 @@ export function measureStartMemory(
         reject(new Error(`npm start --requests ${requests} exited ${code}:\n${output}`));
         return;
       }
-      resolve(sampler.result(requests, (performance.now() - started) / 1000));
+      resolve({ requests, seconds: (performance.now() - started) / 1000, ...sampler.result() });
     });
   });
 }
@@ -303,6 +333,7 @@ export function printMemory(results: readonly StartMemoryResult[], heading: stri
         'seconds',
         'cloud CPU-s',
         'cloud peak RSS MB',
+        'of it hosts MB',
         'tree peak RSS MB',
         'threads',
       ],
@@ -311,6 +342,7 @@ export function printMemory(results: readonly StartMemoryResult[], heading: stri
         r.seconds.toFixed(1),
         r.cpuSeconds.toFixed(1),
         r.peakProcessMb.toFixed(0),
+        r.peakHostsMb.toFixed(0),
         r.peakTreeMb.toFixed(0),
         String(r.peakThreads),
       ]),

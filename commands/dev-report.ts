@@ -6,6 +6,7 @@ import { Output, QUEUES, queueOutputs } from '../contract/contract';
 import type { LocalCloud } from '../local/cloud';
 import type { ReloadEvent } from '../local/dev/hot-reload';
 import type { InfraEvent } from '../local/dev/session';
+import { functionRuntimes } from '../local/session/function-runtimes';
 import { consoleUrlOf } from '../local/session/session';
 import { FUNCTION_OUTPUTS } from '../ops/functions';
 import { formatLogLine, isProblem } from '../ops/log-format';
@@ -100,6 +101,7 @@ export function readyBanner(cloud: LocalCloud, elapsed: string, options: BannerO
     .join('  ')}
   queues        ${QUEUES.map((q) => `${q.toLowerCase()}=${o[queueOutputs(q).queue]?.split('/').pop()}`).join('  ')}
   tables        requests=${o[Output.RequestsTableName]}  strings=${o[Output.StringsTableName]}${options.data ? ` (kept in ${options.data})` : ''}
+  runtimes      ${functionRuntimes(cloud).line} (a runtime host process)
   schedules     ${options.schedules ? 'running' : 'off (--schedules to run them)'}
   hot reload    functions/ swaps code; ${options.fixedAssembly ? 'the template is fixed (--assembly)' : 'lib/, bin/, cdk.json re-synth and apply in place (or recreate, saying why)'}${
     options.inspect

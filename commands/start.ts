@@ -6,6 +6,7 @@
 import { join, resolve } from 'node:path';
 import type { LocalCloud } from '../local/cloud';
 import { type FaultSpec, FaultSpecError, parseFaultRules } from '../local/endpoint/faults';
+import { functionRuntimes, peakMemoryMb } from '../local/session/function-runtimes';
 import type { RoundTripResult } from '../local/session/round-trips';
 import { consoleUrlOf, withStateDir } from '../local/session/session';
 import { tablesDirOf } from '../local/session/tables';
@@ -217,6 +218,9 @@ async function runLocked(options: Options, lock: StateLock, startedAt: number): 
     console.log(
       `Local cloud up in ${secondsSince(startedAt)} s (synth ${(run.synthMs / 1000).toFixed(2)} s): AWS endpoint ${cloud.endpoint} (SQS, DynamoDB, Lambda, CloudFormation, STS, Logs); console ${consoleUrlOf(cloud)}`,
     );
+    const runtimes = functionRuntimes(cloud);
+    console.log(`Functions run in a runtime host: ${runtimes.line}`);
+    for (const warning of runtimes.warnings) console.error(`Warning: ${warning}`);
     console.log(
       `Asking the requestor for ${options.requests} strings; function logs in ${log.file}`,
     );
@@ -244,7 +248,7 @@ async function runLocked(options: Options, lock: StateLock, startedAt: number): 
       faults: cloud.injectedFaults(),
       keptData,
     });
-    console.log(outcomeLine(result, log.firstRoundTripAt, startedAt));
+    console.log(outcomeLine(result, log.firstRoundTripAt, startedAt, await peakMemoryMb()));
     if (options.keep) await keepRunning(cloud, options, report.endpointsText);
     sqs.destroy();
     dynamodb.destroy();
@@ -262,14 +266,14 @@ function outcomeLine(
   { summary, expectedTotal, ok }: RoundTripResult,
   firstAt: number | undefined,
   startedAt: number,
+  // Peak resident memory: this process's (the emulators, LevelDB's caches) and the runtime
+  // hosts' (every execution environment is one of their threads).
+  peak: { engine: number; hosts: number },
 ): string {
-  // The process's peak resident memory: the emulators, LevelDB's caches and every execution
-  // environment, which are this process's threads.
-  const peakMb = Math.round(process.resourceUsage().maxRSS / 1024);
   const notes = [
     firstAt !== undefined &&
       `first round trip after ${((firstAt - startedAt) / 1000).toFixed(2)} s, synth included`,
-    `peak memory ${peakMb} MB`,
+    `peak memory ${peak.engine + peak.hosts} MB: engine ${peak.engine}, runtime hosts ${peak.hosts}`,
   ].filter(Boolean);
   return `${ok ? 'OK' : 'FAILED'}: ${summary.complete}/${expectedTotal} round trips in ${secondsSince(startedAt)} s (${notes.join('; ')})`;
 }

@@ -3,6 +3,7 @@ import { type FilteredLogEvent, FilterLogEventsCommand } from '@aws-sdk/client-c
 import { GetFunctionCommand, InvokeCommand } from '@aws-sdk/client-lambda';
 import { Output } from '../contract/contract';
 import { RequestStringsCommand, validate } from '../functions/shared/messages';
+import { isOtherMajor, nodeOfRuntimeVersion } from '../ops/function-runtimes';
 import { withIdempotencyKey } from '../ops/idempotency-key';
 import { platformLineAsText } from '../ops/log-format';
 import { logGroupOf } from '../ops/logs';
@@ -19,6 +20,10 @@ export interface FunctionInfo {
   readonly key: FunctionKey;
   readonly name: string;
   readonly runtime?: string;
+  /** The Node that really runs it (`v24.21.0`), when the target says (the local cloud does). */
+  readonly node?: string;
+  /** That Node is another major than the runtime names: no binary for it on the cloud's machine. */
+  readonly otherMajor?: boolean;
   readonly architectures: string[];
   readonly memorySize?: number;
   readonly timeoutSeconds?: number;
@@ -96,10 +101,13 @@ export class Functions {
           errors: 0,
           errorsLastMinute: 0,
         };
+        const node = nodeOfRuntimeVersion(config.RuntimeVersionConfig?.RuntimeVersionArn);
         return {
           key,
           name,
           runtime: config.Runtime,
+          node,
+          otherMajor: isOtherMajor(config.Runtime, node),
           architectures: config.Architectures ?? [],
           memorySize: config.MemorySize,
           timeoutSeconds: config.Timeout,

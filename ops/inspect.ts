@@ -17,6 +17,11 @@ import {
   type FailedInvocationLabel,
   readFailedInvocation,
 } from './failed-invocations';
+import {
+  type FunctionRuntime,
+  formatFunctionRuntimes,
+  functionRuntimes,
+} from './function-runtimes';
 import { peekEndpoint, peekMessages } from './peek';
 import { countByStatus, queueDepth } from './reconcile';
 import { findStranded, type StrandedReport } from './stranded';
@@ -76,6 +81,8 @@ export interface InspectReport {
   readonly failedInvocations: FailedInvocationQueueReport[];
   /** Requests an invocation recorded but never sent, with the payload that re-sends them. */
   readonly stranded: StrandedReport;
+  /** Each function's runtime and the Node it really runs on. */
+  readonly functions: FunctionRuntime[];
   /** Items per `status`, per table. */
   readonly tables: {
     readonly Requests: Record<string, number>;
@@ -133,10 +140,11 @@ export async function inspect(
         ];
       }),
     );
-    const [Requests, Strings, stranded] = await Promise.all([
+    const [Requests, Strings, stranded, functions] = await Promise.all([
       countByStatus(dynamodb, requireOutput(target, Output.RequestsTableName)),
       countByStatus(dynamodb, requireOutput(target, Output.StringsTableName)),
       findStranded(target),
+      functionRuntimes(target),
     ]);
     return {
       target: target.description,
@@ -144,6 +152,7 @@ export async function inspect(
       queues,
       failedInvocations,
       stranded,
+      functions,
       tables: { Requests, Strings },
     };
   } finally {
@@ -246,6 +255,7 @@ export function formatReport(report: InspectReport): string {
       .map(([status, n]) => `${status} ${n}`)
       .join(', ') || 'empty';
   lines.push(
+    ...formatFunctionRuntimes(report.functions),
     '',
     `Requests table: ${statuses(report.tables.Requests)}`,
     `Strings table:  ${statuses(report.tables.Strings)}`,

@@ -46,6 +46,9 @@ interface PlatformRecord {
     status?: string;
     errorType?: string;
     metrics?: Record<string, unknown>;
+    /** platform.initStart's: `nodejs:24.v21` and its ARN. */
+    runtimeVersion?: string;
+    runtimeVersionArn?: string;
   };
 }
 
@@ -102,15 +105,17 @@ export function parsePlatformReport(message: string): PlatformReport | undefined
 }
 
 /**
- * A platform.start, platform.runtimeDone or platform.report record as the text line Lambda writes
- * for it in the text format (START, END, REPORT), for people reading a terminal; undefined for
- * any other line (text platform lines included: they are already that).
+ * A platform.initStart, platform.start, platform.runtimeDone or platform.report record as the text
+ * line Lambda writes for it in the text format (INIT_START, START, END, REPORT), for people reading
+ * a terminal; undefined for any other line (text platform lines included: they are already that).
  */
 export function platformLineAsText(message: string): string | undefined {
   const platform = platformRecord(message);
   if (!platform) return undefined;
   const requestId = String(platform.record.requestId ?? '');
   switch (platform.type) {
+    case 'platform.initStart':
+      return `INIT_START Runtime Version: ${platform.record.runtimeVersion ?? ''}\tRuntime Version ARN: ${platform.record.runtimeVersionArn ?? ''}`;
     case 'platform.start':
       return `START RequestId: ${requestId} Version: ${platform.record.version ?? '$LATEST'}`;
     case 'platform.runtimeDone':

@@ -80,7 +80,11 @@ export function FunctionsPage({ meta }: { meta: Meta }) {
             </h3>
             <dl class="facts">
               <dt>Runtime</dt>
-              <dd>{fn.runtime ?? '–'}</dd>
+              <dd data-node={fn.node}>
+                {fn.runtime ?? '–'}
+                {fn.node ? `, on Node ${fn.node}` : ''}
+                {fn.otherMajor ? " (not the runtime's Node: no binary for it here)" : ''}
+              </dd>
               <dt>Architecture</dt>
               <dd>{fn.architectures.join(', ') || '–'}</dd>
               <dt>Memory</dt>

@@ -52,6 +52,7 @@ export async function startFunctions(
     const inspectPort = opts.inspectPort === undefined ? undefined : opts.inspectPort + index;
     runners.set(spec.logicalId, newRunner(spec, session, endpointUrl, log, inspectPort));
   }
+  warnOfHostNode(runners, opts.log);
   teardown.add(() => Promise.all([...runners.values()].map((r) => r.stop())).then(() => {}));
   if (opts.inspectPort !== undefined) await Promise.all([...runners.values()].map((r) => r.warm()));
   return { runners, runner: (fn) => findRunner(runners, fn) };
@@ -76,10 +77,30 @@ function newRunner(
       ...('sessionToken' in credentials ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
       AWS_ENDPOINT_URL: endpointUrl,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs_local',
     },
     log,
   });
+}
+
+/**
+ * Says once per runtime, at start, when functions run on the tools' Node rather than the one
+ * their runtime names (no binary for it on this machine).
+ */
+function warnOfHostNode(
+  runners: ReadonlyMap<string, FunctionRunner>,
+  log: LocalCloudOptions['log'],
+): void {
+  const warnings = new Set([...runners.values()].flatMap((r) => r.node.warning ?? []));
+  for (const message of warnings) {
+    log?.(
+      JSON.stringify({
+        timestamp: new Date().toISOString(),
+        source: 'local-cloud',
+        level: 'WARN',
+        message,
+      }),
+    );
+  }
 }
 
 function findRunner(runners: ReadonlyMap<string, FunctionRunner>, fn: string): FunctionRunner {

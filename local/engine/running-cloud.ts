@@ -270,6 +270,12 @@ function describeFunctions({
         get entry() {
           return live(f.logicalId).codeEntry;
         },
+        get runtime() {
+          return live(f.logicalId).spec.runtime;
+        },
+        get node() {
+          return live(f.logicalId).node;
+        },
       },
     ]),
   );

@@ -2,8 +2,10 @@
  * What a local cloud is, seen from outside: its options, the running cloud's interface and
  * counters, and the error its operations throw. `local/cloud.ts` re-exports all of it.
  */
+
 import type { FaultCounts, FaultSpec } from '../endpoint/faults';
 import type { RouteHandler } from '../endpoint/gateway';
+import type { NodeBinary } from '../lambda/node-binary';
 import type { LocalQueue } from '../stack/provision';
 import type { StackUpdatePlan } from '../stack/update';
 
@@ -115,6 +117,13 @@ export interface LocalCloud {
       readonly entry: string;
       /** Its inspector's port, in debug mode (`inspectPort`). */
       readonly inspectPort?: number;
+      /** The template's `Runtime` (`nodejs24.x`). */
+      readonly runtime: string;
+      /**
+       * The Node its environments run on (`version`, `execPath`), with a `warning` naming both
+       * versions when that is the tools' Node instead of its runtime's.
+       */
+      readonly node: NodeBinary;
     }
   >;
   /**

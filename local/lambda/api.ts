@@ -9,6 +9,7 @@ import { LocalCloudError } from '../engine/types';
 import type { RoleSession } from '../iam/sessions';
 import type { AsyncInvoker } from './async-invoke';
 import type { SqsEventSource } from './event-source';
+import { runtimeVersionOf } from './platform-log.mjs';
 import type { FunctionRunner, FunctionSpec } from './runtime';
 
 /** A function's ARN in the local cloud's account and region. */
@@ -51,12 +52,14 @@ export function lambdaApi({
     switched.get(uuid) ?? source.spec.enabled;
   return {
     functions: () =>
-      [...runners.values()].map(({ spec }) => {
+      [...runners.values()].map(({ spec, node }) => {
         const props = propertiesOf(spec);
         return {
           name: spec.name,
           arn: arnOf(spec),
-          runtime: String(props.Runtime ?? ''),
+          runtime: spec.runtime,
+          // Names the Node the function really runs on (see platform-log.mjs).
+          runtimeVersionArn: runtimeVersionOf(node.version, DEFAULT_REGION).runtimeVersionArn,
           handler: String(props.Handler ?? ''),
           roleArn: functionSessions.get(spec.name)?.role.arn ?? '',
           memorySize: spec.memorySize,

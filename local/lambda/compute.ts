@@ -103,12 +103,20 @@ export class LambdaCompute {
         ...('sessionToken' in credentials ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
         AWS_ENDPOINT_URL: this.deps.endpointUrl,
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs_local',
       },
       log: (line) => this.deps.logs.append(group, line),
     });
     this.functions.set(spec.name, { runner, session, properties });
+    // Once per runtime: its functions run on the tools' Node, not the one it names.
+    const { warning } = runner.node;
+    if (warning && !this.warned.has(warning)) {
+      this.warned.add(warning);
+      this.deps.log({ level: 'WARN', message: warning });
+    }
   }
+
+  /** The runtime warnings already given. */
+  private readonly warned = new Set<string>();
 
   /**
    * Runs new code for the function, as UpdateFunctionCode does: invocations that start now get

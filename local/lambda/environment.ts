@@ -1,15 +1,21 @@
 /**
- * One Lambda execution environment: a worker thread with the function's environment variables and
- * module state, running one invocation at a time under the init and function timeouts, and
- * writing the platform's END and REPORT lines for an invocation it could not finish.
- * `FunctionRunner` (runtime.ts) keeps the pool of them.
+ * One Lambda execution environment: a worker thread in the runtime host of its function's Node
+ * (runtime-host.ts), with the function's environment variables and module state, running one
+ * invocation at a time under the init and function timeouts, and writing the platform's END and
+ * REPORT lines for an invocation it could not finish. `FunctionRunner` (runtime.ts) keeps the
+ * pool of them.
  */
 import { randomUUID } from 'node:crypto';
-import { createInterface } from 'node:readline';
-import { setFlagsFromString } from 'node:v8';
-import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { basename, dirname, extname } from 'node:path';
 import type { FunctionSpec, InvokeOutcome } from './function-spec';
+import type { NodeBinary } from './node-binary';
 import { endLines, isReportOf } from './platform-log.mjs';
+import {
+  type HostedThread,
+  runtimeHosts,
+  type ThreadError,
+  type ThreadOptions,
+} from './runtime-host';
 
 /** An invocation's outcome as its environment knows it (the runner adds `coldStart`). */
 export type RunOutcome = Omit<InvokeOutcome, 'coldStart'>;
@@ -44,13 +50,14 @@ export interface EnvironmentContext {
   readonly log?: (line: string) => void;
   /** Debug mode: the Node inspector's 127.0.0.1 port, and no function timeout. */
   readonly inspectPort?: number;
+  /** The Node whose runtime host runs the environment. */
+  readonly node: NodeBinary;
   /** Told each peak memory the environment reports, in MB. */
   readonly onMemoryUsed: (mb: number) => void;
   /** Told once the environment is gone (discarded, or its thread died). */
   readonly onGone: (environment: ExecutionEnvironment) => void;
 }
 
-const WORKER = new URL('./worker.mjs', import.meta.url);
 /**
  * The young generation of each environment's heap, in MB. With V8's default each busy environment
  * held far more memory, and many run at once under load; the price of a smaller one is more
@@ -59,19 +66,6 @@ const WORKER = new URL('./worker.mjs', import.meta.url);
  * Node.js runtime splits the same total between them.
  */
 const YOUNG_GENERATION_MB = 2;
-let gcExposed = false;
-/**
- * Gives the environments created from now on V8's `gc` function, as Lambda's Node.js runtime
- * starts Node with `--expose-gc`; each environment collects with it when idle
- * (worker.mjs). V8 installs it in every context created after the flag is set, this
- * process's new contexts included, which only adds the function.
- */
-function exposeGc(): void {
-  if (gcExposed) return;
-  gcExposed = true;
-  setFlagsFromString('--expose-gc');
-}
-
 /** Lambda gives the Init phase (loading the handler module) 10 s, apart from the function timeout. */
 const INIT_TIMEOUT_MS = 10_000;
 
@@ -87,15 +81,16 @@ interface WorkerMessage {
 
 /**
  * The worker thread of one environment: what it loads and how it logs (`workerData`), the
- * function's environment variables with Lambda's own, and a heap capped at its memory size.
+ * function's environment variables with those Lambda sets, and a heap capped at its memory size.
  */
-function workerOptions(context: EnvironmentContext, environmentId: string): WorkerOptions {
+function threadOptions(context: EnvironmentContext, environmentId: string): ThreadOptions {
   const spec = context.spec();
   const nodeOptions = spec.environment.NODE_OPTIONS;
   // Node applies a worker's NODE_OPTIONS to the worker itself: without this flag in it, the
   // worker maps stack traces itself, reading the map only when one is formatted
   // (source-maps.mjs). The handler still sees NODE_OPTIONS as the template sets it.
   const sourceMaps = /(^|\s)--enable-source-maps(?=\s|$)/.test(nodeOptions ?? '');
+  const logStreamName = `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${environmentId}`;
   return {
     workerData: {
       entry: context.entry,
@@ -105,7 +100,8 @@ function workerOptions(context: EnvironmentContext, environmentId: string): Work
       region: context.region,
       accountId: context.accountId,
       logGroupName: `/aws/lambda/${spec.name}`,
-      environmentId,
+      logStreamName,
+      runtime: spec.runtime,
       // Shipping every log line to this thread only to drop it costs a good share of the CPU.
       discardOutput: !context.log,
       inspectPort: context.inspectPort,
@@ -116,13 +112,7 @@ function workerOptions(context: EnvironmentContext, environmentId: string): Work
     env: {
       ...context.environment,
       ...spec.environment,
-      AWS_LAMBDA_FUNCTION_NAME: spec.name,
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memorySize),
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${spec.name}`,
-      AWS_LAMBDA_LOG_STREAM_NAME: `local/[$LATEST]${environmentId}`,
-      AWS_REGION: context.region,
-      AWS_DEFAULT_REGION: context.region,
+      ...lambdaVariables(context, spec, logStreamName),
       ...(sourceMaps && nodeOptions
         ? { NODE_OPTIONS: nodeOptions.replaceAll(/(^|\s)--enable-source-maps(?=\s|$)/g, '') }
         : {}),
@@ -132,9 +122,35 @@ function workerOptions(context: EnvironmentContext, environmentId: string): Work
       maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
       maxOldGenerationSizeMb: spec.memorySize - YOUNG_GENERATION_MB,
     },
-    execArgv: [],
-    stdout: true,
-    stderr: true,
+    captureOutput: context.log !== undefined,
+  };
+}
+
+/**
+ * The variables Lambda's runtime sets for a function, over its own (they are reserved). Not set:
+ * `AWS_LAMBDA_RUNTIME_API` (there is no Runtime API locally) and `NODE_OPTIONS`, which Lambda
+ * leaves as the function's configuration has it (its own Node flags go on the command line).
+ */
+function lambdaVariables(
+  context: EnvironmentContext,
+  spec: FunctionSpec,
+  logStreamName: string,
+): Record<string, string> {
+  return {
+    AWS_EXECUTION_ENV: `AWS_Lambda_${spec.runtime}`,
+    AWS_LAMBDA_FUNCTION_NAME: spec.name,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memorySize),
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${spec.name}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: logStreamName,
+    ...(spec.logFormat === 'JSON' ? { AWS_LAMBDA_LOG_FORMAT: 'JSON' } : {}),
+    AWS_REGION: context.region,
+    AWS_DEFAULT_REGION: context.region,
+    _HANDLER: `${basename(context.entry, extname(context.entry))}.${spec.handlerName}`,
+    LAMBDA_TASK_ROOT: dirname(context.entry),
+    TZ: ':UTC',
+    LANG: 'en_US.UTF-8',
   };
 }
 
@@ -146,7 +162,7 @@ function workerOptions(context: EnvironmentContext, environmentId: string): Work
  */
 export class ExecutionEnvironment {
   readonly id = randomUUID().replaceAll('-', '');
-  readonly worker: Worker;
+  readonly worker: HostedThread;
   busy = false;
   /** Started from code that has since been replaced: discarded after its current invocation. */
   retired = false;
@@ -163,15 +179,17 @@ export class ExecutionEnvironment {
     this.loaded = new Promise<void>((resolve) => {
       this.markLoaded = resolve;
     });
-    exposeGc();
-    this.worker = new Worker(WORKER, workerOptions(context, this.id));
+    this.worker = runtimeHosts
+      .host(context.node.execPath)
+      .startThread(threadOptions(context, this.id));
     if (context.log) this.followOutput(context.log);
     this.worker.on('message', (message: WorkerMessage) => this.received(message));
-    this.worker.on('error', (error: Error & { code?: string }) =>
+    this.worker.on('error', (error: ThreadError) =>
       // The heap reached the function's memory size (the worker's resourceLimits).
       this.died(error.message, error.code === 'ERR_WORKER_OUT_OF_MEMORY'),
     );
-    this.worker.on('exit', (code) => this.died(`exit status ${code}`));
+    // The thread exited, or its runtime host died with it.
+    this.worker.on('exit', (reason: string) => this.died(reason));
   }
 
   /** Runs one invocation; resolves with its outcome, never rejects. */
@@ -250,18 +268,16 @@ export class ExecutionEnvironment {
 
   /** Passes the worker's stdout and stderr lines to `log`; a REPORT line completes its invocation. */
   private followOutput(log: (line: string) => void): void {
-    for (const stream of [this.worker.stdout, this.worker.stderr]) {
-      createInterface({ input: stream }).on('line', (line) => {
-        log(line);
-        const pending = this.pending;
-        if (!pending) return;
-        pending.lines.push(line);
-        if (isReportOf(line, pending.requestId)) {
-          pending.reported = true;
-          this.settle();
-        }
-      });
-    }
+    this.worker.on('line', (line: string) => {
+      log(line);
+      const pending = this.pending;
+      if (!pending) return;
+      pending.lines.push(line);
+      if (isReportOf(line, pending.requestId)) {
+        pending.reported = true;
+        this.settle();
+      }
+    });
   }
 
   /** Takes a message from the worker: its handler loaded, or an invocation's answer. */
@@ -299,7 +315,7 @@ export class ExecutionEnvironment {
     const errorType = outOfMemory ? 'Runtime.OutOfMemory' : 'Runtime.ExitError';
     const errorMessage = outOfMemory
       ? `RequestId: ${pending.requestId} Error: Runtime exited with error: signal: killed`
-      : `RequestId: ${pending.requestId} Error: Runtime exited: ${reason}`;
+      : `RequestId: ${pending.requestId} Error: Runtime exited with error: ${reason}`;
     pending.resolve({
       error: { errorType, errorMessage },
       durationMs: 0,

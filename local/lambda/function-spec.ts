@@ -9,6 +9,8 @@ export interface FunctionSpec {
   readonly entry: string;
   /** Export to call, from the template's `Handler` (`index.handler` -> `handler`). */
   readonly handlerName: string;
+  /** The template's `Runtime` (`nodejs24.x`): which Node runs it and how (node-binary.ts). */
+  readonly runtime: string;
   readonly timeoutSeconds: number;
   readonly memorySize: number;
   readonly environment: Record<string, string>;

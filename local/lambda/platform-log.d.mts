@@ -16,6 +16,19 @@ export interface InvocationReport {
   readonly errorType?: string;
 }
 
+/** The runtime version INIT_START names: `nodejs:24.v21` and its ARN. */
+export interface RuntimeVersion {
+  readonly runtimeVersion: string;
+  readonly runtimeVersionArn: string;
+}
+
+/** The runtime version of the Node `nodeVersion` (`v24.21.0`), as INIT_START names it. */
+export function runtimeVersionOf(nodeVersion: string, region: string): RuntimeVersion;
+/** INIT_START, or a platform.initStart record: a cold start's first line. */
+export function initStartLine(
+  format: LogFormat,
+  init: RuntimeVersion & { readonly functionName: string },
+): string;
 /** The line that opens an invocation: START, or a platform.start record. */
 export function startLine(format: LogFormat, requestId: string): string;
 /** END and REPORT, or platform.runtimeDone and platform.report records. */

@@ -17,6 +17,52 @@
  * @property {string} [errorType] why an invocation did not succeed (`Sandbox.Timedout`...)
  */
 
+/**
+ * @typedef {object} RuntimeVersion
+ * @property {string} runtimeVersion `nodejs:24.v21`
+ * @property {string} runtimeVersionArn
+ */
+
+/**
+ * The runtime version Lambda names in INIT_START, for the Node that really runs the function.
+ * Lambda's `nodejs:24.vN` counts its own builds; here N is Node's minor version, and the ARN's
+ * last part names the exact Node (`node-v24.21.0`), so tools can tell which one runs.
+ * @param {string} nodeVersion `process.version` of the Node running the function
+ * @param {string} region
+ * @returns {RuntimeVersion}
+ */
+export function runtimeVersionOf(nodeVersion, region) {
+  const [major, minor] = nodeVersion.replace(/^v/, '').split('.');
+  return {
+    runtimeVersion: `nodejs:${major}.v${minor}`,
+    runtimeVersionArn: `arn:aws:lambda:${region}::runtime:node-${nodeVersion}`,
+  };
+}
+
+/**
+ * The line that opens an environment's init phase (a cold start), naming its runtime version.
+ * @param {LogFormat} format
+ * @param {RuntimeVersion & { functionName: string }} init
+ * @returns {string}
+ */
+export function initStartLine(format, init) {
+  if (format === 'JSON') {
+    return JSON.stringify({
+      time: new Date().toISOString(),
+      type: 'platform.initStart',
+      record: {
+        initializationType: 'on-demand',
+        phase: 'init',
+        runtimeVersion: init.runtimeVersion,
+        runtimeVersionArn: init.runtimeVersionArn,
+        functionName: init.functionName,
+        functionVersion: '$LATEST',
+      },
+    });
+  }
+  return `INIT_START Runtime Version: ${init.runtimeVersion}\tRuntime Version ARN: ${init.runtimeVersionArn}`;
+}
+
 /** Lambda bills whole milliseconds, at least one. */
 const billed = (/** @type {number} */ ms) => Math.max(1, Math.ceil(ms));
 /** Durations as Lambda writes them: milliseconds with two decimals. */

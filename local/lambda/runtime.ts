@@ -4,12 +4,15 @@
  */
 import { ExecutionEnvironment } from './environment';
 import type { FunctionMetrics, FunctionSpec, InvokeOutcome } from './function-spec';
+import { type NodeBinary, nodeForRuntime } from './node-binary';
+import { runtimeHosts } from './runtime-host';
 
 export type { FunctionMetrics, FunctionSpec, InvokeOutcome } from './function-spec';
 
 /**
- * Runs one function the way Lambda does: each execution environment is a worker thread with the
- * function's own environment variables and module state, handles one invocation at a time, and is
+ * Runs one function the way Lambda does: each execution environment is a worker thread, in the
+ * runtime host of the Node its runtime names (runtime-host.ts), with the function's own
+ * environment variables and module state; it handles one invocation at a time, and is
  * reused while warm. A new environment is started (a cold start) when all are busy. Loading the
  * handler has its own 10 s limit; the function timeout starts once it is loaded, as on Lambda. An
  * invocation that outlives either ends with `Sandbox.Timedout` and its environment is discarded, as
@@ -46,10 +49,40 @@ export class FunctionRunner {
        * breakpoint. @default no inspector, environments as Lambda scales them
        */
       inspectPort?: number;
+      /**
+       * Which Node to run the function on. @default the one its runtime names, else the tools'
+       * Node (node-binary.ts)
+       */
+      node?: (runtime: string) => NodeBinary;
     },
   ) {
     this.current = spec;
     this.entry = spec.entry;
+    this.nodeBinary = (context.node ?? nodeForRuntime)(spec.runtime);
+    this.useHost();
+  }
+
+  /**
+   * Takes a lease on the runtime host of the function's Node and starts it now if it is not
+   * running: its start then overlaps the cloud's own, instead of adding to the first cold start.
+   */
+  private useHost(): void {
+    const { execPath } = this.nodeBinary;
+    if (this.leases.has(execPath)) return;
+    this.leases.set(execPath, runtimeHosts.lease(execPath));
+    runtimeHosts.host(execPath);
+  }
+
+  private nodeBinary: NodeBinary;
+  /**
+   * What returns each lease on a runtime host the function's environments use, by Node path
+   * (two after its runtime changed, until it stops).
+   */
+  private readonly leases = new Map<string, () => Promise<void>>();
+
+  /** The Node the function's environments run on, and the warning if it is not its runtime's. */
+  get node(): NodeBinary {
+    return this.nodeBinary;
   }
 
   /** The function's configuration now (UpdateFunctionConfiguration replaces it). */
@@ -66,6 +99,10 @@ export class FunctionRunner {
    */
   async updateConfiguration(spec: FunctionSpec): Promise<void> {
     const entry = spec.entry === this.current.entry ? this.entry : spec.entry;
+    if (spec.runtime !== this.current.runtime) {
+      this.nodeBinary = (this.context.node ?? nodeForRuntime)(spec.runtime);
+      this.useHost();
+    }
     this.current = spec;
     await this.updateCode(entry);
   }
@@ -161,16 +198,19 @@ export class FunctionRunner {
     return victims.length;
   }
 
-  /** Terminates every environment. */
+  /** Terminates every environment, and lets the runtime host go. */
   async stop(): Promise<void> {
     this.stopped = true;
     await Promise.all([...this.environments].map((e) => e.discard()));
+    await Promise.all([...this.leases.values()].map((giveBack) => giveBack()));
+    this.leases.clear();
   }
 
   /** Starts a new execution environment (a cold start) with the code and configuration now. */
   private start(): ExecutionEnvironment {
     const { context } = this;
     const environment = new ExecutionEnvironment({
+      node: this.nodeBinary,
       spec: () => this.spec,
       entry: this.entry,
       region: context.region,

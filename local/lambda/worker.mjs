@@ -1,16 +1,27 @@
 // @ts-check
-// One Lambda execution environment: a worker thread that loads a bundled handler once (the cold
-// start) and then runs one invocation at a time with a Lambda-like context. Plain JavaScript so it
-// runs as is in a Worker, whatever loader the parent uses.
+// One Lambda execution environment: a worker thread of a runtime host (runtime-host-process.mjs) that
+// loads a bundled handler once (the cold start) and then runs one invocation at a time with a
+// Lambda-like context, following the rules of the function's runtime (nodejs24.x: no callback
+// handlers). Plain JavaScript, so that it runs as is on the runtime's Node.
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
-import { endLines, startLine } from './platform-log.mjs';
+import { endLines, initStartLine, runtimeVersionOf, startLine } from './platform-log.mjs';
 import { enableLazySourceMaps } from './source-maps.mjs';
 
-const { entry, handlerName, functionName, memorySize, region, accountId, logGroupName } =
-  workerData;
+const {
+  entry,
+  handlerName,
+  functionName,
+  memorySize,
+  region,
+  accountId,
+  logGroupName,
+  logStreamName,
+} = workerData;
+/** The Node major the function's runtime names (`nodejs24.x` -> 24). */
+const runtimeMajor = Number(/^nodejs(\d+)\.x$/.exec(workerData.runtime ?? '')?.[1] ?? 0);
 /** @type {import('./platform-log.mjs').LogFormat} */
 const logFormat = workerData.logFormat === 'JSON' ? 'JSON' : 'Text';
 
@@ -97,14 +108,30 @@ const collectIfGrown = (/** @type {number} */ usedBytes) => {
   collectedHeapBytes = getHeapStatistics().used_heap_size;
 };
 
+/**
+ * What Lambda's nodejs24.x runtime throws at init for a handler declaring three or more
+ * parameters: callback-style handlers were removed in Node.js 24.
+ */
+const CALLBACK_HANDLER_REMOVED =
+  'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.';
+
 /** @type {Promise<(event: unknown, context: object) => unknown>} */
 const init = (async () => {
+  // A cold start names the runtime version of the Node that really runs it, as Lambda's does.
+  platform(
+    initStartLine(logFormat, { ...runtimeVersionOf(process.version, region), functionName }),
+  );
   const started = performance.now();
   const module = await import(pathToFileURL(entry).href);
   const handler = module[handlerName];
   if (typeof handler !== 'function') {
     throw Object.assign(new Error(`${entry} does not export a function named ${handlerName}`), {
       name: 'Runtime.HandlerNotFound',
+    });
+  }
+  if (runtimeMajor >= 24 && handler.length >= 3) {
+    throw Object.assign(new Error(CALLBACK_HANDLER_REMOVED), {
+      name: 'Runtime.CallbackHandlerDeprecated',
     });
   }
   initDurationMs = performance.now() - started;
@@ -114,8 +141,23 @@ const init = (async () => {
     durationMs: initDurationMs,
     maxMemoryUsedMB: Math.ceil(maxMemoryBytes / MB),
   });
-  return handler;
+  return handler.length >= 3 ? withCallback(handler) : handler;
 })();
+
+/**
+ * A callback-style handler (`(event, context, callback)`, runtimes before nodejs24.x) as one that
+ * returns a promise: settled by the callback, or by the promise the handler returns.
+ * @param {Function} handler
+ */
+function withCallback(handler) {
+  return (/** @type {unknown} */ event, /** @type {object} */ context) =>
+    new Promise((resolve, reject) => {
+      const callback = (/** @type {unknown} */ error, /** @type {unknown} */ result) =>
+        error ? reject(error) : resolve(result);
+      const returned = handler(event, context, callback);
+      if (returned && typeof returned.then === 'function') returned.then(resolve, reject);
+    });
+}
 // Reported on the first invocation, as Lambda reports an init error; not an unhandled rejection.
 init.catch(() => {});
 
@@ -134,8 +176,9 @@ port.on(
       invokedFunctionArn: `arn:aws:lambda:${region}:${accountId}:function:${functionName}`,
       memoryLimitInMB: String(memorySize),
       logGroupName,
-      logStreamName: `local/[$LATEST]${workerData.environmentId}`,
-      callbackWaitsForEmptyEventLoop: true,
+      logStreamName,
+      // nodejs24.x has no callbacks, so no callbackWaitsForEmptyEventLoop either.
+      ...(runtimeMajor >= 24 ? {} : { callbackWaitsForEmptyEventLoop: true }),
       getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     };
     platform(startLine(logFormat, awsRequestId));

@@ -317,6 +317,7 @@ export function describeFunctions(
       name,
       entry,
       handlerName: handler.slice(dot + 1),
+      runtime,
       timeoutSeconds: Number(props.Timeout ?? 3),
       memorySize: Number(props.MemorySize ?? 128),
       environment,

@@ -200,6 +200,10 @@ describe('the console in a real browser', () => {
     // Functions: invoke the requestor from the page; the overview counts the new requests.
     await page.goto(`${base}#/functions`);
     await page.waitForSelector('form[aria-label="Invoke requestor"] button:not([disabled])', WAIT);
+    // Which Node really runs it: the runtime host's, named by the runtime version in use.
+    expect(
+      await page.$eval('[data-function=requestor] dd[data-node]', (dd) => dd.textContent ?? ''),
+    ).toMatch(/^nodejs24\.x, on Node v24\.\d+\.\d+$/);
     const payload = 'form[aria-label="Invoke requestor"] input';
     await page.$eval(payload, (input) => {
       (input as HTMLInputElement).value = '';

@@ -42,6 +42,7 @@ describe('swapping a function’s code', () => {
         name: 'probe',
         entry: join(dir, 'v1.mjs'),
         handlerName: 'handler',
+        runtime: 'nodejs24.x',
         timeoutSeconds: 10,
         memorySize: 128,
         environment: {},

@@ -62,6 +62,7 @@ function runner(spec: Partial<FunctionSpec>): { runner: FunctionRunner; lines: s
       name: 'fn',
       entry,
       handlerName: 'handler',
+      runtime: 'nodejs24.x',
       timeoutSeconds: 30,
       memorySize: 256,
       environment: {},

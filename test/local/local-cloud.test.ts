@@ -117,7 +117,7 @@ describe('npm start', () => {
       const first = start();
       expect(first.stdout).toMatch(/complete round trips\s+10\/10/);
       expect(first.stdout).toMatch(
-        /OK: 10\/10 round trips in [\d.]+ s \(.*; peak memory [1-9]\d* MB\)/,
+        /OK: 10\/10 round trips in [\d.]+ s \(.*; peak memory [1-9]\d* MB: engine [1-9]\d*, runtime hosts [1-9]\d*\)/,
       );
       // Progress, a line at a time when not on a terminal, ends with every string acknowledged.
       expect(first.stdout).toMatch(/^requested 10\/10 {2}generated 10 .*acknowledged 10 /m);

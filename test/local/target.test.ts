@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud } from '../../local/cloud';
-import { inspect } from '../../ops/inspect';
+import { formatReport, inspect } from '../../ops/inspect';
 import { resolveTarget, TargetError } from '../../ops/target';
 import { startHarness } from './harness';
 import { type OpsFixture, REGION, startOpsFixture } from './ops-fixture';
@@ -68,6 +68,13 @@ describe('a local cloud started with a state file', () => {
         ['Ack', 0, 0],
       ]);
       expect(report.tables).toEqual({ Requests: {}, Strings: {} });
+      // Which Node each function really runs on: the runtime host's Node 24.
+      expect(report.functions).toEqual([
+        expect.objectContaining({ label: 'requestor', runtime: 'nodejs24.x', otherMajor: false }),
+        expect.objectContaining({ label: 'generator', runtime: 'nodejs24.x', otherMajor: false }),
+      ]);
+      expect(report.functions[0]?.node).toMatch(/^v24\.\d+\.\d+$/);
+      expect(formatReport(report)).toMatch(/^requestor +nodejs24\.x +Node v24\.\d+\.\d+$/m);
     } finally {
       await h.stop();
     }

@@ -18,6 +18,7 @@ function report(peeksCountAsReceives: boolean): InspectReport {
     ],
     failedInvocations: [],
     stranded: { olderThanSeconds: 93, total: 0, invocations: [] },
+    functions: [],
     tables: { Requests: {}, Strings: {} },
   };
 }

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { endLines, startLine } from '../../local/lambda/platform-log.mjs';
+import {
+  endLines,
+  initStartLine,
+  runtimeVersionOf,
+  startLine,
+} from '../../local/lambda/platform-log.mjs';
 import {
   formatLogLine,
   isProblem,
@@ -60,16 +65,49 @@ describe('platform lines in the JSON log format', () => {
     expect(parsePlatformReport('{"level":"INFO","message":"REPORT"}')).toBeUndefined();
   });
 
-  it('read as the text START, END and REPORT lines they stand for', () => {
-    const jsonLines = [startLine('JSON', ID), ...endLines('JSON', cold)];
-    const textLines = [startLine('Text', ID), ...endLines('Text', cold)];
+  it('open a cold start with platform.initStart naming the runtime version, as INIT_START does', () => {
+    const version = runtimeVersionOf('v24.21.0', 'us-east-1');
+    expect(version).toEqual({
+      runtimeVersion: 'nodejs:24.v21',
+      runtimeVersionArn: 'arn:aws:lambda:us-east-1::runtime:node-v24.21.0',
+    });
+    const init = { ...version, functionName: 'fn' };
+    expect(JSON.parse(initStartLine('JSON', init))).toEqual({
+      time: expect.any(String),
+      type: 'platform.initStart',
+      record: {
+        initializationType: 'on-demand',
+        phase: 'init',
+        runtimeVersion: 'nodejs:24.v21',
+        runtimeVersionArn: 'arn:aws:lambda:us-east-1::runtime:node-v24.21.0',
+        functionName: 'fn',
+        functionVersion: '$LATEST',
+      },
+    });
+    expect(initStartLine('Text', init)).toBe(
+      'INIT_START Runtime Version: nodejs:24.v21\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:node-v24.21.0',
+    );
+  });
+
+  it('read as the text INIT_START, START, END and REPORT lines they stand for', () => {
+    const init = { ...runtimeVersionOf('v24.21.0', 'us-east-1'), functionName: 'fn' };
+    const jsonLines = [
+      initStartLine('JSON', init),
+      startLine('JSON', ID),
+      ...endLines('JSON', cold),
+    ];
+    const textLines = [
+      initStartLine('Text', init),
+      startLine('Text', ID),
+      ...endLines('Text', cold),
+    ];
     expect(jsonLines.map((l) => platformLineAsText(l))).toEqual(textLines);
-    expect(platformLineAsText(textLines[0] ?? '')).toBeUndefined();
-    const shown = formatLogLine('requestor', 0, jsonLines[2] ?? '', {
+    expect(platformLineAsText(textLines[1] ?? '')).toBeUndefined();
+    const shown = formatLogLine('requestor', 0, jsonLines[3] ?? '', {
       colour: false,
       pretty: true,
     });
-    expect(shown).toBe(`[requestor] ${textLines[2]}`);
+    expect(shown).toBe(`[requestor] ${textLines[3]}`);
   });
 
   it('tell of a timeout or a dead runtime as an error in either format, and of a handled error only in JSON', () => {

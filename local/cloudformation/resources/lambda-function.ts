@@ -49,6 +49,7 @@ function specOf(ctx: ResourceContext, name: string, props: Props, dir: string): 
     name,
     entry,
     handlerName: handler.slice(dot + 1),
+    runtime,
     timeoutSeconds: Number(props.Timeout ?? 3),
     memorySize: Number(props.MemorySize ?? 128),
     environment: Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, String(v)])),

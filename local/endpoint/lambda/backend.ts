@@ -6,6 +6,8 @@ export interface LambdaFunctionInfo {
   readonly name: string;
   readonly arn: string;
   readonly runtime: string;
+  /** The runtime version in use, as `RuntimeVersionConfig.RuntimeVersionArn` gives it. */
+  readonly runtimeVersionArn?: string;
   readonly handler: string;
   readonly roleArn: string;
   readonly memorySize: number;

@@ -11,6 +11,9 @@ export function functionConfiguration(f: LambdaFunctionInfo) {
     FunctionName: f.name,
     FunctionArn: f.arn,
     Runtime: f.runtime,
+    ...(f.runtimeVersionArn
+      ? { RuntimeVersionConfig: { RuntimeVersionArn: f.runtimeVersionArn } }
+      : {}),
     Role: f.roleArn,
     Handler: f.handler,
     CodeSize: 0,
