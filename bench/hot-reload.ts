@@ -16,7 +16,7 @@ import {
 } from '../commands/cli';
 import { Output } from '../contract/contract';
 import { startLocalCloud } from '../local/cloud';
-import { type ReloadEvent, startHotReload } from '../local/dev/hot-reload';
+import { HANDLER_SOURCES, type ReloadEvent, startHotReload } from '../local/dev/hot-reload';
 import { synthesize } from '../local/stack/synth';
 import { median, REPO_ROOT, table, verdict } from './util';
 
@@ -32,9 +32,9 @@ export interface HotReloadResult {
 /** Edits the requestor's log message `saves` times and times each save. */
 export async function measureHotReload(saves = 5): Promise<HotReloadResult> {
   const root = mkdtempSync(join(tmpdir(), 'bench-hot-reload-'));
-  // The handlers import the names they share with the stack from contract/.
-  for (const dir of ['functions', 'contract']) {
-    cpSync(join(REPO_ROOT, dir), join(root, dir), { recursive: true });
+  // What the handlers are built from: their code and the contract they import.
+  for (const source of HANDLER_SOURCES) {
+    cpSync(join(REPO_ROOT, source), join(root, source), { recursive: true });
   }
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'));
   const lines: string[] = [];
