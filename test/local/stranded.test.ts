@@ -19,9 +19,10 @@ let stateFile: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'stranded-'));
   stateFile = join(dir, 'state.json');
-  // Visibility timeouts never fall below the consumer's timeout: with 2 s functions and time
-  // scaled, they are 2 s, and a request counts as stranded after 6 s.
-  const assemblyDir = patchedAssembly((template) => shortTimeouts(template, 2));
+  // Visibility timeouts never fall below the consumer's timeout: with 4 s functions (room for a
+  // cold start on a loaded machine) and time scaled, they are 4 s, and a request counts as
+  // stranded after 12 s.
+  const assemblyDir = patchedAssembly((template) => shortTimeouts(template, 4));
   h = await startHarness({ assemblyDir, timeScale: 600, stateFile });
 });
 afterAll(async () => {
@@ -59,7 +60,7 @@ describe('a request the requestor recorded but never sent', () => {
     });
     const shown = await runCommandInProcess(INSPECT, inspect, ['--state', stateFile]);
     expect(shown.stdout).toContain(
-      'Stranded requests (REQUESTED for more than 6 s): 3, from 1 invocation; `npm run redrive -- --stranded` re-sends them',
+      'Stranded requests (REQUESTED for more than 12 s): 3, from 1 invocation; `npm run redrive -- --stranded` re-sends them',
     );
     expect(shown.stdout).toMatch(new RegExp(`^  key ${key}: 3 of 3 requests since \\S+Z \\(`, 'm'));
     expect(shown.stdout).toContain(
