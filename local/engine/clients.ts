@@ -6,10 +6,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DEFAULT_REGION } from '../../aws/defaults';
 import type { RoleSession } from '../iam/sessions';
+import { ADMIN_CREDENTIALS } from '../lambda/caller-environment';
 import type { Teardown } from './teardown';
-
-/** Credentials that the endpoint treats as an administrator's. */
-export const ADMIN_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** Client settings for the endpoint at `url` as an administrator. */
 export function adminClientConfig(url: string) {

@@ -6,9 +6,9 @@
 import { DEFAULT_REGION, LOCAL_ACCOUNT_ID } from '../../aws/defaults';
 import type { RoleSession } from '../iam/sessions';
 import { arnOf } from '../lambda/api';
+import { callerEnvironment } from '../lambda/caller-environment';
 import { FunctionRunner, type FunctionSpec } from '../lambda/runtime';
 import type { LogStore } from '../logs/store';
-import { ADMIN_CREDENTIALS } from './clients';
 import type { Resources } from './resources';
 import type { Teardown } from './teardown';
 import { LocalCloudError, type LocalCloudOptions } from './types';
@@ -66,18 +66,11 @@ function newRunner(
   log: ((line: string) => void) | undefined,
   inspectPort: number | undefined,
 ): FunctionRunner {
-  const credentials = session?.credentials ?? ADMIN_CREDENTIALS;
   return new FunctionRunner(spec, {
     region: DEFAULT_REGION,
     accountId: LOCAL_ACCOUNT_ID,
     inspectPort,
-    environment: {
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      ...('sessionToken' in credentials ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
-      AWS_ENDPOINT_URL: endpointUrl,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    },
+    environment: callerEnvironment(session, endpointUrl),
     log,
   });
 }

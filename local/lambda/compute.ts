@@ -13,6 +13,7 @@ import type { RoleSession } from '../iam/sessions';
 import type { LogStore } from '../logs/store';
 import type { ScheduleRunner } from '../scheduler/scheduler';
 import { type AsyncInvokeConfig, AsyncInvoker } from './async-invoke';
+import { callerEnvironment } from './caller-environment';
 import type { SqsEventSource } from './event-source';
 import { FunctionRunner, type FunctionSpec } from './runtime';
 
@@ -93,17 +94,10 @@ export class LambdaCompute {
   ): void {
     const group = `/aws/lambda/${spec.name}`;
     this.deps.logs.createGroup(group);
-    const credentials = session?.credentials ?? { accessKeyId: 'local', secretAccessKey: 'local' };
     const runner = new FunctionRunner(spec, {
       region: this.deps.region,
       accountId: this.deps.accountId,
-      environment: {
-        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-        ...('sessionToken' in credentials ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
-        AWS_ENDPOINT_URL: this.deps.endpointUrl,
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      },
+      environment: callerEnvironment(session, this.deps.endpointUrl),
       log: (line) => this.deps.logs.append(group, line),
     });
     this.functions.set(spec.name, { runner, session, properties });
