@@ -7,8 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startCloudHost } from '../local/engine/host';
-import { synthesize } from '../local/stack/synth';
+import { type CommandSpec, isMain, type OptionSpecs, runCommand } from '../commands/cli';
 import { fixed, REPO_ROOT, table, verdict } from './util';
 
 const CDK = join(REPO_ROOT, 'node_modules', '.bin', 'cdk');
@@ -47,9 +46,25 @@ interface Step {
   readonly goalSeconds?: number;
 }
 
-async function main(): Promise<void> {
+const OPTIONS = {} as const satisfies OptionSpecs;
+
+/** What `npm run bench:cdk -- --help` says. */
+export const BENCH_CDK: CommandSpec<typeof OPTIONS> = {
+  invocation: 'npm run bench:cdk --',
+  summary:
+    "Runs the CDK CLI from node_modules against a fresh local cloud (bootstrap, create, an update with batchSize=5, destroy) and prints each step's wall time beside the local cloud's CPU time, against the goals.",
+  options: OPTIONS,
+  examples: ['npm run bench:cdk'],
+};
+
+async function main(): Promise<number> {
   // The engine's own SDK clients would warn about Node 20 on every run.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  // Loaded only now: `--help` answers without the engine.
+  const [{ startCloudHost }, { synthesize }] = await Promise.all([
+    import('../local/engine/host'),
+    import('../local/stack/synth'),
+  ]);
   console.log('Synthesizing the app (or finding it in the synth cache)...');
   const outdir = resolve('.local-cloud/cdk.out');
   const steps: Step[] = [
@@ -97,6 +112,7 @@ async function main(): Promise<void> {
     rmSync(cwd, { recursive: true, force: true });
   }
   console.log(`\n${table(['step', 'CLI wall', 'local cloud CPU', 'goal'], rows)}`);
+  return 0;
 }
 
-await main();
+if (isMain(import.meta.url)) runCommand(BENCH_CDK, main);
