@@ -5,10 +5,10 @@
 
 import { pathToFileURL } from 'node:url';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { nearest } from '../lib/nearest';
 import { AllowHostError, parseAllowedHost } from '../local/endpoint/guard/host-allowlist';
 import { SessionError } from '../local/session/errors';
 import { resolveTarget, type Target, TargetError } from '../ops/target';
-import { nearest } from './nearest';
 
 /**
  * A command-line mistake: reported in one line (pointing at `--help` unless told not to), exit 2.

@@ -2,7 +2,9 @@
  * The pipeline's settings: their CDK context keys, defaults and validation. It loads nothing from
  * aws-cdk-lib, so a tool can check a context before it pays for a synth.
  */
+
 import type { Node } from 'constructs';
+import { nearest } from './nearest';
 
 /** Deployment stage: decides the stack name and what happens to data when the stack is deleted. */
 export type Stage = 'dev' | 'prod';
@@ -162,33 +164,11 @@ export function refuseUnknownContextKeys(keys: readonly string[]): void {
   for (const key of keys) {
     if (key.includes(':') || key.startsWith('@') || valid.includes(key)) continue;
     if ((CDK_CONTEXT_KEYS as readonly string[]).includes(key)) continue;
-    const [nearest, distance] = valid
-      .map(
-        (candidate) =>
-          [candidate, editDistance(key.toLowerCase(), candidate.toLowerCase())] as const,
-      )
-      .reduce((best, next) => (next[1] < best[1] ? next : best));
     // A suggestion more than a third rewritten would be a guess, not a correction.
-    const hint =
-      distance <= Math.max(2, Math.floor(key.length / 3))
-        ? `did you mean "${nearest}"?`
-        : `valid keys: ${valid.join(', ')}`;
+    const near = nearest(key, valid);
+    const hint = near ? `did you mean "${near}"?` : `valid keys: ${valid.join(', ')}`;
     throw new ConfigError(`unknown context key "${key}" (${hint})`);
   }
-}
-
-/** Levenshtein distance: the fewest single-character inserts, deletes and substitutions. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution);
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }
 
 const INTEGER_KEYS = [

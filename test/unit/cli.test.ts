@@ -6,8 +6,8 @@ import {
   positiveNumberOption,
   UsageError,
 } from '../../commands/cli';
-import { nearest } from '../../commands/nearest';
 import { colourFor } from '../../commands/terminal';
+import { nearest } from '../../lib/nearest';
 
 const COUNT = { requests: { type: 'string', short: 'n', description: 'how many' } } as const;
 

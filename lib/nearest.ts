@@ -1,6 +1,7 @@
 /**
- * The nearest of a few known words to one mistyped, for "did you mean" hints on the command line.
- * (`lib/config.ts` has its own for context keys: the CDK app imports nothing of the tools.)
+ * The nearest of a few known words to one mistyped, for "did you mean" hints: the app's context
+ * keys (`config.ts`) and the command line's options. It imports nothing, so the CDK app and the
+ * tools share it without either pulling in the other.
  */
 
 /**
