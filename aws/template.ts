@@ -19,6 +19,8 @@ export interface CfnResource {
 export interface StackArtifact {
   readonly stackName: string;
   readonly assemblyDir: string;
+  /** The template's file in the assembly. @default `STACK.template.json` */
+  readonly templateFile?: string;
   readonly resources: Record<string, CfnResource>;
   readonly outputs: Record<
     string,
@@ -128,6 +130,7 @@ export function loadStack(assemblyDir: string, stackName?: string): StackArtifac
   return {
     stackName: id,
     assemblyDir,
+    templateFile,
     resources,
     outputs: template.Outputs ?? {},
     parameters: template.Parameters ?? {},

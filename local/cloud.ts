@@ -3,9 +3,8 @@
  * running cloud. Commands, tests, benchmarks and the console import it from here.
  */
 export { startLocalCloud } from './engine/start';
-export type { LocalCloud, LocalCloudMetrics, LocalCloudOptions } from './engine/types';
+export type { LocalCloud, LocalCloudMetrics, LocalCloudOptions, LocalQueue } from './engine/types';
 export { LocalCloudError } from './engine/types';
-export type { LocalQueue } from './stack/provision';
 
 /**
  * Requests per requestor invocation that commands and benchmarks ask of the local cloud. The

@@ -40,6 +40,7 @@ export function contextFor(scope: DeployScope, logicalId: string): ResourceConte
     region: registry.region,
     accountId: registry.accountId,
     services,
+    template: stack.template,
   };
 }
 

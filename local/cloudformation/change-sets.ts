@@ -30,7 +30,6 @@ const NO_CHANGES =
 
 /** Refuses an operation on a stack that is busy, as CloudFormation does. */
 export function assertIdle(stack: Stack): void {
-  if (stack.startedOutside) throw new CloudFormationError('ValidationError', stack.startedOutside);
   if (stack.status.endsWith('_IN_PROGRESS') && stack.status !== 'REVIEW_IN_PROGRESS') {
     throw new CloudFormationError(
       'ValidationError',

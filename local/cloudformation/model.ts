@@ -129,11 +129,6 @@ export interface Stack {
   readonly events: StackEvent[];
   readonly changeSets: Map<string, ChangeSet>;
   terminationProtection: boolean;
-  /**
-   * Why CloudFormation may not change this stack, for a stack the local cloud started from a cloud
-   * assembly itself rather than through a change set. @default it may
-   */
-  startedOutside?: string;
   /** Settles when the operation in progress (create, update, delete) ends. */
   operation?: Promise<void>;
 }

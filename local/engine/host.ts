@@ -1,13 +1,16 @@
 /**
- * A local cloud with no stack of its own: the stores and the one endpoint, for the CDK CLI (or any
- * CloudFormation client) to bootstrap and deploy stacks onto through CloudFormation.
+ * The cloud's host: the stores and the one endpoint with CloudFormation ready to take stacks, and
+ * the compute that runs what CloudFormation deploys. `npm run cloud` runs it with no stack of its
+ * own, for the CDK CLI (or any CloudFormation client) to bootstrap and deploy onto; `npm start`
+ * deploys its assembly onto it in-process (start.ts).
  */
 import type { LocalCloudFormation } from '../cloudformation/engine';
 import { lambdaService } from '../endpoint/lambda';
 import { lambdaApi } from '../lambda/api';
 import { LambdaCompute } from '../lambda/compute';
+import type { DeployTarget } from '../stack/deploy';
 import { writeStateFile } from '../state/state-file';
-import { engineClients } from './clients';
+import { type EngineClients, engineClients } from './clients';
 import { type OpenEndpoint, openEndpoint } from './endpoint';
 import { waitForIdle } from './idle';
 import { ApiMeter } from './meter';
@@ -35,30 +38,59 @@ export type CloudHostOptions = Pick<
   'port' | 'dataDir' | 'iam' | 'log' | 'stateFile' | 'faults' | 'allowHosts'
 >;
 
+/** How the host runs functions, besides the options it shares with any cloud. */
+export interface ComputeSettings {
+  readonly timeScale: number;
+  /** Keep function log lines (see `ComputeDeps.captureLogs`). */
+  readonly captureLogs: boolean;
+  readonly inspectPort?: number;
+  /** Whether schedules fire from their creation. */
+  readonly schedules: boolean;
+}
+
+/** The running host's parts. */
+export interface HostParts {
+  readonly meter: ApiMeter;
+  readonly stores: Stores;
+  readonly endpoint: OpenEndpoint;
+  readonly clients: EngineClients;
+  readonly compute: LambdaCompute;
+  /** Where an assembly is deployed in-process. */
+  readonly target: DeployTarget;
+}
+
+/** Starts the stores, the endpoint and the compute; what starts is registered with `teardown`. */
+export async function openHost(
+  opts: LocalCloudOptions,
+  settings: ComputeSettings,
+  teardown: Teardown,
+): Promise<HostParts> {
+  const meter = new ApiMeter();
+  const stores = await startStores(opts, meter, teardown);
+  const endpoint = await openEndpoint(opts, stores, meter, teardown);
+  stores.dataLock?.setEndpoint(endpoint.url);
+  const clients = engineClients(endpoint.url, opts.iam !== false, teardown);
+  const assetDirs = new Map<string, string>();
+  const compute = startCompute(opts, settings, { stores, endpoint, clients, assetDirs }, teardown);
+  const target = {
+    cloudformation: endpoint.cloudformation,
+    buckets: stores.sqs.buckets,
+    assetDirs,
+  };
+  return { meter, stores, endpoint, clients, compute, target };
+}
+
 /** Starts the stores and the endpoint, with CloudFormation ready to take stacks. */
 export async function startCloudHost(opts: CloudHostOptions = {}): Promise<CloudHost> {
   const teardown = new Teardown();
   try {
-    const meter = new ApiMeter();
-    const stores = await startStores(opts, meter, teardown);
-    const endpoint = await openEndpoint(opts, stores, meter, teardown);
-    stores.dataLock?.setEndpoint(endpoint.url);
+    const settings = { timeScale: 1, captureLogs: true, schedules: true };
+    const { stores, endpoint, compute } = await openHost(opts, settings, teardown);
     const region = endpoint.cloudformation.registry.region;
-    const compute = startCompute(opts, stores, endpoint, teardown);
     if (opts.stateFile) {
-      const state = {
-        region,
-        endpoint: endpoint.url,
-        endpoints: { sqs: endpoint.url, dynamodb: endpoint.url },
-      };
-      teardown.addFinal(
-        writeStateFile(opts.stateFile, {
-          ...state,
-          port: endpoint.port,
-          stackName: '',
-          outputs: {},
-        }),
-      );
+      const endpoints = { sqs: endpoint.url, dynamodb: endpoint.url };
+      const state = { region, endpoint: endpoint.url, endpoints, port: endpoint.port };
+      teardown.addFinal(writeStateFile(opts.stateFile, { ...state, stackName: '', outputs: {} }));
     }
     let stopped = false;
     return {
@@ -67,17 +99,7 @@ export async function startCloudHost(opts: CloudHostOptions = {}): Promise<Cloud
       port: endpoint.port,
       cloudformation: endpoint.cloudformation,
       compute,
-      waitForIdle: (idle) =>
-        waitForIdle(
-          {
-            sqs: stores.sqs,
-            runners: new Map([...compute.functions].map(([name, f]) => [name, f.runner])),
-            eventSources: compute.eventSources,
-            schedules: compute.schedules,
-            asyncInvoker: compute.asyncInvoker,
-          },
-          idle,
-        ),
+      waitForIdle: (idle) => waitForIdle(idleParts(stores, compute), idle),
       async stop() {
         if (stopped) return;
         stopped = true;
@@ -91,18 +113,30 @@ export async function startCloudHost(opts: CloudHostOptions = {}): Promise<Cloud
   }
 }
 
+/** What `waitForIdle` watches: the source queues, every function and trigger. */
+export function idleParts(stores: Stores, compute: LambdaCompute) {
+  return {
+    sqs: stores.sqs,
+    runners: new Map([...compute.functions].map(([name, f]) => [name, f.runner])),
+    eventSources: compute.eventSources,
+    schedules: compute.schedules,
+    asyncInvoker: compute.asyncInvoker,
+  };
+}
+
 /**
  * What CloudFormation deploys functions, queues and tables with: the engine's clients and the
  * functions' registry, which the endpoint's Lambda API serves.
  */
 function startCompute(
-  opts: CloudHostOptions,
-  stores: Stores,
-  endpoint: OpenEndpoint,
+  opts: LocalCloudOptions,
+  settings: ComputeSettings,
+  parts: Pick<HostParts, 'stores' | 'endpoint' | 'clients'> & {
+    assetDirs: ReadonlyMap<string, string>;
+  },
   teardown: Teardown,
 ): LambdaCompute {
-  const iam = opts.iam !== false;
-  const clients = engineClients(endpoint.url, iam, teardown);
+  const { stores, endpoint, clients } = parts;
   const { region, accountId } = endpoint.cloudformation.registry;
   const sink = opts.log;
   const compute = new LambdaCompute({
@@ -111,9 +145,16 @@ function startCompute(
     endpointUrl: endpoint.url,
     logs: stores.logs,
     sqsAs: clients.sqsAs,
-    timeScale: 1,
-    log: (fields) => sink?.(JSON.stringify({ source: 'local-cloud', ...fields })),
+    timeScale: settings.timeScale,
+    captureLogs: settings.captureLogs,
+    functionLog: sink,
+    inspectPort: settings.inspectPort,
+    log: (fields) =>
+      sink?.(
+        JSON.stringify({ timestamp: new Date().toISOString(), source: 'local-cloud', ...fields }),
+      ),
   });
+  compute.schedulesRunning = settings.schedules;
   teardown.add(() => compute.stop());
   endpoint.cloudformation.services.app = {
     sqs: clients.sqs,
@@ -122,7 +163,9 @@ function startCompute(
     logs: stores.logs,
     wake: (url) => stores.sqs.wake(url),
     endpointUrl: endpoint.url,
-    iam,
+    iam: opts.iam !== false,
+    adoptTables: opts.dataDir !== undefined,
+    assetDirs: parts.assetDirs,
   };
   endpoint.services.lambda = lambdaService({
     ...lambdaApi({
@@ -143,6 +186,8 @@ function startCompute(
         );
       await compute.updateCode(name, zip);
     },
+    updateFunctionConfiguration: (name, changes) => compute.updateConfiguration(name, changes),
+    publishVersion: (name) => compute.publishVersion(name),
   });
   return compute;
 }

@@ -1,43 +1,30 @@
 /**
- * A started local cloud: one object holding the parts its phases returned, implementing
- * {@link LocalCloud} (each method is documented there).
+ * A started local cloud: the host's parts and the stack deployed onto it, implementing
+ * {@link LocalCloud} (each method is documented there). What the stack holds is read from its
+ * CloudFormation record, so a stack update shows at once.
  */
 import { DEFAULT_REGION } from '../../aws/defaults';
 import { LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES } from '../../aws/limits';
 import { loadStack, type StackArtifact } from '../../aws/template';
+import type { DeployedResource, Stack } from '../cloudformation/model';
+import { localVisibilityTimeout } from '../cloudformation/resources/sqs-queue';
 import type { FaultSpec } from '../endpoint/faults';
 import type { RouteHandler } from '../endpoint/gateway';
-import { lambdaService } from '../endpoint/lambda';
-import { lambdaApi } from '../lambda/api';
 import type { FunctionRunner } from '../lambda/runtime';
-import { mappingUuid, recordStack } from '../stack/info';
-import { applyStackUpdate, type StackUpdateTarget } from '../stack/update';
-import { adminClientConfig, type EngineClients } from './clients';
-import type { OpenEndpoint } from './endpoint';
-import type { Functions } from './functions';
+import { deployAssembly } from '../stack/deploy';
+import { planStackUpdate, StackUpdateError } from '../stack/update';
+import { adminClientConfig } from './clients';
+import { type HostParts, idleParts } from './host';
 import { waitForIdle } from './idle';
-import type { ApiMeter } from './meter';
-import type { Resources } from './resources';
-import type { Stores } from './stores';
 import type { Teardown } from './teardown';
-import type { Triggers } from './triggers';
-import { type LocalCloud, LocalCloudError, type LocalCloudMetrics } from './types';
+import { type LocalCloud, LocalCloudError, type LocalCloudMetrics, type LocalQueue } from './types';
 
 /** What the start-up phases returned. */
-export interface CloudParts {
-  /** The template in force. */
+export interface CloudParts extends HostParts {
+  /** The template deployed. */
   readonly stack: StackArtifact;
-  readonly stores: Stores;
-  readonly endpoint: OpenEndpoint;
-  readonly clients: EngineClients;
-  readonly resources: Resources;
-  readonly functions: Functions;
-  readonly triggers: Triggers;
-  readonly meter: ApiMeter;
   readonly teardown: Teardown;
   readonly timeScale: number;
-  /** First inspector port in debug mode. */
-  readonly inspectPort: number | undefined;
 }
 
 export class RunningCloud implements LocalCloud {
@@ -45,7 +32,6 @@ export class RunningCloud implements LocalCloud {
   readonly endpoint: string;
   readonly endpoints: { readonly sqs: string; readonly dynamodb: string };
   readonly stackName: string;
-  readonly functions: LocalCloud['functions'];
   /** The template in force: a stack update replaces it. */
   private stack: StackArtifact;
   private stopped = false;
@@ -55,79 +41,96 @@ export class RunningCloud implements LocalCloud {
     this.endpoint = parts.endpoint.url;
     this.endpoints = { sqs: this.endpoint, dynamodb: this.endpoint };
     this.stackName = parts.stack.stackName;
-    this.functions = describeFunctions(parts);
   }
 
-  /** Serves the stack's functions on the Lambda API, and records the stack in CloudFormation. */
-  bindServices(): void {
-    const { endpoint, functions, resources, triggers } = this.parts;
-    endpoint.services.lambda = lambdaService(
-      lambdaApi({
-        propertiesOf: (spec) => this.stack.resources[spec.logicalId]?.Properties ?? {},
-        mappingIdOf: (source) => mappingUuid(this.stackName, source.spec.logicalId),
-        runners: functions.runners,
-        runner: functions.runner,
-        functionSessions: resources.functionSessions,
-        eventSources: triggers.eventSources,
-        asyncInvoker: triggers.asyncInvoker,
-      }),
-    );
-    this.bindStack(this.stack);
+  /** The stack as the local CloudFormation holds it. */
+  private get record(): Stack {
+    return this.parts.endpoint.cloudformation.registry.get(this.stackName);
   }
 
-  private bindStack(stack: StackArtifact): void {
-    const { resources, endpoint } = this.parts;
-    recordStack(endpoint.cloudformation.registry, stack, resources.locals, resources.outputs);
+  private resourcesOfType(type: string): DeployedResource[] {
+    return [...this.record.resources.values()].filter((r) => r.type === type);
   }
 
   get outputs(): Record<string, string> {
-    return this.parts.resources.outputs;
+    return Object.fromEntries(this.record.outputs.map((o) => [o.key, o.value]));
   }
 
   get queues(): LocalCloud['queues'] {
-    const queues = [...this.parts.resources.queues.values()];
+    const { template } = this.record;
+    const queues = this.resourcesOfType('AWS::SQS::Queue').map((q): LocalQueue => {
+      const policy = q.properties.RedrivePolicy as
+        | { deadLetterTargetArn?: string; maxReceiveCount?: number | string }
+        | undefined;
+      return {
+        logicalId: q.logicalId,
+        name: q.attributes.QueueName ?? '',
+        url: q.physicalId,
+        arn: q.attributes.Arn ?? '',
+        ...(policy?.deadLetterTargetArn
+          ? {
+              dlqArn: policy.deadLetterTargetArn,
+              maxReceiveCount: Number(policy.maxReceiveCount),
+            }
+          : {}),
+        visibilityTimeoutSeconds: localVisibilityTimeout(
+          template,
+          q.logicalId,
+          q.properties.VisibilityTimeout,
+          this.parts.timeScale,
+        ),
+      };
+    });
     return Object.fromEntries(queues.map((q) => [q.logicalId, q]));
   }
 
   get tables(): LocalCloud['tables'] {
-    return this.parts.resources.tables;
+    const tables = this.resourcesOfType('AWS::DynamoDB::Table');
+    return Object.fromEntries(
+      tables.map((t) => [t.logicalId, { logicalId: t.logicalId, name: t.physicalId }]),
+    );
   }
 
+  get functions(): LocalCloud['functions'] {
+    const { compute } = this.parts;
+    const described = this.resourcesOfType('AWS::Lambda::Function').flatMap((f) => {
+      const deployed = compute.functions.get(f.physicalId);
+      return deployed ? [describeFunction(f.logicalId, deployed)] : [];
+    });
+    return Object.fromEntries(described.map((f) => [f.logicalId, f]));
+  }
+
+  /**
+   * The runner of a function named by logical id, name or ARN.
+   * @throws LocalCloudError naming the stack's functions when there is none
+   */
   private runner(fn: string): FunctionRunner {
-    return this.parts.functions.runner(fn);
+    const functions = this.resourcesOfType('AWS::Lambda::Function');
+    const name = functions.find((f) => f.logicalId === fn)?.physicalId ?? fn;
+    try {
+      return this.parts.compute.runner(name);
+    } catch {
+      const known = functions.map((f) => `${f.physicalId} (${f.logicalId})`);
+      throw new LocalCloudError(`No function ${fn}; this stack has ${known.join(', ')}`);
+    }
   }
 
   updateFunctionCode(fn: string, entry: string): Promise<void> {
     return this.runner(fn).updateCode(entry);
   }
 
-  updateStack(assemblyDir: string): ReturnType<LocalCloud['updateStack']> {
-    return applyStackUpdate(this.updateTarget(), loadStack(assemblyDir, this.stackName), {
-      updateRoles: (updated) => this.parts.endpoint.sessions.updateRoles(updated),
-      commit: (next) => {
-        this.stack = next;
-        this.bindStack(next);
-      },
-    });
-  }
-
-  /** The parts a stack update changes, with the template in force now. */
-  private updateTarget(): StackUpdateTarget {
-    const { resources, functions, triggers, clients } = this.parts;
-    return {
-      stack: this.stack,
-      locals: resources.locals,
-      queues: resources.queues,
-      tables: resources.tables,
-      runners: functions.runners,
-      runner: functions.runner,
-      eventSources: triggers.eventSources,
-      schedules: triggers.schedules,
-      sqs: clients.sqs,
-      dynamodb: clients.dynamodb,
-      timeScale: this.parts.timeScale,
-      outputs: resources.outputs,
-    };
+  /** Deploys the other assembly's template through CloudFormation, when it changes nothing else. */
+  async updateStack(assemblyDir: string): ReturnType<LocalCloud['updateStack']> {
+    const next = loadStack(assemblyDir, this.stackName);
+    const plan = planStackUpdate(this.stack, next);
+    if (plan.recreate.length > 0) {
+      throw new StackUpdateError(
+        `These changes need a new cloud: ${plan.recreate.map((c) => `${c.logicalId} ${c.detail}`).join('; ')}`,
+      );
+    }
+    await deployAssembly(this.parts.target, next);
+    this.stack = next;
+    return plan;
   }
 
   clientConfig(_service?: 'sqs' | 'dynamodb'): ReturnType<LocalCloud['clientConfig']> {
@@ -135,7 +138,7 @@ export class RunningCloud implements LocalCloud {
   }
 
   roleCredentials(fn: string): ReturnType<LocalCloud['roleCredentials']> {
-    const session = this.parts.resources.functionSessions.get(this.runner(fn).spec.name);
+    const session = this.parts.compute.functions.get(this.runner(fn).spec.name)?.session;
     if (!session) throw new LocalCloudError(`${fn} has no execution role session`);
     return session.credentials;
   }
@@ -158,13 +161,13 @@ export class RunningCloud implements LocalCloud {
     const target = this.runner(fn);
     this.parts.meter.count('Lambda', 'Invoke');
     const event = JSON.parse(JSON.stringify(payload ?? null));
-    return { requestId: this.parts.triggers.asyncInvoker.invoke(target.spec.name, event) };
+    return { requestId: this.parts.compute.asyncInvoker.invoke(target.spec.name, event) };
   }
 
   /** The mappings that feed `fn`. */
   private sourcesOf(fn: string) {
     const name = this.runner(fn).spec.name;
-    return this.parts.triggers.eventSources.filter((s) => s.spec.functionName === name);
+    return this.parts.compute.eventSources.filter((s) => s.spec.functionName === name);
   }
 
   async pauseConsumer(fn: string): Promise<void> {
@@ -175,12 +178,12 @@ export class RunningCloud implements LocalCloud {
     for (const source of this.sourcesOf(fn)) source.resume();
   }
 
-  async stopSchedules(): Promise<void> {
-    await Promise.all(this.parts.triggers.schedules.map((s) => s.stop()));
+  stopSchedules(): Promise<void> {
+    return this.parts.compute.stopSchedules();
   }
 
   startSchedules(): void {
-    for (const schedule of this.parts.triggers.schedules) schedule.start();
+    this.parts.compute.startSchedules();
   }
 
   crashFunction(fn: string): Promise<number> {
@@ -204,28 +207,24 @@ export class RunningCloud implements LocalCloud {
   }
 
   waitForIdle(opts?: { timeoutMs?: number }): Promise<void> {
-    const { stores, functions, triggers } = this.parts;
-    return waitForIdle({ sqs: stores.sqs, runners: functions.runners, ...triggers }, opts);
+    return waitForIdle(idleParts(this.parts.stores, this.parts.compute), opts);
   }
 
   metrics(): LocalCloudMetrics {
-    const { meter, functions } = this.parts;
+    const { meter } = this.parts;
     return {
       calls: { ...meter.calls },
       writeRequestUnits: meter.writeRequestUnits,
       readRequestUnits: meter.readRequestUnits,
       lambda: Object.fromEntries(
-        [...functions.runners.values()].map((r) => [
-          r.spec.name,
-          { ...r.metrics, memorySize: r.spec.memorySize },
-        ]),
+        this.runners().map((r) => [r.spec.name, { ...r.metrics, memorySize: r.spec.memorySize }]),
       ),
     };
   }
 
   resetMetrics(): void {
     this.parts.meter.reset();
-    for (const r of this.parts.functions.runners.values())
+    for (const r of this.runners())
       Object.assign(r.metrics, {
         invocations: 0,
         errors: 0,
@@ -233,6 +232,10 @@ export class RunningCloud implements LocalCloud {
         coldStarts: 0,
         maxMemoryUsedMB: 0,
       });
+  }
+
+  private runners(): FunctionRunner[] {
+    return [...this.parts.compute.functions.values()].map((f) => f.runner);
   }
 
   mount(prefix: string, handler: RouteHandler): void {
@@ -246,37 +249,29 @@ export class RunningCloud implements LocalCloud {
   }
 }
 
-/** The functions as `LocalCloud` shows them: configuration read live from their runners. */
-function describeFunctions({
-  resources,
-  functions,
-  inspectPort,
-}: CloudParts): LocalCloud['functions'] {
-  const { functionSpecs } = resources;
-  const live = (logicalId: string) => functions.runner(logicalId);
-  return Object.fromEntries(
-    functionSpecs.map((f, index) => [
-      f.logicalId,
-      {
-        logicalId: f.logicalId,
-        name: f.name,
-        get memorySize() {
-          return live(f.logicalId).spec.memorySize;
-        },
-        get timeoutSeconds() {
-          return live(f.logicalId).spec.timeoutSeconds;
-        },
-        inspectPort: inspectPort === undefined ? undefined : inspectPort + index,
-        get entry() {
-          return live(f.logicalId).codeEntry;
-        },
-        get runtime() {
-          return live(f.logicalId).spec.runtime;
-        },
-        get node() {
-          return live(f.logicalId).node;
-        },
-      },
-    ]),
-  );
+/** A function as `LocalCloud` shows it: its configuration read live from its runner. */
+function describeFunction(
+  logicalId: string,
+  { runner, inspectPort }: { runner: FunctionRunner; inspectPort?: number },
+): LocalCloud['functions'][string] {
+  return {
+    logicalId,
+    name: runner.spec.name,
+    get memorySize() {
+      return runner.spec.memorySize;
+    },
+    get timeoutSeconds() {
+      return runner.spec.timeoutSeconds;
+    },
+    inspectPort,
+    get entry() {
+      return runner.codeEntry;
+    },
+    get runtime() {
+      return runner.spec.runtime;
+    },
+    get node() {
+      return runner.node;
+    },
+  };
 }

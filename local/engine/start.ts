@@ -1,27 +1,24 @@
 /**
- * `startLocalCloud`: the cloud started in named phases, each returning a typed part. The stores
- * start, the endpoint opens in front of them, the stack is provisioned through it, the functions
- * start, then the triggers that invoke them; the running cloud holds the parts. A phase that fails
- * stops what the earlier ones started.
+ * `startLocalCloud`: the cloud started in named phases. The host starts (stores, endpoint,
+ * compute), the synthesized assembly is deployed onto it through its CloudFormation as
+ * `cdk deploy` would deploy it (bootstrap, assets, change set), and the running cloud holds the
+ * parts. A phase that fails stops what the earlier ones started.
  */
 import { resolve } from 'node:path';
 import { loadStack, type StackArtifact } from '../../aws/template';
+import { deployAssembly, StackDeployError } from '../stack/deploy';
 import { synthesize } from '../stack/synth';
 import { refuseIfDataDirInUse } from '../state/lock';
 import { refuseIfRunning, writeStateFile } from '../state/state-file';
-import { engineClients } from './clients';
-import { openEndpoint } from './endpoint';
-import { startFunctions } from './functions';
-import { ApiMeter } from './meter';
-import { provision } from './resources';
-import type { Diagnostic } from './roles';
+import { openHost } from './host';
 import { RunningCloud } from './running-cloud';
-import { startStores } from './stores';
 import { Teardown } from './teardown';
-import { buildTriggers } from './triggers';
 import { type LocalCloud, LocalCloudError, type LocalCloudOptions } from './types';
 
 const DEFAULT_OUTDIR = '.local-cloud/cdk.out';
+
+/** Logs a line of the cloud's own diagnostics. */
+export type Diagnostic = (fields: Record<string, unknown>) => void;
 
 /**
  * Starts a local cloud running the synthesized stack: SQS (fauxqs) and DynamoDB (dynalite) behind
@@ -30,6 +27,7 @@ const DEFAULT_OUTDIR = '.local-cloud/cdk.out';
  * documented there.
  *
  * @throws TemplateError if the template holds something the local cloud cannot run
+ * @throws LocalCloudError if the stack fails to deploy, with the failed resource's reason
  */
 export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<LocalCloud> {
   const timeScale = opts.timeScale ?? 1;
@@ -44,7 +42,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
   );
   const teardown = new Teardown();
   try {
-    const cloud = await startPhases(stack, { ...opts, timeScale }, log, teardown);
+    const cloud = await startPhases(stack, { ...opts, timeScale }, teardown);
     log({
       level: 'INFO',
       message: 'Local cloud started',
@@ -54,6 +52,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     return cloud;
   } catch (error) {
     await teardown.run();
+    if (error instanceof StackDeployError) throw new LocalCloudError(error.message);
     throw error;
   }
 }
@@ -62,57 +61,39 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
 async function startPhases(
   stack: StackArtifact,
   opts: LocalCloudOptions & { readonly timeScale: number },
-  log: Diagnostic,
   teardown: Teardown,
 ): Promise<RunningCloud> {
-  const { timeScale } = opts;
-  const iam = opts.iam !== false;
-  const meter = new ApiMeter();
-  const stores = await startStores(opts, meter, teardown);
-  const endpoint = await openEndpoint(opts, stores, meter, teardown);
-  stores.dataLock?.setEndpoint(endpoint.url);
-  const clients = engineClients(endpoint.url, iam, teardown);
-  const resources = await provision(stack, endpoint, clients, { timeScale, iam, log });
-  const functions = await startFunctions(opts, resources, endpoint.url, stores.logs, teardown);
-  const triggerContext = {
-    stack,
-    resources,
-    functions,
-    clients,
-    sqs: stores.sqs,
-    timeScale,
-    iam,
-    log,
-  };
-  const triggers = buildTriggers(triggerContext, teardown);
-  const cloud = new RunningCloud({
-    stack,
-    stores,
-    endpoint,
-    clients,
-    resources,
-    functions,
-    triggers,
-    meter,
+  const host = await openHost(
+    opts,
+    {
+      timeScale: opts.timeScale,
+      // Function logs feed the Logs API whenever someone reads them: a log sink, or an endpoint
+      // on a chosen port. Otherwise the lines are dropped at the source, which saves CPU.
+      captureLogs: opts.log !== undefined || opts.port !== undefined,
+      inspectPort: opts.inspectPort,
+      schedules: opts.schedules === true,
+    },
     teardown,
-    timeScale,
-    inspectPort: opts.inspectPort,
-  });
-  cloud.bindServices();
-  for (const source of triggers.eventSources) source.start();
-  if (opts.schedules) for (const schedule of triggers.schedules) schedule.start();
+  );
+  await deployAssembly(host.target, stack);
+  const cloud = new RunningCloud({ ...host, stack, teardown, timeScale: opts.timeScale });
+  // In debug mode each inspector is open from the start, for a debugger to attach before invoking.
+  if (opts.inspectPort !== undefined)
+    await Promise.all([...host.compute.functions.values()].map((f) => f.runner.warm()));
   if (opts.stateFile) {
-    const state = { region: cloud.region, endpoint: endpoint.url, endpoints: cloud.endpoints };
+    const { endpoint } = host;
     const removeStateFile = writeStateFile(opts.stateFile, {
-      ...state,
+      region: cloud.region,
+      endpoint: endpoint.url,
+      endpoints: cloud.endpoints,
       port: endpoint.port,
       stackName: stack.stackName,
-      outputs: resources.outputs,
+      outputs: cloud.outputs,
     });
     // Removed last: the file is the lock, held until every port is free.
     teardown.addFinal(removeStateFile);
   }
-  meter.reset();
+  host.meter.reset();
   return cloud;
 }
 

@@ -6,10 +6,21 @@
 import type { FaultCounts, FaultSpec } from '../endpoint/faults';
 import type { RouteHandler } from '../endpoint/gateway';
 import type { NodeBinary } from '../lambda/node-binary';
-import type { LocalQueue } from '../stack/provision';
 import type { StackUpdatePlan } from '../stack/update';
 
 /** Options of `startLocalCloud` (local/engine/start.ts). */
+/** A queue of the running stack. */
+export interface LocalQueue {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly url: string;
+  readonly arn: string;
+  readonly dlqArn?: string;
+  readonly maxReceiveCount?: number;
+  /** The visibility timeout in force locally (after `timeScale`), in seconds. */
+  readonly visibilityTimeoutSeconds: number;
+}
+
 export interface LocalCloudOptions {
   /** Existing cloud assembly directory. @default synthesize the CDK app into `.local-cloud/cdk.out` */
   readonly assemblyDir?: string;
@@ -133,9 +144,9 @@ export interface LocalCloud {
    */
   updateFunctionCode(fn: string, entry: string): Promise<void>;
   /**
-   * Applies the template of another assembly of the same stack in place, as a CloudFormation
-   * update would, keeping messages and items (see local/stack/update.ts): new queues and tables,
-   * function configuration, mapping and schedule settings, queue attributes, IAM policies,
+   * Deploys the template of another assembly of the same stack through the local CloudFormation,
+   * as `cdk deploy` updates a stack, keeping messages and items: new queues and tables, function
+   * configuration and code, mapping and schedule settings, queue attributes, IAM policies,
    * outputs. Resolves with what it changed.
    * @throws StackUpdateError, changing nothing, when a change needs a new cloud (`planStackUpdate`
    *   says which and why)

@@ -43,7 +43,10 @@ export function lambdaApi({
   functionSessions,
   eventSources,
   asyncInvoker,
-}: LambdaApiParts): LambdaBackend {
+}: LambdaApiParts): Omit<
+  LambdaBackend,
+  'updateFunctionCode' | 'updateFunctionConfiguration' | 'publishVersion'
+> {
   // Read on each call: mappings come and go as stacks are deployed.
   const mappings = () => new Map(eventSources.map((s) => [mappingIdOf(s), s]));
   /** Enabled switches set through the API, by mapping UUID; the template's otherwise. */

@@ -1,11 +1,9 @@
 /**
- * Lambda's asynchronous invocation: each function's EventInvokeConfig read from the template, and
+ * Lambda's asynchronous invocation: each function's EventInvokeConfig (set by CloudFormation), and
  * the invoker that retries a failed event and sends its last failure to the on-failure destination.
  */
 import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { type IntrinsicResolver, resourcesOfType, type StackArtifact } from '../../aws/template';
-import type { LocalQueue } from '../stack/provision';
 import type { InvokeOutcome } from './runtime';
 
 /** A function's `AWS::Lambda::EventInvokeConfig`: how Lambda treats its async invocations. */
@@ -24,35 +22,6 @@ export const DEFAULT_ASYNC_CONFIG: AsyncInvokeConfig = { maximumRetryAttempts: 2
  * before the second (divided by the local cloud's time scale).
  */
 const RETRY_DELAYS_MS = [60_000, 120_000];
-
-/**
- * The EventInvokeConfigs of the template, keyed by the resolved function name. Only SQS
- * on-failure destinations are run locally; another kind of destination is ignored.
- */
-export function describeAsyncInvokeConfigs(
-  stack: StackArtifact,
-  resolver: IntrinsicResolver,
-  queues: Map<string, LocalQueue>,
-  functionName: (nameOrArn: string) => string,
-): Map<string, AsyncInvokeConfig> {
-  const configs = new Map<string, AsyncInvokeConfig>();
-  for (const [logicalId, props] of resourcesOfType(stack, 'AWS::Lambda::EventInvokeConfig')) {
-    const name = functionName(resolver.string(props.FunctionName, `${logicalId}.FunctionName`));
-    const destination = (
-      props.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined
-    )?.OnFailure?.Destination;
-    const arn = destination
-      ? resolver.string(destination, `${logicalId}.DestinationConfig.OnFailure.Destination`)
-      : undefined;
-    configs.set(name, {
-      maximumRetryAttempts: Number(
-        props.MaximumRetryAttempts ?? DEFAULT_ASYNC_CONFIG.maximumRetryAttempts,
-      ),
-      onFailureQueueUrl: arn ? [...queues.values()].find((q) => q.arn === arn)?.url : undefined,
-    });
-  }
-  return configs;
-}
 
 /**
  * Lambda's asynchronous invocation (`InvocationType: Event`, what EventBridge Scheduler uses):

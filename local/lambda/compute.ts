@@ -4,11 +4,12 @@
  * feed them, the asynchronous invoker and the schedules that invoke them. Resource handlers add and
  * remove them; the Lambda API reads them.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { unzipSync } from 'fflate';
+import type { ConfigurationChanges } from '../endpoint/lambda';
 import type { RoleSession } from '../iam/sessions';
 import type { LogStore } from '../logs/store';
 import type { ScheduleRunner } from '../scheduler/scheduler';
@@ -27,6 +28,15 @@ export interface ComputeDeps {
   readonly sqsAs: (session: RoleSession | undefined) => SQSClient;
   readonly timeScale: number;
   readonly log: (fields: Record<string, unknown>) => void;
+  /**
+   * Keep the functions' log lines in their groups. Lines nobody reads can be dropped at the
+   * source, which saves a good share of CPU. @default true
+   */
+  readonly captureLogs?: boolean;
+  /** Also hands each captured line to this sink, with the function's name. @default none */
+  readonly functionLog?: (line: string, functionName: string) => void;
+  /** Debug mode: each function's inspector on its own port from this one up. @default none */
+  readonly inspectPort?: number;
 }
 
 /** A deployed function. */
@@ -35,7 +45,12 @@ export interface DeployedFunction {
   readonly session: RoleSession | undefined;
   /** Its template properties, as resolved (for GetFunction). */
   readonly properties: Record<string, unknown>;
+  /** Its inspector's port, in debug mode. */
+  readonly inspectPort?: number;
 }
+
+/** A handler file's name without its directory and extension. */
+const entryFile = (entry: string) => basename(entry).replace(/\.(mjs|cjs|js)$/, '');
 
 export class LambdaCompute {
   readonly functions = new Map<string, DeployedFunction>();
@@ -45,6 +60,10 @@ export class LambdaCompute {
   readonly asyncInvoker: AsyncInvoker;
   /** Where deployment packages are unpacked; removed at stop. */
   readonly codeRoot = mkdtempSync(join(tmpdir(), 'local-cloud-code-'));
+  /** Whether schedules fire; those created while they do not wait for {@link startSchedules}. */
+  schedulesRunning = true;
+  /** How many functions took an inspector port. */
+  private inspectors = 0;
 
   constructor(readonly deps: ComputeDeps) {
     this.asyncInvoker = new AsyncInvoker({
@@ -92,20 +111,30 @@ export class LambdaCompute {
     session: RoleSession | undefined,
     properties: Record<string, unknown>,
   ): void {
+    const { deps } = this;
     const group = `/aws/lambda/${spec.name}`;
-    this.deps.logs.createGroup(group);
+    const capture = deps.captureLogs !== false;
+    if (capture) deps.logs.createGroup(group);
+    const inspectPort =
+      deps.inspectPort === undefined ? undefined : deps.inspectPort + this.inspectors++;
     const runner = new FunctionRunner(spec, {
-      region: this.deps.region,
-      accountId: this.deps.accountId,
-      environment: callerEnvironment(session, this.deps.endpointUrl),
-      log: (line) => this.deps.logs.append(group, line),
+      region: deps.region,
+      accountId: deps.accountId,
+      inspectPort,
+      environment: callerEnvironment(session, deps.endpointUrl),
+      log: capture
+        ? (line) => {
+            deps.logs.append(group, line);
+            deps.functionLog?.(line, spec.name);
+          }
+        : undefined,
     });
-    this.functions.set(spec.name, { runner, session, properties });
+    this.functions.set(spec.name, { runner, session, properties, inspectPort });
     // Once per runtime: its functions run on the tools' Node, not the one it names.
     const { warning } = runner.node;
     if (warning && !this.warned.has(warning)) {
       this.warned.add(warning);
-      this.deps.log({ level: 'WARN', message: warning });
+      deps.log({ level: 'WARN', message: warning });
     }
   }
 
@@ -123,6 +152,47 @@ export class LambdaCompute {
     await runner.updateCode(join(dir, file));
   }
 
+  /**
+   * New configuration for the function, as UpdateFunctionConfiguration gives it: invocations
+   * that start now get it in new environments; those in progress finish on the old.
+   */
+  async updateConfiguration(name: string, changes: ConfigurationChanges): Promise<void> {
+    const deployed = this.functions.get(name);
+    if (!deployed) throw new Error(`Function not found: ${this.arnOf(name)}`);
+    const { spec } = deployed.runner;
+    const handler = changes.handler ?? `${entryFile(spec.entry)}.${spec.handlerName}`;
+    const dot = handler.lastIndexOf('.');
+    const dir = dirname(spec.entry);
+    const entry = ['.mjs', '.js', '.cjs']
+      .map((ext) => join(dir, `${handler.slice(0, dot)}${ext}`))
+      .find((p) => existsSync(p));
+    if (!entry) throw new Error(`Handler file for ${handler} not found in the deployment package`);
+    await deployed.runner.updateConfiguration({
+      ...spec,
+      entry,
+      handlerName: handler.slice(dot + 1),
+      environment: changes.environment ?? spec.environment,
+      memorySize: changes.memorySize ?? spec.memorySize,
+      timeoutSeconds: changes.timeoutSeconds ?? spec.timeoutSeconds,
+    });
+    const properties = {
+      ...deployed.properties,
+      Handler: handler,
+      ...(changes.description === undefined ? {} : { Description: changes.description }),
+    };
+    this.functions.set(name, { ...deployed, properties });
+  }
+
+  /** Records a new version of the function (invocations keep running `$LATEST`); its number. */
+  publishVersion(name: string): string {
+    this.runner(name);
+    const version = (this.versions.get(name) ?? 0) + 1;
+    this.versions.set(name, version);
+    return String(version);
+  }
+
+  private readonly versions = new Map<string, number>();
+
   async removeFunction(name: string): Promise<void> {
     const deployed = this.functions.get(name);
     this.functions.delete(name);
@@ -139,6 +209,18 @@ export class LambdaCompute {
     const at = this.schedules.indexOf(schedule);
     if (at >= 0) this.schedules.splice(at, 1);
     await schedule.stop();
+  }
+
+  /** Fires the schedules (again, after {@link stopSchedules}). */
+  startSchedules(): void {
+    this.schedulesRunning = true;
+    for (const schedule of this.schedules) schedule.start();
+  }
+
+  /** Stops firing the schedules, after the runs in progress. */
+  async stopSchedules(): Promise<void> {
+    this.schedulesRunning = false;
+    await Promise.all(this.schedules.map((s) => s.stop()));
   }
 
   /** Stops every trigger and function, and removes the unpacked code. */

@@ -61,6 +61,8 @@ export interface FauxqsBuckets {
   size(name: string): number | undefined;
   /** An object's bytes; undefined if the bucket or the key does not exist. */
   read(bucket: string, key: string): Buffer | undefined;
+  /** Puts an object into an existing bucket, as PutObject does. */
+  write(bucket: string, key: string, body: Buffer): void;
 }
 
 /** A fauxqs app, not yet listening, and the engine's handle on its queues and buckets. */
@@ -160,6 +162,7 @@ interface BucketStore {
   hasBucket(name: string): boolean;
   emptyBucket(name: string): void;
   deleteBucket(name: string): void;
+  putObject(bucket: string, key: string, body: Buffer): unknown;
 }
 
 function bucketsOf(store: BucketStore): FauxqsBuckets {
@@ -173,6 +176,9 @@ function bucketsOf(store: BucketStore): FauxqsBuckets {
     },
     size: (name) => store.buckets.get(name)?.size,
     read: (bucket, key) => store.buckets.get(bucket)?.get(key)?.body,
+    write: (bucket, key, body) => {
+      store.putObject(bucket, key, body);
+    },
   };
 }
 

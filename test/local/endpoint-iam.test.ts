@@ -92,7 +92,7 @@ describe('IAM enforced from the template', () => {
         $metadata: { httpStatusCode: 403 },
         message: expect.stringMatching(
           denied(
-            /GeneratorRole[^/]*\/StringPipeline-generator/,
+            /StringPipeline-GeneratorRole[^/]*\/StringPipeline-generator/,
             'sqs:SendMessage',
             queueArn(h, 'RequestQueueUrl'),
           ),
@@ -111,7 +111,7 @@ describe('IAM enforced from the template', () => {
         $metadata: { httpStatusCode: 400 },
         message: expect.stringMatching(
           denied(
-            /GeneratorRole[^/]*\/StringPipeline-generator/,
+            /StringPipeline-GeneratorRole[^/]*\/StringPipeline-generator/,
             'dynamodb:PutItem',
             tableArn(h, 'RequestsTableName'),
           ),
@@ -140,7 +140,7 @@ describe('IAM enforced from the template', () => {
       });
       expect(error?.errorMessage).toMatch(
         denied(
-          /RequestorRole[^/]*\/StringPipeline-requestor/,
+          /StringPipeline-RequestorRole[^/]*\/StringPipeline-requestor/,
           'dynamodb:PutItem',
           tableArn(h, 'RequestsTableName'),
         ),
@@ -161,7 +161,7 @@ describe('IAM enforced from the template', () => {
       await h.requestStrings(1);
       await h.nextLog((line) =>
         denied(
-          /GeneratorRole[^/]*\/StringPipeline-generator/,
+          /StringPipeline-GeneratorRole[^/]*\/StringPipeline-generator/,
           'sqs:SendMessage',
           queueArn(h, 'ResponseQueueUrl'),
         ).test(line),
@@ -185,7 +185,7 @@ describe('IAM enforced from the template', () => {
       const line = await h.nextLog((l) => l.includes('Event source poller failed'));
       expect(line).toMatch(
         denied(
-          /GeneratorRole[^/]*\/StringPipeline-generator/,
+          /StringPipeline-GeneratorRole[^/]*\/StringPipeline-generator/,
           'sqs:ReceiveMessage',
           queueArn(h, 'RequestQueueUrl'),
         ),
@@ -204,7 +204,7 @@ describe('IAM enforced from the template', () => {
       await h.requestStrings(1);
       await h.nextLog((line) =>
         denied(
-          /GeneratorRole[^/]*\/StringPipeline-generator/,
+          /StringPipeline-GeneratorRole[^/]*\/StringPipeline-generator/,
           'sqs:DeleteMessage',
           queueArn(h, 'RequestQueueUrl'),
         ).test(line),
@@ -222,7 +222,7 @@ describe('IAM enforced from the template', () => {
       await h.send('RequestQueueUrl', [{ body: 'not json' }]);
       await h.nextLog((line) =>
         denied(
-          /GeneratorRole[^/]*\/StringPipeline-generator/,
+          /StringPipeline-GeneratorRole[^/]*\/StringPipeline-generator/,
           'sqs:SendMessage',
           queueArn(h, 'RequestDlqUrl'),
         ).test(line),
@@ -249,7 +249,7 @@ describe('IAM enforced from the template', () => {
       expect(JSON.parse(line)).toMatchObject({
         errorType: 'AccessDeniedException',
         errorMessage: expect.stringMatching(
-          /assumed-role\/ScheduleRole[^/]*\/StringPipeline-schedule is not authorized to perform: lambda:InvokeFunction on resource: arn:aws:lambda:us-east-1:000000000000:function:StringPipeline-requestor because/,
+          /assumed-role\/StringPipeline-ScheduleRole[^/]*\/StringPipeline-schedule is not authorized to perform: lambda:InvokeFunction on resource: arn:aws:lambda:us-east-1:000000000000:function:StringPipeline-requestor because/,
         ),
       });
       const dlq = Object.values(h.cloud.queues).find((q) => q.name.endsWith('schedule-dlq'));

@@ -264,7 +264,7 @@ describe('SQS over the query protocol', () => {
     expect(one('Code', refused.xml)).toBe('AccessDenied');
     expect(one('Message', refused.xml)).toMatch(
       new RegExp(
-        `^User: arn:aws:sts::000000000000:assumed-role/GeneratorRole[^/]*/${generator} is not authorized to perform: sqs:SendMessage on resource: ${queueArn} because no identity-based policy allows the sqs:SendMessage action$`,
+        `^User: arn:aws:sts::000000000000:assumed-role/StringPipeline-GeneratorRole[^/]*/${generator} is not authorized to perform: sqs:SendMessage on resource: ${queueArn} because no identity-based policy allows the sqs:SendMessage action$`,
       ),
     );
     // Its poller's grant on the same queue holds over the query protocol too.

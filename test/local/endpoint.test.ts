@@ -246,7 +246,9 @@ describe('the local endpoint', () => {
     });
     const { Arn } = await asGenerator.send(new GetCallerIdentityCommand({}));
     expect(Arn).toMatch(
-      new RegExp(`^arn:aws:sts::000000000000:assumed-role/GeneratorRole[^/]*/${generator}$`),
+      new RegExp(
+        `^arn:aws:sts::000000000000:assumed-role/StringPipeline-GeneratorRole[^/]*/${generator}$`,
+      ),
     );
     admin.destroy();
     asGenerator.destroy();

@@ -11,7 +11,7 @@ import type { LambdaCompute } from '../../lambda/compute';
 import type { LogStore } from '../../logs/store';
 import type { FauxqsBuckets } from '../../sqs/fauxqs';
 import type { ParameterStore } from '../../ssm/store';
-import type { DeployedResource } from '../model';
+import type { DeployedResource, Template } from '../model';
 
 /** What the app's resource types (queues, tables, functions and their triggers) act on. */
 export interface AppServices {
@@ -25,6 +25,13 @@ export interface AppServices {
   readonly endpointUrl: string;
   /** Whether role sessions' calls are evaluated (the scheduler's invoke, for one). */
   readonly iam: boolean;
+  /**
+   * Whether a table that already exists is taken over instead of failing its creation: tables
+   * kept in a data directory outlive the cloud that made them, its CloudFormation does not.
+   */
+  readonly adoptTables: boolean;
+  /** The directories published deployment packages were zipped from, by `bucket/key`. */
+  readonly assetDirs: ReadonlyMap<string, string>;
 }
 
 /** The local cloud's services a resource type may act on. */
@@ -54,6 +61,8 @@ export interface ResourceContext {
   readonly region: string;
   readonly accountId: string;
   readonly services: ResourceServices;
+  /** The stack's template being deployed (or deleted). */
+  readonly template: Template;
 }
 
 /** What provisioning a resource gives: its physical id (`Ref`) and `Fn::GetAtt` attributes. */

@@ -10,20 +10,24 @@ import { appServices, generatedName, type ResourceContext, type ResourceHandler 
 
 type Props = Record<string, unknown>;
 
-/** The directory holding the function's code: the unpacked S3 object, or the inline source. */
+/**
+ * The directory holding the function's code: the inline source, or the S3 object unpacked; an
+ * object published from a local asset directory runs from that directory, holding the same files.
+ */
 function codeDir(ctx: ResourceContext, name: string, code: Props): string {
-  const { compute } = appServices(ctx);
+  const app = appServices(ctx);
   if (typeof code.ZipFile === 'string') {
-    const dir = mkdtempSync(join(compute.codeRoot, `${name}-`));
+    const dir = mkdtempSync(join(app.compute.codeRoot, `${name}-`));
     writeFileSync(join(dir, 'index.js'), code.ZipFile);
     return dir;
   }
+  const object = `${String(code.S3Bucket)}/${String(code.S3Key)}`;
   const zip = ctx.services.buckets.read(String(code.S3Bucket), String(code.S3Key));
   if (!zip)
     throw new Error(
-      `Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist. (${String(code.S3Bucket)}/${String(code.S3Key)})`,
+      `Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist. (${object})`,
     );
-  return compute.unpack(name, zip);
+  return app.assetDirs.get(object) ?? app.compute.unpack(name, zip);
 }
 
 /** The function as the runtime runs it. */

@@ -138,8 +138,10 @@ function startSchedule(ctx: ResourceContext, name: string, props: Props): Schedu
     targetArn: functionArn,
     invoke: async (payload) => {
       if (app.iam) {
-        const decision = session
-          ? evaluate(session.role, 'lambda:InvokeFunction', functionArn)
+        // The role's policies as they are now: a policy may be attached after the schedule.
+        const current = session && ctx.services.sessions.lookup(session.credentials.accessKeyId);
+        const decision = current
+          ? evaluate(current.role, 'lambda:InvokeFunction', functionArn)
           : undefined;
         if (!decision?.allowed) {
           const principal = session?.principalArn ?? roleArn;
@@ -155,7 +157,7 @@ function startSchedule(ctx: ResourceContext, name: string, props: Props): Schedu
     log: app.compute.deps.log,
   });
   app.compute.schedules.push(schedule);
-  schedule.start();
+  if (app.compute.schedulesRunning) schedule.start();
   return schedule;
 }
 

@@ -49,9 +49,23 @@ export interface LambdaBackend {
   setMappingEnabled(uuid: string, enabled: boolean): Promise<void>;
   /**
    * Replaces a function's code with a deployment package (a zip, from S3 or inline), as
-   * UpdateFunctionCode does. Absent where functions run from a cloud assembly instead.
+   * UpdateFunctionCode does.
    */
-  updateFunctionCode?(name: string, code: FunctionCode): Promise<void>;
+  updateFunctionCode(name: string, code: FunctionCode): Promise<void>;
+  /** Gives new environments of the function this configuration, as UpdateFunctionConfiguration does. */
+  updateFunctionConfiguration(name: string, changes: ConfigurationChanges): Promise<void>;
+  /** Records a new version of the function; returns its number. */
+  publishVersion(name: string): string;
+}
+
+/** What UpdateFunctionConfiguration may change; undefined leaves a setting as it is. */
+export interface ConfigurationChanges {
+  /** The whole new set of variables. */
+  readonly environment?: Readonly<Record<string, string>>;
+  readonly memorySize?: number;
+  readonly timeoutSeconds?: number;
+  readonly handler?: string;
+  readonly description?: string;
 }
 
 /** Where new code comes from: an S3 object, or the zip's bytes. */

@@ -9,8 +9,10 @@ import { getMapping, listMappings, updateMapping } from './mappings';
 import { LAMBDA_PATH_PREFIX } from './operation';
 import { type LambdaRequest, refused } from './request';
 import { updateFunctionCode } from './update-code';
+import { publishVersion, updateFunctionConfiguration } from './update-configuration';
 
 export type {
+  ConfigurationChanges,
   EventSourceMappingInfo,
   FunctionCode,
   LambdaBackend,
@@ -27,6 +29,8 @@ const ACTIONS = new Map<string, LambdaAction>([
   ['GetFunction', getFunction],
   ['GetFunctionConfiguration', getFunction],
   ['UpdateFunctionCode', updateFunctionCode],
+  ['UpdateFunctionConfiguration', updateFunctionConfiguration],
+  ['PublishVersion', publishVersion],
   ['ListEventSourceMappings', listMappings],
   ['GetEventSourceMapping', getMapping],
   ['UpdateEventSourceMapping', updateMapping],
@@ -43,8 +47,8 @@ function decodedId(segment: string): string | undefined {
 
 /**
  * Lambda's REST API on the endpoint: Invoke (RequestResponse, Event, DryRun), ListFunctions,
- * GetFunction, GetFunctionConfiguration, UpdateFunctionCode (where functions run from deployment
- * packages), ListEventSourceMappings, GetEventSourceMapping and UpdateEventSourceMapping (to enable
+ * GetFunction, GetFunctionConfiguration, UpdateFunctionCode, UpdateFunctionConfiguration,
+ * PublishVersion, ListEventSourceMappings, GetEventSourceMapping and UpdateEventSourceMapping (to enable
  * or disable a mapping). Calls are authorized as
  * `lambda:InvokeFunction` and `lambda:<Operation>`.
  */

@@ -13,6 +13,8 @@ export function lambdaOperation(method: string, path: string): string | undefine
     if (!id) return method === 'GET' ? 'ListFunctions' : 'CreateFunction';
     if (sub === 'invocations' && method === 'POST') return 'Invoke';
     if (sub === 'configuration' && method === 'GET') return 'GetFunctionConfiguration';
+    if (sub === 'configuration' && method === 'PUT') return 'UpdateFunctionConfiguration';
+    if (sub === 'versions' && method === 'POST') return 'PublishVersion';
     if (sub === 'code' && method === 'PUT') return 'UpdateFunctionCode';
     if (sub === undefined && method === 'GET') return 'GetFunction';
   }

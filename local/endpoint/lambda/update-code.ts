@@ -24,10 +24,6 @@ export async function updateFunctionCode({ call, backend, id }: LambdaRequest): 
   const target = findFunction(backend, id);
   if (!target) return sendNotFound(call, `Function not found: ${id}`);
   if (refused(call, 'lambda:UpdateFunctionCode', target.arn)) return;
-  if (!backend.updateFunctionCode) {
-    const message = 'This function runs from the cloud assembly; npm run dev reloads its code';
-    return sendRestError(call.res, 400, 'InvalidParameterValueException', message);
-  }
   const code = codeOf(call.body);
   if (typeof code === 'string')
     return sendRestError(call.res, 400, 'InvalidParameterValueException', code);

@@ -1,0 +1,149 @@
+/**
+ * A cloud assembly deployed onto the local cloud the way `cdk deploy` deploys it, in-process: the
+ * environment bootstrapped with the CDK CLI's own bootstrap template, the stack's file assets
+ * published to the bootstrap bucket, then the template created or updated through the local
+ * CloudFormation. `npm start` and `npm run dev` make every resource this way.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, relative } from 'node:path';
+import { zipSync } from 'fflate';
+import type { StackArtifact } from '../../aws/template';
+import type { LocalCloudFormation } from '../cloudformation/engine';
+import type { Stack } from '../cloudformation/model';
+import { CloudFormationError } from '../cloudformation/registry';
+import type { FauxqsBuckets } from '../sqs/fauxqs';
+
+/** The stack `cdk bootstrap` deploys. */
+export const BOOTSTRAP_STACK = 'CDKToolkit';
+
+/** A deploy that did not reach its complete status; the message says why, as the events do. */
+export class StackDeployError extends Error {
+  override readonly name = 'StackDeployError';
+}
+
+/** What deploying onto the local cloud acts on. */
+export interface DeployTarget {
+  readonly cloudformation: LocalCloudFormation;
+  readonly buckets: FauxqsBuckets;
+  /**
+   * The directory each published deployment package was zipped from, by `bucket/key`: a function
+   * whose code is that object runs from the directory, which holds the same files, so breakpoints
+   * bind to the sources its source maps name.
+   */
+  readonly assetDirs: Map<string, string>;
+}
+
+/** Deploys the CDK CLI's bootstrap template as `CDKToolkit`, unless a stack of that name exists. */
+export async function bootstrap(target: DeployTarget): Promise<void> {
+  if (target.cloudformation.registry.find(BOOTSTRAP_STACK)) return;
+  const require = createRequire(import.meta.url);
+  const path = require.resolve('aws-cdk/lib/api/bootstrap/bootstrap-template.yaml');
+  await deployTemplate(target.cloudformation, BOOTSTRAP_STACK, readFileSync(path, 'utf8'));
+}
+
+/** One file asset of a stack's asset manifest (`STACK.assets.json`), as cdk-assets reads it. */
+interface FileAsset {
+  readonly source: { readonly path: string; readonly packaging?: 'zip' | 'file' };
+  readonly destinations: Record<
+    string,
+    { readonly bucketName: string; readonly objectKey: string }
+  >;
+}
+
+/**
+ * Publishes the stack's file assets to the local S3 as cdk-assets would: a directory zipped, a
+ * file as it is, to each destination not already holding the object.
+ */
+export function publishAssets(target: DeployTarget, stack: StackArtifact): void {
+  const { registry } = target.cloudformation;
+  const manifest = join(stack.assemblyDir, `${stack.stackName}.assets.json`);
+  const files = (
+    JSON.parse(readFileSync(manifest, 'utf8')) as { files?: Record<string, FileAsset> }
+  ).files;
+  for (const asset of Object.values(files ?? {})) {
+    const source = join(stack.assemblyDir, asset.source.path);
+    for (const destination of Object.values(asset.destinations)) {
+      const pseudo: Record<string, string> = {
+        AccountId: registry.accountId,
+        Region: registry.region,
+        Partition: 'aws',
+      };
+      const bucket = destination.bucketName.replace(
+        /\$\{AWS::(\w+)\}/g,
+        (whole, name: string) => pseudo[name] ?? whole,
+      );
+      const key = destination.objectKey;
+      if (!target.buckets.has(bucket))
+        throw new StackDeployError(
+          `The asset bucket ${bucket} does not exist: bootstrap the environment first`,
+        );
+      if (asset.source.packaging === 'zip') target.assetDirs.set(`${bucket}/${key}`, source);
+      if (target.buckets.read(bucket, key)) continue;
+      const body = asset.source.packaging === 'zip' ? zipDirectory(source) : readFileSync(source);
+      target.buckets.write(bucket, key, Buffer.from(body));
+    }
+  }
+}
+
+/** A directory's files in one zip, stored uncompressed: it never leaves the machine. */
+function zipDirectory(dir: string): Uint8Array {
+  const files: Record<string, Uint8Array> = {};
+  const walk = (at: string) => {
+    for (const name of readdirSync(at)) {
+      const path = join(at, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else files[relative(dir, path)] = readFileSync(path);
+    }
+  };
+  walk(dir);
+  return zipSync(files, { level: 0 });
+}
+
+/**
+ * Bootstraps if need be, publishes the assets and creates or updates the stack; resolves once the
+ * stack is complete. A template with no changes leaves the stack as it is.
+ *
+ * @throws StackDeployError with the failed resources' reasons when the stack rolled back
+ */
+export async function deployAssembly(target: DeployTarget, stack: StackArtifact): Promise<Stack> {
+  await bootstrap(target);
+  publishAssets(target, stack);
+  const file = stack.templateFile ?? `${stack.stackName}.template.json`;
+  const body = readFileSync(join(stack.assemblyDir, file), 'utf8');
+  return deployTemplate(target.cloudformation, stack.stackName, body);
+}
+
+/** Creates or updates a stack from a template body and waits for the outcome. */
+export async function deployTemplate(
+  cloudformation: LocalCloudFormation,
+  stackName: string,
+  templateBody: string,
+): Promise<Stack> {
+  const existing = cloudformation.registry.find(stackName);
+  const type = existing && existing.status !== 'REVIEW_IN_PROGRESS' ? 'UPDATE' : 'CREATE';
+  const since = existing?.events.length ?? 0;
+  let stack: Stack;
+  try {
+    stack = cloudformation.deployStack({ stackName, type, templateBody, parameters: [] });
+  } catch (error) {
+    if (error instanceof CloudFormationError && /No updates/.test(error.message) && existing)
+      return existing;
+    throw new StackDeployError(`${stackName}: ${(error as Error).message}`);
+  }
+  await stack.operation;
+  const complete = type === 'CREATE' ? 'CREATE_COMPLETE' : 'UPDATE_COMPLETE';
+  if (stack.status !== complete) throw new StackDeployError(failureOf(stack, since));
+  return stack;
+}
+
+/** `STACK STATUS: the first failed resource's reason`, as the CLI prints a failed deploy. */
+function failureOf(stack: Stack, since: number): string {
+  const failed = stack.events
+    .slice(since)
+    .find((e) => e.status.endsWith('_FAILED') && e.logicalId !== stack.name);
+  const why = failed
+    ? `${failed.logicalId} (${failed.type}): ${failed.reason}`
+    : stack.statusReason;
+  return `${stack.name} ${stack.status}: ${why ?? 'no reason given'}`;
+}
