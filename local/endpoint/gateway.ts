@@ -96,6 +96,8 @@ const TARGET_PREFIX: [string, ServiceName][] = [
 ];
 const CFN_ACTIONS =
   /^(Describe|List|Get|Create|Update|Delete|Validate|Estimate|Signal|Continue|Cancel|Execute|Detect)(Stack|Change|Template|Type|Export|Import)/;
+/** The body of a call whose service reads the body itself (see `BodyBound.streamed`). */
+const EMPTY_BODY = Buffer.alloc(0);
 const HEALTH_PATHS = new Set(['/', '/_localstack/health']);
 const STS_ACTIONS = new Set([
   'GetCallerIdentity',
@@ -208,7 +210,7 @@ async function answer(
   const navigable = (p: string) => routeOf(opts.routes, p) !== undefined;
   if (refuseForeign(req, res, hosts, navigable)) return;
   const bound = routeHandler ? ROUTE_BODY_BOUND : bodyBoundOf(serviceOfHeaders(req), req);
-  const body = await readBoundedBody(req, res, bound);
+  const body = bound.streamed ? EMPTY_BODY : await readBoundedBody(req, res, bound);
   if (!body) return;
   if (req.method === 'GET' && HEALTH_PATHS.has(req.url ?? '')) {
     // What LocalStack answers, so readiness checks written for it work here too.

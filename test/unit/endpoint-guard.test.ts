@@ -1,10 +1,9 @@
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Call } from '../../local/endpoint/call';
 import { type Endpoint, startEndpoint } from '../../local/endpoint/gateway';
 import { HostAllowlist, parseAllowedHost } from '../../local/endpoint/guard';
 import { sendJson } from '../../local/endpoint/protocol';
-import { rawRequest } from '../raw-http';
+import { rawRequest, streamUntilAnswered } from '../raw-http';
 
 /** What reached the services and the route, newest last. */
 const calls: Call[] = [];
@@ -162,48 +161,14 @@ describe('the endpoint refuses cross-site requests from a browser', () => {
   });
 });
 
-/** Streams `total` bytes to the endpoint until it answers; says when the answer came. */
-function stream(
-  headers: Record<string, string>,
-  total: number,
-): Promise<{ status: number; text: string; sentBeforeAnswer: number; rssGrowth: number }> {
-  const chunk = Buffer.alloc(64 * 1024, 'a');
-  const rssBefore = process.memoryUsage().rss;
-  return new Promise((resolve, reject) => {
-    let sent = 0;
-    let answered = false;
-    const req = request({ host: '127.0.0.1', port, path: '/', method: 'POST', headers }, (res) => {
-      answered = true;
-      const sentBeforeAnswer = sent;
-      let text = '';
-      res.on('data', (c) => {
-        text += c;
-      });
-      res.on('end', () => {
-        req.destroy();
-        const rssGrowth = process.memoryUsage().rss - rssBefore;
-        resolve({ status: res.statusCode ?? 0, text, sentBeforeAnswer, rssGrowth });
-      });
-    });
-    // The server closes the connection after its answer: writing on is the client's problem.
-    req.on('error', (error) => {
-      if (!answered) reject(error);
-    });
-    const pump = () => {
-      while (!answered && sent < total) {
-        sent += chunk.length;
-        if (!req.write(chunk)) return void req.once('drain', pump);
-      }
-      if (!answered) req.end();
-    };
-    pump();
-  });
-}
-
 describe('the endpoint bounds request bodies per service', () => {
   it("refuses an oversized body with the service's error while it is still arriving, memory flat", async () => {
     const total = 256 * 1024 * 1024;
-    const sqs = await stream(SQS_JSON, total);
+    const sqs = await streamUntilAnswered(`http://127.0.0.1:${port}/`, {
+      headers: SQS_JSON,
+      chunk: Buffer.alloc(64 * 1024, 'a'),
+      total,
+    });
     expect(sqs.status).toBe(400);
     expect(JSON.parse(sqs.text).__type).toBe('com.amazonaws.sqs#InvalidParameterValue');
     expect(sqs.sentBeforeAnswer).toBeLessThan(16 * 1024 * 1024);
