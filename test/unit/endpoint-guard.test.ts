@@ -18,7 +18,7 @@ beforeAll(async () => {
   };
   endpoint = await startEndpoint({
     port: 0,
-    services: { sqs: record, dynamodb: record, lambda: record, sts: record },
+    services: { sqs: record, dynamodb: record, lambda: record, sts: record, s3: record },
     routes: new Map([
       [
         '/_console',
@@ -158,6 +158,51 @@ describe('the endpoint refuses cross-site requests from a browser', () => {
     // An SDK or a CLI sends neither header: any credentials act as administrator, as before.
     await send('/', { ...SQS_JSON, ...SIGNED }, '{}');
     expect(calls.at(-1)?.session).toBeUndefined();
+  });
+});
+
+describe('a browser opening the endpoint', () => {
+  const HTML = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+  const signedFor = (service: string) => ({
+    authorization: `AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=0`,
+  });
+
+  it('is sent to the console from any page that is not an API call', async () => {
+    const typed = { ...HTML, 'sec-fetch-site': 'none', 'sec-fetch-mode': 'navigate' };
+    const link = { ...HTML, 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' };
+    const answers = [
+      await send('/', HTML, '', 'GET'),
+      await send('/favicon.html?x=1', typed, '', 'GET'),
+      await send('/some/bucket/key', HTML, '', 'HEAD'),
+      await send('/', link, '', 'GET'),
+    ];
+    for (const answer of answers) {
+      expect(answer.status).toBe(302);
+      expect(answer.headers.location).toBe('/_console/');
+    }
+  });
+
+  it('leaves API calls, health checks and foreign requests as they were', async () => {
+    const before = calls.length;
+    const query = await send('/?Action=ListQueues', HTML, '', 'GET');
+    const s3 = await send('/bucket/key', { ...HTML, ...signedFor('s3') }, '', 'GET');
+    const lambda = await send('/2015-03-31/functions/f', HTML, '', 'GET');
+    const presigned = await send('/bucket/key?X-Amz-Signature=0', HTML, '', 'GET');
+    expect([query.status, s3.status, lambda.status]).toEqual([200, 200, 200]);
+    expect(calls.slice(before).map((c) => `${c.service} ${c.action}`)).toEqual([
+      'sqs ListQueues',
+      's3 GET',
+      'lambda GetFunction',
+    ]);
+    expect(presigned.status).toBe(400);
+    const curl = await send('/', { accept: '*/*' }, '', 'GET');
+    const health = await send('/_localstack/health', HTML, '', 'GET');
+    for (const answer of [curl, health]) {
+      expect(answer.status).toBe(200);
+      expect(JSON.parse(answer.text).edition).toBe('local-cloud');
+    }
+    const rebinding = await send('/', { ...HTML, host: `rebind.evil.example:${port}` }, '', 'GET');
+    expect(rebinding.status).toBe(403);
   });
 });
 
