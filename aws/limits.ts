@@ -17,3 +17,11 @@ export const DYNAMODB_REQUEST_LIMIT_BYTES = 16 * 1024 * 1024;
 
 /** CloudWatch Logs' limit on one PutLogEvents upload, the largest request of the service. */
 export const LOGS_REQUEST_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * S3's limit on one PutObject (5 GiB) and on one part of a multipart upload (5 GiB; parts are at
+ * least 5 MiB except the last, at most 10,000 of them). A larger body gets `EntityTooLarge` (400).
+ * Source: the S3 user guide, "Uploading objects" and "Amazon S3 multipart upload limits".
+ */
+export const S3_PUT_OBJECT_LIMIT_BYTES = 5 * 1024 ** 3;
+export const S3_PART_LIMIT_BYTES = 5 * 1024 ** 3;

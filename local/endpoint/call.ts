@@ -7,10 +7,11 @@ import { denialMessage, evaluate } from '../../aws/iam/evaluator';
 import type { RoleSession } from '../iam/sessions';
 import type { ServiceName } from './protocol';
 
-/** One API call as the endpoint's services see it, body already read. */
+/** One API call as the endpoint's services see it, body already read (but for S3 uploads). */
 export interface Call {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
+  /** The body, read whole; empty for an S3 upload, which its service streams from `req`. */
   readonly body: Buffer;
   readonly service: ServiceName;
   /** The API operation (`SendMessage`, `Invoke`, ...). */

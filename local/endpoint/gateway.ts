@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ANONYMOUS_SESSION, type RoleSession, type RoleSessions } from '../iam/sessions';
+import { CONSOLE_PATH, isPageRequest, redirectToConsole } from './browser-page';
 import type { Call, ServiceHandler } from './call';
 import {
   bodyBoundOf,
@@ -96,7 +97,11 @@ const TARGET_PREFIX: [string, ServiceName][] = [
 ];
 const CFN_ACTIONS =
   /^(Describe|List|Get|Create|Update|Delete|Validate|Estimate|Signal|Continue|Cancel|Execute|Detect)(Stack|Change|Template|Type|Export|Import)/;
-const HEALTH_PATHS = new Set(['/', '/_localstack/health']);
+/** The body of a call whose service reads the body itself (see `BodyBound.streamed`). */
+const EMPTY_BODY = Buffer.alloc(0);
+/** LocalStack's readiness check, which tools written for it call. */
+const LOCALSTACK_HEALTH_PATH = '/_localstack/health';
+const HEALTH_PATHS = new Set(['/', LOCALSTACK_HEALTH_PATH]);
 const STS_ACTIONS = new Set([
   'GetCallerIdentity',
   'AssumeRole',
@@ -195,7 +200,8 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
 
 /**
  * Answers one request: refuses it if it is foreign (another Host, another site) or its body is
- * over its service's bound, else a health check, a route's page, or a call for one of the services.
+ * over its service's bound, else sends a browser asking for a page to the console, or answers a
+ * health check, a route's page, or a call for one of the services.
  */
 async function answer(
   opts: EndpointOptions,
@@ -205,10 +211,17 @@ async function answer(
 ): Promise<void> {
   const path = (req.url ?? '/').split('?')[0] ?? '/';
   const routeHandler = routeOf(opts.routes, path);
-  const navigable = (p: string) => routeOf(opts.routes, p) !== undefined;
+  // A browser opening any other page of the endpoint is shown the console, when there is one.
+  const page =
+    !routeHandler &&
+    path !== LOCALSTACK_HEALTH_PATH &&
+    opts.routes?.has(CONSOLE_PATH) === true &&
+    isPageRequest(req);
+  const navigable = (p: string) => page || routeOf(opts.routes, p) !== undefined;
   if (refuseForeign(req, res, hosts, navigable)) return;
+  if (page) return redirectToConsole(req, res);
   const bound = routeHandler ? ROUTE_BODY_BOUND : bodyBoundOf(serviceOfHeaders(req), req);
-  const body = await readBoundedBody(req, res, bound);
+  const body = bound.streamed ? EMPTY_BODY : await readBoundedBody(req, res, bound);
   if (!body) return;
   if (req.method === 'GET' && HEALTH_PATHS.has(req.url ?? '')) {
     // What LocalStack answers, so readiness checks written for it work here too.

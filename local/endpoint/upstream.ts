@@ -1,10 +1,18 @@
 // How the endpoint hands a call it does not answer itself to an emulator in the same process.
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
 
-/** Where the endpoint sends a call it does not answer itself: an emulator. */
-export type Upstream = (req: IncomingMessage, body: Buffer, res: ServerResponse) => void;
+/**
+ * Where the endpoint sends a call it does not answer itself: an emulator. `headers` replace the
+ * request's when the endpoint has changed its body (an S3 upload it decoded).
+ */
+export type Upstream = (
+  req: IncomingMessage,
+  body: Buffer,
+  res: ServerResponse,
+  headers?: IncomingHttpHeaders,
+) => void;
 
 /**
  * Hands calls to an emulator in the same process, as if they had arrived on its port: a second
@@ -16,9 +24,9 @@ export type Upstream = (req: IncomingMessage, body: Buffer, res: ServerResponse)
 export function inProcessUpstream(
   dispatch: (req: IncomingMessage, res: ServerResponse) => void,
 ): Upstream {
-  return (req, body, res) => {
+  return (req, body, res, headers = req.headers) => {
     const replay = Object.assign(new PassThrough(), {
-      headers: { ...req.headers, 'content-length': String(body.length) },
+      headers: { ...headers, 'content-length': String(body.length) },
       rawHeaders: req.rawHeaders,
       method: req.method,
       url: req.url,

@@ -8,10 +8,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConsoleTarget } from '../../console/context';
 import type { ConsoleHandler } from '../../console/server';
 import type { LocalCloud } from '../cloud';
+import { CONSOLE_PATH } from '../endpoint/browser-page';
 import type { RouteHandler } from '../endpoint/gateway';
 
-/** Where the console is served on the endpoint. */
-export const CONSOLE_PATH = '/_console';
+export { CONSOLE_PATH } from '../endpoint/browser-page';
 
 /** What the console shows beyond what it reads through the AWS APIs. */
 export type ConsoleExtras = Pick<ConsoleTarget, 'liveStageCounts' | 'tablesStartedEmpty'>;

@@ -1,10 +1,9 @@
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Call } from '../../local/endpoint/call';
 import { type Endpoint, startEndpoint } from '../../local/endpoint/gateway';
 import { HostAllowlist, parseAllowedHost } from '../../local/endpoint/guard';
 import { sendJson } from '../../local/endpoint/protocol';
-import { rawRequest } from '../raw-http';
+import { rawRequest, streamUntilAnswered } from '../raw-http';
 
 /** What reached the services and the route, newest last. */
 const calls: Call[] = [];
@@ -19,7 +18,7 @@ beforeAll(async () => {
   };
   endpoint = await startEndpoint({
     port: 0,
-    services: { sqs: record, dynamodb: record, lambda: record, sts: record },
+    services: { sqs: record, dynamodb: record, lambda: record, sts: record, s3: record },
     routes: new Map([
       [
         '/_console',
@@ -162,48 +161,59 @@ describe('the endpoint refuses cross-site requests from a browser', () => {
   });
 });
 
-/** Streams `total` bytes to the endpoint until it answers; says when the answer came. */
-function stream(
-  headers: Record<string, string>,
-  total: number,
-): Promise<{ status: number; text: string; sentBeforeAnswer: number; rssGrowth: number }> {
-  const chunk = Buffer.alloc(64 * 1024, 'a');
-  const rssBefore = process.memoryUsage().rss;
-  return new Promise((resolve, reject) => {
-    let sent = 0;
-    let answered = false;
-    const req = request({ host: '127.0.0.1', port, path: '/', method: 'POST', headers }, (res) => {
-      answered = true;
-      const sentBeforeAnswer = sent;
-      let text = '';
-      res.on('data', (c) => {
-        text += c;
-      });
-      res.on('end', () => {
-        req.destroy();
-        const rssGrowth = process.memoryUsage().rss - rssBefore;
-        resolve({ status: res.statusCode ?? 0, text, sentBeforeAnswer, rssGrowth });
-      });
-    });
-    // The server closes the connection after its answer: writing on is the client's problem.
-    req.on('error', (error) => {
-      if (!answered) reject(error);
-    });
-    const pump = () => {
-      while (!answered && sent < total) {
-        sent += chunk.length;
-        if (!req.write(chunk)) return void req.once('drain', pump);
-      }
-      if (!answered) req.end();
-    };
-    pump();
+describe('a browser opening the endpoint', () => {
+  const HTML = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+  const signedFor = (service: string) => ({
+    authorization: `AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=0`,
   });
-}
+
+  it('is sent to the console from any page that is not an API call', async () => {
+    const typed = { ...HTML, 'sec-fetch-site': 'none', 'sec-fetch-mode': 'navigate' };
+    const link = { ...HTML, 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' };
+    const answers = [
+      await send('/', HTML, '', 'GET'),
+      await send('/favicon.html?x=1', typed, '', 'GET'),
+      await send('/some/bucket/key', HTML, '', 'HEAD'),
+      await send('/', link, '', 'GET'),
+    ];
+    for (const answer of answers) {
+      expect(answer.status).toBe(302);
+      expect(answer.headers.location).toBe('/_console/');
+    }
+  });
+
+  it('leaves API calls, health checks and foreign requests as they were', async () => {
+    const before = calls.length;
+    const query = await send('/?Action=ListQueues', HTML, '', 'GET');
+    const s3 = await send('/bucket/key', { ...HTML, ...signedFor('s3') }, '', 'GET');
+    const lambda = await send('/2015-03-31/functions/f', HTML, '', 'GET');
+    const presigned = await send('/bucket/key?X-Amz-Signature=0', HTML, '', 'GET');
+    expect([query.status, s3.status, lambda.status]).toEqual([200, 200, 200]);
+    expect(calls.slice(before).map((c) => `${c.service} ${c.action}`)).toEqual([
+      'sqs ListQueues',
+      's3 GET',
+      'lambda GetFunction',
+    ]);
+    expect(presigned.status).toBe(400);
+    const curl = await send('/', { accept: '*/*' }, '', 'GET');
+    const health = await send('/_localstack/health', HTML, '', 'GET');
+    for (const answer of [curl, health]) {
+      expect(answer.status).toBe(200);
+      expect(JSON.parse(answer.text).edition).toBe('local-cloud');
+    }
+    const rebinding = await send('/', { ...HTML, host: `rebind.evil.example:${port}` }, '', 'GET');
+    expect(rebinding.status).toBe(403);
+  });
+});
 
 describe('the endpoint bounds request bodies per service', () => {
   it("refuses an oversized body with the service's error while it is still arriving, memory flat", async () => {
     const total = 256 * 1024 * 1024;
-    const sqs = await stream(SQS_JSON, total);
+    const sqs = await streamUntilAnswered(`http://127.0.0.1:${port}/`, {
+      headers: SQS_JSON,
+      chunk: Buffer.alloc(64 * 1024, 'a'),
+      total,
+    });
     expect(sqs.status).toBe(400);
     expect(JSON.parse(sqs.text).__type).toBe('com.amazonaws.sqs#InvalidParameterValue');
     expect(sqs.sentBeforeAnswer).toBeLessThan(16 * 1024 * 1024);

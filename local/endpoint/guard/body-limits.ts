@@ -11,6 +11,8 @@ import {
   SQS_MESSAGE_LIMIT_BYTES,
 } from '../../../aws/limits';
 import { sendJson, sendJsonError, sendRestError, sendXmlError } from '../protocol';
+import { isS3Upload, S3_UPLOAD_LIMIT_BYTES } from '../s3/upload';
+import { sendS3Error } from '../s3/xml';
 import { JSON_1_0 } from '../sqs/context';
 import { SQS_QUERY_NAMESPACE } from '../sqs/query';
 
@@ -19,6 +21,11 @@ export interface BodyBound {
   readonly limit: number;
   /** Answers that the body is larger than {@link limit}, in the service's own error shape. */
   refuse(req: IncomingMessage, res: ServerResponse): void;
+  /**
+   * The service reads the body itself, as it arrives, within {@link limit} (an S3 upload): the
+   * gateway leaves it unread. @default false
+   */
+  readonly streamed?: boolean;
 }
 
 /** Room for the parameters around the payload a limit is about (names, attributes, ids). */
@@ -119,19 +126,31 @@ const SSM: BodyBound = {
 };
 
 /**
- * S3: bounded like the others, not streamed: the store behind it (fauxqs's S3) keeps each object
- * in memory, so a body streamed to it would be held whole there. CDK's assets (the bundled
- * functions, the templates) are far below the bound, and sent in 5 MB parts above 5 MB.
+ * S3: an upload (PutObject, UploadPart) is streamed, not read here: its service decodes, counts
+ * and spools it as it arrives and refuses it at its own bound (`../s3/upload.ts`). Any other call
+ * carries an XML document at most (DeleteObjects' 1,000 keys, CompleteMultipartUpload's 10,000
+ * parts), which 4 MiB holds with room to spare.
  */
-const S3_LIMIT_BYTES = 64 * 1024 * 1024;
-const S3: BodyBound = {
-  limit: S3_LIMIT_BYTES,
+const S3_UPLOAD: BodyBound = {
+  limit: S3_UPLOAD_LIMIT_BYTES,
+  streamed: true,
   refuse: (_, res) =>
-    sendXmlError(
+    sendS3Error(
       res,
       400,
       'EntityTooLarge',
-      `Your proposed upload exceeds the maximum allowed size of the local cloud (${S3_LIMIT_BYTES} bytes)`,
+      'Your proposed upload exceeds the maximum allowed size',
+    ),
+};
+const S3_REQUEST_LIMIT_BYTES = 4 * 1024 * 1024;
+const S3_REQUEST: BodyBound = {
+  limit: S3_REQUEST_LIMIT_BYTES,
+  refuse: (_, res) =>
+    sendS3Error(
+      res,
+      400,
+      'MaxMessageLengthExceeded',
+      `Your request was too big: the local cloud takes ${S3_REQUEST_LIMIT_BYTES} bytes in an S3 request other than an upload`,
     ),
 };
 
@@ -180,7 +199,7 @@ export function bodyBoundOf(service: string | undefined, req: IncomingMessage): 
     case 'logs':
       return LOGS;
     case 's3':
-      return S3;
+      return isS3Upload(req) ? S3_UPLOAD : S3_REQUEST;
     case 'ssm':
       return SSM;
     case undefined:

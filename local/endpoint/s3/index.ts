@@ -1,12 +1,16 @@
 /**
- * S3 on the endpoint (REST, path style): fauxqs's S3 serves buckets and objects, multipart uploads
- * and aws-chunked bodies; this face adds the bucket calls cdk-assets makes that fauxqs does not
- * answer (GetBucketLocation, GetBucketEncryption), checks `x-amz-expected-bucket-owner`, and
- * authorizes role sessions' calls on the bucket or object, as S3 does.
+ * S3 on the endpoint (REST, path style): fauxqs's S3 serves buckets and objects and multipart
+ * uploads; this face adds the bucket calls cdk-assets makes that fauxqs does not answer
+ * (GetBucketLocation, GetBucketEncryption), checks `x-amz-expected-bucket-owner`, authorizes role
+ * sessions' calls on the bucket or object, as S3 does, and receives uploads itself (`upload.ts`):
+ * streamed, bounded and decoded from aws-chunked before fauxqs stores them.
  */
-import { type Call, denial, type ServiceHandler } from './call';
-import { escapeXml } from './protocol';
-import type { Upstream } from './upstream';
+import { type Call, denial, type ServiceHandler } from '../call';
+import type { Upstream } from '../upstream';
+import { isS3Upload, receiveUpload } from './upload';
+import { sendS3Error, sendXml } from './xml';
+
+export { isS3Upload, S3_UPLOAD_LIMIT_BYTES } from './upload';
 
 const NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
@@ -28,52 +32,39 @@ function iamAction(method: string, key: string, query: URLSearchParams): string 
   return 's3:PutObject';
 }
 
-function sendXml(call: Call, status: number, body: string): void {
-  const text = `<?xml version="1.0" encoding="UTF-8"?>${body}`;
-  call.res.writeHead(status, {
-    'content-type': 'application/xml',
-    'content-length': Buffer.byteLength(text),
-  });
-  call.res.end(text);
-}
-
-function sendError(call: Call, status: number, code: string, message: string): void {
-  sendXml(
-    call,
-    status,
-    `<Error><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error>`,
-  );
-}
-
 /** S3 on the endpoint, in front of fauxqs's S3. */
 export function s3Service(opts: {
   upstream: Upstream;
   accountId: string;
   hasBucket: (name: string) => boolean;
 }): ServiceHandler {
-  return (call: Call) => {
+  return async (call: Call) => {
     const { bucket, key, query } = target(call);
     const method = call.req.method ?? 'GET';
     const owner = call.req.headers['x-amz-expected-bucket-owner'];
     if (typeof owner === 'string' && owner !== opts.accountId)
-      return sendError(call, 403, 'AccessDenied', 'Access Denied');
+      return sendS3Error(call.res, 403, 'AccessDenied', 'Access Denied');
     if (bucket) {
       const resource = `arn:aws:s3:::${bucket}${key ? `/${key}` : ''}`;
       const refused = denial(call, [{ action: iamAction(method, key, query), resource }]);
-      if (refused) return sendError(call, 403, 'AccessDenied', refused);
+      if (refused) return sendS3Error(call.res, 403, 'AccessDenied', refused);
     }
     if (bucket && !key && method === 'GET' && (query.has('location') || query.has('encryption'))) {
       if (!opts.hasBucket(bucket))
-        return sendError(call, 404, 'NoSuchBucket', 'The specified bucket does not exist');
-      if (query.has('location')) return sendXml(call, 200, `<LocationConstraint xmlns="${NS}"/>`);
+        return sendS3Error(call.res, 404, 'NoSuchBucket', 'The specified bucket does not exist');
+      if (query.has('location'))
+        return sendXml(call.res, 200, `<LocationConstraint xmlns="${NS}"/>`);
       const rule =
         '<Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule>';
       return sendXml(
-        call,
+        call.res,
         200,
         `<ServerSideEncryptionConfiguration xmlns="${NS}">${rule}</ServerSideEncryptionConfiguration>`,
       );
     }
-    opts.upstream(call.req, call.body, call.res);
+    if (!isS3Upload(call.req)) return opts.upstream(call.req, call.body, call.res);
+    // The gateway leaves an upload's body unread (see guard/body-limits.ts).
+    const upload = await receiveUpload(call.req, call.res);
+    if (upload) opts.upstream(call.req, upload.body, call.res, upload.headers);
   };
 }
