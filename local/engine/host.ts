@@ -4,11 +4,13 @@
  * own, for the CDK CLI (or any CloudFormation client) to bootstrap and deploy onto; `npm start`
  * deploys its assembly onto it in-process (start.ts).
  */
+import { loadStack } from '../../aws/template';
 import type { LocalCloudFormation } from '../cloudformation/engine';
+import type { Stack } from '../cloudformation/model';
 import { lambdaService } from '../endpoint/lambda';
 import { lambdaApi } from '../lambda/api';
 import { LambdaCompute } from '../lambda/compute';
-import type { DeployTarget } from '../stack/deploy';
+import { type DeployTarget, deployAssembly } from '../stack/deploy';
 import { writeStateFile } from '../state/state-file';
 import { type EngineClients, engineClients } from './clients';
 import { type OpenEndpoint, openEndpoint } from './endpoint';
@@ -27,6 +29,12 @@ export interface CloudHost {
   readonly cloudformation: LocalCloudFormation;
   /** The functions CloudFormation deployed, with their triggers. */
   readonly compute: LambdaCompute;
+  /**
+   * Deploys a stack of a cloud assembly in-process, as `cdk deploy` would (see
+   * local/stack/deploy.ts); resolves once it is complete.
+   * @throws StackDeployError with the failed resource's reason when it rolled back
+   */
+  deploy(assemblyDir: string, stackName?: string): Promise<Stack>;
   /** Resolves when no source queue holds a message and nothing runs (see `LocalCloud`). */
   waitForIdle(opts?: { timeoutMs?: number }): Promise<void>;
   stop(): Promise<void>;
@@ -85,7 +93,7 @@ export async function startCloudHost(opts: CloudHostOptions = {}): Promise<Cloud
   const teardown = new Teardown();
   try {
     const settings = { timeScale: 1, captureLogs: true, schedules: true };
-    const { stores, endpoint, compute } = await openHost(opts, settings, teardown);
+    const { stores, endpoint, compute, target } = await openHost(opts, settings, teardown);
     const region = endpoint.cloudformation.registry.region;
     if (opts.stateFile) {
       const endpoints = { sqs: endpoint.url, dynamodb: endpoint.url };
@@ -99,6 +107,8 @@ export async function startCloudHost(opts: CloudHostOptions = {}): Promise<Cloud
       port: endpoint.port,
       cloudformation: endpoint.cloudformation,
       compute,
+      deploy: (assemblyDir, stackName) =>
+        deployAssembly(target, loadStack(assemblyDir, stackName)),
       waitForIdle: (idle) => waitForIdle(idleParts(stores, compute), idle),
       async stop() {
         if (stopped) return;

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
@@ -31,4 +31,22 @@ export function shortTimeouts(template: Template, seconds: number): void {
   for (const resource of Object.values(template.Resources)) {
     if (resource.Type === 'AWS::Lambda::Function') resource.Properties.Timeout = seconds;
   }
+}
+
+/**
+ * A copy of the pipeline's assembly as another stage would synthesize it: the stack, its asset
+ * manifest and every physical name it fixes renamed from `StringPipeline` to `stackName`.
+ */
+export function stageAssembly(stackName: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'assembly-'));
+  cpSync(inject('pipelineAssembly'), dir, { recursive: true });
+  const rename = (from: string, to: string) => {
+    const text = readFileSync(join(dir, from), 'utf8');
+    writeFileSync(join(dir, from), text.replaceAll('StringPipeline', stackName));
+    renameSync(join(dir, from), join(dir, to));
+  };
+  rename('StringPipeline.template.json', `${stackName}.template.json`);
+  rename('StringPipeline.assets.json', `${stackName}.assets.json`);
+  rename('manifest.json', 'manifest.json');
+  return dir;
 }
