@@ -55,6 +55,11 @@ const AWS_MANAGED_POLICIES: Record<string, PolicyStatement[]> = {
         '*:Query',
         '*:Scan',
         '*:Lookup*',
+        // What `cdk watch` tails the functions' logs with.
+        'logs:FilterLogEvents',
+        'logs:StartQuery',
+        'logs:StopQuery',
+        'logs:TestMetricFilter',
       ],
       resources: ['*'],
     },
