@@ -107,8 +107,7 @@ export async function startCloudHost(opts: CloudHostOptions = {}): Promise<Cloud
       port: endpoint.port,
       cloudformation: endpoint.cloudformation,
       compute,
-      deploy: (assemblyDir, stackName) =>
-        deployAssembly(target, loadStack(assemblyDir, stackName)),
+      deploy: (assemblyDir, stackName) => deployAssembly(target, loadStack(assemblyDir, stackName)),
       waitForIdle: (idle) => waitForIdle(idleParts(stores, compute), idle),
       async stop() {
         if (stopped) return;
