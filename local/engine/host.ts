@@ -3,6 +3,7 @@
  * CloudFormation client) to bootstrap and deploy stacks onto through CloudFormation.
  */
 import type { LocalCloudFormation } from '../cloudformation/engine';
+import { startMonitoring } from '../cloudwatch/start';
 import { lambdaService } from '../endpoint/lambda';
 import { lambdaApi } from '../lambda/api';
 import { LambdaCompute } from '../lambda/compute';
@@ -32,7 +33,7 @@ export interface CloudHost {
 /** Options of {@link startCloudHost}: those of a local cloud that concern no stack. */
 export type CloudHostOptions = Pick<
   LocalCloudOptions,
-  'port' | 'dataDir' | 'iam' | 'log' | 'stateFile' | 'faults' | 'allowHosts'
+  'port' | 'dataDir' | 'iam' | 'log' | 'stateFile' | 'faults' | 'allowHosts' | 'timeScale'
 >;
 
 /** Starts the stores and the endpoint, with CloudFormation ready to take stacks. */
@@ -124,6 +125,15 @@ function startCompute(
     endpointUrl: endpoint.url,
     iam,
   };
+  const monitoring = startMonitoring({
+    region,
+    accountId,
+    endpointUrl: endpoint.url,
+    sqs: stores.sqs,
+    timeScale: opts.timeScale,
+  });
+  teardown.add(() => monitoring.stop());
+  endpoint.cloudformation.services.monitoring = monitoring;
   endpoint.services.lambda = lambdaService({
     ...lambdaApi({
       propertiesOf: (spec) => compute.functions.get(spec.name)?.properties ?? {},
