@@ -71,6 +71,8 @@ export const INERT_TYPES = new Set([
   'AWS::SNS::Topic',
   'AWS::SNS::TopicPolicy',
   'AWS::SNS::Subscription',
+  'AWS::KMS::Key',
+  'AWS::Scheduler::ScheduleGroup',
 ]);
 
 /**

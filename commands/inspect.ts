@@ -29,7 +29,7 @@ const OPTIONS = {
     type: 'boolean',
     default: false,
     description:
-      'instead, a table of the permissions each role needs vs what its policies grant; exit 1 if any is missing',
+      'instead, a table of the permissions each role needs vs what its policies grant, and the grants nothing needs; exit 1 if any is missing or in excess',
   },
 } as const satisfies OptionSpecs;
 
@@ -37,7 +37,7 @@ const OPTIONS = {
 export const INSPECT: CommandSpec<typeof OPTIONS> = {
   invocation: 'npm run inspect --',
   summary:
-    "Shows queue depths, in-flight and delayed counts, dead letters with the reason each was dead-lettered, failed requestor invocations (the schedule's DLQ, the on-failure destination) with their reasons, and table counts by status. With --iam: the permissions each role needs (its function's SDK calls, pollers, destinations, logs, traces; the schedule's invoke and DLQ) against those its policies grant, from the stack's template. Target: --endpoint, else the running local cloud, else AWS.",
+    "Shows queue depths, in-flight and delayed counts, dead letters with the reason each was dead-lettered, failed requestor invocations (the schedule's DLQ, the on-failure destination) with their reasons, and table counts by status. With --iam: the permissions each role needs (its function's SDK calls, pollers, destinations, logs, traces; the schedule's invoke and DLQ) against those its policies grant, and what they grant that nothing needs, from the stack's template. Target: --endpoint, else the running local cloud, else AWS.",
   options: OPTIONS,
   examples: [
     'npm run inspect',
@@ -54,7 +54,7 @@ export const main: CommandMain<typeof OPTIONS> = async (values) => {
   if (values.iam) {
     const table = await iamReport(await targetFrom(values));
     console.log(values.json ? JSON.stringify(table, null, 2) : formatIamReport(table));
-    return table.missing > 0 ? 1 : 0;
+    return table.missing > 0 || table.excess.length > 0 ? 1 : 0;
   }
   const report = await inspect(await targetFrom(values), { peek });
   console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));

@@ -41,29 +41,53 @@ export function evaluateAlarms(inputs: AlarmInputs): AlarmState[] {
     const p = resource.Properties ?? {};
     const name =
       typeof p.AlarmName === 'string' ? p.AlarmName : (physical.get(logicalId) ?? logicalId);
-    const description = typeof p.AlarmDescription === 'string' ? p.AlarmDescription : '';
-    const metric = String(p.MetricName ?? '(a metric expression)');
-    const threshold = Number(p.Threshold);
-    const [symbol, breaches] = COMPARE[String(p.ComparisonOperator)] ?? [];
     const subject = dimensionTarget(p.Dimensions);
-    const measured = measure(String(p.Namespace), metric, subject, physical, inputs);
-    if (!breaches || Number.isNaN(threshold) || measured.value === undefined) {
-      alarms.push({
-        name,
-        description,
-        state: 'INSUFFICIENT_DATA',
-        reason: measured.why ?? `The console cannot evaluate ${String(p.ComparisonOperator)}`,
-      });
-      continue;
-    }
-    alarms.push({
-      name,
-      description,
-      state: breaches(measured.value, threshold) ? 'ALARM' : 'OK',
-      reason: `${measured.label}: ${measured.value}${measured.unit ?? ''} (alarm at ${symbol} ${threshold}${measured.unit ?? ''})`,
-    });
+    alarms.push(
+      alarmState(name, p, {
+        queue: inputs.queues.find((q) => subject !== undefined && q.logicalId === subject),
+        fn: inputs.functions.find((f) => subject !== undefined && f.name === physical.get(subject)),
+      }),
+    );
   }
   return firingFirst(alarms);
+}
+
+/** The figures of a queue an alarm may watch. */
+export type QueueFigures = Pick<QueueInfo, 'name' | 'visible' | 'oldestAgeSeconds'>;
+/** The figures of a function an alarm may watch. */
+export type FunctionFigures = Pick<
+  FunctionStats,
+  'key' | 'errorsLastMinute' | 'throttles' | 'throttlesNote'
+>;
+
+/**
+ * One alarm's state (its `AWS::CloudWatch::Alarm` properties) on the figures of what its
+ * dimension names: the local cloud evaluates its alarms with this too, on its own figures.
+ */
+export function alarmState(
+  name: string,
+  p: Record<string, unknown>,
+  subject: { queue?: QueueFigures; fn?: FunctionFigures },
+): AlarmState {
+  const description = typeof p.AlarmDescription === 'string' ? p.AlarmDescription : '';
+  const metric = String(p.MetricName ?? '(a metric expression)');
+  const threshold = Number(p.Threshold);
+  const [symbol, breaches] = COMPARE[String(p.ComparisonOperator)] ?? [];
+  const measured = measure(String(p.Namespace), metric, subject);
+  if (!breaches || Number.isNaN(threshold) || measured.value === undefined) {
+    return {
+      name,
+      description,
+      state: 'INSUFFICIENT_DATA',
+      reason: measured.why ?? `The console cannot evaluate ${String(p.ComparisonOperator)}`,
+    };
+  }
+  return {
+    name,
+    description,
+    state: breaches(measured.value, threshold) ? 'ALARM' : 'OK',
+    reason: `${measured.label}: ${measured.value}${measured.unit ?? ''} (alarm at ${symbol} ${threshold}${measured.unit ?? ''})`,
+  };
 }
 
 /** The logical id an alarm's first dimension refers to (`Ref` or `Fn::GetAtt`). */
@@ -79,14 +103,8 @@ function dimensionTarget(dimensions: unknown): string | undefined {
 function measure(
   namespace: string,
   metric: string,
-  subject: string | undefined,
-  physical: ReadonlyMap<string, string>,
-  inputs: AlarmInputs,
+  { queue, fn }: { queue?: QueueFigures; fn?: FunctionFigures },
 ): { value?: number; label?: string; unit?: string; why?: string } {
-  const queue = inputs.queues.find((q) => subject !== undefined && q.logicalId === subject);
-  const fn = inputs.functions.find(
-    (f) => subject !== undefined && f.name === physical.get(subject),
-  );
   if (namespace === 'AWS/SQS' && queue) {
     if (metric === 'ApproximateNumberOfMessagesVisible') {
       return { value: queue.visible, label: `Visible messages in ${queue.name}` };

@@ -113,6 +113,26 @@ export const Env = {
   DefaultRequestCount: 'DEFAULT_REQUEST_COUNT',
 } as const;
 
+/**
+ * The IAM actions the handlers' SDK calls need, and all the stack grants for them: a queue a
+ * function sends to (SendMessageBatch), a table it records in (conditional PutItem/UpdateItem and
+ * the GetItem that reads a conflicting item). A unit test checks them against the code's calls.
+ */
+export const CodeActions = {
+  sendsTo: ['sqs:SendMessage'],
+  records: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+} as const;
+
+/**
+ * What the Lambda poller of an SQS event source calls with the function's role, and all the
+ * stack grants it.
+ */
+export const POLLER_ACTIONS = [
+  'sqs:ReceiveMessage',
+  'sqs:DeleteMessage',
+  'sqs:GetQueueAttributes',
+] as const;
+
 /** The three pipeline queues, by the prefix of their stack output keys. */
 export const QUEUES = ['Request', 'Response', 'Ack'] as const;
 export type QueueKey = (typeof QUEUES)[number];

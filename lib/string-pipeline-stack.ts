@@ -5,18 +5,18 @@
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { Env, METRICS_NAMESPACE, Output, SERVICE_METRICS } from '../contract/contract';
 import { loadConfig, type PipelineConfig } from './config';
 import { AlarmTopic } from './constructs/alarm-topic';
-import { DeadLetterQueue } from './constructs/dead-letter-queue';
+import { DeadLetterQueue, physicalName } from './constructs/dead-letter-queue';
 import { FunctionAlarms } from './constructs/function-alarms';
 import { Monitoring } from './constructs/monitoring';
 import { PipelineFunction } from './constructs/pipeline-function';
 import { QueueWithDlq } from './constructs/queue-with-dlq';
 import { RequestorSchedule } from './constructs/requestor-schedule';
+import { SendOnlyDestination } from './constructs/send-only-destination';
 import { acknowledgeIsDeadLetterQueue } from './nag';
 
 /** Properties of a {@link StringPipelineStack}. */
@@ -197,7 +197,7 @@ export class StringPipelineStack extends Stack {
     requestor.configureAsyncInvoke({
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
-      onFailure: new SqsDestination(this.requestorFailures),
+      onFailure: new SendOnlyDestination(this.requestorFailures),
     });
 
     const queues = [this.requestQueue, this.responseQueue, this.ackQueue];
@@ -248,7 +248,7 @@ export class StringPipelineStack extends Stack {
     removalPolicy: RemovalPolicy,
   ): dynamodb.Table {
     return new dynamodb.Table(this, id, {
-      tableName,
+      tableName: physicalName(tableName, removalPolicy),
       partitionKey: { name: 'requestId', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       encryption: dynamodb.TableEncryption.AWS_MANAGED,

@@ -29,5 +29,21 @@ export function formatIamReport(report: IamReport): string {
     report.missing === 0
       ? `All ${report.rows.length} needed permissions are granted.`
       : `${report.missing} of ${report.rows.length} needed permissions are NOT granted.`,
+    ...formatExcess(report),
   ].join('\n');
+}
+
+/** The grants nothing needs, one line each, and their count. */
+function formatExcess(report: IamReport): string[] {
+  if (report.excess.length === 0) return ['No permission is granted that nothing needs.'];
+  const width = Math.max(...report.excess.map((e) => e.role.length));
+  return [
+    '',
+    'Granted but not needed (role, action, resource, policy):',
+    ...report.excess.map(
+      (e) => `${e.role.padEnd(width)}  ${e.action}  ${e.resource}  (${e.policy})`,
+    ),
+    '',
+    `${report.excess.length} granted permission${report.excess.length === 1 ? ' is' : 's are'} needed by nothing.`,
+  ];
 }

@@ -8,7 +8,7 @@
 import { dynamodbPermissions, type Permission, sqsPermissions } from '../aws/iam/actions';
 import { roleLogicalId } from '../aws/iam/policies';
 import type { IntrinsicResolver, LocalResource, StackArtifact } from '../aws/template';
-import { Env } from '../contract/contract';
+import { Env, POLLER_ACTIONS } from '../contract/contract';
 
 /** An SDK client and the operations a function's code sends with it, to one resource. */
 interface Calls {
@@ -34,9 +34,6 @@ export const CALLS_BY_ENV: Readonly<Record<string, Calls>> = {
   [Env.RequestsTableName]: RECORDS,
   [Env.StringsTableName]: RECORDS,
 };
-
-/** The Lambda poller's calls on an SQS event source, made with the function's role. */
-const POLLER_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
 
 /** A permission a role needs, who uses the role and what needs it. */
 export interface Need extends Permission {

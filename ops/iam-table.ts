@@ -23,6 +23,7 @@ import {
   type LocalResource,
   type StackArtifact,
 } from '../aws/template';
+import { type ExcessGrant, excessGrants } from './iam-excess';
 import { neededPermissions } from './iam-needs';
 import { type Target, TargetError } from './target';
 
@@ -49,6 +50,8 @@ export interface IamReport {
   readonly rows: IamRow[];
   /** Rows not granted. */
   readonly missing: number;
+  /** What the roles' policies grant that nothing needs. */
+  readonly excess: ExcessGrant[];
 }
 
 /** A CloudFormation template, as far as the table reads it. */
@@ -85,7 +88,7 @@ export async function iamReport(target: Target): Promise<IamReport> {
       }
       token = page.NextToken;
     } while (token);
-    const rows = iamRows(template, physicalIds, {
+    const { rows, excess } = iamTable(template, physicalIds, {
       stackName: target.stackName,
       region: target.region,
       accountId: accountOf(physicalIds, template) ?? LOCAL_ACCOUNT_ID,
@@ -94,6 +97,7 @@ export async function iamReport(target: Target): Promise<IamReport> {
       target: target.description,
       rows,
       missing: rows.filter((r) => !r.granted).length,
+      excess,
     };
   } finally {
     cloudformation.destroy();
@@ -110,6 +114,9 @@ function accountOf(physicalIds: Map<string, string>, template: Template): string
   return undefined;
 }
 
+/** Where a template is deployed: its stack, region and account. */
+type Deployment = { stackName: string; region: string; accountId: string };
+
 /**
  * The table for a template whose resources have these physical ids: every permission each role
  * needs, decided against the role's policies. Pure: no call leaves the process.
@@ -117,8 +124,17 @@ function accountOf(physicalIds: Map<string, string>, template: Template): string
 export function iamRows(
   template: Template,
   physicalIds: ReadonlyMap<string, string>,
-  env: { stackName: string; region: string; accountId: string },
+  env: Deployment,
 ): IamRow[] {
+  return iamTable(template, physicalIds, env).rows;
+}
+
+/** The table's rows, and the grants that no row needs. Pure, as {@link iamRows}. */
+export function iamTable(
+  template: Template,
+  physicalIds: ReadonlyMap<string, string>,
+  env: Deployment,
+): { rows: IamRow[]; excess: ExcessGrant[] } {
   const stack: StackArtifact = {
     stackName: env.stackName,
     assemblyDir: '',
@@ -129,8 +145,8 @@ export function iamRows(
   const locals = deployedValues(stack, physicalIds, env);
   const resolver = new IntrinsicResolver(stack, locals, env);
   const roles = rolePolicies(stack, resolver, env.accountId);
-  const rows = neededPermissions(stack, locals, resolver, env);
-  return rows
+  const needs = neededPermissions(stack, locals, resolver, env);
+  const rows = needs
     .map((n): IamRow => {
       const role = roles.get(n.role);
       const decision = role
@@ -165,6 +181,7 @@ export function iamRows(
         a.action.localeCompare(b.action) ||
         a.resource.localeCompare(b.resource),
     );
+  return { rows, excess: excessGrants(roles, needs) };
 }
 
 /**

@@ -7,9 +7,22 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 
+/**
+ * The physical name a resource is given: `name`, unless the resource is retained when it leaves
+ * the stack. A retained resource with a fixed name would make the next deploy after `cdk destroy`
+ * fail with "already exists"; without one, the new stack makes a new resource beside the old.
+ */
+export function physicalName(name: string, removalPolicy: RemovalPolicy): string | undefined {
+  return removalPolicy === RemovalPolicy.RETAIN ? undefined : name;
+}
+
 /** Properties of a {@link DeadLetterQueue}. */
 export interface DeadLetterQueueProps {
-  /** Physical name of the queue; its alarm is named `<queueName>-not-empty`. */
+  /**
+   * Name of the queue, and of its alarm `<queueName>-not-empty`. A retained queue is not given it
+   * as physical name (CloudFormation generates one), so a redeploy after `cdk destroy` cannot
+   * collide with the queue left behind.
+   */
   readonly queueName: string;
   /** What a message in this queue means and what to do about it, shown with the alarm. */
   readonly alarmDescription: string;
@@ -40,7 +53,7 @@ export class DeadLetterQueue extends sqs.Queue {
 
   constructor(scope: Construct, id: string, props: DeadLetterQueueProps) {
     super(scope, id, {
-      queueName: props.queueName,
+      queueName: physicalName(props.queueName, props.removalPolicy ?? RemovalPolicy.DESTROY),
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: props.retentionPeriod ?? Duration.days(14),

@@ -2,7 +2,7 @@
  * The construct every pipeline function is built with: a Node.js function with the shared Lambda
  * defaults, its own log group and a role that may write only there.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { type CfnResource, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -10,8 +10,29 @@ import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-n
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { CodeActions } from '../../contract/contract';
 import { acknowledgeXrayWildcard } from '../nag';
 import { LAMBDA_BUNDLING, LAMBDA_RUNTIME_NAME } from './lambda-bundling';
+
+/**
+ * Makes the function depend on its role's policy only. CDK also makes it depend on the role, which
+ * its `Role` GetAtt already orders (cfn-lint W3005); the policy must exist before the function's
+ * event source mappings, which only the explicit dependency ensures.
+ */
+function dependOnPolicyOnly(fn: lambda.Function, role: iam.Role): void {
+  const cfn = fn.node.defaultChild as lambda.CfnFunction;
+  cfn.addOverride(
+    'DependsOn',
+    Lazy.list({
+      produce: () => {
+        const policy = role.node.tryFindChild('DefaultPolicy')?.node.defaultChild as
+          | CfnResource
+          | undefined;
+        return policy ? [Stack.of(fn).resolve(policy.logicalId) as string] : undefined;
+      },
+    }),
+  );
+}
 
 /** CDK's output format for each of the plain data's `format` values. */
 const OUTPUT_FORMATS = { esm: OutputFormat.ESM, cjs: OutputFormat.CJS } as const;
@@ -111,8 +132,9 @@ export class PipelineFunction extends Construct {
     super(scope, id);
     this.timeout = props.timeout ?? LAMBDA_DEFAULTS.timeout;
 
+    // No fixed name: the function's logging config names whatever group CloudFormation made, so a
+    // group left behind by an earlier deploy (a retained one, or one Lambda created) cannot collide.
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      ...(props.functionName ? { logGroupName: `/aws/lambda/${props.functionName}` } : {}),
       retention: props.logRetention ?? LAMBDA_DEFAULTS.logRetention,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
@@ -150,6 +172,7 @@ export class PipelineFunction extends Construct {
     });
 
     acknowledgeXrayWildcard(this.role);
+    dependOnPolicyOnly(this.function, this.role);
   }
 
   /**
@@ -157,17 +180,19 @@ export class PipelineFunction extends Construct {
    * @returns this function, to chain further bindings
    */
   public sendsTo(queue: sqs.IQueue, envVar: string): this {
-    queue.grantSendMessages(this.function);
+    // Only what the code calls: not grantSendMessages' GetQueueUrl and GetQueueAttributes.
+    queue.grant(this.function, ...CodeActions.sendsTo);
     this.function.addEnvironment(envVar, queue.queueUrl);
     return this;
   }
 
   /**
-   * Lets the function read and write items of `table`, and tells it the table's name in `envVar`.
+   * Lets the function get, put and update items of `table`, and tells it the table's name in `envVar`.
    * @returns this function, to chain further bindings
    */
   public readsWrites(table: dynamodb.ITable, envVar: string): this {
-    table.grantReadWriteData(this.function);
+    // Only what the code calls, not grantReadWriteData's twelve actions (Scan, DeleteItem, ...).
+    table.grant(this.function, ...CodeActions.records);
     this.function.addEnvironment(envVar, table.tableName);
     return this;
   }

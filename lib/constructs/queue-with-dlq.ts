@@ -4,11 +4,12 @@
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { POLLER_ACTIONS } from '../../contract/contract';
 import { validateMaxReceiveCount } from '../config';
-import { DeadLetterQueue } from './dead-letter-queue';
+import { DeadLetterQueue, physicalName } from './dead-letter-queue';
 import type { PipelineFunction } from './pipeline-function';
 
 /** The most SQS allows for a visibility timeout. */
@@ -67,7 +68,10 @@ export interface QueueConsumerProps {
 
 /** Properties of a {@link QueueWithDlq}. */
 export interface QueueWithDlqProps {
-  /** Physical name of the queue; the DLQ is named `<queueName>-dlq`. */
+  /**
+   * Name of the queue, `<queueName>-dlq` that of its DLQ, and the prefix of their alarms' names.
+   * A retained queue is not given it as physical name: see {@link DeadLetterQueueProps.queueName}.
+   */
   readonly queueName: string;
   /** The Lambda function that consumes the queue, with its polling settings. */
   readonly consumer: QueueConsumerProps;
@@ -113,7 +117,7 @@ export class QueueWithDlq extends Construct {
   /** Where messages go after `maxReceiveCount` failed receives, or when the consumer rejects them. */
   public readonly deadLetterQueue: DeadLetterQueue;
   /** The event source mapping feeding the consumer. */
-  public readonly eventSource: SqsEventSource;
+  public readonly eventSource: lambda.EventSourceMapping;
   /** Fires when any message is in the DLQ. */
   public readonly deadLetterAlarm: cloudwatch.Alarm;
   /** Fires when the oldest message in the queue is older than the threshold. */
@@ -135,7 +139,7 @@ export class QueueWithDlq extends Construct {
     this.deadLetterAlarm = this.deadLetterQueue.notEmptyAlarm;
 
     this.queue = new sqs.Queue(this, 'Queue', {
-      queueName: props.queueName,
+      queueName: physicalName(props.queueName, removalPolicy),
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: props.retentionPeriod ?? Duration.days(4),
@@ -144,14 +148,17 @@ export class QueueWithDlq extends Construct {
       removalPolicy,
     });
 
-    this.eventSource = new SqsEventSource(this.queue, {
+    // A mapping of our own rather than SqsEventSource, whose grantConsumeMessages adds
+    // ChangeMessageVisibility and GetQueueUrl, which the poller never calls.
+    this.eventSource = new lambda.EventSourceMapping(this, 'EventSource', {
+      target: consumer.function,
+      eventSourceArn: this.queue.queueArn,
       batchSize: props.consumer.batchSize ?? 10,
       maxBatchingWindow,
       maxConcurrency: props.consumer.maxConcurrency ?? 5,
       reportBatchItemFailures: true,
     });
-    // Grants the consumer's role what the poller needs: receive, delete, get attributes.
-    consumer.function.addEventSource(this.eventSource);
+    this.queue.grant(consumer.function, ...POLLER_ACTIONS);
     if (props.consumer.queueArnEnv) {
       consumer.function.addEnvironment(props.consumer.queueArnEnv, this.queue.queueArn);
     }

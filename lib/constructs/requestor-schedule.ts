@@ -2,14 +2,14 @@
  * The construct that invokes the requestor at a fixed rate with EventBridge Scheduler, with its
  * role, its DLQ and the alarms on invocations Scheduler could not deliver.
  */
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { acknowledgeInvokeQualifiers, acknowledgeIsDeadLetterQueue } from '../nag';
+import { acknowledgeIsDeadLetterQueue } from '../nag';
 import { DeadLetterQueue } from './dead-letter-queue';
 
 /** Properties of a {@link RequestorSchedule}. */
@@ -17,7 +17,7 @@ export interface RequestorScheduleProps {
   /** The function to invoke with `{ "count": N, "idempotencyKey": <scheduled time> }`. */
   readonly target: lambda.IFunction;
   /**
-   * Physical name of the schedule; its DLQ is `<scheduleName>-dlq`.
+   * Physical name of the schedule and of its schedule group; its DLQ is `<scheduleName>-dlq`.
    */
   readonly scheduleName: string;
   /**
@@ -49,6 +49,8 @@ export interface RequestorScheduleProps {
 export class RequestorSchedule extends Construct {
   /** The schedule. */
   public readonly schedule: scheduler.Schedule;
+  /** The stack's own schedule group, which the Scheduler alarms count. */
+  public readonly group: scheduler.ScheduleGroup;
   /** Receives the invocations Scheduler gave up on. */
   public readonly deadLetterQueue: DeadLetterQueue;
   /** The role Scheduler assumes to invoke the target. */
@@ -57,7 +59,7 @@ export class RequestorSchedule extends Construct {
   public readonly deadLetterAlarm: cloudwatch.Alarm;
   /**
    * Fires when Scheduler's invoke of the target failed (throttled, denied, function missing),
-   * retries included. Scheduler counts per schedule group; this one is in the default group.
+   * retries included. Scheduler counts per schedule group: the stack's own.
    */
   public readonly targetErrorsAlarm: cloudwatch.Alarm;
   /** Fires when Scheduler dropped an invocation: retries exhausted and the DLQ send failed too. */
@@ -81,29 +83,33 @@ export class RequestorSchedule extends Construct {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
       description: `Lets EventBridge Scheduler invoke the requestor (${props.scheduleName})`,
     });
-    acknowledgeInvokeQualifiers(this.role, props.target);
 
+    // A group of the stack's own: Scheduler's metrics count per group, and on the account's
+    // `default` group the alarms would count every schedule of the account, other stages' too.
+    this.group = new scheduler.ScheduleGroup(this, 'Group', {
+      scheduleGroupName: props.scheduleName,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       scheduleName: props.scheduleName,
+      scheduleGroup: this.group,
       description: `Requests ${props.count ?? 10} strings every ${rate.toHumanString()}`,
       schedule: scheduler.ScheduleExpression.rate(rate),
       enabled: props.enabled ?? true,
-      target: new LambdaInvoke(props.target, {
-        role: this.role,
+      target: new InvokeOnly(props.target, this.role, this.deadLetterQueue, {
         // The scheduled time is the same on every retry of one tick, so a retried tick
         // re-sends the same requests instead of asking for new ones.
         input: scheduler.ScheduleTargetInput.fromObject({
           count: props.count ?? 10,
           idempotencyKey: scheduler.ContextAttribute.scheduledTime,
         }),
-        deadLetterQueue: this.deadLetterQueue,
         // A tick that cannot run before the next one is due is superseded by it.
-        maxEventAge: Duration.seconds(Math.max(60, rate.toSeconds())),
-        retryAttempts: 2,
+        maximumEventAgeInSeconds: Math.max(60, rate.toSeconds()),
+        maximumRetryAttempts: 2,
       }),
     });
 
-    const group = scheduler.ScheduleGroup.fromDefaultScheduleGroup(this, 'Group');
+    const group = this.group;
     const atLeastOne = {
       threshold: 1,
       evaluationPeriods: 1,
@@ -114,7 +120,7 @@ export class RequestorSchedule extends Construct {
     this.targetErrorsAlarm = new cloudwatch.Alarm(this, 'TargetErrorsAlarm', {
       ...atLeastOne,
       alarmName: `${props.scheduleName}-target-errors`,
-      alarmDescription: `EventBridge Scheduler could not invoke its target (${props.scheduleName} is in the default schedule group, which this counts).`,
+      alarmDescription: `EventBridge Scheduler could not invoke its target (the ${props.scheduleName} schedule group).`,
       metric: group.metricTargetErrors(sum),
     });
     this.droppedAlarm = new cloudwatch.Alarm(this, 'DroppedAlarm', {
@@ -123,5 +129,46 @@ export class RequestorSchedule extends Construct {
       alarmDescription: `EventBridge Scheduler dropped invocations after every retry, without reaching ${props.scheduleName}-dlq.`,
       metric: group.metricDropped(sum),
     });
+  }
+}
+
+/** What {@link InvokeOnly} sends and how it retries. */
+interface InvokeOnlyProps {
+  readonly input: scheduler.ScheduleTargetInput;
+  readonly maximumEventAgeInSeconds: number;
+  readonly maximumRetryAttempts: number;
+}
+
+/**
+ * A Lambda target whose role may invoke the function's own ARN, the one Scheduler calls, and send
+ * to the DLQ: CDK's `LambdaInvoke` grants `grantInvoke` (the function and `<arn>:*`, every version
+ * and alias) and `grantSendMessages` (with GetQueueUrl and GetQueueAttributes, never called).
+ */
+class InvokeOnly implements scheduler.IScheduleTarget {
+  constructor(
+    private readonly fn: lambda.IFunction,
+    private readonly role: iam.IRole,
+    private readonly deadLetterQueue: sqs.IQueue,
+    private readonly props: InvokeOnlyProps,
+  ) {}
+
+  bind(): scheduler.ScheduleTargetConfig {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [this.fn.functionArn],
+      }),
+    );
+    this.deadLetterQueue.grant(this.role, 'sqs:SendMessage');
+    return {
+      arn: this.fn.functionArn,
+      role: this.role,
+      input: this.props.input,
+      deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
+      retryPolicy: {
+        maximumEventAgeInSeconds: this.props.maximumEventAgeInSeconds,
+        maximumRetryAttempts: this.props.maximumRetryAttempts,
+      },
+    };
   }
 }

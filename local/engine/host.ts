@@ -7,6 +7,7 @@
 import { loadStack } from '../../aws/template';
 import type { LocalCloudFormation } from '../cloudformation/engine';
 import type { Stack } from '../cloudformation/model';
+import { startMonitoring } from '../cloudwatch/start';
 import { lambdaService } from '../endpoint/lambda';
 import { lambdaApi } from '../lambda/api';
 import { LambdaCompute } from '../lambda/compute';
@@ -43,7 +44,7 @@ export interface CloudHost {
 /** Options of {@link startCloudHost}: those of a local cloud that concern no stack. */
 export type CloudHostOptions = Pick<
   LocalCloudOptions,
-  'port' | 'dataDir' | 'iam' | 'log' | 'stateFile' | 'faults' | 'allowHosts'
+  'port' | 'dataDir' | 'iam' | 'log' | 'stateFile' | 'faults' | 'allowHosts' | 'timeScale'
 >;
 
 /** How the host runs functions, besides the options it shares with any cloud. */
@@ -92,7 +93,7 @@ export async function openHost(
 export async function startCloudHost(opts: CloudHostOptions = {}): Promise<CloudHost> {
   const teardown = new Teardown();
   try {
-    const settings = { timeScale: 1, captureLogs: true, schedules: true };
+    const settings = { timeScale: opts.timeScale ?? 1, captureLogs: true, schedules: true };
     const { stores, endpoint, compute, target } = await openHost(opts, settings, teardown);
     const region = endpoint.cloudformation.registry.region;
     if (opts.stateFile) {
@@ -176,6 +177,15 @@ function startCompute(
     adoptTables: opts.dataDir !== undefined,
     assetDirs: parts.assetDirs,
   };
+  const monitoring = startMonitoring({
+    region,
+    accountId,
+    endpointUrl: endpoint.url,
+    sqs: stores.sqs,
+    timeScale: settings.timeScale,
+  });
+  teardown.add(() => monitoring.stop());
+  endpoint.cloudformation.services.monitoring = monitoring;
   endpoint.services.lambda = lambdaService({
     ...lambdaApi({
       propertiesOf: (spec) => compute.functions.get(spec.name)?.properties ?? {},

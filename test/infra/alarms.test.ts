@@ -33,11 +33,35 @@ describe('alarms reach someone', () => {
     expect(propertiesOf(template, id).AlarmActions).toEqual([{ Ref: topicId }]);
   });
 
-  it('the topic is encrypted and refuses requests without TLS', () => {
-    const [topicResource] = Object.values(resourcesOf(s.template, 'AWS::SNS::Topic'));
-    const props = topicResource?.Properties as { TopicName: string; KmsMasterKeyId: unknown };
-    expect(props.TopicName).toBe('StringPipeline-alarms');
-    expect(JSON.stringify(props.KmsMasterKeyId)).toContain('alias/aws/sns');
+  const fromOurAlarms = {
+    StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+    ArnLike: { 'aws:SourceArn': Match.anyValue() },
+  };
+
+  it('encrypts the topic with a key of its own, which CloudWatch may use, never alias/aws/sns', () => {
+    const key = s.logicalId(s.stack.alarmTopic.key);
+    s.template.hasResourceProperties('AWS::SNS::Topic', {
+      TopicName: 'StringPipeline-alarms',
+      KmsMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] },
+    });
+    expect(JSON.stringify(s.template.toJSON())).not.toContain('alias/aws/sns');
+    expect(propertiesOf(s.template, key).KeyPolicy).toMatchObject({
+      Statement: expect.arrayContaining([
+        expect.objectContaining({
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          Condition: expect.objectContaining({
+            StringEquals: fromOurAlarms.StringEquals,
+            ArnLike: { 'aws:SourceArn': expect.anything() },
+          }),
+        }),
+      ]),
+    });
+    expect(JSON.stringify(propertiesOf(s.template, key).KeyPolicy)).toContain(':alarm:*');
+  });
+
+  it('lets CloudWatch publish to the topic, and nobody without TLS', () => {
     s.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [topic()],
       PolicyDocument: {
@@ -45,6 +69,13 @@ describe('alarms reach someone', () => {
           Match.objectLike({
             Effect: 'Deny',
             Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: topic(),
+            Condition: fromOurAlarms,
           }),
         ]),
       },
@@ -92,12 +123,18 @@ describe('alarms reach someone', () => {
   it.each([
     ['target-errors', 'TargetErrorCount'],
     ['dropped', 'InvocationDroppedCount'],
-  ])('alarms on failed scheduled invocations: %s', (suffix, metric) => {
+  ])('alarms on failed scheduled invocations of its own schedule group: %s', (suffix, metric) => {
+    s.template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', {
+      Name: 'StringPipeline-schedule',
+    });
+    s.template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      GroupName: 'StringPipeline-schedule',
+    });
     s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: `StringPipeline-schedule-${suffix}`,
       Namespace: 'AWS/Scheduler',
       MetricName: metric,
-      Dimensions: [{ Name: 'ScheduleGroup', Value: 'default' }],
+      Dimensions: [{ Name: 'ScheduleGroup', Value: 'StringPipeline-schedule' }],
       Threshold: 1,
     });
   });

@@ -6,6 +6,9 @@ import { ConfigError, DEFAULT_CONFIG, loadConfig } from '../../lib/config';
 import { visibilityTimeoutFor } from '../../lib/constructs/queue-with-dlq';
 import { propertiesOf, resourcesOf, type Synthesized, synth } from './synth';
 
+/** A resource as the template holds it. */
+type Resource = { DeletionPolicy?: string; Properties?: Record<string, unknown> };
+
 const configFrom = (context: Record<string, unknown>) => loadConfig(new App({ context }).node);
 
 describe('reading context', () => {
@@ -145,11 +148,8 @@ describe('a prod stack with every setting changed', () => {
 
   it('is called StringPipeline-prod and prefixes every physical name with it', () => {
     expect(s.stack.stackName).toBe('StringPipeline-prod');
-    s.template.hasResourceProperties('AWS::SQS::Queue', {
-      QueueName: 'StringPipeline-prod-request',
-    });
-    s.template.hasResourceProperties('AWS::DynamoDB::Table', {
-      TableName: 'StringPipeline-prod-requests',
+    s.template.hasResourceProperties('AWS::SNS::Topic', {
+      TopicName: 'StringPipeline-prod-alarms',
     });
     s.template.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: 'StringPipeline-prod-generator',
@@ -167,6 +167,17 @@ describe('a prod stack with every setting changed', () => {
     s.template.allResourcesProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: true });
     s.template.allResources('AWS::SQS::Queue', { DeletionPolicy: 'Retain' });
     s.template.allResources('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain' });
+  });
+
+  it('names no retained resource, so a deploy after cdk destroy cannot collide with one', () => {
+    const named = Object.entries(s.template.toJSON().Resources as Record<string, Resource>)
+      .filter(([, r]) => r.DeletionPolicy === 'Retain')
+      .flatMap(([id, r]) =>
+        ['TableName', 'QueueName', 'LogGroupName']
+          .filter((key) => r.Properties?.[key] !== undefined)
+          .map((key) => `${id}.${key}`),
+      );
+    expect(named).toEqual([]);
   });
 
   it('creates the schedule disabled, at the configured rate and count', () => {

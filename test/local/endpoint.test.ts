@@ -326,7 +326,7 @@ describe('a mapping disabled in the template', () => {
   it('polls nothing until UpdateEventSourceMapping enables it, then delivers', async () => {
     const assemblyDir = patchedAssembly((template) => {
       for (const [id, resource] of Object.entries(template.Resources)) {
-        if (id.startsWith('GeneratorFunctionSqsEventSourceStringPipelineRequestQueue')) {
+        if (id.startsWith('RequestEventSource')) {
           resource.Properties.Enabled = false;
         }
       }

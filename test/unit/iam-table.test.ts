@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Env } from '../../contract/contract';
 import { CALLS_BY_ENV } from '../../ops/iam-needs';
-import { iamRows } from '../../ops/iam-table';
+import { iamRows, iamTable } from '../../ops/iam-table';
 
 /** Every `new XCommand(` in the functions' code, as SDK operation names. */
 function operationsInCode(dir = 'functions'): Set<string> {
@@ -72,6 +72,27 @@ describe('the IAM table of a template', () => {
     expect(
       sendRow({ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['Queue', 'Arn'] } })?.broad,
     ).toBeUndefined();
+  });
+
+  it('lists an action granted that no need uses, as it does a missing one', () => {
+    const { rows, excess } = iamTable(
+      template({
+        Action: ['sqs:SendMessage', 'sqs:GetQueueUrl', 'sqs:ChangeMessageVisibility'],
+        Resource: { 'Fn::GetAtt': ['Queue', 'Arn'] },
+      }),
+      physical,
+      env,
+    );
+    expect(rows.find((r) => r.action === 'sqs:SendMessage')?.granted).toBe(true);
+    expect(excess).toEqual([
+      expect.objectContaining({
+        role: 'Role',
+        policy: 'p',
+        action: 'sqs:ChangeMessageVisibility',
+        resource: 'arn:aws:sqs:eu-west-1:123456789012:q',
+      }),
+      expect.objectContaining({ action: 'sqs:GetQueueUrl' }),
+    ]);
   });
 
   it('reports a policy the evaluator cannot read as not granted, with the reason', () => {

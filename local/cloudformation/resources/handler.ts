@@ -12,6 +12,7 @@ import type { LogStore } from '../../logs/store';
 import type { FauxqsBuckets } from '../../sqs/fauxqs';
 import type { ParameterStore } from '../../ssm/store';
 import type { DeployedResource, Template } from '../model';
+import type { MonitoringServices } from './monitoring';
 
 /** What the app's resource types (queues, tables, functions and their triggers) act on. */
 export interface AppServices {
@@ -42,6 +43,8 @@ export interface ResourceServices {
   readonly sessions: RoleSessions;
   /** Set once the cloud's clients and functions exist; the bootstrap types need none of it. */
   app?: AppServices;
+  /** Keys, topics and alarms, where the cloud evaluates alarms; else they are only recorded. */
+  monitoring?: MonitoringServices;
 }
 
 /**

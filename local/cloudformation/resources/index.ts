@@ -7,11 +7,13 @@ import { INERT_HANDLERS } from './inert';
 import { lambdaFunction } from './lambda-function';
 import { eventInvokeConfig, eventSourceMapping, schedulerSchedule } from './lambda-triggers';
 import { logGroup } from './logs-log-group';
+import { MONITORING_HANDLERS } from './monitoring';
 import { s3Bucket } from './s3-bucket';
 import { sqsQueue } from './sqs-queue';
 import { ssmParameter } from './ssm-parameter';
 
 export type { AppServices, ResourceContext, ResourceHandler, ResourceServices } from './handler';
+export type { MonitoringServices } from './monitoring';
 
 const HANDLERS: Record<string, ResourceHandler> = {
   'AWS::S3::Bucket': s3Bucket,
@@ -27,6 +29,7 @@ const HANDLERS: Record<string, ResourceHandler> = {
   'AWS::Scheduler::Schedule': schedulerSchedule,
   'AWS::Logs::LogGroup': logGroup,
   ...INERT_HANDLERS,
+  ...MONITORING_HANDLERS,
 };
 
 /** The handler of a resource type, or undefined for one the local cloud does not support. */

@@ -1,6 +1,6 @@
 /**
- * Resource types that are accepted and recorded but change nothing on the local cloud: keys,
- * aliases, container registries, resource policies, alarms, dashboards, topics, metadata. They get the physical id and the
+ * Resource types that are accepted and recorded but change nothing on the local cloud: container
+ * registries, bucket and queue policies, Lambda permissions, dashboards, metadata. They get the physical id and the
  * attributes templates read from them, so references resolve.
  */
 import type { ResourceHandler } from './handler';
@@ -30,14 +30,6 @@ const named = (key: string) => (props: Record<string, unknown>) =>
   typeof props[key] === 'string' ? (props[key] as string) : undefined;
 
 export const INERT_HANDLERS: Record<string, ResourceHandler> = {
-  'AWS::KMS::Key': inert(
-    () => undefined,
-    ({ region, accountId }, id) => ({
-      Arn: `arn:aws:kms:${region}:${accountId}:key/${id}`,
-      KeyId: id,
-    }),
-  ),
-  'AWS::KMS::Alias': inert(named('AliasName'), () => ({})),
   'AWS::ECR::Repository': inert(named('RepositoryName'), ({ region, accountId }, id) => ({
     Arn: `arn:aws:ecr:${region}:${accountId}:repository/${id}`,
     RepositoryUri: `${accountId}.dkr.ecr.${region}.amazonaws.com/${id}`,
@@ -58,25 +50,5 @@ export const INERT_HANDLERS: Record<string, ResourceHandler> = {
     () => undefined,
     () => ({}),
   ),
-  'AWS::CloudWatch::Alarm': inert(named('AlarmName'), ({ region, accountId }, id) => ({
-    Arn: `arn:aws:cloudwatch:${region}:${accountId}:alarm:${id}`,
-  })),
   'AWS::CloudWatch::Dashboard': inert(named('DashboardName'), () => ({})),
-  'AWS::SNS::Topic': {
-    create(ctx, props) {
-      const name = named('TopicName')(props) ?? `${ctx.stackName}-${ctx.logicalId}`;
-      const arn = `arn:aws:sns:${ctx.region}:${ctx.accountId}:${name}`;
-      return { physicalId: arn, attributes: { TopicArn: arn, TopicName: name } };
-    },
-    update: (_ctx, current) => ({ physicalId: current.physicalId, attributes: current.attributes }),
-    delete() {},
-  },
-  'AWS::SNS::TopicPolicy': inert(
-    () => undefined,
-    () => ({}),
-  ),
-  'AWS::SNS::Subscription': inert(
-    () => undefined,
-    () => ({}),
-  ),
 };
