@@ -8,6 +8,7 @@ import { Output, QUEUES, queueOutputs, Status } from '../contract/contract';
 import type { LocalCloud } from '../local/cloud';
 import { describeFaults } from '../local/session/fault-summary';
 import type { StageCounts } from '../local/session/function-log';
+import { logGroupOf } from '../ops/functions';
 import {
   FAILED_INVOCATION_OUTPUTS,
   output,
@@ -128,7 +129,7 @@ export function endpointsText(
     stateFile === resolve(DEFAULT_STATE_FILE) ? '' : ` --state ${relative('.', stateFile)}`;
   const aws = `aws --endpoint-url ${cloud.endpoint}`;
   const o = cloud.outputs;
-  const logGroup = `/aws/lambda/${o[Output.GeneratorFunctionName]}`;
+  const logGroup = logGroupOf(o, o[Output.GeneratorFunctionName] ?? '');
   return `
 The local cloud stays up until Ctrl-C. Point the AWS CLI (v1 or v2) or an SDK at it (any credentials, region ${cloud.region}):
   export AWS_ENDPOINT_URL=${cloud.endpoint} AWS_REGION=${cloud.region} AWS_DEFAULT_REGION=${cloud.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local

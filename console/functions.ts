@@ -4,9 +4,9 @@ import { GetFunctionCommand, InvokeCommand } from '@aws-sdk/client-lambda';
 import { Output } from '../contract/contract';
 import { RequestStringsCommand, validate } from '../functions/shared/messages';
 import { isOtherMajor, nodeOfRuntimeVersion } from '../ops/function-runtimes';
+import { logGroupOf } from '../ops/functions';
 import { withIdempotencyKey } from '../ops/idempotency-key';
 import { platformLineAsText } from '../ops/log-format';
-import { logGroupOf } from '../ops/logs';
 import { requireOutput } from '../ops/target';
 import { type ConsoleContext, ConsoleRequestError, UpstreamError, upstream } from './context';
 import { type InvocationStats, InvocationStatsReader, THROTTLES_NOTE } from './invocations';
@@ -195,7 +195,7 @@ export class Functions {
     since: number,
     limit: number,
   ): Promise<FilteredLogEvent[]> {
-    const group = logGroupOf(functionName);
+    const group = logGroupOf(this.ctx.target.outputs, functionName);
     try {
       const { events = [] } = await this.ctx.logs().send(
         new FilterLogEventsCommand({

@@ -7,8 +7,8 @@
  */
 import type { FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { logGroupOf } from '../ops/functions';
 import { parsePlatformReport } from '../ops/log-format';
-import { logGroupOf } from '../ops/logs';
 import { type ConsoleContext, upstream } from './context';
 
 /** A function's invocations over the window. */
@@ -135,7 +135,7 @@ class FunctionWindow {
     windowStart: number,
     onEvent: (e: FilteredLogEvent) => void,
   ): Promise<void> {
-    const group = logGroupOf(this.functionName);
+    const group = logGroupOf(this.ctx.target.outputs, this.functionName);
     for (let pages = 0; pages < MAX_PAGES; pages++) {
       let page: { events?: FilteredLogEvent[]; nextToken?: string };
       try {

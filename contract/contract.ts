@@ -156,6 +156,9 @@ export const Output = {
   StringsTableName: 'StringsTableName',
   RequestorFunctionName: 'RequestorFunctionName',
   GeneratorFunctionName: 'GeneratorFunctionName',
+  /** Each function's log group: a generated name, which its logging config points to. */
+  RequestorLogGroupName: 'RequestorLogGroupName',
+  GeneratorLogGroupName: 'GeneratorLogGroupName',
   DashboardName: 'DashboardName',
 } as const;
 export type OutputKey = (typeof Output)[keyof typeof Output];

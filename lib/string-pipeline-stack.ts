@@ -238,6 +238,9 @@ export class StringPipelineStack extends Stack {
     output(Output.StringsTableName, this.stringsTable.tableName, 'Strings table (generator)');
     output(Output.RequestorFunctionName, requestor.functionName, 'Requestor function');
     output(Output.GeneratorFunctionName, generator.functionName, 'Generator function');
+    const logGroup = (fn: PipelineFunction) => fn.logGroup.logGroupName;
+    output(Output.RequestorLogGroupName, logGroup(this.requestor), 'Requestor log group');
+    output(Output.GeneratorLogGroupName, logGroup(this.generator), 'Generator log group');
     output(Output.DashboardName, this.monitoring.dashboard.dashboardName, 'CloudWatch dashboard');
   }
 

@@ -15,18 +15,42 @@ export const FUNCTION_OUTPUTS = {
   generator: Output.GeneratorFunctionName,
 } as const satisfies Record<string, OutputKey>;
 
-/** A function of the stack: its short name (when it has one) and its physical name. */
+/** The stack output holding each function's log group, by short name. */
+const LOG_GROUP_OUTPUTS = {
+  requestor: Output.RequestorLogGroupName,
+  generator: Output.GeneratorLogGroupName,
+} as const satisfies Record<keyof typeof FUNCTION_OUTPUTS, OutputKey>;
+
+/** A function of the stack: its short name (when it has one), its physical name, its log group. */
 export interface StackFunction {
   readonly label: string;
   readonly name: string;
+  readonly logGroup: string;
 }
 
 /** Every function the stack outputs name, labelled by short name. */
 export function stackFunctions(target: Target): StackFunction[] {
   return Object.entries(FUNCTION_OUTPUTS).flatMap(([label, key]) => {
     const name = target.outputs[key];
-    return name ? [{ label, name }] : [];
+    return name ? [{ label, name, logGroup: logGroupOf(target.outputs, name) }] : [];
   });
+}
+
+/**
+ * The log group a function of the stack writes to: the one its logging config names, as the
+ * stack outputs give it, else Lambda's default `/aws/lambda/NAME` (a stack from before the output).
+ */
+export function logGroupOf(
+  outputs: Readonly<Record<string, string>>,
+  functionName: string,
+): string {
+  const label = Object.entries(FUNCTION_OUTPUTS).find(
+    ([, key]) => outputs[key] === functionName,
+  )?.[0];
+  const group = label
+    ? outputs[LOG_GROUP_OUTPUTS[label as keyof typeof LOG_GROUP_OUTPUTS]]
+    : undefined;
+  return group ?? `/aws/lambda/${functionName}`;
 }
 
 /**
@@ -56,7 +80,13 @@ export async function resolveFunction(target: Target, nameOrId: string): Promise
     const match = exact ?? (prefixed.length === 1 ? prefixed[0] : undefined);
     if (match?.PhysicalResourceId) {
       const name = match.PhysicalResourceId;
-      return known.find((f) => f.name === name) ?? { label: name, name };
+      return (
+        known.find((f) => f.name === name) ?? {
+          label: name,
+          name,
+          logGroup: logGroupOf(target.outputs, name),
+        }
+      );
     }
     const names = functions.map((r) => `${r.LogicalResourceId} (${r.PhysicalResourceId})`);
     throw new TargetError(

@@ -19,16 +19,17 @@ export interface FunctionLogEvent {
 
 /** Which events to read. */
 export interface LogQuery {
-  /** Functions by label and physical name; each one's log group is `/aws/lambda/NAME`. */
-  readonly functions: readonly { readonly label: string; readonly name: string }[];
+  /** Functions by label and physical name, with the log group each writes to. */
+  readonly functions: readonly {
+    readonly label: string;
+    readonly name: string;
+    readonly logGroup: string;
+  }[];
   /** Only events holding this text (a request id, a message id), as a quoted filter term. */
   readonly contains?: string;
   /** Only events at or after this time (ms since the epoch). @default all */
   readonly startTime?: number;
 }
-
-/** Lambda's default log group for a function. */
-export const logGroupOf = (functionName: string): string => `/aws/lambda/${functionName}`;
 
 /**
  * Every event matching `query`, oldest first. A function whose log group does not exist yet (no
@@ -47,7 +48,7 @@ export async function readLogs(
         try {
           page = await client.send(
             new FilterLogEventsCommand({
-              logGroupName: logGroupOf(fn.name),
+              logGroupName: fn.logGroup,
               // Quoted, so a request id's hyphens are part of the term, not an exclusion.
               filterPattern: query.contains ? JSON.stringify(query.contains) : undefined,
               startTime: query.startTime,

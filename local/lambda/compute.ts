@@ -16,6 +16,7 @@ import type { ScheduleRunner } from '../scheduler/scheduler';
 import { type AsyncInvokeConfig, AsyncInvoker } from './async-invoke';
 import { callerEnvironment } from './caller-environment';
 import type { SqsEventSource } from './event-source';
+import { logGroupOfSpec } from './function-spec';
 import { FunctionRunner, type FunctionSpec } from './runtime';
 
 /** What running functions needs from the cloud around it. */
@@ -105,14 +106,14 @@ export class LambdaCompute {
     return dir;
   }
 
-  /** Starts running a function under its role session's credentials, its logs in `/aws/lambda/NAME`. */
+  /** Starts running a function under its role session's credentials, its logs in its log group. */
   addFunction(
     spec: FunctionSpec,
     session: RoleSession | undefined,
     properties: Record<string, unknown>,
   ): void {
     const { deps } = this;
-    const group = `/aws/lambda/${spec.name}`;
+    const group = logGroupOfSpec(spec);
     const capture = deps.captureLogs !== false;
     if (capture) deps.logs.createGroup(group);
     const inspectPort =

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { basename, dirname, extname } from 'node:path';
-import type { FunctionSpec, InvokeOutcome } from './function-spec';
+import { type FunctionSpec, type InvokeOutcome, logGroupOfSpec } from './function-spec';
 import type { NodeBinary } from './node-binary';
 import { endLines, isReportOf } from './platform-log.mjs';
 import {
@@ -99,7 +99,7 @@ function threadOptions(context: EnvironmentContext, environmentId: string): Thre
       memorySize: spec.memorySize,
       region: context.region,
       accountId: context.accountId,
-      logGroupName: `/aws/lambda/${spec.name}`,
+      logGroupName: logGroupOfSpec(spec),
       logStreamName,
       runtime: spec.runtime,
       // Shipping every log line to this thread only to drop it costs a good share of the CPU.
@@ -142,7 +142,7 @@ function lambdaVariables(
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memorySize),
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${spec.name}`,
+    AWS_LAMBDA_LOG_GROUP_NAME: logGroupOfSpec(spec),
     AWS_LAMBDA_LOG_STREAM_NAME: logStreamName,
     ...(spec.logFormat === 'JSON' ? { AWS_LAMBDA_LOG_FORMAT: 'JSON' } : {}),
     AWS_REGION: context.region,

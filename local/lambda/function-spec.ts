@@ -20,7 +20,13 @@ export interface FunctionSpec {
    * @default 'Text'
    */
   readonly logFormat?: LogFormat;
+  /** The template's `LoggingConfig.LogGroup`: where its lines go. @default `/aws/lambda/NAME` */
+  readonly logGroup?: string;
 }
+
+/** The log group a function writes to. */
+export const logGroupOfSpec = (spec: FunctionSpec): string =>
+  spec.logGroup ?? `/aws/lambda/${spec.name}`;
 
 /** How an invocation ended, shaped like Lambda's Invoke response. */
 export interface InvokeOutcome {

@@ -256,9 +256,11 @@ describe('the local endpoint', () => {
 
   it("serves each function's log lines as its log group", async () => {
     const logs = new CloudWatchLogsClient(config);
-    const group = `/aws/lambda/${h.cloud.outputs.RequestorFunctionName}`;
+    // The group its logging config names, a generated one, not Lambda's default.
+    const group = h.cloud.outputs.RequestorLogGroupName ?? '';
+    expect(group).not.toBe(`/aws/lambda/${h.cloud.outputs.RequestorFunctionName}`);
     const { logGroups = [] } = await logs.send(
-      new DescribeLogGroupsCommand({ logGroupNamePrefix: '/aws/lambda/' }),
+      new DescribeLogGroupsCommand({ logGroupNamePrefix: group }),
     );
     expect(logGroups.map((g) => g.logGroupName)).toContain(group);
     const { events = [] } = await logs.send(

@@ -47,7 +47,7 @@ function specOf(ctx: ResourceContext, name: string, props: Props, dir: string): 
     throw new Error(`Handler file ${file}.mjs or ${file}.js not found in the deployment package`);
   const variables =
     (props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
-  const logging = props.LoggingConfig as { LogFormat?: unknown } | undefined;
+  const logging = props.LoggingConfig as { LogFormat?: unknown; LogGroup?: unknown } | undefined;
   return {
     logicalId: ctx.logicalId,
     name,
@@ -58,6 +58,7 @@ function specOf(ctx: ResourceContext, name: string, props: Props, dir: string): 
     memorySize: Number(props.MemorySize ?? 128),
     environment: Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, String(v)])),
     logFormat: logging?.LogFormat === 'JSON' ? 'JSON' : 'Text',
+    ...(typeof logging?.LogGroup === 'string' ? { logGroup: logging.LogGroup } : {}),
   };
 }
 
