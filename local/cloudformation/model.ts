@@ -89,6 +89,10 @@ export interface ResourceChange {
   readonly scope: readonly string[];
   /** The properties whose values changed, for Modify. */
   readonly properties: readonly string[];
+  /** Its properties before the change (Modify, Remove), for `IncludePropertyValues`. */
+  readonly before?: Record<string, unknown>;
+  /** Its properties after the change (Add, Modify), when they can be resolved yet. */
+  readonly after?: Record<string, unknown>;
 }
 
 /** A change set, from creation to execution. */

@@ -27,6 +27,7 @@ function modification(
     logicalId: deployed.logicalId,
     physicalId: deployed.physicalId,
     type: definition.Type,
+    before: deployed.properties,
   };
   if (deployed.type !== definition.Type)
     return { ...base, replacement: 'True', scope: ['Properties'], properties: [] };
@@ -44,7 +45,13 @@ function modification(
   if (properties.length === 0) return undefined;
   const handler = handlerOf(definition.Type);
   const replaces = !handler?.update || properties.some((p) => handler.replaceOn?.includes(p));
-  return { ...base, replacement: replaces ? 'True' : 'False', scope: ['Properties'], properties };
+  return {
+    ...base,
+    replacement: replaces ? 'True' : 'False',
+    scope: ['Properties'],
+    properties,
+    after: resolved,
+  };
 }
 
 /** The changes deploying `template` (resolved by `resolver`) to `stack` makes. */
@@ -58,7 +65,15 @@ export function planChanges(
   for (const [logicalId, definition] of Object.entries(next)) {
     const deployed = stack.resources.get(logicalId);
     if (!deployed) {
-      changes.push({ action: 'Add', logicalId, type: definition.Type, scope: [], properties: [] });
+      const after = resolvedOrUndefined(resolver, logicalId, definition);
+      changes.push({
+        action: 'Add',
+        logicalId,
+        type: definition.Type,
+        scope: [],
+        properties: [],
+        after,
+      });
       continue;
     }
     const change = modification(deployed, definition, resolver);
@@ -73,7 +88,21 @@ export function planChanges(
       type: deployed.type,
       scope: [],
       properties: [],
+      before: deployed.properties,
     });
   }
   return changes;
+}
+
+/** A new resource's properties, or undefined while they refer to what does not exist yet. */
+function resolvedOrUndefined(
+  resolver: IntrinsicResolver,
+  logicalId: string,
+  definition: TemplateResource,
+): Record<string, unknown> | undefined {
+  try {
+    return resolver.resolve(definition.Properties ?? {}, logicalId) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
 }

@@ -249,4 +249,49 @@ describe('CloudFormation on the local cloud', () => {
     ).toBeDefined();
     expect(bucket).not.toBe('');
   });
+  it('pages a large change set by the megabyte, with the values before and after when asked', async () => {
+    const parameters = (value: string) =>
+      JSON.stringify({
+        Resources: Object.fromEntries(
+          Array.from({ length: 100 }, (_, i) => [
+            `Setting${i}`,
+            { Type: 'AWS::SSM::Parameter', Properties: { Type: 'String', Value: value } },
+          ]),
+        ),
+      });
+    await deploy('Settings', parameters('a'.repeat(4000)), 'CREATE');
+    const { Id } = await cfn.send(
+      new CreateChangeSetCommand({
+        StackName: 'Settings',
+        ChangeSetName: 'bigger',
+        ChangeSetType: 'UPDATE',
+        TemplateBody: parameters('b'.repeat(4000)),
+      }),
+    );
+    const first = await cfn.send(
+      new DescribeChangeSetCommand({ ChangeSetName: Id, IncludePropertyValues: true }),
+    );
+    expect(first.NextToken).toBeDefined();
+    const rest = await cfn.send(
+      new DescribeChangeSetCommand({
+        ChangeSetName: Id,
+        IncludePropertyValues: true,
+        NextToken: first.NextToken,
+      }),
+    );
+    expect(rest.NextToken).toBeUndefined();
+    const changes = [...(first.Changes ?? []), ...(rest.Changes ?? [])];
+    expect(changes).toHaveLength(100);
+    const change = changes[0]?.ResourceChange;
+    expect(JSON.parse(change?.BeforeContext ?? '{}').Properties.Value).toBe('a'.repeat(4000));
+    expect(JSON.parse(change?.AfterContext ?? '{}').Properties.Value).toBe('b'.repeat(4000));
+    expect(change?.Details?.[0]?.Target).toMatchObject({
+      Name: 'Value',
+      BeforeValue: 'a'.repeat(4000),
+      AfterValue: 'b'.repeat(4000),
+    });
+    const plain = await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: Id }));
+    expect(plain.NextToken).toBeUndefined();
+    expect(plain.Changes?.[0]?.ResourceChange?.BeforeContext).toBeUndefined();
+  });
 });
