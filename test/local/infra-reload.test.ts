@@ -1,6 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   GetFunctionConfigurationCommand,
@@ -117,6 +118,12 @@ describe('an infrastructure change in npm run dev', () => {
         expect.objectContaining({ logicalId: mappingId, detail: 'BatchSize updated' }),
       ]),
     );
+
+    // A CloudFormation update of the stack, as `cdk deploy` makes one.
+    const cfn = new CloudFormationClient(cloud.clientConfig('sqs'));
+    const { Stacks } = await cfn.send(new DescribeStacksCommand({ StackName: cloud.stackName }));
+    cfn.destroy();
+    expect(Stacks?.[0]?.StackStatus).toBe('UPDATE_COMPLETE');
 
     // What the Lambda API says, and what the function's new environments run with.
     const lambda = new LambdaClient(cloud.clientConfig('sqs'));

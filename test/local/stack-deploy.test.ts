@@ -1,5 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   CloudFormationClient,
+  CreateChangeSetCommand,
+  DeleteChangeSetCommand,
+  DescribeChangeSetCommand,
   DescribeStackEventsCommand,
   DescribeStacksCommand,
 } from '@aws-sdk/client-cloudformation';
@@ -51,6 +56,33 @@ describe('the stack npm start deploys through CloudFormation', () => {
     expect(created.map((e) => e.ResourceType)).toEqual(
       expect.arrayContaining(['AWS::SQS::Queue', 'AWS::DynamoDB::Table', 'AWS::Lambda::Function']),
     );
+  });
+
+  it('diffs a context change as cdk diff does: a change set that modifies the mappings in place', async () => {
+    const batchOf5 = patchedAssembly((template) => {
+      for (const resource of Object.values(template.Resources))
+        if (resource.Type === 'AWS::Lambda::EventSourceMapping') resource.Properties.BatchSize = 5;
+    });
+    const { Id } = await cfn.send(
+      new CreateChangeSetCommand({
+        StackName: 'StringPipeline',
+        ChangeSetName: 'batch-size',
+        ChangeSetType: 'UPDATE',
+        TemplateBody: readFileSync(join(batchOf5, 'StringPipeline.template.json'), 'utf8'),
+      }),
+    );
+    const { Changes = [] } = await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: Id }));
+    const changed = Changes.map((c) => c.ResourceChange);
+    expect(changed.map((c) => c?.ResourceType)).toEqual([
+      'AWS::Lambda::EventSourceMapping',
+      'AWS::Lambda::EventSourceMapping',
+      'AWS::Lambda::EventSourceMapping',
+    ]);
+    for (const change of changed) {
+      expect(change).toMatchObject({ Action: 'Modify', Replacement: 'False' });
+      expect(change?.Details?.map((d) => d.Target?.Name)).toEqual(['BatchSize']);
+    }
+    await cfn.send(new DeleteChangeSetCommand({ ChangeSetName: Id }));
   });
 
   it('rolls back an update whose resource fails, naming it, and the old stack keeps serving', async () => {
