@@ -57,8 +57,11 @@ export type QueueFigures = Pick<QueueInfo, 'name' | 'visible' | 'oldestAgeSecond
 /** The figures of a function an alarm may watch. */
 export type FunctionFigures = Pick<
   FunctionStats,
-  'key' | 'errorsLastMinute' | 'throttles' | 'throttlesNote'
->;
+  'errorsLastMinute' | 'throttles' | 'throttlesNote'
+> & {
+  /** Its short name (`requestor`), or its name where it has none. */
+  readonly key: string;
+};
 
 /**
  * One alarm's state (its `AWS::CloudWatch::Alarm` properties) on the figures of what its

@@ -6,6 +6,7 @@
  */
 import { newRequestId } from '../functions/shared/ids';
 import { SCHEMA_VERSION } from '../functions/shared/messages';
+import { type AlarmNotification, readAlarmNotifications } from '../ops/alarm-notifications';
 import { peekEndpoint } from '../ops/peek';
 import { type AlarmState, evaluateAlarms, fallbackAlarms } from './alarms';
 import { ConsoleContext, ConsoleRequestError, type ConsoleTarget } from './context';
@@ -17,6 +18,7 @@ import { StackReader } from './stack';
 import { StageCounter, type StageCounts } from './stage-counts';
 import { type TablePage, Tables } from './tables';
 
+export type { AlarmNotification } from '../ops/alarm-notifications';
 export type { AlarmState } from './alarms';
 export { ConsoleRequestError, type ConsoleTarget, UpstreamError } from './context';
 export type { FunctionInfo, FunctionStats } from './functions';
@@ -229,6 +231,19 @@ export class ConsoleApi {
       this.functionReader.stats(),
     ]);
     return evaluateAlarms({ template, resources, queues, functions });
+  }
+
+  /**
+   * The alarm notifications tried, newest first, with whether they were delivered: the local
+   * cloud keeps them; elsewhere `{ available: false }`, as CloudWatch keeps them per alarm.
+   */
+  async alarmNotifications(): Promise<
+    { available: true; notifications: AlarmNotification[] } | { available: false }
+  > {
+    const notifications = await readAlarmNotifications(this.ctx.target);
+    return notifications
+      ? { available: true, notifications: [...notifications].reverse() }
+      : { available: false };
   }
 
   /** Releases the SDK clients. */

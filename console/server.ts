@@ -168,6 +168,8 @@ async function route(
         return api.functions();
       case 'alarms':
         return api.alarms();
+      case 'alarm-notifications':
+        return api.alarmNotifications();
     }
   }
   if (method === 'POST' && id) {

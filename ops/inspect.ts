@@ -12,6 +12,11 @@ import {
   queueOutputs,
 } from '../contract/contract';
 import {
+  type AlarmNotification,
+  formatAlarmNotifications,
+  readAlarmNotifications,
+} from './alarm-notifications';
+import {
   FAILED_INVOCATION_QUEUES,
   type FailedInvocation,
   type FailedInvocationLabel,
@@ -83,6 +88,8 @@ export interface InspectReport {
   readonly stranded: StrandedReport;
   /** Each function's runtime and the Node it really runs on. */
   readonly functions: FunctionRuntime[];
+  /** The alarm notifications tried, on a local cloud; undefined where CloudWatch keeps them. */
+  readonly alarmNotifications: AlarmNotification[] | undefined;
   /** Items per `status`, per table. */
   readonly tables: {
     readonly Requests: Record<string, number>;
@@ -140,11 +147,12 @@ export async function inspect(
         ];
       }),
     );
-    const [Requests, Strings, stranded, functions] = await Promise.all([
+    const [Requests, Strings, stranded, functions, alarmNotifications] = await Promise.all([
       countByStatus(dynamodb, requireOutput(target, Output.RequestsTableName)),
       countByStatus(dynamodb, requireOutput(target, Output.StringsTableName)),
       findStranded(target),
       functionRuntimes(target),
+      readAlarmNotifications(target),
     ]);
     return {
       target: target.description,
@@ -153,6 +161,7 @@ export async function inspect(
       failedInvocations,
       stranded,
       functions,
+      alarmNotifications,
       tables: { Requests, Strings },
     };
   } finally {
@@ -256,6 +265,8 @@ export function formatReport(report: InspectReport): string {
       .join(', ') || 'empty';
   lines.push(
     ...formatFunctionRuntimes(report.functions),
+    '',
+    ...formatAlarmNotifications(report.alarmNotifications),
     '',
     `Requests table: ${statuses(report.tables.Requests)}`,
     `Strings table:  ${statuses(report.tables.Strings)}`,

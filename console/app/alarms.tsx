@@ -1,5 +1,8 @@
-/** The Alarms page: each alarm of the template with its state and the reason for it. */
-import type { AlarmState } from '../api';
+/**
+ * The Alarms page: each alarm of the template with its state and the reason for it, then the
+ * notifications CloudWatch tried to deliver to the alarm topic (on the local cloud).
+ */
+import type { AlarmNotification, AlarmState } from '../api';
 import { usePoll } from './client';
 import { ErrorLine } from './shared';
 
@@ -34,6 +37,46 @@ export function AlarmsPage() {
           ))}
         </tbody>
       </table>
+      <Notifications />
     </section>
+  );
+}
+
+type NotificationsAnswer =
+  | { available: true; notifications: AlarmNotification[] }
+  | { available: false };
+
+/** The notifications tried, newest first: delivered with the SNS message id, or refused and why. */
+function Notifications() {
+  const { data, error } = usePoll<NotificationsAnswer>('/alarm-notifications', 2000);
+  if (data && !data.available)
+    return <p class="small">Notifications: CloudWatch keeps them in each alarm's history.</p>;
+  return (
+    <>
+      <h3>Notifications</h3>
+      <ErrorLine error={error} />
+      <table aria-label="Alarm notifications">
+        <thead>
+          <tr>
+            <th scope="col">When</th>
+            <th scope="col">Alarm</th>
+            <th scope="col">State</th>
+            <th scope="col">Outcome</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(data?.available ? data.notifications : []).map((n) => (
+            <tr key={`${n.at}-${n.alarm}-${n.state}`} data-notification={n.alarm}>
+              <td>{n.at}</td>
+              <td>{n.alarm}</td>
+              <td>
+                <span class={`badge ${n.state.toLowerCase()}`}>{n.state}</span>
+              </td>
+              <td>{n.delivered ? `delivered (${n.detail})` : `refused: ${n.detail}`}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
   );
 }

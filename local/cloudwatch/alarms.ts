@@ -37,6 +37,11 @@ export interface AlarmsOptions {
   readonly topics: Topics;
   /** The figures of the queue named `name`, or undefined if there is none. */
   readonly queue: (name: string) => Promise<QueueFigures | undefined>;
+  /**
+   * The failed invocations of the function named `name` so far, or undefined if there is none.
+   * The local cloud throttles nothing, so its Throttles are 0.
+   */
+  readonly functionErrors?: (name: string) => number | undefined;
   /** Period divisor, as the local cloud's `--time-scale`. @default 1 */
   readonly timeScale?: number;
 }
@@ -50,6 +55,8 @@ export class LocalAlarms {
   private readonly notifications: AlarmNotification[] = [];
   private readonly listeners = new Set<(n: AlarmNotification) => void>();
   private timer: NodeJS.Timeout | undefined;
+  /** Each Errors alarm's count at its last evaluation, to measure the period since. */
+  private readonly errorsSeen = new Map<string, number>();
   private running: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: AlarmsOptions) {}
@@ -118,7 +125,9 @@ export class LocalAlarms {
       const dimensions = (alarm.properties.Dimensions ?? []) as { Name?: string; Value?: string }[];
       const queueName = dimensions.find((d) => d.Name === 'QueueName')?.Value;
       const queue = queueName ? await this.options.queue(queueName) : undefined;
-      const now = alarmState(alarm.name, alarm.properties, { queue });
+      const fnName = dimensions.find((d) => d.Name === 'FunctionName')?.Value;
+      const fn = fnName ? this.functionFigures(alarm.name, fnName) : undefined;
+      const now = alarmState(alarm.name, alarm.properties, { queue, fn });
       const old = alarm.state;
       if (now.state === old) continue;
       alarm.state = now.state;
@@ -128,6 +137,17 @@ export class LocalAlarms {
       ) as string[] | undefined;
       for (const topic of actions ?? []) await this.notify(alarm, old, now, topic);
     }
+  }
+
+  /** A function's failed invocations since the alarm's last evaluation, and no throttles. */
+  private functionFigures(alarmName: string, fnName: string) {
+    const errors = this.options.functionErrors?.(fnName);
+    if (errors === undefined) return undefined;
+    const seen = this.errorsSeen.get(alarmName) ?? 0;
+    this.errorsSeen.set(alarmName, errors);
+    // Counters reset (resetMetrics) start the count again.
+    const errorsLastMinute = errors >= seen ? errors - seen : errors;
+    return { key: fnName, errorsLastMinute, throttles: 0, throttlesNote: '' };
   }
 
   private async notify(alarm: LocalAlarm, old: string, now: AlarmState, topic: string) {

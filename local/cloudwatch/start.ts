@@ -18,6 +18,8 @@ export interface MonitoringOptions {
   readonly sqs: SqsEmulator;
   /** Divides the alarms' periods. @default 1 */
   readonly timeScale?: number;
+  /** A function's failed invocations so far (see `AlarmsOptions.functionErrors`). */
+  readonly functionErrors?: (name: string) => number | undefined;
 }
 
 /** The services, and how to stop them. */
@@ -35,6 +37,7 @@ export function startMonitoring(opts: MonitoringOptions): RunningMonitoring {
     keys,
     topics,
     timeScale: opts.timeScale,
+    functionErrors: opts.functionErrors,
     async queue(name) {
       const url = `${endpointUrl}/${accountId}/${name}`;
       const depth = sqs.depth(url);

@@ -7,6 +7,7 @@
 import { loadStack } from '../../aws/template';
 import type { LocalCloudFormation } from '../cloudformation/engine';
 import type { Stack } from '../cloudformation/model';
+import { ALARM_NOTIFICATIONS_PATH, alarmNotificationsRoute } from '../cloudwatch/route';
 import { startMonitoring } from '../cloudwatch/start';
 import { lambdaService } from '../endpoint/lambda';
 import { lambdaApi } from '../lambda/api';
@@ -183,9 +184,14 @@ function startCompute(
     endpointUrl: endpoint.url,
     sqs: stores.sqs,
     timeScale: settings.timeScale,
+    functionErrors: (name) => compute.functions.get(name)?.runner.metrics.errors,
   });
   teardown.add(() => monitoring.stop());
   endpoint.cloudformation.services.monitoring = monitoring;
+  endpoint.routes.set(
+    ALARM_NOTIFICATIONS_PATH,
+    alarmNotificationsRoute(() => monitoring.alarms.history()),
+  );
   endpoint.services.lambda = lambdaService({
     ...lambdaApi({
       propertiesOf: (spec) => compute.functions.get(spec.name)?.properties ?? {},

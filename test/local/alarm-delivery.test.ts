@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type CloudHost, startCloudHost } from '../../local/engine/host';
+import { formatAlarmNotifications, readAlarmNotifications } from '../../ops/alarm-notifications';
 import type { Template } from './assembly';
 
 // Alarm periods (60 s) divided by 600: the alarms are evaluated every 100 ms.
@@ -168,6 +169,15 @@ describe('alarm notifications on the local cloud', () => {
         /^cloudwatch\.amazonaws\.com may not perform sns:Publish on arn:aws:sns:us-east-1:000000000000:StringPipeline-alarms: no statement of the topic policy of .* allows it$/,
       ),
     });
+    // What `npm run inspect` reads from the endpoint and prints: both outcomes, the reason too.
+    const target = {
+      kind: 'local' as const,
+      clientConfig: () => ({ endpoint: host.endpoint }) as never,
+    };
+    const printed = formatAlarmNotifications(await readAlarmNotifications(target)).join('\n');
+    expect(printed).toMatch(/Alarm notifications: [1-9]\d* delivered, [1-9]\d* refused/);
+    expect(printed).toContain(`${DLQ_ALARM} -> ALARM: delivered to StringPipeline-alarms`);
+    expect(printed).toContain(`${DLQ_ALARM} -> OK: REFUSED: cloudwatch.amazonaws.com may not`);
   });
 });
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { LocalAlarms } from '../../local/cloudwatch/alarms';
 import { judgeAlarmPublish } from '../../local/cloudwatch/delivery';
 import { KeyStore } from '../../local/kms/keys';
+import type { Topics } from '../../local/sns/topics';
 
 const ACCOUNT = '000000000000';
 const TOPIC = `arn:aws:sns:us-east-1:${ACCOUNT}:alarms`;
@@ -84,5 +86,52 @@ describe('whether CloudWatch may deliver an alarm to a topic', () => {
       reason: expect.stringContaining('no statement of the topic policy'),
     });
     expect(judgeAlarmPublish(publish, {}, new KeyStore())).toEqual({ allowed: true });
+  });
+});
+
+describe('a function alarm on the local cloud', () => {
+  it('fires on the failed invocations since its last evaluation and notifies, then clears', async () => {
+    let errors = 0;
+    const published: string[] = [];
+    const topics = {
+      settingsOf: () => ({}),
+      publish: async (_arn: string, subject: string) => {
+        published.push(subject);
+        return `message ${published.length}`;
+      },
+    } as unknown as Topics;
+    const alarms = new LocalAlarms({
+      region: 'us-east-1',
+      accountId: ACCOUNT,
+      keys: new KeyStore(),
+      topics,
+      queue: async () => undefined,
+      functionErrors: (name) => (name === 'StringPipeline-generator' ? errors : undefined),
+    });
+    alarms.put('generator-errors', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: 'StringPipeline-generator' }],
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      AlarmActions: [TOPIC],
+      OKActions: [TOPIC],
+    });
+    await alarms.evaluate();
+    errors = 2;
+    await alarms.evaluate();
+    // No new failure in the next period: back to OK.
+    await alarms.evaluate();
+    await alarms.stop();
+    expect(published).toEqual([
+      'OK: "generator-errors" in us-east-1',
+      'ALARM: "generator-errors" in us-east-1',
+      'OK: "generator-errors" in us-east-1',
+    ]);
+    expect(alarms.history().map((n) => [n.state, n.delivered])).toEqual([
+      ['OK', true],
+      ['ALARM', true],
+      ['OK', true],
+    ]);
   });
 });

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   CloudFormationClient,
   GetTemplateCommand,
@@ -219,6 +221,38 @@ describe('console API', () => {
     expect(
       alarms.find((a) => a.name === 'StringPipeline-requestor-schedule-dlq-not-empty')?.state,
     ).toBe('OK');
+  });
+
+  it("lists a local cloud's alarm notifications newest first, and says where AWS keeps them", async () => {
+    const notifications = ['OK', 'ALARM'].map((state, i) => ({
+      at: `2026-12-06T09:00:0${i}.000Z`,
+      alarm: 'StringPipeline-request-dlq-not-empty',
+      state,
+      topic: 'arn:aws:sns:us-east-1:000000000000:StringPipeline-alarms',
+      delivered: true,
+      detail: `message ${i}`,
+    }));
+    const server = createServer((req, res) => {
+      res.writeHead(req.url === '/_local/cloudwatch/alarm-notifications' ? 200 : 404, {
+        'content-type': 'application/json',
+      });
+      res.end(JSON.stringify({ Notifications: notifications }));
+    });
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const local = {
+        ...target('local'),
+        clientConfig: () => ({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}` }),
+      };
+      const answer = await new ConsoleApi(local).alarmNotifications();
+      expect(answer.available && answer.notifications.map((n) => n.state)).toEqual(['ALARM', 'OK']);
+    } finally {
+      server.close();
+    }
+    expect(await new ConsoleApi(target('aws')).alarmNotifications()).toEqual({
+      available: false,
+    });
   });
 
   it('peeks a DLQ again only when its depth changed or when asked, so polling leaves the receive counts alone', async () => {
