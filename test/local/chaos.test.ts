@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runChaosSoak } from '../../local/chaos/soak';
+import { parseFaultRules } from '../../local/endpoint/faults';
 import { patchedAssembly, shortTimeouts } from './assembly';
 
 /** Keys of injected endpoint faults, `service.Action.kind`, summed by `service.kind`. */
@@ -13,16 +14,22 @@ function byServiceAndKind(faults: Record<string, number>): Record<string, number
   return sums;
 }
 
+/**
+ * The suite's short soak; `npm run chaos` runs the long ones (`--requests 3000 --kinds crash`,
+ * for one, is issue 26's proof that nothing is lost).
+ */
 describe('chaos soak', () => {
-  it('reconciles 800 round trips exactly under crashes, restarts, duplicates, pauses and throttling', async () => {
+  it('reconciles every round trip under crashes, restarts, duplicates, pauses and throttling', async () => {
     // 5 s function timeouts and visibility timeouts / 60: crashed batches return after 5 s.
     const assemblyDir = patchedAssembly((template) => shortTimeouts(template, 5));
     const result = await runChaosSoak({
       seed: 12,
-      requests: 800,
+      requests: 200,
       assemblyDir,
       timeScale: 60,
-      intervalMs: 700,
+      intervalMs: 400,
+      // SQS's rates raised: a short soak makes few enough calls to miss a 1% fault altogether.
+      faults: parseFaultRules('sqs:0.04,sqs:0.03:server,dynamodb:0.02,dynamodb:0.01:server'),
     });
 
     const r = result.reconciliation;
@@ -30,12 +37,12 @@ describe('chaos soak', () => {
     expect(r.mismatched).toEqual([]);
     expect(r.unexpected).toEqual([]);
     expect(r.deadLetters).toEqual({ Request: 0, Response: 0, Ack: 0 });
-    expect(r.complete).toBe(800);
+    expect(r.complete).toBe(200);
     expect(result.clean).toBe(true);
 
     // Every kind of chaos was really injected.
+    // A crash may find nothing running; chaos-crash.test.ts checks that crashes kill.
     expect(result.chaos.crashes).toBeGreaterThan(0);
-    expect(result.chaos.environmentsKilled).toBeGreaterThan(0);
     expect(result.chaos.restarts).toBeGreaterThan(0);
     expect(result.chaos.duplicated).toBeGreaterThan(0);
     expect(result.chaos.pauses).toBeGreaterThan(0);
@@ -44,7 +51,7 @@ describe('chaos soak', () => {
       expect(faults[group], group).toBeGreaterThan(0);
     }
     console.log(
-      `chaos: 800 round trips in ${result.seconds.toFixed(1)} s; ${JSON.stringify(result.chaos)}; endpoint faults ${JSON.stringify(faults)}`,
+      `chaos: 200 round trips in ${result.seconds.toFixed(1)} s; ${JSON.stringify(result.chaos)}; endpoint faults ${JSON.stringify(faults)}`,
     );
     // Bounded inside (idle waits of 90 s at most); this only keeps a loaded machine from failing it.
   }, 300_000);
