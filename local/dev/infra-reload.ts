@@ -12,13 +12,11 @@ import {
   SendMessageBatchCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { loadStack } from '../../aws/template';
 import type { LocalCloud } from '../cloud';
 import { SynthError, synthesizeAsync } from '../stack/synth';
 import {
   dropReplacedTables,
   isEmptyPlan,
-  planStackUpdate,
   type ResourceChange,
   type StackUpdatePlan,
 } from '../stack/update';
@@ -170,22 +168,18 @@ export const describeChanges = (changes: readonly ResourceChange[]): string =>
   changes.map((c) => `${c.logicalId} (${c.type}) ${c.detail}`).join('; ');
 
 /**
- * Moves a running cloud from the template of `fromAssembly` to that of `toAssembly`: in place when
- * every change allows it (the same cloud, every message and item kept); otherwise, after telling
+ * Moves a running cloud to the template of `toAssembly`, as the change set CloudFormation plans for
+ * it says: in place when every change allows it (the same cloud, every message and item kept); otherwise, after telling
  * `say` what will be recreated and why, the tables being replaced are deleted and the cloud is
  * recreated by `start` with the queued messages moved over.
  */
 export async function applyInfraChange(
   cloud: LocalCloud,
-  fromAssembly: string,
   toAssembly: string,
   start: () => Promise<LocalCloud>,
   say: (text: string) => void,
 ): Promise<InfraOutcome> {
-  const plan = planStackUpdate(
-    loadStack(fromAssembly, cloud.stackName),
-    loadStack(toAssembly, cloud.stackName),
-  );
+  const plan = cloud.planStackUpdate(toAssembly);
   if (isEmptyPlan(plan)) return { kind: 'unchanged', cloud };
   if (plan.recreate.length === 0) {
     await cloud.updateStack(toAssembly);

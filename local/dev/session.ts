@@ -227,7 +227,6 @@ class RunningStack {
     try {
       outcome = await applyInfraChange(
         current.cloud,
-        this.assemblyDir,
         next,
         async () => {
           await current.hot.stop();

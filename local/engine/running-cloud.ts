@@ -11,8 +11,13 @@ import { localVisibilityTimeout } from '../cloudformation/resources/sqs-queue';
 import type { FaultSpec } from '../endpoint/faults';
 import type { RouteHandler } from '../endpoint/gateway';
 import type { FunctionRunner } from '../lambda/runtime';
-import { deployAssembly } from '../stack/deploy';
-import { planStackUpdate, StackUpdateError } from '../stack/update';
+import { deployAssembly, plannedChanges } from '../stack/deploy';
+import {
+  isEmptyPlan,
+  planOfChanges,
+  StackUpdateError,
+  type StackUpdatePlan,
+} from '../stack/update';
 import { adminClientConfig } from './clients';
 import { type HostParts, idleParts } from './host';
 import { waitForIdle } from './idle';
@@ -21,7 +26,7 @@ import { type LocalCloud, LocalCloudError, type LocalCloudMetrics, type LocalQue
 
 /** What the start-up phases returned. */
 export interface CloudParts extends HostParts {
-  /** The template deployed. */
+  /** The template deployed first (an update deploys another). */
   readonly stack: StackArtifact;
   readonly teardown: Teardown;
   readonly timeScale: number;
@@ -32,12 +37,9 @@ export class RunningCloud implements LocalCloud {
   readonly endpoint: string;
   readonly endpoints: { readonly sqs: string; readonly dynamodb: string };
   readonly stackName: string;
-  /** The template in force: a stack update replaces it. */
-  private stack: StackArtifact;
   private stopped = false;
 
   constructor(private readonly parts: CloudParts) {
-    this.stack = parts.stack;
     this.endpoint = parts.endpoint.url;
     this.endpoints = { sqs: this.endpoint, dynamodb: this.endpoint };
     this.stackName = parts.stack.stackName;
@@ -119,17 +121,21 @@ export class RunningCloud implements LocalCloud {
     return this.runner(fn).updateCode(entry);
   }
 
+  planStackUpdate(assemblyDir: string): StackUpdatePlan {
+    const changes = plannedChanges(this.parts.target, loadStack(assemblyDir, this.stackName));
+    return planOfChanges(changes, (id) => this.record.resources.get(id)?.type);
+  }
+
   /** Deploys the other assembly's template through CloudFormation, when it changes nothing else. */
   async updateStack(assemblyDir: string): ReturnType<LocalCloud['updateStack']> {
-    const next = loadStack(assemblyDir, this.stackName);
-    const plan = planStackUpdate(this.stack, next);
+    const plan = this.planStackUpdate(assemblyDir);
     if (plan.recreate.length > 0) {
       throw new StackUpdateError(
         `These changes need a new cloud: ${plan.recreate.map((c) => `${c.logicalId} ${c.detail}`).join('; ')}`,
       );
     }
-    await deployAssembly(this.parts.target, next);
-    this.stack = next;
+    if (!isEmptyPlan(plan))
+      await deployAssembly(this.parts.target, loadStack(assemblyDir, this.stackName));
     return plan;
   }
 

@@ -150,8 +150,15 @@ export interface LocalCloud {
    * outputs. Resolves with what it changed.
    * @throws StackUpdateError, changing nothing, when a change needs a new cloud (`planStackUpdate`
    *   says which and why)
+   * @throws StackDeployError, the stack rolled back, when a resource fails
    */
   updateStack(assemblyDir: string): Promise<StackUpdatePlan>;
+  /**
+   * What `updateStack` would do with the other assembly's template, from the change set
+   * CloudFormation plans for it (then deleted): what changes in place, and what needs a new cloud
+   * and why.
+   */
+  planStackUpdate(assemblyDir: string): StackUpdatePlan;
   /** Client settings for talking to the endpoint as an administrator. */
   clientConfig(service: 'sqs' | 'dynamodb'): {
     region: string;

@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { zipSync } from 'fflate';
 import type { StackArtifact } from '../../aws/template';
 import type { LocalCloudFormation } from '../cloudformation/engine';
-import type { Stack } from '../cloudformation/model';
+import type { ResourceChange, Stack } from '../cloudformation/model';
 import { CloudFormationError } from '../cloudformation/registry';
 import type { FauxqsBuckets } from '../sqs/fauxqs';
 
@@ -112,6 +112,25 @@ export async function deployAssembly(target: DeployTarget, stack: StackArtifact)
   const file = stack.templateFile ?? `${stack.stackName}.template.json`;
   const body = readFileSync(join(stack.assemblyDir, file), 'utf8');
   return deployTemplate(target.cloudformation, stack.stackName, body);
+}
+
+/**
+ * The changes deploying the assembly's stack would make, as its change set lists them (the
+ * assets published first, as `cdk deploy` does before creating one); the change set is deleted.
+ */
+export function plannedChanges(target: DeployTarget, stack: StackArtifact): ResourceChange[] {
+  publishAssets(target, stack);
+  const file = stack.templateFile ?? `${stack.stackName}.template.json`;
+  const { cloudformation } = target;
+  const { changeSet } = cloudformation.createChangeSet({
+    stackName: stack.stackName,
+    changeSetName: `plan-${Date.now()}`,
+    type: 'UPDATE',
+    templateBody: readFileSync(join(stack.assemblyDir, file), 'utf8'),
+    parameters: [],
+  });
+  cloudformation.deleteChangeSet(changeSet.id, stack.stackName);
+  return [...changeSet.changes];
 }
 
 /** Creates or updates a stack from a template body and waits for the outcome. */
