@@ -36,8 +36,11 @@ export interface ChaosOptions {
   readonly kinds?: readonly ChaosKind[];
   /** One line per injection, for a verbose run. @default discard */
   readonly log?: (line: string) => void;
-  /** Stops injecting after this many complete rounds (the endpoint's faults go on). @default none */
-  readonly rounds?: number;
+  /**
+   * Stops injecting once every kind has hit something this many times (a crash that killed, a
+   * duplicate that copied); the endpoint's faults go on. @default never
+   */
+  readonly hits?: number;
 }
 
 /** What the driver injected. */
@@ -82,7 +85,7 @@ export function startChaos(cloud: LocalCloud, opts: ChaosOptions): Chaos {
     kinds,
     intervalMs: opts.intervalMs,
     functions: opts.functions ?? Object.values(cloud.functions).map((f) => f.name),
-    stopped: () => stopped || (opts.rounds !== undefined && ctx.report.rounds >= opts.rounds),
+    stopped: () => stopped || (opts.hits !== undefined && progress.hitAtLeast(opts.hits)),
     injected: progress.injected,
   });
 
@@ -132,17 +135,19 @@ function chaosContext(cloud: LocalCloud, opts: ChaosOptions): ChaosContext {
 
 /** Which kinds were injected so far, and a promise kept once all were (or the driver stops). */
 function kindsProgress(kinds: readonly ChaosKind[]) {
-  const injected = new Set<ChaosKind>();
+  const hits = new Map<ChaosKind, number>();
   let end: () => void = () => {};
   const all = new Promise<void>((resolve) => {
     end = resolve;
   });
+  const hitAtLeast = (n: number) => kinds.every((k) => (hits.get(k) ?? 0) >= n);
   return {
     all,
     end,
+    hitAtLeast,
     injected: (kind: ChaosKind) => {
-      injected.add(kind);
-      if (kinds.every((k) => injected.has(k))) end();
+      hits.set(kind, (hits.get(kind) ?? 0) + 1);
+      if (hitAtLeast(1)) end();
     },
   };
 }

@@ -40,10 +40,10 @@ export interface SoakOptions {
   /** The chaos driver's kinds of injection. @default all of {@link CHAOS_KINDS} */
   readonly kinds?: readonly ChaosKind[];
   /**
-   * Rounds of the chaos driver (each kind once) before it stops injecting; the endpoint's faults
-   * go on until the pipeline is idle. For a short soak. @default until idle
+   * The chaos driver stops injecting once every kind has hit something this many times; the
+   * endpoint's faults go on until the pipeline is idle. For a short soak. @default until idle
    */
-  readonly rounds?: number;
+  readonly hits?: number;
   /** Requests per requestor invocation; each must finish within the requestor's timeout. @default 50 */
   readonly perInvoke?: number;
   /** Called about once a second with a progress line. @default silent */
@@ -132,7 +132,7 @@ async function soakOn(live: LocalCloud, opts: SoakOptions): Promise<SoakResult> 
       seed: (opts.seed ^ 0x9e3779b9) >>> 0,
       intervalMs: opts.intervalMs ?? 1000,
       kinds: opts.kinds,
-      rounds: opts.rounds,
+      hits: opts.hits,
       duplicateQueues: QUEUES.map((q) => output(live.outputs, queueOutputs(q).queue)),
       log: opts.log,
     });

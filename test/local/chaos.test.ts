@@ -15,12 +15,12 @@ function byServiceAndKind(faults: Record<string, number>): Record<string, number
 }
 
 /**
- * The suite's short soak; `npm run chaos` runs the long ones (`--requests 3000 --kinds crash`,
+ * The suite's short soak, with the crash-only one beside it; `npm run chaos` runs the long ones (`--requests 3000 --kinds crash`,
  * for one, is issue 26's proof that nothing is lost).
  */
 describe('chaos soak', () => {
-  it('reconciles every round trip under crashes, restarts, duplicates, pauses and throttling', async () => {
-    // 5 s function timeouts and visibility timeouts / 60: crashed batches return after 5 s.
+  it('reconciles every round trip under restarts, duplicates, pauses and throttling', async () => {
+    // 5 s function timeouts and visibility timeouts / 60: what a fault delays returns in 5 s.
     const assemblyDir = patchedAssembly((template) => shortTimeouts(template, 5));
     const result = await runChaosSoak({
       seed: 12,
@@ -28,8 +28,11 @@ describe('chaos soak', () => {
       assemblyDir,
       timeScale: 60,
       intervalMs: 400,
-      // Each kind five times, then the pipeline settles under the endpoint's faults alone.
-      rounds: 5,
+      // Crashes have their own soak (chaos-crash.test.ts): a crash hits only while something
+      // runs, so waiting for them here would stretch this one to minutes on a loaded machine.
+      kinds: ['restart', 'duplicate', 'pause'],
+      // Until each kind has hit twice, then the pipeline settles under the endpoint's faults.
+      hits: 2,
       // SQS's rates raised: a short soak makes few enough calls to miss a 1% fault altogether.
       faults: parseFaultRules('sqs:0.04,sqs:0.03:server,dynamodb:0.02,dynamodb:0.01:server'),
     });
@@ -42,9 +45,7 @@ describe('chaos soak', () => {
     expect(r.complete).toBe(200);
     expect(result.clean).toBe(true);
 
-    // Every kind of chaos was really injected (a crash may find nothing running at that moment:
-    // chaos-crash.test.ts checks that crashes kill).
-    expect(result.chaos.rounds).toBe(5);
+    // Every kind really hit.
     expect(result.chaos.restarts).toBeGreaterThan(0);
     expect(result.chaos.duplicated).toBeGreaterThan(0);
     expect(result.chaos.pauses).toBeGreaterThan(0);
