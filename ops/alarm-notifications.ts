@@ -4,20 +4,11 @@
  * `/_local/cloudwatch/alarm-notifications`; on AWS and LocalStack they live in each alarm's
  * history (and the topic's subscriptions), which the tools do not read.
  */
+
+import type { AlarmNotification } from '../local/cloudwatch/alarms';
 import type { Target } from './target';
 
-/** One notification, as the local cloud records it. */
-export interface AlarmNotification {
-  /** When it was tried (ISO 8601). */
-  readonly at: string;
-  readonly alarm: string;
-  readonly state: 'ALARM' | 'OK';
-  /** The topic's ARN. */
-  readonly topic: string;
-  readonly delivered: boolean;
-  /** The SNS message id when delivered; why not when refused. */
-  readonly detail: string;
-}
+export type { AlarmNotification };
 
 /** Where the local cloud serves them. */
 const PATH = '/_local/cloudwatch/alarm-notifications';
