@@ -143,6 +143,13 @@ describe('stages side by side on one endpoint', () => {
         .map((r) => r.physicalId);
     expect(names(prod).every((name) => name.startsWith('StringPipeline-prod-'))).toBe(true);
     expect(names(dev).some((name) => names(prod).includes(name))).toBe(false);
+    // Each stage's schedule lives in its own schedule group, as its ARN says.
+    for (const stack of [dev, prod]) {
+      const all = [...stack.resources.values()];
+      const group = all.find((r) => r.type === 'AWS::Scheduler::ScheduleGroup')?.physicalId;
+      const schedule = all.find((r) => r.type === 'AWS::Scheduler::Schedule');
+      expect(schedule?.attributes.Arn).toContain(`:schedule/${group}/`);
+    }
     const lambda = new LambdaClient({
       region: 'us-east-1',
       endpoint: host.endpoint,

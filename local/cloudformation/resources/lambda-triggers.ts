@@ -169,7 +169,7 @@ export const schedulerSchedule: ResourceHandler = {
     return {
       physicalId: name,
       attributes: {
-        Arn: `arn:aws:scheduler:${ctx.region}:${ctx.accountId}:schedule/default/${name}`,
+        Arn: `arn:aws:scheduler:${ctx.region}:${ctx.accountId}:schedule/${typeof props.GroupName === 'string' ? props.GroupName : 'default'}/${name}`,
       },
     };
   },
