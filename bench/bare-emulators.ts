@@ -157,78 +157,73 @@ async function createResources(
   };
 }
 
-async function replay(
-  sqs: SQSClient,
+/** The SQS calls the replay makes, each consumer's long poll ended by `stopPolling`. */
+function sqsCalls(sqs: SQSClient, stopPolling: AbortSignal) {
+  return {
+    async send(url: string, messages: OutgoingMessage[]) {
+      const failed = await sendAll(sqs, url, messages);
+      if (failed.length > 0) throw new Error(`sendAll failed: ${JSON.stringify(failed)}`);
+    },
+    async receive(url: string, max: number, waitSeconds: number): Promise<Message[]> {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: url,
+          MaxNumberOfMessages: max,
+          WaitTimeSeconds: waitSeconds,
+          MessageSystemAttributeNames: ['All'],
+          MessageAttributeNames: ['All'],
+        }),
+        { abortSignal: stopPolling },
+      );
+      return Messages;
+    },
+    async deleteBatch(url: string, messages: Message[]) {
+      for (const part of chunk(messages, SQS_BATCH_LIMIT)) {
+        await sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: url,
+            Entries: part.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
+          }),
+        );
+      }
+    },
+  };
+}
+
+type SqsCalls = ReturnType<typeof sqsCalls>;
+
+/**
+ * What each consumer does with a batch: the stores' calls per message, then one sendAll, as
+ * functions/generator/domain.ts and functions/requestor/domain.ts do (without their parsing,
+ * logging and metrics, which cost CPU but no calls).
+ */
+function batchHandlers(
   ddb: DynamoDBClient,
-  queues: Record<QueueName, string>,
   tables: { requests: string; strings: string },
-  calls: CallCounts,
-  opts: ReplayOptions,
-): Promise<ReplayResult> {
+  queues: Record<QueueName, string>,
+  sqs: SqsCalls,
+): Record<QueueName, (batch: Message[]) => Promise<void>> {
   const requestsStore = dynamoRequestsStore(ddb, tables.requests);
   const stringsStore = dynamoStringsStore(ddb, tables.strings);
-  const send = async (url: string, messages: OutgoingMessage[]) => {
-    const failed = await sendAll(sqs, url, messages);
-    if (failed.length > 0) throw new Error(`sendAll failed: ${JSON.stringify(failed)}`);
-  };
-
-  // Ends the consumers' long polls once the run is over.
-  const stopPolling = new AbortController();
-  // Every consumer's receive listens on it; that many listeners are expected, not a leak.
-  setMaxListeners(0, stopPolling.signal);
-  const receive = async (url: string, max: number, waitSeconds: number): Promise<Message[]> => {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: url,
-        MaxNumberOfMessages: max,
-        WaitTimeSeconds: waitSeconds,
-        MessageSystemAttributeNames: ['All'],
-        MessageAttributeNames: ['All'],
-      }),
-      { abortSignal: stopPolling.signal },
-    );
-    return Messages;
-  };
-  const deleteBatch = async (url: string, messages: Message[]) => {
-    for (const part of chunk(messages, SQS_BATCH_LIMIT)) {
-      await sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: url,
-          Entries: part.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
-        }),
-      );
-    }
-  };
   const now = () => new Date().toISOString();
   const body = <T>(m: Message) => JSON.parse(m.Body ?? '{}') as T;
   const outgoing = (m: Message, message: ResponseMessage | AckMessage): OutgoingMessage => ({
     id: m.MessageId ?? '',
     body: JSON.stringify(message),
   });
-
-  // What each consumer does with a batch: the stores' calls per message, then one sendAll, as
-  // functions/generator/domain.ts and functions/requestor/domain.ts do (without their parsing,
-  // logging and metrics, which cost CPU but no calls).
-  const handlers: Record<QueueName, (batch: Message[]) => Promise<void>> = {
+  return {
     request: async (batch) => {
       const replies = await Promise.all(
         batch.map(async (m) => {
           const { requestId } = body<RequestMessage>(m);
-          const { stored } = await stringsStore.recordGenerated({
-            requestId,
-            value: randomString(),
-            generatedAt: now(),
-          });
-          return outgoing(m, {
-            v: SCHEMA_VERSION,
-            type: MessageType.Response,
-            requestId,
-            value: stored.value,
-            generatedAt: stored.generatedAt,
-          });
+          const generated = { requestId, value: randomString(), generatedAt: now() };
+          const { stored } = await stringsStore.recordGenerated(generated);
+          const { value, generatedAt } = stored;
+          const type = MessageType.Response;
+          return outgoing(m, { v: SCHEMA_VERSION, type, requestId, value, generatedAt });
         }),
       );
-      await send(queues.response, replies);
+      await sqs.send(queues.response, replies);
     },
     response: async (batch) => {
       const at = now();
@@ -236,16 +231,11 @@ async function replay(
         batch.map(async (m) => {
           const { requestId, value } = body<ResponseMessage>(m);
           const { storedAt } = await requestsStore.storeValue(requestId, value, at);
-          return outgoing(m, {
-            v: ACK_SCHEMA_VERSION,
-            type: MessageType.Ack,
-            requestId,
-            value,
-            storedAt,
-          });
+          const type = MessageType.Ack;
+          return outgoing(m, { v: ACK_SCHEMA_VERSION, type, requestId, value, storedAt });
         }),
       );
-      await send(queues.ack, acks);
+      await sqs.send(queues.ack, acks);
     },
     ack: async (batch) => {
       const at = now();
@@ -257,7 +247,15 @@ async function replay(
       );
     },
   };
+}
 
+/** The consumers, as many per queue as a mapping's maximum concurrency, until `stop()`. */
+function startConsumers(
+  queues: Record<QueueName, string>,
+  sqs: SqsCalls,
+  handlers: Record<QueueName, (batch: Message[]) => Promise<void>>,
+  opts: ReplayOptions,
+) {
   const { batchSize, maximumConcurrency } = opts.mappings;
   let acknowledged = 0;
   let finished: () => void = () => {};
@@ -273,11 +271,9 @@ async function replay(
       const batch: Message[] = [];
       try {
         while (batch.length < batchSize && !done) {
-          const got = await receive(
-            url,
-            Math.min(SQS_BATCH_LIMIT, batchSize - batch.length),
-            batch.length === 0 ? LONG_POLL_SECONDS : 0,
-          );
+          const wait = batch.length === 0 ? LONG_POLL_SECONDS : 0;
+          const max = Math.min(SQS_BATCH_LIMIT, batchSize - batch.length);
+          const got = await sqs.receive(url, max, wait);
           batch.push(...got);
           if (got.length < SQS_BATCH_LIMIT) break;
         }
@@ -287,54 +283,80 @@ async function replay(
       }
       if (batch.length === 0) continue;
       await handlers[queue](batch);
-      await deleteBatch(url, batch);
-      if (queue === 'ack') {
-        acknowledged += batch.length;
-        if (acknowledged >= opts.roundTrips) finished();
-      }
+      await sqs.deleteBatch(url, batch);
+      if (queue !== 'ack') continue;
+      acknowledged += batch.length;
+      if (acknowledged >= opts.roundTrips) finished();
     }
   };
-
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  const consumers = (['request', 'response', 'ack'] as const).flatMap((queue) =>
+  const running = (['request', 'response', 'ack'] as const).flatMap((queue) =>
     Array.from({ length: maximumConcurrency }, () => consumer(queue)),
   );
-  // The requestor: record every request, then send them, as its requestStrings does.
-  const requestedAt = new Date();
-  const key = requestedAt.toISOString();
-  const requests = Array.from({ length: opts.roundTrips }, (_, index) => ({
-    requestId: deriveRequestId(key, index),
-    requestedAt: requestedAt.toISOString(),
+  return {
+    allAcknowledged,
+    /** Stops the consumers: `endPolls` ends their long polls once they know to stop. */
+    async stop(endPolls: () => void) {
+      done = true;
+      endPolls();
+      await Promise.all(running);
+    },
+  };
+}
+
+/** The requestor: records every request, then sends them, as its requestStrings does. */
+async function askForStrings(
+  ddb: DynamoDBClient,
+  requestsTable: string,
+  requestQueue: string,
+  sqs: SqsCalls,
+  roundTrips: number,
+): Promise<void> {
+  const requestedAt = new Date().toISOString();
+  const requests = Array.from({ length: roundTrips }, (_, index) => ({
+    requestId: deriveRequestId(requestedAt, index),
+    requestedAt,
   }));
-  await requestsStore.recordRequested(requests);
-  await send(
-    queues.request,
+  await dynamoRequestsStore(ddb, requestsTable).recordRequested(requests);
+  await sqs.send(
+    requestQueue,
     requests.map(({ requestId }) => {
-      const message: RequestMessage = {
-        v: SCHEMA_VERSION,
-        type: MessageType.Request,
-        requestId,
-        requestedAt: requestedAt.toISOString(),
-      };
+      const type = MessageType.Request;
+      const message: RequestMessage = { v: SCHEMA_VERSION, type, requestId, requestedAt };
       return { id: requestId, body: JSON.stringify(message) };
     }),
   );
+}
 
-  await allAcknowledged;
+async function replay(
+  sqs: SQSClient,
+  ddb: DynamoDBClient,
+  queues: Record<QueueName, string>,
+  tables: { requests: string; strings: string },
+  calls: CallCounts,
+  opts: ReplayOptions,
+): Promise<ReplayResult> {
+  // Ends the consumers' long polls once the run is over.
+  const stopPolling = new AbortController();
+  // Every consumer's receive listens on it; that many listeners are expected, not a leak.
+  setMaxListeners(0, stopPolling.signal);
+  const calling = sqsCalls(sqs, stopPolling.signal);
+  const handlers = batchHandlers(ddb, tables, queues, calling);
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const consumers = startConsumers(queues, calling, handlers, opts);
+  await askForStrings(ddb, tables.requests, queues.request, calling, opts.roundTrips);
+  await consumers.allAcknowledged;
   // Receives the local cloud's pollers made beyond the pipeline's own, on the drained queues.
   const owed = (opts.targetCalls?.['SQS.ReceiveMessage'] ?? 0) - (calls['SQS.ReceiveMessage'] ?? 0);
   const urls = Object.values(queues);
   await mapLimit(
     Array.from({ length: Math.max(0, owed) }, (_, i) => urls[i % urls.length] ?? queues.request),
-    3 * maximumConcurrency,
-    (url) => receive(url, SQS_BATCH_LIMIT, 0),
+    3 * opts.mappings.maximumConcurrency,
+    (url) => calling.receive(url, SQS_BATCH_LIMIT, 0),
   );
   const seconds = (performance.now() - started) / 1000;
   const { user, system } = process.cpuUsage(cpu);
-  done = true;
-  stopPolling.abort();
-  await Promise.all(consumers);
+  await consumers.stop(() => stopPolling.abort());
   return {
     seconds,
     roundTripsPerSecond: opts.roundTrips / seconds,

@@ -29,6 +29,45 @@ function costRow(label: string, pick: (c: Cost) => number, columns: Cost[]): str
   return [label, ...columns.map((c) => usd(pick(c)))];
 }
 
+/** Dollars per million round trips, line by line, for the measured run and its references. */
+function costTable(columns: Cost[]): string {
+  return table(
+    ['line', 'measured', 'floor', 'naive'],
+    [
+      costRow('SQS requests', (c) => c.sqs, columns),
+      costRow('Lambda invocations', (c) => c.lambdaInvocations, columns),
+      costRow('Lambda compute (arm64)', (c) => c.lambdaCompute, columns),
+      costRow('DynamoDB writes', (c) => c.dynamoDbWrites, columns),
+      costRow('DynamoDB reads', (c) => c.dynamoDbReads, columns),
+      costRow('total', (c) => c.total, columns),
+    ],
+  );
+}
+
+type PerRoundTrip = ReturnType<typeof perRoundTrip>;
+
+/** Calls and request units per round trip: measured, floor and naive. */
+function perRoundTripTable(measured: PerRoundTrip, floor: PerRoundTrip, naive: PerRoundTrip) {
+  const perRt = (n: number) => fixed(n, 4);
+  const actions = new Set([
+    ...Object.keys(measured.sqsRequests),
+    ...Object.keys(floor.sqsRequests),
+    ...Object.keys(naive.sqsRequests),
+  ]);
+  return table(
+    ['per round trip', 'measured', 'floor', 'naive'],
+    [
+      ...[...actions].map((action) => [
+        `SQS ${action}`,
+        ...[measured, floor, naive].map((u) => perRt(u.sqsRequests[action] ?? 0)),
+      ]),
+      ['Lambda invocations', ...[measured, floor, naive].map((u) => perRt(u.lambdaInvocations))],
+      ['DynamoDB WRU', perRt(measured.writeRequestUnits), '4.0000', '4.0000'],
+      ['DynamoDB RRU', perRt(measured.readRequestUnits), '0.0000', '0.0000'],
+    ],
+  );
+}
+
 /** Prints the cost section for `run` and returns its figures for the results. */
 export function reportCost(run: CloudRunResult) {
   const usage = usageFromMetrics(run.metrics, run.memoryMb);
@@ -54,51 +93,12 @@ export function reportCost(run: CloudRunResult) {
   console.log(
     `\n2. Cost per million round trips, us-east-1 (${run.roundTrips} round trips on the local cloud; batch size ${run.mappings.batchSize}, batching window ${run.mappings.maximumBatchingWindowInSeconds} s, max concurrency ${run.mappings.maximumConcurrency})`,
   );
-  const columns = [measured, floor, naive];
-  console.log(
-    table(
-      ['line', 'measured', 'floor', 'naive'],
-      [
-        costRow('SQS requests', (c) => c.sqs, columns),
-        costRow('Lambda invocations', (c) => c.lambdaInvocations, columns),
-        costRow('Lambda compute (arm64)', (c) => c.lambdaCompute, columns),
-        costRow('DynamoDB writes', (c) => c.dynamoDbWrites, columns),
-        costRow('DynamoDB reads', (c) => c.dynamoDbReads, columns),
-        costRow('total', (c) => c.total, columns),
-      ],
-    ),
-  );
-  const perRt = (n: number) => fixed(n, 4);
-  console.log(
-    table(
-      ['per round trip', 'measured', 'floor', 'naive'],
-      [
-        ...[
-          ...new Set([
-            ...Object.keys(measuredPerRoundTrip.sqsRequests),
-            ...Object.keys(floorPerRoundTrip.sqsRequests),
-            ...Object.keys(naivePerRoundTrip.sqsRequests),
-          ]),
-        ].map((action) => [
-          `SQS ${action}`,
-          perRt(measuredPerRoundTrip.sqsRequests[action] ?? 0),
-          perRt(floorPerRoundTrip.sqsRequests[action] ?? 0),
-          perRt(naivePerRoundTrip.sqsRequests[action] ?? 0),
-        ]),
-        [
-          'Lambda invocations',
-          perRt(measuredPerRoundTrip.lambdaInvocations),
-          perRt(floorPerRoundTrip.lambdaInvocations),
-          perRt(naivePerRoundTrip.lambdaInvocations),
-        ],
-        ['DynamoDB WRU', perRt(measuredPerRoundTrip.writeRequestUnits), '4.0000', '4.0000'],
-        ['DynamoDB RRU', perRt(measuredPerRoundTrip.readRequestUnits), '0.0000', '0.0000'],
-      ],
-    ),
-  );
+  console.log(costTable([measured, floor, naive]));
+  console.log(perRoundTripTable(measuredPerRoundTrip, floorPerRoundTrip, naivePerRoundTrip));
   console.log(
     `   gap to floor ${gap >= 0 ? '+' : ''}${fixed(gap, 2)}%; naive is ${fixed(gapPercent(naive.total, floor.total), 0)}% above the floor`,
   );
+  const perRt = (n: number) => fixed(n, 4);
   // Lines under a hundredth of a cent per million round trips explain nothing.
   for (const line of explained.filter((l) => Math.abs(l.dollarsPerMillion) >= 0.0001)) {
     console.log(
