@@ -80,73 +80,8 @@ export class StringPipelineStack extends Stack {
 
     this.requestsTable = this.table('RequestsTable', `${name}-requests`, config, removalPolicy);
     this.stringsTable = this.table('StringsTable', `${name}-strings`, config, removalPolicy);
-
-    const functionDefaults = {
-      memorySize: config.memorySize,
-      logRetention: config.logRetentionDays as logs.RetentionDays,
-      removalPolicy,
-    };
-    this.requestor = new PipelineFunction(this, 'Requestor', {
-      ...functionDefaults,
-      entry: entry('requestor/index.ts'),
-      functionName: `${name}-requestor`,
-      description: 'Requests strings on a schedule, stores the responses and acknowledges them',
-      timeout: Duration.seconds(config.requestorTimeoutSeconds),
-      environment: {
-        [Env.MetricsNamespace]: METRICS_NAMESPACE,
-        [Env.DefaultRequestCount]: String(config.requestsPerTick),
-      },
-    });
-    this.generator = new PipelineFunction(this, 'Generator', {
-      ...functionDefaults,
-      entry: entry('generator/index.ts'),
-      functionName: `${name}-generator`,
-      description: 'Generates and stores a string per request, and records acknowledgements',
-      timeout: Duration.seconds(config.generatorTimeoutSeconds),
-      environment: { [Env.MetricsNamespace]: METRICS_NAMESPACE },
-    });
-
-    const queueDefaults = {
-      maxReceiveCount: config.maxReceiveCount,
-      oldestMessageAlarmThreshold: Duration.seconds(config.oldestMessageAlarmSeconds),
-      removalPolicy,
-    };
-    const consumerDefaults = {
-      batchSize: config.batchSize,
-      maxBatchingWindow: Duration.seconds(config.maxBatchingWindowSeconds),
-      maxConcurrency: config.maxConcurrency,
-    };
-    // Each consumer dead-letters messages it can never process itself, so it is told its DLQ. The
-    // generator serves two queues and tells their records apart by source queue ARN.
-    this.requestQueue = new QueueWithDlq(this, 'Request', {
-      ...queueDefaults,
-      queueName: `${name}-request`,
-      consumer: {
-        ...consumerDefaults,
-        function: this.generator,
-        queueArnEnv: Env.RequestQueueArn,
-        deadLetterQueueUrlEnv: Env.RequestDlqUrl,
-      },
-    });
-    this.ackQueue = new QueueWithDlq(this, 'Ack', {
-      ...queueDefaults,
-      queueName: `${name}-ack`,
-      consumer: {
-        ...consumerDefaults,
-        function: this.generator,
-        queueArnEnv: Env.AckQueueArn,
-        deadLetterQueueUrlEnv: Env.AckDlqUrl,
-      },
-    });
-    this.responseQueue = new QueueWithDlq(this, 'Response', {
-      ...queueDefaults,
-      queueName: `${name}-response`,
-      consumer: {
-        ...consumerDefaults,
-        function: this.requestor,
-        deadLetterQueueUrlEnv: Env.ResponseDlqUrl,
-      },
-    });
+    [this.requestor, this.generator] = this.functions(config, removalPolicy);
+    [this.requestQueue, this.ackQueue, this.responseQueue] = this.queues(config, removalPolicy);
 
     // The requestor owns the Requests table and produces requests and acks; the generator owns
     // the Strings table and produces responses.
@@ -158,10 +93,8 @@ export class StringPipelineStack extends Stack {
       .readsWrites(this.stringsTable, Env.StringsTableName)
       .sendsTo(this.responseQueue.queue, Env.ResponseQueueUrl);
 
-    const requestor = this.requestor.function;
-    const generator = this.generator.function;
     this.schedule = new RequestorSchedule(this, 'Schedule', {
-      target: requestor,
+      target: this.requestor.function,
       scheduleName: `${name}-schedule`,
       rate: Duration.minutes(config.scheduleRateMinutes),
       count: config.requestsPerTick,
@@ -176,38 +109,135 @@ export class StringPipelineStack extends Stack {
     });
     const functionAlarms = [
       new FunctionAlarms(this, 'RequestorAlarms', {
-        function: requestor,
+        function: this.requestor.function,
         alarmNamePrefix: `${name}-requestor`,
       }),
       new FunctionAlarms(this, 'GeneratorAlarms', {
-        function: generator,
+        function: this.generator.function,
         alarmNamePrefix: `${name}-generator`,
       }),
     ];
-    // Scheduler invokes the requestor asynchronously: Lambda retries a failed tick twice (the
-    // same scheduled time, so the same request ids), then puts the event here with the error,
-    // which names the payload to re-invoke with.
-    this.requestorFailures = new DeadLetterQueue(this, 'RequestorFailureDlq', {
+    this.requestorFailures = this.requestorFailureDestination(removalPolicy);
+    this.monitoring = this.dashboard(functionAlarms);
+    this.outputs();
+  }
+
+  /** The two functions, requestor first. */
+  private functions(
+    config: PipelineConfig,
+    removalPolicy: RemovalPolicy,
+  ): [PipelineFunction, PipelineFunction] {
+    const name = this.stackName;
+    const functionDefaults = {
+      memorySize: config.memorySize,
+      logRetention: config.logRetentionDays as logs.RetentionDays,
+      removalPolicy,
+    };
+    const requestor = new PipelineFunction(this, 'Requestor', {
+      ...functionDefaults,
+      entry: entry('requestor/index.ts'),
+      functionName: `${name}-requestor`,
+      description: 'Requests strings on a schedule, stores the responses and acknowledges them',
+      timeout: Duration.seconds(config.requestorTimeoutSeconds),
+      environment: {
+        [Env.MetricsNamespace]: METRICS_NAMESPACE,
+        [Env.DefaultRequestCount]: String(config.requestsPerTick),
+      },
+    });
+    const generator = new PipelineFunction(this, 'Generator', {
+      ...functionDefaults,
+      entry: entry('generator/index.ts'),
+      functionName: `${name}-generator`,
+      description: 'Generates and stores a string per request, and records acknowledgements',
+      timeout: Duration.seconds(config.generatorTimeoutSeconds),
+      environment: { [Env.MetricsNamespace]: METRICS_NAMESPACE },
+    });
+    return [requestor, generator];
+  }
+
+  /** The request, ack and response queues with their DLQs and consumers, in that order. */
+  private queues(
+    config: PipelineConfig,
+    removalPolicy: RemovalPolicy,
+  ): [QueueWithDlq, QueueWithDlq, QueueWithDlq] {
+    const name = this.stackName;
+    const queueDefaults = {
+      maxReceiveCount: config.maxReceiveCount,
+      oldestMessageAlarmThreshold: Duration.seconds(config.oldestMessageAlarmSeconds),
+      removalPolicy,
+    };
+    const consumerDefaults = {
+      batchSize: config.batchSize,
+      maxBatchingWindow: Duration.seconds(config.maxBatchingWindowSeconds),
+      maxConcurrency: config.maxConcurrency,
+    };
+    // Each consumer dead-letters messages it can never process itself, so it is told its DLQ. The
+    // generator serves two queues and tells their records apart by source queue ARN.
+    const generatorQueue = (id: string, arnEnv: string, dlqEnv: string) =>
+      new QueueWithDlq(this, id, {
+        ...queueDefaults,
+        queueName: `${name}-${id.toLowerCase()}`,
+        consumer: {
+          ...consumerDefaults,
+          function: this.generator,
+          queueArnEnv: arnEnv,
+          deadLetterQueueUrlEnv: dlqEnv,
+        },
+      });
+    const request = generatorQueue('Request', Env.RequestQueueArn, Env.RequestDlqUrl);
+    const ack = generatorQueue('Ack', Env.AckQueueArn, Env.AckDlqUrl);
+    const response = new QueueWithDlq(this, 'Response', {
+      ...queueDefaults,
+      queueName: `${name}-response`,
+      consumer: {
+        ...consumerDefaults,
+        function: this.requestor,
+        deadLetterQueueUrlEnv: Env.ResponseDlqUrl,
+      },
+    });
+    return [request, ack, response];
+  }
+
+  /**
+   * Scheduler invokes the requestor asynchronously: Lambda retries a failed tick twice (the same
+   * scheduled time, so the same request ids), then puts the event here with the error, which
+   * names the payload to re-invoke with.
+   */
+  private requestorFailureDestination(removalPolicy: RemovalPolicy): DeadLetterQueue {
+    const name = this.stackName;
+    const failures = new DeadLetterQueue(this, 'RequestorFailureDlq', {
       queueName: `${name}-requestor-failures`,
       alarmDescription: `Asynchronous requestor invocations (scheduled ticks) failed every retry; see ${name}-requestor-failures, and re-invoke the requestor with each message's requestPayload.`,
       removalPolicy,
     });
     // No queue's redrive policy names it (Lambda sends to it), so cdk-nag cannot tell.
-    acknowledgeIsDeadLetterQueue(this.requestorFailures);
-    requestor.configureAsyncInvoke({
+    acknowledgeIsDeadLetterQueue(failures);
+    this.requestor.function.configureAsyncInvoke({
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
-      onFailure: new SendOnlyDestination(this.requestorFailures),
+      onFailure: new SendOnlyDestination(failures),
     });
+    return failures;
+  }
 
+  /** The dashboard, with every alarm of the stack. */
+  private dashboard(functionAlarms: readonly FunctionAlarms[]): Monitoring {
     const queues = [this.requestQueue, this.responseQueue, this.ackQueue];
-    this.monitoring = new Monitoring(this, 'Monitoring', {
-      dashboardName: name,
+    return new Monitoring(this, 'Monitoring', {
+      dashboardName: this.stackName,
       metricsNamespace: METRICS_NAMESPACE,
       queues,
       functions: [
-        { service: 'requestor', function: requestor, metricNames: SERVICE_METRICS.requestor },
-        { service: 'generator', function: generator, metricNames: SERVICE_METRICS.generator },
+        {
+          service: 'requestor',
+          function: this.requestor.function,
+          metricNames: SERVICE_METRICS.requestor,
+        },
+        {
+          service: 'generator',
+          function: this.generator.function,
+          metricNames: SERVICE_METRICS.generator,
+        },
       ],
       alarms: [
         ...queues.flatMap((q) => [q.deadLetterAlarm, q.oldestMessageAlarm]),
@@ -218,16 +248,19 @@ export class StringPipelineStack extends Stack {
         this.requestorFailures.notEmptyAlarm,
       ],
     });
+  }
 
-    // Output ids are a contract: the local cloud, the operations tools and tests look them up.
+  /** The outputs: a contract, as the local cloud, the operations tools and tests look them up. */
+  private outputs(): void {
     const output = (outputId: string, value: string, description: string) =>
       new CfnOutput(this, outputId, { value, description });
-    output(Output.RequestQueueUrl, this.requestQueue.queue.queueUrl, 'Request queue');
-    output(Output.RequestDlqUrl, this.requestQueue.deadLetterQueue.queueUrl, 'Request DLQ');
-    output(Output.ResponseQueueUrl, this.responseQueue.queue.queueUrl, 'Response queue');
-    output(Output.ResponseDlqUrl, this.responseQueue.deadLetterQueue.queueUrl, 'Response DLQ');
-    output(Output.AckQueueUrl, this.ackQueue.queue.queueUrl, 'Ack queue');
-    output(Output.AckDlqUrl, this.ackQueue.deadLetterQueue.queueUrl, 'Ack DLQ');
+    const { requestQueue, responseQueue, ackQueue } = this;
+    output(Output.RequestQueueUrl, requestQueue.queue.queueUrl, 'Request queue');
+    output(Output.RequestDlqUrl, requestQueue.deadLetterQueue.queueUrl, 'Request DLQ');
+    output(Output.ResponseQueueUrl, responseQueue.queue.queueUrl, 'Response queue');
+    output(Output.ResponseDlqUrl, responseQueue.deadLetterQueue.queueUrl, 'Response DLQ');
+    output(Output.AckQueueUrl, ackQueue.queue.queueUrl, 'Ack queue');
+    output(Output.AckDlqUrl, ackQueue.deadLetterQueue.queueUrl, 'Ack DLQ');
     output(Output.ScheduleDlqUrl, this.schedule.deadLetterQueue.queueUrl, 'Schedule DLQ');
     output(
       Output.RequestorFailureDlqUrl,
@@ -236,8 +269,16 @@ export class StringPipelineStack extends Stack {
     );
     output(Output.RequestsTableName, this.requestsTable.tableName, 'Requests table (requestor)');
     output(Output.StringsTableName, this.stringsTable.tableName, 'Strings table (generator)');
-    output(Output.RequestorFunctionName, requestor.functionName, 'Requestor function');
-    output(Output.GeneratorFunctionName, generator.functionName, 'Generator function');
+    output(
+      Output.RequestorFunctionName,
+      this.requestor.function.functionName,
+      'Requestor function',
+    );
+    output(
+      Output.GeneratorFunctionName,
+      this.generator.function.functionName,
+      'Generator function',
+    );
     const logGroup = (fn: PipelineFunction) => fn.logGroup.logGroupName;
     output(Output.RequestorLogGroupName, logGroup(this.requestor), 'Requestor log group');
     output(Output.GeneratorLogGroupName, logGroup(this.generator), 'Generator log group');

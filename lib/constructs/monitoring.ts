@@ -64,32 +64,7 @@ export class Monitoring extends Construct {
       );
     }
 
-    this.dashboard.addWidgets(
-      ...props.queues.map(
-        (pipe) =>
-          new cloudwatch.GraphWidget({
-            title: `${pipe.node.id} queue`,
-            width: 24 / props.queues.length,
-            left: [
-              pipe.queue.metricApproximateNumberOfMessagesVisible({ label: 'Visible', period }),
-              pipe.queue.metricApproximateNumberOfMessagesNotVisible({
-                label: 'In flight',
-                period,
-              }),
-              pipe.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-                label: 'In DLQ',
-                period,
-              }),
-            ],
-            right: [
-              pipe.queue.metricApproximateAgeOfOldestMessage({
-                label: 'Oldest message age (s)',
-                period,
-              }),
-            ],
-          }),
-      ),
-    );
+    this.dashboard.addWidgets(...props.queues.map((pipe) => queueWidget(pipe, props, period)));
 
     const perFunction = (
       title: string,
@@ -131,4 +106,24 @@ export class Monitoring extends Construct {
       ),
     );
   }
+}
+
+/** A queue's depth, in-flight count, DLQ depth and oldest message age. */
+function queueWidget(
+  pipe: MonitoringProps['queues'][number],
+  props: MonitoringProps,
+  period: Duration,
+): cloudwatch.GraphWidget {
+  return new cloudwatch.GraphWidget({
+    title: `${pipe.node.id} queue`,
+    width: 24 / props.queues.length,
+    left: [
+      pipe.queue.metricApproximateNumberOfMessagesVisible({ label: 'Visible', period }),
+      pipe.queue.metricApproximateNumberOfMessagesNotVisible({ label: 'In flight', period }),
+      pipe.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ label: 'In DLQ', period }),
+    ],
+    right: [
+      pipe.queue.metricApproximateAgeOfOldestMessage({ label: 'Oldest message age (s)', period }),
+    ],
+  });
 }
