@@ -132,6 +132,12 @@ function mistakes(): Mistake[] {
       code: 'InvalidParameterValueException',
     },
     {
+      name: 'S3, a path that is not percent-encoding',
+      path: '/bucket/%E0%A4%A',
+      headers: signed('s3'),
+      code: 'InvalidURI',
+    },
+    {
       name: 'CloudFormation, a stack it does not have',
       headers: form('cloudformation'),
       body: 'Action=DescribeStacks&StackName=%00nope',

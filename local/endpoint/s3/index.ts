@@ -14,10 +14,19 @@ export { isS3Upload, S3_UPLOAD_LIMIT_BYTES } from './upload';
 
 const NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
-/** The bucket and key a path-style request names, and the query's sub-resource. */
-function target(call: Call): { bucket: string; key: string; query: URLSearchParams } {
+/**
+ * The bucket and key a path-style request names, and the query's sub-resource; undefined for a
+ * path that is not valid percent-encoding (a client's mistake).
+ */
+function target(call: Call): { bucket: string; key: string; query: URLSearchParams } | undefined {
   const [path = '/', search = ''] = (call.req.url ?? '/').split('?');
-  const [bucket = '', ...key] = decodeURIComponent(path).slice(1).split('/');
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return undefined;
+  }
+  const [bucket = '', ...key] = decoded.slice(1).split('/');
   return { bucket, key: key.join('/'), query: new URLSearchParams(search) };
 }
 
@@ -39,7 +48,11 @@ export function s3Service(opts: {
   hasBucket: (name: string) => boolean;
 }): ServiceHandler {
   return async (call: Call) => {
-    const { bucket, key, query } = target(call);
+    const named = target(call);
+    // S3's answer to a path it cannot decode.
+    if (!named)
+      return sendS3Error(call.res, 400, 'InvalidURI', "Couldn't parse the specified URI.");
+    const { bucket, key, query } = named;
     const method = call.req.method ?? 'GET';
     const owner = call.req.headers['x-amz-expected-bucket-owner'];
     if (typeof owner === 'string' && owner !== opts.accountId)
