@@ -135,6 +135,7 @@ function mistakes(): Mistake[] {
       name: 'S3, a path that is not percent-encoding',
       path: '/bucket/%E0%A4%A',
       headers: signed('s3'),
+      body: '',
       code: 'InvalidURI',
     },
     {
