@@ -4,7 +4,7 @@
  */
 import type { AlarmNotification, AlarmState } from '../api';
 import { usePoll } from './client';
-import { ErrorLine } from './shared';
+import { ColumnHeads, ErrorLine } from './shared';
 
 /** The template's alarms, evaluated on the queues as they are now. */
 export function AlarmsPage() {
@@ -14,13 +14,7 @@ export function AlarmsPage() {
       <h2 id="alarms-h">Alarms</h2>
       <ErrorLine error={error} />
       <table aria-label="Alarms">
-        <thead>
-          <tr>
-            <th scope="col">State</th>
-            <th scope="col">Alarm</th>
-            <th scope="col">Why</th>
-          </tr>
-        </thead>
+        <ColumnHeads names={['State', 'Alarm', 'Why']} />
         <tbody>
           {(data ?? []).map((a) => (
             <tr key={a.name} data-alarm={a.name}>
@@ -56,14 +50,7 @@ function Notifications() {
       <h3>Notifications</h3>
       <ErrorLine error={error} />
       <table aria-label="Alarm notifications">
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Alarm</th>
-            <th scope="col">State</th>
-            <th scope="col">Outcome</th>
-          </tr>
-        </thead>
+        <ColumnHeads names={['When', 'Alarm', 'State', 'Outcome']} />
         <tbody>
           {(data?.available ? data.notifications : []).map((n) => (
             <tr key={`${n.at}-${n.alarm}-${n.state}`} data-notification={n.alarm}>

@@ -1,5 +1,5 @@
 /**
- * What several pages use: the type of `/api/meta`'s answer, the error line, times as the local
+ * What several pages use: the type of `/api/meta`'s answer, the error line, table heads, times as the local
  * clock shows them, and links to a request's journey.
  */
 import type { ConsoleApi } from '../api';
@@ -14,6 +14,21 @@ export function ErrorLine({ error }: { error?: string }) {
       {error}
     </p>
   ) : null;
+}
+
+/** A table's head: one column header per name. */
+export function ColumnHeads({ names }: { names: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {names.map((name) => (
+          <th key={name} scope="col">
+            {name}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
 }
 
 /** An ISO time as the local clock shows it, with milliseconds. */

@@ -1,5 +1,6 @@
 /** The overview's table of functions: what each did over the last minutes, from REPORT lines. */
 import type { FunctionStats } from '../../api';
+import { ColumnHeads } from '../shared';
 import { ms } from './format';
 
 /** Per function: invocations, errors, throttles and p50/p99 duration over the last minutes. */
@@ -8,16 +9,7 @@ export function FunctionTable({ functions }: { functions: FunctionStats[] }) {
   return (
     <table class="fn-stats" aria-label={`Functions, last ${window} minutes`}>
       <caption>Functions, last {window} minutes (from their REPORT lines)</caption>
-      <thead>
-        <tr>
-          <th scope="col">Function</th>
-          <th scope="col">Invocations</th>
-          <th scope="col">Errors</th>
-          <th scope="col">Throttles</th>
-          <th scope="col">p50</th>
-          <th scope="col">p99</th>
-        </tr>
-      </thead>
+      <ColumnHeads names={['Function', 'Invocations', 'Errors', 'Throttles', 'p50', 'p99']} />
       <tbody>
         {functions.map((f) => (
           <tr key={f.key} data-fn={f.key}>
