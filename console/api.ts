@@ -5,7 +5,7 @@
  * a deployed stack. `server.ts` maps these methods to HTTP routes; each concern has its own file.
  */
 import { newRequestId } from '../functions/shared/ids';
-import { SCHEMA_VERSION } from '../functions/shared/messages';
+import { ACK_SCHEMA_VERSION, SCHEMA_VERSION } from '../functions/shared/messages';
 import { type AlarmNotification, readAlarmNotifications } from '../ops/alarm-notifications';
 import { peekEndpoint } from '../ops/peek';
 import { type AlarmState, evaluateAlarms, fallbackAlarms } from './alarms';
@@ -106,7 +106,13 @@ export class ConsoleApi {
           value: 'A'.repeat(64),
           generatedAt: now,
         },
-        ack: { v: SCHEMA_VERSION, type: 'ack', requestId, storedAt: now },
+        ack: {
+          v: ACK_SCHEMA_VERSION,
+          type: 'ack',
+          requestId,
+          value: 'A'.repeat(64),
+          storedAt: now,
+        },
         invoke: { count: 5 },
       },
     };

@@ -67,7 +67,7 @@ export interface Peeked {
   readonly sourceMaxReceiveCount?: number;
 }
 
-const MESSAGE_SCHEMAS = {
+export const MESSAGE_SCHEMAS = {
   request: RequestMessage,
   response: ResponseMessage,
   ack: AckMessage,

@@ -17,10 +17,12 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
+import * as v from 'valibot';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConsoleApi, type QueueInfo } from '../../console/api';
 import { firstQueueToLookAt } from '../../console/app/queues/first-queue';
 import type { LiveStageCounts } from '../../console/context';
+import { MESSAGE_SCHEMAS } from '../../console/queues';
 import type { Target, TargetKind } from '../../ops/target';
 
 const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/StringPipeline-request';
@@ -88,6 +90,13 @@ const validRequest = JSON.stringify({
 });
 
 describe('console API', () => {
+  it('prefills the Send form with an example each queue accepts', () => {
+    const { examples } = new ConsoleApi(target('local')).meta();
+    for (const queue of ['request', 'response', 'ack'] as const) {
+      expect(v.safeParse(MESSAGE_SCHEMAS[queue], examples[queue]).issues, queue).toBeUndefined();
+    }
+  });
+
   it('refuses every write against AWS without --allow-writes, naming the flag, and calls nothing', async () => {
     const api = new ConsoleApi(target('aws'));
     await expect(api.send('request', validRequest, false)).rejects.toThrow(
