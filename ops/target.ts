@@ -151,11 +151,13 @@ async function localTarget(stateFile: string, options: TargetOptions): Promise<T
   if (state.endpoint) {
     // One endpoint for every service: reached exactly as LocalStack is, outputs from
     // DescribeStacks, so the local run exercises the LocalStack code path.
+    // `npm run cloud` runs no stack of its own (an empty name): the default stack is the one the
+    // CDK CLI deployed onto it (another is reached with --endpoint and --stack).
     const target = await resolveTarget({
       ...options,
       endpoint: state.endpoint,
       region: state.region,
-      stack: state.stackName,
+      stack: state.stackName || undefined,
     });
     return {
       ...target,

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CloudFormationClient,
@@ -17,6 +18,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type CloudHost, startCloudHost } from '../../local/engine/host';
+import { resolveTarget } from '../../ops/target';
 import { patchedAssembly, stageAssembly } from './assembly';
 import { type Harness, startHarness } from './harness';
 
@@ -126,9 +128,10 @@ describe('the stack npm start deploys through CloudFormation', () => {
 
 describe('stages side by side on one endpoint', () => {
   let host: CloudHost;
+  const stateFile = join(mkdtempSync(join(tmpdir(), 'stages-')), 'state.json');
 
   beforeAll(async () => {
-    host = await startCloudHost();
+    host = await startCloudHost({ stateFile });
   });
 
   afterAll(() => host.stop());
@@ -164,5 +167,14 @@ describe('stages side by side on one endpoint', () => {
       expect(Buffer.from(answer.Payload ?? []).toString()).toMatch(/count/);
     }
     lambda.destroy();
+  });
+
+  it('lets the tools find the stack the CDK CLI deployed onto `npm run cloud`, and another at its endpoint', async () => {
+    // `npm run cloud` writes a state file naming no stack: the default one is what was deployed.
+    const found = await resolveTarget({ stateFile });
+    expect(found.stackName).toBe('StringPipeline');
+    expect(found.outputs.RequestorFunctionName).toBe('StringPipeline-requestor');
+    const prod = await resolveTarget({ endpoint: host.endpoint, stack: 'StringPipeline-prod' });
+    expect(prod.outputs.RequestorFunctionName).toBe('StringPipeline-prod-requestor');
   });
 });
