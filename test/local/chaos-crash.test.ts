@@ -29,9 +29,9 @@ describe('chaos soak, crashes alone', () => {
       timeScale: 60,
       intervalMs: 300,
       kinds: ['crash'],
-      // Twenty crashes that kill, then the pipeline settles: injecting until idle would go on for
+      // Forty crashes that kill, then the pipeline settles: injecting until idle would go on for
       // as long as the crashes themselves keep it busy, which on a loaded machine is minutes.
-      hits: 20,
+      hits: 40,
       faults: [],
     });
 
