@@ -100,11 +100,16 @@ export async function followLogs(
       startTime = Math.max(startTime ?? 0, event.timestamp - 5000);
     }
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, pollMs);
-      signal.addEventListener('abort', () => {
+      const stop = () => {
         clearTimeout(timer);
         resolve();
-      });
+      };
+      // One listener per wait, removed when the wait ends: a long follow adds none.
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', stop);
+        resolve();
+      }, pollMs);
+      signal.addEventListener('abort', stop, { once: true });
     });
   }
 }
