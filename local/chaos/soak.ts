@@ -39,6 +39,8 @@ export interface SoakOptions {
   readonly intervalMs?: number;
   /** The chaos driver's kinds of injection. @default all of {@link CHAOS_KINDS} */
   readonly kinds?: readonly ChaosKind[];
+  /** Functions (names) the driver crashes and pauses. @default every function of the stack */
+  readonly functions?: readonly string[];
   /**
    * The chaos driver stops injecting once every kind has hit something this many times; the
    * endpoint's faults go on until the pipeline is idle. For a short soak. @default until idle
@@ -133,6 +135,7 @@ async function soakOn(live: LocalCloud, opts: SoakOptions): Promise<SoakResult> 
       intervalMs: opts.intervalMs ?? 1000,
       kinds: opts.kinds,
       hits: opts.hits,
+      functions: opts.functions,
       duplicateQueues: QUEUES.map((q) => output(live.outputs, queueOutputs(q).queue)),
       log: opts.log,
     });
