@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { TablePage } from '../api';
 import { api } from './client';
-import { ErrorLine, RequestLink, time } from './shared';
+import { ColumnHeads, ErrorLine, RequestLink, time } from './shared';
 
 type TableName = 'requests' | 'strings';
 
@@ -133,15 +133,7 @@ function ItemsTable({ table, page }: { table: TableName; page: TablePage }) {
   const columns = COLUMNS[table];
   return (
     <table class="items" aria-label={`Items of ${page.table}`} data-table={table}>
-      <thead>
-        <tr>
-          {columns.map((c) => (
-            <th key={c} scope="col">
-              {c}
-            </th>
-          ))}
-        </tr>
-      </thead>
+      <ColumnHeads names={columns} />
       <tbody>
         {page.items.map((item) => (
           <tr key={String(item.requestId)}>
