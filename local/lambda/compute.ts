@@ -4,7 +4,7 @@
  * feed them, the asynchronous invoker and the schedules that invoke them. Resource handlers add and
  * remove them; the Lambda API reads them.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { SQSClient } from '@aws-sdk/client-sqs';
@@ -16,7 +16,7 @@ import type { ScheduleRunner } from '../scheduler/scheduler';
 import { type AsyncInvokeConfig, AsyncInvoker } from './async-invoke';
 import { callerEnvironment } from './caller-environment';
 import type { SqsEventSource } from './event-source';
-import { logGroupOfSpec } from './function-spec';
+import { handlerEntry, logGroupOfSpec } from './function-spec';
 import { FunctionRunner, type FunctionSpec } from './runtime';
 
 /** What running functions needs from the cloud around it. */
@@ -162,16 +162,9 @@ export class LambdaCompute {
     if (!deployed) throw new Error(`Function not found: ${this.arnOf(name)}`);
     const { spec } = deployed.runner;
     const handler = changes.handler ?? `${entryFile(spec.entry)}.${spec.handlerName}`;
-    const dot = handler.lastIndexOf('.');
-    const dir = dirname(spec.entry);
-    const entry = ['.mjs', '.js', '.cjs']
-      .map((ext) => join(dir, `${handler.slice(0, dot)}${ext}`))
-      .find((p) => existsSync(p));
-    if (!entry) throw new Error(`Handler file for ${handler} not found in the deployment package`);
     await deployed.runner.updateConfiguration({
       ...spec,
-      entry,
-      handlerName: handler.slice(dot + 1),
+      ...handlerEntry(dirname(spec.entry), handler),
       environment: changes.environment ?? spec.environment,
       memorySize: changes.memorySize ?? spec.memorySize,
       timeoutSeconds: changes.timeoutSeconds ?? spec.timeoutSeconds,

@@ -1,4 +1,6 @@
 /** What the local cloud knows of a function and what an invocation of it returns. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { LogFormat } from './platform-log.mjs';
 
 /** A function as the local cloud runs it, resolved from the template. */
@@ -22,6 +24,22 @@ export interface FunctionSpec {
   readonly logFormat?: LogFormat;
   /** The template's `LoggingConfig.LogGroup`: where its lines go. @default `/aws/lambda/NAME` */
   readonly logGroup?: string;
+}
+
+/**
+ * Where a `Handler` (`index.handler`) points in a package directory: its module (the first of
+ * `.mjs`, `.js` and `.cjs` that exists) and the export to call.
+ * @throws Error naming the file when the package holds none
+ */
+export function handlerEntry(dir: string, handler: string): { entry: string; handlerName: string } {
+  const dot = handler.lastIndexOf('.');
+  const file = handler.slice(0, dot);
+  const entry = ['.mjs', '.js', '.cjs']
+    .map((ext) => join(dir, `${file}${ext}`))
+    .find((p) => existsSync(p));
+  if (!entry)
+    throw new Error(`Handler file ${file}.mjs or ${file}.js not found in the deployment package`);
+  return { entry, handlerName: handler.slice(dot + 1) };
 }
 
 /** The log group a function writes to. */

@@ -2,9 +2,9 @@
  * `AWS::Lambda::Function`: a function run from the deployment package the deploy uploaded to the
  * local S3 (or its inline `ZipFile`), with its execution role's session, as Lambda runs it.
  */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FunctionSpec } from '../../lambda/runtime';
+import { type FunctionSpec, handlerEntry } from '../../lambda/function-spec';
 import type { DeployedResource } from '../model';
 import { appServices, generatedName, type ResourceContext, type ResourceHandler } from './handler';
 
@@ -37,14 +37,7 @@ function specOf(ctx: ResourceContext, name: string, props: Props, dir: string): 
     throw new Error(
       `The local cloud runs Node.js functions only, got runtime ${runtime || 'none'}`,
     );
-  const handler = String(props.Handler ?? 'index.handler');
-  const dot = handler.lastIndexOf('.');
-  const file = handler.slice(0, dot);
-  const entry = ['.mjs', '.js', '.cjs']
-    .map((ext) => join(dir, `${file}${ext}`))
-    .find((p) => existsSync(p));
-  if (!entry)
-    throw new Error(`Handler file ${file}.mjs or ${file}.js not found in the deployment package`);
+  const { entry, handlerName } = handlerEntry(dir, String(props.Handler ?? 'index.handler'));
   const variables =
     (props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
   const logging = props.LoggingConfig as { LogFormat?: unknown; LogGroup?: unknown } | undefined;
@@ -52,7 +45,7 @@ function specOf(ctx: ResourceContext, name: string, props: Props, dir: string): 
     logicalId: ctx.logicalId,
     name,
     entry,
-    handlerName: handler.slice(dot + 1),
+    handlerName,
     runtime,
     timeoutSeconds: Number(props.Timeout ?? 3),
     memorySize: Number(props.MemorySize ?? 128),
