@@ -18,6 +18,7 @@ import {
   dropReplacedTables,
   isEmptyPlan,
   type ResourceChange,
+  StackUpdateError,
   type StackUpdatePlan,
 } from '../stack/update';
 
@@ -168,10 +169,10 @@ export const describeChanges = (changes: readonly ResourceChange[]): string =>
   changes.map((c) => `${c.logicalId} (${c.type}) ${c.detail}`).join('; ');
 
 /**
- * Moves a running cloud to the template of `toAssembly`, as the change set CloudFormation plans for
- * it says: in place when every change allows it (the same cloud, every message and item kept); otherwise, after telling
- * `say` what will be recreated and why, the tables being replaced are deleted and the cloud is
- * recreated by `start` with the queued messages moved over.
+ * Moves a running cloud to the template of `toAssembly`, as the change set CloudFormation plans
+ * for it says: in place when every change allows it (the same cloud, every message and item
+ * kept); otherwise, after telling `say` what will be recreated and why, the tables being replaced
+ * are deleted and the cloud is recreated by `start` with the queued messages moved over.
  */
 export async function applyInfraChange(
   cloud: LocalCloud,
@@ -179,12 +180,23 @@ export async function applyInfraChange(
   start: () => Promise<LocalCloud>,
   say: (text: string) => void,
 ): Promise<InfraOutcome> {
-  const plan = cloud.planStackUpdate(toAssembly);
-  if (isEmptyPlan(plan)) return { kind: 'unchanged', cloud };
-  if (plan.recreate.length === 0) {
-    await cloud.updateStack(toAssembly);
-    return { kind: 'in-place', cloud, plan };
+  let plan: StackUpdatePlan;
+  try {
+    plan = await cloud.updateStack(toAssembly);
+  } catch (error) {
+    if (!(error instanceof StackUpdateError)) throw error;
+    return recreateFor(cloud, error.plan, start, say);
   }
+  return isEmptyPlan(plan) ? { kind: 'unchanged', cloud } : { kind: 'in-place', cloud, plan };
+}
+
+/** Recreates the cloud for a plan that needs it, saying why first. */
+async function recreateFor(
+  cloud: LocalCloud,
+  plan: StackUpdatePlan,
+  start: () => Promise<LocalCloud>,
+  say: (text: string) => void,
+): Promise<InfraOutcome> {
   say(
     `Recreating the local cloud on the same endpoint, because: ${describeChanges(plan.recreate)}` +
       (plan.inPlace.length > 0 ? `. Also: ${describeChanges(plan.inPlace)}` : '') +

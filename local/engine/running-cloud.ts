@@ -11,13 +11,8 @@ import { localVisibilityTimeout } from '../cloudformation/resources/sqs-queue';
 import type { FaultSpec } from '../endpoint/faults';
 import type { RouteHandler } from '../endpoint/gateway';
 import type { FunctionRunner } from '../lambda/runtime';
-import { deployAssembly, plannedChanges } from '../stack/deploy';
-import {
-  isEmptyPlan,
-  planOfChanges,
-  StackUpdateError,
-  type StackUpdatePlan,
-} from '../stack/update';
+import { planUpdate } from '../stack/deploy';
+import { isEmptyPlan, planOfChanges, StackUpdateError } from '../stack/update';
 import { adminClientConfig } from './clients';
 import { type HostParts, idleParts } from './host';
 import { waitForIdle } from './idle';
@@ -121,21 +116,19 @@ export class RunningCloud implements LocalCloud {
     return this.runner(fn).updateCode(entry);
   }
 
-  planStackUpdate(assemblyDir: string): StackUpdatePlan {
-    const changes = plannedChanges(this.parts.target, loadStack(assemblyDir, this.stackName));
-    return planOfChanges(changes, (id) => this.record.resources.get(id)?.type);
-  }
-
-  /** Deploys the other assembly's template through CloudFormation, when it changes nothing else. */
+  /**
+   * Applies the other assembly's template with one CloudFormation change set, executed when
+   * nothing in it needs a new cloud, discarded otherwise.
+   */
   async updateStack(assemblyDir: string): ReturnType<LocalCloud['updateStack']> {
-    const plan = this.planStackUpdate(assemblyDir);
-    if (plan.recreate.length > 0) {
-      throw new StackUpdateError(
-        `These changes need a new cloud: ${plan.recreate.map((c) => `${c.logicalId} ${c.detail}`).join('; ')}`,
-      );
+    const planned = planUpdate(this.parts.target, loadStack(assemblyDir, this.stackName));
+    const plan = planOfChanges(planned.changes, (id) => this.record.resources.get(id)?.type);
+    if (plan.recreate.length > 0 || isEmptyPlan(plan)) {
+      planned.discard();
+      if (plan.recreate.length > 0) throw new StackUpdateError(plan);
+      return plan;
     }
-    if (!isEmptyPlan(plan))
-      await deployAssembly(this.parts.target, loadStack(assemblyDir, this.stackName));
+    await planned.execute();
     return plan;
   }
 

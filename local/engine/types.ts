@@ -148,17 +148,11 @@ export interface LocalCloud {
    * as `cdk deploy` updates a stack, keeping messages and items: new queues and tables, function
    * configuration and code, mapping and schedule settings, queue attributes, IAM policies,
    * outputs. Resolves with what it changed.
-   * @throws StackUpdateError, changing nothing, when a change needs a new cloud (`planStackUpdate`
-   *   says which and why)
+   * @throws StackUpdateError, changing nothing, when a change needs a new cloud (its `plan` says
+   *   which and why)
    * @throws StackDeployError, the stack rolled back, when a resource fails
    */
   updateStack(assemblyDir: string): Promise<StackUpdatePlan>;
-  /**
-   * What `updateStack` would do with the other assembly's template, from the change set
-   * CloudFormation plans for it (then deleted): what changes in place, and what needs a new cloud
-   * and why.
-   */
-  planStackUpdate(assemblyDir: string): StackUpdatePlan;
   /** Client settings for talking to the endpoint as an administrator. */
   clientConfig(service: 'sqs' | 'dynamodb'): {
     region: string;

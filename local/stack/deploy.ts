@@ -57,6 +57,11 @@ interface FileAsset {
  */
 export function publishAssets(target: DeployTarget, stack: StackArtifact): void {
   const { registry } = target.cloudformation;
+  const pseudo: Record<string, string> = {
+    AccountId: registry.accountId,
+    Region: registry.region,
+    Partition: 'aws',
+  };
   const manifest = join(stack.assemblyDir, `${stack.stackName}.assets.json`);
   const files = (
     JSON.parse(readFileSync(manifest, 'utf8')) as { files?: Record<string, FileAsset> }
@@ -64,11 +69,6 @@ export function publishAssets(target: DeployTarget, stack: StackArtifact): void 
   for (const asset of Object.values(files ?? {})) {
     const source = join(stack.assemblyDir, asset.source.path);
     for (const destination of Object.values(asset.destinations)) {
-      const pseudo: Record<string, string> = {
-        AccountId: registry.accountId,
-        Region: registry.region,
-        Partition: 'aws',
-      };
       const bucket = destination.bucketName.replace(
         /\$\{AWS::(\w+)\}/g,
         (whole, name: string) => pseudo[name] ?? whole,
@@ -109,28 +109,52 @@ function zipDirectory(dir: string): Uint8Array {
 export async function deployAssembly(target: DeployTarget, stack: StackArtifact): Promise<Stack> {
   await bootstrap(target);
   publishAssets(target, stack);
-  const file = stack.templateFile ?? `${stack.stackName}.template.json`;
-  const body = readFileSync(join(stack.assemblyDir, file), 'utf8');
-  return deployTemplate(target.cloudformation, stack.stackName, body);
+  return deployTemplate(target.cloudformation, stack.stackName, templateBodyOf(stack));
+}
+
+/** An update's change set, created and waiting: executed, or discarded. */
+export interface PlannedUpdate {
+  /** What it would change, as DescribeChangeSet lists it. */
+  readonly changes: readonly ResourceChange[];
+  /**
+   * Executes it and resolves once the stack is updated.
+   * @throws StackDeployError with the failed resource's reason when the stack rolled back
+   */
+  execute(): Promise<Stack>;
+  /** Deletes it, changing nothing. */
+  discard(): void;
 }
 
 /**
- * The changes deploying the assembly's stack would make, as its change set lists them (the
- * assets published first, as `cdk deploy` does before creating one); the change set is deleted.
+ * Creates the change set that updates the assembly's stack, its assets published first as
+ * `cdk deploy` publishes them; the caller executes it or discards it.
  */
-export function plannedChanges(target: DeployTarget, stack: StackArtifact): ResourceChange[] {
+export function planUpdate(target: DeployTarget, stack: StackArtifact): PlannedUpdate {
   publishAssets(target, stack);
-  const file = stack.templateFile ?? `${stack.stackName}.template.json`;
   const { cloudformation } = target;
+  const { stackName } = stack;
+  const since = cloudformation.registry.get(stackName).events.length;
   const { changeSet } = cloudformation.createChangeSet({
-    stackName: stack.stackName,
-    changeSetName: `plan-${Date.now()}`,
+    stackName,
+    changeSetName: `update-${Date.now()}`,
     type: 'UPDATE',
-    templateBody: readFileSync(join(stack.assemblyDir, file), 'utf8'),
+    templateBody: templateBodyOf(stack),
     parameters: [],
   });
-  cloudformation.deleteChangeSet(changeSet.id, stack.stackName);
-  return [...changeSet.changes];
+  return {
+    changes: changeSet.changes,
+    async execute() {
+      cloudformation.executeChangeSet(changeSet.id, stackName);
+      return settled(cloudformation.registry.get(stackName), 'UPDATE_COMPLETE', since);
+    },
+    discard: () => cloudformation.deleteChangeSet(changeSet.id, stackName),
+  };
+}
+
+/** The assembly's template of the stack, as a `TemplateBody`. */
+function templateBodyOf(stack: StackArtifact): string {
+  const file = stack.templateFile ?? `${stack.stackName}.template.json`;
+  return readFileSync(join(stack.assemblyDir, file), 'utf8');
 }
 
 /** Creates or updates a stack from a template body and waits for the outcome. */
@@ -150,8 +174,16 @@ export async function deployTemplate(
       return existing;
     throw new StackDeployError(`${stackName}: ${(error as Error).message}`);
   }
+  return settled(stack, type === 'CREATE' ? 'CREATE_COMPLETE' : 'UPDATE_COMPLETE', since);
+}
+
+/**
+ * The stack once its operation ends.
+ * @throws StackDeployError naming the first resource that failed since event `since`, when it
+ *   did not reach `complete`
+ */
+async function settled(stack: Stack, complete: string, since: number): Promise<Stack> {
   await stack.operation;
-  const complete = type === 'CREATE' ? 'CREATE_COMPLETE' : 'UPDATE_COMPLETE';
   if (stack.status !== complete) throw new StackDeployError(failureOf(stack, since));
   return stack;
 }

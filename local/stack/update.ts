@@ -30,9 +30,18 @@ export interface StackUpdatePlan {
 export const isEmptyPlan = (plan: StackUpdatePlan): boolean =>
   plan.inPlace.length + plan.recreate.length === 0;
 
-/** A template whose plan holds recreations was given to an in-place update. */
+/** A template whose plan holds recreations was given to an in-place update; nothing changed. */
 export class StackUpdateError extends Error {
   override readonly name = 'StackUpdateError';
+
+  constructor(
+    /** The plan, with what needs a new cloud and why. */
+    readonly plan: StackUpdatePlan,
+  ) {
+    super(
+      `These changes need a new cloud: ${plan.recreate.map((c) => `${c.logicalId} ${c.detail}`).join('; ')}`,
+    );
+  }
 }
 
 /** Why removing a resource of this type cannot happen in place; undefined when it can. */
