@@ -2,19 +2,13 @@
 // `cdk watch` (environment, memory, timeout, handler or description changes, and the versions a
 // hotswap publishes). The answers are the function's configuration, its update already Successful.
 
-import { sendJson, sendRestError } from '../protocol';
+import { sendJson } from '../protocol';
 import type { ConfigurationChanges } from './backend';
-import { findFunction, type LambdaRequest, refused, sendNotFound } from './request';
+import { findFunction, type LambdaRequest, refused, sendNotFound, updateFunction } from './request';
 import { functionConfiguration } from './shapes';
 
-/** The changes the request body asks for, or why it cannot be read. */
-function changesOf(body: Buffer): ConfigurationChanges | string {
-  let parsed: Record<string, unknown>;
-  try {
-    parsed = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
-  } catch {
-    return 'The request body is not JSON';
-  }
+/** The changes the request body asks for. */
+function changesOf(parsed: Record<string, unknown>): ConfigurationChanges {
   const variables = (parsed.Environment as { Variables?: unknown } | undefined)?.Variables;
   const number = (key: string) => (typeof parsed[key] === 'number' ? parsed[key] : undefined);
   const text = (key: string) => (typeof parsed[key] === 'string' ? parsed[key] : undefined);
@@ -30,21 +24,10 @@ function changesOf(body: Buffer): ConfigurationChanges | string {
   };
 }
 
-export async function updateFunctionConfiguration(request: LambdaRequest): Promise<void> {
-  const { call, backend, id } = request;
-  const target = findFunction(backend, id);
-  if (!target) return sendNotFound(call, `Function not found: ${id}`);
-  if (refused(call, 'lambda:UpdateFunctionConfiguration', target.arn)) return;
-  const changes = changesOf(call.body);
-  if (typeof changes === 'string')
-    return sendRestError(call.res, 400, 'InvalidParameterValueException', changes);
-  try {
-    await backend.updateFunctionConfiguration(target.name, changes);
-  } catch (error) {
-    return sendRestError(call.res, 400, 'InvalidParameterValueException', (error as Error).message);
-  }
-  const updated = findFunction(backend, target.name) ?? target;
-  sendJson(call.res, 200, functionConfiguration(updated), {}, 'application/json');
+export function updateFunctionConfiguration(request: LambdaRequest): Promise<void> {
+  return updateFunction(request, 'lambda:UpdateFunctionConfiguration', changesOf, (name, changes) =>
+    request.backend.updateFunctionConfiguration(name, changes),
+  );
 }
 
 /**
