@@ -7,6 +7,7 @@
 import { loadStack } from '../../aws/template';
 import type { LocalCloudFormation } from '../cloudformation/engine';
 import type { Stack } from '../cloudformation/model';
+import { deploymentPackage } from '../cloudformation/resources/lambda-function';
 import { ALARM_NOTIFICATIONS_PATH, alarmNotificationsRoute } from '../cloudwatch/route';
 import { startMonitoring } from '../cloudwatch/start';
 import { lambdaService } from '../endpoint/lambda';
@@ -204,11 +205,9 @@ function startCompute(
     }),
     async updateFunctionCode(name, code) {
       const zip =
-        'zipFile' in code ? code.zipFile : stores.sqs.buckets.read(code.s3Bucket, code.s3Key);
-      if (!zip)
-        throw new Error(
-          `Error occurred while GetObject. S3 Error Code: NoSuchKey (${JSON.stringify(code)})`,
-        );
+        'zipFile' in code
+          ? code.zipFile
+          : deploymentPackage(stores.sqs.buckets, code.s3Bucket, code.s3Key);
       await compute.updateCode(name, zip);
     },
     updateFunctionConfiguration: (name, changes) => compute.updateConfiguration(name, changes),

@@ -5,6 +5,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type FunctionSpec, handlerEntry } from '../../lambda/function-spec';
+import type { FauxqsBuckets } from '../../sqs/fauxqs';
 import type { DeployedResource } from '../model';
 import { appServices, generatedName, type ResourceContext, type ResourceHandler } from './handler';
 
@@ -21,13 +22,23 @@ function codeDir(ctx: ResourceContext, name: string, code: Props): string {
     writeFileSync(join(dir, 'index.js'), code.ZipFile);
     return dir;
   }
-  const object = `${String(code.S3Bucket)}/${String(code.S3Key)}`;
-  const zip = ctx.services.buckets.read(String(code.S3Bucket), String(code.S3Key));
+  const bucket = String(code.S3Bucket);
+  const key = String(code.S3Key);
+  const zip = deploymentPackage(ctx.services.buckets, bucket, key);
+  return app.assetDirs.get(`${bucket}/${key}`) ?? app.compute.unpack(name, zip);
+}
+
+/**
+ * A deployment package from the local S3, as Lambda reads the one a function's code names.
+ * @throws Error with Lambda's message when there is no such object
+ */
+export function deploymentPackage(buckets: FauxqsBuckets, bucket: string, key: string): Buffer {
+  const zip = buckets.read(bucket, key);
   if (!zip)
     throw new Error(
-      `Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist. (${object})`,
+      `Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist. (${bucket}/${key})`,
     );
-  return app.assetDirs.get(object) ?? app.compute.unpack(name, zip);
+  return zip;
 }
 
 /** The function as the runtime runs it. */
