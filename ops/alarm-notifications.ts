@@ -6,6 +6,7 @@
  */
 
 import type { AlarmNotification } from '../local/cloudwatch/alarms';
+import { localEndpoint, readLocalRoute } from './local-routes';
 import type { Target } from './target';
 
 export type { AlarmNotification };
@@ -20,18 +21,10 @@ const PATH = '/_local/cloudwatch/alarm-notifications';
 export async function readAlarmNotifications(
   target: Pick<Target, 'kind' | 'clientConfig'>,
 ): Promise<AlarmNotification[] | undefined> {
-  if (target.kind !== 'local') return undefined;
-  const response = await fetch(`${target.clientConfig('sqs').endpoint}${PATH}`, {
-    headers: { accept: 'application/json' },
-  });
-  if (!response.ok) {
-    await response.body?.cancel();
-    return undefined;
-  }
-  const { Notifications = [] } = (await response.json()) as {
-    Notifications?: AlarmNotification[];
-  };
-  return Notifications;
+  const endpoint = localEndpoint(target);
+  if (!endpoint) return undefined;
+  const answer = await readLocalRoute<{ Notifications?: AlarmNotification[] }>(endpoint, PATH);
+  return answer && (answer.Notifications ?? []);
 }
 
 /** The notifications as inspect prints them: the newest `limit`, each on one line. */

@@ -6,12 +6,10 @@
  * `/_aws/sqs/messages`), so there the counts shown stay the counts the pipeline made.
  */
 import { type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { Target } from './target';
+import { localEndpoint, readLocalRoute } from './local-routes';
 
 /** Where to peek without a receive, if the target can: the local cloud's endpoint. */
-export function peekEndpoint(target: Pick<Target, 'kind' | 'clientConfig'>): string | undefined {
-  return target.kind === 'local' ? target.clientConfig('sqs').endpoint : undefined;
-}
+export const peekEndpoint = localEndpoint;
 
 /**
  * Up to `limit` distinct messages of the queue at `url`: read from the local cloud without a
@@ -38,15 +36,11 @@ async function peekLocally(
   limit: number,
 ): Promise<Message[] | undefined> {
   const query = new URLSearchParams({ QueueUrl: url, MaxNumberOfMessages: String(limit) });
-  const response = await fetch(`${endpoint}/_aws/sqs/messages?${query}`, {
-    headers: { accept: 'application/json' },
-  });
-  if (!response.ok) {
-    await response.body?.cancel();
-    return undefined;
-  }
-  const { Messages = [] } = (await response.json()) as { Messages?: Message[] };
-  return Messages;
+  const answer = await readLocalRoute<{ Messages?: Message[] }>(
+    endpoint,
+    `/_aws/sqs/messages?${query}`,
+  );
+  return answer && (answer.Messages ?? []);
 }
 
 async function receiveToPeek(sqs: SQSClient, url: string, limit: number): Promise<Message[]> {
