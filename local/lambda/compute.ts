@@ -149,7 +149,7 @@ export class LambdaCompute {
   async updateCode(name: string, zip: Uint8Array): Promise<void> {
     const runner = this.runner(name);
     const dir = this.unpack(name, zip);
-    const file = runner.spec.entry.slice(runner.spec.entry.lastIndexOf('/') + 1);
+    const file = basename(runner.spec.entry);
     await runner.updateCode(join(dir, file));
   }
 

@@ -3,7 +3,7 @@
  * local S3 (or its inline `ZipFile`), with its execution role's session, as Lambda runs it.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type FunctionSpec, handlerEntry } from '../../lambda/function-spec';
 import type { FauxqsBuckets } from '../../sqs/fauxqs';
 import type { DeployedResource } from '../model';
@@ -101,12 +101,7 @@ export const lambdaFunction: ResourceHandler = {
     const codeChanged = JSON.stringify(current.properties.Code) !== JSON.stringify(props.Code);
     const dir = codeChanged ? codeDir(ctx, name, (props.Code ?? {}) as Props) : undefined;
     const runner = compute.runner(name);
-    const spec = specOf(
-      ctx,
-      name,
-      props,
-      dir ?? runner.spec.entry.slice(0, runner.spec.entry.lastIndexOf('/')),
-    );
+    const spec = specOf(ctx, name, props, dir ?? dirname(runner.spec.entry));
     await runner.updateConfiguration(spec);
     return provisioned(ctx, name);
   },
