@@ -41,15 +41,7 @@ export function readTemplate(
       'ValidationError',
       'Either Template URL or Template Body must be specified.',
     );
-  let template: unknown;
-  try {
-    template = parse(body, { uniqueKeys: false });
-  } catch (error) {
-    throw new CloudFormationError(
-      'ValidationError',
-      `Template format error: ${(error as Error).message}`,
-    );
-  }
+  const template = parseTemplate(body);
   if (template === null || typeof template !== 'object' || Array.isArray(template))
     throw new CloudFormationError(
       'ValidationError',
@@ -61,4 +53,39 @@ export function readTemplate(
       'Template format error: At least one Resources member must be defined.',
     );
   return { template: template as Template, body };
+}
+
+/** The last few YAML templates parsed, by their text: `CDKToolkit`'s, on every bootstrap check. */
+const parsedYaml = new Map<string, unknown>();
+const PARSED_YAML_KEPT = 4;
+
+/**
+ * A template's text parsed. JSON (what the CDK synthesizes) by `JSON.parse`, a hundred times faster
+ * than the YAML parser on the same text (0.15 ms against 27 ms for the pipeline's 49 KB); YAML
+ * (the bootstrap template) by the YAML parser, its result kept for the next parse of the same text
+ * and handed out as a copy, since the engine may change what it is given.
+ * @throws CloudFormationError ValidationError for text that is neither
+ */
+function parseTemplate(body: string): unknown {
+  if (body.trimStart().startsWith('{')) {
+    try {
+      return JSON.parse(body);
+    } catch {
+      // A YAML flow mapping (`{Resources: …}`) is not JSON: the YAML parser decides.
+    }
+  }
+  let parsed = parsedYaml.get(body);
+  if (parsed === undefined) {
+    try {
+      parsed = parse(body, { uniqueKeys: false });
+    } catch (error) {
+      throw new CloudFormationError(
+        'ValidationError',
+        `Template format error: ${(error as Error).message}`,
+      );
+    }
+    parsedYaml.set(body, parsed);
+    if (parsedYaml.size > PARSED_YAML_KEPT) parsedYaml.delete(parsedYaml.keys().next().value ?? '');
+  }
+  return structuredClone(parsed);
 }
