@@ -86,8 +86,25 @@ export function publishAssets(target: DeployTarget, stack: StackArtifact): void 
   }
 }
 
+/**
+ * Zips of asset directories made in this process, by directory: an asset directory is named by its
+ * contents' hash (`asset.<sha256>`), so a second deploy of the same assembly (each test's cloud, the
+ * dev loop's unchanged function) takes the zip made for the first. The last few only.
+ */
+const zips = new Map<string, Uint8Array>();
+const ZIPS_KEPT = 4;
+
 /** A directory's files in one zip, stored uncompressed: it never leaves the machine. */
 function zipDirectory(dir: string): Uint8Array {
+  const made = zips.get(dir);
+  if (made) return made;
+  const zip = zipFiles(dir);
+  zips.set(dir, zip);
+  if (zips.size > ZIPS_KEPT) zips.delete(zips.keys().next().value ?? '');
+  return zip;
+}
+
+function zipFiles(dir: string): Uint8Array {
   const files: Record<string, Uint8Array> = {};
   const walk = (at: string) => {
     for (const name of readdirSync(at)) {
