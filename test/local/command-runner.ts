@@ -1,12 +1,12 @@
 /**
- * Two ways to run a command in a test. {@link spawnCommand} starts its script as `npm run` would:
- * the real process, exit code and streams, at about half a second of CPU each. {@link
+ * Two ways to run a command in a test. {@link spawnCommand} starts its script in its own process,
+ * with tsx's loader as `npm run` would have it: the real process, exit code and streams, at about
+ * half a second of CPU each. {@link
  * runCommandInProcess} runs the same parsing and `main` in this process through
  * {@link executeCommand}, the function the script itself calls, capturing what it prints: for the
  * many cases (bad values, missing arguments, output formats) where a process adds only cost.
  */
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { format, promisify } from 'node:util';
 import {
   type CommandMain,
@@ -15,7 +15,6 @@ import {
   type OptionSpecs,
 } from '../../commands/cli';
 
-const TSX = join('node_modules', '.bin', 'tsx');
 const execFileAsync = promisify(execFile);
 
 /** What a command printed and how it exited. */
@@ -27,7 +26,9 @@ export interface CommandRun {
 
 /**
  * Runs `commands/<script>.ts` (or `bench/…` given with its folder) in a child process.
- * Asynchronously: the emulators some commands talk to may run in this process.
+ * Asynchronously: the emulators some commands talk to may run in this process. Node with tsx's
+ * loader, as `npm start`'s launcher runs it: the `tsx` command would add a process of its own
+ * that only relays signals, a third of a CPU-second each time.
  */
 export async function spawnCommand(
   script: string,
@@ -36,7 +37,11 @@ export async function spawnCommand(
 ): Promise<CommandRun> {
   const file = script.includes('/') ? `${script}.ts` : `commands/${script}.ts`;
   try {
-    const { stdout, stderr } = await execFileAsync(TSX, [file, ...args], { timeout: 60_000, env });
+    const { stdout, stderr } = await execFileAsync(
+      process.execPath,
+      ['--import', 'tsx', file, ...args],
+      { timeout: 60_000, env },
+    );
     return { status: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: unknown; stdout?: string; stderr?: string };

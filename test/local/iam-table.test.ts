@@ -1,13 +1,9 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
 import { iamReport } from '../../ops/iam-table';
 import { resolveTarget } from '../../ops/target';
 import { patchedAssembly } from './assembly';
+import { spawnCommand } from './command-runner';
 import { startHarness } from './harness';
-
-const execFileAsync = promisify(execFile);
-const TSX = 'node_modules/.bin/tsx';
 
 /** The pipeline's assembly without the requestor's dynamodb:PutItem on its table. */
 function withoutRequestorPut(): string {
@@ -86,15 +82,9 @@ describe('inspect --iam', () => {
           denial: 'no statement allows it',
         }),
       ]);
-      return execFileAsync(TSX, ['commands/inspect.ts', '--iam', '--endpoint', endpoint]).then(
-        ({ stdout }) => ({ code: 0, stdout }),
-        (error: { code?: number; stdout?: string }) => ({
-          code: error.code,
-          stdout: error.stdout ?? '',
-        }),
-      );
+      return spawnCommand('inspect', ['--iam', '--endpoint', endpoint]);
     });
-    expect(run.code).toBe(1);
+    expect(run.status).toBe(1);
     expect(run.stdout).toMatch(
       /RequestorRole\S*\s+StringPipeline-requestor\s+dynamodb:PutItem\s+arn:aws:dynamodb:us-east-1:000000000000:table\/StringPipeline-requests\s+NO \(no statement allows it\)/,
     );
