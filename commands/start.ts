@@ -198,13 +198,14 @@ async function runLocked(options: Options, lock: StateLock, startedAt: number): 
       import('./start-report'),
     ]);
   const run = await startPipelineRun(options, lock);
-  process.once('SIGINT', () => {
+  const interrupted = () => {
     console.log('\nInterrupted: stopping the local cloud');
     void run.stop().then(() => {
       lock.release();
       process.exit(130);
     });
-  });
+  };
+  process.once('SIGINT', interrupted);
   try {
     const { cloud, log } = run;
     // The run's own calls go through the endpoint and meet its --faults too: they retry longer
@@ -254,6 +255,8 @@ async function runLocked(options: Options, lock: StateLock, startedAt: number): 
     dynamodb.destroy();
     return result.ok ? 0 : 1;
   } finally {
+    // Run in-process (a test, a script), the process goes on: Ctrl-C is no longer ours to answer.
+    process.off('SIGINT', interrupted);
     await run.stop();
   }
 }

@@ -1,7 +1,8 @@
 import { cpSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { inject } from 'vitest';
+import { assemblySlot } from '../../local/stack/assembly-cache';
 
 /** The parts of a CloudFormation template the tests change. */
 export interface Template {
@@ -49,4 +50,16 @@ export function stageAssembly(stackName: string): string {
   rename('StringPipeline.assets.json', `${stackName}.assets.json`);
   rename('manifest.json', 'manifest.json');
   return dir;
+}
+
+/**
+ * Puts the suite's assembly in the cache of the state directory `home`, as the cache puts one: a
+ * start there finds it instead of synthesizing again. Returns the assembly's directory name.
+ */
+export function seedAssembly(home: string): string {
+  const assembly = inject('pipelineAssembly');
+  const slot = assemblySlot(join(home, 'cdk.out'), basename(assembly));
+  cpSync(assembly, slot.staging, { recursive: true });
+  slot.commit();
+  return basename(assembly);
 }

@@ -1,17 +1,9 @@
 import { spawn } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HOT_RELOAD_BENCH, hotReloadBench } from '../../bench/hot-reload';
 import { MEMORY_BENCH, memoryBench } from '../../bench/memory';
@@ -21,8 +13,8 @@ import { INSPECT, main as inspect } from '../../commands/inspect';
 import { parseQueues, parseRedriveQueues, REDRIVE, main as redrive } from '../../commands/redrive';
 import { START, start } from '../../commands/start';
 import { startLocalCloud } from '../../local/cloud';
-import { assemblySlot } from '../../local/stack/assembly-cache';
 import { DataDirLockedError } from '../../local/state/lock';
+import { seedAssembly } from './assembly';
 import { type CommandRun as Run, runCommandInProcess, spawnCommand } from './command-runner';
 import { type OpsFixture, startOpsFixture } from './ops-fixture';
 
@@ -370,12 +362,8 @@ describe('npm start guards what another run or the disk would break', () => {
 
   it('refuses a second start on the same state directory, leaving the first one whole; the first serves its console from the start, keeps its schedule ticking with --keep and removes its tables at exit', async () => {
     const home = mkdtempSync(join(tmpdir(), 'string-pipeline-two-'));
-    // The suite's assembly, put in this state directory's cache as the cache puts one: the first
-    // start finds it instead of synthesizing again (what is tested here is the lock, not the synth).
-    const assembly = inject('pipelineAssembly');
-    const slot = assemblySlot(join(home, 'cdk.out'), basename(assembly));
-    cpSync(assembly, slot.staging, { recursive: true });
-    slot.commit();
+    // What is tested here is the lock, not the synth.
+    const assembly = seedAssembly(home);
     // One process, as `npm start`'s launcher makes it, so that Ctrl-C (SIGINT) reaches the cloud
     // itself: the tsx command's own process relays a signal, and kills its child when the child
     // is too busy to acknowledge it within a few milliseconds, as a loaded machine can be.
@@ -428,7 +416,7 @@ describe('npm start guards what another run or the disk would break', () => {
       expect(await page.text()).toContain('<script type="module"');
       const log = readFileSync(join(home, 'functions.log'), 'utf8');
       // It used the seeded assembly: a synth would have added another beside it.
-      expect(readdirSync(join(home, 'cdk.out'))).toEqual([basename(assembly)]);
+      expect(readdirSync(join(home, 'cdk.out'))).toEqual([assembly]);
 
       const second = await spawnCommand('start', ['--requests', '1', '--state-dir', home]);
 

@@ -1,10 +1,12 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { START, start } from '../../commands/start';
 import { isClean } from '../../ops/reconcile';
+import { seedAssembly } from './assembly';
+import { runCommandInProcess } from './command-runner';
 import { type Harness, startHarness } from './harness';
 
 const ALPHABET = /^[A-Za-z0-9]{64}$/;
@@ -105,16 +107,24 @@ describe('stopping the local cloud', () => {
 });
 
 describe('npm start', () => {
-  it('runs round trips end to end, prints the reconciliation, and keeps DynamoDB data on disk across runs with --data', () => {
-    const data = mkdtempSync(join(tmpdir(), 'string-pipeline-data-'));
+  it('runs round trips end to end, prints the reconciliation, and keeps DynamoDB data on disk across runs with --data', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'string-pipeline-data-'));
+    const data = join(home, 'data');
+    // In this process, as the command's script runs it: commands.test.ts starts a real one.
+    seedAssembly(join(home, 'state'));
+    const run = () =>
+      runCommandInProcess(START, start, [
+        '--requests',
+        '10',
+        '--data',
+        data,
+        '--state-dir',
+        join(home, 'state'),
+        '--port',
+        '0',
+      ]);
     try {
-      const start = () =>
-        spawnSync(
-          join('node_modules', '.bin', 'tsx'),
-          ['commands/start.ts', '--requests', '10', '--data', data, '--port', '0'],
-          { encoding: 'utf8', timeout: 90_000 },
-        );
-      const first = start();
+      const first = await run();
       expect(first.stdout).toMatch(/complete round trips\s+10\/10/);
       expect(first.stdout).toMatch(
         /OK: 10\/10 round trips in [\d.]+ s \(.*; peak memory [1-9]\d* MB: engine [1-9]\d*, runtime hosts [1-9]\d*\)/,
@@ -122,13 +132,17 @@ describe('npm start', () => {
       // Progress, a line at a time when not on a terminal, ends with every string acknowledged.
       expect(first.stdout).toMatch(/^requested 10\/10 {2}generated 10 .*acknowledged 10 /m);
       expect(first.status).toBe(0);
-      const second = start();
+      const second = await run();
       expect(second.status).toBe(0);
       // The second run's tables hold both runs' records; its own ten still reconcile exactly.
       expect(second.stdout).toMatch(/requested \(Requests table\)\s+20/);
       expect(second.stdout).toMatch(/complete round trips\s+10\/10/);
+      // It let go of Ctrl-C when it ended: only the process's own listeners are left.
+      expect(process.listeners('SIGINT').map(String)).not.toContain(
+        expect.stringContaining('Interrupted'),
+      );
     } finally {
-      rmSync(data, { recursive: true, force: true });
+      rmSync(home, { recursive: true, force: true });
     }
   });
 });
