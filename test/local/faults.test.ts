@@ -17,6 +17,9 @@ async function withPipeline(
   }
 }
 
+/** Batching windows and visibility timeouts of a tenth: what is checked is counts, not waits. */
+const FAST = { timeScale: 10 };
+
 const duplicate = (messages: Message[]) =>
   messages.flatMap((m) =>
     [m, m].map(() => ({ body: m.Body ?? '', attributes: m.MessageAttributes })),
@@ -24,7 +27,7 @@ const duplicate = (messages: Message[]) =>
 
 describe('faults', () => {
   it('has no duplicate effects when every request, response and ack is delivered twice', async () => {
-    await withPipeline({}, async (h) => {
+    await withPipeline(FAST, async (h) => {
       const n = 20;
       const generator = h.cloud.outputs.GeneratorFunctionName ?? '';
       const requestor = h.cloud.outputs.RequestorFunctionName ?? '';
@@ -72,7 +75,7 @@ describe('faults', () => {
   });
 
   it('keeps requests waiting in the queue while the generator is stopped and completes them once it is back', async () => {
-    await withPipeline({}, async (h) => {
+    await withPipeline(FAST, async (h) => {
       const generator = h.cloud.outputs.GeneratorFunctionName ?? '';
       await h.cloud.pauseConsumer(generator);
       const ids = await h.requestStrings(40);
@@ -94,7 +97,7 @@ describe('faults', () => {
   // duplicates, pauses and throttling) into 2,000 round trips and reconciles exactly.
 
   it('dead-letters poison messages with the reason while the rest complete', async () => {
-    await withPipeline({}, async (h) => {
+    await withPipeline(FAST, async (h) => {
       const valid = {
         v: 1,
         type: 'request',
