@@ -96,6 +96,20 @@ const IDLE_COLLECTION_GROWTH = 3 * MB;
  * a handler that replaces it does not change what this does.
  */
 const collect = typeof globalThis.gc === 'function' ? globalThis.gc : undefined;
+/**
+ * What the idle collection passes to `gc`. On Node 24 (V8 13.6), the heap pages a regular full
+ * collection frees stay committed in a pool until a memory-reducing collection releases them
+ * (Node 20's V8 returned them at once), so each environment held several MB of free pages over
+ * its live heap. There the idle collection is V8's memory-reducing one (`last-resort`: all
+ * available garbage, the pool released, the bytecode of functions not run lately flushed, such
+ * as the handler module's initialization); it does not run the near-heap-limit callback, so it
+ * never ends the environment as out of memory. Node 20's `gc` reads any options object as a
+ * minor collection, so it gets none: a regular full one.
+ */
+const COLLECTION_OPTIONS =
+  Number(process.versions.node.split('.')[0]) >= 24
+    ? [{ type: 'major', execution: 'sync', flavor: 'last-resort' }]
+    : [];
 /** The heap's size after the last collection this environment ran. */
 let collectedHeapBytes = 0;
 /**
@@ -104,7 +118,7 @@ let collectedHeapBytes = 0;
  */
 const collectIfGrown = (/** @type {number} */ usedBytes) => {
   if (!collect || usedBytes < collectedHeapBytes + IDLE_COLLECTION_GROWTH) return;
-  collect();
+  collect(...COLLECTION_OPTIONS);
   collectedHeapBytes = getHeapStatistics().used_heap_size;
 };
 
