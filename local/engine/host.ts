@@ -47,7 +47,10 @@ export interface CloudHost {
 export type CloudHostOptions = Pick<
   LocalCloudOptions,
   'port' | 'dataDir' | 'iam' | 'log' | 'stateFile' | 'faults' | 'allowHosts' | 'timeScale'
->;
+> & {
+  /** Run the schedules of the stacks deployed to it, as AWS does. @default true */
+  readonly schedules?: boolean;
+};
 
 /** How the host runs functions, besides the options it shares with any cloud. */
 export interface ComputeSettings {
@@ -95,7 +98,11 @@ export async function openHost(
 export async function startCloudHost(opts: CloudHostOptions = {}): Promise<CloudHost> {
   const teardown = new Teardown();
   try {
-    const settings = { timeScale: opts.timeScale ?? 1, captureLogs: true, schedules: true };
+    const settings = {
+      timeScale: opts.timeScale ?? 1,
+      captureLogs: true,
+      schedules: opts.schedules ?? true,
+    };
     const { stores, endpoint, compute, target } = await openHost(opts, settings, teardown);
     const region = endpoint.cloudformation.registry.region;
     if (opts.stateFile) {
