@@ -22,10 +22,11 @@ export default defineConfig({
     // runs each. A clean clone (CI) fills it on its first run.
     experimental: { fsModuleCache: true },
     // Vitest's default (cores - 1) is one file at a time on 2 cores, yet local-cloud tests spend
-    // most of their time waiting on timers, visibility timeouts and sockets: run four files at
-    // once. Three left a tenth of the cores idle (66 s against 60 s for npm test). Four made
-    // time-scaled tests fail on a loaded machine when the suite took twice the CPU it takes now.
-    maxWorkers: 4,
+    // much of their time waiting on timers, visibility timeouts and sockets: run three files at
+    // once. Since the functions run in a Node 24 runtime host, each file's clouds take more CPU,
+    // and four files at once kept the cores busier than useful: 120 and 125 s for npm test (163
+    // and 195 CPU-s) against 114 and 114 s (158 and 173 CPU-s) with three; six took 147 s.
+    maxWorkers: 3,
     projects: [
       // No emulator and no cloud assembly: with infra, `npm run test:unit`, for the edit loop.
       {
