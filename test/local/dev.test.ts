@@ -6,6 +6,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { usageLine } from '../../commands/cli';
 import { DEV } from '../../commands/dev';
+import { spawnCommand } from './command-runner';
 
 const TSX = join('node_modules', '.bin', 'tsx');
 
@@ -88,15 +89,8 @@ describe('npm run dev', () => {
   });
 
   it('answers --help with its usage', async () => {
-    const child = spawn(TSX, ['commands/dev.ts', '--help'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    expect(code).toBe(0);
-    expect(out.split('\n')[0]).toBe(usageLine(DEV));
+    const run = await spawnCommand('dev', ['--help']);
+    expect(run.status).toBe(0);
+    expect(run.stdout.split('\n')[0]).toBe(usageLine(DEV));
   });
 });
