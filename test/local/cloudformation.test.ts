@@ -236,12 +236,19 @@ describe('CloudFormation on the local cloud', () => {
   it('lists every stack without a StackName, and refuses an empty one as CloudFormation does', async () => {
     const { Stacks = [] } = await cfn.send(new DescribeStacksCommand({}));
     expect(Stacks.length).toBeGreaterThan(0);
-    await expect(cfn.send(new DescribeStacksCommand({ StackName: '' }))).rejects.toMatchObject({
+    const refusal = {
       name: 'ValidationError',
       message: expect.stringContaining(
         "Value '' at 'stackName' failed to satisfy constraint: Member must have length greater than or equal to 1",
       ),
-    });
+    };
+    await expect(cfn.send(new DescribeStacksCommand({ StackName: '' }))).rejects.toMatchObject(
+      refusal,
+    );
+    // Any action's, before the action runs.
+    await expect(cfn.send(new DescribeStackEventsCommand({ StackName: '' }))).rejects.toMatchObject(
+      refusal,
+    );
   });
 
   it('deletes a stack in reverse order, keeping what its DeletionPolicy retains', async () => {

@@ -41,6 +41,14 @@ const ACTIONS: Record<string, Action> = {
   UpdateTerminationProtection: lifecycle.updateTerminationProtection,
 };
 
+/**
+ * What CloudFormation answers a StackName given empty (the SDK sends `StackName=` for ''), for any
+ * action: it checks the name's pattern and length before the action runs. No StackName at all is
+ * another matter, which each action answers (DescribeStacks lists every stack).
+ */
+const EMPTY_STACK_NAME =
+  "2 validation errors detected: Value '' at 'stackName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*|arn:[-a-zA-Z0-9:/._+]*; Value '' at 'stackName' failed to satisfy constraint: Member must have length greater than or equal to 1";
+
 /** The ARN a call's permission is checked on: its stack's, or `*` for account-wide calls. */
 function resourceOf(engine: LocalCloudFormation, params: URLSearchParams): string {
   const name = params.get('StackName');
@@ -70,6 +78,8 @@ export function cloudFormationService(
     if (refused) return sendXmlError(call.res, 403, 'AccessDenied', refused, NS);
     let result: unknown;
     try {
+      if (params.get('StackName') === '')
+        throw new CloudFormationError('ValidationError', EMPTY_STACK_NAME);
       result = action({ engine, params }, buckets);
     } catch (error) {
       if (!(error instanceof CloudFormationError)) throw error;

@@ -1,6 +1,5 @@
 /** CloudFormation's stack descriptions: DescribeStacks, ListStacks and ListExports. */
 import type { Stack } from '../../cloudformation/model';
-import { CloudFormationError } from '../../cloudformation/registry';
 import { type CfnRequest, iso, members } from './request';
 
 /** A stack as DescribeStacks describes it. */
@@ -31,16 +30,8 @@ export function stackShape(stack: Stack) {
   };
 }
 
-/**
- * What CloudFormation answers a StackName given empty (the SDK sends `StackName=` for ''), where
- * no StackName at all lists every stack: a tool that reads an unset name as '' learns it here.
- */
-const EMPTY_STACK_NAME =
-  "2 validation errors detected: Value '' at 'stackName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*|arn:[-a-zA-Z0-9:/._+]*; Value '' at 'stackName' failed to satisfy constraint: Member must have length greater than or equal to 1";
-
 export function describeStacks({ engine, params }: CfnRequest) {
   const name = params.get('StackName');
-  if (name === '') throw new CloudFormationError('ValidationError', EMPTY_STACK_NAME);
   const stacks = name
     ? [engine.registry.get(name)]
     : engine.registry.all().filter((s) => !s.deleted);
