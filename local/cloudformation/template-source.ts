@@ -3,6 +3,7 @@
  * `TemplateURL` naming an object in the local S3, in any of the URL forms the CLI builds.
  */
 import { parse } from 'yaml';
+import { Recent } from '../engine/recent';
 import type { FauxqsBuckets } from '../sqs/fauxqs';
 import type { Template } from './model';
 import { CloudFormationError } from './registry';
@@ -56,8 +57,7 @@ export function readTemplate(
 }
 
 /** The last few YAML templates parsed, by their text: `CDKToolkit`'s, on every bootstrap check. */
-const parsedYaml = new Map<string, unknown>();
-const PARSED_YAML_KEPT = 4;
+const parsedYaml = new Recent<string, unknown>(4);
 
 /**
  * A template's text parsed. JSON (what the CDK synthesizes) by `JSON.parse`, a hundred times faster
@@ -74,18 +74,17 @@ function parseTemplate(body: string): unknown {
       // A YAML flow mapping (`{Resources: …}`) is not JSON: the YAML parser decides.
     }
   }
-  let parsed = parsedYaml.get(body);
-  if (parsed === undefined) {
-    try {
-      parsed = parse(body, { uniqueKeys: false });
-    } catch (error) {
-      throw new CloudFormationError(
-        'ValidationError',
-        `Template format error: ${(error as Error).message}`,
-      );
-    }
-    parsedYaml.set(body, parsed);
-    if (parsedYaml.size > PARSED_YAML_KEPT) parsedYaml.delete(parsedYaml.keys().next().value ?? '');
+  return structuredClone(parsedYaml.get(body, () => parseYaml(body)));
+}
+
+/** @throws CloudFormationError ValidationError naming what the YAML parser found wrong */
+function parseYaml(body: string): unknown {
+  try {
+    return parse(body, { uniqueKeys: false });
+  } catch (error) {
+    throw new CloudFormationError(
+      'ValidationError',
+      `Template format error: ${(error as Error).message}`,
+    );
   }
-  return structuredClone(parsed);
 }

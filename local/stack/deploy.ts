@@ -12,6 +12,7 @@ import type { StackArtifact } from '../../aws/template';
 import type { LocalCloudFormation } from '../cloudformation/engine';
 import type { ResourceChange, Stack } from '../cloudformation/model';
 import { CloudFormationError } from '../cloudformation/registry';
+import { Recent } from '../engine/recent';
 import type { FauxqsBuckets } from '../sqs/fauxqs';
 
 /** The stack `cdk bootstrap` deploys. */
@@ -80,7 +81,10 @@ export function publishAssets(target: DeployTarget, stack: StackArtifact): void 
         );
       if (asset.source.packaging === 'zip') target.assetDirs.set(`${bucket}/${key}`, source);
       if (target.buckets.read(bucket, key)) continue;
-      const body = asset.source.packaging === 'zip' ? zipDirectory(source) : readFileSync(source);
+      const body =
+        asset.source.packaging === 'zip'
+          ? zips.get(source, () => zipDirectory(source))
+          : readFileSync(source);
       target.buckets.write(bucket, key, Buffer.from(body));
     }
   }
@@ -91,20 +95,10 @@ export function publishAssets(target: DeployTarget, stack: StackArtifact): void 
  * contents' hash (`asset.<sha256>`), so a second deploy of the same assembly (each test's cloud, the
  * dev loop's unchanged function) takes the zip made for the first. The last few only.
  */
-const zips = new Map<string, Uint8Array>();
-const ZIPS_KEPT = 4;
+const zips = new Recent<string, Uint8Array>(4);
 
 /** A directory's files in one zip, stored uncompressed: it never leaves the machine. */
 function zipDirectory(dir: string): Uint8Array {
-  const made = zips.get(dir);
-  if (made) return made;
-  const zip = zipFiles(dir);
-  zips.set(dir, zip);
-  if (zips.size > ZIPS_KEPT) zips.delete(zips.keys().next().value ?? '');
-  return zip;
-}
-
-function zipFiles(dir: string): Uint8Array {
   const files: Record<string, Uint8Array> = {};
   const walk = (at: string) => {
     for (const name of readdirSync(at)) {
