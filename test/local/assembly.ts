@@ -35,6 +35,31 @@ export function shortTimeouts(template: Template, seconds: number): void {
 }
 
 /**
+ * Sets every event source mapping's `MaximumConcurrency` to `n`, as `-c maxConcurrency=N` would.
+ */
+export function maxConcurrency(template: Template, n: number): void {
+  for (const resource of Object.values(template.Resources)) {
+    if (resource.Type === 'AWS::Lambda::EventSourceMapping')
+      resource.Properties.ScalingConfig = { MaximumConcurrency: n };
+  }
+}
+
+let lean: string | undefined;
+
+/**
+ * The pipeline's assembly with its mappings' maximum concurrency at 2 (the lowest Lambda allows)
+ * instead of 5, made once per process: what most local tests run. Each environment a mapping
+ * scales up to is a cold start of about 0.3 CPU-s on Node 24, and a test of queues, tables and
+ * faults needs two at most, not five; the suite started about 200 environments, a third of its
+ * CPU. What is checked at the template's own concurrency: the mappings' scaling (probes of
+ * parity-batching.test.ts), the chaos soaks, the CDK CLI's deploy and `npm start`.
+ */
+export function leanAssembly(): string {
+  lean ??= patchedAssembly((template) => maxConcurrency(template, 2));
+  return lean;
+}
+
+/**
  * A copy of the pipeline's assembly as another stage would synthesize it: the stack, its asset
  * manifest and every physical name it fixes renamed from `StringPipeline` to `stackName`.
  */

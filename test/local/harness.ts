@@ -6,9 +6,9 @@ import {
   SendMessageBatchCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { inject } from 'vitest';
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '../../local/cloud';
 import { queueDepth, type Reconciliation, reconcile } from '../../ops/reconcile';
+import { leanAssembly } from './assembly';
 
 /** A local cloud running the pipeline, with clients and its captured logs. */
 export interface Harness {
@@ -42,12 +42,15 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-/** Starts the pipeline (synthesized once per run by global-setup.ts) on a local cloud. */
+/**
+ * Starts the pipeline (synthesized once per run by global-setup.ts, at a maximum concurrency of 2:
+ * see `leanAssembly`) on a local cloud; `options.assemblyDir` picks another assembly.
+ */
 export async function startHarness(options: LocalCloudOptions = {}): Promise<Harness> {
   const logs: string[] = [];
   const listeners = new Set<(line: string) => void>();
   const cloud = await startLocalCloud({
-    assemblyDir: inject('pipelineAssembly'),
+    assemblyDir: leanAssembly(),
     ...options,
     log: (line) => {
       logs.push(line);

@@ -29,7 +29,8 @@ describe('the stack npm start deploys through CloudFormation', () => {
   let lambda: LambdaClient;
 
   beforeAll(async () => {
-    h = await startHarness();
+    // The assembly as synthesized: the diff below is against a synth of the same app.
+    h = await startHarness({ assemblyDir: inject('pipelineAssembly') });
     cfn = new CloudFormationClient(h.cloud.clientConfig('sqs'));
     lambda = new LambdaClient(h.cloud.clientConfig('sqs'));
   });
