@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { inject } from 'vitest';
 import { isClean, type Reconciliation, reconcile } from '../../ops/reconcile';
 import { requireOutput, resolveTarget } from '../../ops/target';
 import { startHarness } from './harness';
@@ -30,7 +31,8 @@ export async function openPipeline(): Promise<Pipeline> {
   const stack = process.env.PIPELINE_STACK;
   const region = process.env.PIPELINE_REGION;
   if (!endpoint && !stack && !region) {
-    const h = await startHarness();
+    // The template as synthesized, at its own concurrency: this is the deployed pipeline's test.
+    const h = await startHarness({ assemblyDir: inject('pipelineAssembly') });
     return {
       description: 'a local cloud',
       fresh: true,
