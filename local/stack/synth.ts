@@ -36,7 +36,7 @@ export class SynthError extends Error {
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CHILD = fileURLToPath(new URL('./synth-child.ts', import.meta.url));
 /** What the synthesized assembly is made from, relative to the project's root. */
-const PROJECT_INPUTS = [
+export const PROJECT_INPUTS = [
   'bin',
   'lib',
   'functions',

@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assemblySlot, hashInputs } from '../../local/stack/assembly-cache';
+import { PROJECT_INPUTS } from '../../local/stack/synth';
 
 /** The CLI `npx cdk` would run: the pinned one in node_modules, started without npx's lookup. */
 const CDK_BIN = createRequire(import.meta.url).resolve('aws-cdk/bin/cdk');
@@ -19,10 +22,8 @@ afterAll(() => {
   for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs `cdk <args>` into its own output directory. */
-function cdk(...args: string[]): Promise<Run> {
-  const outdir = mkdtempSync(join(tmpdir(), 'string-pipeline-cli-'));
-  outdirs.push(outdir);
+/** Runs `cdk <args>` with its output in `outdir`. */
+function cdk(outdir: string, ...args: string[]): Promise<Run> {
   const child = spawn(process.execPath, [CDK_BIN, ...args, '--output', outdir, '--no-notices'], {
     stdio: ['ignore', 'ignore', 'pipe'],
     timeout: 90_000,
@@ -46,13 +47,48 @@ function cdk(...args: string[]): Promise<Run> {
   });
 }
 
+/** Runs `cdk <args>` into a temporary directory of its own. */
+function cdkOnce(...args: string[]): Promise<Run> {
+  const outdir = mkdtempSync(join(tmpdir(), 'string-pipeline-cli-'));
+  outdirs.push(outdir);
+  return cdk(outdir, ...args);
+}
+
+/** Where the CLI's successful synths are kept, by what they were made from. */
+const SYNTHS = fileURLToPath(new URL('../../.local-cloud/cli.out', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * `cdk synth --quiet` of the app as it is, kept by what it was made from: the app's inputs as the
+ * local cloud's synth cache counts them (its sources, cdk.json, tsconfig.json and
+ * package-lock.json, which pins the CLI, aws-cdk-lib and esbuild), this file and Node's version.
+ * The same inputs make the same synth, so a run with nothing changed reads the last one's output
+ * instead of spending 15 CPU-s on it (a tenth of the suite); a changed input, a clean clone or
+ * `rm -r .local-cloud/cli.out` runs the CLI. Only a synth that succeeded is kept.
+ */
+async function cachedSynth(): Promise<Run> {
+  const testFile = relative(ROOT, fileURLToPath(import.meta.url));
+  const hash = hashInputs(ROOT, [...PROJECT_INPUTS, testFile], [process.version, 'synth --quiet']);
+  const slot = assemblySlot(SYNTHS, hash);
+  const stderrFile = join(slot.assemblyDir, 'cli-stderr.txt');
+  if (slot.done)
+    return { status: 0, stderr: readFileSync(stderrFile, 'utf8'), outdir: slot.assemblyDir };
+  const run = await cdk(slot.staging, 'synth', '--quiet');
+  if (run.status !== 0) {
+    outdirs.push(slot.staging);
+    return run;
+  }
+  writeFileSync(join(slot.staging, 'cli-stderr.txt'), run.stderr);
+  return { ...run, outdir: slot.commit() };
+}
+
 // Both runs start together: each spends most of its time starting Node processes, and the two
 // can share the machine's cores while this worker waits.
 let synth: Promise<Run>;
 let badContext: Promise<Run>;
 beforeAll(() => {
-  synth = cdk('synth', '--quiet');
-  badContext = cdk('synth', '--quiet', '-c', 'batchSize=lots');
+  synth = cachedSynth();
+  badContext = cdkOnce('synth', '--quiet', '-c', 'batchSize=lots');
 });
 
 describe('the CDK CLI', () => {
