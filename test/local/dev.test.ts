@@ -8,7 +8,17 @@ import { usageLine } from '../../commands/cli';
 import { DEV } from '../../commands/dev';
 import { spawnCommand } from './command-runner';
 
-const TSX = join('node_modules', '.bin', 'tsx');
+/**
+ * Ctrl-C as a terminal sends it: SIGINT to every process of the foreground group (npm's, the
+ * launcher's and the cloud's), not to one of them.
+ */
+const ctrlC = (leader: number | undefined, signal: NodeJS.Signals = 'SIGINT') => {
+  try {
+    if (leader) process.kill(-leader, signal);
+  } catch {
+    // The group is gone already.
+  }
+};
 
 describe('npm run dev', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dev-'));
@@ -16,9 +26,12 @@ describe('npm run dev', () => {
 
   it('prints the endpoint and names, streams each invocation labelled by function, and stops on Ctrl-C saying so', async () => {
     const stateFile = join(dir, 'state.json');
+    // As `npm run dev` runs it: the launcher, then the command in a child of its own, in a process
+    // group of their own as in a terminal.
     const child = spawn(
-      TSX,
+      process.execPath,
       [
+        'commands/launch.mjs',
         'commands/dev.ts',
         '--port',
         '0',
@@ -27,7 +40,7 @@ describe('npm run dev', () => {
         '--assembly',
         inject('pipelineAssembly'),
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     );
     let out = '';
     let err = '';
@@ -79,12 +92,12 @@ describe('npm run dev', () => {
       expect(out).toMatch(/^\[requestor\] \{\n {2}"timestamp": /m);
       expect(out).toMatch(/^ {2}"message": "requested strings",$/m);
 
-      child.kill('SIGINT');
+      ctrlC(child.pid);
       expect(await exited).toBe(0);
       expect(out).toContain('Stopping the local cloud...');
       expect(out.trimEnd().split('\n').pop()).toBe('Stopped: every port is closed.');
     } finally {
-      child.kill('SIGKILL');
+      ctrlC(child.pid, 'SIGKILL');
     }
   });
 
