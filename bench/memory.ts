@@ -169,7 +169,9 @@ class CloudSampler {
       const s = status(pid);
       if (!s) continue;
       sum += s.rss;
-      if (this.hosts.has(pid) || (!this.hwm.has(pid) && isRuntimeHost(pid))) {
+      // Asked again until it is one: a host just forked still has its parent's command line
+      // until it execs its own.
+      if (this.hosts.has(pid) || isRuntimeHost(pid)) {
         this.hosts.add(pid);
         hostsRss += s.rss;
         hostsAnon += s.anon;
