@@ -1,8 +1,13 @@
 // @ts-check
 /**
  * `npm start`'s launcher: runs a TypeScript command (`node commands/launch.mjs commands/start.ts
- * ARGS`) in a Node process set up for a long-running local cloud, as `tsx` would run it, and exits
- * as it exits. It takes the place of the `tsx` launcher process, so it costs no extra process.
+ * ARGS`) in a Node process set up for a long-running local cloud, and exits as it exits. It takes
+ * the place of the `tsx` launcher process, so it costs no extra process.
+ *
+ * The command runs precompiled (./precompile.mjs): bundled into JavaScript, rebuilt whenever a
+ * file it is made from changes, with no TypeScript loader in its process: tsx's loader took a
+ * good part of the engine's memory (its hooks run in a thread of their own, with a V8 isolate; see
+ * docs/benchmarks.md). Should the build fail, the command runs under tsx's loader instead.
  *
  * What it sets must be set before Node starts: `MALLOC_ARENA_MAX=2`. glibc gives each thread that
  * allocates its own malloc arena, up to 8 per core, and every execution environment is a thread;
@@ -14,13 +19,13 @@
  */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { nodeArguments, stopBundler } from './precompile.mjs';
 
 const USAGE = 'usage: node commands/launch.mjs SCRIPT.ts [ARGS...]';
 const [script, ...args] = process.argv.slice(2);
 if (script === '--help' || script === '-h') {
   console.log(
-    `${USAGE}\n\nRuns a TypeScript command with MALLOC_ARENA_MAX=2, as npm start does.\nExample: node commands/launch.mjs commands/start.ts --requests 10000`,
+    `${USAGE}\n\nRuns a TypeScript command precompiled, with MALLOC_ARENA_MAX=2, as npm start does.\nExample: node commands/launch.mjs commands/start.ts --requests 10000`,
   );
   process.exit(0);
 }
@@ -29,22 +34,12 @@ if (!script || script.startsWith('-')) {
   process.exit(2);
 }
 
-const child = spawn(
-  process.execPath,
-  [
-    // What the tsx command line gives the process it starts: TypeScript in require and import.
-    '--require',
-    fileURLToPath(import.meta.resolve('tsx/preflight')),
-    '--import',
-    import.meta.resolve('tsx'),
-    script,
-    ...args,
-  ],
-  {
-    stdio: 'inherit',
-    env: { MALLOC_ARENA_MAX: '2', ...process.env },
-  },
-);
+const nodeArgs = await nodeArguments(script, args);
+await stopBundler();
+const child = spawn(process.execPath, nodeArgs, {
+  stdio: 'inherit',
+  env: { MALLOC_ARENA_MAX: '2', ...process.env },
+});
 
 // Ctrl-C reaches the child too (the same process group): it stops the cloud and says so, then
 // exits, and so do we. A signal sent to this process alone is passed on.

@@ -10,6 +10,7 @@ import { MEMORY_BENCH, memoryBench } from '../../bench/memory';
 import { usageLine } from '../../commands/cli';
 import { CLOUD, main as cloud } from '../../commands/cloud';
 import { INSPECT, main as inspect } from '../../commands/inspect';
+import { nodeArguments } from '../../commands/precompile.mjs';
 import { parseQueues, parseRedriveQueues, REDRIVE, main as redrive } from '../../commands/redrive';
 import { START, start } from '../../commands/start';
 import { startLocalCloud } from '../../local/cloud';
@@ -369,16 +370,14 @@ describe('npm start guards what another run or the disk would break', () => {
     const home = mkdtempSync(join(tmpdir(), 'string-pipeline-two-'));
     // What is tested here is the lock, not the synth.
     const assembly = seedAssembly(home);
-    // One process, as `npm start`'s launcher makes it, so that Ctrl-C (SIGINT) reaches the cloud
-    // itself: the tsx command's own process relays a signal, and kills its child when the child
-    // is too busy to acknowledge it within a few milliseconds, as a loaded machine can be.
-    const first = spawn(
-      process.execPath,
-      // Any free port: 4566 may be another cloud's.
+    // The engine process `npm start`'s launcher starts, precompiled as it runs it, so that
+    // Ctrl-C (SIGINT) reaches the cloud itself: the tsx command's own process relays a signal,
+    // and kills its child when the child is too busy to acknowledge it within a few
+    // milliseconds, as a loaded machine can be.
+    const warnings: string[] = [];
+    const engine = await nodeArguments(
+      'commands/start.ts',
       [
-        '--import',
-        'tsx',
-        'commands/start.ts',
         '--keep',
         '--requests',
         '1',
@@ -391,10 +390,12 @@ describe('npm start guards what another run or the disk would break', () => {
         '--time-scale',
         '60',
       ],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+      {},
+      (line) => warnings.push(line),
     );
+    expect(warnings).toEqual([]);
+    // Any free port: 4566 may be another cloud's.
+    const first = spawn(process.execPath, engine, { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       let out = '';
       const printed = (text: string) =>

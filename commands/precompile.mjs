@@ -1,0 +1,401 @@
+// @ts-check
+/**
+ * `npm start`'s engine, precompiled: a TypeScript command bundled by esbuild into one JavaScript
+ * file under `.local-cloud/engine/`, so that the long-running engine process runs without tsx's
+ * loader: its hooks' thread with a V8 isolate of its own, tsx itself and its transform caches
+ * took a good part of the engine's memory.
+ *
+ * Packages stay external, loaded from node_modules as they are under tsx. Each file of the project
+ * keeps its own `import.meta.url` (its original file's URL), so the paths it resolves against
+ * itself (synth-child.ts, runtime-host-process.mjs, fauxqs's internals) still point into the
+ * sources, and `process.argv[1]` names the command's source, so `isMain` recognises it.
+ *
+ * A build is kept by the hash of every file it was made from (as esbuild read them) and of the
+ * build's own settings (this file, package.json, package-lock.json, tsconfig.json); a start
+ * re-hashes those files and rebuilds when any has changed. A build is written beside its final
+ * directory and renamed into place, so concurrent starts never see half a build.
+ *
+ * Plain JavaScript, so that it runs before any TypeScript loader exists.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SELF = fileURLToPath(import.meta.url);
+/** Stack traces name the .ts sources, each map read only when a trace is first formatted. */
+const SOURCE_MAPS = fileURLToPath(new URL('../local/lambda/source-maps.mjs', import.meta.url));
+/** Files outside the bundle's inputs that shape it, relative to the project's root. */
+const SETTINGS = ['package.json', 'package-lock.json', 'tsconfig.json'];
+/** Builds kept per command beside the newest; older ones go when a new one is made. */
+const KEEP = 3;
+
+/**
+ * @typedef {object} Precompiled
+ * @property {string} file the bundle to run with plain `node`
+ * @property {string} hash what its inputs hash to
+ * @property {boolean} built whether this call built it (false: the cache had it)
+ */
+
+/**
+ * @typedef {object} PrecompileOptions
+ * @property {string} [root] the project whose command it is (default: this repository)
+ * @property {string} [cacheDir] where builds are kept (default: `.local-cloud/engine` in `root`);
+ *   inside `root`, for the bundle's packages resolve from where it is
+ */
+
+/**
+ * The bundle of `script` (a TypeScript command of the project), from the cache when none of its
+ * inputs has changed since it was built, else built now.
+ *
+ * @param {string} script the command's entry file
+ * @param {PrecompileOptions} [options]
+ * @returns {Promise<Precompiled>}
+ * @throws whatever esbuild reports when the build fails
+ */
+export async function precompile(script, options = {}) {
+  const root = resolve(options.root ?? ROOT);
+  const entry = resolve(script);
+  const dir = join(
+    options.cacheDir ?? join(root, '.local-cloud', 'engine'),
+    commandName(root, entry),
+  );
+  const cached = cachedBuild(root, dir);
+  const result = cached
+    ? { ...cached, built: false }
+    : { ...(await build(root, entry, dir)), built: true };
+  hold(dirname(result.file));
+  return result;
+}
+
+/** A file name for the command's builds: `commands-start` for commands/start.ts. */
+function commandName(/** @type {string} */ root, /** @type {string} */ entry) {
+  return relative(root, entry)
+    .slice(0, -extname(entry).length)
+    .replaceAll(sep, '-')
+    .replaceAll(/[^\w.-]/g, '_');
+}
+
+/**
+ * Node's arguments to run `script` with `args` as `npm start` does: its precompiled bundle, or
+ * else, saying why through `warn`, its source under tsx's loader.
+ *
+ * @param {string} script
+ * @param {readonly string[]} args
+ * @param {PrecompileOptions} [options]
+ * @param {(line: string) => void} [warn]
+ * @returns {Promise<string[]>}
+ */
+export async function nodeArguments(script, args, options = {}, warn = console.error) {
+  try {
+    return [(await precompile(script, options)).file, ...args];
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    warn(`${script} did not precompile, so it runs under tsx's loader: ${why}`);
+    return [
+      // What the tsx command line gives the process it starts: TypeScript in require and import.
+      '--require',
+      fileURLToPath(import.meta.resolve('tsx/preflight')),
+      '--import',
+      import.meta.resolve('tsx'),
+      script,
+      ...args,
+    ];
+  }
+}
+
+/** Whether this process has started esbuild's service (a child process), which outlives a build. */
+let bundlerStarted = false;
+
+/**
+ * Ends esbuild's service if a build started it: the launcher lives as long as the command it runs,
+ * and the service would too. Not for a process that uses esbuild otherwise: a build of its own in
+ * progress would fail.
+ */
+export async function stopBundler() {
+  if (bundlerStarted) await (await import('esbuild')).stop();
+  bundlerStarted = false;
+}
+
+/** The bundle's file name in its build directory. */
+const OUTFILE = 'main.mjs';
+
+/**
+ * The build `current.json` names, if its inputs and settings still hash to its hash.
+ *
+ * @returns {{ file: string, hash: string } | undefined}
+ */
+function cachedBuild(/** @type {string} */ root, /** @type {string} */ dir) {
+  let manifest;
+  try {
+    manifest = JSON.parse(readFileSync(join(dir, 'current.json'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const file = join(dir, manifest.hash, OUTFILE);
+  if (!existsSync(file)) return undefined;
+  const inputs = new Map();
+  try {
+    for (const path of manifest.inputs) inputs.set(path, readFileSync(join(root, path)));
+  } catch {
+    // An input was removed or renamed: the command no longer builds from these files.
+    return undefined;
+  }
+  if (hashOf(root, inputs) !== manifest.hash) return undefined;
+  // Used again: the newest by use are the ones worth keeping.
+  const now = new Date();
+  utimesSync(dirname(file), now, now);
+  return { file, hash: manifest.hash };
+}
+
+/**
+ * sha256 (first 16 hex digits) of the inputs (path relative to the root, and content), of the
+ * settings files that exist in `root` and of this builder.
+ *
+ * @param {string} root
+ * @param {Map<string, string | Buffer>} inputs
+ */
+function hashOf(root, inputs) {
+  const hash = createHash('sha256');
+  for (const path of [...inputs.keys()].sort()) {
+    hash
+      .update(path)
+      .update('\0')
+      .update(/** @type {string | Buffer} */ (inputs.get(path)));
+    hash.update('\0');
+  }
+  for (const path of SETTINGS) {
+    const file = join(root, path);
+    if (existsSync(file)) hash.update(path).update('\0').update(readFileSync(file)).update('\0');
+  }
+  return hash.update(readFileSync(SELF)).digest('hex').slice(0, 16);
+}
+
+/**
+ * Bundles `entry` into a staging directory, moves it to `dir/<hash>` (or keeps another start's,
+ * if it won), names it in `current.json` and removes old builds.
+ *
+ * @returns {Promise<{ file: string, hash: string }>}
+ */
+async function build(
+  /** @type {string} */ root,
+  /** @type {string} */ entry,
+  /** @type {string} */ dir,
+) {
+  const esbuild = await import('esbuild');
+  bundlerStarted = true;
+  // Its own name, even beside another build of this process's.
+  const staging = join(dir, `${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  /** @type {Map<string, string>} */
+  const inputs = new Map();
+  try {
+    const { metafile } = await esbuild.build({
+      entryPoints: [ENTRY],
+      outdir: staging,
+      // Each dynamic import stays a file of its own, loaded when the command asks for it, with the
+      // packages it imports: in one file they would all load at start (the console's, esbuild).
+      splitting: true,
+      entryNames: 'main',
+      chunkNames: 'chunk-[hash]',
+      outExtension: { '.js': '.mjs' },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      packages: 'external',
+      // Stack traces need the mappings only; the sources are on disk.
+      sourcemap: 'linked',
+      sourcesContent: false,
+      logLevel: 'silent',
+      plugins: [projectFiles(root, entry, inputs, esbuild.transform)],
+      metafile: true,
+      absWorkingDir: root,
+    });
+    const unread = Object.keys(metafile.inputs).filter(
+      (path) => !inputs.has(path) && !path.startsWith(`${NAMESPACE}:`),
+    );
+    // A kind of file the plugin does not load would be missing from the hash: refuse it.
+    if (unread.length > 0) throw new Error(`cannot tell when ${unread.join(', ')} change`);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+  const hash = hashOf(root, inputs);
+  const final = join(dir, hash);
+  try {
+    renameSync(staging, final);
+  } catch (error) {
+    // Another start made the same build first: use theirs.
+    rmSync(staging, { recursive: true, force: true });
+    if (!existsSync(join(final, OUTFILE))) throw error;
+  }
+  const manifest = `${staging}.json`;
+  writeFileSync(manifest, JSON.stringify({ hash, inputs: [...inputs.keys()].sort() }));
+  renameSync(manifest, join(dir, 'current.json'));
+  pruneOlder(dir, hash);
+  return { file: join(final, OUTFILE), hash };
+}
+
+/** The bundle's entry, a module of the plugin's own: it sets up, then imports the command. */
+const NAMESPACE = 'precompile';
+const ENTRY = `${NAMESPACE}:main`;
+
+/**
+ * What the bundle's entry runs before the command's own code: source-mapped stack traces, and the
+ * command's source as `process.argv[1]`, where a run under tsx has it (`isMain` compares it with
+ * `import.meta.url`). The command is imported after, so its modules run after this.
+ */
+function entryModule(/** @type {string} */ entry) {
+  return [
+    `import { enableLazySourceMaps } from ${JSON.stringify(SOURCE_MAPS)};`,
+    'enableLazySourceMaps();',
+    `process.argv[1] = ${JSON.stringify(entry)};`,
+    `await import(${JSON.stringify(entry)});`,
+  ].join('\n');
+}
+
+/** @type {Record<string, import('esbuild').Loader>} */
+const LOADERS = {
+  '.ts': 'ts',
+  '.mts': 'ts',
+  '.cts': 'ts',
+  '.tsx': 'tsx',
+  '.jsx': 'jsx',
+  '.json': 'json',
+};
+
+/**
+ * An esbuild plugin that loads the project's files (not packages') itself: it records what it
+ * read, for the build's hash, and gives each file that uses `import.meta` its original file's
+ * URL, path and folder in place of the bundle's.
+ *
+ * @param {string} root
+ * @param {string} entry the command's source
+ * @param {Map<string, string>} inputs filled with each file's path (relative to `root`) and text
+ * @param {typeof import('esbuild').transform} transform
+ * @returns {import('esbuild').Plugin}
+ */
+function projectFiles(root, entry, inputs, transform) {
+  return {
+    name: 'project-files',
+    setup(build) {
+      const tsconfigRaw = tsconfigOf(root);
+      build.onResolve({ filter: /^precompile:main$/ }, () => ({
+        path: 'main',
+        namespace: NAMESPACE,
+      }));
+      build.onLoad({ filter: /.*/, namespace: NAMESPACE }, () => ({
+        contents: entryModule(entry),
+        resolveDir: root,
+        loader: 'js',
+      }));
+      build.onLoad({ filter: /\.([cm]?[jt]sx?|json)$/ }, async ({ path }) => {
+        if (path.includes(`${sep}node_modules${sep}`)) return undefined;
+        const source = await readFile(path, 'utf8');
+        inputs.set(relative(root, path), source);
+        const loader = LOADERS[extname(path)] ?? 'js';
+        if (loader === 'json' || !source.includes('import.meta'))
+          return { contents: source, loader };
+        if (/import\.meta\.resolve\s*\(/.test(source)) {
+          // Relative to the bundle, not to the file: refuse rather than resolve it wrongly.
+          return { errors: [{ text: `${path} calls import.meta.resolve, which a bundle breaks` }] };
+        }
+        const { code } = await transform(source, {
+          loader,
+          format: 'esm',
+          sourcefile: path,
+          sourcemap: 'inline',
+          tsconfigRaw,
+          define: {
+            'import.meta.url': JSON.stringify(pathToFileURL(path).href),
+            'import.meta.filename': JSON.stringify(path),
+            'import.meta.dirname': JSON.stringify(dirname(path)),
+          },
+        });
+        return { contents: code, loader: 'js' };
+      });
+    },
+  };
+}
+
+/** The project's tsconfig.json, for the files transformed on their own (as the bundle reads it). */
+function tsconfigOf(/** @type {string} */ root) {
+  try {
+    return readFileSync(join(root, 'tsconfig.json'), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** When `path` was last modified, in ms; now if another start removed it meanwhile. */
+function modifiedAt(/** @type {string} */ path) {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return Date.now();
+  }
+}
+
+/** How long a staging directory may stay before it counts as a crashed build's and goes. */
+const STRAY_MS = 10 * 60_000;
+
+/** The folder of a build where each process that runs it leaves a file named by its pid. */
+const HOLDERS = '.held-by';
+
+/**
+ * Marks a build as in use by this process (the launcher, which lives as long as the command): the
+ * command imports parts of it as it goes, so no start prunes it while this process lives.
+ */
+function hold(/** @type {string} */ buildDir) {
+  mkdirSync(join(buildDir, HOLDERS), { recursive: true });
+  writeFileSync(join(buildDir, HOLDERS, String(process.pid)), '');
+}
+
+/** Whether a live process holds the build. */
+function isHeld(/** @type {string} */ buildDir) {
+  try {
+    return readdirSync(join(buildDir, HOLDERS)).some((name) => isAlive(Number(name)));
+  } catch {
+    return false;
+  }
+}
+
+function isAlive(/** @type {number} */ pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, as another user's.
+    return /** @type {NodeJS.ErrnoException} */ (error).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes all but the newest {@link KEEP} builds of `dir` other than `hash` (and those a live
+ * process holds), and the staging of builds that crashed.
+ */
+function pruneOlder(/** @type {string} */ dir, /** @type {string} */ hash) {
+  const entries = readdirSync(dir)
+    .filter((name) => name !== hash && name !== 'current.json')
+    .map((name) => ({ path: join(dir, name), time: modifiedAt(join(dir, name)) }))
+    .sort((a, b) => b.time - a.time);
+  const isStaging = (/** @type {string} */ path) => /\.tmp(\.json)?$/.test(path);
+  const builds = entries.filter((entry) => !isStaging(entry.path));
+  for (const old of builds.slice(KEEP).filter((entry) => !isHeld(entry.path)))
+    rmSync(old.path, { recursive: true, force: true });
+  for (const old of entries.filter((entry) => isStaging(entry.path))) {
+    if (Date.now() - old.time > STRAY_MS) rmSync(old.path, { recursive: true, force: true });
+  }
+}

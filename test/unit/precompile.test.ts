@@ -1,0 +1,162 @@
+/**
+ * commands/precompile.mjs: `npm start`'s engine bundled into JavaScript that plain Node runs, kept
+ * while its inputs stay the same, rebuilt when one changes, and tsx's loader when it cannot build.
+ */
+import { spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { usageLine } from '../../commands/cli';
+import { nodeArguments, precompile } from '../../commands/precompile.mjs';
+import { START } from '../../commands/start';
+
+let root: string;
+let cacheDir: string;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'precompile-'));
+  cacheDir = join(root, '.cache');
+  mkdirSync(join(root, 'lib'));
+  // A module that resolves a path against itself, and holds the same words in a string.
+  writeFileSync(
+    join(root, 'lib', 'where.ts'),
+    "export const where: string = new URL('./data.txt', import.meta.url).href;\nexport const text = 'import.meta.url';\n",
+  );
+  writeFileSync(
+    join(root, 'lib', 'boom.ts'),
+    "export function boom(): never {\n  throw new Error('boom');\n}\n",
+  );
+  writeFileSync(
+    join(root, 'cmd.ts'),
+    [
+      "import { boom } from './lib/boom';",
+      "import { text, where } from './lib/where';",
+      '',
+      'const meta: string = import.meta.url;',
+      'console.log(JSON.stringify({ where, text, meta, main: process.argv[1], argv: process.argv.slice(2) }));',
+      "if (process.argv[2] === 'throw') boom();",
+      '',
+    ].join('\n'),
+  );
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+/** Runs `file` with plain Node, no loader. */
+function run(file: string, ...args: string[]) {
+  return spawnSync(process.execPath, [file, ...args], { encoding: 'utf8' });
+}
+
+describe("npm start's precompiled engine", () => {
+  it('runs with plain Node, each file keeping its own import.meta.url, argv[1] naming the source', async () => {
+    const { file, built } = await precompile(join(root, 'cmd.ts'), { root, cacheDir });
+    expect(built).toBe(true);
+    const out = run(file, 'a', '--b');
+    expect(out.status).toBe(0);
+    expect(JSON.parse(out.stdout)).toEqual({
+      where: pathToFileURL(join(root, 'lib', 'data.txt')).href,
+      // The words in a string are left alone.
+      text: 'import.meta.url',
+      meta: pathToFileURL(join(root, 'cmd.ts')).href,
+      main: join(root, 'cmd.ts'),
+      argv: ['a', '--b'],
+    });
+  });
+
+  it("names the .ts sources' lines in stack traces", async () => {
+    const { file } = await precompile(join(root, 'cmd.ts'), { root, cacheDir });
+    const out = run(file, 'throw');
+    expect(out.status).toBe(1);
+    expect(out.stderr).toContain(`at boom (${join(root, 'lib', 'boom.ts')}:2:9)`);
+    // cmd.ts is transformed on its own first (it uses import.meta): its map is followed too.
+    expect(out.stderr).toContain(`(${join(root, 'cmd.ts')}:6:`);
+  });
+
+  it('is reused until a file it was made from changes or goes, then rebuilt', async () => {
+    const first = await precompile(join(root, 'cmd.ts'), { root, cacheDir });
+    const again = await precompile(join(root, 'cmd.ts'), { root, cacheDir });
+    expect(again).toEqual({ ...first, built: false });
+
+    writeFileSync(
+      join(root, 'lib', 'where.ts'),
+      "export const where = 'here';\nexport const text = '';\n",
+    );
+    const changed = await precompile(join(root, 'cmd.ts'), { root, cacheDir });
+    expect(changed.built).toBe(true);
+    expect(changed.hash).not.toBe(first.hash);
+    expect(JSON.parse(run(changed.file).stdout).where).toBe('here');
+
+    // A removed input: the next start builds from what is there, and reports the error.
+    rmSync(join(root, 'lib', 'boom.ts'));
+    await expect(precompile(join(root, 'cmd.ts'), { root, cacheDir })).rejects.toThrow(/boom/);
+    writeFileSync(join(root, 'lib', 'boom.ts'), 'export function boom() {}\n');
+    expect((await precompile(join(root, 'cmd.ts'), { root, cacheDir })).built).toBe(true);
+  });
+
+  it('survives two starts building at once: one build, no staging left', async () => {
+    const [a, b] = await Promise.all([
+      precompile(join(root, 'cmd.ts'), { root, cacheDir }),
+      precompile(join(root, 'cmd.ts'), { root, cacheDir }),
+    ]);
+    expect(a.file).toBe(b.file);
+    expect(readdirSync(join(cacheDir, 'cmd')).sort()).toEqual([a.hash, 'current.json']);
+    expect(run(a.file).status).toBe(0);
+  });
+
+  it('keeps the three newest builds and any a live process holds, and removes the rest', async () => {
+    const where = join(root, 'lib', 'where.ts');
+    const build = async (i: number) => {
+      writeFileSync(where, `export const where = '${i}';\nexport const text = '';\n`);
+      return dirname((await precompile(join(root, 'cmd.ts'), { root, cacheDir })).file);
+    };
+    const builds = [];
+    for (let i = 0; i < 5; i++) builds.push(await build(i));
+    // This process holds them all, since it could still import their chunks: none went.
+    expect(readdirSync(join(cacheDir, 'cmd'))).toHaveLength(6);
+    // As if the processes that ran them had ended, oldest first; the oldest one still running.
+    for (const [i, dir] of builds.entries()) {
+      if (i > 0) rmSync(join(dir, '.held-by'), { recursive: true });
+      utimesSync(dir, 1_000_000 + i, 1_000_000 + i);
+    }
+    const last = await build(5);
+    expect(readdirSync(join(cacheDir, 'cmd')).sort()).toEqual(
+      [last, builds[0], builds[2], builds[3], builds[4], join(cacheDir, 'cmd', 'current.json')]
+        .map((path) => basename(path ?? ''))
+        .sort(),
+    );
+  });
+
+  it("falls back to tsx's loader, saying why, when the command does not build", async () => {
+    writeFileSync(join(root, 'cmd.ts'), 'const = ;\n');
+    const warnings: string[] = [];
+    const args = await nodeArguments(join(root, 'cmd.ts'), ['--x'], { root, cacheDir }, (line) =>
+      warnings.push(line),
+    );
+    expect(args.slice(-2)).toEqual([join(root, 'cmd.ts'), '--x']);
+    expect(args).toContain('--import');
+    expect(args.some((arg) => arg.includes('tsx'))).toBe(true);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /cmd\.ts did not precompile, so it runs under tsx's loader: .*Expected/s,
+      ),
+    ]);
+    expect(existsSync(join(cacheDir, 'cmd'))).toBe(false);
+  });
+
+  it('runs npm start itself with no loader: its --help from the bundle', async () => {
+    // In the cache npm start uses: packages resolve from the bundle's place, in the project.
+    const args = await nodeArguments('commands/start.ts', ['--help']);
+    expect(args.some((arg) => arg.includes('tsx'))).toBe(false);
+    const out = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    expect(out.status).toBe(0);
+    expect(out.stdout.split('\n')[0]).toBe(usageLine(START));
+  });
+});
