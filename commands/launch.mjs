@@ -1,8 +1,12 @@
 // @ts-check
 /**
- * `npm start`'s launcher: runs a TypeScript command (`node commands/launch.mjs commands/start.ts
- * ARGS`) in a Node process set up for a long-running local cloud, and exits as it exits. It takes
- * the place of the `tsx` launcher process, so it costs no extra process.
+ * The launcher of the commands that run a local cloud until they end or Ctrl-C (`npm start`,
+ * `npm run dev`, `npm run cloud`): runs a TypeScript command (`node commands/launch.mjs
+ * commands/start.ts ARGS`) in a Node process set up for a long-running local cloud, and exits as
+ * it exits. It takes the place of the `tsx` command's process, so it costs no extra process, and
+ * leaves Ctrl-C to the terminal, which sends it to the whole process group: the tsx command relays
+ * it instead, and SIGKILLs a child that has not acknowledged it within about 60 ms, as a cloud on
+ * a loaded machine may not have, which then dies without stopping.
  *
  * The command runs precompiled (./precompile.mjs): bundled into JavaScript, rebuilt whenever a
  * file it is made from changes, with no TypeScript loader in its process: tsx's loader took a
