@@ -18,20 +18,11 @@
  * Plain JavaScript, so that it runs before any TypeScript loader exists.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { hold, pruneKept } from '../local/stack/kept-dirs.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -339,63 +330,20 @@ function tsconfigOf(/** @type {string} */ root) {
   }
 }
 
-/** When `path` was last modified, in ms; now if another start removed it meanwhile. */
-function modifiedAt(/** @type {string} */ path) {
-  try {
-    return statSync(path).mtimeMs;
-  } catch {
-    return Date.now();
-  }
-}
-
 /** How long a staging directory may stay before it counts as a crashed build's and goes. */
 const STRAY_MS = 10 * 60_000;
 
-/** The folder of a build where each process that runs it leaves a file named by its pid. */
-const HOLDERS = '.held-by';
-
 /**
- * Marks a build as in use by this process (the launcher, which lives as long as the command): the
- * command imports parts of it as it goes, so no start prunes it while this process lives.
- */
-function hold(/** @type {string} */ buildDir) {
-  mkdirSync(join(buildDir, HOLDERS), { recursive: true });
-  writeFileSync(join(buildDir, HOLDERS, String(process.pid)), '');
-}
-
-/** Whether a live process holds the build. */
-function isHeld(/** @type {string} */ buildDir) {
-  try {
-    return readdirSync(join(buildDir, HOLDERS)).some((name) => isAlive(Number(name)));
-  } catch {
-    return false;
-  }
-}
-
-function isAlive(/** @type {number} */ pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, as another user's.
-    return /** @type {NodeJS.ErrnoException} */ (error).code === 'EPERM';
-  }
-}
-
-/**
- * Removes all but the newest {@link KEEP} builds of `dir` other than `hash` (and those a live
- * process holds), and the staging of builds that crashed.
+ * Removes all but the newest {@link KEEP} builds of `dir` other than `hash` that no live process
+ * holds, and the staging of builds that crashed.
  */
 function pruneOlder(/** @type {string} */ dir, /** @type {string} */ hash) {
-  const entries = readdirSync(dir)
-    .filter((name) => name !== hash && name !== 'current.json')
-    .map((name) => ({ path: join(dir, name), time: modifiedAt(join(dir, name)) }))
-    .sort((a, b) => b.time - a.time);
-  const isStaging = (/** @type {string} */ path) => /\.tmp(\.json)?$/.test(path);
-  const builds = entries.filter((entry) => !isStaging(entry.path));
-  for (const old of builds.slice(KEEP).filter((entry) => !isHeld(entry.path)))
-    rmSync(old.path, { recursive: true, force: true });
-  for (const old of entries.filter((entry) => isStaging(entry.path))) {
-    if (Date.now() - old.time > STRAY_MS) rmSync(old.path, { recursive: true, force: true });
-  }
+  const isStaging = (/** @type {string} */ name) => /\.tmp(\.json)?$/.test(name);
+  pruneKept(dir, {
+    current: hash,
+    keep: KEEP,
+    isEntry: (name) => name !== 'current.json' && !isStaging(name),
+    isStaging,
+    staleMs: STRAY_MS,
+  });
 }

@@ -8,22 +8,18 @@
 import { createHash } from 'node:crypto';
 import {
   existsSync,
-  mkdirSync,
   readdirSync,
   readFileSync,
   renameSync,
   rmSync,
   statSync,
   utimesSync,
-  writeFileSync,
 } from 'node:fs';
 import { join, relative } from 'node:path';
+import { hold, letGo, pruneKept } from './kept-dirs.mjs';
 
 /** Assemblies kept per output directory beside the held ones; older ones go when a new one is made. */
 const KEEP = 3;
-
-/** The folder of an assembly where each process holding it leaves a file named by its pid. */
-const HOLDERS = '.held-by';
 
 /**
  * sha256 (first 16 hex digits) of every file under `inputs` (paths relative to `root`, files or
@@ -94,8 +90,7 @@ export function holdAssembly(assemblyDir: string): void {
   const count = held.get(assemblyDir) ?? 0;
   held.set(assemblyDir, count + 1);
   if (count > 0) return;
-  mkdirSync(join(assemblyDir, HOLDERS), { recursive: true });
-  writeFileSync(join(assemblyDir, HOLDERS, String(process.pid)), '');
+  hold(assemblyDir);
 }
 
 /** Undoes one {@link holdAssembly}; the last one lets the assembly be pruned again. */
@@ -106,52 +101,21 @@ export function releaseAssembly(assemblyDir: string): void {
     return;
   }
   held.delete(assemblyDir);
-  rmSync(join(assemblyDir, HOLDERS, String(process.pid)), { force: true });
-}
-
-/** Whether a live process holds the assembly; files of processes that are gone are removed. */
-function isHeld(assemblyDir: string): boolean {
-  const dir = join(assemblyDir, HOLDERS);
-  if (!existsSync(dir)) return false;
-  let live = false;
-  for (const name of readdirSync(dir)) {
-    if (isAlive(Number(name))) live = true;
-    else rmSync(join(dir, name), { force: true });
-  }
-  return live;
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  letGo(assemblyDir);
 }
 
 /**
- * Removes all but the newest {@link KEEP} assemblies in `outdir` that no process holds, and
- * staging directories an interrupted synth left behind more than an hour ago.
+ * Removes all but the newest {@link KEEP} assemblies in `outdir` (`current` among them) that no
+ * process holds, and staging directories an interrupted synth left behind more than an hour ago.
  */
 function pruneOlder(outdir: string, current: string): void {
-  const entries = readdirSync(outdir).map((name) => ({
-    name,
-    mtime: statSync(join(outdir, name)).mtimeMs,
-  }));
-  const assemblies = entries
-    .filter(({ name }) => name !== current && /^[0-9a-f]{16}$/.test(name))
-    .filter(({ name }) => !isHeld(join(outdir, name)))
-    .sort((a, b) => b.mtime - a.mtime)
-    .slice(KEEP - 1);
-  const stale = entries.filter(
-    ({ name, mtime }) => name.endsWith('.tmp') && Date.now() - mtime > 3_600_000,
-  );
-  for (const { name } of [...assemblies, ...stale]) {
-    rmSync(join(outdir, name), { recursive: true, force: true });
-  }
+  pruneKept(outdir, {
+    current,
+    keep: KEEP - 1,
+    isEntry: (name) => /^[0-9a-f]{16}$/.test(name),
+    isStaging: (name) => name.endsWith('.tmp'),
+    staleMs: 3_600_000,
+  });
 }
 
 function filesUnder(path: string): string[] {
