@@ -10,12 +10,16 @@ export interface Template {
 }
 
 /**
- * A copy of the pipeline's cloud assembly (synthesized once per run) with `change` applied to its
- * template, in the run's temporary directory (removed at the end of the run).
+ * A copy of an assembly with `change` applied to its template, in the run's temporary directory
+ * (removed at the end of the run): by default of {@link leanAssembly}, what the harness runs; pass
+ * `inject('pipelineAssembly')` for the template as synthesized, at its own concurrency.
  */
-export function patchedAssembly(change: (template: Template) => void): string {
+export function patchedAssembly(
+  change: (template: Template) => void,
+  from: string = leanAssembly(),
+): string {
   const dir = mkdtempSync(join(tmpdir(), 'assembly-'));
-  cpSync(inject('pipelineAssembly'), dir, { recursive: true });
+  cpSync(from, dir, { recursive: true });
   const file = join(dir, 'StringPipeline.template.json');
   const template = JSON.parse(readFileSync(file, 'utf8')) as Template;
   change(template);
@@ -56,7 +60,7 @@ let lean: string | undefined;
  * and `npm start`.
  */
 export function leanAssembly(): string {
-  lean ??= patchedAssembly((template) => maxConcurrency(template, 2));
+  lean ??= patchedAssembly((template) => maxConcurrency(template, 2), inject('pipelineAssembly'));
   return lean;
 }
 

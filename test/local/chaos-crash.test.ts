@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { QUEUES } from '../../contract/contract';
 import { runChaosSoak } from '../../local/chaos/soak';
 import { patchedAssembly, shortTimeouts, type Template } from './assembly';
@@ -18,10 +18,14 @@ function deadLetterSoon(template: Template): void {
 describe('chaos soak, crashes alone', () => {
   it('proves nothing lost under crashes alone: what they dead-letter is redriven once and completes', async () => {
     // Crashed batches return after 5 s; crashed twice, the next receive moves them to their DLQ.
-    const assemblyDir = patchedAssembly((template) => {
-      shortTimeouts(template, 5);
-      deadLetterSoon(template);
-    });
+    const assemblyDir = patchedAssembly(
+      (template) => {
+        shortTimeouts(template, 5);
+        deadLetterSoon(template);
+      },
+      // The template's own concurrency: the soak is about what runs at once.
+      inject('pipelineAssembly'),
+    );
     const result = await runChaosSoak({
       seed: 31337,
       requests: 100,

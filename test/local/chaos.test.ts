@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { runChaosSoak } from '../../local/chaos/soak';
 import { parseFaultRules } from '../../local/endpoint/faults';
 import { patchedAssembly, shortTimeouts } from './assembly';
@@ -21,7 +21,11 @@ function byServiceAndKind(faults: Record<string, number>): Record<string, number
 describe('chaos soak', () => {
   it('reconciles every round trip under restarts, duplicates, pauses and throttling', async () => {
     // 5 s function timeouts and visibility timeouts / 60: what a fault delays returns in 5 s.
-    const assemblyDir = patchedAssembly((template) => shortTimeouts(template, 5));
+    const assemblyDir = patchedAssembly(
+      (template) => shortTimeouts(template, 5),
+      // The template's own concurrency: the soak is about what runs at once.
+      inject('pipelineAssembly'),
+    );
     const result = await runChaosSoak({
       seed: 12,
       requests: 200,

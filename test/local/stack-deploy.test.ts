@@ -29,8 +29,7 @@ describe('the stack npm start deploys through CloudFormation', () => {
   let lambda: LambdaClient;
 
   beforeAll(async () => {
-    // The assembly as synthesized: the diff below is against a synth of the same app.
-    h = await startHarness({ assemblyDir: inject('pipelineAssembly') });
+    h = await startHarness();
     cfn = new CloudFormationClient(h.cloud.clientConfig('sqs'));
     lambda = new LambdaClient(h.cloud.clientConfig('sqs'));
   });
