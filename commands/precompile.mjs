@@ -18,11 +18,11 @@
  * Plain JavaScript, so that it runs before any TypeScript loader exists.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { hold, pruneKept } from '../local/stack/kept-dirs.mjs';
+import { hold, markUsed, moveIntoPlace, pruneKept } from '../local/stack/kept-dirs.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -145,9 +145,7 @@ function cachedBuild(/** @type {string} */ root, /** @type {string} */ dir) {
     return undefined;
   }
   if (hashOf(root, inputs) !== manifest.hash) return undefined;
-  // Used again: the newest by use are the ones worth keeping.
-  const now = new Date();
-  utimesSync(dirname(file), now, now);
+  markUsed(dirname(file));
   return { file, hash: manifest.hash };
 }
 
@@ -225,13 +223,8 @@ async function build(
   }
   const hash = hashOf(root, inputs);
   const final = join(dir, hash);
-  try {
-    renameSync(staging, final);
-  } catch (error) {
-    // Another start made the same build first: use theirs.
-    rmSync(staging, { recursive: true, force: true });
-    if (!existsSync(join(final, OUTFILE))) throw error;
-  }
+  // Another start may have made the same build first: then theirs is used.
+  moveIntoPlace(staging, final, OUTFILE);
   const manifest = `${staging}.json`;
   writeFileSync(manifest, JSON.stringify({ hash, inputs: [...inputs.keys()].sort() }));
   renameSync(manifest, join(dir, 'current.json'));

@@ -6,17 +6,9 @@
  * process holds: a local cloud reads its assembly's template and bundles for as long as it runs.
  */
 import { createHash } from 'node:crypto';
-import {
-  existsSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  utimesSync,
-} from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { hold, letGo, pruneKept } from './kept-dirs.mjs';
+import { hold, letGo, markUsed, moveIntoPlace, pruneKept } from './kept-dirs.mjs';
 
 /** Assemblies kept per output directory beside the held ones; older ones go when a new one is made. */
 const KEEP = 3;
@@ -53,23 +45,15 @@ export function assemblySlot(outdir: string, hash: string): AssemblySlot {
   const assemblyDir = join(outdir, hash);
   const staging = `${assemblyDir}.${process.pid}.tmp`;
   const done = existsSync(join(assemblyDir, 'manifest.json'));
-  if (done) {
-    // Used again: the newest by use, not by making, are the ones worth keeping.
-    const now = new Date();
-    utimesSync(assemblyDir, now, now);
-  } else rmSync(staging, { recursive: true, force: true });
+  if (done) markUsed(assemblyDir);
+  else rmSync(staging, { recursive: true, force: true });
   return {
     assemblyDir,
     done,
     staging,
     commit() {
-      try {
-        renameSync(staging, assemblyDir);
-      } catch (error) {
-        // Another process made the same assembly first: use theirs.
-        rmSync(staging, { recursive: true, force: true });
-        if (!existsSync(join(assemblyDir, 'manifest.json'))) throw error;
-      }
+      // Another process may have made the same assembly first: then theirs is used.
+      moveIntoPlace(staging, assemblyDir, 'manifest.json');
       pruneOlder(outdir, hash);
       return assemblyDir;
     },

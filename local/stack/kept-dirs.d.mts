@@ -2,6 +2,13 @@
 
 /** The folder of a kept directory where each process holding it leaves a file named by its pid. */
 export declare const HOLDERS: string;
+/**
+ * Moves a finished `staging` directory to `dir`; when another process put one there first (its
+ * `marker` file written), keeps theirs and removes this one.
+ */
+export declare function moveIntoPlace(staging: string, dir: string, marker: string): void;
+/** Marks `dir` as used now: pruning keeps the entries used last. */
+export declare function markUsed(dir: string): void;
 /** Marks `dir` as held by this process, until `letGo` or the end of the process. */
 export declare function hold(dir: string): void;
 /** This process no longer holds `dir`. */

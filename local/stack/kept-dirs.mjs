@@ -2,16 +2,50 @@
 /**
  * Directories a cache keeps by use, and the processes that hold them: the synth cache's
  * assemblies (assembly-cache.ts) and the launcher's precompiled commands (commands/precompile.mjs)
- * are each read for as long as a process runs, so no other process may prune one meanwhile. A
+ * are each written beside their place and moved into it whole, kept by when they were last used,
+ * and read for as long as a process runs, so no other process may prune one meanwhile. A
  * holder leaves a file named by its pid in the directory's `.held-by/`; a pid whose process has
  * ended holds nothing. Plain JavaScript, so that the launcher can use it before any TypeScript
  * loader exists.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 /** The folder of a kept directory where each process holding it leaves a file named by its pid. */
 export const HOLDERS = '.held-by';
+
+/**
+ * Moves a finished `staging` directory to `dir`. When another process put one there first (its
+ * `marker` file written, the last thing a writer writes), keeps theirs and removes this one.
+ * @throws the rename's error when there is none there
+ */
+export function moveIntoPlace(
+  /** @type {string} */ staging,
+  /** @type {string} */ dir,
+  /** @type {string} */ marker,
+) {
+  try {
+    renameSync(staging, dir);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    if (!existsSync(join(dir, marker))) throw error;
+  }
+}
+
+/** Marks `dir` as used now: pruning keeps the entries used last, not those made last. */
+export function markUsed(/** @type {string} */ dir) {
+  const now = new Date();
+  utimesSync(dir, now, now);
+}
 
 /** Marks `dir` as held by this process, until {@link letGo} or the end of the process. */
 export function hold(/** @type {string} */ dir) {
