@@ -1,8 +1,7 @@
 /**
  * Two ways to run a command in a test. {@link spawnCommand} starts its script in its own process,
- * with tsx's loader as `npm run` would have it: the real process, exit code and streams, at about
- * half a second of CPU each. {@link
- * runCommandInProcess} runs the same parsing and `main` in this process through
+ * with tsx's loader: the real process, exit code and streams, at about half a second of CPU each.
+ * {@link runCommandInProcess} runs the same parsing and `main` in this process through
  * {@link executeCommand}, the function the script itself calls, capturing what it prints: for the
  * many cases (bad values, missing arguments, output formats) where a process adds only cost.
  */
@@ -27,8 +26,9 @@ export interface CommandRun {
 /**
  * Runs `commands/<script>.ts` (or `bench/…` given with its folder) in a child process.
  * Asynchronously: the emulators some commands talk to may run in this process. Node with tsx's
- * loader, as `npm start`'s launcher runs it: the `tsx` command would add a process of its own
- * that only relays signals, a third of a CPU-second each time.
+ * loader, as `npm run` runs most scripts, without the `tsx` command's own process, which only
+ * relays signals, a third of a CPU-second each time (`npm start`, `npm run dev` and `npm run
+ * cloud` go through commands/launch.mjs, which tests spawn where its path is what is tested).
  */
 export async function spawnCommand(
   script: string,
