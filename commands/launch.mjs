@@ -46,7 +46,8 @@ const child = spawn(process.execPath, nodeArgs, {
 });
 
 // Ctrl-C reaches the child too (the same process group): it stops the cloud and says so, then
-// exits, and so do we. A signal sent to this process alone is passed on.
+// exits, and so do we. SIGTERM and SIGHUP sent to this process are passed on; SIGINT is not, or
+// the child would get Ctrl-C twice, so a SIGINT sent to this process alone does not stop it.
 for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
   process.on(signal, () => {
     if (signal !== 'SIGINT') child.kill(signal);
