@@ -10,7 +10,8 @@
  * itself (synth-child.ts, runtime-host-process.mjs, fauxqs's internals) still point into the
  * sources, and `process.argv[1]` names the command's source, so `isMain` recognises it.
  *
- * A build is kept by the hash of every file it was made from (as esbuild read them) and of the
+ * A build is kept by the hash of every file it was made from (as esbuild read them), of the names
+ * of the modules beside them (a new one can change what an import resolves to) and of the
  * build's own settings (this file, package.json, package-lock.json, tsconfig.json); a start
  * re-hashes those files and rebuilds when any has changed. A build is written beside its final
  * directory and renamed into place, so concurrent starts never see half a build.
@@ -18,9 +19,9 @@
  * Plain JavaScript, so that it runs before any TypeScript loader exists.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { hold, markUsed, moveIntoPlace, pruneKept } from '../local/stack/kept-dirs.mjs';
 
@@ -169,8 +170,47 @@ function hashOf(root, inputs) {
     const file = join(root, path);
     if (existsSync(file)) hash.update(path).update('\0').update(readFileSync(file)).update('\0');
   }
+  for (const folder of resolutionFolders(inputs.keys())) {
+    hash
+      .update(folder)
+      .update('\0')
+      .update(moduleNames(join(root, folder)))
+      .update('\0');
+  }
   return hash.update(readFileSync(SELF)).digest('hex').slice(0, 16);
 }
+
+/**
+ * The folders whose contents decide what the inputs' imports resolve to: each input's own, and
+ * the parent of each `index` file's (`./foo` means `foo.ts` before `foo/index.ts`). A file added
+ * there can change the build although no input changed.
+ *
+ * @param {Iterable<string>} inputs paths relative to the root
+ */
+function resolutionFolders(inputs) {
+  const folders = new Set();
+  for (const path of inputs) {
+    folders.add(dirname(path));
+    if (/^index\.[^.]+$/.test(basename(path))) folders.add(dirname(dirname(path)));
+  }
+  return [...folders].sort();
+}
+
+/** What an import can resolve to in `folder`: its modules and subfolders, sorted, by name. */
+function moduleNames(/** @type {string} */ folder) {
+  try {
+    return readdirSync(folder, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() || MODULE_FILE.test(entry.name))
+      .map((entry) => entry.name)
+      .sort()
+      .join('/');
+  } catch {
+    return '';
+  }
+}
+
+/** The files esbuild tries for an import without an extension (an editor's swap file is not). */
+const MODULE_FILE = /\.([cm]?[jt]sx?|json)$/;
 
 /**
  * Bundles `entry` into a staging directory, moves it to `dir/<hash>` (or keeps another start's,

@@ -101,6 +101,27 @@ describe("npm start's precompiled engine", () => {
     expect((await precompile(join(root, 'cmd.ts'), { root, cacheDir })).built).toBe(true);
   });
 
+  it("rebuilds when a new file changes what an import resolves to, not for an editor's swap file", async () => {
+    mkdirSync(join(root, 'lib', 'thing'));
+    writeFileSync(join(root, 'lib', 'thing', 'index.ts'), "export const thing = 'folder';\n");
+    writeFileSync(
+      join(root, 'other.ts'),
+      "import { thing } from './lib/thing';\nconsole.log(thing);\n",
+    );
+    const entry = join(root, 'other.ts');
+    const first = await precompile(entry, { root, cacheDir });
+    expect(run(first.file).stdout).toBe('folder\n');
+
+    writeFileSync(join(root, 'lib', '.thing.ts.swp'), '');
+    expect((await precompile(entry, { root, cacheDir })).built).toBe(false);
+
+    // `./lib/thing` now means lib/thing.ts, though no file the build read has changed.
+    writeFileSync(join(root, 'lib', 'thing.ts'), "export const thing = 'file';\n");
+    const second = await precompile(entry, { root, cacheDir });
+    expect(second.built).toBe(true);
+    expect(run(second.file).stdout).toBe('file\n');
+  });
+
   it('survives two starts building at once: one build, no staging left', async () => {
     const [a, b] = await Promise.all([
       precompile(join(root, 'cmd.ts'), { root, cacheDir }),
