@@ -15,6 +15,7 @@ import {
   integerOption,
   isMain,
   type OptionSpecs,
+  onInterrupt,
   type parse,
   positiveNumberOption,
   runCommand,
@@ -103,7 +104,7 @@ export const DEV: CommandSpec<typeof OPTIONS> = {
 const DEFAULT_INSPECT_ARG = '--inspect=9229';
 
 /** Ctrl-C resolves it. */
-const interrupted = () => new Promise<void>((done) => process.once('SIGINT', done));
+const interrupted = () => new Promise<void>((done) => onInterrupt(done));
 
 type Values = ReturnType<typeof parse<typeof OPTIONS>>;
 

@@ -4,9 +4,9 @@
  * `npm run dev`, `npm run cloud`): runs a TypeScript command (`node commands/launch.mjs
  * commands/start.ts ARGS`) in a Node process set up for a long-running local cloud, and exits as
  * it exits. It takes the place of the `tsx` command's process, so it costs no extra process, and
- * leaves Ctrl-C to the terminal, which sends it to the whole process group: the tsx command relays
- * it instead, and SIGKILLs a child that has not acknowledged it within about 60 ms, as a cloud on
- * a loaded machine may not have, which then dies without stopping.
+ * never kills the command: the tsx command SIGKILLs a child that has not acknowledged a relayed
+ * Ctrl-C within about 60 ms, as a cloud on a loaded machine may not have, which then dies without
+ * stopping.
  *
  * The command runs precompiled (./precompile.mjs): bundled into JavaScript, rebuilt whenever a
  * file it is made from changes, with no TypeScript loader in its process: tsx's loader took a
@@ -46,12 +46,11 @@ const child = spawn(process.execPath, nodeArgs, {
 });
 
 // Ctrl-C reaches the child too (the same process group): it stops the cloud and says so, then
-// exits, and so do we. SIGTERM and SIGHUP sent to this process are passed on; SIGINT is not, or
-// the child would get Ctrl-C twice, so a SIGINT sent to this process alone does not stop it.
+// exits, and so do we. What is sent to this process alone (npm passes on the signals it gets) is
+// passed on as well; the child takes a SIGINT following soon after another as the same Ctrl-C
+// (`onInterrupt` in cli.ts).
 for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
-  process.on(signal, () => {
-    if (signal !== 'SIGINT') child.kill(signal);
-  });
+  process.on(signal, () => child.kill(signal));
 }
 child.on('error', (error) => {
   console.error(`Could not start ${script}: ${error.message}`);

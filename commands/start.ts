@@ -22,6 +22,7 @@ import {
   integerOption,
   isMain,
   type OptionSpecs,
+  onInterrupt,
   type parse,
   positiveNumberOption,
   runCommand,
@@ -205,7 +206,7 @@ async function runLocked(options: Options, lock: StateLock, startedAt: number): 
       process.exit(130);
     });
   };
-  process.once('SIGINT', interrupted);
+  const letGoOfCtrlC = onInterrupt(interrupted);
   try {
     const { cloud, log } = run;
     // The run's own calls go through the endpoint and meet its --faults too: they retry longer
@@ -256,7 +257,7 @@ async function runLocked(options: Options, lock: StateLock, startedAt: number): 
     return result.ok ? 0 : 1;
   } finally {
     // Run in-process (a test, a script), the process goes on: Ctrl-C is no longer ours to answer.
-    process.off('SIGINT', interrupted);
+    letGoOfCtrlC();
     await run.stop();
   }
 }
