@@ -5,7 +5,20 @@
  * hangs.
  */
 import { spawn } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+
+/** The probes' process groups still running: a failed test leaves none behind. */
+const running = new Set<number>();
+afterEach(() => {
+  for (const group of running) {
+    try {
+      process.kill(-group, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  }
+  running.clear();
+});
 
 /** The probe under the launcher, in a process group of its own as in a terminal. */
 function launchProbe(...args: string[]) {
@@ -24,8 +37,12 @@ function launchProbe(...args: string[]) {
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     err += chunk;
   });
+  running.add(child.pid ?? 0);
   const exited = new Promise<{ code: number | null; out: string; err: string }>((resolve) =>
-    child.on('exit', (code) => resolve({ code, out, err })),
+    child.on('exit', (code) => {
+      running.delete(child.pid ?? 0);
+      resolve({ code, out, err });
+    }),
   );
   const printed = (line: string) =>
     new Promise<void>((resolve, reject) => {
