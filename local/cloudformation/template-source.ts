@@ -2,7 +2,7 @@
  * Where a template comes from: a `TemplateBody` (JSON or YAML, as the CDK CLI sends it) or a
  * `TemplateURL` naming an object in the local S3, in any of the URL forms the CLI builds.
  */
-import { parse } from 'yaml';
+import { createRequire } from 'node:module';
 import { Recent } from '../engine/recent';
 import type { FauxqsBuckets } from '../sqs/fauxqs';
 import type { Template } from './model';
@@ -77,10 +77,16 @@ function parseTemplate(body: string): unknown {
   return structuredClone(parsedYaml.get(body, () => parseYaml(body)));
 }
 
+/**
+ * The YAML parser, loaded at the first YAML template: only `cdk bootstrap`'s is YAML, and loading
+ * the parser took about 60 ms of CPU at every start of an engine that never needs it.
+ */
+const yaml = () => createRequire(import.meta.url)('yaml') as typeof import('yaml');
+
 /** @throws CloudFormationError ValidationError naming what the YAML parser found wrong */
 function parseYaml(body: string): unknown {
   try {
-    return parse(body, { uniqueKeys: false });
+    return yaml().parse(body, { uniqueKeys: false });
   } catch (error) {
     throw new CloudFormationError(
       'ValidationError',
