@@ -5,7 +5,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { resolve } from 'node:path';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DEFAULT_REGION } from '../aws/defaults';
 import type { OutputKey } from '../contract/contract';
 import type { LocalCloud } from '../local/cloud';
@@ -79,6 +78,12 @@ const START_HINT =
 export function endpointRegion(region?: string): string {
   return region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? DEFAULT_REGION;
 }
+
+/**
+ * The CloudFormation client, loaded when a target asks AWS: every command parses its options
+ * through cli.ts, which imports this module, and most never call AWS.
+ */
+const cloudFormation = () => import('@aws-sdk/client-cloudformation');
 
 /**
  * Finds the pipeline to talk to, in this order:
@@ -252,6 +257,7 @@ function envCredentials(): ClientConfig['credentials'] {
 
 /** The region the shared config files give the profile, if any. */
 async function profileRegion(profile: string | undefined): Promise<string | undefined> {
+  const { CloudFormationClient } = await cloudFormation();
   const client = new CloudFormationClient(profile ? { profile } : {});
   try {
     return await client.config.region();
@@ -267,6 +273,7 @@ async function profileRegion(profile: string | undefined): Promise<string | unde
  * local cloud is running either, with every way to get a target) instead of as a failed call.
  */
 async function requireCredentials(config: ClientConfig, absentStateFile?: string): Promise<void> {
+  const { CloudFormationClient } = await cloudFormation();
   const client = new CloudFormationClient(config);
   try {
     await client.config.credentials();
@@ -288,6 +295,7 @@ async function stackOutputs(
   config: ClientConfig,
   where: string,
 ): Promise<Record<string, string>> {
+  const { CloudFormationClient, DescribeStacksCommand } = await cloudFormation();
   const cloudformation = new CloudFormationClient(config);
   try {
     const { Stacks = [] } = await cloudformation.send(
