@@ -21,6 +21,7 @@ import {
   integerOption,
   isMain,
   type OptionSpecs,
+  onInterrupt,
   runCommand,
   UsageError,
 } from './cli';
@@ -112,7 +113,7 @@ export const main: CommandMain<typeof OPTIONS> = async (values) => {
   const home = resolve(values['state-dir'] ?? '.local-cloud');
   const assemblyDir = synthesize(join(home, 'cdk.out'), SOAK_CONTEXT);
   const dataDir = mkdtempSync(join(tmpdir(), 'string-pipeline-chaos-'));
-  process.once('SIGINT', () => {
+  onInterrupt(() => {
     // The functions and emulators live in this process and end with it.
     rmSync(dataDir, { recursive: true, force: true });
     console.log('\nInterrupted: the soak stopped without a result');

@@ -1,17 +1,17 @@
 // @ts-check
 /**
- * The launcher of the commands that run a local cloud until they end or Ctrl-C (`npm start`,
- * `npm run dev`, `npm run cloud`): runs a TypeScript command (`node commands/launch.mjs
- * commands/start.ts ARGS`) in a Node process set up for a long-running local cloud, and exits as
- * it exits. It takes the place of the `tsx` command's process, so it costs no extra process, and
- * never kills the command: the tsx command SIGKILLs a child that has not acknowledged a relayed
- * Ctrl-C within about 60 ms, as a cloud on a loaded machine may not have, which then dies without
- * stopping.
+ * The launcher of every `npm run` command but the benchmarks (`npm start`, `npm run dev`,
+ * `npm run inspect`...): runs a TypeScript command (`node commands/launch.mjs commands/start.ts
+ * ARGS`) in a Node process set up for a long-running local cloud, and exits as it exits. It takes
+ * the place of the `tsx` command's process, so it costs no extra process, and never kills the
+ * command: the tsx command SIGKILLs a child that has not acknowledged a relayed Ctrl-C within
+ * about 60 ms, as a cloud on a loaded machine may not have, which then dies without stopping.
  *
  * The command runs precompiled (./precompile.mjs): bundled into JavaScript, rebuilt whenever a
  * file it is made from changes, with no TypeScript loader in its process: tsx's loader took a
  * good part of the engine's memory (its hooks run in a thread of their own, with a V8 isolate; see
- * docs/benchmarks.md). Should the build fail, the command runs under tsx's loader instead.
+ * docs/benchmarks.md), and the short commands (`inspect`, `send`, `logs`) started in half the
+ * time. Should the build fail, the command runs under tsx's loader instead.
  *
  * What it sets must be set before Node starts: `MALLOC_ARENA_MAX=2`. glibc gives each thread that
  * allocates its own malloc arena, up to 8 per core, and every execution environment is a thread;
@@ -29,7 +29,7 @@ const USAGE = 'usage: node commands/launch.mjs SCRIPT.ts [ARGS...]';
 const [script, ...args] = process.argv.slice(2);
 if (script === '--help' || script === '-h') {
   console.log(
-    `${USAGE}\n\nRuns a TypeScript command precompiled, with MALLOC_ARENA_MAX=2, as npm start does.\nExample: node commands/launch.mjs commands/start.ts --requests 10000`,
+    `${USAGE}\n\nRuns a TypeScript command precompiled, with MALLOC_ARENA_MAX=2, as npm start and the other npm run commands do.\nExample: node commands/launch.mjs commands/start.ts --requests 10000`,
   );
   process.exit(0);
 }

@@ -12,6 +12,7 @@ import {
   type CommandSpec,
   isMain,
   type OptionSpecs,
+  onInterrupt,
   runCommand,
   TARGET_OPTIONS,
   targetFrom,
@@ -107,7 +108,7 @@ export const main: CommandMain<typeof OPTIONS> = async (values, [fn]) => {
       return 0;
     }
     const stop = new AbortController();
-    process.once('SIGINT', () => {
+    onInterrupt(() => {
       console.error('\nStopped following the logs');
       stop.abort();
     });

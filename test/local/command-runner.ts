@@ -1,6 +1,6 @@
 /**
  * Two ways to run a command in a test. {@link spawnCommand} starts its script in its own process,
- * with tsx's loader: the real process, exit code and streams, at about half a second of CPU each.
+ * precompiled as `npm run` runs it: the real process, exit code and streams.
  * {@link runCommandInProcess} runs the same parsing and `main` in this process through
  * {@link executeCommand}, the function the script itself calls, capturing what it prints: for the
  * many cases (bad values, missing arguments, output formats) where a process adds only cost.
@@ -13,6 +13,7 @@ import {
   executeCommand,
   type OptionSpecs,
 } from '../../commands/cli';
+import { nodeArguments } from '../../commands/precompile.mjs';
 
 const execFileAsync = promisify(execFile);
 
@@ -25,23 +26,24 @@ export interface CommandRun {
 
 /**
  * Runs `commands/<script>.ts` (or `bench/…` given with its folder) in a child process.
- * Asynchronously: the emulators some commands talk to may run in this process. Node with tsx's
- * loader, as `npm run` runs most scripts, without the `tsx` command's own process, which only
- * relays signals, a third of a CPU-second each time (`npm start`, `npm run dev` and `npm run
- * cloud` go through commands/launch.mjs, which tests spawn where its path is what is tested).
+ * Asynchronously: the emulators some commands talk to may run in this process. A command runs
+ * precompiled, as commands/launch.mjs runs it for `npm run`, without the launcher's own process
+ * (tests spawn that where its path is what is tested); a benchmark runs under tsx's loader, as
+ * `npm run bench` runs it, without the `tsx` command's own process, which only relays signals.
  */
 export async function spawnCommand(
   script: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<CommandRun> {
-  const file = script.includes('/') ? `${script}.ts` : `commands/${script}.ts`;
+  const nodeArgs = script.includes('/')
+    ? ['--import', 'tsx', `${script}.ts`, ...args]
+    : await nodeArguments(`commands/${script}.ts`, args);
   try {
-    const { stdout, stderr } = await execFileAsync(
-      process.execPath,
-      ['--import', 'tsx', file, ...args],
-      { timeout: 60_000, env },
-    );
+    const { stdout, stderr } = await execFileAsync(process.execPath, nodeArgs, {
+      timeout: 60_000,
+      env: { MALLOC_ARENA_MAX: '2', ...env },
+    });
     return { status: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: unknown; stdout?: string; stderr?: string };
