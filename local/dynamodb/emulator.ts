@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import type { ApiMeter } from '../engine/meter';
 import { ensureWritableDir } from '../state/writable-dir';
+import { cachingTableDescriptions, type LevelClass } from './table-cache';
 
 /** A running dynalite on 127.0.0.1. */
 export interface DynamoDbEmulator {
@@ -89,7 +90,8 @@ function flat(data: unknown): unknown {
  * into Buffers: two Buffers and two ArrayBuffers per item, each with a native backing store. As
  * strings the keys sort the same, since they are ASCII. dynalite takes memory-level's class when
  * it loads, so the class it finds then is one that stores strings, put back once it has loaded.
- * With `--data` the tables are LevelDB on disk instead.
+ * With `--data` the tables are LevelDB on disk instead, its table descriptions also kept in
+ * memory (table-cache.ts).
  */
 function loadDynalite(): Dynalite {
   if (loaded) return loaded;
@@ -117,10 +119,15 @@ function loadDynalite(): Dynalite {
       return super._batch(operations, options);
     }
   };
+  // Its LevelDB store (with --data, and npm start's tables) keeps table descriptions in memory.
+  const level = createRequire(require.resolve('dynalite'))('level') as { Level: LevelClass };
+  const { Level } = level;
+  level.Level = cachingTableDescriptions(Level);
   try {
     loaded = require('dynalite') as Dynalite;
   } finally {
     memoryLevel.MemoryLevel = MemoryLevel;
+    level.Level = Level;
   }
   return loaded;
 }
