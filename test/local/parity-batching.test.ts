@@ -79,7 +79,9 @@ for (const { maxConcurrency, when } of [
     it('runs as many batches at once as the maximum concurrency allows, and never more', async () => {
       const count = maxConcurrency * 5;
       for (let n = 0; n < count; n += 10) {
-        await probe.send(Array.from({ length: Math.min(10, count - n) }, () => ({ sleepMs: 300 })));
+        await probe.send(
+          Array.from({ length: Math.min(10, count - n) }, () => ({ sleepMs: 1_000 })),
+        );
       }
       const invocations = await probe.until(
         `all ${count} messages were handled`,
