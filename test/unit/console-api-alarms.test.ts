@@ -7,20 +7,11 @@ import type { AddressInfo } from 'node:net';
 import { GetTemplateCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConsoleApi } from '../../console/api';
-import {
-  cloudformation,
-  logs,
-  QUEUE,
-  resetMocks,
-  restoreMocks,
-  sqs,
-  target,
-} from './console-api-fixtures';
+import { cloudformation, logs, QUEUE, sqs, target, useConsoleMocks } from './console-api-fixtures';
 
-beforeEach(resetMocks);
-afterAll(restoreMocks);
+useConsoleMocks();
 
 describe('console API', () => {
   it('evaluates the DLQ alarms on the current depths', async () => {

@@ -11,6 +11,7 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeEach } from 'vitest';
 import type { Target, TargetKind } from '../../ops/target';
 
 export const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/StringPipeline-request';
@@ -24,12 +25,12 @@ export const logs = mockClient(CloudWatchLogsClient);
  * in the same process (the unit project does not isolate files). A later console-api file gets
  * the mocks back from `resetMocks`, since `reset()` stubs the class's send afresh.
  */
-export function restoreMocks() {
+function restoreMocks() {
   for (const mock of [sqs, dynamodb, cloudformation, logs]) mock.restore();
 }
 
 /** Clears every mock's behaviour and calls, then answers the stack look-ups every page makes. */
-export function resetMocks() {
+function resetMocks() {
   sqs.reset();
   dynamodb.reset();
   cloudformation.reset();
@@ -82,3 +83,9 @@ export const validRequest = JSON.stringify({
   requestId: '01JD0000000000000000000000',
   requestedAt: '2026-11-25T12:00:00.000Z',
 });
+
+/** For a console-api test file: fresh mocks before each test, the real clients back after all. */
+export function useConsoleMocks(): void {
+  beforeEach(resetMocks);
+  afterAll(restoreMocks);
+}

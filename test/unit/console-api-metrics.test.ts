@@ -5,21 +5,12 @@
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ConsoleApi } from '../../console/api';
 import type { LiveStageCounts } from '../../console/context';
-import {
-  dynamodb,
-  logs,
-  QUEUE,
-  resetMocks,
-  restoreMocks,
-  sqs,
-  target,
-} from './console-api-fixtures';
+import { dynamodb, logs, QUEUE, sqs, target, useConsoleMocks } from './console-api-fixtures';
 
-beforeEach(resetMocks);
-afterAll(restoreMocks);
+useConsoleMocks();
 
 describe('console API', () => {
   it('counts invocations, errors and p50/p99 from REPORT lines, reading only what is new on each refresh', async () => {

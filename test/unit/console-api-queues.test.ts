@@ -13,7 +13,7 @@ import {
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import * as v from 'valibot';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConsoleApi, type QueueInfo } from '../../console/api';
 import { firstQueueToLookAt } from '../../console/app/queues/first-queue';
 import { MESSAGE_SCHEMAS } from '../../console/queues';
@@ -21,15 +21,13 @@ import {
   cloudformation,
   dynamodb,
   QUEUE,
-  resetMocks,
-  restoreMocks,
   sqs,
   target,
+  useConsoleMocks,
   validRequest,
 } from './console-api-fixtures';
 
-beforeEach(resetMocks);
-afterAll(restoreMocks);
+useConsoleMocks();
 
 describe('console API', () => {
   it('prefills the Send form with an example each queue accepts', () => {

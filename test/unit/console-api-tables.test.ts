@@ -3,12 +3,11 @@
  * its own pitfalls (a filter applies after the read, so one scan page may hold few matches).
  */
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConsoleApi } from '../../console/api';
-import { dynamodb, resetMocks, restoreMocks, target } from './console-api-fixtures';
+import { dynamodb, target, useConsoleMocks } from './console-api-fixtures';
 
-beforeEach(resetMocks);
-afterAll(restoreMocks);
+useConsoleMocks();
 
 describe('console API', () => {
   it('reads one page of a table, and hands back a token for the next', async () => {
