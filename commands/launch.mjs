@@ -48,9 +48,12 @@ const child = spawn(process.execPath, nodeArgs, {
 // Ctrl-C reaches the child too (the same process group): it stops the cloud and says so, then
 // exits, and so do we. What is sent to this process alone (npm passes on the signals it gets) is
 // passed on as well; the child takes a SIGINT following soon after another as the same Ctrl-C
-// (`onInterrupt` in cli.ts).
+// (`onInterrupt` in cli.ts). Not on Windows, where Ctrl-C reaches every process of the console
+// and "passing on" a SIGINT ends the child at once, before it can stop the cloud.
 for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
-  process.on(signal, () => child.kill(signal));
+  process.on(signal, () => {
+    if (signal !== 'SIGINT' || process.platform !== 'win32') child.kill(signal);
+  });
 }
 child.on('error', (error) => {
   console.error(`Could not start ${script}: ${error.message}`);
