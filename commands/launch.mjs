@@ -10,8 +10,8 @@
  * The command runs precompiled (./precompile.mjs): bundled into JavaScript, rebuilt whenever a
  * file it is made from changes, with no TypeScript loader in its process: tsx's loader took a
  * good part of the engine's memory (its hooks run in a thread of their own, with a V8 isolate; see
- * docs/benchmarks.md), and the short commands (`inspect`, `send`, `logs`) started in half the
- * time. Should the build fail, the command runs under tsx's loader instead.
+ * docs/benchmarks.md), and the short commands (`inspect`, `send`, `logs`) start in about two
+ * thirds of the time. Should the build fail, the command runs under tsx's loader instead.
  *
  * What it sets must be set before Node starts: `MALLOC_ARENA_MAX=2`. glibc gives each thread that
  * allocates its own malloc arena, up to 8 per core, and every execution environment is a thread;
