@@ -390,7 +390,7 @@ export function untilStopped(): Promise<void> {
  * process of its group, and `npm start`'s launcher and npm itself pass on what they get, so a
  * command run by them may get two or three SIGINTs for one keypress.
  */
-const SAME_CTRL_C_MS = 500;
+const SAME_CTRL_C_MS = 1_000;
 
 /**
  * Calls `listener` at Ctrl-C (SIGINT), once, as `process.once` would, except that the SIGINTs
