@@ -159,23 +159,18 @@ function cachedBuild(/** @type {string} */ root, /** @type {string} */ dir) {
  */
 function hashOf(root, inputs) {
   const hash = createHash('sha256');
+  /** One named part of what the build is made from, each ended by a NUL. */
+  const part = (/** @type {string} */ name, /** @type {string | Buffer} */ value) =>
+    hash.update(name).update('\0').update(value).update('\0');
   for (const path of [...inputs.keys()].sort()) {
-    hash
-      .update(path)
-      .update('\0')
-      .update(/** @type {string | Buffer} */ (inputs.get(path)));
-    hash.update('\0');
+    part(path, /** @type {string | Buffer} */ (inputs.get(path)));
   }
   for (const path of SETTINGS) {
     const file = join(root, path);
-    if (existsSync(file)) hash.update(path).update('\0').update(readFileSync(file)).update('\0');
+    if (existsSync(file)) part(path, readFileSync(file));
   }
   for (const folder of resolutionFolders(inputs.keys())) {
-    hash
-      .update(folder)
-      .update('\0')
-      .update(moduleNames(join(root, folder)))
-      .update('\0');
+    part(folder, moduleNames(join(root, folder)));
   }
   return hash.update(readFileSync(SELF)).digest('hex').slice(0, 16);
 }
@@ -325,7 +320,7 @@ function projectFiles(root, entry, inputs, transform) {
         resolveDir: root,
         loader: 'js',
       }));
-      build.onLoad({ filter: /\.([cm]?[jt]sx?|json)$/ }, async ({ path }) => {
+      build.onLoad({ filter: MODULE_FILE }, async ({ path }) => {
         if (path.includes(`${sep}node_modules${sep}`)) return undefined;
         const source = await readFile(path, 'utf8');
         inputs.set(relative(root, path), source);
