@@ -1,7 +1,5 @@
 /** Types of kept-dirs.mjs: directories a cache keeps by use, and the processes that hold them. */
 
-/** The folder of a kept directory where each process holding it leaves a file named by its pid. */
-export declare const HOLDERS: string;
 /**
  * Moves a finished `staging` directory to `dir`; when another process put one there first (its
  * `marker` file written), keeps theirs and removes this one.
@@ -13,8 +11,6 @@ export declare function markUsed(dir: string): void;
 export declare function hold(dir: string): void;
 /** This process no longer holds `dir`. */
 export declare function letGo(dir: string): void;
-/** Whether a live process holds `dir`; the files of processes that are gone are removed. */
-export declare function isHeld(dir: string): boolean;
 /** Whether a process `pid` exists (as anyone's). */
 export declare function isAlive(pid: number): boolean;
 

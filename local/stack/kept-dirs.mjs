@@ -21,7 +21,7 @@ import {
 import { join } from 'node:path';
 
 /** The folder of a kept directory where each process holding it leaves a file named by its pid. */
-export const HOLDERS = '.held-by';
+const HOLDERS = '.held-by';
 
 /**
  * Moves a finished `staging` directory to `dir`. When another process put one there first (its
@@ -59,7 +59,7 @@ export function letGo(/** @type {string} */ dir) {
 }
 
 /** Whether a live process holds `dir`; the files of processes that are gone are removed. */
-export function isHeld(/** @type {string} */ dir) {
+function isHeld(/** @type {string} */ dir) {
   const holders = join(dir, HOLDERS);
   if (!existsSync(holders)) return false;
   let live = false;
@@ -70,7 +70,7 @@ export function isHeld(/** @type {string} */ dir) {
   return live;
 }
 
-/** Whether a process `pid` exists (as anyone's). */
+/** Whether a process `pid` exists (as anyone's): the holders here, and state/lock.ts's lock files. */
 export function isAlive(/** @type {number} */ pid) {
   if (!Number.isSafeInteger(pid) || pid <= 0) return false;
   try {

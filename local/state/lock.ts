@@ -4,6 +4,7 @@
  */
 import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { isAlive } from '../stack/kept-dirs.mjs';
 
 /** What a lock file says about the local cloud that holds it. */
 export interface LockHolder {
@@ -198,16 +199,5 @@ function readHolder(file: string): LockHolder | undefined {
     return holder as LockHolder;
   } catch {
     return undefined;
-  }
-}
-
-/** Whether a process with this id runs. */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
