@@ -96,8 +96,9 @@ function flat(data: unknown): unknown {
 function loadDynalite(): Dynalite {
   if (loaded) return loaded;
   const require = createRequire(import.meta.url);
-  // dynalite's own memory-level, wherever the package manager put it.
-  const memoryLevel = createRequire(require.resolve('dynalite'))('memory-level') as {
+  // dynalite's own memory-level and level, wherever the package manager put them.
+  const dynaliteRequire = createRequire(require.resolve('dynalite'));
+  const memoryLevel = dynaliteRequire('memory-level') as {
     MemoryLevel: MemoryLevelClass;
   };
   const { MemoryLevel } = memoryLevel;
@@ -120,7 +121,7 @@ function loadDynalite(): Dynalite {
     }
   };
   // Its LevelDB store (with --data, and npm start's tables) keeps table descriptions in memory.
-  const level = createRequire(require.resolve('dynalite'))('level') as { Level: LevelClass };
+  const level = dynaliteRequire('level') as { Level: LevelClass };
   const { Level } = level;
   level.Level = cachingTableDescriptions(Level);
   try {
