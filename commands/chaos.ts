@@ -21,10 +21,10 @@ import {
   integerOption,
   isMain,
   type OptionSpecs,
-  onInterrupt,
   runCommand,
   UsageError,
 } from './cli';
+import { onInterrupt } from './ctrl-c';
 
 const OPTIONS = {
   seed: {

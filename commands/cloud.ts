@@ -13,8 +13,8 @@ import {
   isMain,
   type OptionSpecs,
   runCommand,
-  untilStopped,
 } from './cli';
+import { untilStopped } from './ctrl-c';
 
 const OPTIONS = {
   port: {

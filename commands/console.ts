@@ -14,8 +14,8 @@ import {
   runCommand,
   TARGET_OPTIONS,
   targetFrom,
-  untilStopped,
 } from './cli';
+import { untilStopped } from './ctrl-c';
 
 const OPTIONS = {
   ...TARGET_OPTIONS,

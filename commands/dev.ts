@@ -15,11 +15,11 @@ import {
   integerOption,
   isMain,
   type OptionSpecs,
-  onInterrupt,
   type parse,
   positiveNumberOption,
   runCommand,
 } from './cli';
+import { onInterrupt } from './ctrl-c';
 import { describeInfra, describeReload, logPrinter, readyBanner } from './dev-report';
 
 const OPTIONS = {

@@ -48,7 +48,7 @@ const child = spawn(process.execPath, nodeArgs, {
 // Ctrl-C reaches the child too (the same process group): it stops the cloud and says so, then
 // exits, and so do we. What is sent to this process alone (npm passes on the signals it gets) is
 // passed on as well; the child takes a SIGINT following soon after another as the same Ctrl-C
-// (`onInterrupt` in cli.ts). Not on Windows, where Ctrl-C reaches every process of the console
+// (`onInterrupt` in ctrl-c.ts). Not on Windows, where Ctrl-C reaches every process of the console
 // and "passing on" a SIGINT ends the child at once, before it can stop the cloud.
 for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
   process.on(signal, () => {

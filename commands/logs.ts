@@ -12,12 +12,12 @@ import {
   type CommandSpec,
   isMain,
   type OptionSpecs,
-  onInterrupt,
   runCommand,
   TARGET_OPTIONS,
   targetFrom,
   UsageError,
 } from './cli';
+import { onInterrupt } from './ctrl-c';
 import { colourFor } from './terminal';
 
 const OPTIONS = {

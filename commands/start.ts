@@ -22,12 +22,12 @@ import {
   integerOption,
   isMain,
   type OptionSpecs,
-  onInterrupt,
   type parse,
   positiveNumberOption,
   runCommand,
   UsageError,
 } from './cli';
+import { onInterrupt } from './ctrl-c';
 
 const OPTIONS = {
   requests: {
