@@ -21,3 +21,16 @@ export const LAMBDA_BUNDLING = {
   // Some CommonJS dependencies call require(); ESM output has none unless we define it.
   banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
 } as const;
+
+/**
+ * Modules the bundle takes from a file of ours instead, by import path, each relative to the
+ * project's root: the SDK's HTTP handler imports `node:http` and `node:https` as ES modules,
+ * which on Node 22 and later loads undici at every cold start (functions/shared/builtins/http.ts
+ * says why); these load them with `require`. esbuild's `alias`.
+ */
+export const LAMBDA_BUNDLING_ALIASES = {
+  'node:http': 'functions/shared/builtins/http.ts',
+  'node:https': 'functions/shared/builtins/https.ts',
+  http: 'functions/shared/builtins/http.ts',
+  https: 'functions/shared/builtins/https.ts',
+} as const;

@@ -2,6 +2,8 @@
  * The construct every pipeline function is built with: a Node.js function with the shared Lambda
  * defaults, its own log group and a role that may write only there.
  */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type CfnResource, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,7 +14,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CodeActions } from '../../contract/contract';
 import { acknowledgeXrayWildcard } from '../nag';
-import { LAMBDA_BUNDLING, LAMBDA_RUNTIME_NAME } from './lambda-bundling';
+import { LAMBDA_BUNDLING, LAMBDA_BUNDLING_ALIASES, LAMBDA_RUNTIME_NAME } from './lambda-bundling';
 
 /**
  * Makes the function depend on its role's policy only. CDK also makes it depend on the role, which
@@ -33,6 +35,17 @@ function dependOnPolicyOnly(fn: lambda.Function, role: iam.Role): void {
     }),
   );
 }
+
+/** The project's root, which the bundling aliases' paths are relative to. */
+const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * The aliases as esbuild's command line takes them, with absolute paths: CDK runs esbuild in
+ * the asset's output directory.
+ */
+const ALIAS_ARGS = Object.entries(LAMBDA_BUNDLING_ALIASES).map(
+  ([from, to]) => `${from}=${join(PROJECT_ROOT, to)}`,
+);
 
 /** CDK's output format for each of the plain data's `format` values. */
 const OUTPUT_FORMATS = { esm: OutputFormat.ESM, cjs: OutputFormat.CJS } as const;
@@ -63,6 +76,7 @@ export const LAMBDA_DEFAULTS = {
   bundling: {
     ...LAMBDA_BUNDLING,
     format: OUTPUT_FORMATS[LAMBDA_BUNDLING.format],
+    esbuildArgs: { '--alias': ALIAS_ARGS },
     // esbuild's file-size table on every synth is chatter; warnings and errors still show.
     logLevel: LogLevel.WARNING,
   },

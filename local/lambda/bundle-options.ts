@@ -3,13 +3,19 @@
  * lib/constructs/lambda-bundling.ts, so the benchmarks and `npm run dev` bundle exactly what
  * `cdk synth` ships without loading aws-cdk-lib.
  */
+import { join } from 'node:path';
 import type { BuildOptions } from 'esbuild';
-import { LAMBDA_BUNDLING, LAMBDA_RUNTIME_NAME } from '../../lib/constructs/lambda-bundling';
+import {
+  LAMBDA_BUNDLING,
+  LAMBDA_BUNDLING_ALIASES,
+  LAMBDA_RUNTIME_NAME,
+} from '../../lib/constructs/lambda-bundling';
 
 /**
  * The esbuild options NodejsFunction derives from `LAMBDA_BUNDLING` (see
  * aws-cdk-lib/aws-lambda-nodejs bundling.js `buildEsbuildArgs`): `--bundle --platform=node
- * --format --target --minify --sourcemap --external --banner:js --main-fields`, output index.mjs.
+ * --format --target --minify --sourcemap --external --banner:js --main-fields`, and the
+ * `--alias` arguments pipeline-function.ts adds; output index.mjs.
  */
 export function cdkEsbuildOptions(target: string, absWorkingDir: string): BuildOptions {
   const bundling = LAMBDA_BUNDLING;
@@ -23,6 +29,9 @@ export function cdkEsbuildOptions(target: string, absWorkingDir: string): BuildO
     external: [...bundling.externalModules],
     banner: { js: bundling.banner },
     mainFields: [...bundling.mainFields],
+    alias: Object.fromEntries(
+      Object.entries(LAMBDA_BUNDLING_ALIASES).map(([from, to]) => [from, join(absWorkingDir, to)]),
+    ),
     absWorkingDir,
     metafile: true,
     logLevel: 'silent',

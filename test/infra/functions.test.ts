@@ -58,6 +58,10 @@ describe.each(['requestor', 'generator'] as const)('the %s function', (name) => 
     expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
     // Bundled, not imported at run time: no bare import of an SDK package survives.
     expect(bundle).not.toMatch(/from\s*["']@aws-sdk\//);
+    // node:http and node:https come through require (functions/shared/builtins): imported as ES
+    // modules they would load undici at every cold start.
+    expect(bundle).not.toMatch(/from\s*["'](node:)?https?["']/);
+    expect(bundle).toMatch(/\(import\.meta\.url\)\(["']node:http["']\)/);
     expect(bundle).toMatch(/sourceMappingURL=index\.mjs\.map/);
     // Minified: long lines, not one statement per line.
     expect(bundle.length / bundle.split('\n').length).toBeGreaterThan(1000);
