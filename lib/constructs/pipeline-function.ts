@@ -2,8 +2,6 @@
  * The construct every pipeline function is built with: a Node.js function with the shared Lambda
  * defaults, its own log group and a role that may write only there.
  */
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type CfnResource, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -36,16 +34,12 @@ function dependOnPolicyOnly(fn: lambda.Function, role: iam.Role): void {
   );
 }
 
-/** The project's root, which the bundling aliases' paths are relative to. */
-const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
 /**
- * The aliases as esbuild's command line takes them, with absolute paths: CDK runs esbuild in
- * the asset's output directory.
+ * The aliases as esbuild's command line takes them. esbuild resolves an alias's path in its
+ * working directory, which is the project's root both when CDK bundles locally and in its Docker
+ * image (mounted as /asset-input), so the paths stay relative.
  */
-const ALIAS_ARGS = Object.entries(LAMBDA_BUNDLING_ALIASES).map(
-  ([from, to]) => `${from}=${join(PROJECT_ROOT, to)}`,
-);
+const ALIAS_ARGS = Object.entries(LAMBDA_BUNDLING_ALIASES).map(([from, to]) => `${from}=./${to}`);
 
 /** CDK's output format for each of the plain data's `format` values. */
 const OUTPUT_FORMATS = { esm: OutputFormat.ESM, cjs: OutputFormat.CJS } as const;
