@@ -23,14 +23,16 @@ export const LAMBDA_BUNDLING = {
 } as const;
 
 /**
- * Modules the bundle takes from a file of ours instead, by import path, each relative to the
- * project's root: the SDK's HTTP handler imports `node:http` and `node:https` as ES modules,
- * which on Node 22 and later loads undici at every cold start (functions/shared/builtins/http.ts
- * says why); these load them with `require`. esbuild's `alias`.
+ * Modules the bundle takes from a file of ours instead, by import path: the SDK's HTTP handler
+ * imports `node:http` and `node:https` as ES modules, which on Node 22 and later loads undici at
+ * every cold start (functions/shared/builtins/http.ts says why); these load them with `require`.
+ * esbuild's `alias`, whose paths esbuild resolves in its working directory: the project's root,
+ * both when CDK bundles locally and in its Docker image (mounted as /asset-input), and for the
+ * local bundles (their `absWorkingDir`).
  */
 export const LAMBDA_BUNDLING_ALIASES = {
-  'node:http': 'functions/shared/builtins/http.ts',
-  'node:https': 'functions/shared/builtins/https.ts',
-  http: 'functions/shared/builtins/http.ts',
-  https: 'functions/shared/builtins/https.ts',
+  'node:http': './functions/shared/builtins/http.ts',
+  'node:https': './functions/shared/builtins/https.ts',
+  http: './functions/shared/builtins/http.ts',
+  https: './functions/shared/builtins/https.ts',
 } as const;

@@ -34,12 +34,8 @@ function dependOnPolicyOnly(fn: lambda.Function, role: iam.Role): void {
   );
 }
 
-/**
- * The aliases as esbuild's command line takes them. esbuild resolves an alias's path in its
- * working directory, which is the project's root both when CDK bundles locally and in its Docker
- * image (mounted as /asset-input), so the paths stay relative.
- */
-const ALIAS_ARGS = Object.entries(LAMBDA_BUNDLING_ALIASES).map(([from, to]) => `${from}=./${to}`);
+/** The aliases as esbuild's command line takes them. */
+const ALIAS_ARGS = Object.entries(LAMBDA_BUNDLING_ALIASES).map(([from, to]) => `${from}=${to}`);
 
 /** CDK's output format for each of the plain data's `format` values. */
 const OUTPUT_FORMATS = { esm: OutputFormat.ESM, cjs: OutputFormat.CJS } as const;

@@ -3,7 +3,6 @@
  * lib/constructs/lambda-bundling.ts, so the benchmarks and `npm run dev` bundle exactly what
  * `cdk synth` ships without loading aws-cdk-lib.
  */
-import { join } from 'node:path';
 import type { BuildOptions } from 'esbuild';
 import {
   LAMBDA_BUNDLING,
@@ -29,9 +28,7 @@ export function cdkEsbuildOptions(target: string, absWorkingDir: string): BuildO
     external: [...bundling.externalModules],
     banner: { js: bundling.banner },
     mainFields: [...bundling.mainFields],
-    alias: Object.fromEntries(
-      Object.entries(LAMBDA_BUNDLING_ALIASES).map(([from, to]) => [from, join(absWorkingDir, to)]),
-    ),
+    alias: { ...LAMBDA_BUNDLING_ALIASES },
     absWorkingDir,
     metafile: true,
     logLevel: 'silent',
