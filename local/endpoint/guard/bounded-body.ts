@@ -3,12 +3,13 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BodyBound } from './body-limits';
+import { answerBeforeBody } from './lingering-close';
 
 /**
  * Reads the body of `req` if it is at most `bound.limit` bytes. A larger one (by its
  * `Content-Length`, or once that many bytes arrived) is refused with the service's error at once,
  * while it is still arriving; the rest is read and dropped, and the connection closed after the
- * answer. Resolves with the body, or undefined once it has refused it.
+ * answer once the client stops sending (see {@link answerBeforeBody}). Resolves with the body, or undefined once it has refused it.
  */
 export function readBoundedBody(
   req: IncomingMessage,
@@ -16,9 +17,7 @@ export function readBoundedBody(
   bound: BodyBound,
 ): Promise<Buffer | undefined> {
   const refuse = () => {
-    // Dropped as it arrives: a flowing stream without `data` listeners discards its chunks.
-    req.resume();
-    res.setHeader('connection', 'close');
+    answerBeforeBody(req, res);
     bound.refuse(req, res);
     return undefined;
   };

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
 import { S3_PART_LIMIT_BYTES, S3_PUT_OBJECT_LIMIT_BYTES } from '../../../aws/limits';
+import { answerBeforeBody } from '../guard/lingering-close';
 import { AwsChunkedDecoder, ChunkedBodyError } from './aws-chunked';
 import { Spool } from './spool';
 import { sendS3Error } from './xml';
@@ -110,9 +111,7 @@ export async function receiveUpload(
           )
         : error;
     if (!(refusal instanceof UploadRefused)) throw error;
-    // Dropped as it arrives: a flowing stream without `data` listeners discards its chunks.
-    req.resume();
-    res.setHeader('connection', 'close');
+    answerBeforeBody(req, res);
     sendS3Error(res, 400, refusal.code, refusal.message);
     return undefined;
   }
