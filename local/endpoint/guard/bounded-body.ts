@@ -9,7 +9,8 @@ import { answerBeforeBody } from './lingering-close';
  * Reads the body of `req` if it is at most `bound.limit` bytes. A larger one (by its
  * `Content-Length`, or once that many bytes arrived) is refused with the service's error at once,
  * while it is still arriving; the rest is read and dropped, and the connection closed after the
- * answer once the client stops sending (see {@link answerBeforeBody}). Resolves with the body, or undefined once it has refused it.
+ * answer once the client stops sending (see {@link answerBeforeBody}). Resolves with the body, or
+ * undefined once it has refused it.
  */
 export function readBoundedBody(
   req: IncomingMessage,

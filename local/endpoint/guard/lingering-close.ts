@@ -6,7 +6,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
-/** How long the connection stays open after the answer for the client to stop sending (nginx's lingering_timeout). */
+/**
+ * How long the connection stays open after the answer for the client to stop sending (nginx's
+ * lingering_timeout).
+ */
 export const LINGER_MS = 5_000;
 
 /**
