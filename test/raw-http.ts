@@ -2,9 +2,11 @@
  * A request with exactly the headers a test gives, `Host` and `Origin` included, as a browser, a
  * page on a DNS-rebinding name or a hostile local client would send them (fetch sets `Host`
  * itself); and a body streamed until the server answers, as a client sending more than a server
- * takes would.
+ * takes would; and a raw connection that goes on sending a body after the answer.
  */
+import { once } from 'node:events';
 import { type IncomingHttpHeaders, request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 
 /** What the server answered. */
 export interface RawAnswer {
@@ -95,5 +97,54 @@ export function streamUntilAnswered(
       if (!answered) req.end();
     };
     pump();
+  });
+}
+
+/**
+ * Connects to 127.0.0.1:`port`, sends `head` (a request line and headers, ended by a blank line)
+ * and resolves with the first chunk of the answer, the socket still open both ways: a client that
+ * means to send a body after it, as one that sent a large one would still be doing.
+ */
+export async function answeredBeforeBody(port: number, head: string) {
+  const client = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+  await once(client, 'connect');
+  client.write(head);
+  const [answer] = (await once(client, 'data')) as [Buffer];
+  return { client, answer: answer.toString() };
+}
+
+/**
+ * Writes `total` bytes of one reused chunk to `client`, waiting for each to drain, then ends it
+ * and resolves once it has closed, with the errors it had (none when the server read it all).
+ */
+export async function sendToTheEnd(client: Socket, total: number): Promise<Error[]> {
+  const errors: Error[] = [];
+  client.on('error', (error) => errors.push(error));
+  const chunk = Buffer.alloc(64 * 1024, 'a');
+  for (let sent = 0; sent < total && errors.length === 0; sent += chunk.length) {
+    if (!client.write(chunk)) await drainedOrClosed(client);
+  }
+  client.end();
+  await closed(client);
+  return errors;
+}
+
+/** Resolves once `socket` has closed, with or without an error. */
+export function closed(socket: Socket): Promise<void> {
+  return new Promise((resolve) =>
+    socket.closed ? resolve() : socket.once('close', () => resolve()),
+  );
+}
+
+/** Resolves when `socket` drains or closes (an error closes it), never rejecting. */
+function drainedOrClosed(socket: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    socket.on('drain', done);
+    socket.on('close', done);
   });
 }

@@ -3,7 +3,7 @@ import type { Call } from '../../local/endpoint/call';
 import { type Endpoint, startEndpoint } from '../../local/endpoint/gateway';
 import { HostAllowlist, parseAllowedHost } from '../../local/endpoint/guard';
 import { sendJson } from '../../local/endpoint/protocol';
-import { rawRequest, streamUntilAnswered } from '../raw-http';
+import { answeredBeforeBody, rawRequest, sendToTheEnd, streamUntilAnswered } from '../raw-http';
 
 /** What reached the services and the route, newest last. */
 const calls: Call[] = [];
@@ -88,6 +88,16 @@ describe('the endpoint refuses a Host that is not its own (DNS rebinding)', () =
     for (const host of [`localhost:${port + 1}`, 'proxy.test:8081', 'proxy.test', 'localhost']) {
       expect((await send('/', { ...SQS_JSON, host }, '{}')).status, host).toBe(403);
     }
+  });
+
+  it('refuses before the body and lets a client still sending it finish, with no reset', async () => {
+    const { client, answer } = await answeredBeforeBody(
+      port,
+      `POST / HTTP/1.1\r\nHost: rebind.evil.example:${port}\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: AmazonSQS.PurgeQueue\r\nContent-Length: ${2 ** 30}\r\n\r\n`,
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 403 /);
+    // Far more than the loopback's buffers hold, within the declared length: a reset ends it.
+    expect(await sendToTheEnd(client, 32 * 1024 * 1024)).toEqual([]);
   });
 
   it('checks --allow-host values, taking a name or address with an optional port', () => {

@@ -3,9 +3,10 @@
 
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import { type AddressInfo, connect, type Socket } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { answerBeforeBody } from '../../local/endpoint/guard/lingering-close';
+import { answeredBeforeBody, closed, sendToTheEnd } from '../raw-http';
 
 let server: Server | undefined;
 afterEach(async () => {
@@ -27,28 +28,12 @@ async function refusingServer(lingerMs: number) {
   return { port: (server.address() as AddressInfo).port, sockets };
 }
 
-/** Connects and starts a POST whose declared body is far larger than what follows. */
-async function startUpload(port: number) {
-  const client = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
-  await once(client, 'connect');
-  client.write(
+/** Starts a POST whose declared body is far larger than what follows; resolves at the answer. */
+function startUpload(port: number) {
+  return answeredBeforeBody(
+    port,
     `POST /upload HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Length: ${2 ** 30}\r\n\r\n`,
   );
-  const [answer] = (await once(client, 'data')) as [Buffer];
-  return { client, answer: answer.toString() };
-}
-
-/** Writes `total` bytes of one reused chunk, waiting for each to drain. */
-async function send(client: Socket, total: number) {
-  const chunk = Buffer.alloc(64 * 1024, 'a');
-  for (let sent = 0; sent < total; sent += chunk.length) {
-    if (!client.write(chunk)) await once(client, 'drain');
-  }
-}
-
-/** Resolves once `socket` has closed, with or without an error. */
-function closed(socket: Socket) {
-  return new Promise((resolve) => (socket.closed ? resolve(true) : socket.once('close', resolve)));
 }
 
 describe('answering before the body has arrived', () => {
@@ -56,13 +41,8 @@ describe('answering before the body has arrived', () => {
     const { port, sockets } = await refusingServer(60_000);
     const { client, answer } = await startUpload(port);
     expect(answer).toMatch(/^HTTP\/1\.1 413 .*\r\nconnection: close\r\n/is);
-    const errors: Error[] = [];
-    client.on('error', (error) => errors.push(error));
     // Far more than the loopback's socket buffers hold: only a server still reading takes it.
-    await send(client, 32 * 1024 * 1024);
-    client.end();
-    await once(client, 'close');
-    expect(errors).toEqual([]);
+    expect(await sendToTheEnd(client, 32 * 1024 * 1024)).toEqual([]);
     // The server's side closes too (its parser calls the cut-short body an error, as it is).
     await Promise.all(sockets.map(closed));
   });

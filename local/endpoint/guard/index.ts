@@ -7,6 +7,7 @@ import { LAMBDA_PATH_PREFIX } from '../lambda/operation';
 import { sendJsonError, sendRestError, sendXmlError } from '../protocol';
 import { crossSiteReason } from './cross-site';
 import type { HostAllowlist } from './host-allowlist';
+import { answerBeforeBody } from './lingering-close';
 
 export { type BodyBound, bodyBoundOf, ROUTE_BODY_BOUND } from './body-limits';
 export { readBoundedBody } from './bounded-body';
@@ -30,8 +31,7 @@ export function refuseForeign(
     ? crossSiteReason(req, hosts, navigable)
     : `Refused: Host ${JSON.stringify(host ?? '')} is not one of this server's names (${hosts.describe()}), as a page on a DNS-rebinding name would send; allow a name of yours with --allow-host NAME`;
   if (reason === undefined) return false;
-  req.resume();
-  res.setHeader('connection', 'close');
+  answerBeforeBody(req, res);
   sendRefusal(req, res, reason);
   return true;
 }
