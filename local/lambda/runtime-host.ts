@@ -19,7 +19,7 @@ const HOST_SCRIPT = fileURLToPath(new URL('./runtime-host-process.mjs', import.m
  * 3,000 round trips took the same CPU. What a handler computes is the same: the optimizing
  * compiler (TurboFan) still compiles its hot code, and a local Duration never was Lambda's.
  */
-export const HOST_NODE_FLAGS = ['--expose-gc', '--no-sparkplug', '--no-maglev'] as const;
+const HOST_NODE_FLAGS = ['--expose-gc', '--no-sparkplug', '--no-maglev'] as const;
 /**
  * How long a host outlives its last user. Clouds started one after another (tests, dev reloads
  * that start a new cloud) reuse it instead of paying a Node start each; an idle host keeps no
