@@ -10,7 +10,7 @@ import type { Socket } from 'node:net';
  * How long the connection stays open after the answer for the client to stop sending (nginx's
  * lingering_timeout).
  */
-export const LINGER_MS = 5_000;
+const LINGER_MS = 5_000;
 
 /**
  * Prepares `res` to answer `req` before its body has been read: the rest of the body is dropped
