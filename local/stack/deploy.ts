@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { zipSync } from 'fflate';
 import type { StackArtifact } from '../../aws/template';
 import type { LocalCloudFormation } from '../cloudformation/engine';
@@ -83,7 +83,7 @@ export function publishAssets(target: DeployTarget, stack: StackArtifact): void 
       if (target.buckets.read(bucket, key)) continue;
       const body =
         asset.source.packaging === 'zip'
-          ? zips.get(source, () => zipDirectory(source))
+          ? zips.get(zipKey(source), () => zipDirectory(source))
           : readFileSync(source);
       // The zip cache's bytes themselves, not a copy: S3 keeps an object as it was put and
       // nothing writes to either, and two copies of the functions' zips took 4.6 MB for a run.
@@ -93,11 +93,21 @@ export function publishAssets(target: DeployTarget, stack: StackArtifact): void 
 }
 
 /**
- * Zips of asset directories made in this process, by directory: an asset directory is named by its
- * contents' hash (`asset.<sha256>`), so a second deploy of the same assembly (each test's cloud, the
- * dev loop's unchanged function) takes the zip made for the first. The last few only.
+ * Zips of asset directories made in this process, by {@link zipKey}: a second deploy of the same
+ * assets (each test's cloud, the dev loop's unchanged function, a copy of the assembly) takes the
+ * zip made for the first. The last few only.
  */
 const zips = new Recent<string, Uint8Array>(4);
+
+/**
+ * An asset directory's name is its contents' hash (`asset.<sha256>`), by which cdk-assets keeps
+ * its zips too (`.cache/<sha256>.zip`): the same name is the same zip wherever the assembly was
+ * copied. Any other directory is known by its path.
+ */
+function zipKey(dir: string): string {
+  const name = basename(dir);
+  return /^asset\.[0-9a-f]{64}$/.test(name) ? name : dir;
+}
 
 /** A directory's files in one zip, stored uncompressed: it never leaves the machine. */
 function zipDirectory(dir: string): Uint8Array {
