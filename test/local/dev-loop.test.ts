@@ -14,6 +14,7 @@ import { basename, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type DevSession, type InfraEvent, startDevSession } from '../../local/dev/session';
 import { lockStateDir, type StateLock } from '../../local/state/lock';
+import { copyAssembly } from './assembly';
 
 /** What the synth reads, copied so the test can edit the app's sources freely. */
 const PROJECT = [
@@ -61,10 +62,7 @@ describe('npm run dev applying infrastructure changes', () => {
     // The copy has the inputs of the pipeline's assembly, so its first synth finds it in the cache.
     const out = join(home, 'cdk.out');
     const assembly = inject('pipelineAssembly');
-    cpSync(assembly, join(out, basename(assembly)), {
-      recursive: true,
-      filter: (path) => basename(path) !== '.held-by',
-    });
+    copyAssembly(assembly, join(out, basename(assembly)), (name) => name !== '.held-by');
     lock = lockStateDir(home);
     session = await startDevSession({
       lock,

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
@@ -17,6 +17,7 @@ import {
   InfraSynthError,
   synthesizeInBackground,
 } from '../../local/dev/infra-reload';
+import { copyAssembly } from './assembly';
 
 type Template = {
   Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
@@ -25,7 +26,7 @@ type Template = {
 /** A copy of the pipeline's assembly with its template changed by `edit`. */
 function editedAssembly(dir: string, name: string, edit: (template: Template) => void): string {
   const copy = join(dir, name);
-  cpSync(inject('pipelineAssembly'), copy, { recursive: true });
+  copyAssembly(inject('pipelineAssembly'), copy);
   const manifest = JSON.parse(readFileSync(join(copy, 'manifest.json'), 'utf8')) as {
     artifacts: Record<string, { type: string; properties?: { templateFile?: string } }>;
   };
