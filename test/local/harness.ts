@@ -21,7 +21,11 @@ export interface Harness {
   metric(name: string): number;
   /** Resolves with the first log line (past or future) that `match` accepts. */
   nextLog(match: (line: string) => boolean, timeoutMs?: number): Promise<string>;
-  /** Resolves once `condition` holds, checking on every new log line and every 50 ms. */
+  /**
+   * Resolves once `condition` holds, checked at once and then after 50 ms, 100 ms and so on,
+   * doubling up to every 400 ms: most conditions hold within a few checks, and a long wait (a
+   * visibility timeout, a request becoming stranded) costs a few API calls a second, not twenty.
+   */
   until(
     what: string,
     condition: () => Promise<boolean> | boolean,
@@ -99,10 +103,10 @@ export async function startHarness(options: LocalCloudOptions = {}): Promise<Har
     },
     async until(what, condition, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
-      while (!(await condition())) {
+      for (let pause = 50; !(await condition()); pause = Math.min(pause * 2, 400)) {
         if (Date.now() > deadline)
           throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        await new Promise((resolve) => setTimeout(resolve, pause));
       }
     },
     async requestStrings(count) {

@@ -187,11 +187,12 @@ export async function startProbe(
     invocations,
     async until(what, condition) {
       const end = deadline();
-      for (;;) {
+      // A consistent scan of every invocation so far: 25 ms at first, then up to every 200 ms.
+      for (let pause = 25; ; pause = Math.min(pause * 2, 200)) {
         const current = await invocations();
         if (condition(current)) return current;
         if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
-        await sleep(25);
+        await sleep(pause);
       }
     },
     async untilInFlight(count) {
