@@ -18,6 +18,12 @@ function byServiceAndKind(faults: Record<string, number>): Record<string, number
  * The suite's short soak, with the crash-only one beside it; `npm run chaos` runs the long ones (`--requests 3000 --kinds crash`,
  * for one, is issue 26's proof that nothing is lost).
  */
+/**
+ * Round trips of the short soak: 100 took 3 CPU-s less than 200 and hit each kind of fault as
+ * often (at least twice in three runs each); `npm run chaos` runs thousands.
+ */
+const REQUESTS = 100;
+
 describe('chaos soak', () => {
   it('reconciles every round trip under restarts, duplicates, pauses and throttling', async () => {
     // 5 s function timeouts and visibility timeouts / 60: what a fault delays returns in 5 s.
@@ -28,7 +34,7 @@ describe('chaos soak', () => {
     );
     const result = await runChaosSoak({
       seed: 12,
-      requests: 200,
+      requests: REQUESTS,
       assemblyDir,
       timeScale: 60,
       intervalMs: 400,
@@ -37,8 +43,8 @@ describe('chaos soak', () => {
       kinds: ['restart', 'duplicate', 'pause'],
       // Until each kind has hit twice, then the pipeline settles under the endpoint's faults.
       hits: 2,
-      // SQS's rates raised: a short soak makes few enough calls to miss a 1% fault altogether.
-      faults: parseFaultRules('sqs:0.04,sqs:0.03:server,dynamodb:0.02,dynamodb:0.01:server'),
+      // Rates raised: a short soak makes few enough calls to miss a 1% fault altogether.
+      faults: parseFaultRules('sqs:0.04,sqs:0.03:server,dynamodb:0.02,dynamodb:0.02:server'),
     });
 
     const r = result.reconciliation;
@@ -46,7 +52,7 @@ describe('chaos soak', () => {
     expect(r.mismatched).toEqual([]);
     expect(r.unexpected).toEqual([]);
     expect(r.deadLetters).toEqual({ Request: 0, Response: 0, Ack: 0 });
-    expect(r.complete).toBe(200);
+    expect(r.complete).toBe(REQUESTS);
     expect(result.clean).toBe(true);
 
     // Every kind really hit.
@@ -58,7 +64,7 @@ describe('chaos soak', () => {
       expect(faults[group], group).toBeGreaterThan(0);
     }
     console.log(
-      `chaos: 200 round trips in ${result.seconds.toFixed(1)} s; ${JSON.stringify(result.chaos)}; endpoint faults ${JSON.stringify(faults)}`,
+      `chaos: ${REQUESTS} round trips in ${result.seconds.toFixed(1)} s; ${JSON.stringify(result.chaos)}; endpoint faults ${JSON.stringify(faults)}`,
     );
     // Bounded inside (idle waits of 90 s at most); this only keeps a loaded machine from failing it.
   }, 300_000);
