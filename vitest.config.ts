@@ -6,6 +6,8 @@ const shared = {
   testTimeout: 120_000,
   hookTimeout: 120_000,
   pool: 'forks',
+  // `npm run bench:tests` sets it: each file's CPU seconds, child processes included, to that file.
+  setupFiles: process.env.BENCH_TEST_CPU_FILE ? ['bench/test-cpu-setup.ts'] : [],
   // We develop on Node 20 while Lambda runs Node 24; the SDK's upgrade notice is noise here.
   env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
 } as const;
