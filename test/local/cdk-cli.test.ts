@@ -108,8 +108,8 @@ describe('the unmodified CDK CLI against the local cloud', () => {
   });
 
   it('deploys the app with its assets, and round trips on it reconcile exactly', async () => {
-    // The app at the lean concurrency the other local tests run (what the deploy does is the
-    // same; 4 fewer cold starts): 3.5 CPU-s less than at its own with 100 round trips.
+    // The app at the lean concurrency the other local tests run: the deploy is the same, with
+    // fewer environments to start. With 30 round trips, 3.5 CPU-s less than at its own with 100.
     const run = await cdk([
       'deploy',
       '--app',

@@ -15,15 +15,15 @@ function byServiceAndKind(faults: Record<string, number>): Record<string, number
 }
 
 /**
- * The suite's short soak, with the crash-only one beside it; `npm run chaos` runs the long ones (`--requests 3000 --kinds crash`,
- * for one, is issue 26's proof that nothing is lost).
- */
-/**
  * Round trips of the short soak: 100 took 3 CPU-s less than 200 and hit each kind of fault as
- * often (at least twice in three runs each); `npm run chaos` runs thousands.
+ * often (at least twice in three runs each).
  */
 const REQUESTS = 100;
 
+/**
+ * The suite's short soak, with the crash-only one beside it; `npm run chaos` runs the long ones
+ * (`--requests 3000 --kinds crash`, for one, is issue 26's proof that nothing is lost).
+ */
 describe('chaos soak', () => {
   it('reconciles every round trip under restarts, duplicates, pauses and throttling', async () => {
     // 5 s function timeouts and visibility timeouts / 60: what a fault delays returns in 5 s.
