@@ -36,12 +36,18 @@ const linuxProc: ProcReader = {
 };
 
 /**
- * The CPU ticks of process `pid` (user and system) and of its children that have ended and been
- * waited for, from `/proc/<pid>/stat`: the fields after the command's closing parenthesis, the
- * 12th to 15th of them (utime, stime, cutime, cstime).
+ * The fields of a `/proc/<pid>/stat` line after the command's closing parenthesis (the command
+ * may hold spaces and parentheses), numbered from 0: 11 to 14 are utime, stime, cutime and
+ * cstime, 19 the start time.
+ */
+const statFields = (stat: string) => stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+
+/**
+ * The CPU ticks of a process (user and system) and of its children that have ended and been
+ * waited for, from its `/proc/<pid>/stat` line.
  */
 export function statTicks(stat: string): number {
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = statFields(stat);
   return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i] ?? 0), 0);
 }
 
@@ -87,7 +93,7 @@ export function watchTreeCpu(
   const own = new Map<string, number>();
   const read = () =>
     walk(proc, String(pid), (at, stat) => {
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const fields = statFields(stat);
       own.set(`${at} ${fields[19]}`, Number(fields[11] ?? 0) + Number(fields[12] ?? 0));
     });
   const available = read();
