@@ -151,8 +151,13 @@ async function main(top: number): Promise<void> {
         ]),
       ),
     );
-    const results = (JSON.parse(readFileSync(report, 'utf8')) as { testResults: FileResult[] })
-      .testResults;
+    // scripts/test.mjs writes the unit and infrastructure run's report to vitest.quick.json.
+    const results = [report, join(dir, 'vitest.quick.json')]
+      .filter((file) => existsSync(file))
+      .flatMap(
+        (file) =>
+          (JSON.parse(readFileSync(file, 'utf8')) as { testResults: FileResult[] }).testResults,
+      );
     printFailures(results);
     printFiles(results, cpuByFile(cpuFile), top);
     // The last step is npm test itself.

@@ -1,12 +1,15 @@
 /**
- * `npm test`: Biome first (a second), then the type checker and vitest side by side. The type
+ * `npm test`: Biome first (a second) beside the synth of the pipeline's assembly (or its cache
+ * hit), then three processes side by side: the local-cloud tests (vitest's `local` and `cli`
+ * projects), the unit and infrastructure tests in one worker, and the type checker. The type
  * checker is tsgo, TypeScript 7's native compiler (preview): the same errors as tsc 5.9 on this
- * code base in 4 CPU-s instead of 17 (`npm run build` runs tsc). vitest keeps the 2 cores busy,
- * so tsgo runs at the lowest priority in what is left instead of before it, and never takes the
- * CPU a time-scaled test asks for. Its report is printed after vitest's; the exit code is the
- * first failure's.
- * Arguments go to vitest. A file or `--project` picks the tests (`npm test -- test/unit`); without
- * either, the projects below run, with any other options (`npm test -- --reporter=dot`).
+ * code base in 4 CPU-s instead of 17 (`npm run build` runs tsc). The local-cloud tests keep the 2
+ * cores busy, so the other two run at the lowest priority in what is left and never take the CPU
+ * a time-scaled test asks for. Their reports are printed after the local-cloud tests'; the exit
+ * code is the first failure's.
+ * Arguments go to vitest. A file or `--project` picks the tests (`npm test -- test/unit`), run in
+ * one vitest run; without either, the runs above take any other options (`npm test --
+ * --reporter=dot`).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { constants, setPriority } from 'node:os';
@@ -27,20 +30,28 @@ if (!colour) {
 
 /** A file of an installed package, by path: not every package exports its CLI. */
 const pkg = (path) => fileURLToPath(new URL(`../node_modules/${path}`, import.meta.url));
-const NPM_TEST_PROJECTS = [
-  '--project',
-  'unit',
-  '--project',
-  'infra',
-  '--project',
-  'cli',
-  '--project',
-  'local',
-];
+/**
+ * The unit and infrastructure tests, in one worker of their own: spread over vitest's three
+ * workers, each worker loaded the modules again (aws-cdk-lib, the SDK clients), and alone the
+ * two projects took 22.3 CPU-s against 14.4 in one worker. The whole of vitest, three runs each,
+ * alternated: 79-89 s and 139-162 CPU-s as two runs, against 94-110 s and 157-186 CPU-s as one.
+ */
+const QUICK_PROJECTS = ['--project', 'unit', '--project', 'infra', '--maxWorkers=1'];
+const LOCAL_PROJECTS = ['--project', 'local', '--project', 'cli'];
 
-/** Runs a package's CLI with this Node; resolves with its exit code and, if piped, its output. */
-function run(script, args, { quiet = false } = {}) {
-  const child = spawn(process.execPath, [pkg(script), ...args], {
+/**
+ * The unit and infrastructure run writes its report beside the local-cloud run's, not over it:
+ * `--outputFile=out/vitest.json` becomes `out/vitest.quick.json` (`npm run bench:tests` reads both).
+ */
+const quickReport = (arg) =>
+  arg.startsWith('--outputFile=') ? arg.replace(/(\.[^./]*)?$/, '.quick$1') : arg;
+
+/**
+ * Runs a package's CLI (or a script under tsx) with this Node; resolves with its exit code and,
+ * if piped, its output. `background` runs it at the lowest priority.
+ */
+function run(script, args, { quiet = false, background = false, nodeArgs = [] } = {}) {
+  const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
     stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
     env: childEnv,
   });
@@ -54,42 +65,67 @@ function run(script, args, { quiet = false } = {}) {
   const done = new Promise((resolve) => {
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), output }));
   });
+  if (background) {
+    try {
+      setPriority(child.pid ?? 0, constants.priority.PRIORITY_LOW);
+    } catch {
+      // Not allowed here: it then competes at normal priority, which only costs time.
+    }
+  }
   return { child, done };
 }
 
+// The assembly both vitest runs read: synthesized once here, while Biome checks the sources.
+const synth = run(fileURLToPath(new URL('synth-assembly.ts', import.meta.url)), [], {
+  quiet: true,
+  nodeArgs: ['--import', 'tsx'],
+});
 const biome = spawnSync(
   process.execPath,
   [pkg('@biomejs/biome/bin/biome'), 'check', ...(colour ? [] : ['--colors=off']), '.'],
   { stdio: 'inherit', env: childEnv },
 );
+const synthesized = await synth.done;
 if (biome.status !== 0) process.exit(biome.status ?? 1);
+if (synthesized.code !== 0) {
+  process.stdout.write(`The pipeline does not synthesize:\n${synthesized.output}`);
+  process.exit(synthesized.code);
+}
 
 const typeCheck = run(
-  '@typescript/native-preview/bin/tsgo',
+  pkg('@typescript/native-preview/bin/tsgo'),
   // One thread: it runs beside vitest, which needs the cores more, and several checkers each
   // check the shared declarations again (6.7 CPU-s single-threaded against 9.2 on 2 cores).
   ['--noEmit', '--singleThreaded', ...(colour ? ['--pretty'] : ['--pretty', 'false'])],
-  { quiet: true },
+  { quiet: true, background: true },
 );
-try {
-  setPriority(typeCheck.child.pid ?? 0, constants.priority.PRIORITY_LOW);
-} catch {
-  // Not allowed here: it then competes at normal priority, which only costs time.
-}
 const args = process.argv.slice(2);
 // Options take the `--name=value` form here: a separate value would read as a file filter.
 const picksTests = args.some(
   (a) => !a.startsWith('-') || a === '--project' || a.startsWith('--project='),
 );
-const vitest = run('vitest/vitest.mjs', ['run', ...(picksTests ? [] : NPM_TEST_PROJECTS), ...args]);
+const VITEST = pkg('vitest/vitest.mjs');
+const runs = picksTests
+  ? [run(VITEST, ['run', ...args])]
+  : [
+      run(VITEST, ['run', ...LOCAL_PROJECTS, ...args]),
+      run(VITEST, ['run', ...QUICK_PROJECTS, ...args.map(quickReport)], {
+        quiet: true,
+        background: true,
+      }),
+    ];
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
-    typeCheck.child.kill(signal);
-    vitest.child.kill(signal);
+    for (const { child } of [typeCheck, ...runs]) child.kill(signal);
   });
 }
 
-const [types, tests] = await Promise.all([typeCheck.done, vitest.done]);
+const results = await Promise.all(runs.map((r) => r.done));
+const quick = results[1];
+if (quick)
+  process.stdout.write(`\nThe unit and infrastructure tests, beside them:\n${quick.output}`);
+const types = await typeCheck.done;
 if (types.code === 0) console.log('tsgo --noEmit: no type errors');
 else process.stdout.write(`\ntsgo --noEmit found type errors:\n${types.output}`);
-process.exit(tests.code !== 0 ? tests.code : types.code);
+const failed = [...results, types].find((r) => r.code !== 0);
+process.exit(failed?.code ?? 0);

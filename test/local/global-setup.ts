@@ -10,7 +10,7 @@ declare module 'vitest' {
 }
 
 /** Where `npm start` keeps its assemblies: a test run and `npm start` reuse each other's synth. */
-const ASSEMBLIES = fileURLToPath(new URL('../../.local-cloud/cdk.out', import.meta.url));
+export const ASSEMBLIES = fileURLToPath(new URL('../../.local-cloud/cdk.out', import.meta.url));
 
 /**
  * Synthesizes the pipeline once for the local-cloud tests (or finds the assembly of unchanged
