@@ -15,6 +15,26 @@ const shared = {
 /** Synthesizes (or finds in the cache) the bundled pipeline and provides `pipelineAssembly`. */
 const ASSEMBLY_SETUP = 'test/local/global-setup.ts';
 
+/**
+ * The local-cloud tests that `npm test` leaves to `npm run test:slow` (CI runs both): each costs
+ * the suite several CPU-s for a check whose short version `npm test` keeps.
+ */
+const SLOW = [
+  // The unmodified CDK CLI bootstraps, deploys, hotswaps and destroys (9 CPU-s, most in the CLI's
+  // own processes). Short: cloudformation and stack-deploy drive the same engine through its API.
+  'test/local/cdk-cli.test.ts',
+  // The console in Chromium (7 CPU-s). Short: console-server, and the unit tests of its API.
+  'test/local/console.test.ts',
+  // Forty crashes, dead-lettered and redriven (8 CPU-s, 18 s). Short: the soak of chaos.test.ts
+  // without crashes; runtime-host, recovery and lambda-runtime kill environments one at a time.
+  'test/local/chaos-crash.test.ts',
+  // 50 round trips at the template's concurrency (3 CPU-s); `npm run test:e2e` runs it against a
+  // deployed stack too. Short: local-cloud.test.ts's round trips.
+  'test/local/e2e.test.ts',
+  // A mapping scaling up past its five pollers (2 CPU-s). Short: parity-batching's probe at three.
+  'test/local/parity-scaling.test.ts',
+];
+
 export default defineConfig({
   test: {
     // Run by every project: a temporary directory for the run, removed at the end.
@@ -69,9 +89,20 @@ export default defineConfig({
           ...shared,
           name: 'local',
           include: ['test/local/**/*.test.ts'],
+          exclude: SLOW,
           // Files share a process per worker: loading the engine, the SDK clients and the emulators
           // again for every file cost about 20 of the project's 105 CPU-s. Each file starts and
           // stops its own clouds, so nothing but loaded modules carries over.
+          isolate: false,
+          globalSetup: [ASSEMBLY_SETUP],
+        },
+      },
+      {
+        // Not part of `npm test`: `npm run test:slow`, which CI runs after it.
+        test: {
+          ...shared,
+          name: 'slow',
+          include: SLOW,
           isolate: false,
           globalSetup: [ASSEMBLY_SETUP],
         },

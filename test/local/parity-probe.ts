@@ -242,3 +242,36 @@ export function firstReceivedAt(invocation: Invocation | undefined, messageId: s
 
 /** Timer granularity: fauxqs checks expired visibility every 20 ms. */
 export const SLACK_MS = 25;
+
+/**
+ * Sends five batches' worth of one-second messages per allowed batch to a probe of
+ * {@link concurrency}, waits until all are handled, and returns how many batches ever ran at once
+ * and how many environments the function started. The handler's own start and end lie inside each
+ * invocation, so the overlap they show is never more than the real one.
+ */
+export async function peakConcurrency(
+  probe: Probe,
+  maxConcurrency: number,
+): Promise<{ peak: number; coldStarts: number | undefined }> {
+  const count = maxConcurrency * 5;
+  for (let n = 0; n < count; n += 10) {
+    await probe.send(Array.from({ length: Math.min(10, count - n) }, () => ({ sleepMs: 1_000 })));
+  }
+  const invocations = await probe.until(
+    `all ${count} messages were handled`,
+    (all) => all.filter((i) => i.endedAt !== undefined).length === count,
+  );
+  const edges = invocations.flatMap((i) => [
+    { at: i.startedAt, delta: 1 },
+    { at: i.endedAt ?? i.startedAt, delta: -1 },
+  ]);
+  edges.sort((a, b) => a.at - b.at || a.delta - b.delta);
+  let running = 0;
+  let peak = 0;
+  for (const edge of edges) {
+    running += edge.delta;
+    peak = Math.max(peak, running);
+  }
+  const name = probe.cloud.outputs.FunctionName ?? '';
+  return { peak, coldStarts: probe.cloud.metrics().lambda[name]?.coldStarts };
+}
