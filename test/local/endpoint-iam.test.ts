@@ -69,7 +69,7 @@ const denied = (principal: RegExp, action: string, resource: string) =>
     `User: arn:aws:sts::000000000000:assumed-role/${principal.source} is not authorized to perform: ${action} on resource: ${resource.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} because no identity-based policy allows the ${action} action`,
   );
 
-describe('IAM enforced from the template', () => {
+describe.concurrent('IAM enforced from the template', () => {
   it("answers a function's call outside its grants with AWS's AccessDenied for each service", async () => {
     await withCloud(inject('pipelineAssembly'), {}, async (h) => {
       const generator = h.cloud.outputs.GeneratorFunctionName ?? '';

@@ -22,7 +22,9 @@ const assembly = useProbes({
   'cold-start': COLD_START,
 });
 
-describe('event source mapping parity: batching', () => {
+// The three groups run at once, each on its own cloud: they wait on windows, sleeps and a slow
+// init, not on the CPU (13 s one after another).
+describe.concurrent('event source mapping parity: batching', () => {
   const windowMs = BATCHING.maxBatchingWindowSeconds * 1000;
   let probe: Probe;
   beforeAll(async () => {
@@ -30,7 +32,8 @@ describe('event source mapping parity: batching', () => {
   });
   afterAll(() => probe?.stop());
 
-  it('gathers messages sent within the batching window into one invocation', async () => {
+  // One after the other: both send to the same queue, and a batch must hold one test's messages.
+  it.sequential('gathers messages sent within the batching window into one invocation', async () => {
     const [first = ''] = await probe.send([{ n: 1 }]);
     // The window opens once the mapping holds the first message; these two arrive inside it.
     await probe.untilInFlight(1);
@@ -46,7 +49,7 @@ describe('event source mapping parity: batching', () => {
     );
   });
 
-  it('invokes with at most the batch size, without waiting for the window once a batch is full', async () => {
+  it.sequential('invokes with at most the batch size, without waiting for the window once a batch is full', async () => {
     const sent = [
       ...(await probe.send(Array.from({ length: 10 }, (_, n) => ({ n })))),
       ...(await probe.send([{ n: 10 }, { n: 11 }])),
@@ -67,7 +70,7 @@ describe('event source mapping parity: batching', () => {
 
 // At three, below the five pollers a mapping starts with; parity-scaling.test.ts (in `npm run
 // test:slow`) checks seven, reached by scaling up.
-describe('event source mapping parity: maximum concurrency 3', () => {
+describe.concurrent('event source mapping parity: maximum concurrency 3', () => {
   let probe: Probe;
   beforeAll(async () => {
     probe = await startProbe(assembly(), 'concurrency-3');
@@ -81,7 +84,7 @@ describe('event source mapping parity: maximum concurrency 3', () => {
   });
 });
 
-describe('event source mapping parity: cold starts', () => {
+describe.concurrent('event source mapping parity: cold starts', () => {
   let probe: Probe;
   beforeAll(async () => {
     probe = await startProbe(assembly(), 'cold-start');
