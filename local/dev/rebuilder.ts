@@ -9,6 +9,11 @@ import { cdkEsbuildOptions, lambdaTarget } from '../lambda/bundle-options';
 export interface RebuildTarget {
   readonly name: string;
   readonly entry: string;
+  /**
+   * When the bundle it runs is what its sources build to now: the files it was built from
+   * (absolute paths). It is not built at start, only once one of them changes.
+   */
+  readonly current?: ReadonlySet<string>;
 }
 
 /** A function whose bundle changed: where its new bundle is. */
@@ -42,7 +47,10 @@ export class Rebuilder {
     private readonly outDir: string,
   ) {}
 
-  /** Creates the build contexts and records what the current sources bundle to. */
+  /**
+   * Creates the build contexts and builds the functions whose bundle is not
+   * {@link RebuildTarget.current}, recording what their sources bundle to.
+   */
   async start(targets: readonly RebuildTarget[]): Promise<RebuildResult> {
     this.contexts = await Promise.all(
       targets.map(async (target) => ({
@@ -54,9 +62,10 @@ export class Rebuilder {
           outfile: join(this.outDir, target.name, 'current', 'index.mjs'),
           write: false,
         }),
+        inputs: target.current && new Set(target.current),
       })),
     );
-    return this.rebuild();
+    return this.build(this.contexts.filter((c) => !c.target.current));
   }
 
   /**
@@ -64,12 +73,18 @@ export class Rebuilder {
    * failed; every function when `changedFiles` is not given. Returns the ones whose bundle
    * changed, or the build errors.
    */
-  async rebuild(changedFiles?: ReadonlySet<string>): Promise<RebuildResult> {
+  rebuild(changedFiles?: ReadonlySet<string>): Promise<RebuildResult> {
+    return this.build(
+      this.contexts.filter(
+        (c) => !changedFiles || !c.inputs || [...changedFiles].some((f) => c.inputs?.has(f)),
+      ),
+    );
+  }
+
+  /** Builds `affected` and writes the bundles that changed. */
+  private async build(affected: Rebuilder['contexts']): Promise<RebuildResult> {
     const started = performance.now();
     const ms = () => Math.round(performance.now() - started);
-    const affected = this.contexts.filter(
-      (c) => !changedFiles || !c.inputs || [...changedFiles].some((f) => c.inputs?.has(f)),
-    );
     const results = await Promise.allSettled(affected.map((c) => c.ctx.rebuild()));
     const errors = results.flatMap((r) =>
       r.status === 'rejected' ? formatErrors(r.reason as { errors?: Message[] }) : [],

@@ -1,5 +1,6 @@
 import {
   cpSync,
+  existsSync,
   mkdtempSync,
   readFileSync,
   renameSync,
@@ -16,6 +17,7 @@ import { type LocalCloud, startLocalCloud } from '../../local/cloud';
 import { type HotReload, type ReloadEvent, startHotReload } from '../../local/dev/hot-reload';
 import { FunctionRunner } from '../../local/lambda/runtime';
 import { sampleMessage } from '../../ops/messages';
+import { leanAssembly } from './assembly';
 
 describe('swapping a function’s code', () => {
   let dir: string;
@@ -143,6 +145,14 @@ describe('npm run dev hot reload', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
+  it('keeps the deployed bundles at start while their sources read as they were built', () => {
+    // Nothing built: both functions still run the synthesized assets.
+    for (const fn of Object.values(cloud.functions)) {
+      expect(fn.entry.startsWith(inject('pipelineAssembly'))).toBe(true);
+    }
+    expect(existsSync(join(root, '.dev'))).toBe(false);
+  });
+
   it('runs the edited handler on the next invocation and delivers a message queued before the edit to it', async () => {
     const generator = cloud.outputs[Output.GeneratorFunctionName] ?? '';
     await cloud.pauseConsumer(generator);
@@ -214,5 +224,33 @@ describe('npm run dev hot reload', () => {
     const fixed = nextReload();
     writeFileSync(domain, good);
     expect((await fixed).kind).toBe('unchanged');
+  });
+});
+
+describe('npm run dev started on an older assembly', () => {
+  it('builds at start the handlers whose sources changed since, and only those', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'hot-stale-'));
+    cpSync(resolve('functions'), join(root, 'functions'), { recursive: true });
+    cpSync(resolve('contract'), join(root, 'contract'), { recursive: true });
+    symlinkSync(resolve('node_modules'), join(root, 'node_modules'));
+    const domain = join(root, 'functions/generator/domain.ts');
+    writeFileSync(domain, `${readFileSync(domain, 'utf8')}\nexport const edited = true;\n`);
+    const cloud = await startLocalCloud({ assemblyDir: leanAssembly(), log: () => {} });
+    const hot = await startHotReload({
+      cloud,
+      rootDir: root,
+      outDir: join(root, '.dev'),
+      watch: false,
+    });
+    try {
+      const entry = (output: string) =>
+        Object.values(cloud.functions).find((f) => f.name === cloud.outputs[output])?.entry ?? '';
+      expect(entry(Output.GeneratorFunctionName).startsWith(join(root, '.dev'))).toBe(true);
+      expect(entry(Output.RequestorFunctionName).startsWith(leanAssembly())).toBe(true);
+    } finally {
+      await hot.stop();
+      await cloud.stop();
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
