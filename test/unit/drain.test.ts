@@ -6,7 +6,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { drainQueue } from '../../ops/drain';
 
 const URL = 'https://sqs.us-east-1.amazonaws.com/000000000000/dlq';
@@ -16,6 +16,9 @@ const messages = (ids: string[]): Message[] =>
   ids.map((id) => ({ MessageId: id, ReceiptHandle: `rh-${id}`, Body: id }));
 
 afterEach(() => sqsMock.reset());
+// The mock replaces the class's send: the unit files run after this one in the same process (the
+// project does not isolate files) need the real one back.
+afterAll(() => sqsMock.restore());
 
 describe('draining a queue', () => {
   it('deletes what the act completed and makes what it failed on visible again at the end', async () => {

@@ -1,7 +1,7 @@
 import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Output, QUEUES, queueOutputs, Status } from '../../contract/contract';
 import { joinTables, type RecordItem, reconcile } from '../../ops/reconcile';
 import { RequestIdSet } from '../../ops/request-ids';
@@ -11,6 +11,12 @@ const sqsMock = mockClient(SQSClient);
 afterEach(() => {
   dynamoMock.reset();
   sqsMock.reset();
+});
+// The mocks replace the classes' send: the unit files run after this one in the same process
+// (the project does not isolate files) need the real one back.
+afterAll(() => {
+  dynamoMock.restore();
+  sqsMock.restore();
 });
 
 const outputs: Record<string, string> = {
