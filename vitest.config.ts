@@ -16,10 +16,14 @@ const shared = {
 const ASSEMBLY_SETUP = 'test/local/global-setup.ts';
 
 /**
- * The local-cloud tests that `npm test` leaves to `npm run test:slow` (CI runs both): each costs
- * the suite several CPU-s for a check whose short version `npm test` keeps.
+ * The tests that `npm test` leaves to `npm run test:slow` (CI runs both): each costs the suite
+ * several CPU-s for a check whose short version `npm test` keeps.
  */
 const SLOW = [
+  // The pinned CDK CLI's own synth, its CloudFormation validation and its refusal of a bad `-c`
+  // value (2-3 CPU-s with the synth kept by its inputs, 17 on a clean clone). Short: the infra
+  // tests synthesize the app in-process, and the global setup bundles it with aws-cdk-lib.
+  'test/infra/cli.test.ts',
   // The unmodified CDK CLI bootstraps, deploys, hotswaps and destroys (9 CPU-s, most in the CLI's
   // own processes). Short: cloudformation and stack-deploy drive the same engine through its API.
   'test/local/cdk-cli.test.ts',
@@ -66,22 +70,14 @@ export default defineConfig({
           ...shared,
           name: 'infra',
           include: ['test/infra/**/*.test.ts'],
-          // The pinned CDK CLI's own synth (about 5 s of CPU each) runs in the `cli` project, so
-          // `npm run test:unit` stays an edit-loop check.
-          exclude: ['test/infra/cli.test.ts'],
+          // The pinned CDK CLI's own synth runs in the `slow` project.
+          exclude: SLOW,
           // One process for all infra files: loading aws-cdk-lib costs about a second per process,
           // and test/infra/synth.ts shares each synthesized stack among the files. The files
           // only read the shared stacks; a test that changes a stack builds its own.
           isolate: false,
           // The bundle-contents test reads the bundled assembly (cached by its inputs' hash).
           globalSetup: [ASSEMBLY_SETUP],
-        },
-      },
-      {
-        test: {
-          ...shared,
-          name: 'cli',
-          include: ['test/infra/cli.test.ts'],
         },
       },
       {

@@ -1,7 +1,7 @@
 /**
  * `npm test`: Biome first (a second) beside the synth of the pipeline's assembly (or its cache
- * hit), then three processes side by side: the local-cloud tests (vitest's `local` and `cli`
- * projects), the unit and infrastructure tests in one worker, and the type checker. The type
+ * hit), then three processes side by side: the local-cloud tests (vitest's `local` project), the
+ * unit and infrastructure tests in one worker, and the type checker. The type
  * checker is tsgo, TypeScript 7's native compiler (preview): the same errors as tsc 5.9 on this
  * code base in 4 CPU-s instead of 17 (`npm run build` runs tsc). The local-cloud tests keep the 2
  * cores busy, so the type checker runs at the lowest priority in what is left and never takes the
@@ -39,7 +39,7 @@ const pkg = (path) => fileURLToPath(new URL(`../node_modules/${path}`, import.me
  * alternated: 79-89 s and 139-162 CPU-s as two runs, against 94-110 s and 157-186 CPU-s as one.
  */
 const QUICK_PROJECTS = ['--project', 'unit', '--project', 'infra', '--maxWorkers=1'];
-const LOCAL_PROJECTS = ['--project', 'local', '--project', 'cli'];
+const LOCAL_PROJECTS = ['--project', 'local'];
 
 /**
  * The unit and infrastructure run writes its report beside the local-cloud run's, not over it:
