@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { LocalCloud } from '../cloud';
 import { bundleSources } from './function-sources';
-import { Rebuilder } from './rebuilder';
+import { Rebuilder, type RebuildTarget } from './rebuilder';
 import { watchTree } from './watch-tree';
 
 /** What a reload did; `ms` runs from the first file change it answers (or the call) to the swap. */
@@ -58,14 +58,7 @@ export const HANDLER_SOURCES = ['functions', 'contract'] as const;
  */
 export async function startHotReload(options: HotReloadOptions): Promise<HotReload> {
   const { cloud } = options;
-  const functions = Object.values(cloud.functions).map((f) => {
-    const sources = bundleSources(f.entry, options.rootDir);
-    return {
-      name: f.name,
-      entry: sources.entry,
-      current: sources.current ? sources.inputs : undefined,
-    };
-  });
+  const functions = rebuildTargets(cloud, options.rootDir);
   const rebuilder = new Rebuilder(options.rootDir, options.outDir);
   let lastFailure: string | undefined;
   const apply = async (
@@ -140,4 +133,16 @@ export async function startHotReload(options: HotReloadOptions): Promise<HotRelo
       await rebuilder.stop();
     },
   };
+}
+
+/** Each function's handler entry, and the files it was built from if its bundle is current. */
+function rebuildTargets(cloud: LocalCloud, rootDir: string): RebuildTarget[] {
+  return Object.values(cloud.functions).map((f) => {
+    const sources = bundleSources(f.entry, rootDir);
+    return {
+      name: f.name,
+      entry: sources.entry,
+      current: sources.current ? sources.inputs : undefined,
+    };
+  });
 }
