@@ -37,6 +37,9 @@ const SLOW = [
   'test/local/e2e.test.ts',
   // A mapping scaling up past its five pollers (2 CPU-s). Short: parity-batching's probe at three.
   'test/local/parity-scaling.test.ts',
+  // The README's pipes through npm itself (2 CPU-s in npm's and the commands' processes). Short:
+  // dev-commands.test.ts runs the commands in-process, an event from a file into invoke among them.
+  'test/local/readme-pipes.test.ts',
 ];
 
 export default defineConfig({

@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -194,36 +193,6 @@ describe('peeking at the local cloud', () => {
     expect(post.status).toBe(405);
   });
 });
-
-describe('the README pipes, through npm itself', () => {
-  it('pipe an event into invoke and write it to a file as JSON, with npm run -s', async () => {
-    const state = `--state ${stateFile}`;
-    const file = join(dir, 'ev.json');
-    // As the README writes them (one pipeline for both: the event written to a file on its way
-    // into invoke); npm without -s would write its "> string-pipeline@..." header to stdout.
-    const piped = await shell(
-      `npm run -s event -- sqs --queue request ${state} | tee ${file} | npm run -s invoke -- generator - ${state}`,
-    );
-    const event = JSON.parse(readFileSync(file, 'utf8')) as { Records: { eventSource: string }[] };
-    expect(event.Records[0]?.eventSource).toBe('aws:sqs');
-    expect(piped.code, piped.err).toBe(0);
-    expect(JSON.parse(piped.out)).toEqual({ batchItemFailures: [] });
-  });
-});
-
-/** Runs a shell command line; resolves with its exit code and output. */
-function shell(line: string): Promise<{ code: number | null; out: string; err: string }> {
-  const child = spawn('sh', ['-c', line], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    err += chunk.toString();
-  });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out, err })));
-}
 
 describe('npm run send and npm run logs', () => {
   it("follows one request's requestId across both functions' logs", async () => {
