@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DeleteMessageCommand,
@@ -7,7 +6,7 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type CommandMain,
   type CommandSpec,
@@ -20,13 +19,11 @@ import { INVOKE, main as invoke } from '../../commands/invoke';
 import { LOGS, main as logs } from '../../commands/logs';
 import { SEND, main as send } from '../../commands/send';
 import { Output } from '../../contract/contract';
-import { type LocalCloud, startLocalCloud } from '../../local/cloud';
 import type { InspectReport } from '../../ops/inspect';
 import { type CommandRun as Run, runCommandInProcess, spawnCommand } from './command-runner';
+import { useStateCloud } from './state-cloud';
 
-let cloud: LocalCloud;
-let dir: string;
-let stateFile: string;
+const s = useStateCloud('dev-commands-');
 
 /** Each command's spec and main, run in this process by runCommandInProcess. */
 const COMMANDS = {
@@ -45,26 +42,9 @@ function cli(script: keyof typeof COMMANDS, args: string[]): Promise<Run> {
   return runCommandInProcess(spec as CommandSpec<OptionSpecs>, main as CommandMain<OptionSpecs>, [
     ...args,
     '--state',
-    stateFile,
+    s.stateFile,
   ]);
 }
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'dev-commands-'));
-  stateFile = join(dir, 'state.json');
-  cloud = await startLocalCloud({
-    assemblyDir: inject('pipelineAssembly'),
-    port: 0,
-    stateFile,
-    // Batching windows of 0.1 s: a message crosses the pipeline in well under a second.
-    timeScale: 10,
-    log: () => {},
-  });
-});
-afterAll(async () => {
-  await cloud?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 /** A REPORT line as `npm run logs` shows it (platform.report records read as one). */
 const REPORT_SHOWN =
@@ -97,7 +77,7 @@ describe('npm run invoke', () => {
     expect(run.stderr).toMatch(REPORT);
     const [failed, retry] = run.stderr.trimEnd().split('\n').slice(-2);
     expect(failed).toMatch(
-      new RegExp(`^${cloud.outputs[Output.RequestorFunctionName]} failed: \\w+: .*count`),
+      new RegExp(`^${s.cloud.outputs[Output.RequestorFunctionName]} failed: \\w+: .*count`),
     );
     // The requestor's payload went with an idempotency key, printed first with how to retry.
     const key = /^Idempotency key: (invoke-[0-9a-f-]{36})$/m.exec(run.stderr)?.[1];
@@ -126,10 +106,10 @@ describe('npm run invoke', () => {
         'receiptHandle',
       ].sort(),
     );
-    const file = join(dir, 'request-event.json');
+    const file = join(s.dir, 'request-event.json');
     writeFileSync(file, event.stdout);
-    const logicalId = Object.values(cloud.functions).find(
-      (f) => f.name === cloud.outputs[Output.GeneratorFunctionName],
+    const logicalId = Object.values(s.cloud.functions).find(
+      (f) => f.name === s.cloud.outputs[Output.GeneratorFunctionName],
     )?.logicalId;
     const run = await cli('invoke', [logicalId ?? '', file]);
     expect(run.stderr).toContain('"message":"generated string"');
@@ -151,15 +131,15 @@ describe('npm run invoke', () => {
 
 describe('peeking at the local cloud', () => {
   it('shows dead letters without receiving them, so their receive counts stay what the pipeline made', async () => {
-    const dlq = cloud.outputs[Output.AckDlqUrl] ?? '';
-    const sqs = new SQSClient(cloud.clientConfig('sqs'));
+    const dlq = s.cloud.outputs[Output.AckDlqUrl] ?? '';
+    const sqs = new SQSClient(s.cloud.clientConfig('sqs'));
     try {
       await sqs.send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: 'parked' }));
       const peek = () =>
         runCommandInProcess(
           INSPECT as CommandSpec<OptionSpecs>,
           inspect as CommandMain<OptionSpecs>,
-          ['--json', '--peek', '20', '--state', stateFile],
+          ['--json', '--peek', '20', '--state', s.stateFile],
         );
       for (let look = 0; look < 3; look++) {
         const run = await peek();
@@ -185,11 +165,11 @@ describe('peeking at the local cloud', () => {
 
   it('answers a peek of an unknown queue or with the wrong method as SQS would refuse it', async () => {
     const unknown = await fetch(
-      `${cloud.endpoint}/_aws/sqs/messages?QueueUrl=${encodeURIComponent(`${cloud.endpoint}/000000000000/nope`)}`,
+      `${s.cloud.endpoint}/_aws/sqs/messages?QueueUrl=${encodeURIComponent(`${s.cloud.endpoint}/000000000000/nope`)}`,
     );
     expect(unknown.status).toBe(400);
     expect(await unknown.json()).toMatchObject({ __type: 'com.amazonaws.sqs#QueueDoesNotExist' });
-    const post = await fetch(`${cloud.endpoint}/_aws/sqs/messages`, { method: 'POST' });
+    const post = await fetch(`${s.cloud.endpoint}/_aws/sqs/messages`, { method: 'POST' });
     expect(post.status).toBe(405);
   });
 });
@@ -198,7 +178,7 @@ describe('npm run send and npm run logs', () => {
   it("follows one request's requestId across both functions' logs", async () => {
     const invoke = await cli('invoke', ['requestor', '--payload', '{"count":1}']);
     const [requestId = ''] = (JSON.parse(invoke.stdout) as { requestIds: string[] }).requestIds;
-    await cloud.waitForIdle();
+    await s.cloud.waitForIdle();
     const logs = await cli('logs', ['--request-id', requestId, '--raw']);
     expect(logs.status).toBe(0);
     const lines = logs.stdout.trimEnd().split('\n');
@@ -216,9 +196,9 @@ describe('npm run send and npm run logs', () => {
     expect(send.status).toBe(0);
     const requestId = /"requestId":"(\w+)"/.exec(send.stdout)?.[1] ?? '';
     expect(send.stderr).toBe(
-      `Recorded request ${requestId} as REQUESTED in ${cloud.outputs[Output.RequestsTableName]} first, as the requestor does\n`,
+      `Recorded request ${requestId} as REQUESTED in ${s.cloud.outputs[Output.RequestsTableName]} first, as the requestor does\n`,
     );
-    await cloud.waitForIdle();
+    await s.cloud.waitForIdle();
     const logs = await cli('logs', ['--request-id', requestId, '--raw']);
     expect(logs.stdout).toContain('"message":"generated string"');
     // Not UnknownRequest in the response DLQ: the requestor knew the request, and acked it.

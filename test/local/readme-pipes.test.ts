@@ -1,38 +1,19 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type LocalCloud, startLocalCloud } from '../../local/cloud';
+import { describe, expect, it } from 'vitest';
+import { useStateCloud } from './state-cloud';
 
 // The README's pipes as a user types them, through npm itself (in `npm run test:slow`: each npm
 // and command process costs the suite about 2 CPU-s in all). dev-commands.test.ts runs the same
 // commands in-process, and an event from a file into invoke.
 
-let cloud: LocalCloud;
-let dir: string;
-let stateFile: string;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'readme-pipes-'));
-  stateFile = join(dir, 'state.json');
-  cloud = await startLocalCloud({
-    assemblyDir: inject('pipelineAssembly'),
-    port: 0,
-    stateFile,
-    timeScale: 10,
-    log: () => {},
-  });
-});
-afterAll(async () => {
-  await cloud?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const s = useStateCloud('readme-pipes-');
 
 describe('the README pipes, through npm itself', () => {
   it('pipe an event into invoke and write it to a file as JSON, with npm run -s', async () => {
-    const state = `--state ${stateFile}`;
-    const file = join(dir, 'ev.json');
+    const state = `--state ${s.stateFile}`;
+    const file = join(s.dir, 'ev.json');
     // As the README writes them (one pipeline for both: the event written to a file on its way
     // into invoke); npm without -s would write its "> string-pipeline@..." header to stdout.
     const piped = await shell(
