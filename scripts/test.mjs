@@ -16,19 +16,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { constants, setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
-
-/**
- * Colours only on a terminal, and never with NO_COLOR set: vitest colours its output unless told
- * otherwise, terminal or not, and tsgo's `--pretty` forces them, so a piped run (a CI log, `| tee`)
- * was full of escape codes.
- */
-const colour =
-  process.stdout.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
-const childEnv = { ...process.env };
-if (!colour) {
-  childEnv.NO_COLOR = '1';
-  delete childEnv.FORCE_COLOR;
-}
+import { childEnv, colour } from './colour.mjs';
 
 /** A file of an installed package, by path: not every package exports its CLI. */
 const pkg = (path) => fileURLToPath(new URL(`../node_modules/${path}`, import.meta.url));
