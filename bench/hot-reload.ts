@@ -47,6 +47,8 @@ export async function measureHotReload(saves = 5): Promise<HotReloadResult> {
     cloud,
     rootDir: root,
     outDir: join(root, '.dev'),
+    // As `npm run dev` starts on an assembly it synthesized: the first save builds whole.
+    keepCurrentBundles: true,
     onReload: (event) => reloads.shift()?.(event),
   });
   const requestor = cloud.outputs[Output.RequestorFunctionName] ?? '';

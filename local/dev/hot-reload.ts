@@ -24,6 +24,12 @@ export interface HotReloadOptions {
   /** Watch the handlers' sources and reload on each change. @default true */
   readonly watch?: boolean;
   /**
+   * The cloud runs an assembly synthesized from the project as it is now, not a fixed one whose
+   * bundling options or `tsconfig.json` may differ: a function whose bundle's sources still read
+   * as its source map holds them is not built at start. @default false: every one is built
+   */
+  readonly keepCurrentBundles?: boolean;
+  /**
    * Told of every reload, except that a build failure is told once until the code changes in a
    * way that builds or fails differently.
    */
@@ -58,7 +64,7 @@ export const HANDLER_SOURCES = ['functions', 'contract'] as const;
  */
 export async function startHotReload(options: HotReloadOptions): Promise<HotReload> {
   const { cloud } = options;
-  const functions = rebuildTargets(cloud, options.rootDir);
+  const functions = rebuildTargets(cloud, options.rootDir, options.keepCurrentBundles === true);
   const rebuilder = new Rebuilder(options.rootDir, options.outDir);
   let lastFailure: string | undefined;
   const apply = async (
@@ -86,9 +92,9 @@ export async function startHotReload(options: HotReloadOptions): Promise<HotRelo
     return event;
   };
 
-  // The first build replaces the bundles whose sources changed since the synth (an older
-  // `--assembly`) with ones the rebuilder tracks; not a reload. A bundle still current is kept:
-  // building both handlers took about 2 CPU-s of every `npm run dev` start.
+  // The first build replaces the bundles with ones the rebuilder tracks; not a reload. With
+  // `keepCurrentBundles`, a bundle whose sources read the same since the synth is kept: building
+  // both handlers took about 2 CPU-s of every `npm run dev` start.
   const first = await apply(rebuilder.start(functions), performance.now(), () => {});
   if (first.kind === 'failed') {
     await rebuilder.stop();
@@ -135,14 +141,17 @@ export async function startHotReload(options: HotReloadOptions): Promise<HotRelo
   };
 }
 
-/** Each function's handler entry, and the files it was built from if its bundle is current. */
-function rebuildTargets(cloud: LocalCloud, rootDir: string): RebuildTarget[] {
+/**
+ * Each function's handler entry, and (when `keepCurrent`) the files it was built from if its
+ * bundle is current.
+ */
+function rebuildTargets(cloud: LocalCloud, rootDir: string, keepCurrent: boolean): RebuildTarget[] {
   return Object.values(cloud.functions).map((f) => {
     const sources = bundleSources(f.entry, rootDir);
     return {
       name: f.name,
       entry: sources.entry,
-      current: sources.current ? sources.inputs : undefined,
+      current: keepCurrent && sources.current ? sources.inputs : undefined,
     };
   });
 }

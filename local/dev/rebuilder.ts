@@ -27,6 +27,9 @@ export type RebuildResult =
   | { readonly ok: true; readonly changed: readonly RebuiltFunction[]; readonly ms: number }
   | { readonly ok: false; readonly errors: string; readonly ms: number };
 
+/** What esbuild would load as a module of the handlers. */
+const MODULE = /\.(?:[cm]?[jt]sx?|json)$/;
+
 /**
  * Rebundles the handlers incrementally (esbuild's `context().rebuild()`) with the options CDK uses.
  * Each successful build whose output differs is written to a new directory (`NAME/vN/index.mjs`),
@@ -39,6 +42,11 @@ export class Rebuilder {
     hash?: string;
     /** Absolute paths of the files its last good build read; undefined until one succeeded. */
     inputs?: Set<string>;
+    /**
+     * The inputs are a source map's (a current target not built yet): a file that adds no code
+     * (one that only re-exports) is not in it, so a changed file nobody reads rebuilds it too.
+     */
+    mapped?: boolean;
   }[] = [];
   private version = 0;
 
@@ -63,6 +71,7 @@ export class Rebuilder {
           write: false,
         }),
         inputs: target.current && new Set(target.current),
+        mapped: target.current !== undefined,
       })),
     );
     return this.build(this.contexts.filter((c) => !c.target.current));
@@ -74,9 +83,15 @@ export class Rebuilder {
    * changed, or the build errors.
    */
   rebuild(changedFiles?: ReadonlySet<string>): Promise<RebuildResult> {
+    // A module no build has read (not an editor's swap file, which is no module).
+    const unread = (file: string) =>
+      MODULE.test(file) && !this.contexts.some((c) => c.inputs?.has(file));
     return this.build(
       this.contexts.filter(
-        (c) => !changedFiles || !c.inputs || [...changedFiles].some((f) => c.inputs?.has(f)),
+        (c) =>
+          !changedFiles ||
+          !c.inputs ||
+          [...changedFiles].some((f) => c.inputs?.has(f) || (c.mapped && unread(f))),
       ),
     );
   }
@@ -107,6 +122,7 @@ export class Rebuilder {
           resolve(this.rootDir, input),
         ),
       );
+      entry.mapped = false;
       const files = result.value.outputFiles ?? [];
       const hash = createHash('sha256');
       for (const file of files) hash.update(file.contents);

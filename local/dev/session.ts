@@ -190,6 +190,8 @@ class RunningStack {
       cloud,
       rootDir: this.options.rootDir,
       outDir: join(this.devDir, 'bundles'),
+      // A synthesized assembly was made from the sources as they are; a fixed one may not be.
+      keepCurrentBundles: this.options.assembly === undefined,
       onReload: this.options.onReload,
     }).catch(async (error: unknown) => {
       await cloud.stop();
