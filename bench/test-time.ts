@@ -1,7 +1,7 @@
 /**
- * `npm run bench:tests`: wall time of `npm test` as it runs (Biome, then tsgo beside vitest), of
- * each step alone, and the test files that cost the most CPU, with the processes they start (on
- * Linux; elsewhere by wall time, as vitest reports it). On 2 cores the suite is bound by CPU, so
+ * `npm run bench:tests`: wall time of `npm test` as it runs (Biome, then tsgo beside its two vitest
+ * runs), of each step alone, and the test files that cost the most CPU, with the processes they
+ * start (on Linux; elsewhere by wall time, as vitest reports it). On 2 cores the suite is bound by CPU, so
  * a file's CPU seconds are what it costs the run. A figure to watch, not a test: nothing here
  * fails on time.
  *
@@ -56,7 +56,7 @@ const OPTIONS = {
 const SPEC: CommandSpec<typeof OPTIONS> = {
   invocation: 'npm run bench:tests --',
   summary:
-    'Times `npm test` as it runs (Biome, then tsgo beside vitest) and each step alone, and lists the test files that cost the most CPU with the processes they start (on Linux; elsewhere the slowest, as vitest reports them). A figure to watch; nothing fails on time.',
+    'Times `npm test` as it runs (Biome, then tsgo beside its two vitest runs) and each step alone, and lists the test files that cost the most CPU with the processes they start (on Linux; elsewhere the slowest, as vitest reports them). A figure to watch; nothing fails on time.',
   options: OPTIONS,
   examples: ['npm run bench:tests', 'npm run bench:tests -- --top 20'],
 };
@@ -79,7 +79,7 @@ async function runSteps(report: string, cpuFile: string): Promise<Step[]> {
     await timed('tsgo --noEmit', bin('tsgo'), ['--noEmit']),
     await timed('tsc --noEmit (npm run build)', bin('tsc'), ['--noEmit']),
     await timed(
-      'npm test (tsgo beside vitest)',
+      'npm test (tsgo beside two vitest runs)',
       process.execPath,
       // With options only, scripts/test.mjs runs the projects `npm test` runs.
       [join(REPO_ROOT, 'scripts', 'test.mjs'), '--reporter=json', `--outputFile=${report}`],

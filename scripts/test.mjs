@@ -14,8 +14,9 @@
  * --reporter=dot`).
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { constants, setPriority } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { childEnv, colour } from './colour.mjs';
 
 /** A file of an installed package, by path: not every package exports its CLI. */
@@ -34,7 +35,7 @@ const LOCAL_PROJECTS = ['--project', 'local'];
  * `--outputFile=out/vitest.json` becomes `out/vitest.quick.json` (`npm run bench:tests` reads both).
  */
 const quickReport = (arg) =>
-  arg.startsWith('--outputFile=') ? arg.replace(/(\.[^./]*)?$/, '.quick$1') : arg;
+  /^--outputFile(\.\w+)?=/.test(arg) ? arg.replace(/(\.[^./=]*)?$/, '.quick$1') : arg;
 
 /**
  * Runs a package's CLI (or a script under tsx) with this Node; resolves with its exit code and,
@@ -65,19 +66,31 @@ function run(script, args, { quiet = false, background = false, nodeArgs = [] } 
   return { child, done };
 }
 
-// The assembly both vitest runs read: synthesized once here, while Biome checks the sources.
-const synth = run(fileURLToPath(new URL('synth-assembly.ts', import.meta.url)), [], {
-  quiet: true,
-  nodeArgs: ['--import', 'tsx'],
-});
+const args = process.argv.slice(2);
+// Options take the `--name=value` form here: a separate value would read as a file filter.
+const picksTests = args.some(
+  (a) => !a.startsWith('-') || a === '--project' || a.startsWith('--project='),
+);
+
+// The assembly both vitest runs read: synthesized once here, while Biome checks the sources. A
+// run of chosen tests is one vitest run, whose global setup synthesizes it if it needs it.
+const synth = picksTests
+  ? undefined
+  : run(fileURLToPath(new URL('synth-assembly.ts', import.meta.url)), [], {
+      quiet: true,
+      nodeArgs: ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href],
+    });
 const biome = spawnSync(
   process.execPath,
   [pkg('@biomejs/biome/bin/biome'), 'check', ...(colour ? [] : ['--colors=off']), '.'],
   { stdio: 'inherit', env: childEnv },
 );
-const synthesized = await synth.done;
-if (biome.status !== 0) process.exit(biome.status ?? 1);
-if (synthesized.code !== 0) {
+if (biome.status !== 0) {
+  synth?.child.kill();
+  process.exit(biome.status ?? 1);
+}
+const synthesized = await synth?.done;
+if (synthesized && synthesized.code !== 0) {
   process.stdout.write(`The pipeline does not synthesize:\n${synthesized.output}`);
   process.exit(synthesized.code);
 }
@@ -88,11 +101,6 @@ const typeCheck = run(
   // check the shared declarations again (6.7 CPU-s single-threaded against 9.2 on 2 cores).
   ['--noEmit', '--singleThreaded', ...(colour ? ['--pretty'] : ['--pretty', 'false'])],
   { quiet: true, background: true },
-);
-const args = process.argv.slice(2);
-// Options take the `--name=value` form here: a separate value would read as a file filter.
-const picksTests = args.some(
-  (a) => !a.startsWith('-') || a === '--project' || a.startsWith('--project='),
 );
 const VITEST = pkg('vitest/vitest.mjs');
 const runs = picksTests

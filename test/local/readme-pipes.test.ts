@@ -12,12 +12,13 @@ const s = useStateCloud('readme-pipes-');
 
 describe('the README pipes, through npm itself', () => {
   it('pipe an event into invoke and write it to a file as JSON, with npm run -s', async () => {
-    const state = `--state ${s.stateFile}`;
+    // Quoted for the shell: the temporary directory may hold spaces.
+    const state = `--state '${s.stateFile}'`;
     const file = join(s.dir, 'ev.json');
     // As the README writes them (one pipeline for both: the event written to a file on its way
     // into invoke); npm without -s would write its "> string-pipeline@..." header to stdout.
     const piped = await shell(
-      `npm run -s event -- sqs --queue request ${state} | tee ${file} | npm run -s invoke -- generator - ${state}`,
+      `npm run -s event -- sqs --queue request ${state} | tee '${file}' | npm run -s invoke -- generator - ${state}`,
     );
     const event = JSON.parse(readFileSync(file, 'utf8')) as { Records: { eventSource: string }[] };
     expect(event.Records[0]?.eventSource).toBe('aws:sqs');
