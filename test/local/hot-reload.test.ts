@@ -13,10 +13,28 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Output } from '../../contract/contract';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud';
-import { type HotReload, type ReloadEvent, startHotReload } from '../../local/dev/hot-reload';
+import {
+  HANDLER_SOURCES,
+  type HotReload,
+  type ReloadEvent,
+  startHotReload,
+} from '../../local/dev/hot-reload';
 import { FunctionRunner } from '../../local/lambda/runtime';
 import { sampleMessage } from '../../ops/messages';
 import { leanAssembly } from './assembly';
+
+/**
+ * A copy of what the handlers are built from (HANDLER_SOURCES), with the project's node_modules,
+ * in a new temporary directory: a test edits it freely. Returns the directory.
+ */
+function copyOfHandlers(prefix: string): string {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  for (const source of HANDLER_SOURCES) {
+    cpSync(resolve(source), join(root, source), { recursive: true });
+  }
+  symlinkSync(resolve('node_modules'), join(root, 'node_modules'));
+  return root;
+}
 
 describe('swapping a function’s code', () => {
   let dir: string;
@@ -117,11 +135,7 @@ describe('npm run dev hot reload', () => {
   };
 
   beforeAll(async () => {
-    // A copy of the project's handlers, so the test edits them freely.
-    root = mkdtempSync(join(tmpdir(), 'hot-reload-'));
-    cpSync(resolve('functions'), join(root, 'functions'), { recursive: true });
-    cpSync(resolve('contract'), join(root, 'contract'), { recursive: true });
-    symlinkSync(resolve('node_modules'), join(root, 'node_modules'));
+    root = copyOfHandlers('hot-reload-');
     cloud = await startLocalCloud({
       assemblyDir: inject('pipelineAssembly'),
       timeScale: 10,
@@ -230,10 +244,7 @@ describe('npm run dev hot reload', () => {
 
 describe('npm run dev started on an older assembly', () => {
   it('builds at start the handlers whose sources changed since, and only those; all of them on a fixed assembly', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'hot-stale-'));
-    cpSync(resolve('functions'), join(root, 'functions'), { recursive: true });
-    cpSync(resolve('contract'), join(root, 'contract'), { recursive: true });
-    symlinkSync(resolve('node_modules'), join(root, 'node_modules'));
+    const root = copyOfHandlers('hot-stale-');
     const domain = join(root, 'functions/generator/domain.ts');
     writeFileSync(domain, `${readFileSync(domain, 'utf8')}\nexport const edited = true;\n`);
     const cloud = await startLocalCloud({ assemblyDir: leanAssembly(), log: () => {} });
