@@ -1,13 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INSPECT, main as inspect } from '../../commands/inspect';
 import { INVOKE, main as invoke } from '../../commands/invoke';
 import { REDRIVE, main as redrive } from '../../commands/redrive';
+import { Output } from '../../contract/contract';
 import { deriveRequestId } from '../../functions/shared/ids';
 import { findStranded } from '../../ops/stranded';
-import { runningCloudTarget } from '../../ops/target';
+import { requireOutput, runningCloudTarget } from '../../ops/target';
 import { patchedAssembly, shortTimeouts } from './assembly';
 import { runCommandInProcess } from './command-runner';
 import { type Harness, startHarness } from './harness';
@@ -21,7 +23,7 @@ beforeAll(async () => {
   stateFile = join(dir, 'state.json');
   // Visibility timeouts never fall below the consumer's timeout: with 4 s functions (room for a
   // cold start on a loaded machine) and time scaled, they are 4 s, and a request counts as
-  // stranded after 12 s.
+  // stranded after 12 s. The test ages its requests rather than waiting that long.
   const assemblyDir = patchedAssembly((template) => shortTimeouts(template, 4));
   h = await startHarness({ assemblyDir, timeScale: 600, stateFile });
 });
@@ -55,9 +57,22 @@ describe('a request the requestor recorded but never sent', () => {
     const ids = [0, 1, 2].map((index) => deriveRequestId(key, index));
 
     const target = runningCloudTarget(h.cloud);
-    await h.until('the requests are stranded', async () => {
-      return (await findStranded(target)).total === 3;
-    });
+    // Just recorded, they are not stranded yet; aged past the threshold, as if 13 s had gone by
+    // (findStranded compares requestedAt with the clock), they are.
+    expect((await findStranded(target)).total).toBe(0);
+    const table = requireOutput(target, Output.RequestsTableName);
+    const aged = new Date(Date.now() - 13_000).toISOString();
+    for (const requestId of ids) {
+      await h.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: table,
+          Key: { requestId: { S: requestId } },
+          UpdateExpression: 'SET requestedAt = :aged',
+          ExpressionAttributeValues: { ':aged': { S: aged } },
+        }),
+      );
+    }
+    expect((await findStranded(target)).total).toBe(3);
     const shown = await runCommandInProcess(INSPECT, inspect, ['--state', stateFile]);
     expect(shown.stdout).toContain(
       'Stranded requests (REQUESTED for more than 12 s): 3, from 1 invocation; `npm run redrive -- --stranded` re-sends them',
