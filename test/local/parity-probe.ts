@@ -234,6 +234,17 @@ export const holding = (invocations: Invocation[], messageId: string) =>
 export const receiveCounts = (invocations: Invocation[], messageId: string) =>
   holding(invocations, messageId).map((i) => i.receiveCounts[i.messageIds.indexOf(messageId)]);
 
+/**
+ * What the DLQ holds after a good message `ok` shared a batch with `bad`, and that batch failed
+ * whole: `bad`, and `ok` only if its second batch held `bad` again and failed too. SQS does not
+ * return a batch's messages to the queue as one (each has its own visibility deadline, a
+ * millisecond apart at times), so a poller may receive `ok` alone the second time, and it succeeds.
+ */
+export function deadLettered(invocations: Invocation[], ok: string, bad: string): string[] {
+  const second = holding(invocations, ok)[1];
+  return (second?.messageIds.includes(bad) ? [ok, bad] : [bad]).sort();
+}
+
 /** When SQS first handed `messageId` to the mapping (ApproximateFirstReceiveTimestamp). */
 export function firstReceivedAt(invocation: Invocation | undefined, messageId: string): number {
   const record = invocation?.records.find((r) => r.messageId === messageId);
