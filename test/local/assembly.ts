@@ -105,7 +105,7 @@ let lean: string | undefined;
  * scales up to is a cold start of about 0.3 CPU-s on Node 24, and a test of queues, tables and
  * faults needs two at most, not five; the suite started about 200 environments, a third of its
  * CPU. What is checked at the template's own concurrency: the mappings' scaling (probes of
- * parity-batching.test.ts), the chaos soaks, the end-to-end test and `npm start`.
+ * parity-batching.test.ts), the crash soak, the end-to-end test and `npm start`.
  */
 export function leanAssembly(): string {
   lean ??= patchedAssembly((template) => maxConcurrency(template, 2), inject('pipelineAssembly'));
