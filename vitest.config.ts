@@ -40,6 +40,10 @@ const SLOW = [
   // The README's pipes through npm itself (2 CPU-s in npm's and the commands' processes). Short:
   // dev-commands.test.ts runs the commands in-process, an event from a file into invoke among them.
   'test/local/readme-pipes.test.ts',
+  // npm start as a process beside a second one, its console, --keep's schedule and Ctrl-C (5
+  // CPU-s, 12 s in npm test). Short: the lock's refusal (state-lock), npm start in-process
+  // (local-cloud), the console's server (console-server), Ctrl-C through the launcher (launch).
+  'test/local/start-process.test.ts',
 ];
 
 export default defineConfig({

@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,12 +9,10 @@ import { MEMORY_BENCH, memoryBench } from '../../bench/memory';
 import { usageLine } from '../../commands/cli';
 import { CLOUD, main as cloud } from '../../commands/cloud';
 import { INSPECT, main as inspect } from '../../commands/inspect';
-import { nodeArguments } from '../../commands/precompile.mjs';
 import { parseQueues, parseRedriveQueues, REDRIVE, main as redrive } from '../../commands/redrive';
 import { START, start } from '../../commands/start';
 import { startLocalCloud } from '../../local/cloud';
 import { DataDirLockedError } from '../../local/state/lock';
-import { seedAssembly } from './assembly';
 import { type CommandRun as Run, runCommandInProcess, spawnCommand } from './command-runner';
 import { type OpsFixture, startOpsFixture } from './ops-fixture';
 
@@ -40,7 +37,8 @@ describe('every command answers --help', () => {
 
   it('prints usage, every option with its description and examples on stdout, and exits 0', async () => {
     // redrive's script itself, wired to its spec, prints and exits; the start and inspect scripts
-    // are spawned by tests below, so their help is read through the same main, in this process.
+    // are spawned elsewhere (start's in precompile.test.ts and start-process.test.ts, inspect's
+    // below), so their help is read through the same main, in this process.
     const runs = await Promise.all([
       inProcess.start(['--help']),
       inProcess.inspect(['--help']),
@@ -365,107 +363,4 @@ describe('npm start guards what another run or the disk would break', () => {
     await later.stop();
     rmSync(home, { recursive: true, force: true });
   });
-
-  it('refuses a second start on the same state directory, leaving the first one whole; the first serves its console from the start, keeps its schedule ticking with --keep and removes its tables at exit', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'string-pipeline-two-'));
-    // What is tested here is the lock, not the synth.
-    const assembly = seedAssembly(home);
-    // The engine process `npm start`'s launcher starts, precompiled as it runs it, so that
-    // Ctrl-C (SIGINT) reaches the cloud itself: the tsx command's own process relays a signal,
-    // and kills its child when the child is too busy to acknowledge it within a few
-    // milliseconds, as a loaded machine can be.
-    const warnings: string[] = [];
-    const engine = await nodeArguments(
-      'commands/start.ts',
-      [
-        '--keep',
-        '--requests',
-        '1',
-        '--state-dir',
-        home,
-        '--port',
-        '0',
-        // The schedule every second: it must tick again once the run has been reconciled.
-        '--schedules',
-        '--time-scale',
-        '60',
-      ],
-      {},
-      (line) => warnings.push(line),
-    );
-    expect(warnings).toEqual([]);
-    // Any free port: 4566 may be another cloud's.
-    const first = spawn(process.execPath, engine, { stdio: ['ignore', 'pipe', 'pipe'] });
-    try {
-      let out = '';
-      const printed = (text: string) =>
-        new Promise<void>((resolve, reject) => {
-          const check = () => {
-            if (!out.includes(text)) return;
-            first.stdout.off('data', check);
-            resolve();
-          };
-          first.stdout.on('data', check);
-          check();
-          first.once('exit', (code) => reject(new Error(`first start exited ${code}: ${out}`)));
-        });
-      first.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-        out += chunk;
-      });
-      // Up, with its state file written and its log open: what a second start could break.
-      await printed('Local cloud up');
-      // The first line names the console, which answers from then on, the run still going.
-      const consoleUrl = /^Local cloud up .*; console (http:\S+\/_console\/)$/m.exec(out)?.[1];
-      expect(consoleUrl).toBeDefined();
-      const page = await fetch(consoleUrl ?? '');
-      expect(page.status).toBe(200);
-      expect(await page.text()).toContain('<script type="module"');
-      const log = readFileSync(join(home, 'functions.log'), 'utf8');
-      // It used the seeded assembly: a synth would have added another beside it.
-      expect(readdirSync(join(home, 'cdk.out'))).toEqual([assembly]);
-
-      const second = await spawnCommand('start', ['--requests', '1', '--state-dir', home]);
-
-      expect(second.status).toBe(1);
-      expect(lines(second.stderr)).toEqual([
-        expect.stringMatching(
-          new RegExp(
-            `^A local cloud is already running with state directory ${home}: pid \\d+, started \\S+Z, endpoint http://127\\.0\\.0\\.1:\\d+\\.`,
-          ),
-        ),
-      ]);
-      expect(readFileSync(join(home, 'functions.log'), 'utf8').startsWith(log)).toBe(true);
-      expect(existsSync(join(home, 'state.json'))).toBe(true);
-      // Without --data the tables are on disk, in the state directory, until the run ends.
-      expect(existsSync(join(home, 'tables'))).toBe(true);
-      // The run stopped the schedule to reconcile, said so, and runs it again while it is kept.
-      await printed('Schedules running again until Ctrl-C');
-      expect(out).toContain('Schedules stopped, so that the run can settle and be reconciled');
-      expect(out).toMatch(/^OK: /m);
-      const ticks = () =>
-        readFileSync(join(home, 'functions.log'), 'utf8').split('"requested strings"').length;
-      const before = ticks();
-      await until(() => ticks() > before + 1);
-      const exited = new Promise((resolve) => first.once('exit', resolve));
-      first.kill('SIGINT');
-      await exited;
-      expect(existsSync(join(home, 'tables'))).toBe(false);
-    } finally {
-      // Unless it has exited already (a failed start): its exit event would not come again.
-      if (first.exitCode === null && first.signalCode === null) {
-        const exited = new Promise((resolve) => first.once('exit', resolve));
-        first.kill('SIGINT');
-        await exited;
-      }
-      rmSync(home, { recursive: true, force: true });
-    }
-  });
 });
-
-/** Resolves once `condition` holds, checking every 100 ms for up to 20 s. */
-async function until(condition: () => boolean): Promise<void> {
-  for (let waited = 0; !condition(); waited += 100) {
-    if (waited > 20_000) throw new Error('the condition did not come true in 20 s');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
