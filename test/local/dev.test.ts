@@ -3,9 +3,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { usageLine } from '../../commands/cli';
 import { DEV } from '../../commands/dev';
+import { seedAssembly } from './assembly';
 import { spawnCommand } from './command-runner';
 
 /**
@@ -26,20 +27,15 @@ describe('npm run dev', () => {
 
   it('prints the endpoint and names, streams each invocation labelled by function, and stops on Ctrl-C saying so', async () => {
     const stateFile = join(dir, 'state.json');
+    // The suite's assembly in the state directory's cache, as a synth of these sources would
+    // leave it: dev finds it, and keeps its bundles instead of building every handler, as a
+    // fixed --assembly makes it do (hot-reload.test.ts checks both).
+    seedAssembly(dir);
     // As `npm run dev` runs it: the launcher, then the command in a child of its own, in a process
     // group of their own as in a terminal.
     const child = spawn(
       process.execPath,
-      [
-        'commands/launch.mjs',
-        'commands/dev.ts',
-        '--port',
-        '0',
-        '--state-dir',
-        dir,
-        '--assembly',
-        inject('pipelineAssembly'),
-      ],
+      ['commands/launch.mjs', 'commands/dev.ts', '--port', '0', '--state-dir', dir],
       { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     );
     let out = '';
@@ -73,6 +69,8 @@ describe('npm run dev', () => {
       expect(out).toMatch(/queues {8}request=\S+ {2}response=\S+ {2}ack=\S+/);
       expect(out).toMatch(/tables {8}requests=\S+ {2}strings=\S+/);
       expect(out).toContain('schedules     off');
+      // Synthesized, so infrastructure changes apply too: the template is not fixed.
+      expect(out).toContain('lib/, bin/, cdk.json re-synth and apply in place');
       const consolePage = await fetch(`${state.endpoint}/_console/`);
       expect(consolePage.status).toBe(200);
       expect(out).toContain(`console       ${state.endpoint}/_console/`);
