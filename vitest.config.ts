@@ -41,8 +41,9 @@ const SLOW = [
   // dev-commands.test.ts runs the commands in-process, an event from a file into invoke among them.
   'test/local/readme-pipes.test.ts',
   // npm start as a process beside a second one, its console, --keep's schedule and Ctrl-C (5
-  // CPU-s, 12 s in npm test). Short: the lock's refusal (state-lock), npm start in-process
-  // (local-cloud), the console's server (console-server), Ctrl-C through the launcher (launch).
+  // CPU-s, 12 s in npm test). Short: npm start refusing a held state directory in-process
+  // (commands), npm start's run in-process (local-cloud), the console's server (console-server).
+  // --keep running the schedules again and the tables removed at Ctrl-C are checked here only.
   'test/local/start-process.test.ts',
 ];
 

@@ -16,7 +16,8 @@ function byServiceAndKind(faults: Record<string, number>): Record<string, number
 
 /**
  * Round trips of the short soak: with 100, the file took 9.8 and 11.9 CPU-s alone against 11.9
- * and 13.0 with 200 (alternated), and each kind of fault still hit at least 5 times.
+ * and 13.0 with 200 (alternated, at the template's concurrency of 5), and each kind of fault still
+ * hit at least 5 times.
  */
 const REQUESTS = 100;
 

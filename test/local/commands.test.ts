@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { INSPECT, main as inspect } from '../../commands/inspect';
 import { parseQueues, parseRedriveQueues, REDRIVE, main as redrive } from '../../commands/redrive';
 import { START, start } from '../../commands/start';
 import { startLocalCloud } from '../../local/cloud';
-import { DataDirLockedError } from '../../local/state/lock';
+import { DataDirLockedError, LOCK_FILE } from '../../local/state/lock';
 import { type CommandRun as Run, runCommandInProcess, spawnCommand } from './command-runner';
 import { type OpsFixture, startOpsFixture } from './ops-fixture';
 
@@ -292,6 +292,31 @@ describe('npm start guards what another run or the disk would break', () => {
       expect(existsSync(join(home, 'cdk.out'))).toBe(false);
     } finally {
       taken.close();
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a state directory a live cloud holds in one line, exit 1, leaving its lock alone', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'string-pipeline-held-'));
+    // The lock of a cloud that is still running: the parent of this test worker is alive.
+    // start-process.test.ts (test:slow) starts a real one beside npm start as a process.
+    const holder = {
+      pid: process.ppid,
+      startedAt: '2026-12-07T00:00:00.000Z',
+      endpoint: 'http://127.0.0.1:4566',
+    };
+    writeFileSync(join(home, LOCK_FILE), JSON.stringify(holder));
+    try {
+      const run = await inProcess.start(['--requests', '1', '--state-dir', home, '--port', '0']);
+      expect(run.status).toBe(1);
+      expect(lines(run.stderr)).toEqual([
+        `A local cloud is already running with state directory ${home}: pid ${process.ppid}, started 2026-12-07T00:00:00.000Z, endpoint http://127.0.0.1:4566. Stop it first (Ctrl-C in its terminal), or give this one its own --state-dir`,
+      ]);
+      expect(JSON.parse(readFileSync(join(home, LOCK_FILE), 'utf8'))).toEqual(holder);
+      // Refused before anything else: no synth, no log.
+      expect(existsSync(join(home, 'cdk.out'))).toBe(false);
+      expect(existsSync(join(home, 'functions.log'))).toBe(false);
+    } finally {
       rmSync(home, { recursive: true, force: true });
     }
   });

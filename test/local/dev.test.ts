@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -30,7 +30,7 @@ describe('npm run dev', () => {
     // The suite's assembly in the state directory's cache, as a synth of these sources would
     // leave it: dev finds it, and keeps its bundles instead of building every handler, as a
     // fixed --assembly makes it do (hot-reload.test.ts checks both).
-    seedAssembly(dir);
+    const seeded = seedAssembly(dir);
     // As `npm run dev` runs it: the launcher, then the command in a child of its own, in a process
     // group of their own as in a terminal.
     const child = spawn(
@@ -71,6 +71,8 @@ describe('npm run dev', () => {
       expect(out).toContain('schedules     off');
       // Synthesized, so infrastructure changes apply too: the template is not fixed.
       expect(out).toContain('lib/, bin/, cdk.json re-synth and apply in place');
+      // It ran the seeded assembly: a synth would have added another beside it.
+      expect(readdirSync(join(dir, 'cdk.out'))).toEqual([seeded]);
       const consolePage = await fetch(`${state.endpoint}/_console/`);
       expect(consolePage.status).toBe(200);
       expect(out).toContain(`console       ${state.endpoint}/_console/`);

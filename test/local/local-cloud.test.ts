@@ -110,7 +110,8 @@ describe('npm start', () => {
   it('runs round trips end to end, prints the reconciliation, and keeps DynamoDB data on disk across runs with --data', async () => {
     const home = mkdtempSync(join(tmpdir(), 'string-pipeline-data-'));
     const data = join(home, 'data');
-    // In this process, as the command's script runs it: commands.test.ts starts a real one.
+    // In this process, as the command's script runs it: start-process.test.ts (test:slow) starts
+    // a real one.
     seedAssembly(join(home, 'state'));
     const run = () =>
       runCommandInProcess(START, start, [

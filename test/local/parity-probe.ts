@@ -235,14 +235,16 @@ export const receiveCounts = (invocations: Invocation[], messageId: string) =>
   holding(invocations, messageId).map((i) => i.receiveCounts[i.messageIds.indexOf(messageId)]);
 
 /**
- * What the DLQ holds after a good message `ok` shared a batch with `bad`, and that batch failed
- * whole: `bad`, and `ok` only if its second batch held `bad` again and failed too. SQS does not
- * return a batch's messages to the queue as one (each has its own visibility deadline, a
- * millisecond apart at times), so a poller may receive `ok` alone the second time, and it succeeds.
+ * What the DLQ holds after a good message `ok`, received twice, shared its first batch with
+ * `bad`, and that batch failed whole: `bad`, and `ok` only if its second batch failed too, by
+ * holding `bad` again or by timing out. SQS does not return a batch's messages to the queue as
+ * one (each has its own visibility deadline, a millisecond apart at times), so a poller may
+ * receive `ok` alone the second time, and then it usually succeeds.
  */
 export function deadLettered(invocations: Invocation[], ok: string, bad: string): string[] {
   const second = holding(invocations, ok)[1];
-  return (second?.messageIds.includes(bad) ? [ok, bad] : [bad]).sort();
+  const failed = second && (second.messageIds.includes(bad) || second.endedAt === undefined);
+  return (failed ? [ok, bad] : [bad]).sort();
 }
 
 /** When SQS first handed `messageId` to the mapping (ApproximateFirstReceiveTimestamp). */

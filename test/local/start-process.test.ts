@@ -8,8 +8,9 @@ import { seedAssembly } from './assembly';
 import { spawnCommand } from './command-runner';
 
 // `npm start` as a process, with a second one beside it: the long version of what npm test checks
-// in short (the lock's refusal in state-lock.test.ts, npm start in-process in local-cloud.test.ts,
-// the console in console-server.test.ts, Ctrl-C in launch.test.ts). In `npm run test:slow`.
+// in short (npm start refusing a held state directory in commands.test.ts, its run in-process in
+// local-cloud.test.ts, the console in console-server.test.ts). `--keep` running the schedules
+// again and the tables removed at Ctrl-C are checked here only. In `npm run test:slow`.
 
 const lines = (text: string) => text.trimEnd().split('\n');
 

@@ -68,6 +68,8 @@ describe('a request the requestor recorded but never sent', () => {
           TableName: table,
           Key: { requestId: { S: requestId } },
           UpdateExpression: 'SET requestedAt = :aged',
+          // The request the requestor recorded, not a new item under a wrong key.
+          ConditionExpression: 'attribute_exists(requestId)',
           ExpressionAttributeValues: { ':aged': { S: aged } },
         }),
       );
