@@ -14,7 +14,6 @@
  * silent one.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import {
   type CommandMain,
   type CommandSpec,
@@ -24,6 +23,7 @@ import {
   UsageError,
 } from '../commands/cli';
 import { synthesize } from '../local/stack/synth';
+import { cpuSeconds, isRuntimeHost, processTree, status } from './proc';
 import { median, REPO_ROOT, table } from './util';
 
 /** What one `npm start` run took. */
@@ -61,73 +61,6 @@ export interface StartMemoryResult {
 }
 
 const SAMPLE_MS = 100;
-
-/** Every process under `root` (itself included), from /proc's parent links. */
-function processTree(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      // The command name (field 2) may hold spaces; the parent pid follows its closing paren.
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  const tree: number[] = [];
-  const visit = (pid: number) => {
-    tree.push(pid);
-    for (const child of children.get(pid) ?? []) visit(child);
-  };
-  visit(root);
-  return tree;
-}
-
-/** Clock ticks per second of /proc/PID/stat's times: 100 on every Linux that Node runs on. */
-const TICKS_PER_SECOND = 100;
-
-/** CPU seconds (user + system, all threads) a process has used so far, or undefined once gone. */
-function cpuSeconds(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name: state is the 3rd field, utime and stime the 14th and 15th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Whether `pid` is a runtime host (local/lambda/runtime-host-process.mjs). */
-function isRuntimeHost(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('runtime-host-process.mjs');
-  } catch {
-    return false;
-  }
-}
-
-/** VmRSS, VmHWM, RssAnon (kB) and thread count of a process, or undefined once it has gone. */
-function status(
-  pid: number,
-): { rss: number; hwm: number; anon: number; threads: number } | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/status`, 'utf8');
-    // Kernel threads and zombies have no Vm* lines: they count as nothing.
-    const field = (name: string) =>
-      Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? 0);
-    return {
-      rss: field('VmRSS'),
-      hwm: field('VmHWM'),
-      anon: field('RssAnon'),
-      threads: field('Threads'),
-    };
-  } catch {
-    return undefined;
-  }
-}
 
 /** The last `acknowledged N` of `npm start`'s progress lines in `text`, if any. */
 export function lastAcknowledged(text: string): number | undefined {

@@ -5,42 +5,9 @@
  * - {@link treeCpuSeconds}: now, for a process that outlives what it measures (a test worker).
  * - {@link watchTreeCpu}: over a run, for a tree whose processes may end without being waited for.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { linuxProc, type ProcReader, statFields, TICKS_PER_SECOND } from './proc';
 
-/** Linux's clock ticks per second (USER_HZ), 100 on every architecture Node runs on. */
-const TICKS_PER_SECOND = 100;
-
-/** How the figures read /proc; a test passes its own. */
-export interface ProcReader {
-  /** The text of `/proc/<path>`, or `undefined` once the process is gone. */
-  read(path: string): string | undefined;
-  /** The entries of the directory `/proc/<path>`, empty once the process is gone. */
-  list(path: string): string[];
-}
-
-const linuxProc: ProcReader = {
-  read(path) {
-    try {
-      return readFileSync(`/proc/${path}`, 'utf8');
-    } catch {
-      return undefined;
-    }
-  },
-  list(path) {
-    try {
-      return readdirSync(`/proc/${path}`);
-    } catch {
-      return [];
-    }
-  },
-};
-
-/**
- * The fields of a `/proc/<pid>/stat` line after the command's closing parenthesis (the command
- * may hold spaces and parentheses), numbered from 0: 11 to 14 are utime, stime, cutime and
- * cstime, 19 the start time.
- */
-const statFields = (stat: string) => stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+export type { ProcReader } from './proc';
 
 /**
  * The CPU ticks of a process (user and system) and of its children that have ended and been
