@@ -40,13 +40,11 @@ export class Rebuilder {
     target: RebuildTarget;
     ctx: BuildContext;
     hash?: string;
-    /** Absolute paths of the files its last good build read; undefined until one succeeded. */
-    inputs?: Set<string>;
     /**
-     * The inputs are a source map's (a current target not built yet): a file that adds no code
-     * (one that only re-exports) is not in it, so a changed file nobody reads rebuilds it too.
+     * Absolute paths of the files its last good build read, or of a current target's sources
+     * before its first build; undefined after a failed build.
      */
-    mapped?: boolean;
+    inputs?: Set<string>;
   }[] = [];
   private version = 0;
 
@@ -71,7 +69,6 @@ export class Rebuilder {
           write: false,
         }),
         inputs: target.current && new Set(target.current),
-        mapped: target.current !== undefined,
       })),
     );
     return this.build(this.contexts.filter((c) => !c.target.current));
@@ -86,12 +83,15 @@ export class Rebuilder {
     // A module no build has read (not an editor's swap file, which is no module).
     const unread = (file: string) =>
       MODULE.test(file) && !this.contexts.some((c) => c.inputs?.has(file));
+    // Inputs from a source map (a current target never built, so without a hash) leave out a file
+    // that adds no code (one that only re-exports): a changed module nobody reads rebuilds it too.
+    const mapped = (c: Rebuilder['contexts'][number]) => c.hash === undefined;
     return this.build(
       this.contexts.filter(
         (c) =>
           !changedFiles ||
           !c.inputs ||
-          [...changedFiles].some((f) => c.inputs?.has(f) || (c.mapped && unread(f))),
+          [...changedFiles].some((f) => c.inputs?.has(f) || (mapped(c) && unread(f))),
       ),
     );
   }
@@ -122,7 +122,6 @@ export class Rebuilder {
           resolve(this.rootDir, input),
         ),
       );
-      entry.mapped = false;
       const files = result.value.outputFiles ?? [];
       const hash = createHash('sha256');
       for (const file of files) hash.update(file.contents);
