@@ -1,5 +1,7 @@
 /** Types of kept-dirs.mjs: directories a cache keeps by use, and the processes that hold them. */
 
+/** The folder of a kept directory where each process holding it leaves a file named by its pid. */
+export declare const HOLDERS = '.held-by';
 /**
  * Moves a finished `staging` directory to `dir`; when another process put one there first (its
  * `marker` file written), keeps theirs and removes this one.

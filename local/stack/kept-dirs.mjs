@@ -21,7 +21,7 @@ import {
 import { join } from 'node:path';
 
 /** The folder of a kept directory where each process holding it leaves a file named by its pid. */
-const HOLDERS = '.held-by';
+export const HOLDERS = '.held-by';
 
 /**
  * Moves a finished `staging` directory to `dir`. When another process put one there first (its
@@ -47,10 +47,16 @@ export function markUsed(/** @type {string} */ dir) {
   utimesSync(dir, now, now);
 }
 
-/** Marks `dir` as held by this process, until {@link letGo} or the end of the process. */
+/**
+ * Marks `dir` as held by this process, until {@link letGo} or the end of the process. The files
+ * of holders that have ended go at the same time: the entry in use is never a candidate for
+ * pruning, which otherwise removes them, so the suite's assembly had gathered 712 of them, and
+ * every copy of it made for a test copied them all.
+ */
 export function hold(/** @type {string} */ dir) {
   mkdirSync(join(dir, HOLDERS), { recursive: true });
   writeFileSync(join(dir, HOLDERS, String(process.pid)), '');
+  isHeld(dir);
 }
 
 /** Undoes {@link hold}: this process no longer holds `dir`. */

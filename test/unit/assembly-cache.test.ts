@@ -113,6 +113,24 @@ describe('the assembly cache', () => {
     expect(readdirSync(out)).not.toContain('00000000000000aa');
   });
 
+  it('forgets the holders that are gone whenever a process holds an assembly, even the newest', () => {
+    const running = join(dir, 'out', '00000000000000cc');
+    synthInto(running, 'x');
+    const holders = join(running, '.held-by');
+    mkdirSync(holders);
+    // One holder whose process has ended (pids do not go this high), and a live one.
+    writeFileSync(join(holders, '4194305'), '');
+    writeFileSync(join(holders, String(process.ppid)), '');
+    holdAssembly(running);
+    try {
+      expect(readdirSync(holders).sort()).toEqual(
+        [String(process.pid), String(process.ppid)].sort(),
+      );
+    } finally {
+      releaseAssembly(running);
+    }
+  });
+
   it('counts an assembly found in the cache as just used, so it is kept over older ones', () => {
     const out = join(dir, 'out');
     mkdirSync(out);
