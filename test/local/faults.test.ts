@@ -28,7 +28,7 @@ const duplicate = (messages: Message[]) =>
 describe('faults', () => {
   it('has no duplicate effects when every request, response and ack is delivered twice', async () => {
     await withPipeline(FAST, async (h) => {
-      const n = 20;
+      const n = 10;
       const generator = h.cloud.outputs.GeneratorFunctionName ?? '';
       const requestor = h.cloud.outputs.RequestorFunctionName ?? '';
       await h.cloud.pauseConsumer(generator);
@@ -68,7 +68,7 @@ describe('faults', () => {
       for (const item of Items) {
         expect(valuesById.get(item.requestId?.S ?? '')).toEqual(new Set([item.value?.S]));
       }
-      // 20 extra requests + 60 extra responses + 140 extra acks were recognised as duplicates.
+      // n extra requests + 3n extra responses + 7n extra acks were recognised as duplicates.
       expect(h.metric('Duplicate')).toBe(n + 3 * n + 7 * n);
       expect(h.metric('Rejected')).toBe(0);
     });
@@ -78,9 +78,9 @@ describe('faults', () => {
     await withPipeline(FAST, async (h) => {
       const generator = h.cloud.outputs.GeneratorFunctionName ?? '';
       await h.cloud.pauseConsumer(generator);
-      const ids = await h.requestStrings(40);
+      const ids = await h.requestStrings(20);
 
-      expect(await h.depth('RequestQueueUrl')).toEqual({ visible: 40, inFlight: 0 });
+      expect(await h.depth('RequestQueueUrl')).toEqual({ visible: 20, inFlight: 0 });
       const waiting = await h.reconcile(ids);
       expect(waiting.generated).toBe(0);
       expect(waiting.incomplete.every((r) => r.stage === 'requested, not generated')).toBe(true);
@@ -88,7 +88,7 @@ describe('faults', () => {
       h.cloud.resumeConsumer(generator);
       await h.cloud.waitForIdle();
       const summary = await h.reconcile(ids);
-      expect(summary.complete).toBe(40);
+      expect(summary.complete).toBe(20);
       expect(isClean(summary)).toBe(true);
     });
   });
@@ -120,11 +120,11 @@ describe('faults', () => {
         },
       ]);
       await h.send('ResponseQueueUrl', [{ body: JSON.stringify({ v: 1, type: 'response' }) }]);
-      const ids = await h.requestStrings(50);
+      const ids = await h.requestStrings(20);
       await h.cloud.waitForIdle();
 
       const summary = await h.reconcile(ids);
-      expect(summary.complete).toBe(50);
+      expect(summary.complete).toBe(20);
       expect(summary.deadLetters).toEqual({ Request: 3, Response: 1, Ack: 1 });
 
       const codes = async (key: string, n: number) =>

@@ -10,6 +10,11 @@ import { runCommandInProcess } from './command-runner';
 import { type Harness, startHarness } from './harness';
 
 const ALPHABET = /^[A-Za-z0-9]{64}$/;
+/**
+ * Round trips of the first test: four batches of ten through each queue, two at a time. The
+ * heavy runs are e2e.test.ts's 50 at the template's concurrency (test:slow) and test:load's 10,000.
+ */
+const ROUND_TRIPS = 40;
 
 describe('the pipeline on the local cloud', () => {
   let h: Harness;
@@ -20,17 +25,17 @@ describe('the pipeline on the local cloud', () => {
   afterAll(() => h.stop());
 
   it('turns N requests into N generated, stored and acknowledged records and leaves every queue empty', async () => {
-    const ids = await h.requestStrings(120);
-    expect(new Set(ids).size).toBe(120);
+    const ids = await h.requestStrings(ROUND_TRIPS);
+    expect(new Set(ids).size).toBe(ROUND_TRIPS);
     await h.cloud.waitForIdle();
 
     const summary = await h.reconcile(ids);
     expect(summary).toMatchObject({
-      requested: 120,
-      generated: 120,
-      stored: 120,
-      acknowledged: 120,
-      complete: 120,
+      requested: ROUND_TRIPS,
+      generated: ROUND_TRIPS,
+      stored: ROUND_TRIPS,
+      acknowledged: ROUND_TRIPS,
+      complete: ROUND_TRIPS,
       mismatched: [],
       incomplete: [],
       unexpected: [],
@@ -42,8 +47,8 @@ describe('the pipeline on the local cloud', () => {
       new ScanCommand({ TableName: h.cloud.outputs.StringsTableName }),
     );
     for (const item of Items) expect(item.value?.S).toMatch(ALPHABET);
-    expect(h.metric('Requested')).toBe(120);
-    expect(h.metric('Acknowledged')).toBe(120);
+    expect(h.metric('Requested')).toBe(ROUND_TRIPS);
+    expect(h.metric('Acknowledged')).toBe(ROUND_TRIPS);
     expect(h.metric('Rejected')).toBe(0);
   });
 
