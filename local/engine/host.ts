@@ -46,7 +46,15 @@ export interface CloudHost {
 /** Options of {@link startCloudHost}: those of a local cloud that concern no stack. */
 export type CloudHostOptions = Pick<
   LocalCloudOptions,
-  'port' | 'dataDir' | 'iam' | 'log' | 'stateFile' | 'faults' | 'allowHosts' | 'timeScale'
+  | 'port'
+  | 'dataDir'
+  | 'iam'
+  | 'log'
+  | 'stateFile'
+  | 'faults'
+  | 'allowHosts'
+  | 'timeScale'
+  | 'preInitialize'
 > & {
   /** Run the schedules of the stacks deployed to it, as AWS does. @default true */
   readonly schedules?: boolean;
@@ -58,6 +66,8 @@ export interface ComputeSettings {
   /** Keep function log lines (see `ComputeDeps.captureLogs`). */
   readonly captureLogs: boolean;
   readonly inspectPort?: number;
+  /** Initialize an environment of each function as it is created. */
+  readonly preInitialize: boolean;
   /** Whether schedules fire from their creation. */
   readonly schedules: boolean;
 }
@@ -101,6 +111,7 @@ export async function startCloudHost(opts: CloudHostOptions = {}): Promise<Cloud
     const settings = {
       timeScale: opts.timeScale ?? 1,
       captureLogs: true,
+      preInitialize: opts.preInitialize === true,
       schedules: opts.schedules ?? true,
     };
     const { stores, endpoint, compute, target } = await openHost(opts, settings, teardown);
@@ -168,6 +179,7 @@ function startCompute(
     captureLogs: settings.captureLogs,
     functionLog: sink,
     inspectPort: settings.inspectPort,
+    preInitialize: settings.preInitialize,
     log: (fields) =>
       sink?.(
         JSON.stringify({ timestamp: new Date().toISOString(), source: 'local-cloud', ...fields }),

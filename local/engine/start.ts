@@ -5,7 +5,8 @@
  * parts. A phase that fails stops what the earlier ones started.
  */
 import { resolve } from 'node:path';
-import { loadStack, type StackArtifact } from '../../aws/template';
+import { loadStack, resourcesOfType, type StackArtifact } from '../../aws/template';
+import { startRuntimeHosts } from '../lambda/runtime';
 import { deployAssembly, StackDeployError } from '../stack/deploy';
 import { synthesize } from '../stack/synth';
 import { refuseIfDataDirInUse } from '../state/lock';
@@ -41,6 +42,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     opts.stackName,
   );
   const teardown = new Teardown();
+  teardown.add(startRuntimeHosts(functionRuntimes(stack)));
   try {
     const cloud = await startPhases(stack, { ...opts, timeScale }, teardown);
     log({
@@ -57,6 +59,15 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
   }
 }
 
+/** The Node.js runtimes the stack's functions name (`nodejs24.x`, ...). */
+function functionRuntimes(stack: StackArtifact): string[] {
+  return resourcesOfType(stack, 'AWS::Lambda::Function')
+    .map(([, properties]) => properties.Runtime)
+    .filter(
+      (runtime): runtime is string => typeof runtime === 'string' && runtime.startsWith('nodejs'),
+    );
+}
+
 /** The phases, in order; what each starts is registered with `teardown`. */
 async function startPhases(
   stack: StackArtifact,
@@ -71,6 +82,7 @@ async function startPhases(
       // on a chosen port. Otherwise the lines are dropped at the source, which saves CPU.
       captureLogs: opts.log !== undefined || opts.port !== undefined,
       inspectPort: opts.inspectPort,
+      preInitialize: opts.preInitialize === true,
       schedules: opts.schedules === true,
     },
     teardown,

@@ -73,6 +73,13 @@ export interface LocalCloudOptions {
    */
   readonly inspectPort?: number;
   /**
+   * Initialize one execution environment of each function as the function is created, before
+   * any invocation, as Lambda may do for on-demand functions ("proactive initialization"): the
+   * first invocation then finds it ready, and its REPORT has no Init Duration. `npm start` and
+   * `npm run dev` set it; tests leave each cold start to its invocation. @default false
+   */
+  readonly preInitialize?: boolean;
+  /**
    * Answer a seeded fraction of SQS, DynamoDB and Lambda API calls with the service's throttling
    * or 5xx error (see `endpoint/faults.ts`); `setFaults` changes it while the cloud runs.
    * @default none

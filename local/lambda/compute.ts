@@ -38,6 +38,11 @@ export interface ComputeDeps {
   readonly functionLog?: (line: string, functionName: string) => void;
   /** Debug mode: each function's inspector on its own port from this one up. @default none */
   readonly inspectPort?: number;
+  /**
+   * Initialize an environment of each function as it is created, as Lambda may do ahead of the
+   * invocations of an on-demand function. @default false
+   */
+  readonly preInitialize?: boolean;
 }
 
 /** A deployed function. */
@@ -131,6 +136,8 @@ export class LambdaCompute {
         : undefined,
     });
     this.functions.set(spec.name, { runner, session, properties, inspectPort });
+    // Its init overlaps the rest of the deploy, and the first invocation finds it done.
+    if (deps.preInitialize) void runner.warm();
     // Once per runtime: its functions run on the tools' Node, not the one it names.
     const { warning } = runner.node;
     if (warning && !this.warned.has(warning)) {

@@ -192,8 +192,11 @@ export class ExecutionEnvironment {
     this.worker.on('exit', (reason: string) => this.died(reason));
   }
 
-  /** Runs one invocation; resolves with its outcome, never rejects. */
-  run(event: unknown, givenRequestId: string | undefined): Promise<RunOutcome> {
+  /**
+   * Runs one invocation; resolves with its outcome, never rejects. `coldStart`: the environment
+   * was started for it, so its REPORT gives the Init Duration.
+   */
+  run(event: unknown, givenRequestId: string | undefined, coldStart = false): Promise<RunOutcome> {
     const spec = this.context.spec();
     // A debugger may hold an invocation at a breakpoint for as long as it likes.
     const timeoutMs =
@@ -256,7 +259,7 @@ export class ExecutionEnvironment {
         };
         this.pending = pending;
       }
-      this.worker.postMessage({ id, event, timeoutMs, requestId });
+      this.worker.postMessage({ id, event, timeoutMs, requestId, coldStart });
     });
   }
 

@@ -56,9 +56,11 @@ if (workerData.inspectPort !== undefined) {
   }
 }
 const MB = 1024 * 1024;
-/** Init time of this environment, reported on its first REPORT line only (as a cold start). */
+/**
+ * Init time of this environment, reported on the REPORT line of the invocation it was started
+ * for (a cold start); an environment initialized ahead of its first invocation reports none.
+ */
 let initDurationMs;
-let reportedInit = false;
 /**
  * Peak memory of this environment, in bytes: what Lambda's Max Memory Used means (the sandbox's
  * peak RSS), as near as a worker thread can tell. The process's RSS is shared by every thread, so
@@ -178,7 +180,7 @@ init.catch(() => {});
 port.on(
   'message',
   async (
-    /** @type {{ id: number, event: unknown, timeoutMs: number, requestId?: string }} */ message,
+    /** @type {{ id: number, event: unknown, timeoutMs: number, requestId?: string, coldStart?: boolean }} */ message,
   ) => {
     const awsRequestId = message.requestId ?? randomUUID();
     // The function timeout runs from the end of init, as on Lambda (init has its own limit).
@@ -208,13 +210,12 @@ port.on(
         durationMs,
         memorySizeMB: memorySize,
         maxMemoryUsedMB: Math.ceil(maxMemoryBytes / MB),
-        initDurationMs: reportedInit ? undefined : initDurationMs,
+        initDurationMs: message.coldStart ? initDurationMs : undefined,
         ...(outcome.error
           ? { status: 'error', errorType: outcome.error.errorType }
           : { status: 'success' }),
       }))
         platform(line);
-      reportedInit = true;
       port.postMessage({
         type: 'result',
         id: message.id,

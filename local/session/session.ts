@@ -105,6 +105,9 @@ export async function startSessionCloud(options: SessionCloudOptions): Promise<L
   let cloud: LocalCloud;
   try {
     cloud = await startLocalCloud({
+      // A user's session: each function's first invocation finds an environment ready, as it
+      // may on Lambda, instead of waiting for its init.
+      preInitialize: true,
       ...cloudOptions,
       routes: new Map([...(cloudOptions.routes ?? []), [CONSOLE_PATH, route.handle]]),
       log: given
@@ -164,7 +167,8 @@ export async function startSessionHost(options: SessionHostOptions): Promise<Clo
   ]);
   const { lock, ...hostOptions } = options;
   try {
-    const host = await startCloudHost(hostOptions);
+    // A user's session, as npm start's: each function's first invocation finds one ready.
+    const host = await startCloudHost({ preInitialize: true, ...hostOptions });
     lock.setEndpoint(host.endpoint);
     return host;
   } catch (error) {

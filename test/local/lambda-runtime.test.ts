@@ -134,6 +134,27 @@ describe('execution environments', () => {
     }
   });
 
+  it('initializes an environment ahead of the first invocation, which then reports no Init Duration', async () => {
+    const { runner: run, lines } = runner({});
+    const report = (requestId: string) =>
+      lines.find((line) => line.startsWith(`REPORT RequestId: ${requestId}`)) ?? '';
+    try {
+      await run.warm();
+      expect(lines.filter((line) => line.startsWith('INIT_START'))).toHaveLength(1);
+      const first = await run.invoke({ values: ['ok'] });
+      expect(first).toMatchObject({ result: ['ok'], coldStart: false });
+      expect(report(first.requestId)).toMatch(/\tMax Memory Used: \d+ MB$/);
+      // Two at once: one finds the initialized environment, the other waits for a new one's init.
+      const both = await Promise.all([run.invoke({}), run.invoke({})]);
+      expect(both.map((o) => o.coldStart).sort()).toEqual([false, true]);
+      const cold = both.find((o) => o.coldStart);
+      expect(report(cold?.requestId ?? '')).toMatch(/\tInit Duration: \d+\.\d{2} ms$/);
+      expect(run.metrics.coldStarts).toBe(1);
+    } finally {
+      await run.stop();
+    }
+  });
+
   it("collects an environment's garbage while it is idle, with the gc Lambda's Node.js runtime exposes", async () => {
     const { runner: run } = runner({});
     try {

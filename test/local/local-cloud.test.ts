@@ -100,9 +100,17 @@ describe('the schedule on the local cloud', () => {
   });
 });
 
-describe('stopping the local cloud', () => {
-  it('closes both emulator ports', async () => {
-    const h = await startHarness();
+describe('starting and stopping the local cloud', () => {
+  it('initializes an environment of each function before any invocation when asked, and closes both emulator ports', async () => {
+    const h = await startHarness({ preInitialize: true });
+    // What npm start and npm run dev ask for: each function's INIT_START with nothing invoked.
+    const inits = (name: string | undefined) =>
+      h.nextLog((line) => line.includes('"platform.initStart"') && line.includes(`"${name}"`));
+    await Promise.all([
+      inits(h.cloud.outputs.RequestorFunctionName),
+      inits(h.cloud.outputs.GeneratorFunctionName),
+    ]);
+    expect(Object.values(h.cloud.metrics().lambda).map((m) => m.invocations)).toEqual([0, 0]);
     const { sqs, dynamodb } = h.cloud.endpoints;
     expect((await fetch(dynamodb)).status).toBe(200); // dynalite's health check
     await h.stop();
