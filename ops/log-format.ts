@@ -25,7 +25,7 @@ export interface PlatformReport {
   readonly billedDurationMs: number;
   readonly memorySizeMB: number;
   readonly maxMemoryUsedMB: number;
-  /** On an environment's first invocation (a cold start) only. */
+  /** On a cold start (the invocation its environment was started for) only. */
   readonly initDurationMs?: number;
   /**
    * `success`, `error` or `timeout`. A text REPORT line names it only when the platform ended the

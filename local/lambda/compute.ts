@@ -127,6 +127,8 @@ export class LambdaCompute {
       region: deps.region,
       accountId: deps.accountId,
       inspectPort,
+      // Its init overlaps the rest of the deploy, and the first invocation finds it done.
+      preInitialize: deps.preInitialize === true,
       environment: callerEnvironment(session, deps.endpointUrl),
       log: capture
         ? (line) => {
@@ -136,8 +138,6 @@ export class LambdaCompute {
         : undefined,
     });
     this.functions.set(spec.name, { runner, session, properties, inspectPort });
-    // Its init overlaps the rest of the deploy, and the first invocation finds it done.
-    if (deps.preInitialize) void runner.warm();
     // Once per runtime: its functions run on the tools' Node, not the one it names.
     const { warning } = runner.node;
     if (warning && !this.warned.has(warning)) {

@@ -167,6 +167,8 @@ export class ExecutionEnvironment {
   /** Started from code that has since been replaced: discarded after its current invocation. */
   retired = false;
   initialized = false;
+  /** Whether an invocation has run (or is running) in it. */
+  invoked = false;
   /** The environment's peak memory as it last reported it, in MB. */
   maxMemoryUsedMB = 0;
   /** Resolves once the handler has loaded (or the environment died trying). */
@@ -190,6 +192,26 @@ export class ExecutionEnvironment {
     );
     // The thread exited, or its runtime host died with it.
     this.worker.on('exit', (reason: string) => this.died(reason));
+    this.limitInit();
+  }
+
+  /**
+   * Lambda's init limit for an environment started ahead of any invocation: one still loading
+   * its handler after 10 s with nothing waiting on it is discarded (an invocation that waits has
+   * its own limit). A debugger may hold the init at a breakpoint, so debug mode has none.
+   */
+  private limitInit(): void {
+    if (this.context.inspectPort !== undefined) return;
+    const timer = setTimeout(() => {
+      if (!this.initialized && !this.pending) void this.discard();
+    }, INIT_TIMEOUT_MS);
+    timer.unref();
+    void this.loaded.then(() => clearTimeout(timer));
+  }
+
+  /** Whether an invocation given it now waits for its init: it is that invocation's cold start. */
+  get waitsForInit(): boolean {
+    return !this.invoked && !this.initialized;
   }
 
   /**
@@ -202,6 +224,7 @@ export class ExecutionEnvironment {
     const timeoutMs =
       this.context.inspectPort === undefined ? spec.timeoutSeconds * 1000 : 2 ** 31 - 1;
     const id = this.nextId++;
+    this.invoked = true;
     const requestId = givenRequestId ?? randomUUID();
     return new Promise((resolve) => {
       const timedOut = (message: string, durationMs: number) => {

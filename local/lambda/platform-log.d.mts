@@ -9,7 +9,7 @@ export interface InvocationReport {
   readonly durationMs: number;
   readonly memorySizeMB: number;
   readonly maxMemoryUsedMB: number;
-  /** Only on the first invocation of an environment. */
+  /** Only on a cold start (the invocation its environment was started for). */
   readonly initDurationMs?: number;
   readonly status: 'success' | 'error' | 'timeout';
   /** Why an invocation did not succeed (`Sandbox.Timedout`...). */

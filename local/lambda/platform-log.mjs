@@ -12,7 +12,8 @@
  * @property {number} durationMs
  * @property {number} memorySizeMB
  * @property {number} maxMemoryUsedMB
- * @property {number} [initDurationMs] only on the first invocation of an environment
+ * @property {number} [initDurationMs] only on a cold start (the invocation its environment was
+ *   started for)
  * @property {'success' | 'error' | 'timeout'} status
  * @property {string} [errorType] why an invocation did not succeed (`Sandbox.Timedout`...)
  */

@@ -71,12 +71,25 @@ export class FunctionRunner {
        * Node (node-binary.ts)
        */
       node?: (runtime: string) => NodeBinary;
+      /**
+       * Initialize an environment as soon as there is code to run (now, and after each code
+       * update), as Lambda may do for an on-demand function ahead of its invocations.
+       * @default false
+       */
+      preInitialize?: boolean;
     },
   ) {
     this.current = spec;
     this.entry = spec.entry;
     this.nodeBinary = (context.node ?? nodeForRuntime)(spec.runtime);
     this.useHost();
+    if (context.preInitialize) this.initializeAhead();
+  }
+
+  /** Starts an environment of the current code now, without waiting for it to load. */
+  private initializeAhead(): void {
+    // Only a thread that cannot start rejects, and the next invocation reports that again.
+    this.warm().catch(() => {});
   }
 
   /**
@@ -143,7 +156,9 @@ export class FunctionRunner {
     }
     await Promise.all(idle.map((e) => e.discard()));
     // In debug mode the new code's inspector opens at once, unless the old one still holds the port.
-    if (this.context.inspectPort !== undefined && this.environments.size === 0) await this.warm();
+    if (this.context.inspectPort !== undefined) {
+      if (this.environments.size === 0) await this.warm();
+    } else if (this.context.preInitialize) this.initializeAhead();
   }
 
   /**
@@ -180,12 +195,11 @@ export class FunctionRunner {
   private async invokeNow(event: unknown, requestId?: string): Promise<InvokeOutcome> {
     this.running += 1;
     try {
-      let coldStart = false;
-      let environment = [...this.environments].find((e) => !e.busy && !e.retired);
-      if (!environment) {
-        environment = this.start();
-        coldStart = true;
-      }
+      // A ready environment first; one initialized ahead but still loading makes the invocation
+      // wait for its init, which is then that invocation's cold start.
+      const idle = [...this.environments].filter((e) => !e.busy && !e.retired);
+      const environment = idle.find((e) => e.initialized) ?? idle[0] ?? this.start();
+      const coldStart = environment.waitsForInit;
       environment.busy = true;
       const outcome = await environment.run(event, requestId, coldStart);
       environment.busy = false;

@@ -180,7 +180,10 @@ init.catch(() => {});
 port.on(
   'message',
   async (
-    /** @type {{ id: number, event: unknown, timeoutMs: number, requestId?: string, coldStart?: boolean }} */ message,
+    /**
+     * @type {{ id: number, event: unknown, timeoutMs: number, requestId?: string,
+     *   coldStart?: boolean }}
+     */ message,
   ) => {
     const awsRequestId = message.requestId ?? randomUUID();
     // The function timeout runs from the end of init, as on Lambda (init has its own limit).

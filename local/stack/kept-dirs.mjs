@@ -71,9 +71,21 @@ function isHeld(/** @type {string} */ dir) {
   let live = false;
   for (const name of readdirSync(holders)) {
     if (isAlive(Number(name))) live = true;
-    else rmSync(join(holders, name), { force: true });
+    else forget(join(holders, name));
   }
   return live;
+}
+
+/**
+ * Removes a gone holder's file, if this process may: in a cache other users share, a file of
+ * theirs stays, which only keeps the folder a little longer.
+ */
+function forget(/** @type {string} */ file) {
+  try {
+    rmSync(file, { force: true });
+  } catch {
+    // EACCES or EPERM: not ours to remove.
+  }
 }
 
 /** Whether a process `pid` exists (as anyone's): the holders here, and state/lock.ts's lock files. */

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FunctionRunner, type FunctionSpec } from '../../local/lambda/runtime';
 
 /** A TypeScript handler bundled as CDK bundles ours: minified ESM with a source map beside it. */
@@ -54,7 +54,10 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function runner(spec: Partial<FunctionSpec>): { runner: FunctionRunner; lines: string[] } {
+function runner(
+  spec: Partial<FunctionSpec>,
+  options: { preInitialize?: boolean } = {},
+): { runner: FunctionRunner; lines: string[] } {
   const lines: string[] = [];
   const run = new FunctionRunner(
     {
@@ -69,7 +72,13 @@ function runner(spec: Partial<FunctionSpec>): { runner: FunctionRunner; lines: s
       logFormat: 'Text',
       ...spec,
     },
-    { region: 'us-east-1', accountId: '000000000000', environment: {}, log: (l) => lines.push(l) },
+    {
+      region: 'us-east-1',
+      accountId: '000000000000',
+      environment: {},
+      log: (l) => lines.push(l),
+      ...options,
+    },
   );
   return { runner: run, lines };
 }
@@ -151,6 +160,65 @@ describe('execution environments', () => {
       expect(report(cold?.requestId ?? '')).toMatch(/\tInit Duration: \d+\.\d{2} ms$/);
       expect(run.metrics.coldStarts).toBe(1);
     } finally {
+      await run.stop();
+    }
+  });
+
+  it('counts an invocation that arrives while the environment started ahead still loads as its cold start', async () => {
+    const { runner: run, lines } = runner({});
+    try {
+      const warming = run.warm();
+      const waited = await run.invoke({ values: ['ok'] });
+      await warming;
+      expect(waited).toMatchObject({ result: ['ok'], coldStart: true });
+      const report = lines.find((line) => line.startsWith(`REPORT RequestId: ${waited.requestId}`));
+      expect(report).toMatch(/\tInit Duration: \d+\.\d{2} ms$/);
+      // One environment: the invocation took the one loading, not a second.
+      expect(lines.filter((line) => line.startsWith('INIT_START'))).toHaveLength(1);
+      expect(run.metrics.coldStarts).toBe(1);
+    } finally {
+      await run.stop();
+    }
+  });
+
+  it('initializes the new code ahead after a code update when it pre-initializes', async () => {
+    const { runner: run, lines } = runner({}, { preInitialize: true });
+    const inits = () => lines.filter((line) => line.startsWith('INIT_START')).length;
+    try {
+      await run.warm(); // the environment the runner started: no second one
+      expect(inits()).toBe(1);
+      await run.updateCode(entry);
+      // Started by the update itself, not by an invocation or a warm() of the test's.
+      await vi.waitFor(() => expect(inits()).toBe(2), { timeout: 10_000 });
+      await run.warm(); // waits for it to load, and starts no third one
+      expect(inits()).toBe(2);
+      expect(await run.invoke({ values: ['ok'] })).toMatchObject({ coldStart: false });
+      expect(run.metrics.coldStarts).toBe(0);
+    } finally {
+      await run.stop();
+    }
+  });
+
+  it("discards an environment started ahead whose init outlasts Lambda's 10 s limit", async () => {
+    const hanging = join(dir, 'hanging.mjs');
+    writeFileSync(hanging, 'await new Promise(() => {});\nexport const handler = async () => 1;\n');
+    const { runner: run, lines } = runner({ entry: hanging });
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      const warmed = run.warm();
+      // The init started (its INIT_START came), then never finished.
+      await vi.waitFor(() => expect(lines.some((l) => l.startsWith('INIT_START'))).toBe(true), {
+        timeout: 10_000,
+      });
+      vi.advanceTimersByTime(10_000);
+      await warmed; // resolved: the environment is gone
+      vi.useRealTimers();
+      // So warming again starts a second one, where it would have found the first still loading.
+      void run.warm();
+      const inits = () => lines.filter((l) => l.startsWith('INIT_START')).length;
+      await vi.waitFor(() => expect(inits()).toBe(2), { timeout: 10_000 });
+    } finally {
+      vi.useRealTimers();
       await run.stop();
     }
   });
