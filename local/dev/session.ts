@@ -65,6 +65,11 @@ export interface DevSessionOptions {
   /** Names the endpoint answers to besides its loopback ones. */
   readonly allowHosts?: readonly string[];
   readonly inspectPort?: number;
+  /**
+   * Initialize each function's environment ahead of its invocations (see `LocalCloudOptions`).
+   * @default true, as for npm start
+   */
+  readonly preInitialize?: boolean;
   /** The functions' log lines, with the function's name. */
   readonly log: (line: string, functionName?: string) => void;
   /** Told of each cloud as it starts: the first, and any recreated one. */
@@ -175,6 +180,7 @@ class RunningStack {
       port: this.port,
       allowHosts: options.allowHosts,
       inspectPort: options.inspectPort,
+      preInitialize: options.preInitialize,
       log: options.log,
       tablesStartEmpty: this.freshTables,
     });

@@ -105,10 +105,10 @@ export async function startSessionCloud(options: SessionCloudOptions): Promise<L
   let cloud: LocalCloud;
   try {
     cloud = await startLocalCloud({
+      ...cloudOptions,
       // A user's session: each function's first invocation finds an environment ready, as it
       // may on Lambda, instead of waiting for its init.
-      preInitialize: true,
-      ...cloudOptions,
+      preInitialize: cloudOptions.preInitialize ?? true,
       routes: new Map([...(cloudOptions.routes ?? []), [CONSOLE_PATH, route.handle]]),
       log: given
         ? log
