@@ -73,10 +73,11 @@ export interface LocalCloudOptions {
    */
   readonly inspectPort?: number;
   /**
-   * Initialize one execution environment of each function as the function is created, before
-   * any invocation, as Lambda may do for on-demand functions ("proactive initialization"): the
-   * first invocation then finds it ready, and its REPORT has no Init Duration. `npm start` and
-   * `npm run dev` set it; tests leave each cold start to its invocation. @default false
+   * Initialize one execution environment of each function as the function is created (and again
+   * after each update of its code or configuration), before any invocation, as Lambda may do for
+   * on-demand functions ("proactive initialization"): an invocation that finds it ready is no
+   * cold start, and its REPORT has no Init Duration. `npm start`, `npm run dev` and `npm run
+   * cloud` set it; tests leave each cold start to its invocation. @default false
    */
   readonly preInitialize?: boolean;
   /**

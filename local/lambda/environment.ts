@@ -215,8 +215,9 @@ export class ExecutionEnvironment {
   }
 
   /**
-   * Runs one invocation; resolves with its outcome, never rejects. `coldStart`: the environment
-   * was started for it, so its REPORT gives the Init Duration.
+   * Runs one invocation; resolves with its outcome, never rejects. `coldStart`: the invocation
+   * waits for the environment's init (started for it, or started ahead and still loading), so its
+   * REPORT gives the Init Duration.
    */
   run(event: unknown, givenRequestId: string | undefined, coldStart = false): Promise<RunOutcome> {
     const spec = this.context.spec();
