@@ -83,6 +83,14 @@ function runner(
   return { runner: run, lines };
 }
 
+/** The REPORT line logged for the invocation `requestId`, or '' if none was. */
+const reportOf = (lines: readonly string[], requestId: string) =>
+  lines.find((line) => line.startsWith(`REPORT RequestId: ${requestId}`)) ?? '';
+
+/** How many environments began their init (each logs one INIT_START). */
+const initStarts = (lines: readonly string[]) =>
+  lines.filter((line) => line.startsWith('INIT_START')).length;
+
 /** The stack trace the runtime logged with the invocation's `Invoke Error` record. */
 function loggedStack(logs: readonly string[] | undefined): string[] {
   const record = (logs ?? []).find((line) => line.includes('"Invoke Error"'));
@@ -132,7 +140,7 @@ describe('execution environments', () => {
         errorType: 'Runtime.OutOfMemory',
         errorMessage: `RequestId: ${killed.requestId} Error: Runtime exited with error: signal: killed`,
       });
-      const report = lines.find((line) => line.startsWith(`REPORT RequestId: ${killed.requestId}`));
+      const report = reportOf(lines, killed.requestId);
       expect(report).toMatch(/\tMax Memory Used: 128 MB\t/);
       expect(report).toMatch(/\tStatus: error\tError Type: Runtime.OutOfMemory$/);
       // The killed environment is gone: the next invocation is a cold start, and succeeds.
@@ -145,19 +153,17 @@ describe('execution environments', () => {
 
   it('initializes an environment ahead of the first invocation, which then reports no Init Duration', async () => {
     const { runner: run, lines } = runner({});
-    const report = (requestId: string) =>
-      lines.find((line) => line.startsWith(`REPORT RequestId: ${requestId}`)) ?? '';
     try {
       await run.warm();
-      expect(lines.filter((line) => line.startsWith('INIT_START'))).toHaveLength(1);
+      expect(initStarts(lines)).toBe(1);
       const first = await run.invoke({ values: ['ok'] });
       expect(first).toMatchObject({ result: ['ok'], coldStart: false });
-      expect(report(first.requestId)).toMatch(/\tMax Memory Used: \d+ MB$/);
+      expect(reportOf(lines, first.requestId)).toMatch(/\tMax Memory Used: \d+ MB$/);
       // Two at once: one finds the initialized environment, the other waits for a new one's init.
       const both = await Promise.all([run.invoke({}), run.invoke({})]);
       expect(both.map((o) => o.coldStart).sort()).toEqual([false, true]);
       const cold = both.find((o) => o.coldStart);
-      expect(report(cold?.requestId ?? '')).toMatch(/\tInit Duration: \d+\.\d{2} ms$/);
+      expect(reportOf(lines, cold?.requestId ?? '')).toMatch(/\tInit Duration: \d+\.\d{2} ms$/);
       expect(run.metrics.coldStarts).toBe(1);
     } finally {
       await run.stop();
@@ -171,10 +177,9 @@ describe('execution environments', () => {
       const waited = await run.invoke({ values: ['ok'] });
       await warming;
       expect(waited).toMatchObject({ result: ['ok'], coldStart: true });
-      const report = lines.find((line) => line.startsWith(`REPORT RequestId: ${waited.requestId}`));
-      expect(report).toMatch(/\tInit Duration: \d+\.\d{2} ms$/);
+      expect(reportOf(lines, waited.requestId)).toMatch(/\tInit Duration: \d+\.\d{2} ms$/);
       // One environment: the invocation took the one loading, not a second.
-      expect(lines.filter((line) => line.startsWith('INIT_START'))).toHaveLength(1);
+      expect(initStarts(lines)).toBe(1);
       expect(run.metrics.coldStarts).toBe(1);
     } finally {
       await run.stop();
@@ -183,15 +188,14 @@ describe('execution environments', () => {
 
   it('initializes the new code ahead after a code update when it pre-initializes', async () => {
     const { runner: run, lines } = runner({}, { preInitialize: true });
-    const inits = () => lines.filter((line) => line.startsWith('INIT_START')).length;
     try {
       await run.warm(); // the environment the runner started: no second one
-      expect(inits()).toBe(1);
+      expect(initStarts(lines)).toBe(1);
       await run.updateCode(entry);
       // Started by the update itself, not by an invocation or a warm() of the test's.
-      await vi.waitFor(() => expect(inits()).toBe(2), { timeout: 10_000 });
+      await vi.waitFor(() => expect(initStarts(lines)).toBe(2), { timeout: 10_000 });
       await run.warm(); // waits for it to load, and starts no third one
-      expect(inits()).toBe(2);
+      expect(initStarts(lines)).toBe(2);
       expect(await run.invoke({ values: ['ok'] })).toMatchObject({ coldStart: false });
       expect(run.metrics.coldStarts).toBe(0);
     } finally {
@@ -207,16 +211,13 @@ describe('execution environments', () => {
     try {
       const warmed = run.warm();
       // The init started (its INIT_START came), then never finished.
-      await vi.waitFor(() => expect(lines.some((l) => l.startsWith('INIT_START'))).toBe(true), {
-        timeout: 10_000,
-      });
+      await vi.waitFor(() => expect(initStarts(lines)).toBe(1), { timeout: 10_000 });
       vi.advanceTimersByTime(10_000);
       await warmed; // resolved: the environment is gone
       vi.useRealTimers();
       // So warming again starts a second one, where it would have found the first still loading.
       void run.warm();
-      const inits = () => lines.filter((l) => l.startsWith('INIT_START')).length;
-      await vi.waitFor(() => expect(inits()).toBe(2), { timeout: 10_000 });
+      await vi.waitFor(() => expect(initStarts(lines)).toBe(2), { timeout: 10_000 });
     } finally {
       vi.useRealTimers();
       await run.stop();
