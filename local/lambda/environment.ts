@@ -167,8 +167,6 @@ export class ExecutionEnvironment {
   /** Started from code that has since been replaced: discarded after its current invocation. */
   retired = false;
   initialized = false;
-  /** Whether an invocation has run (or is running) in it. */
-  invoked = false;
   /** The environment's peak memory as it last reported it, in MB. */
   maxMemoryUsedMB = 0;
   /** Resolves once the handler has loaded (or the environment died trying). */
@@ -211,7 +209,8 @@ export class ExecutionEnvironment {
 
   /** Whether an invocation given it now waits for its init: it is that invocation's cold start. */
   get waitsForInit(): boolean {
-    return !this.invoked && !this.initialized;
+    // No invocation has been given it yet: each takes the next id.
+    return this.nextId === 1 && !this.initialized;
   }
 
   /**
@@ -225,7 +224,6 @@ export class ExecutionEnvironment {
     const timeoutMs =
       this.context.inspectPort === undefined ? spec.timeoutSeconds * 1000 : 2 ** 31 - 1;
     const id = this.nextId++;
-    this.invoked = true;
     const requestId = givenRequestId ?? randomUUID();
     return new Promise((resolve) => {
       const timedOut = (message: string, durationMs: number) => {

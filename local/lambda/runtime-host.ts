@@ -296,6 +296,16 @@ class RuntimeHosts {
     return peaks.filter((kb): kb is number => kb !== undefined);
   }
 
+  /**
+   * Takes a lease on the host of `execPath` and starts it now if it is not running; returns what
+   * gives the lease back.
+   */
+  use(execPath: string): () => Promise<void> {
+    const giveBack = this.lease(execPath);
+    this.host(execPath);
+    return giveBack;
+  }
+
   /** Takes a lease on the host of `execPath`: it lives at least until the lease is returned. */
   lease(execPath: string): () => Promise<void> {
     clearTimeout(this.lingering.get(execPath));

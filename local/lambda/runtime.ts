@@ -16,11 +16,7 @@ export type { FunctionMetrics, FunctionSpec, InvokeOutcome } from './function-sp
  */
 export function startRuntimeHosts(runtimes: Iterable<string>): () => Promise<void> {
   const paths = new Set([...runtimes].map((runtime) => nodeForRuntime(runtime).execPath));
-  const leases = [...paths].map((execPath) => {
-    const giveBack = runtimeHosts.lease(execPath);
-    runtimeHosts.host(execPath);
-    return giveBack;
-  });
+  const leases = [...paths].map((execPath) => runtimeHosts.use(execPath));
   return async () => {
     await Promise.all(leases.map((giveBack) => giveBack()));
   };
@@ -99,8 +95,7 @@ export class FunctionRunner {
   private useHost(): void {
     const { execPath } = this.nodeBinary;
     if (this.leases.has(execPath)) return;
-    this.leases.set(execPath, runtimeHosts.lease(execPath));
-    runtimeHosts.host(execPath);
+    this.leases.set(execPath, runtimeHosts.use(execPath));
   }
 
   private nodeBinary: NodeBinary;
