@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { nodeArguments } from '../../commands/precompile.mjs';
 import { seedAssembly } from './assembly';
 import { spawnCommand } from './command-runner';
@@ -94,7 +94,10 @@ describe('npm start as a process', () => {
       const ticks = () =>
         readFileSync(join(home, 'functions.log'), 'utf8').split('"requested strings"').length;
       const before = ticks();
-      await until(() => ticks() > before + 1);
+      await vi.waitFor(() => expect(ticks()).toBeGreaterThan(before + 1), {
+        timeout: 20_000,
+        interval: 100,
+      });
       const exited = new Promise((resolve) => first.once('exit', resolve));
       first.kill('SIGINT');
       await exited;
@@ -110,11 +113,3 @@ describe('npm start as a process', () => {
     }
   });
 });
-
-/** Resolves once `condition` holds, checking every 100 ms for up to 20 s. */
-async function until(condition: () => boolean): Promise<void> {
-  for (let waited = 0; !condition(); waited += 100) {
-    if (waited > 20_000) throw new Error('the condition did not come true in 20 s');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
