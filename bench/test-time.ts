@@ -1,9 +1,9 @@
 /**
  * `npm run bench:tests`: wall time of `npm test` as it runs (Biome, then tsgo beside its two vitest
  * runs), of each step alone, and the test files that cost the most CPU, with the processes they
- * start (on Linux; elsewhere by wall time, as vitest reports it). On 2 cores the suite is bound by CPU, so
- * a file's CPU seconds are what it costs the run. A figure to watch, not a test: nothing here
- * fails on time.
+ * start (on Linux; elsewhere by wall time, as vitest reports it). On 2 cores the suite is bound by
+ * CPU, so a file's CPU seconds are what it costs the run. A figure to watch, not a test: nothing
+ * here fails on time.
  *
  *   npx tsx bench/test-time.ts [--top N]
  */
