@@ -74,7 +74,7 @@ function parseTemplate(body: string): unknown {
       // A YAML flow mapping (`{Resources: …}`) is not JSON: the YAML parser decides.
     }
   }
-  return structuredClone(parsedYaml.get(body, () => parseYaml(body)));
+  return structuredClone(parsedYaml.get(body, () => parseYamlTemplate(body)));
 }
 
 /**
@@ -83,8 +83,11 @@ function parseTemplate(body: string): unknown {
  */
 const yaml = () => createRequire(import.meta.url)('yaml') as typeof import('yaml');
 
-/** @throws CloudFormationError ValidationError naming what the YAML parser found wrong */
-function parseYaml(body: string): unknown {
+/**
+ * A YAML template parsed.
+ * @throws CloudFormationError ValidationError naming what the YAML parser found wrong
+ */
+export function parseYamlTemplate(body: string): unknown {
   try {
     return yaml().parse(body, { uniqueKeys: false });
   } catch (error) {
