@@ -191,11 +191,10 @@ async function runLocked(options: Options, lock: StateLock, startedAt: number): 
   // Loaded only now, so mistakes in options and directories are reported at once: aws-cdk-lib
   // and the emulators are slow to load. The SDK clients and the reports too: `--help` and a bad
   // option answer sooner without them.
-  const [{ startPipelineRun }, { reconcileRoundTrips, requestRoundTrips }, sdk, report] =
+  const [{ startPipelineRun }, { driverClients, reconcileRoundTrips, requestRoundTrips }, report] =
     await Promise.all([
       import('../local/session/pipeline-run'),
       import('../local/session/round-trips'),
-      loadClients(),
       import('./start-report'),
     ]);
   const run = await startPipelineRun(options, lock);
@@ -209,14 +208,7 @@ async function runLocked(options: Options, lock: StateLock, startedAt: number): 
   const letGoOfCtrlC = onInterrupt(interrupted);
   try {
     const { cloud, log } = run;
-    // The run's own calls go through the endpoint and meet its --faults too: they retry longer
-    // than the SDK's default three attempts, as a client that must not give up would.
-    const clientConfig = (service: 'sqs' | 'dynamodb') => ({
-      ...cloud.clientConfig(service),
-      maxAttempts: DRIVER_ATTEMPTS,
-    });
-    const sqs = new sdk.SQSClient(clientConfig('sqs'));
-    const dynamodb = new sdk.DynamoDBClient(clientConfig('dynamodb'));
+    const { sqs, dynamodb } = driverClients(cloud);
     console.log(
       `Local cloud up in ${secondsSince(startedAt)} s (synth ${(run.synthMs / 1000).toFixed(2)} s): AWS endpoint ${cloud.endpoint} (SQS, DynamoDB, Lambda, CloudFormation, STS, Logs); console ${consoleUrlOf(cloud)}`,
     );
@@ -262,9 +254,6 @@ async function runLocked(options: Options, lock: StateLock, startedAt: number): 
   }
 }
 
-/** Attempts the run's own SDK clients make at a call (the SDK's default is 3). */
-const DRIVER_ATTEMPTS = 10;
-
 /** The run's last line: OK or FAILED, round trips, time, first round trip and peak memory. */
 function outcomeLine(
   { summary, expectedTotal, ok }: RoundTripResult,
@@ -280,15 +269,6 @@ function outcomeLine(
     `peak memory ${peak.engine + peak.hosts} MB: engine ${peak.engine}, runtime hosts ${peak.hosts}`,
   ].filter(Boolean);
   return `${ok ? 'OK' : 'FAILED'}: ${summary.complete}/${expectedTotal} round trips in ${secondsSince(startedAt)} s (${notes.join('; ')})`;
-}
-
-/** The SDK clients, loaded with the cloud. */
-async function loadClients() {
-  const [{ DynamoDBClient }, { SQSClient }] = await Promise.all([
-    import('@aws-sdk/client-dynamodb'),
-    import('@aws-sdk/client-sqs'),
-  ]);
-  return { DynamoDBClient, SQSClient };
 }
 
 /**

@@ -2,8 +2,8 @@
  * `npm start`'s round trips on its local cloud: asked of the requestor, paced by the request
  * queue, waited for until the pipeline is idle, and reconciled against both services' records.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { Output, QUEUES, queueOutputs } from '../../contract/contract';
 import { isClean, output, queueDepth, type Reconciliation, reconcile } from '../../ops/reconcile';
 import type { RequestIdSet } from '../../ops/request-ids';
@@ -11,6 +11,23 @@ import { LOCAL_REQUESTS_PER_INVOKE, type LocalCloud, LocalCloudError } from '../
 import { FAULT_KINDS, FAULT_SERVICES, faultErrorNames } from '../endpoint/faults';
 import { describeFaults } from './fault-summary';
 import { requestStrings } from './requests';
+
+/** Attempts the run's own SDK clients make at a call (the SDK's default is 3). */
+const DRIVER_ATTEMPTS = 10;
+
+/**
+ * The run's own clients of the cloud's endpoint. Their calls meet its --faults too: they retry
+ * longer than the SDK's default three attempts, as a client that must not give up would.
+ */
+export function driverClients(cloud: LocalCloud): { sqs: SQSClient; dynamodb: DynamoDBClient } {
+  return {
+    sqs: new SQSClient({ ...cloud.clientConfig('sqs'), maxAttempts: DRIVER_ATTEMPTS }),
+    dynamodb: new DynamoDBClient({
+      ...cloud.clientConfig('dynamodb'),
+      maxAttempts: DRIVER_ATTEMPTS,
+    }),
+  };
+}
 
 /** What a run asks for. */
 export interface RoundTripOptions {

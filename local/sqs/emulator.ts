@@ -41,7 +41,7 @@ export interface SqsEmulatorOptions {
  */
 export async function startSqs(options: SqsEmulatorOptions = {}): Promise<SqsEmulator> {
   const { meter } = options;
-  const { app, queues, buckets } = await buildFauxqs(options.region ?? DEFAULT_REGION);
+  const { app, queues, buckets } = buildFauxqs(options.region ?? DEFAULT_REGION);
   app.addHook('onRequest', async (request: { headers: Record<string, unknown>; url: string }) => {
     const target = request.headers['x-amz-target'];
     const action =

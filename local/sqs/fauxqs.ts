@@ -6,6 +6,10 @@
  * If a fauxqs upgrade moves its store, this file is the one to change.
  */
 import { buildApp } from 'fauxqs';
+// The stores by path: fauxqs exports only its app. The same files its app imports, so one copy of
+// each class, whether Node loads them or npm start's engine bundles them.
+import { S3Store } from '../../node_modules/fauxqs/dist/s3/s3Store.js';
+import { SqsStore } from '../../node_modules/fauxqs/dist/sqs/sqsStore.js';
 
 /** A queue's message counts, read from fauxqs's state (no API call). */
 export interface QueueDepth {
@@ -106,13 +110,9 @@ interface Store {
  * construct, because fauxqs does not export it. Queue URLs use the address clients connect to
  * (127.0.0.1:port), not `sqs.<region>.localhost`, which needs DNS support many machines lack.
  */
-export async function buildFauxqs(region: string): Promise<Fauxqs> {
-  const url = new URL('../../node_modules/fauxqs/dist/sqs/sqsStore.js', import.meta.url);
-  const { SqsStore } = (await import(url.href)) as { SqsStore: new () => Store };
-  const s3Url = new URL('../../node_modules/fauxqs/dist/s3/s3Store.js', import.meta.url);
-  const { S3Store } = (await import(s3Url.href)) as { S3Store: new () => BucketStore };
-  const s3Store = new S3Store();
-  const store = new SqsStore();
+export function buildFauxqs(region: string): Fauxqs {
+  const s3Store = new S3Store() as unknown as BucketStore;
+  const store = new SqsStore() as unknown as Store;
   // An empty host makes fauxqs build each queue URL from the request's Host header.
   store.host = '';
   const createQueue = store.createQueue.bind(store);

@@ -122,6 +122,71 @@ describe("npm start's precompiled engine", () => {
     expect(run(second.file).stdout).toBe('file\n');
   });
 
+  it('bundles packages, each file finding its own files; rebuilt when a package file is edited', async () => {
+    // A CommonJS package that reads a file beside it, and an ES module one that names its URL.
+    const pkg = (name: string, files: Record<string, string>) => {
+      mkdirSync(join(root, 'node_modules', name), { recursive: true });
+      for (const [file, text] of Object.entries(files))
+        writeFileSync(join(root, 'node_modules', name, file), text);
+    };
+    const readsData =
+      "module.exports = require('node:fs').readFileSync(require('node:path').join(__dirname, 'data.txt'), 'utf8');\n";
+    pkg('beside', {
+      'package.json': '{"main": "index.js"}',
+      'index.js': readsData,
+      'data.txt': 'one',
+    });
+    pkg('named', {
+      'package.json': '{"type": "module", "exports": "./index.js"}',
+      'index.js': 'export const url = import.meta.url;\n',
+    });
+    writeFileSync(
+      join(root, 'pkgs.ts'),
+      "import data from 'beside';\nimport { url } from 'named';\nconsole.log(JSON.stringify({ data, url }));\n",
+    );
+    const entry = join(root, 'pkgs.ts');
+    const first = await precompile(entry, { root, cacheDir });
+    // In the bundle: it runs with the packages' code gone, their other files still there.
+    rmSync(join(root, 'node_modules', 'named', 'index.js'));
+    expect(JSON.parse(run(first.file).stdout)).toEqual({
+      data: 'one',
+      url: pathToFileURL(join(root, 'node_modules', 'named', 'index.js')).href,
+    });
+    writeFileSync(join(root, 'node_modules', 'named', 'index.js'), 'export const url = 1;\n');
+
+    writeFileSync(join(root, 'node_modules', 'beside', 'index.js'), `${readsData}// edited\n`);
+    utimesSync(join(root, 'node_modules', 'beside', 'index.js'), 2_000_000, 2_000_000);
+    const edited = await precompile(entry, { root, cacheDir });
+    expect(edited.built).toBe(true);
+    expect(JSON.parse(run(edited.file).stdout)).toEqual({ data: 'one', url: 1 });
+  });
+
+  it("leaves the AWS SDK's packages to Node's require, read when the command runs", async () => {
+    const sdk = join(root, 'node_modules', '@aws-sdk', 'client-probe');
+    mkdirSync(sdk, { recursive: true });
+    writeFileSync(join(sdk, 'package.json'), '{"main": "index.js"}');
+    writeFileSync(join(sdk, 'index.js'), "exports.Probe = 'installed';\n");
+    writeFileSync(
+      join(root, 'sdk.ts'),
+      "import { Probe } from '@aws-sdk/client-probe';\nconsole.log(Probe);\n",
+    );
+    const { file } = await precompile(join(root, 'sdk.ts'), { root, cacheDir });
+    writeFileSync(join(sdk, 'index.js'), "exports.Probe = 'upgraded';\n");
+    expect(run(file).stdout).toBe('upgraded\n');
+  });
+
+  it('refuses a package imported dynamically, which a chunk would cut to its default export', async () => {
+    mkdirSync(join(root, 'node_modules', 'lazy'), { recursive: true });
+    writeFileSync(join(root, 'node_modules', 'lazy', 'index.js'), 'exports.lazy = 1;\n');
+    writeFileSync(
+      join(root, 'late.ts'),
+      "const { lazy } = await import('lazy');\nconsole.log(lazy);\n",
+    );
+    await expect(precompile(join(root, 'late.ts'), { root, cacheDir })).rejects.toThrow(
+      "import('lazy'): import a package dynamically through a module of the project",
+    );
+  });
+
   it('survives two starts building at once: one build, no staging left', async () => {
     const [a, b] = await Promise.all([
       precompile(join(root, 'cmd.ts'), { root, cacheDir }),
