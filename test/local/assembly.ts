@@ -13,22 +13,23 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { inject } from 'vitest';
 import { assemblySlot } from '../../local/stack/assembly-cache';
+import { ASSET_ZIPS } from '../../local/stack/deploy';
 import { HOLDERS } from '../../local/stack/kept-dirs.mjs';
 
 /**
- * Copies the assembly in `from` to `to`, all but the files that say which processes hold it (a
- * copy is held by none, and the seeded ones are held by no test yet). The files of its
- * asset directories (each function's bundle and source map, 2.3 MB in all, which nothing
- * writes) are hard links to the originals, the rest copies the tests may rewrite: copying the
- * assets again for every test's assembly took 3.5 of the local tests' CPU-s. A file that cannot
- * be linked (another file system) is copied.
+ * Copies the assembly in `from` to `to`, all but the files that say which processes hold it (a copy
+ * is held by none, and the seeded ones are held by no test yet). The files of its asset directories
+ * (each function's bundle and source map, 2.3 MB in all, which nothing writes) and of its kept
+ * asset zips are hard links to the originals, the rest copies the tests may rewrite: copying the
+ * assets again for every test's assembly took 3.5 of the local tests' CPU-s. A file that cannot be
+ * linked (another file system) is copied.
  */
 export function copyAssembly(from: string, to: string): void {
   mkdirSync(to, { recursive: true });
   for (const entry of readdirSync(from, { withFileTypes: true })) {
     if (entry.name === HOLDERS) continue;
     const source = join(from, entry.name);
-    if (entry.isDirectory() && entry.name.startsWith('asset.'))
+    if (entry.isDirectory() && (entry.name.startsWith('asset.') || entry.name === ASSET_ZIPS))
       linkFiles(source, join(to, entry.name));
     else cpSync(source, join(to, entry.name), { recursive: true });
   }
