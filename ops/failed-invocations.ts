@@ -5,7 +5,6 @@
  * whichever service wrote it, and redrives by re-invoking the requestor asynchronously with the
  * payload, on any target. `inspect`, `redrive` and reconciliation use it.
  */
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, type Message, SQSClient } from '@aws-sdk/client-sqs';
 import { Output, type OutputKey } from '../contract/contract';
 import { type ActOutcome, type DrainFailure, describeError, drainQueue } from './drain';
@@ -221,7 +220,7 @@ export async function redriveFailedInvocations(
   if (queues.length === 0) return [];
   const functionName = requireOutput(target, Output.RequestorFunctionName);
   const sqs = new SQSClient(target.clientConfig('sqs'));
-  const lambda = options.dryRun ? undefined : new LambdaClient(target.clientConfig('lambda'));
+  const lambda = options.dryRun ? undefined : await lambdaOf(target);
   try {
     const results: InvocationRedriveResult[] = [];
     for (const { label, url } of queues) {
@@ -244,8 +243,14 @@ export async function redriveFailedInvocations(
     return results;
   } finally {
     sqs.destroy();
-    lambda?.destroy();
+    lambda?.client.destroy();
   }
+}
+
+/** A Lambda client of the target and its Invoke command, their module loaded now (lambda-client.ts). */
+async function lambdaOf(target: Target) {
+  const { InvokeCommand, LambdaClient } = await import('./lambda-client');
+  return { client: new LambdaClient(target.clientConfig('lambda')), InvokeCommand };
 }
 
 /**
@@ -254,7 +259,7 @@ export async function redriveFailedInvocations(
  */
 function replay(
   sqs: SQSClient,
-  lambda: LambdaClient,
+  lambda: Awaited<ReturnType<typeof lambdaOf>>,
   url: string,
   functionName: string,
   limit: number,
@@ -268,8 +273,8 @@ function replay(
         continue;
       }
       try {
-        const { StatusCode } = await lambda.send(
-          new InvokeCommand({
+        const { StatusCode } = await lambda.client.send(
+          new lambda.InvokeCommand({
             FunctionName: functionName,
             InvocationType: 'Event',
             Payload: new TextEncoder().encode(JSON.stringify(replayPayload(invocation) ?? null)),

@@ -2,10 +2,6 @@
  * Finds a function of the stack by what a person would type: `requestor`/`generator`, its
  * physical name, or its logical id, on any target.
  */
-import {
-  CloudFormationClient,
-  DescribeStackResourcesCommand,
-} from '@aws-sdk/client-cloudformation';
 import { Output, type OutputKey } from '../contract/contract';
 import { type Target, TargetError } from './target';
 
@@ -69,6 +65,10 @@ export async function resolveFunction(target: Target, nameOrId: string): Promise
       nameOrId.endsWith(`:function:${f.name}`),
   );
   if (byLabel) return byLabel;
+  // Loaded only for a logical id: the short names and physical names need no call.
+  const { CloudFormationClient, DescribeStackResourcesCommand } = await import(
+    './cloudformation-client'
+  );
   const cloudformation = new CloudFormationClient(target.clientConfig('cloudformation'));
   try {
     const { StackResources = [] } = await cloudformation.send(
