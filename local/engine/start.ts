@@ -37,18 +37,22 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
   const log = diagnosticSink(opts.log);
   if (opts.stateFile) refuseIfRunning(opts.stateFile);
   if (opts.dataDir) refuseIfDataDirInUse(opts.dataDir);
-  const stack = loadStack(
-    opts.assemblyDir ?? synthesize(resolve(DEFAULT_OUTDIR), opts.context),
-    opts.stackName,
-  );
+  const assembly = opts.assemblyDir ?? synthesize(resolve(DEFAULT_OUTDIR), opts.context);
   const teardown = new Teardown();
-  teardown.add(startRuntimeHosts(functionRuntimes(stack)));
+  // An assembly at hand: the runtime hosts start now, before the host opens. A synth still
+  // running: the host opens meanwhile, and they start once the template names their runtimes.
+  const stack =
+    typeof assembly === 'string'
+      ? withRuntimeHosts(loadStack(assembly, opts.stackName), teardown)
+      : assembly.then((dir) => withRuntimeHosts(loadStack(dir, opts.stackName), teardown));
+  // Awaited in its phase; a failure before it must not leave the rejection unhandled.
+  if (stack instanceof Promise) stack.catch(() => {});
   try {
     const cloud = await startPhases(stack, { ...opts, timeScale }, teardown);
     log({
       level: 'INFO',
       message: 'Local cloud started',
-      stackName: stack.stackName,
+      stackName: cloud.stackName,
       endpoints: cloud.endpoints,
     });
     return cloud;
@@ -57,6 +61,12 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     if (error instanceof StackDeployError) throw new LocalCloudError(error.message);
     throw error;
   }
+}
+
+/** Starts the hosts of the stack's runtimes, which `teardown` gives back; returns the stack. */
+function withRuntimeHosts(stack: StackArtifact, teardown: Teardown): StackArtifact {
+  teardown.add(startRuntimeHosts(functionRuntimes(stack)));
+  return stack;
 }
 
 /** The Node.js runtimes the stack's functions name (`nodejs24.x`, ...). */
@@ -70,7 +80,7 @@ function functionRuntimes(stack: StackArtifact): string[] {
 
 /** The phases, in order; what each starts is registered with `teardown`. */
 async function startPhases(
-  stack: StackArtifact,
+  pending: StackArtifact | Promise<StackArtifact>,
   opts: LocalCloudOptions & { readonly timeScale: number },
   teardown: Teardown,
 ): Promise<RunningCloud> {
@@ -87,6 +97,7 @@ async function startPhases(
     },
     teardown,
   );
+  const stack = await pending;
   await deployAssembly(host.target, stack);
   const cloud = new RunningCloud({ ...host, stack, teardown, timeScale: opts.timeScale });
   // In debug mode each inspector is open from the start, for a debugger to attach before invoking.

@@ -22,8 +22,12 @@ export interface LocalQueue {
 }
 
 export interface LocalCloudOptions {
-  /** Existing cloud assembly directory. @default synthesize the CDK app into `.local-cloud/cdk.out` */
-  readonly assemblyDir?: string;
+  /**
+   * Existing cloud assembly directory, or the synth that makes it: the cloud's host (emulators,
+   * endpoint) opens meanwhile, and it deploys once the synth is done.
+   * @default synthesize the CDK app into `.local-cloud/cdk.out`
+   */
+  readonly assemblyDir?: string | Promise<string>;
   /** CDK context for the synth (string values, as `-c key=value` passes them). @default none */
   readonly context?: Record<string, string>;
   /** Stack to run. @default the only stack in the assembly */

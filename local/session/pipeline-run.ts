@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import type { LocalCloud } from '../cloud';
 import type { FaultSpec } from '../endpoint/faults';
-import { synthesize } from '../stack/synth';
+import { synthesize, synthesizeSoon } from '../stack/synth';
 import type { StateLock } from '../state/lock';
 import { SessionError } from './errors';
 import { FunctionLog } from './function-log';
@@ -67,8 +67,14 @@ export async function startPipelineRun(
   const tables = runTables(home, options.dataDir);
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   const synthStarted = performance.now();
-  const assemblyDir = synthesizeApp(options);
-  const synthMs = performance.now() - synthStarted;
+  let synthMs = 0;
+  const synthesized = (dir: string) => {
+    synthMs = performance.now() - synthStarted;
+    return dir;
+  };
+  const assembly = synthesizeApp(options);
+  const assemblyDir =
+    typeof assembly === 'string' ? synthesized(assembly) : assembly.then(synthesized);
   const log = new FunctionLog(join(home, 'functions.log'));
   let cloud: LocalCloud;
   try {
@@ -102,17 +108,27 @@ export async function startPipelineRun(
   };
 }
 
-/** The synthesized assembly's directory; a bad `-c` value is the caller's to fix. */
-function synthesizeApp(options: PipelineRunOptions): string {
+/**
+ * The synthesized assembly's directory, or the synth that makes it: the cloud's emulators and
+ * endpoint start meanwhile (the synth is a child process, on the other core), which brought a
+ * cold start's first round trip about 0.2 s sooner. With `--verbose`, a synth in the foreground
+ * that shows its output. A bad `-c` value is the caller's to fix.
+ */
+function synthesizeApp(options: PipelineRunOptions): string | Promise<string> {
+  const outdir = join(options.home, 'cdk.out');
   try {
-    return synthesize(join(options.home, 'cdk.out'), options.context, {
-      verbose: options.verbose,
-    });
+    if (options.verbose) return synthesize(outdir, options.context, { verbose: true });
+    const soon = synthesizeSoon(outdir, options.context);
+    return typeof soon === 'string' ? soon : soon.catch((error) => rethrowInvalid(error));
   } catch (error) {
-    // ConfigError names the key and what it must be.
-    if (error instanceof Error && error.name === 'ConfigError') {
-      throw new SessionError('invalid', `Invalid context: ${error.message}`);
-    }
-    throw error;
+    return rethrowInvalid(error);
   }
+}
+
+/** A ConfigError (it names the key and what it must be) as the session's usage error. */
+function rethrowInvalid(error: unknown): never {
+  if (error instanceof Error && error.name === 'ConfigError') {
+    throw new SessionError('invalid', `Invalid context: ${error.message}`);
+  }
+  throw error;
 }

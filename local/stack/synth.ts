@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError, configFromContext } from '../../lib/config';
 import { assemblySlot, hashInputs, holdAssembly } from './assembly-cache';
 
-/** Options of {@link synthesize} and {@link synthesizeAsync}. */
+/** Options of {@link synthesize}, {@link synthesizeAsync} and {@link synthesizeSoon}. */
 export interface SynthOptions {
   /** Show the CDK's and esbuild's output (bundling progress) as it comes. @default false */
   readonly verbose?: boolean;
@@ -99,8 +99,23 @@ export function synthesizeAsync(
   context: Record<string, string> = {},
   options: Pick<SynthOptions, 'root'> = {},
 ): Promise<string> {
+  return Promise.resolve(synthesizeSoon(outdir, context, options));
+}
+
+/**
+ * {@link synthesizeAsync}, but the assembly's directory itself when the cache has it, so that a
+ * caller can tell a synth still to come from one done. A bad context value throws at once.
+ *
+ * @throws SynthError named `ConfigError` for a bad context value; the promise rejects with the
+ *   app's error
+ */
+export function synthesizeSoon(
+  outdir: string,
+  context: Record<string, string> = {},
+  options: Pick<SynthOptions, 'root'> = {},
+): string | Promise<string> {
   const job = synthJob(outdir, context, options.root ?? ROOT);
-  if (job.done) return Promise.resolve(job.assemblyDir);
+  if (job.done) return job.assemblyDir;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, job.args, {
       cwd: job.root,

@@ -2,14 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { START, start } from '../../commands/start';
 import { isClean } from '../../ops/reconcile';
-import { seedAssembly } from './assembly';
+import { leanAssembly, seedAssembly } from './assembly';
 import { runCommandInProcess } from './command-runner';
+import { freePort } from './free-port';
 import { type Harness, startHarness } from './harness';
 
 const ALPHABET = /^[A-Za-z0-9]{64}$/;
+
 /**
  * Round trips of the first test: four batches of ten through each queue, two at a time. The
  * heavy runs are e2e.test.ts's 50 at the template's concurrency (test:slow) and test:load's 10,000.
@@ -116,6 +118,35 @@ describe('starting and stopping the local cloud', () => {
     await h.stop();
     await expect(fetch(sqs)).rejects.toThrow();
     await expect(fetch(dynamodb)).rejects.toThrow();
+  });
+
+  it('opens its endpoint while the synth still runs, deploys once it is done, and closes it if it fails', async () => {
+    const port = await freePort();
+    const endpoint = `http://127.0.0.1:${port}`;
+    /** Resolves once the endpoint answers: the host opened with no assembly yet. */
+    const answering = () => vi.waitFor(() => fetch(endpoint), { timeout: 20_000, interval: 20 });
+    let finishSynth: (dir: string) => void = () => {};
+    const synth = new Promise<string>((resolve) => {
+      finishSynth = resolve;
+    });
+    const starting = startHarness({ assemblyDir: synth, port });
+    await answering();
+    finishSynth(leanAssembly());
+    const h = await starting;
+    expect(Object.keys(h.cloud.functions)).toHaveLength(2);
+    await h.stop();
+
+    let failSynth: (error: Error) => void = () => {};
+    const failing = startHarness({
+      assemblyDir: new Promise<string>((_, reject) => {
+        failSynth = reject;
+      }),
+      port,
+    });
+    await answering();
+    failSynth(new Error('the app threw'));
+    await expect(failing).rejects.toThrow('the app threw');
+    await expect(fetch(endpoint)).rejects.toThrow();
   });
 });
 

@@ -1,9 +1,9 @@
-import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEPLOY_LOCALSTACK, main as deployLocalStack } from '../../commands/localstack-deploy';
 import { TEST_LOCALSTACK, main as testLocalStack } from '../../commands/localstack-test';
 import { runCommandInProcess, spawnCommand } from './command-runner';
+import { freePort } from './free-port';
 
 // The LocalStack commands cannot reach LocalStack here (no Docker, no token): what runs is the
 // path that tells the user what is missing (their scripts, spawned), and their --help and option
@@ -15,15 +15,6 @@ function cli(script: string, args: string[], env: Record<string, string> = {}) {
   delete base.LOCALSTACK_AUTH_TOKEN;
   delete base.EDGE_PORT;
   return spawnCommand(script, args, { ...base, PATH: dirname(process.execPath), ...env });
-}
-
-/** A port nothing listens on (taken, then released). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('npm run test:localstack', () => {
