@@ -47,8 +47,9 @@ describe('chaos soak', () => {
       kinds: ['restart', 'duplicate', 'pause'],
       // Until each kind has hit twice, then the pipeline settles under the endpoint's faults.
       hits: 2,
-      // Rates raised: a short soak makes few enough calls to miss a 1% fault altogether.
-      faults: parseFaultRules('sqs:0.04,sqs:0.03:server,dynamodb:0.02,dynamodb:0.02:server'),
+      // Rates raised: a short soak makes few enough calls to miss a 1% fault altogether. SQS's
+      // server errors at 3% hit 1-7 times in seven runs and none in an eighth: at 6%, 7-13.
+      faults: parseFaultRules('sqs:0.04,sqs:0.06:server,dynamodb:0.02,dynamodb:0.02:server'),
     });
 
     const r = result.reconciliation;
