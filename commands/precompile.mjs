@@ -5,21 +5,14 @@
  * loader: its hooks' thread with a V8 isolate of its own, tsx itself and its transform caches
  * took a good part of the engine's memory.
  *
- * Packages are bundled too (fauxqs, fastify and theirs), but for the AWS SDK's ({@link REQUIRED}),
- * which Node loads through `require`, and {@link EXTERNAL}. Node 20's ES module loader found,
- * read and linked the packages' files one by one and scanned each CommonJS file for its exports:
- * `npm start`'s first round trip comes about 0.2 s sooner this way (five starts each, alternated).
- * Each file, of the project or of a package, keeps its own `import.meta.url` and `__dirname` (its
- * original file's), so the paths it resolves against itself (synth-child.ts,
- * runtime-host-process.mjs) still point into the sources, and `process.argv[1]` names the
- * command's source, so `isMain` recognises it.
+ * How each package is loaded, and how each file keeps its own paths: ./precompile-plugin.mjs.
  *
  * A build is kept by the hash of every project file it was made from (as esbuild read them), of
- * the names of the modules beside them (a new one can change what an import resolves to), of each
- * bundled package file's size and modification time, and of the build's own settings (this file,
- * package.json, package-lock.json, tsconfig.json); a start re-hashes those and rebuilds when any
- * has changed. A build is written beside its final directory and renamed into place, so
- * concurrent starts never see half a build.
+ * the names of the modules beside them (a new one can change what an import resolves to), of the
+ * size and modification time of each bundled package file and of its package's package.json, and
+ * of the build's own settings (this file, its plugin, package.json, package-lock.json,
+ * tsconfig.json); a start re-hashes those and rebuilds when any has changed. A build is written
+ * beside its final directory and renamed into place, so concurrent starts never see half a build.
  *
  * Plain JavaScript, so that it runs before any TypeScript loader exists.
  */
@@ -33,38 +26,27 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { isBuiltin } from 'node:module';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { hold, markUsed, moveIntoPlace, pruneKept } from '../local/stack/kept-dirs.mjs';
+import {
+  ENTRY,
+  EXTERNAL,
+  isPackageFile,
+  MODULE_FILE,
+  NAMESPACE,
+  packageJsonOf,
+  projectFiles,
+  REQUIRE_BANNER,
+} from './precompile-plugin.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
-/** Stack traces name the .ts sources, each map read only when a trace is first formatted. */
-const SOURCE_MAPS = fileURLToPath(new URL('../local/lambda/source-maps.mjs', import.meta.url));
+const PLUGIN = fileURLToPath(new URL('./precompile-plugin.mjs', import.meta.url));
 /** Files outside the bundle's inputs that shape it, relative to the project's root. */
 const SETTINGS = ['package.json', 'package-lock.json', 'tsconfig.json'];
 /** Builds kept per command beside the newest; older ones go when a new one is made. */
 const KEEP = 3;
-/**
- * Packages left to Node: esbuild runs a native binary it finds beside itself, and dynalite (with
- * its native LevelDB binding) and yaml are loaded through `createRequire` when first needed.
- */
-const EXTERNAL = ['esbuild', 'dynalite', 'yaml'];
-/**
- * The AWS SDK's packages, left to Node but loaded through `require`, as the CommonJS they are:
- * each client is one file of about 1 MB. Bundled, they made each build take 1.7 s instead of 1.0,
- * for a start no sooner; imported as ES modules, Node scans each file for its export names first.
- */
-const REQUIRED = /^@(aws-sdk|smithy)\//;
-/**
- * `require` for the packages loaded through it, and for the bundled CommonJS packages' own
- * `require` of Node's modules, which an ES module lacks.
- */
-const REQUIRE_BANNER =
-  "import { createRequire as __precompileRequire } from 'node:module';\nconst require = __precompileRequire(import.meta.url);";
-
 /**
  * @typedef {object} Precompiled
  * @property {string} file the bundle to run with plain `node`
@@ -231,7 +213,7 @@ function hashOf(root, inputs, stamps) {
   for (const folder of resolutionFolders(inputs.keys())) {
     part(folder, moduleNames(join(root, folder)));
   }
-  return hash.update(readFileSync(SELF)).digest('hex').slice(0, 16);
+  return hash.update(readFileSync(SELF)).update(readFileSync(PLUGIN)).digest('hex').slice(0, 16);
 }
 
 /**
@@ -262,9 +244,6 @@ function moduleNames(/** @type {string} */ folder) {
     return '';
   }
 }
-
-/** The files esbuild tries for an import without an extension (an editor's swap file is not). */
-const MODULE_FILE = /\.([cm]?[jt]sx?|json)$/;
 
 /**
  * Bundles `entry` into a staging directory, moves it to `dir/<hash>` (or keeps another start's,
@@ -309,7 +288,8 @@ async function build(
       metafile: true,
       absWorkingDir: root,
     });
-    packageFiles = Object.keys(metafile.inputs).filter(isPackageFile);
+    const bundled = Object.keys(metafile.inputs).filter(isPackageFile);
+    packageFiles = [...new Set([...bundled, ...bundled.map(packageJsonOf)])];
     const unread = Object.keys(metafile.inputs).filter(
       (path) => !inputs.has(path) && !isPackageFile(path) && !path.startsWith(`${NAMESPACE}:`),
     );
@@ -331,152 +311,6 @@ async function build(
   renameSync(manifest, join(dir, 'current.json'));
   pruneOlder(dir, hash);
   return { file: join(final, OUTFILE), hash };
-}
-
-/** The bundle's entry, a module of the plugin's own: it sets up, then imports the command. */
-const NAMESPACE = 'precompile';
-const ENTRY = `${NAMESPACE}:main`;
-
-/**
- * What the bundle's entry runs before the command's own code: source-mapped stack traces, and the
- * command's source as `process.argv[1]`, where a run under tsx has it (`isMain` compares it with
- * `import.meta.url`). The command is imported after, so its modules run after this.
- */
-function entryModule(/** @type {string} */ entry) {
-  return [
-    `import { enableLazySourceMaps } from ${JSON.stringify(SOURCE_MAPS)};`,
-    'enableLazySourceMaps();',
-    `process.argv[1] = ${JSON.stringify(entry)};`,
-    `await import(${JSON.stringify(entry)});`,
-  ].join('\n');
-}
-
-/** @type {Record<string, import('esbuild').Loader>} */
-const LOADERS = {
-  '.ts': 'ts',
-  '.mts': 'ts',
-  '.cts': 'ts',
-  '.tsx': 'tsx',
-  '.jsx': 'jsx',
-  '.json': 'json',
-};
-
-/**
- * An esbuild plugin that loads the project's files (not packages') itself: it records what it
- * read, for the build's hash, and gives each file that uses `import.meta` its original file's
- * URL, path and folder in place of the bundle's.
- *
- * @param {string} root
- * @param {string} entry the command's source
- * @param {Map<string, string>} inputs filled with each file's path (relative to `root`) and text
- * @param {typeof import('esbuild').transform} transform
- * @returns {import('esbuild').Plugin}
- */
-function projectFiles(root, entry, inputs, transform) {
-  return {
-    name: 'project-files',
-    setup(build) {
-      const tsconfigRaw = tsconfigOf(root);
-      build.onResolve({ filter: /^precompile:main$/ }, () => ({
-        path: 'main',
-        namespace: NAMESPACE,
-      }));
-      build.onResolve({ filter: /^[^./]/ }, ({ path, kind, namespace, importer }) => {
-        if (isBuiltin(path)) return undefined;
-        if (EXTERNAL.some((name) => path === name || path.startsWith(`${name}/`))) return undefined;
-        // A package bundled or required, imported dynamically, keeps only its default export.
-        if (kind === 'dynamic-import' && !isPackageFile(importer))
-          return { errors: [{ text: dynamicImportError(path) }] };
-        if (!REQUIRED.test(path)) return undefined;
-        // `require(path)` in the module below; any other import of it, that module.
-        if (namespace === NAMESPACE) return { path, external: true };
-        return { path: `require:${path}`, namespace: NAMESPACE };
-      });
-      build.onLoad({ filter: /^main$/, namespace: NAMESPACE }, () => ({
-        contents: entryModule(entry),
-        resolveDir: root,
-        loader: 'js',
-      }));
-      build.onLoad({ filter: /^require:/, namespace: NAMESPACE }, ({ path }) => ({
-        contents: `module.exports = require(${JSON.stringify(path.slice('require:'.length))});`,
-        resolveDir: root,
-        loader: 'js',
-      }));
-      build.onLoad({ filter: MODULE_FILE }, async ({ path }) => {
-        if (isPackageFile(path)) return packageFile(path, transform);
-        const source = await readFile(path, 'utf8');
-        inputs.set(relative(root, path), source);
-        const loader = LOADERS[extname(path)] ?? 'js';
-        if (loader === 'json' || !source.includes('import.meta'))
-          return { contents: source, loader };
-        if (/import\.meta\.resolve\s*\(/.test(source)) {
-          // Relative to the bundle, not to the file: refuse rather than resolve it wrongly.
-          return { errors: [{ text: `${path} calls import.meta.resolve, which a bundle breaks` }] };
-        }
-        const { code } = await transform(source, {
-          loader,
-          format: 'esm',
-          sourcefile: path,
-          sourcemap: 'inline',
-          tsconfigRaw,
-          define: {
-            'import.meta.url': JSON.stringify(pathToFileURL(path).href),
-            'import.meta.filename': JSON.stringify(path),
-            'import.meta.dirname': JSON.stringify(dirname(path)),
-          },
-        });
-        return { contents: code, loader: 'js' };
-      });
-    },
-  };
-}
-
-/** Why a dynamic import of package `name` cannot be bundled, and what to do instead. */
-function dynamicImportError(/** @type {string} */ name) {
-  return `import('${name}'): import a package dynamically through a module of the project`;
-}
-
-/** Whether a path (absolute, or relative to the root as esbuild's metafile has it) is a package's. */
-function isPackageFile(/** @type {string} */ path) {
-  return path.split(/[\\/]/).includes('node_modules');
-}
-
-/**
- * A package's file as the bundle loads it: as it is, unless it finds files beside itself
- * (`__dirname`, `__filename`, `import.meta`), which then get its own path and URL in place of the
- * bundle's.
- *
- * @param {string} path
- * @param {typeof import('esbuild').transform} transform
- * @returns {Promise<import('esbuild').OnLoadResult>}
- */
-async function packageFile(path, transform) {
-  const source = await readFile(path, 'utf8');
-  const loader = extname(path) === '.json' ? 'json' : 'js';
-  if (loader === 'json' || !/\b__dirname\b|\b__filename\b|\bimport\.meta\b/.test(source))
-    return { contents: source, loader };
-  const { code } = await transform(source, {
-    loader,
-    sourcefile: path,
-    sourcemap: 'inline',
-    define: {
-      __dirname: JSON.stringify(dirname(path)),
-      __filename: JSON.stringify(path),
-      'import.meta.url': JSON.stringify(pathToFileURL(path).href),
-      'import.meta.filename': JSON.stringify(path),
-      'import.meta.dirname': JSON.stringify(dirname(path)),
-    },
-  });
-  return { contents: code, loader: 'js' };
-}
-
-/** The project's tsconfig.json, for the files transformed on their own (as the bundle reads it). */
-function tsconfigOf(/** @type {string} */ root) {
-  try {
-    return readFileSync(join(root, 'tsconfig.json'), 'utf8');
-  } catch {
-    return undefined;
-  }
 }
 
 /** How long a staging directory may stay before it counts as a crashed build's and goes. */

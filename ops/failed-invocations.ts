@@ -220,8 +220,9 @@ export async function redriveFailedInvocations(
   if (queues.length === 0) return [];
   const functionName = requireOutput(target, Output.RequestorFunctionName);
   const sqs = new SQSClient(target.clientConfig('sqs'));
-  const lambda = options.dryRun ? undefined : await lambdaOf(target);
+  let lambda: Awaited<ReturnType<typeof lambdaOf>> | undefined;
   try {
+    lambda = options.dryRun ? undefined : await lambdaOf(target);
     const results: InvocationRedriveResult[] = [];
     for (const { label, url } of queues) {
       const { Attributes = {} } = await sqs.send(
@@ -247,9 +248,12 @@ export async function redriveFailedInvocations(
   }
 }
 
-/** A Lambda client of the target and its Invoke command, their module loaded now (lambda-client.ts). */
+/**
+ * A Lambda client of the target and its Invoke command, their module loaded now: reconciliation,
+ * which `npm start` loads on its way to its first round trip, only reads failed invocations.
+ */
 async function lambdaOf(target: Target) {
-  const { InvokeCommand, LambdaClient } = await import('./lambda-client');
+  const { InvokeCommand, LambdaClient } = await import('@aws-sdk/client-lambda');
   return { client: new LambdaClient(target.clientConfig('lambda')), InvokeCommand };
 }
 

@@ -67,7 +67,7 @@ export async function resolveFunction(target: Target, nameOrId: string): Promise
   if (byLabel) return byLabel;
   // Loaded only for a logical id: the short names and physical names need no call.
   const { CloudFormationClient, DescribeStackResourcesCommand } = await import(
-    './cloudformation-client'
+    '@aws-sdk/client-cloudformation'
   );
   const cloudformation = new CloudFormationClient(target.clientConfig('cloudformation'));
   try {

@@ -83,7 +83,7 @@ export function endpointRegion(region?: string): string {
  * The CloudFormation client, loaded when a target asks AWS: every command parses its options
  * through cli.ts, which imports this module, and most never call AWS.
  */
-const cloudFormation = () => import('./cloudformation-client');
+const cloudFormation = () => import('@aws-sdk/client-cloudformation');
 
 /**
  * Finds the pipeline to talk to, in this order:

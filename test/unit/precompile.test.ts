@@ -8,6 +8,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   utimesSync,
   writeFileSync,
@@ -159,20 +160,39 @@ describe("npm start's precompiled engine", () => {
     const edited = await precompile(entry, { root, cacheDir });
     expect(edited.built).toBe(true);
     expect(JSON.parse(run(edited.file).stdout)).toEqual({ data: 'one', url: 1 });
+
+    // Only its package.json changes: what the package resolves to does.
+    writeFileSync(join(root, 'node_modules', 'beside', 'other.js'), "module.exports = 'two';\n");
+    writeFileSync(join(root, 'node_modules', 'beside', 'package.json'), '{"main": "other.js"}');
+    const resolved = await precompile(entry, { root, cacheDir });
+    expect(resolved.built).toBe(true);
+    expect(JSON.parse(run(resolved.file).stdout)).toEqual({ data: 'two', url: 1 });
   });
 
-  it("leaves the AWS SDK's packages to Node's require, read when the command runs", async () => {
+  it("leaves the AWS SDK's packages to Node: require, or its own import() for a dynamic one", async () => {
     const sdk = join(root, 'node_modules', '@aws-sdk', 'client-probe');
     mkdirSync(sdk, { recursive: true });
     writeFileSync(join(sdk, 'package.json'), '{"main": "index.js"}');
     writeFileSync(join(sdk, 'index.js'), "exports.Probe = 'installed';\n");
     writeFileSync(
       join(root, 'sdk.ts'),
-      "import { Probe } from '@aws-sdk/client-probe';\nconsole.log(Probe);\n",
+      [
+        "import { Probe } from '@aws-sdk/client-probe';",
+        "const { Probe: later } = await import('@aws-sdk/client-probe');",
+        'console.log(Probe, later);',
+        '',
+      ].join('\n'),
     );
     const { file } = await precompile(join(root, 'sdk.ts'), { root, cacheDir });
+    const bundle = readdirSync(dirname(file))
+      .filter((name) => name.endsWith('.mjs'))
+      .map((name) => readFileSync(join(dirname(file), name), 'utf8'))
+      .join('\n');
+    expect(bundle).toContain('require("@aws-sdk/client-probe")');
+    expect(bundle).not.toMatch(/from\s*"@aws-sdk\/client-probe"/);
+    // Read when the command runs, named exports and all.
     writeFileSync(join(sdk, 'index.js'), "exports.Probe = 'upgraded';\n");
-    expect(run(file).stdout).toBe('upgraded\n');
+    expect(run(file).stdout).toBe('upgraded upgraded\n');
   });
 
   it('refuses a package imported dynamically, which a chunk would cut to its default export', async () => {
