@@ -31,6 +31,9 @@ export type Diagnostic = (fields: Record<string, unknown>) => void;
  * @throws LocalCloudError if the stack fails to deploy, with the failed resource's reason
  */
 export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<LocalCloud> {
+  // A synth's promise is awaited in the deploy's phase; a refusal before it must not leave the
+  // synth's failure unhandled.
+  if (opts.assemblyDir instanceof Promise) opts.assemblyDir.catch(() => {});
   const timeScale = opts.timeScale ?? 1;
   if (!(timeScale > 0))
     throw new LocalCloudError(`timeScale must be a positive number, got ${timeScale}`);
@@ -40,12 +43,12 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
   const assembly = opts.assemblyDir ?? synthesize(resolve(DEFAULT_OUTDIR), opts.context);
   const teardown = new Teardown();
   // An assembly at hand: the runtime hosts start now, before the host opens. A synth still
-  // running: the host opens meanwhile, and they start once the template names their runtimes.
+  // running: the host opens meanwhile, and they start in the deploy's phase, once the template
+  // names their runtimes (never after a failed start has given everything back).
   const stack =
     typeof assembly === 'string'
       ? withRuntimeHosts(loadStack(assembly, opts.stackName), teardown)
-      : assembly.then((dir) => withRuntimeHosts(loadStack(dir, opts.stackName), teardown));
-  // Awaited in its phase; a failure before it must not leave the rejection unhandled.
+      : assembly.then((dir) => loadStack(dir, opts.stackName));
   if (stack instanceof Promise) stack.catch(() => {});
   try {
     const cloud = await startPhases(stack, { ...opts, timeScale }, teardown);
@@ -97,7 +100,7 @@ async function startPhases(
     },
     teardown,
   );
-  const stack = await pending;
+  const stack = pending instanceof Promise ? withRuntimeHosts(await pending, teardown) : pending;
   await deployAssembly(host.target, stack);
   const cloud = new RunningCloud({ ...host, stack, teardown, timeScale: opts.timeScale });
   // In debug mode each inspector is open from the start, for a debugger to attach before invoking.

@@ -72,12 +72,16 @@ export async function startPipelineRun(
     synthMs = performance.now() - synthStarted;
     return dir;
   };
-  const assembly = synthesizeApp(options);
+  const giveUp = new AbortController();
+  const assembly = synthesizeApp(options, giveUp.signal);
   const assemblyDir =
     typeof assembly === 'string' ? synthesized(assembly) : assembly.then(synthesized);
-  const log = new FunctionLog(join(home, 'functions.log'));
+  // The cloud's start awaits it; what fails before that must not leave its rejection unhandled.
+  if (typeof assemblyDir !== 'string') assemblyDir.catch(() => {});
+  let log: FunctionLog;
   let cloud: LocalCloud;
   try {
+    log = new FunctionLog(join(home, 'functions.log'));
     cloud = await startSessionCloud({
       lock,
       assemblyDir,
@@ -93,6 +97,8 @@ export async function startPipelineRun(
       tablesStartEmpty: options.dataDir === undefined,
     });
   } catch (error) {
+    // A synth still running is of no use now: its child ends rather than outlive the command.
+    giveUp.abort();
     tables.discard();
     throw error;
   }
@@ -114,11 +120,11 @@ export async function startPipelineRun(
  * cold start's first round trip about 0.2 s sooner. With `--verbose`, a synth in the foreground
  * that shows its output. A bad `-c` value is the caller's to fix.
  */
-function synthesizeApp(options: PipelineRunOptions): string | Promise<string> {
+function synthesizeApp(options: PipelineRunOptions, signal: AbortSignal): string | Promise<string> {
   const outdir = join(options.home, 'cdk.out');
   try {
     if (options.verbose) return synthesize(outdir, options.context, { verbose: true });
-    const soon = synthesizeSoon(outdir, options.context);
+    const soon = synthesizeSoon(outdir, options.context, { signal });
     return typeof soon === 'string' ? soon : soon.catch((error) => rethrowInvalid(error));
   } catch (error) {
     return rethrowInvalid(error);

@@ -112,7 +112,10 @@ export function synthesizeAsync(
 export function synthesizeSoon(
   outdir: string,
   context: Record<string, string> = {},
-  options: Pick<SynthOptions, 'root'> = {},
+  options: Pick<SynthOptions, 'root'> & {
+    /** Ends the child synth (it then rejects): its caller gave up. */
+    readonly signal?: AbortSignal;
+  } = {},
 ): string | Promise<string> {
   const job = synthJob(outdir, context, options.root ?? ROOT);
   if (job.done) return job.assemblyDir;
@@ -121,6 +124,7 @@ export function synthesizeSoon(
       cwd: job.root,
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
       env: job.env,
+      signal: options.signal,
     });
     let output = '';
     let report = '';
