@@ -5,7 +5,15 @@
  * CloudFormation. `npm start` and `npm run dev` make every resource this way.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,12 +62,15 @@ const CACHE_DIR = fileURLToPath(new URL('../../node_modules/.cache/local-cloud',
  * 0.11 s of each start's deploy on Node 20. Where the cache cannot be written, converted each time.
  */
 export function bootstrapTemplateBody(cacheDir = CACHE_DIR): string {
-  const path = createRequire(import.meta.url).resolve(
-    'aws-cdk/lib/api/bootstrap/bootstrap-template.yaml',
+  const require = createRequire(import.meta.url);
+  const yaml = readFileSync(
+    require.resolve('aws-cdk/lib/api/bootstrap/bootstrap-template.yaml'),
+    'utf8',
   );
-  const yaml = readFileSync(path, 'utf8');
-  const hash = createHash('sha256').update(yaml).digest('hex').slice(0, 16);
-  const cached = join(cacheDir, `bootstrap-template-${hash}.json`);
+  // Kept by the text and by what converts it: the YAML parser's version.
+  const parser = (require('yaml/package.json') as { version: string }).version;
+  const hash = createHash('sha256').update(parser).update('\0').update(yaml).digest('hex');
+  const cached = join(cacheDir, `bootstrap-template-${hash.slice(0, 16)}.json`);
   try {
     return readFileSync(cached, 'utf8');
   } catch {
@@ -75,13 +86,16 @@ export function bootstrapTemplateBody(cacheDir = CACHE_DIR): string {
  * it. Best effort: where it cannot be written (a read-only install), the next start makes it again.
  */
 function keep(path: string, data: string | Uint8Array): void {
+  const staging = `${path}.${process.pid}.tmp`;
+  let written = false;
   try {
     mkdirSync(dirname(path), { recursive: true });
-    const staging = `${path}.${process.pid}.tmp`;
     writeFileSync(staging, data);
+    written = true;
     renameSync(staging, path);
   } catch {
-    // Made again next time.
+    // Made again next time, with no staging file left behind.
+    if (written) rmSync(staging, { force: true });
   }
 }
 
