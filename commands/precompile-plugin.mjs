@@ -36,7 +36,9 @@ export const EXTERNAL = ['esbuild', 'dynalite', 'yaml'];
 
 /**
  * The AWS SDK's packages, left to Node but loaded through `require`, as the CommonJS they are. A
- * dynamic `import()` of one stays Node's own, which gives its named exports.
+ * dynamic `import()` of one stays Node's own, which gives its named exports. Each resolves from the
+ * project's root, so a bundled package with an SDK version of its own would get the root's: none
+ * has one today.
  */
 const REQUIRED = /^@(aws-sdk|smithy)\//;
 
