@@ -48,8 +48,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
   const stack =
     typeof assembly === 'string'
       ? withRuntimeHosts(loadStack(assembly, opts.stackName), teardown)
-      : assembly.then((dir) => loadStack(dir, opts.stackName));
-  if (stack instanceof Promise) stack.catch(() => {});
+      : assembly;
   try {
     const cloud = await startPhases(stack, { ...opts, timeScale }, teardown);
     log({
@@ -83,7 +82,7 @@ function functionRuntimes(stack: StackArtifact): string[] {
 
 /** The phases, in order; what each starts is registered with `teardown`. */
 async function startPhases(
-  pending: StackArtifact | Promise<StackArtifact>,
+  pending: StackArtifact | Promise<string>,
   opts: LocalCloudOptions & { readonly timeScale: number },
   teardown: Teardown,
 ): Promise<RunningCloud> {
@@ -100,7 +99,10 @@ async function startPhases(
     },
     teardown,
   );
-  const stack = pending instanceof Promise ? withRuntimeHosts(await pending, teardown) : pending;
+  const stack =
+    pending instanceof Promise
+      ? withRuntimeHosts(loadStack(await pending, opts.stackName), teardown)
+      : pending;
   await deployAssembly(host.target, stack);
   const cloud = new RunningCloud({ ...host, stack, teardown, timeScale: opts.timeScale });
   // In debug mode each inspector is open from the start, for a debugger to attach before invoking.
