@@ -201,12 +201,15 @@ async function packageFile(path, transform) {
   const loader = extname(path) === '.json' ? 'json' : 'js';
   if (loader === 'json' || !/\b__dirname\b|\b__filename\b|\bimport\.meta\b/.test(source))
     return { contents: source, loader };
-  const define = { ...ownPlace(path), __dirname: JSON.stringify(dirname(path)) };
   const { code } = await transform(source, {
     loader,
     sourcefile: path,
     sourcemap: 'inline',
-    define: { ...define, __filename: JSON.stringify(path) },
+    define: {
+      ...ownPlace(path),
+      __dirname: JSON.stringify(dirname(path)),
+      __filename: JSON.stringify(path),
+    },
   });
   return { contents: code, loader: 'js' };
 }

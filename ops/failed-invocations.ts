@@ -220,7 +220,7 @@ export async function redriveFailedInvocations(
   if (queues.length === 0) return [];
   const functionName = requireOutput(target, Output.RequestorFunctionName);
   const sqs = new SQSClient(target.clientConfig('sqs'));
-  let lambda: Awaited<ReturnType<typeof lambdaOf>> | undefined;
+  let lambda: Lambda | undefined;
   try {
     lambda = options.dryRun ? undefined : await lambdaOf(target);
     const results: InvocationRedriveResult[] = [];
@@ -257,13 +257,16 @@ async function lambdaOf(target: Target) {
   return { client: new LambdaClient(target.clientConfig('lambda')), InvokeCommand };
 }
 
+/** What {@link lambdaOf} gives. */
+type Lambda = Awaited<ReturnType<typeof lambdaOf>>;
+
 /**
  * Re-invokes the function with the payload of each of up to `limit` messages, one at a time, and
  * deletes the ones Lambda accepted.
  */
 function replay(
   sqs: SQSClient,
-  lambda: Awaited<ReturnType<typeof lambdaOf>>,
+  lambda: Lambda,
   url: string,
   functionName: string,
   limit: number,
